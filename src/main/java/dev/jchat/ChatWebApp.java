@@ -1,0 +1,51 @@
+package dev.jchat;
+
+import dev.jchat.endpoint.ChatEndpoint;
+import dev.jchat.endpoint.Hubs;
+import dev.jchat.room.ChatHub;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+
+/**
+ * The chat as a web application (Tomcat, Payara): reads the configuration from the environment,
+ * registers the endpoint with one hub, and closes every connection with 1001 on undeploy.
+ */
+@WebListener
+public final class ChatWebApp implements ServletContextListener {
+
+    private static final System.Logger LOG = System.getLogger(ChatWebApp.class.getName());
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        ChatConfig config = ChatConfig.fromEnvironment(); // a bad value fails the deployment, with its name
+        ChatHub hub = ChatHub.inMemory(config);
+        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IllegalStateException("this server offers no Jakarta WebSocket container");
+        }
+        try {
+            ChatEndpoint.deploy(container, hub);
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("cannot register the chat endpoint", e);
+        }
+        LOG.log(Level.INFO, "chat endpoint at {0}/chat with\n{1}", context.getContextPath(), config.describe());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        Object container = event.getServletContext().getAttribute(ServerContainer.class.getName());
+        if (container instanceof ServerContainer serverContainer) {
+            ChatHub hub = Hubs.unbind(serverContainer);
+            if (hub != null) {
+                hub.shutdown(Duration.ofSeconds(3));
+            }
+        }
+    }
+}

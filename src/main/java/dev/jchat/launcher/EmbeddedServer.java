@@ -1,0 +1,73 @@
+package dev.jchat.launcher;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.endpoint.ChatEndpoint;
+import dev.jchat.endpoint.Hubs;
+import dev.jchat.room.ChatHub;
+import jakarta.websocket.DeploymentException;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.glassfish.tyrus.server.Server;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.ServerContainer;
+import org.glassfish.tyrus.spi.ServerContainerFactory;
+
+/**
+ * The chat endpoint and its page on one port, on Tyrus over Grizzly, with no application server.
+ * What {@link Main} runs and what the tests start. Thread-safe.
+ */
+public final class EmbeddedServer implements AutoCloseable {
+
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+
+    private final ChatHub hub;
+    private final ServerContainer container;
+    private final int port;
+
+    private EmbeddedServer(ChatHub hub, ServerContainer container, int port) {
+        this.hub = hub;
+        this.container = container;
+        this.port = port;
+    }
+
+    /**
+     * Starts a server on {@code config.port()}, or on a free port when that is 0, listening on
+     * every interface (Tyrus' Grizzly container has no bind-address setting).
+     */
+    public static EmbeddedServer start(ChatConfig config) throws IOException, DeploymentException {
+        ChatHub hub = ChatHub.inMemory(config);
+        ServerContainer container = ServerContainerFactory.createServerContainer(
+                Map.of(Server.STATIC_CONTENT_ROOT, StaticContent.folder().toString()));
+        ChatEndpoint.deploy(container, hub);
+        container.start("/", config.port());
+        return new EmbeddedServer(hub, container, ((TyrusServerContainer) container).getPort());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The page's address on this machine. */
+    public URI pageUri() {
+        return URI.create("http://localhost:" + port + "/");
+    }
+
+    /** The endpoint's address on this machine, without a query. */
+    public URI chatUri() {
+        return URI.create("ws://localhost:" + port + "/chat");
+    }
+
+    public ChatHub hub() {
+        return hub;
+    }
+
+    /** Closes every connection with 1001, waits briefly for them to go, and stops listening. */
+    @Override
+    public void close() {
+        hub.shutdown(SHUTDOWN_GRACE);
+        container.stop();
+        Hubs.unbind(container);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.jchat.launcher;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.ConfigException;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the embedded chat server until SIGTERM or Ctrl-C. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ChatConfig config;
+        try {
+            config = ChatConfig.fromEnvironment();
+        } catch (ConfigException e) {
+            System.err.println("chat: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        EmbeddedServer server;
+        try {
+            server = EmbeddedServer.start(config);
+        } catch (Exception e) {
+            System.err.println("chat: cannot start on port " + config.port() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "chat-shutdown"));
+        System.out.println("Chat server listening: open " + server.pageUri() + " (WebSocket " + server.chatUri() + ")");
+        stopped.await();
+    }
+}

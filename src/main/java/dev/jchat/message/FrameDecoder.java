@@ -1,0 +1,81 @@
+package dev.jchat.message;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import jakarta.websocket.Decoder;
+import java.io.StringReader;
+import java.util.Map;
+
+/**
+ * Decoder for client frames, strict about the types of the fields it uses and blind to the rest
+ * (a client's {@code id} and {@code dateTime} may be of any JSON type). Thread-safe.
+ *
+ * <p>It reads with the JSON-P parser under Yasson rather than {@code Jsonb.fromJson}, which
+ * accepts trailing input ({@code {"msg":"a"} junk}) and values that are not objects.
+ */
+public final class FrameDecoder implements Decoder.Text<ClientFrame> {
+
+    private static final JsonParserFactory PARSERS = Json.createParserFactory(Map.of());
+
+    /**
+     * Decodes one frame.
+     *
+     * @throws InvalidFrameException with {@code invalid-json} or {@code invalid-message}
+     */
+    public static ClientFrame fromJson(String text) throws InvalidFrameException {
+        JsonObject object = parseObject(text);
+        String type = optionalString(text, object, "type");
+        if (type == null || type.equals("chat")) {
+            String msg = optionalString(text, object, "msg");
+            if (msg == null) {
+                throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "a chat frame needs a \"msg\" string");
+            }
+            return new ClientFrame.Chat(msg, optionalString(text, object, "user"));
+        }
+        if (type.equals("ping")) {
+            return new ClientFrame.Ping();
+        }
+        throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
+                "unknown frame type; expected \"chat\" or \"ping\"");
+    }
+
+    @Override
+    public ClientFrame decode(String text) throws InvalidFrameException {
+        return fromJson(text);
+    }
+
+    @Override
+    public boolean willDecode(String text) {
+        return text != null;
+    }
+
+    private static JsonObject parseObject(String text) throws InvalidFrameException {
+        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+            if (parser.hasNext() && parser.next() == JsonParser.Event.START_OBJECT) {
+                JsonObject object = parser.getObject();
+                if (!parser.hasNext()) {
+                    return object;
+                }
+            }
+        } catch (RuntimeException e) {
+            // JsonParsingException for bad syntax; Parsson's plain RuntimeException past its depth limit (1000)
+        }
+        throw new InvalidFrameException(text, ErrorCode.INVALID_JSON, "the frame is not a JSON object");
+    }
+
+    /** The string value of {@code key}; null when absent or JSON null. */
+    private static String optionalString(String text, JsonObject object, String key) throws InvalidFrameException {
+        JsonValue value = object.get(key);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value instanceof JsonString string) {
+            return string.getString();
+        }
+        throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "\"" + key + "\" must be a string");
+    }
+}

@@ -1,0 +1,19 @@
+package dev.jchat.message;
+
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+
+/**
+ * A frame the server sends. JSON-B writes the {@code type} key from the subtype's alias.
+ * Implementations are immutable records.
+ */
+@JsonbTypeInfo(key = "type", value = {
+    @JsonbSubtype(alias = "welcome", type = Welcome.class),
+    @JsonbSubtype(alias = "chat", type = ChatMessage.class),
+    @JsonbSubtype(alias = "join", type = Join.class),
+    @JsonbSubtype(alias = "leave", type = Leave.class),
+    @JsonbSubtype(alias = "pong", type = Pong.class),
+    @JsonbSubtype(alias = "error", type = ErrorFrame.class)
+})
+public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame {
+}

@@ -1,0 +1,83 @@
+package dev.jchat.room;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The newest messages of one room, already encoded, oldest first. Not thread-safe: its room
+ * guards it.
+ */
+final class History {
+
+    /** A message as sent: its id and its JSON text. */
+    record Entry(long id, String json) {
+    }
+
+    private final int capacity;
+    private final ArrayDeque<Entry> entries;
+
+    History(int capacity) {
+        this.capacity = capacity;
+        this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
+    }
+
+    /** Appends a message; ids must increase. Drops the oldest past capacity. */
+    void add(long id, String json) {
+        if (!entries.isEmpty() && id <= entries.peekLast().id()) {
+            throw new IllegalArgumentException("ids must increase: " + id + " after " + entries.peekLast().id());
+        }
+        if (capacity == 0) {
+            return;
+        }
+        if (entries.size() == capacity) {
+            entries.pollFirst();
+        }
+        entries.addLast(new Entry(id, json));
+    }
+
+    /** The newest {@code count} messages, oldest first. */
+    List<Entry> last(int count) {
+        int skip = Math.max(0, entries.size() - count);
+        List<Entry> result = new ArrayList<>(entries.size() - skip);
+        Iterator<Entry> it = entries.iterator();
+        for (int i = 0; it.hasNext(); i++) {
+            Entry e = it.next();
+            if (i >= skip) {
+                result.add(e);
+            }
+        }
+        return result;
+    }
+
+    /** Every held message with an id above {@code since}, oldest first. */
+    List<Entry> after(long since) {
+        List<Entry> result = new ArrayList<>();
+        Iterator<Entry> it = entries.descendingIterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.id() <= since) {
+                break;
+            }
+            result.add(e);
+        }
+        java.util.Collections.reverse(result);
+        return result;
+    }
+
+    /**
+     * Whether every message after {@code since} is still held, given that {@code lastId} is the
+     * newest id ever assigned (ids are consecutive).
+     */
+    boolean covers(long since, long lastId) {
+        if (since >= lastId) {
+            return true;
+        }
+        return !entries.isEmpty() && entries.peekFirst().id() <= since + 1;
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.jchat.room;
+
+/**
+ * One chat room: its members, presence, id sequence and history. Implementations are
+ * thread-safe and give every member the room's messages in one order, each once.
+ */
+public interface Room {
+
+    /** The room's name. */
+    String name();
+
+    /** Gives a member that joined without a name its name, and announces it if it is new here. */
+    void name(Member member, String name);
+
+    /** Assigns the next id and the time, stores and broadcasts one message, sender included. */
+    void publish(Member from, String text);
+
+    /** Removes a member; announces {@code leave} when it was its name's last connection. */
+    void leave(Member member);
+}

@@ -1,0 +1,20 @@
+package dev.jchat.room;
+
+/**
+ * Where rooms live. This is the seam for a distributed engine: an implementation over a shared
+ * store can carry ids, history and broadcast across servers without the endpoint changing.
+ * Implementations are thread-safe.
+ */
+public interface RoomRegistry {
+
+    /**
+     * Adds a member to the room of that (valid) name, creating it on first use, and queues for
+     * the member, in order: {@code welcome}, the history it should see, then live traffic, with
+     * no gap and no duplicate between them.
+     *
+     * @param since id of the last message the client saw, or null
+     * @param epoch the epoch {@code since} belongs to, or null for the current one
+     * @return the room joined
+     */
+    Room join(String room, Member member, Long since, String epoch);
+}

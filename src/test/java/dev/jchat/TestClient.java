@@ -1,0 +1,273 @@
+package dev.jchat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A real WebSocket client (the JDK's) that records what it receives on a queue, in the manner of
+ * OkHttp's WebSocketRecorder: tests poll with a deadline and fail with a clear message.
+ */
+public final class TestClient implements WebSocket.Listener, AutoCloseable {
+
+    public static final Duration WAIT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** Something the client observed. */
+    public sealed interface Event {
+    }
+
+    public record Text(String text) implements Event {
+    }
+
+    public record Closed(int code, String reason) implements Event {
+    }
+
+    public record Failed(Throwable error) implements Event {
+    }
+
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private volatile boolean paused;
+    private volatile WebSocket socket;
+
+    private TestClient() {
+    }
+
+    /** Connects and waits for the handshake; fails the test if it does not succeed. */
+    public static TestClient connect(URI uri) {
+        return connect(uri, Map.of());
+    }
+
+    public static TestClient connect(URI uri, Map<String, String> headers) {
+        TestClient client = new TestClient();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        try {
+            client.socket = builder.buildAsync(uri, client).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("could not connect to " + uri + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return client;
+    }
+
+    /** Connects expecting the handshake to be refused; returns the HTTP status. */
+    public static int refusedStatus(URI uri, Map<String, String> headers) {
+        TestClient client = new TestClient();
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        CompletableFuture<WebSocket> future = builder.buildAsync(uri, client);
+        try {
+            WebSocket ws = future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            ws.abort();
+            throw new AssertionError("the handshake to " + uri + " was accepted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("handshake failed without an HTTP answer: " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no answer to the handshake", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    // --- sending
+
+    public void send(String text) {
+        join(socket.sendText(text, true));
+    }
+
+    public void sendBinary(byte[] data) {
+        join(socket.sendBinary(ByteBuffer.wrap(data), true));
+    }
+
+    /** Sends {@code {"type":"chat","msg":...}}. */
+    public void say(String msg) {
+        send(Json.createObjectBuilder().add("type", "chat").add("msg", msg).build().toString());
+    }
+
+    /** Stops reading: the server's writes back up in TCP once the buffers are full. */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    public void resumeReading() {
+        paused = false;
+        socket.request(1);
+    }
+
+    // --- expectations
+
+    /** The next event, or a failure after {@link #WAIT}. */
+    public Event nextEvent() {
+        try {
+            Event event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                fail("nothing arrived within " + WAIT.toSeconds() + " s");
+            }
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next frame, which must be a JSON text frame. */
+    public JsonObject next() {
+        Event event = nextEvent();
+        if (event instanceof Text text) {
+            try (JsonReader reader = Json.createReader(new StringReader(text.text()))) {
+                return reader.readObject();
+            }
+        }
+        throw new AssertionError("expected a text frame, got " + event);
+    }
+
+    /** The next frame, which must be of this {@code type}. */
+    public JsonObject next(String type) {
+        JsonObject frame = next();
+        assertEquals(type, frame.getString("type", null), () -> "unexpected frame " + frame);
+        return frame;
+    }
+
+    /** The next frame must be an error with this code. */
+    public JsonObject expectError(String code) {
+        JsonObject error = next("error");
+        assertEquals(code, error.getString("code"), () -> "unexpected error " + error);
+        assertTrue(error.getString("msg").length() > 5, () -> "error without a message: " + error);
+        return error;
+    }
+
+    /** The next frame must be the welcome; returns it. */
+    public JsonObject welcome() {
+        return next("welcome");
+    }
+
+    /** The next event must be the close, with this code. */
+    public Closed expectClose(int code) {
+        Event event = nextEvent();
+        if (event instanceof Closed closed) {
+            assertEquals(code, closed.code(), () -> "unexpected close " + closed);
+            return closed;
+        }
+        throw new AssertionError("expected close " + code + ", got " + event);
+    }
+
+    /** Skips text frames until the close; returns the close code. */
+    public Closed skipToClose() {
+        while (true) {
+            Event event = nextEvent();
+            if (event instanceof Closed closed) {
+                return closed;
+            }
+            if (event instanceof Failed failed) {
+                throw new AssertionError("failed before closing", failed.error());
+            }
+        }
+    }
+
+    /** Nothing at all may be waiting. */
+    public void assertNothingPending() {
+        assertNull(events.peek(), "unexpected event");
+    }
+
+    public boolean isOpen() {
+        return !socket.isOutputClosed() && !socket.isInputClosed();
+    }
+
+    @Override
+    public void close() {
+        WebSocket ws = socket;
+        if (ws != null && !ws.isOutputClosed()) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+    }
+
+    /** Drops the TCP connection without a close frame. */
+    public void abort() {
+        socket.abort();
+    }
+
+    // --- listener
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            events.add(new Text(partial.toString()));
+            partial.setLength(0);
+        }
+        if (!paused) {
+            webSocket.request(1);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        events.add(new Failed(new AssertionError("the server sent a binary frame")));
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        events.add(new Closed(statusCode, reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        events.add(new Failed(error));
+    }
+
+    private static void join(CompletableFuture<?> future) {
+        try {
+            future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | CompletionException | TimeoutException e) {
+            throw new AssertionError("send failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static void assertPresent(JsonObject frame, String... keys) {
+        for (String key : keys) {
+            assertNotNull(frame.get(key), () -> "missing \"" + key + "\" in " + frame);
+        }
+    }
+}

@@ -1,0 +1,588 @@
+package dev.jchat.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.TestClient;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wire contract of docs/PROTOCOL.md, run against every runtime we ship: each subclass starts
+ * one real server with {@link #SETTINGS} and says where it listens. Every test uses a room of its
+ * own, so they share the server without seeing each other.
+ */
+public abstract class ChatContract {
+
+    /** What each runtime under contract is configured with: not the defaults, so that a test sees them applied. */
+    public static final Map<String, String> SETTINGS = Map.of(
+            "CHAT_HISTORY_SIZE", "20",
+            "CHAT_HISTORY_REPLAY", "5",
+            "CHAT_MAX_MESSAGE_CHARS", "2000",
+            "CHAT_MAX_FRAME_BYTES", "65536",
+            "CHAT_IDLE_TIMEOUT_SECONDS", "4",
+            "CHAT_OUTBOX_LIMIT", "5000");
+    public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
+
+    private static final Pattern ISO_INSTANT = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+
+    private final String room = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<TestClient> clients = new ArrayList<>();
+
+    /** The endpoint, e.g. {@code ws://localhost:8080/chat} or {@code ws://localhost:8080/ctx/chat}. */
+    protected abstract URI chatUri();
+
+    /** The page, e.g. {@code http://localhost:8080/} or {@code http://localhost:8080/ctx/}. */
+    protected abstract URI pageUri();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(TestClient::close);
+    }
+
+    // --- helpers
+
+    protected URI uri(String query) {
+        return URI.create(chatUri() + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    protected static String q(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    protected TestClient connect(String query) {
+        TestClient client = TestClient.connect(uri(query));
+        clients.add(client);
+        return client;
+    }
+
+    /** Connects as {@code user} to this test's room and consumes the welcome. */
+    protected TestClient join(String user) {
+        TestClient client = connect("user=" + q(user) + "&room=" + room);
+        client.welcome();
+        return client;
+    }
+
+    protected String room() {
+        return room;
+    }
+
+    private static List<String> strings(JsonObject frame, String key) {
+        return frame.getJsonArray(key).getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+    }
+
+    // --- connecting
+
+    @Test
+    void welcomeComesFirstWithRoomUsersLastIdEpochAndRecovered() {
+        TestClient alice = join("alice");
+        TestClient bob = connect("user=bob&room=" + room);
+        JsonObject welcome = bob.welcome();
+        assertEquals("bob", welcome.getString("user"));
+        assertEquals(room, welcome.getString("room"));
+        assertEquals(List.of("alice", "bob"), strings(welcome, "users"));
+        assertEquals(0, welcome.getJsonNumber("lastId").longValue());
+        assertFalse(welcome.getString("epoch").isEmpty());
+        assertTrue(welcome.getBoolean("recovered"));
+        alice.next("join");
+    }
+
+    @Test
+    void roomDefaultsToLobby() {
+        TestClient client = connect("user=" + q("lobby sitter"));
+        assertEquals("lobby", client.welcome().getString("room"));
+    }
+
+    @Test
+    void thePageIsServedNextToTheEndpoint() throws IOException, InterruptedException {
+        HttpResponse<String> page = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(pageUri()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<html"), "not an HTML page");
+    }
+
+    // --- chat
+
+    @Test
+    void aMessageGoesToEveryoneInTheRoomSenderIncluded() {
+        TestClient alice = join("alice");
+        TestClient bob = join("bob");
+        alice.next("join");
+        alice.say("  hello, bob  ");
+        for (TestClient c : List.of(alice, bob)) {
+            JsonObject chat = c.next("chat");
+            assertEquals("hello, bob", chat.getString("msg"), "msg is trimmed");
+            assertEquals("alice", chat.getString("user"));
+            assertEquals(room, chat.getString("room"));
+            assertEquals(1, chat.getJsonNumber("id").longValue());
+            String time = chat.getString("dateTime");
+            assertTrue(ISO_INSTANT.matcher(time).matches(), time);
+            assertTrue(Math.abs(Instant.parse(time).toEpochMilli() - System.currentTimeMillis()) < 60_000);
+        }
+    }
+
+    @Test
+    void roomsAreIsolated() {
+        TestClient here = join("alice");
+        TestClient elsewhere = connect("user=bob&room=" + room + "-other");
+        elsewhere.welcome();
+        elsewhere.say("only for the other room");
+        elsewhere.next("chat");
+        here.say("only here");
+        JsonObject chat = here.next("chat");
+        assertEquals("only here", chat.getString("msg"));
+        here.assertNothingPending();
+    }
+
+    @Test
+    void theTutorialFormatWorksWithoutAUserInTheQuery() {
+        TestClient watcher = join("watcher");
+        TestClient tutorial = connect("room=" + room);
+        JsonObject welcome = tutorial.welcome();
+        assertFalse(welcome.containsKey("user") && !welcome.isNull("user"), "no name yet: " + welcome);
+        tutorial.send("{\"id\":1679990000000,\"user\":\"alice\",\"dateTime\":1679990000000,\"msg\":\"hi\"}");
+        assertEquals("alice", watcher.next("join").getString("user"));
+        JsonObject chat = watcher.next("chat");
+        assertEquals("alice", chat.getString("user"));
+        assertEquals("hi", chat.getString("msg"));
+        assertEquals(1, chat.getJsonNumber("id").longValue(), "the server assigns the id");
+        assertNotEquals("1679990000000", chat.getString("dateTime"));
+        assertEquals(chat, tutorial.next("chat"));
+    }
+
+    @Test
+    void anotherUserFieldIsReplacedByTheConnectionsName() {
+        TestClient alice = join("alice");
+        alice.send("{\"type\":\"chat\",\"user\":\"bob\",\"msg\":\"I am bob\"}");
+        assertEquals("alice", alice.next("chat").getString("user"));
+        TestClient tutorial = connect("room=" + room);
+        tutorial.welcome();
+        tutorial.send("{\"user\":\"carol\",\"msg\":\"first\"}");
+        tutorial.send("{\"user\":\"mallory\",\"msg\":\"second\"}");
+        assertEquals("carol", alice.next("join").getString("user"));
+        assertEquals("carol", alice.next("chat").getString("user"));
+        assertEquals("carol", alice.next("chat").getString("user"));
+    }
+
+    @Test
+    void clientIdAndDateTimeOfAnyTypeAreIgnored() {
+        TestClient alice = join("alice");
+        alice.send("{\"msg\":\"a\",\"id\":\"x\",\"dateTime\":{\"deep\":[1,2,{\"x\":null}]}}");
+        alice.send("{\"msg\":\"b\",\"id\":[1],\"dateTime\":true}");
+        assertEquals(1, alice.next("chat").getJsonNumber("id").longValue());
+        assertEquals(2, alice.next("chat").getJsonNumber("id").longValue());
+    }
+
+    @Test
+    void concurrentSendersAreSeenInOneOrderByEveryone() throws Exception {
+        int senders = 5;
+        int each = 20;
+        List<TestClient> all = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            all.add(join("sender" + i));
+        }
+        for (int i = 0; i < senders; i++) {
+            for (int j = i + 1; j < senders; j++) {
+                all.get(i).next("join");
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < senders; i++) {
+                TestClient client = all.get(i);
+                int sender = i;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int n = 0; n < each; n++) {
+                        client.say(sender + ":" + n);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> first = null;
+        for (TestClient client : all) {
+            List<String> seen = new ArrayList<>();
+            long lastId = 0;
+            for (int n = 0; n < senders * each; n++) {
+                JsonObject chat = client.next("chat");
+                assertEquals(lastId + 1, chat.getJsonNumber("id").longValue(), "ids without gaps");
+                lastId++;
+                seen.add(chat.getString("msg"));
+            }
+            assertEquals(senders * each, seen.stream().distinct().count(), "each message once");
+            if (first == null) {
+                first = seen;
+            } else {
+                assertEquals(first, seen, "every client sees one order");
+            }
+        }
+        for (int i = 0; i < senders; i++) {
+            List<String> own = new ArrayList<>();
+            for (String msg : first) {
+                if (msg.startsWith(i + ":")) {
+                    own.add(msg);
+                }
+            }
+            for (int n = 0; n < each; n++) {
+                assertEquals(i + ":" + n, own.get(n), "a sender's messages keep their order");
+            }
+        }
+    }
+
+    // --- refused frames: an error to the sender only, the connection stays usable
+
+    private void assertRefused(String frame, String code) {
+        TestClient sender = join("sender");
+        TestClient observer = join("observer");
+        sender.next("join");
+        sender.send(frame);
+        sender.expectError(code);
+        sender.say("still here");
+        assertEquals("still here", sender.next("chat").getString("msg"));
+        JsonObject seen = observer.next("chat");
+        assertEquals("still here", seen.getString("msg"), "the refused frame was never broadcast");
+        assertEquals(1, seen.getJsonNumber("id").longValue(), "the refused frame took no id");
+    }
+
+    @Test
+    void notJsonIsInvalidJson() {
+        assertRefused("hello there", "invalid-json");
+    }
+
+    @Test
+    void aJsonArrayIsInvalidJson() {
+        assertRefused("[{\"msg\":\"hi\"}]", "invalid-json");
+    }
+
+    @Test
+    void deeplyNestedInputIsRefusedCleanly() {
+        assertRefused("{\"msg\":\"x\",\"id\":" + "[".repeat(5000) + "]".repeat(5000) + "}", "invalid-json");
+    }
+
+    @Test
+    void aNumberAsMsgIsInvalidMessage() {
+        assertRefused("{\"msg\":42}", "invalid-message");
+    }
+
+    @Test
+    void anUnknownTypeIsInvalidMessage() {
+        assertRefused("{\"type\":\"shout\",\"msg\":\"hi\"}", "invalid-message");
+    }
+
+    @Test
+    void aMissingMsgIsInvalidMessage() {
+        assertRefused("{\"type\":\"chat\"}", "invalid-message");
+    }
+
+    @Test
+    void aBlankMessageIsEmptyMessage() {
+        assertRefused("{\"msg\":\" \\n\\t \"}", "empty-message");
+    }
+
+    @Test
+    void aMessageOverTheLimitIsTooLong() {
+        assertRefused("{\"msg\":\"" + "x".repeat(CONFIG.maxMessageChars() + 1) + "\"}", "message-too-long");
+    }
+
+    @Test
+    void theLimitCountsCharactersNotBytesOrUtf16Units() {
+        TestClient alice = join("alice");
+        String emoji = "😀".repeat(CONFIG.maxMessageChars());
+        alice.say(emoji);
+        assertEquals(emoji, alice.next("chat").getString("msg"));
+    }
+
+    @Test
+    void anUnnamedConnectionMustNameItselfValidly() {
+        TestClient observer = join("observer");
+        TestClient tutorial = connect("room=" + room);
+        tutorial.welcome();
+        tutorial.send("{\"msg\":\"who am I\"}");
+        tutorial.expectError("invalid-user");
+        tutorial.send("{\"user\":\"<b>x\",\"msg\":\"hi\"}");
+        tutorial.expectError("invalid-user");
+        tutorial.send("{\"user\":\"al\",\"msg\":\"hi\"}");
+        tutorial.expectError("invalid-user");
+        tutorial.send("{\"user\":\"  Zoë 2  \",\"msg\":\"hi\"}");
+        assertEquals("Zoë 2", observer.next("join").getString("user"));
+        assertEquals("Zoë 2", observer.next("chat").getString("user"));
+        assertEquals("Zoë 2", tutorial.next("chat").getString("user"));
+    }
+
+    // --- refused connections
+
+    private void assertQueryRefused(String query, String code) {
+        TestClient client = connect(query);
+        client.expectError(code);
+        client.expectClose(1008);
+    }
+
+    @Test
+    void aBadNameInTheQueryClosesWith1008() {
+        assertQueryRefused("user=ab&room=" + room, "invalid-user");
+        assertQueryRefused("user=" + q("bad\u0007name") + "&room=" + room, "invalid-user");
+        assertQueryRefused("user=" + q("x".repeat(33)) + "&room=" + room, "invalid-user");
+    }
+
+    @Test
+    void aBadRoomClosesWith1008() {
+        assertQueryRefused("user=alice&room=" + q("no spaces"), "invalid-query");
+        assertQueryRefused("user=alice&room=" + "r".repeat(65), "invalid-query");
+    }
+
+    @Test
+    void aBadSinceOrEpochClosesWith1008() {
+        assertQueryRefused("user=alice&room=" + room + "&since=-1", "invalid-query");
+        assertQueryRefused("user=alice&room=" + room + "&since=abc", "invalid-query");
+        assertQueryRefused("user=alice&room=" + room + "&since=1&epoch=" + q("a b"), "invalid-query");
+    }
+
+    @Test
+    void aRefusedConnectionIsNeverSeenInTheRoom() {
+        TestClient observer = join("observer");
+        assertQueryRefused("user=x&room=" + room, "invalid-user");
+        observer.say("after");
+        assertEquals("after", observer.next("chat").getString("msg"), "no join for a refused name");
+    }
+
+    // --- frames the server does not take
+
+    @Test
+    void aBinaryFrameClosesWith1003() {
+        TestClient alice = join("alice");
+        alice.sendBinary(new byte[] {1, 2, 3});
+        alice.expectClose(1003);
+    }
+
+    @Test
+    void aFrameOverTheLimitClosesWith1009() {
+        TestClient alice = join("alice");
+        alice.send("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}");
+        alice.expectClose(1009);
+    }
+
+    @Test
+    void aFrameJustUnderTheLimitIsReadAndJudgedByItsMsg() {
+        TestClient alice = join("alice");
+        alice.send("{\"msg\":\"" + "x".repeat(60 * 1024) + "\"}");
+        alice.expectError("message-too-long");
+    }
+
+    // --- ping
+
+    @Test
+    void pingGetsPongToThatConnectionOnly() {
+        TestClient alice = join("alice");
+        TestClient bob = join("bob");
+        alice.next("join");
+        bob.send("{\"type\":\"ping\",\"msg\":42}");
+        String time = bob.next("pong").getString("dateTime");
+        assertTrue(ISO_INSTANT.matcher(time).matches(), time);
+        bob.say("after the ping");
+        assertEquals("after the ping", alice.next("chat").getString("msg"));
+    }
+
+    // --- presence
+
+    @Test
+    void joinAndLeaveAreAnnouncedOncePerName() {
+        TestClient watcher = join("watcher");
+        TestClient tab1 = join("alice");
+        JsonObject join = watcher.next("join");
+        assertEquals("alice", join.getString("user"));
+        assertEquals(2, join.getInt("online"));
+        TestClient tab2 = connect("user=alice&room=" + room);
+        assertEquals(List.of("alice", "watcher"), strings(tab2.welcome(), "users"));
+        tab1.close();
+        tab1.expectClose(1000);
+        tab2.say("alice is still here");
+        assertEquals("alice is still here", watcher.next("chat").getString("msg"), "no leave while a tab is open");
+        tab2.close();
+        JsonObject leave = watcher.next("leave");
+        assertEquals("alice", leave.getString("user"));
+        assertEquals(1, leave.getInt("online"));
+        assertTrue(ISO_INSTANT.matcher(leave.getString("dateTime")).matches());
+    }
+
+    // --- history
+
+    @Test
+    void aNewConnectionGetsTheRecentHistoryAfterItsWelcome() {
+        TestClient alice = join("alice");
+        for (int i = 1; i <= 8; i++) {
+            alice.say("m" + i);
+            alice.next("chat");
+        }
+        TestClient late = connect("user=late&room=" + room);
+        assertEquals(8, late.welcome().getJsonNumber("lastId").longValue());
+        for (int i = 8 - CONFIG.historyReplay() + 1; i <= 8; i++) {
+            JsonObject chat = late.next("chat");
+            assertEquals(i, chat.getJsonNumber("id").longValue());
+            assertEquals("m" + i, chat.getString("msg"));
+        }
+        alice.say("live");
+        assertEquals("live", late.next("chat").getString("msg"));
+    }
+
+    @Test
+    void sinceReplaysExactlyTheMissedMessages() {
+        TestClient alice = join("alice");
+        String epoch;
+        try (TestClient bob = connect("user=bob&room=" + room)) {
+            epoch = bob.welcome().getString("epoch");
+            alice.next("join");
+            alice.say("seen");
+            alice.next("chat");
+            bob.next("chat");
+        }
+        alice.next("leave");
+        for (int i = 2; i <= 9; i++) {
+            alice.say("missed" + i);
+        }
+        TestClient back = connect("user=bob&room=" + room + "&since=1&epoch=" + epoch);
+        JsonObject welcome = back.welcome();
+        assertTrue(welcome.getBoolean("recovered"));
+        for (int i = 2; i <= 9; i++) {
+            assertEquals("missed" + i, back.next("chat").getString("msg"), "more than the replay window, in order");
+        }
+        alice.say("live");
+        assertEquals("live", back.next("chat").getString("msg"), "no duplicate, no gap before live traffic");
+    }
+
+    @Test
+    void sinceAtTheNewestIdReplaysNothing() {
+        TestClient alice = join("alice");
+        alice.say("one");
+        long id = alice.next("chat").getJsonNumber("id").longValue();
+        TestClient back = connect("user=bob&room=" + room + "&since=" + id);
+        assertTrue(back.welcome().getBoolean("recovered"));
+        alice.say("two");
+        assertEquals("two", back.next("chat").getString("msg"));
+    }
+
+    @Test
+    void sincePastTheHistoryIsNotRecovered() {
+        TestClient alice = join("alice");
+        int total = CONFIG.historySize() + 5;
+        for (int i = 1; i <= total; i++) {
+            alice.say("m" + i);
+        }
+        for (int i = 1; i <= total; i++) {
+            alice.next("chat");
+        }
+        TestClient back = connect("user=bob&room=" + room + "&since=2");
+        assertFalse(back.welcome().getBoolean("recovered"));
+        for (int i = total - CONFIG.historySize() + 1; i <= total; i++) {
+            assertEquals(i, back.next("chat").getJsonNumber("id").longValue(), "everything still held, in order");
+        }
+        alice.say("live");
+        assertEquals("live", back.next("chat").getString("msg"));
+    }
+
+    @Test
+    void sinceFromAnotherEpochIsNotRecovered() {
+        TestClient alice = join("alice");
+        for (int i = 1; i <= 7; i++) {
+            alice.say("m" + i);
+        }
+        for (int i = 1; i <= 7; i++) {
+            alice.next("chat");
+        }
+        TestClient back = connect("user=bob&room=" + room + "&since=3&epoch=someotherepoch");
+        assertFalse(back.welcome().getBoolean("recovered"));
+        for (int i = 7 - CONFIG.historyReplay() + 1; i <= 7; i++) {
+            assertEquals(i, back.next("chat").getJsonNumber("id").longValue(), "the normal recent history");
+        }
+        TestClient ahead = connect("user=carol&room=" + room + "&since=500");
+        assertFalse(ahead.welcome().getBoolean("recovered"), "an id this room never gave is from another epoch");
+    }
+
+    // --- liveness
+
+    @Test
+    void aSilentConnectionIsClosedWithACloseFrameAfterTheIdleTimeout() {
+        TestClient silent = join("silent");
+        long start = System.nanoTime();
+        int code = silent.skipToClose().code();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertTrue(code == 1000 || code == 1001, "closed with " + code);
+        assertTrue(seconds >= CONFIG.idleTimeoutSeconds() - 1, "closed too early: " + seconds + " s");
+    }
+
+    @Test
+    void pingsKeepAConnectionAlive() throws InterruptedException {
+        TestClient alive = join("alive");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONFIG.idleTimeoutSeconds() + 2L);
+        while (System.nanoTime() < until) {
+            alive.send("{\"type\":\"ping\"}");
+            alive.next("pong");
+            Thread.sleep(1000);
+        }
+        assertTrue(alive.isOpen());
+    }
+
+    // --- many at once
+
+    @Test
+    void twoHundredClientsConnectAndAllReceiveABroadcast() throws Exception {
+        List<TestClient> crowd = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<TestClient>> connecting = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                connecting.add(pool.submit(() -> TestClient.connect(uri("room=" + room))));
+            }
+            for (Future<TestClient> f : connecting) {
+                TestClient c = f.get(30, TimeUnit.SECONDS);
+                clients.add(c);
+                crowd.add(c);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (TestClient c : crowd) {
+            c.welcome();
+        }
+        TestClient speaker = join("speaker");
+        speaker.say("hello, everyone");
+        for (TestClient c : crowd) {
+            JsonObject frame = c.next();
+            if (frame.getString("type").equals("join")) {
+                frame = c.next();
+            }
+            assertEquals("hello, everyone", frame.getString("msg"));
+        }
+    }
+}

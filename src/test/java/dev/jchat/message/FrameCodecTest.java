@@ -1,0 +1,134 @@
+package dev.jchat.message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+
+    private static JsonObject parse(String json) {
+        return Json.createReader(new StringReader(json)).readObject();
+    }
+
+    private static ErrorCode refusal(String frame) {
+        return assertThrows(InvalidFrameException.class, () -> FrameDecoder.fromJson(frame)).code();
+    }
+
+    @Test
+    void aChatMessageIsEncodedWithItsTypeAndAnIsoInstant() {
+        String json = FrameEncoder.toJson(new ChatMessage(7, "alice", Instant.parse("2026-11-22T10:15:30.123Z"),
+                "hi", "lobby"));
+        JsonObject o = parse(json);
+        assertEquals("chat", o.getString("type"));
+        assertEquals(7, o.getInt("id"));
+        assertEquals("alice", o.getString("user"));
+        assertEquals("2026-11-22T10:15:30.123Z", o.getString("dateTime"));
+        assertEquals("hi", o.getString("msg"));
+        assertEquals("lobby", o.getString("room"));
+    }
+
+    @Test
+    void everyServerFrameCarriesItsType() {
+        Instant t = Instant.parse("2026-11-22T10:15:30Z");
+        assertEquals("welcome", parse(FrameEncoder.toJson(
+                new Welcome("a", "lobby", List.of("a"), 0, "e1", true))).getString("type"));
+        assertEquals("join", parse(FrameEncoder.toJson(new Join("a", t, 1))).getString("type"));
+        assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", t, 0))).getString("type"));
+        assertEquals("pong", parse(FrameEncoder.toJson(new Pong(t))).getString("type"));
+        JsonObject error = parse(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.EMPTY_MESSAGE, "empty")));
+        assertEquals("error", error.getString("type"));
+        assertEquals("empty-message", error.getString("code"));
+    }
+
+    @Test
+    void aWelcomeHasEveryField() {
+        JsonObject o = parse(FrameEncoder.toJson(new Welcome("bob", "dev", List.of("alice", "bob"), 42, "e1", false)));
+        assertEquals("bob", o.getString("user"));
+        assertEquals("dev", o.getString("room"));
+        assertEquals(List.of("alice", "bob"), o.getJsonArray("users").getValuesAs(jakarta.json.JsonString::getString));
+        assertEquals(42, o.getInt("lastId"));
+        assertEquals("e1", o.getString("epoch"));
+        assertEquals(false, o.getBoolean("recovered"));
+    }
+
+    @Test
+    void emojiAndCjkSurviveBothWays() throws Exception {
+        String text = "こんにちは 世界 😀👍🏽 한국어";
+        ClientFrame frame = FrameDecoder.fromJson("{\"msg\":\"" + text + "\"}");
+        assertEquals(text, ((ClientFrame.Chat) frame).msg());
+        String json = FrameEncoder.toJson(new ChatMessage(1, "名前", Instant.EPOCH, text, "lobby"));
+        assertEquals(text, parse(json).getString("msg"));
+        assertEquals("名前", parse(json).getString("user"));
+    }
+
+    @Test
+    void textThatLooksLikeJsonOrMarkupStaysText() throws Exception {
+        String text = "\"},{\"type\":\"welcome\" <script>alert(1)</script>\\";
+        JsonObject o = parse(FrameEncoder.toJson(new ChatMessage(1, "a", Instant.EPOCH, text, "lobby")));
+        assertEquals(text, o.getString("msg"));
+    }
+
+    @Test
+    void theTutorialFormatDecodesAsChat() throws Exception {
+        ClientFrame frame = FrameDecoder.fromJson(
+                "{\"id\":1679990000000,\"user\":\"alice\",\"dateTime\":1679990000000,\"msg\":\"hi\"}");
+        assertEquals(new ClientFrame.Chat("hi", "alice"), frame);
+    }
+
+    @Test
+    void extraFieldsOfAnyTypeAreIgnored() throws Exception {
+        ClientFrame frame = FrameDecoder.fromJson(
+                "{\"msg\":\"hi\",\"id\":\"abc\",\"dateTime\":[1,{\"a\":null}],\"color\":{\"r\":1},\"user\":null}");
+        assertEquals(new ClientFrame.Chat("hi", null), frame);
+    }
+
+    @Test
+    void pingNeedsNothingElse() throws Exception {
+        assertInstanceOf(ClientFrame.Ping.class, FrameDecoder.fromJson("{\"type\":\"ping\"}"));
+        assertInstanceOf(ClientFrame.Ping.class, FrameDecoder.fromJson("{\"type\":\"ping\",\"msg\":7}"));
+    }
+
+    @Test
+    void aMissingUserIsNull() throws Exception {
+        assertNull(((ClientFrame.Chat) FrameDecoder.fromJson("{\"type\":\"chat\",\"msg\":\"x\"}")).user());
+    }
+
+    @Test
+    void whatIsNotAJsonObjectIsInvalidJson() {
+        assertEquals(ErrorCode.INVALID_JSON, refusal("hello"));
+        assertEquals(ErrorCode.INVALID_JSON, refusal(""));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("null"));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("42"));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("\"msg\""));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("[{\"msg\":\"hi\"}]"));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("{\"msg\":\"hi\""));
+        assertEquals(ErrorCode.INVALID_JSON, refusal("{\"msg\":\"hi\"} trailing"));
+    }
+
+    @Test
+    void deeplyNestedInputIsRefusedWithoutBlowingTheStack() {
+        String deep = "{\"msg\":\"x\",\"id\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        assertEquals(ErrorCode.INVALID_JSON, refusal(deep));
+        String deepObjects = "{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000);
+        assertEquals(ErrorCode.INVALID_JSON, refusal(deepObjects));
+    }
+
+    @Test
+    void wronglyTypedFieldsAreInvalidMessage() {
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"msg\":42}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"msg\":true}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"msg\":[\"hi\"]}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"msg\":\"hi\",\"user\":7}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"type\":1,\"msg\":\"hi\"}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"type\":\"shout\",\"msg\":\"hi\"}"));
+        assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{}"));
+    }
+}
