@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import org.glassfish.grizzly.http.util.MimeType;
 import org.glassfish.tyrus.server.Server;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.ServerContainer;
@@ -37,6 +38,10 @@ public final class EmbeddedServer implements AutoCloseable {
      * every interface (Tyrus' Grizzly container has no bind-address setting).
      */
     public static EmbeddedServer start(ChatConfig config) throws IOException, DeploymentException {
+        // Grizzly's table lacks .js, and browsers refuse a module script without a JavaScript type.
+        if (!MimeType.contains("js")) {
+            MimeType.add("js", "text/javascript");
+        }
         ChatHub hub = ChatHub.inMemory(config);
         ServerContainer container = ServerContainerFactory.createServerContainer(
                 Map.of(Server.STATIC_CONTENT_ROOT, StaticContent.folder().toString()));

@@ -43,7 +43,7 @@ public abstract class ChatContract {
             "CHAT_HISTORY_REPLAY", "5",
             "CHAT_MAX_MESSAGE_CHARS", "2000",
             "CHAT_MAX_FRAME_BYTES", "65536",
-            "CHAT_IDLE_TIMEOUT_SECONDS", "4",
+            "CHAT_IDLE_TIMEOUT_SECONDS", "10",
             "CHAT_OUTBOX_LIMIT", "5000");
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
 
@@ -118,7 +118,7 @@ public abstract class ChatContract {
 
     @Test
     void thePageIsServedNextToTheEndpoint() throws IOException, InterruptedException {
-        HttpResponse<String> page = HttpClient.newHttpClient().send(
+        HttpResponse<String> page = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                 HttpRequest.newBuilder(pageUri()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<html"), "not an HTML page");

@@ -1,0 +1,64 @@
+package dev.jchat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChatConfigTest {
+
+    private static ChatConfig read(Map<String, String> env, Map<String, String> properties) {
+        return ChatConfig.from(env, properties::get);
+    }
+
+    @Test
+    void nothingSetGivesTheDocumentedDefaults() {
+        ChatConfig config = read(Map.of(), Map.of());
+        assertEquals(ChatConfig.defaults(), config);
+        assertEquals(8080, config.port());
+        assertEquals(1000, config.historySize());
+        assertEquals(50, config.historyReplay());
+        assertEquals(2000, config.maxMessageChars());
+        assertEquals(65536, config.maxFrameBytes());
+        assertEquals(60, config.idleTimeoutSeconds());
+        assertEquals(1000, config.outboxLimit());
+    }
+
+    @Test
+    void environmentVariablesAreRead() {
+        ChatConfig config = read(Map.of("CHAT_PORT", "9000", "CHAT_HISTORY_SIZE", "10", "CHAT_HISTORY_REPLAY", " 3 "),
+                Map.of());
+        assertEquals(9000, config.port());
+        assertEquals(10, config.historySize());
+        assertEquals(3, config.historyReplay());
+    }
+
+    @Test
+    void aSystemPropertyOverridesTheEnvironment() {
+        ChatConfig config = read(Map.of("CHAT_OUTBOX_LIMIT", "10"), Map.of("chat.outbox.limit", "20"));
+        assertEquals(20, config.outboxLimit());
+    }
+
+    @Test
+    void garbageIsRefusedNamingTheVariable() {
+        ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_PORT", "eighty"), Map.of()));
+        assertEquals("CHAT_PORT must be a whole number, got \"eighty\"", e.getMessage());
+    }
+
+    @Test
+    void outOfRangeIsRefusedNamingTheVariable() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> read(Map.of(), Map.of("chat.idle.timeout.seconds", "0")));
+        assertEquals("CHAT_IDLE_TIMEOUT_SECONDS must be between 1 and 86400, got 0", e.getMessage());
+        assertThrows(ConfigException.class, () -> read(Map.of("CHAT_PORT", "70000"), Map.of()));
+        assertThrows(ConfigException.class, () -> read(Map.of("CHAT_MAX_FRAME_BYTES", "10"), Map.of()));
+    }
+
+    @Test
+    void replayCannotExceedHistory() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> read(Map.of("CHAT_HISTORY_SIZE", "10", "CHAT_HISTORY_REPLAY", "20"), Map.of()));
+        assertEquals("CHAT_HISTORY_REPLAY must be between 0 and 10, got 20", e.getMessage());
+    }
+}

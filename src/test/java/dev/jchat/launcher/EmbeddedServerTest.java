@@ -1,0 +1,100 @@
+package dev.jchat.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.TestClient;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What only the embedded launcher does: its own port, its shutdown, the page's content types. */
+class EmbeddedServerTest {
+
+    private static URI uri(EmbeddedServer server, String query) {
+        return URI.create(server.chatUri() + "?" + query);
+    }
+
+    private static TestClient welcomed(URI uri) {
+        TestClient client = TestClient.connect(uri);
+        client.welcome();
+        return client;
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedWith1013WhileTheOthersGetEverything() throws Exception {
+        ChatConfig config = ChatConfig.defaults().withPort(0).withOutboxLimit(20).withLimits(30_000, 65_536);
+        try (EmbeddedServer server = EmbeddedServer.start(config);
+             TestClient slow = welcomed(uri(server, "user=slow&room=r"));
+             TestClient fast = welcomed(uri(server, "user=fast&room=r"));
+             TestClient sender = welcomed(uri(server, "user=sender&room=r"))) {
+            slow.next("join");
+            slow.next("join");
+            fast.next("join");
+            slow.pauseReading();
+
+            // about 30 MB for the stalled reader: more than loopback's socket buffers on both sides hold
+            String big = "x".repeat(29_000);
+            int count = 1_000;
+            Thread reader = new Thread(() -> {
+                for (int i = 0; i < count; i++) {
+                    sender.next("chat");
+                }
+            });
+            reader.start();
+            for (int i = 0; i < count; i++) {
+                sender.say(i + big);
+            }
+            int leaves = 0;
+            for (int i = 0; i < count; i++) {
+                JsonObject frame = fast.next();
+                if (frame.getString("type").equals("leave")) {
+                    assertEquals("slow", frame.getString("user"));
+                    leaves++;
+                    frame = fast.next();
+                }
+                assertEquals(i + 1, frame.getJsonNumber("id").longValue(), "the fast reader misses nothing");
+            }
+            assertEquals(1, leaves, "the stalled reader was closed before the sender finished");
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+
+            slow.resumeReading();
+            assertEquals(1013, slow.skipToClose().code(), "the stalled reader is closed with 1013");
+            assertTrue(fast.isOpen());
+        }
+    }
+
+    @Test
+    void stoppingClosesEveryConnectionWith1001() throws Exception {
+        EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withPort(0));
+        TestClient a = TestClient.connect(uri(server, "user=alice"));
+        TestClient b = TestClient.connect(uri(server, "room=other"));
+        a.welcome();
+        b.welcome();
+        server.close();
+        assertEquals(1001, a.expectClose(1001).code());
+        assertEquals("server shutting down", b.expectClose(1001).reason());
+    }
+
+    @Test
+    void thePageAndItsScriptAreServedWithTheirTypes() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withPort(0))) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(server.pageUri()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            String pageType = page.headers().firstValue("content-type").orElse("");
+            assertTrue(pageType.startsWith("text/html"), pageType);
+            HttpResponse<String> script = http.send(HttpRequest.newBuilder(server.pageUri().resolve("chat.js")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, script.statusCode());
+            String type = script.headers().firstValue("content-type").orElse("");
+            assertTrue(type.contains("javascript"), "module scripts need a JavaScript type, got " + type);
+        }
+    }
+}
