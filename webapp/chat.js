@@ -1,0 +1,422 @@
+// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1.
+// Every value from the server reaches the DOM through textContent, never as HTML.
+
+const NAME_KEY = 'chat.name';
+const DEFAULT_ROOM = 'lobby';
+const PING_MS = 25_000;          // well inside the server's 60 s idle timeout
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+const MAX_ITEMS = 1000;          // keeps a tab left open for days from growing without bound
+const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
+// The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
+const NAME_CHARS = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
+const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  joinForm: $('join-form'), name: $('name'), room: $('room'),
+  joinError: $('join-error'), roomError: $('room-error'),
+  chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), leave: $('leave'),
+  messages: $('messages'), newMessages: $('new-messages'),
+  users: $('users'), onlineCount: $('online-count'), online: $('online'),
+  composer: $('composer'), input: $('input'), composerError: $('composer-error'),
+};
+
+// Everything that lives across reconnects of one join, in one place.
+const state = {
+  me: null,            // our name; the server's spelling once a welcome arrived
+  room: DEFAULT_ROOM,
+  socket: null,
+  joined: false,       // false after Leave: nothing may reconnect then
+  epoch: null,         // the room's id sequence, from the last welcome
+  lastId: 0,           // newest chat id seen in that epoch
+  attempt: 0,          // reconnects since the last welcome, drives the backoff
+  nameRefusal: null,   // an invalid-user error waiting for its 1008 close
+  lastSent: '',
+  users: new Set(),
+  timers: { ping: 0, retry: 0, countdown: 0 },
+};
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
+// Latin digits and a 23-hour clock so the YYYY-MM-DD HH:mm:ss shape holds in every locale.
+const clock = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', numberingSystem: 'latn',
+});
+
+// ---- names, rooms and the address bar ----
+
+/** The name to use, or an error sentence for the join form. */
+function checkName(raw) {
+  const name = raw.trim().normalize('NFC');
+  const length = [...name].length;           // code points, as the server counts
+  if (length < 3) return { error: 'Your name needs at least 3 characters.' };
+  if (length > 32) return { error: 'Your name can have at most 32 characters.' };
+  if (!NAME_CHARS.test(name) || /^\p{Mn}/u.test(name)) {
+    return { error: 'Use only letters, digits, spaces, _ - and . in your name.' };
+  }
+  return { name };
+}
+
+function roomFromHash() {
+  return new URLSearchParams(location.hash.slice(1)).get('room') ?? '';
+}
+
+function showRoomInHash(room) {
+  // replaceState: a room change is not worth a Back-button step, and it fires no hashchange.
+  history.replaceState(null, '', '#room=' + encodeURIComponent(room));
+}
+
+function socketUrl() {
+  // The page sits at CONTEXT/ or CONTEXT/index.html; the endpoint is CONTEXT/chat.
+  const dir = location.pathname.replace(/[^/]*$/, '');
+  const params = { user: state.me, room: state.room };
+  if (state.epoch !== null) Object.assign(params, { since: state.lastId, epoch: state.epoch });
+  const query = Object.entries(params)
+    .map(([key, value]) => key + '=' + encodeURIComponent(value)).join('&');
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return scheme + '//' + location.host + dir + 'chat?' + query;
+}
+
+function storedName() {
+  try { return localStorage.getItem(NAME_KEY); } catch { return null; } // storage may be disabled
+}
+
+function storeName(name) {
+  try {
+    if (name === null) localStorage.removeItem(NAME_KEY); else localStorage.setItem(NAME_KEY, name);
+  } catch { /* private mode: the name just is not remembered */ }
+}
+
+// ---- small view helpers ----
+
+/** A new element holding plain text: the only way server values enter the page. */
+function el(tag, className, text = '') {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  element.textContent = text;
+  return element;
+}
+
+function showText(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+function setStatus(stateName, text = stateName) {
+  ui.status.dataset.state = stateName;
+  ui.status.textContent = text;
+}
+
+function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso ?? '');
+  const p = Object.fromEntries(clock.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+function timeElement(iso) {
+  const time = el('time', 'time', formatTime(iso));
+  time.dateTime = String(iso ?? '');
+  return time;
+}
+
+function initials(name) {
+  const words = name.split(/[\s_.\-]+/u).filter(Boolean);
+  const firstChar = (word) => word.match(/^.\p{M}*/u)[0];   // keep a letter's combining marks
+  return words.slice(0, 2).map(firstChar).join('').toLocaleUpperCase() || '?';
+}
+
+function hue(name) {
+  let hash = 2166136261;                      // FNV-1a: cheap, and the same name gets the same colour everywhere
+  for (const ch of name) hash = Math.imul(hash ^ ch.codePointAt(0), 16777619);
+  return Math.floor((hash >>> 0) / 2 ** 32 * 360);   // the high bits are the well-mixed ones
+}
+
+function avatar(name) {
+  const element = el('span', 'avatar', initials(name));
+  element.setAttribute('aria-hidden', 'true');              // the name is right next to it
+  element.style.backgroundColor = `hsl(${hue(name)}, 50%, 33%)`; // CSSOM, allowed by the CSP
+  return element;
+}
+
+// ---- the message list ----
+
+function atBottom() {
+  const list = ui.messages;
+  return list.scrollHeight - list.scrollTop - list.clientHeight <= BOTTOM_SLACK_PX;
+}
+
+function scrollToBottom() {
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+  ui.newMessages.hidden = true;
+}
+
+/** Appends one item; follows it only if the reader was already at the bottom (or wrote it). */
+function append(item, follow = false) {
+  const wasAtBottom = atBottom();
+  ui.messages.append(item);
+  while (ui.messages.childElementCount > MAX_ITEMS) ui.messages.firstElementChild.remove();
+  if (wasAtBottom || follow) scrollToBottom(); else ui.newMessages.hidden = false;
+}
+
+function addMessage(frame) {
+  const user = String(frame.user ?? '');
+  const own = user === state.me;
+  const item = el('li', own ? 'message own' : 'message');
+  item.dataset.id = String(frame.id);
+  item.dataset.epoch = state.epoch;            // ids repeat across epochs (server restarts)
+  item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime),
+    el('p', 'text', String(frame.msg ?? '')));
+  append(item, own);
+}
+
+function addNotice(kind, text, iso) {
+  const item = el('li', 'notice ' + kind);
+  item.append(el('span', 'text', text));
+  if (iso) item.append(' ', timeElement(iso));
+  append(item);
+}
+
+function renderUsers() {
+  const names = [...state.users].sort(collator.compare);
+  ui.users.replaceChildren(...names.map((name) => el('li', name === state.me ? 'me' : '', name)));
+  ui.onlineCount.textContent = String(names.length);
+}
+
+// ---- server frames ----
+
+const ERROR_WORDS = {
+  'invalid-json': 'The server could not read that message.',
+  'invalid-message': 'The server could not read that message.',
+  'empty-message': 'Type a message first.',
+  'message-too-long': 'That message is too long.',
+  'invalid-user': 'That name cannot be used.',
+  'invalid-query': 'The server refused this room.',
+  'rate-limited': 'You are sending too fast; wait a moment.',
+  'unauthorized': 'The server refused the connection.',
+  'server-full': 'The server is full right now.',
+};
+// Refusals that drop what was typed: give the text back so it can be fixed and resent.
+const GIVE_BACK = new Set(['message-too-long', 'rate-limited']);
+
+function onWelcome(frame) {
+  const askedSince = state.epoch !== null;
+  const hadSeen = state.lastId;
+  if (String(frame.epoch) !== state.epoch) {
+    state.epoch = String(frame.epoch);
+    state.lastId = 0;                          // ids of another sequence say nothing here
+  }
+  state.me = String(frame.user ?? state.me);
+  state.room = String(frame.room ?? state.room);
+  state.attempt = 0;
+  state.users = new Set((frame.users ?? []).map(String));
+  ui.roomName.textContent = state.room;
+  renderUsers();
+  setStatus('online');
+  showText(ui.composerError, '');
+  // An empty room that retired also changes epoch; only a gap around real messages is worth a word.
+  if (askedSince && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+    addNotice('unrecovered', 'Some messages could not be recovered.');
+  }
+}
+
+function onChat(frame) {
+  const id = Number(frame.id);
+  if (!(id > state.lastId)) return;            // a replay we already showed
+  state.lastId = id;
+  addMessage(frame);
+}
+
+function onPresence(frame) {
+  const user = String(frame.user ?? '');
+  const joined = frame.type === 'join';
+  if (joined) state.users.add(user); else state.users.delete(user);
+  renderUsers();
+  if (user !== state.me) addNotice(frame.type, `${user} ${joined ? 'joined' : 'left'}`, frame.dateTime);
+}
+
+function onError(frame) {
+  const code = String(frame.code ?? '');
+  const detail = frame.msg ? ` (${frame.msg})` : '';
+  if (code === 'invalid-user') state.nameRefusal = String(frame.msg ?? ERROR_WORDS[code]);
+  if (GIVE_BACK.has(code) && !ui.input.value) ui.input.value = state.lastSent;
+  showText(ui.composerError, (ERROR_WORDS[code] ?? 'The server refused that.') + detail);
+}
+
+function onFrame(event) {
+  let frame;
+  try { frame = JSON.parse(event.data); } catch { return; }  // not ours to show; the protocol is JSON
+  if (frame === null || typeof frame !== 'object') return;
+  switch (frame.type) {
+    case 'welcome': onWelcome(frame); break;
+    case 'chat': onChat(frame); break;
+    case 'join': case 'leave': onPresence(frame); break;
+    case 'error': onError(frame); break;
+    default: break;                           // pong, and types of a later protocol version
+  }
+}
+
+// ---- the connection ----
+
+function clearTimers() {
+  clearInterval(state.timers.ping);
+  clearTimeout(state.timers.retry);
+  clearInterval(state.timers.countdown);
+}
+
+function connect() {
+  clearTimers();
+  setStatus('connecting');
+  state.nameRefusal = null;
+  const socket = new WebSocket(socketUrl());
+  state.socket = socket;
+  // Events of a socket we already replaced (Leave, room change) must not touch the page.
+  const current = (handler) => (event) => { if (state.socket === socket) handler(event); };
+  socket.addEventListener('open', current(() => {
+    state.timers.ping = setInterval(() => send({ type: 'ping' }), PING_MS);
+  }));
+  socket.addEventListener('message', current(onFrame));
+  socket.addEventListener('close', current(onClose));
+  // 'error' is always followed by 'close', which does the work.
+}
+
+function onClose(event) {
+  clearTimers();
+  state.socket = null;
+  if (!state.joined) return;
+  if (event.code === 1008 && state.nameRefusal !== null) {
+    showJoinForm(state.nameRefusal);          // retrying with the same name cannot succeed
+    return;
+  }
+  scheduleReconnect();
+}
+
+function scheduleReconnect() {
+  // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
+  const delay = ceiling / 2 + Math.random() * ceiling / 2;
+  state.attempt += 1;
+  const due = Date.now() + delay;
+  const tick = () => setStatus('reconnecting', `reconnecting in ${Math.ceil((due - Date.now()) / 1000)} s`);
+  tick();
+  state.timers.countdown = setInterval(tick, 1000);
+  state.timers.retry = setTimeout(connect, delay);
+}
+
+function send(frame) {
+  if (state.socket?.readyState !== WebSocket.OPEN) return false;
+  state.socket.send(JSON.stringify(frame));
+  return true;
+}
+
+function disconnect() {
+  state.joined = false;
+  clearTimers();
+  const socket = state.socket;
+  state.socket = null;
+  socket?.close(1000, 'left');
+}
+
+// ---- joining and leaving ----
+
+function enterRoom(name, room) {
+  disconnect();
+  Object.assign(state, { me: name, room, joined: true, epoch: null, lastId: 0, attempt: 0 });
+  state.users = new Set();
+  storeName(name);
+  showRoomInHash(room);
+  ui.roomName.textContent = room;
+  ui.messages.replaceChildren();
+  renderUsers();
+  showText(ui.composerError, '');
+  ui.joinForm.hidden = true;
+  ui.chatView.hidden = false;
+  ui.leave.hidden = false;
+  ui.input.focus();
+  connect();
+}
+
+function showJoinForm(nameError = '') {
+  disconnect();
+  storeName(null);
+  setStatus('offline');
+  ui.chatView.hidden = true;
+  ui.leave.hidden = true;
+  ui.joinForm.hidden = false;
+  ui.name.value = state.me ?? ui.name.value;
+  ui.room.value = state.room === DEFAULT_ROOM ? '' : state.room;
+  showText(ui.joinError, nameError);
+  ui.name.setAttribute('aria-invalid', String(Boolean(nameError)));
+  ui.name.focus();
+}
+
+function onJoinSubmit(event) {
+  event.preventDefault();
+  const checked = checkName(ui.name.value);
+  const room = ui.room.value.trim() || DEFAULT_ROOM;
+  const roomOk = ROOM_RULE.test(room);
+  showText(ui.joinError, checked.error ?? '');
+  showText(ui.roomError, roomOk ? '' : 'A room name is 1 to 64 of A-Z a-z 0-9 _ and -.');
+  ui.name.setAttribute('aria-invalid', String(Boolean(checked.error)));
+  ui.room.setAttribute('aria-invalid', String(!roomOk));
+  if (checked.error) ui.name.focus(); else if (!roomOk) ui.room.focus(); else enterRoom(checked.name, room);
+}
+
+function onComposerSubmit(event) {
+  event.preventDefault();
+  const text = ui.input.value;
+  if (!text.trim()) {
+    showText(ui.composerError, 'Type a message first.');
+  } else if (!send({ type: 'chat', msg: text })) {
+    showText(ui.composerError, 'Not connected right now; your message is still here.');
+  } else {
+    state.lastSent = text;
+    ui.input.value = '';
+    showText(ui.composerError, '');
+  }
+  ui.input.focus();
+}
+
+function onComposerKey(event) {
+  // isComposing: Enter also confirms an IME candidate (Japanese, Chinese...), which must not send.
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ui.composer.requestSubmit();
+  }
+}
+
+function onHashChange() {
+  // A pasted or clicked #room=... link moves an open chat to that room.
+  const room = roomFromHash() || DEFAULT_ROOM;
+  if (!state.joined) ui.room.value = room === DEFAULT_ROOM ? '' : room;
+  else if (room !== state.room && ROOM_RULE.test(room)) enterRoom(state.me, room);
+}
+
+function start() {
+  ui.joinForm.addEventListener('submit', onJoinSubmit);
+  ui.composer.addEventListener('submit', onComposerSubmit);
+  ui.input.addEventListener('keydown', onComposerKey);
+  ui.input.addEventListener('input', () => showText(ui.composerError, ''));
+  ui.leave.addEventListener('click', () => showJoinForm());
+  ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
+  ui.messages.addEventListener('scroll', () => { if (atBottom()) ui.newMessages.hidden = true; });
+  window.addEventListener('hashchange', onHashChange);
+  // Back online: do not sit out the rest of a long backoff.
+  window.addEventListener('online', () => { if (state.joined && !state.socket) connect(); });
+  ui.online.open = matchMedia('(min-width: 48rem)').matches;   // a phone starts with the list folded
+
+  const room = roomFromHash();
+  ui.room.value = room === DEFAULT_ROOM ? '' : room;
+  const remembered = storedName();
+  const checked = remembered === null ? { error: 'none' } : checkName(remembered);
+  if (!checked.error && ROOM_RULE.test(room || DEFAULT_ROOM)) {
+    enterRoom(checked.name, room || DEFAULT_ROOM);
+  } else {
+    if (remembered !== null) ui.name.value = remembered;
+    if (room && !ROOM_RULE.test(room)) showText(ui.roomError, 'The link names a room that cannot exist.');
+    ui.name.focus();
+  }
+}
+
+start();
