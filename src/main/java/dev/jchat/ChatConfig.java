@@ -1,5 +1,9 @@
 package dev.jchat;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -17,6 +21,7 @@ import java.util.function.Function;
  * @param maxFrameBytes       largest incoming text frame; bigger ones close with 1009
  * @param idleTimeoutSeconds  a connection silent this long is closed
  * @param outboxLimit         frames queued for one connection before it is closed with 1013
+ * @param security            origins, tokens, rates and the connection cap
  */
 public record ChatConfig(
         int port,
@@ -25,7 +30,82 @@ public record ChatConfig(
         int maxMessageChars,
         int maxFrameBytes,
         int idleTimeoutSeconds,
-        int outboxLimit) {
+        int outboxLimit,
+        Security security) {
+
+    /**
+     * The settings that guard the server.
+     *
+     * @param allowedOrigins  origins allowed besides the page's own; {@code *} allows any
+     * @param jwtSecret       HS256 key tokens must be signed with, or null when tokens are off
+     * @param ratePerSecond   chat frames a connection may send per second, on average; 0: no limit
+     * @param rateBurst       how many it may send at once
+     * @param maxConnections  open connections this server accepts
+     */
+    public record Security(List<String> allowedOrigins, String jwtSecret, int ratePerSecond, int rateBurst,
+                           int maxConnections) {
+
+        public static final int MIN_SECRET_BYTES = 32;
+
+        public Security {
+            allowedOrigins = List.copyOf(allowedOrigins);
+            for (String origin : allowedOrigins) {
+                checkOrigin(origin);
+            }
+            if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw new ConfigException("CHAT_JWT_SECRET must be at least " + MIN_SECRET_BYTES
+                        + " bytes for HS256, got " + jwtSecret.getBytes(StandardCharsets.UTF_8).length);
+            }
+            check("CHAT_RATE_PER_SECOND", ratePerSecond, 0, 1_000_000);
+            check("CHAT_RATE_BURST", rateBurst, ratePerSecond == 0 ? 0 : 1, 1_000_000);
+            check("CHAT_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
+        }
+
+        public static Security defaults() {
+            return new Security(List.of(), null, 10, 30, 10_000);
+        }
+
+        public Security withAllowedOrigins(List<String> value) {
+            return new Security(value, jwtSecret, ratePerSecond, rateBurst, maxConnections);
+        }
+
+        public Security withJwtSecret(String value) {
+            return new Security(allowedOrigins, value, ratePerSecond, rateBurst, maxConnections);
+        }
+
+        public Security withRate(int perSecond, int burst) {
+            return new Security(allowedOrigins, jwtSecret, perSecond, burst, maxConnections);
+        }
+
+        public Security withMaxConnections(int value) {
+            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, value);
+        }
+
+        @Override
+        public String toString() {
+            return "Security[allowedOrigins=" + allowedOrigins + ", jwtSecret=" + (jwtSecret == null ? "unset" : "set")
+                    + ", ratePerSecond=" + ratePerSecond + ", rateBurst=" + rateBurst
+                    + ", maxConnections=" + maxConnections + "]";
+        }
+
+        private static void checkOrigin(String origin) {
+            if (origin.equals("*")) {
+                return;
+            }
+            try {
+                URI uri = new URI(origin);
+                boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+                if (web && uri.getHost() != null && uri.getRawPath().isEmpty() && uri.getRawQuery() == null
+                        && uri.getRawUserInfo() == null && origin.equals(origin.toLowerCase(Locale.ROOT))) {
+                    return;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // refused below, with the same message as any other non-origin
+            }
+            throw new ConfigException("CHAT_ALLOWED_ORIGINS must list origins like https://chat.example.com:8443"
+                    + " (lower case, no path) or *, got \"" + origin + "\"");
+        }
+    }
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -37,11 +117,14 @@ public record ChatConfig(
         check("CHAT_MAX_FRAME_BYTES", maxFrameBytes, 1_024, 16 * 1024 * 1024);
         check("CHAT_IDLE_TIMEOUT_SECONDS", idleTimeoutSeconds, 1, 86_400);
         check("CHAT_OUTBOX_LIMIT", outboxLimit, 1, 1_000_000);
+        if (security == null) {
+            throw new IllegalArgumentException("security settings are required");
+        }
     }
 
     /** The documented defaults. */
     public static ChatConfig defaults() {
-        return new ChatConfig(DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 1_000);
+        return new ChatConfig(DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 1_000, Security.defaults());
     }
 
     /** Reads the process environment and system properties. */
@@ -64,30 +147,43 @@ public record ChatConfig(
                 source.integer("CHAT_MAX_MESSAGE_CHARS", d.maxMessageChars()),
                 source.integer("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes()),
                 source.integer("CHAT_IDLE_TIMEOUT_SECONDS", d.idleTimeoutSeconds()),
-                source.integer("CHAT_OUTBOX_LIMIT", d.outboxLimit()));
+                source.integer("CHAT_OUTBOX_LIMIT", d.outboxLimit()),
+                new Security(
+                        source.list("CHAT_ALLOWED_ORIGINS"),
+                        source.text("CHAT_JWT_SECRET"),
+                        source.integer("CHAT_RATE_PER_SECOND", d.security().ratePerSecond()),
+                        source.integer("CHAT_RATE_BURST", d.security().rateBurst()),
+                        source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections())));
     }
 
     public ChatConfig withPort(int value) {
         return new ChatConfig(value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, outboxLimit);
+                idleTimeoutSeconds, outboxLimit, security);
     }
 
     public ChatConfig withHistory(int size, int replay) {
-        return new ChatConfig(port, size, replay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds, outboxLimit);
+        return new ChatConfig(port, size, replay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds, outboxLimit,
+                security);
     }
 
     public ChatConfig withLimits(int messageChars, int frameBytes) {
         return new ChatConfig(port, historySize, historyReplay, messageChars, frameBytes, idleTimeoutSeconds,
-                outboxLimit);
+                outboxLimit, security);
     }
 
     public ChatConfig withIdleTimeoutSeconds(int value) {
-        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, value, outboxLimit);
+        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, value, outboxLimit,
+                security);
     }
 
     public ChatConfig withOutboxLimit(int value) {
         return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
-                value);
+                value, security);
+    }
+
+    public ChatConfig withSecurity(Security value) {
+        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
+                outboxLimit, value);
     }
 
     /** One line per setting, for the startup log. */
@@ -99,7 +195,13 @@ public record ChatConfig(
                 "CHAT_MAX_MESSAGE_CHARS=" + maxMessageChars,
                 "CHAT_MAX_FRAME_BYTES=" + maxFrameBytes,
                 "CHAT_IDLE_TIMEOUT_SECONDS=" + idleTimeoutSeconds,
-                "CHAT_OUTBOX_LIMIT=" + outboxLimit);
+                "CHAT_OUTBOX_LIMIT=" + outboxLimit,
+                "CHAT_ALLOWED_ORIGINS=" + (security.allowedOrigins().isEmpty()
+                        ? "(the page's own origin only)" : String.join(",", security.allowedOrigins())),
+                "CHAT_JWT_SECRET=" + (security.jwtSecret() == null ? "(not set: tokens off)" : "(set: tokens required)"),
+                "CHAT_RATE_PER_SECOND=" + security.ratePerSecond() + (security.ratePerSecond() == 0 ? " (no limit)" : ""),
+                "CHAT_RATE_BURST=" + security.rateBurst(),
+                "CHAT_MAX_CONNECTIONS=" + security.maxConnections());
     }
 
     private static void check(String name, int value, int min, int max) {
@@ -114,6 +216,19 @@ public record ChatConfig(
         String raw(String name) {
             String property = properties.apply(name.toLowerCase(Locale.ROOT).replace('_', '.'));
             return property != null ? property : env.get(name);
+        }
+
+        String text(String name) {
+            String raw = raw(name);
+            return raw == null || raw.isEmpty() ? null : raw;
+        }
+
+        List<String> list(String name) {
+            String raw = raw(name);
+            if (raw == null || raw.isBlank()) {
+                return List.of();
+            }
+            return Arrays.stream(raw.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
         }
 
         int integer(String name, int fallback) {

@@ -61,10 +61,13 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         return connect(uri, Map.of());
     }
 
-    public static TestClient connect(URI uri, Map<String, String> headers) {
+    public static TestClient connect(URI uri, Map<String, String> headers, String... subprotocols) {
         TestClient client = new TestClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
         headers.forEach(builder::header);
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
         try {
             client.socket = builder.buildAsync(uri, client).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -128,10 +131,15 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
 
     /** The next event, or a failure after {@link #WAIT}. */
     public Event nextEvent() {
+        return nextEvent(WAIT);
+    }
+
+    /** The next event, or a failure after {@code wait}. */
+    public Event nextEvent(Duration wait) {
         try {
-            Event event = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            Event event = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (event == null) {
-                fail("nothing arrived within " + WAIT.toSeconds() + " s");
+                fail("nothing arrived within " + wait.toSeconds() + " s");
             }
             return event;
         } catch (InterruptedException e) {
@@ -183,8 +191,13 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
 
     /** Skips text frames until the close; returns the close code. */
     public Closed skipToClose() {
+        return skipToClose(WAIT);
+    }
+
+    /** Skips text frames until the close, waiting up to {@code wait} for each event. */
+    public Closed skipToClose(Duration wait) {
         while (true) {
-            Event event = nextEvent();
+            Event event = nextEvent(wait);
             if (event instanceof Closed closed) {
                 return closed;
             }
@@ -197,6 +210,11 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
     /** Nothing at all may be waiting. */
     public void assertNothingPending() {
         assertNull(events.peek(), "unexpected event");
+    }
+
+    /** The subprotocol the server selected, or "" for none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     public boolean isOpen() {

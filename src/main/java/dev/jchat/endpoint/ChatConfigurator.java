@@ -3,6 +3,9 @@ package dev.jchat.endpoint;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Handshake hook of {@link ChatEndpoint}. Stateless and thread-safe; containers create it from
@@ -12,8 +15,71 @@ import jakarta.websocket.server.ServerEndpointConfig;
  */
 public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
 
+    /** The subprotocol a client names beside its token: {@code chat.v1, <token>}. */
+    public static final String PROTOCOL = "chat.v1";
+
+    static final String ORIGIN = "dev.jchat.origin";
+    static final String HOST = "dev.jchat.host";
+    static final String PROTOCOL_TOKEN = "dev.jchat.protocolToken";
+
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-        super.modifyHandshake(config, request, response);
+        Map<String, Object> connection = config.getUserProperties();
+        putIfPresent(connection, ORIGIN, header(request, "Origin"));
+        putIfPresent(connection, HOST, header(request, "Host"));
+        putIfPresent(connection, PROTOCOL_TOKEN, tokenOf(offered(request)));
+    }
+
+    /**
+     * Selects {@code chat.v1} when offered, so a token beside it is never echoed; a lone offer is
+     * the token itself (as one tutorial sends it), and browsers drop a connection whose server
+     * selects none of their offers.
+     */
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+        if (requested.contains(PROTOCOL)) {
+            return PROTOCOL;
+        }
+        return requested.size() == 1 ? requested.get(0) : "";
+    }
+
+    private static List<String> offered(HandshakeRequest request) {
+        List<String> offered = new ArrayList<>();
+        for (String value : headers(request, "Sec-WebSocket-Protocol")) {
+            for (String item : value.split(",")) {
+                if (!item.isBlank()) {
+                    offered.add(item.strip());
+                }
+            }
+        }
+        return offered;
+    }
+
+    private static String tokenOf(List<String> offered) {
+        List<String> others = offered.stream().filter(p -> !p.equals(PROTOCOL)).toList();
+        return others.size() == 1 ? others.get(0) : null;
+    }
+
+    private static String header(HandshakeRequest request, String name) {
+        List<String> values = headers(request, name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    // Header names are case-insensitive; containers differ in the case of the map's keys.
+    private static List<String> headers(HandshakeRequest request, String name) {
+        for (Map.Entry<String, List<String>> entry : request.getHeaders().entrySet()) {
+            if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name) && entry.getValue() != null) {
+                return entry.getValue();
+            }
+        }
+        return List.of();
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, String value) {
+        if (value != null) {
+            map.put(key, value);
+        } else {
+            map.remove(key);
+        }
     }
 }

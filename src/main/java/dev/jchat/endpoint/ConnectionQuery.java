@@ -13,8 +13,9 @@ import java.util.Map;
  * @param room  the room, {@code lobby} by default
  * @param since the last message id the client saw, or null
  * @param epoch the epoch of {@code since}, or null
+ * @param token a signed token given as {@code ?token=}, or null; never log it
  */
-public record ConnectionQuery(String user, String room, Long since, String epoch) {
+public record ConnectionQuery(String user, String room, Long since, String epoch, String token) {
 
     /**
      * Reads the parameters as the container parsed them. Unknown parameters are ignored; a
@@ -28,7 +29,14 @@ public record ConnectionQuery(String user, String room, Long since, String epoch
                 user == null ? null : InputRules.name(user),
                 InputRules.room(single(parameters, "room")),
                 InputRules.since(single(parameters, "since")),
-                InputRules.epoch(single(parameters, "epoch")));
+                InputRules.epoch(single(parameters, "epoch")),
+                single(parameters, "token"));
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionQuery[user=" + user + ", room=" + room + ", since=" + since + ", epoch=" + epoch
+                + ", token=" + (token == null ? "none" : "(hidden)") + "]";
     }
 
     private static String single(Map<String, List<String>> parameters, String name) throws RefusedException {

@@ -25,11 +25,13 @@ public final class EmbeddedServer implements AutoCloseable {
 
     private final ChatHub hub;
     private final ServerContainer container;
+    private final StaticContent page;
     private final int port;
 
-    private EmbeddedServer(ChatHub hub, ServerContainer container, int port) {
+    private EmbeddedServer(ChatHub hub, ServerContainer container, StaticContent page, int port) {
         this.hub = hub;
         this.container = container;
+        this.page = page;
         this.port = port;
     }
 
@@ -43,11 +45,18 @@ public final class EmbeddedServer implements AutoCloseable {
             MimeType.add("js", "text/javascript");
         }
         ChatHub hub = ChatHub.inMemory(config);
+        StaticContent page = StaticContent.locate();
         ServerContainer container = ServerContainerFactory.createServerContainer(
-                Map.of(Server.STATIC_CONTENT_ROOT, StaticContent.folder().toString()));
-        ChatEndpoint.deploy(container, hub);
-        container.start("/", config.port());
-        return new EmbeddedServer(hub, container, ((TyrusServerContainer) container).getPort());
+                Map.of(Server.STATIC_CONTENT_ROOT, page.folder().toString()));
+        try {
+            ChatEndpoint.deploy(container, hub);
+            container.start("/", config.port());
+        } catch (IOException | DeploymentException | RuntimeException e) {
+            Hubs.unbind(container);
+            page.close();
+            throw e;
+        }
+        return new EmbeddedServer(hub, container, page, ((TyrusServerContainer) container).getPort());
     }
 
     public int port() {
@@ -74,5 +83,6 @@ public final class EmbeddedServer implements AutoCloseable {
         hub.shutdown(SHUTDOWN_GRACE);
         container.stop();
         Hubs.unbind(container);
+        page.close();
     }
 }

@@ -13,28 +13,45 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Finds the page's folder for the launcher. Grizzly serves static files only from a folder, so
- * when the page sits inside the jar it is copied out once, into a temporary folder removed at exit.
+ * The page's folder for the launcher. Grizzly serves static files only from a folder, so when
+ * the page sits inside the jar it is copied out into a temporary folder, removed on close.
  */
-final class StaticContent {
+final class StaticContent implements AutoCloseable {
 
     private static final String ROOT = "/webapp";
 
-    private StaticContent() {
+    private final Path folder;
+    private final boolean temporary;
+
+    private StaticContent(Path folder, boolean temporary) {
+        this.folder = folder;
+        this.temporary = temporary;
     }
 
     /** The folder holding {@code index.html}. */
-    static Path folder() {
+    Path folder() {
+        return folder;
+    }
+
+    @Override
+    public void close() {
+        if (temporary) {
+            deleteTree(folder);
+        }
+    }
+
+    /** Finds the page on the classpath, copying it out of the jar when it is inside one. */
+    static StaticContent locate() {
         URL index = StaticContent.class.getResource(ROOT + "/index.html");
         if (index == null) {
             throw new IllegalStateException("the page is missing from the classpath: " + ROOT + "/index.html");
         }
         try {
             if ("file".equals(index.getProtocol())) {
-                return Path.of(index.toURI()).getParent();
+                return new StaticContent(Path.of(index.toURI()).getParent(), false);
             }
             try (FileSystem jar = FileSystems.newFileSystem(index.toURI(), Map.of())) {
-                return copyOut(jar.getPath(ROOT));
+                return new StaticContent(copyOut(jar.getPath(ROOT)), true);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the page", e);
@@ -45,7 +62,6 @@ final class StaticContent {
 
     private static Path copyOut(Path source) throws IOException {
         Path target = Files.createTempDirectory("chat-webapp-");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(target), "chat-webapp-cleanup"));
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Path copy = target.resolve(source.relativize(file).toString());

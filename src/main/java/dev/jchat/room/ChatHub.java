@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +31,8 @@ public final class ChatHub {
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
     // Closing may block on a stalled peer (Tomcat waits for the close frame to be written), so never on a sender's thread.
     private final ExecutorService closer = Executors.newCachedThreadPool(daemonThreads("chat-closer-"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("chat-timer-"));
+    private final AtomicInteger admitted = new AtomicInteger();
     private volatile boolean shuttingDown;
 
     public ChatHub(ChatConfig config, RoomRegistry rooms) {
@@ -49,9 +53,16 @@ public final class ChatHub {
         return rooms;
     }
 
-    /** Tracks a newly opened session and gives it its outbox-backed member. */
-    public Member open(Session session, String name) {
-        Member member = new Member(session.getId(), new Outbox(session, config.outboxLimit(), closer), name);
+    /**
+     * Tracks a newly opened session and gives it its outbox-backed member, admitted unless the
+     * server already holds {@code CHAT_MAX_CONNECTIONS}.
+     */
+    public Member open(Session session) {
+        boolean admit = admitted.incrementAndGet() <= config.security().maxConnections();
+        if (!admit) {
+            admitted.decrementAndGet();
+        }
+        Member member = new Member(session.getId(), new Outbox(session, config.outboxLimit(), closer), admit);
         members.add(member);
         if (shuttingDown) {
             member.close(SHUTTING_DOWN);
@@ -61,8 +72,15 @@ public final class ChatHub {
 
     /** Forgets a member whose session closed. */
     public void closed(Member member) {
-        members.remove(member);
+        if (members.remove(member) && member.admitted()) {
+            admitted.decrementAndGet();
+        }
         member.outbox().discard();
+    }
+
+    /** Runs {@code task} once after {@code delay}, on the hub's timer thread; it must not block. */
+    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return timer.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     /** Number of open connections. */
@@ -89,6 +107,7 @@ public final class ChatHub {
                     count, stuck);
         }
         closer.shutdown();
+        timer.shutdownNow();
     }
 
     private static void sleep(long millis) {

@@ -10,12 +10,18 @@ public final class Member {
 
     private final String id;
     private final Outbox outbox;
+    private final boolean admitted;
     private volatile String name;
 
-    public Member(String id, Outbox outbox, String name) {
+    public Member(String id, Outbox outbox, boolean admitted) {
         this.id = id;
         this.outbox = outbox;
-        this.name = name;
+        this.admitted = admitted;
+    }
+
+    /** False when the server was full as this connection opened: it is only told so, then closed. */
+    public boolean admitted() {
+        return admitted;
     }
 
     /** The session id, for logs. */
@@ -28,7 +34,8 @@ public final class Member {
         return name;
     }
 
-    void name(String value) {
+    /** Names a connection once; a second call is a bug. */
+    public void name(String value) {
         if (name != null) {
             throw new IllegalStateException("member " + id + " is named already");
         }

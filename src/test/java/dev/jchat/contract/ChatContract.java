@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -535,7 +536,8 @@ public abstract class ChatContract {
     void aSilentConnectionIsClosedWithACloseFrameAfterTheIdleTimeout() {
         TestClient silent = join("silent");
         long start = System.nanoTime();
-        int code = silent.skipToClose().code();
+        // Tomcat checks idle sessions about every 10 s, so the close can come that much later.
+        int code = silent.skipToClose(Duration.ofSeconds(CONFIG.idleTimeoutSeconds() + 20L)).code();
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         assertTrue(code == 1000 || code == 1001, "closed with " + code);
         assertTrue(seconds >= CONFIG.idleTimeoutSeconds() - 1, "closed too early: " + seconds + " s");

@@ -28,7 +28,8 @@ class EmbeddedServerTest {
 
     @Test
     void aClientThatStopsReadingIsClosedWith1013WhileTheOthersGetEverything() throws Exception {
-        ChatConfig config = ChatConfig.defaults().withPort(0).withOutboxLimit(20).withLimits(30_000, 65_536);
+        ChatConfig config = ChatConfig.defaults().withPort(0).withOutboxLimit(20).withLimits(30_000, 65_536)
+                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0));
         try (EmbeddedServer server = EmbeddedServer.start(config);
              TestClient slow = welcomed(uri(server, "user=slow&room=r"));
              TestClient fast = welcomed(uri(server, "user=fast&room=r"));
@@ -66,6 +67,19 @@ class EmbeddedServerTest {
             slow.resumeReading();
             assertEquals(1013, slow.skipToClose().code(), "the stalled reader is closed with 1013");
             assertTrue(fast.isOpen());
+        }
+    }
+
+    @Test
+    void manyShortConnectionsEachGetTheirWelcome() throws Exception {
+        // Regression: Tyrus closed a fresh session "for idle timeout" at once when the endpoint
+        // changed its timeout in @OnOpen, racing the timer its old value (0) had set.
+        try (EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withPort(0).withIdleTimeoutSeconds(5))) {
+            for (int i = 0; i < 300; i++) {
+                try (TestClient client = TestClient.connect(uri(server, "user=user" + i + "&room=r" + i))) {
+                    client.welcome();
+                }
+            }
         }
     }
 

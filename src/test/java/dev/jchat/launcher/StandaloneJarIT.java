@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.TestClient;
+import dev.jchat.security.SecurityTokens;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,61 @@ class StandaloneJarIT {
             server.destroy(); // SIGTERM
             assertEquals(1001, client.expectClose(1001).code());
             assertTrue(server.waitFor(15, TimeUnit.SECONDS), "the process exits after SIGTERM");
+            assertEquals(0, server.exitValue(), "a requested stop is a clean exit");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aShortTokenSecretIsRefusedAtStartup() throws Exception {
+        Process server = run(Map.of("CHAT_JWT_SECRET", "too-short"), Path.of("."));
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        String err = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(2, server.exitValue());
+        assertEquals("chat: CHAT_JWT_SECRET must be at least 32 bytes for HS256, got 9", err);
+    }
+
+    @Test
+    void tokensNeverReachTheServerLog() throws Exception {
+        int port = freePort();
+        Path workDir = Files.createTempDirectory("chat-run-");
+        Path logging = workDir.resolve("logging.properties");
+        Files.writeString(logging, String.join("\n",
+                "handlers=java.util.logging.ConsoleHandler",
+                "java.util.logging.ConsoleHandler.level=ALL",
+                ".level=INFO",
+                "dev.jchat.level=ALL", ""));
+        String secret = SecurityTokens.SECRET;
+        Path output = workDir.resolve("server.log");
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-Djava.util.logging.config.file=" + logging,
+                "-jar", JAR.toAbsolutePath().toString()).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(Map.of("CHAT_PORT", String.valueOf(port), "CHAT_JWT_SECRET", secret));
+        Process server = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(output).contains("listening") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            String good = SecurityTokens.valid("alice");
+            String wrongKey = SecurityTokens.signedWith(secret + "-other", "alice");
+            URI base = URI.create("ws://127.0.0.1:" + port + "/chat");
+            TestClient ok = TestClient.connect(URI.create(base + "?token=" + good));
+            ok.welcome();
+            TestClient bad = TestClient.connect(URI.create(base + "?token=" + wrongKey));
+            bad.expectError("unauthorized");
+            bad.expectClose(1008);
+            TestClient viaProtocol = TestClient.connect(base, Map.of(), "chat.v1", good);
+            viaProtocol.welcome();
+            server.destroy();
+            assertTrue(server.waitFor(15, TimeUnit.SECONDS));
+            String log = Files.readString(output);
+            assertTrue(log.contains("CHAT_JWT_SECRET=(set"), "settings are reported: " + log);
+            assertTrue(log.contains("refusing session"), "refusals are logged: " + log);
+            for (String secretText : List.of(good, wrongKey, secret, good.split("\\.")[2])) {
+                assertFalse(log.contains(secretText), "a token or the secret reached the log");
+            }
         } finally {
             server.destroyForcibly();
         }
