@@ -108,6 +108,25 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         join(socket.sendText(text, true));
     }
 
+    /** Sends unless the connection is already closed for output; returns whether it sent. */
+    public boolean trySay(String msg) {
+        if (socket.isOutputClosed()) {
+            return false;
+        }
+        try {
+            socket.sendText(Json.createObjectBuilder().add("msg", msg).build().toString(), true)
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return false; // closed by the server meanwhile
+        } catch (TimeoutException e) {
+            throw new AssertionError("send hung", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     public void sendBinary(byte[] data) {
         join(socket.sendBinary(ByteBuffer.wrap(data), true));
     }

@@ -1,0 +1,204 @@
+package dev.jchat.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.jchat.ChatConfig;
+import dev.jchat.TestClient;
+import dev.jchat.security.SecurityTokens;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Security section of docs/PROTOCOL.md (origins, tokens, rates), run against every runtime
+ * with {@link #SETTINGS}: tokens required, one extra origin allowed, the default rate.
+ */
+public abstract class SecurityContract {
+
+    public static final String ALLOWED_ORIGIN = "https://chat.example";
+    public static final Map<String, String> SETTINGS = Map.of(
+            "CHAT_JWT_SECRET", SecurityTokens.SECRET,
+            "CHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN,
+            "CHAT_RATE_PER_SECOND", "10",
+            "CHAT_RATE_BURST", "30");
+    public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
+    private static final int RATE_ABUSE_MINIMUM = 30 + 100; // the burst, then the refusals it takes
+
+    private final String room = "s-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<TestClient> clients = new ArrayList<>();
+
+    /** The endpoint, e.g. {@code ws://localhost:8080/chat}. */
+    protected abstract URI chatUri();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(TestClient::close);
+    }
+
+    private TestClient connect(String query, Map<String, String> headers, String... protocols) {
+        TestClient client = TestClient.connect(URI.create(chatUri() + "?room=" + room + query), headers, protocols);
+        clients.add(client);
+        return client;
+    }
+
+    private TestClient join(String name) throws Exception {
+        TestClient client = connect("&token=" + SecurityTokens.valid(name), Map.of());
+        client.welcome();
+        return client;
+    }
+
+    private static void assertRefused(TestClient client, String code, int closeCode) {
+        client.expectError(code);
+        client.expectClose(closeCode);
+    }
+
+    private String ownOrigin() {
+        return "http://" + chatUri().getHost() + ":" + chatUri().getPort();
+    }
+
+    private static String signed(String secret, JWSAlgorithm alg, String sub, Instant exp) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
+        if (sub != null) {
+            claims.subject(sub);
+        }
+        if (exp != null) {
+            claims.expirationTime(Date.from(exp));
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(alg), claims.build());
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    // --- origins
+
+    @Test
+    void theSameOriginAConfiguredOneAndNoOriginAreAccepted() throws Exception {
+        String token = SecurityTokens.valid("alice");
+        connect("&token=" + token, Map.of("Origin", ownOrigin())).welcome();
+        connect("&token=" + token, Map.of("Origin", ALLOWED_ORIGIN)).welcome();
+        connect("&token=" + token, Map.of()).welcome();
+    }
+
+    @Test
+    void foreignLookAlikeAndNullOriginsAreRefusedBeforeAnyRoomContent() throws Exception {
+        TestClient watcher = join("watcher");
+        String token = SecurityTokens.valid("mallory");
+        for (String origin : List.of("http://evil.example", ALLOWED_ORIGIN + ".evil.example",
+                "http://" + chatUri().getHost() + ".evil.example:" + chatUri().getPort(), "null",
+                ALLOWED_ORIGIN + ":8443", "http://chat.example")) {
+            assertRefused(connect("&token=" + token, Map.of("Origin", origin)), "unauthorized", 1008);
+        }
+        watcher.say("nobody came in");
+        assertEquals("nobody came in", watcher.next("chat").getString("msg"), "no join from a refused origin");
+    }
+
+    // --- tokens
+
+    @Test
+    void everyKindOfBadTokenIsRefusedWithoutEchoingIt() throws Exception {
+        String secret = SecurityTokens.SECRET;
+        Instant later = Instant.now().plusSeconds(300);
+        List<String> bad = List.of(
+                "garbage",
+                new PlainJWT(new JWTClaimsSet.Builder().subject("alice").expirationTime(Date.from(later)).build())
+                        .serialize(),                                                   // alg none
+                signed(secret + "-other", JWSAlgorithm.HS256, "alice", later),          // wrong signature
+                signed(secret + secret, JWSAlgorithm.HS512, "alice", later),            // another algorithm
+                signed(secret, JWSAlgorithm.HS256, null, later),                        // no sub
+                signed(secret, JWSAlgorithm.HS256, "alice", Instant.now().minusSeconds(5)), // expired
+                signed(secret, JWSAlgorithm.HS256, "alice", null));                     // no exp
+        for (String token : bad) {
+            TestClient client = connect("&token=" + token, Map.of());
+            JsonObject error = client.expectError("unauthorized");
+            assertFalse(error.toString().contains(token), "the token never comes back");
+            client.expectClose(1008);
+        }
+        assertRefused(connect("&user=alice", Map.of()), "unauthorized", 1008);
+    }
+
+    @Test
+    void theNameIsTheTokensSubject() throws Exception {
+        TestClient client = connect("&user=mallory&token=" + SecurityTokens.valid("alice"), Map.of());
+        assertEquals("alice", client.welcome().getString("user"));
+        client.send("{\"user\":\"mallory\",\"msg\":\"hi\"}");
+        assertEquals("alice", client.next("chat").getString("user"));
+    }
+
+    @Test
+    void aTokenBesideChatV1IsAcceptedWithChatV1Selected() throws Exception {
+        TestClient client = connect("", Map.of(), "chat.v1", SecurityTokens.valid("alice"));
+        assertEquals("chat.v1", client.subprotocol());
+        assertEquals("alice", client.welcome().getString("user"));
+    }
+
+    @Test
+    void aTokenAloneAsTheProtocolIsAcceptedAndSelected() throws Exception {
+        String token = SecurityTokens.valid("bob");
+        TestClient client = connect("", Map.of(), token);
+        assertEquals(token, client.subprotocol());
+        assertEquals("bob", client.welcome().getString("user"));
+    }
+
+    // --- rates
+
+    @Test
+    void aBurstIsLimitedWhileOthersSeeOnlyWhatWasAccepted() throws Exception {
+        TestClient flood = join("flood");
+        TestClient other = join("other");
+        flood.next("join");
+        for (int i = 0; i < 100; i++) {
+            flood.say("m" + i);
+        }
+        flood.send("{\"type\":\"ping\"}");
+        List<String> accepted = new ArrayList<>();
+        int limited = 0;
+        boolean pong = false;
+        while (accepted.size() + limited < 100 || !pong) {
+            JsonObject frame = flood.next();
+            switch (frame.getString("type")) {
+                case "chat" -> accepted.add(frame.getString("msg"));
+                case "error" -> {
+                    assertEquals("rate-limited", frame.getString("code"));
+                    limited++;
+                }
+                case "pong" -> pong = true;
+                default -> throw new AssertionError("unexpected " + frame);
+            }
+        }
+        assertTrue(accepted.size() >= CONFIG.security().rateBurst() && accepted.size() < 70,
+                "the burst and some refill pass: " + accepted.size());
+        assertTrue(limited > 30, "the rest is refused: " + limited);
+        for (String msg : accepted) {
+            assertEquals(msg, other.next("chat").getString("msg"), "others see just the accepted ones, in order");
+        }
+        other.say("unaffected");
+        assertEquals("unaffected", other.next("chat").getString("msg"));
+    }
+
+    @Test
+    void sustainedAbuseClosesWith1008() throws Exception {
+        TestClient flood = join("flood");
+        int sent = 0;
+        while (sent < 1000 && flood.trySay("m" + sent)) {
+            sent++;
+        }
+        assertEquals(1008, flood.skipToClose().code());
+        assertTrue(sent > RATE_ABUSE_MINIMUM, "closed only after more than 100 refusals: " + sent);
+    }
+}
