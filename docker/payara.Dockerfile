@@ -1,0 +1,34 @@
+# The chat server as a WAR in the official Payara Micro 6 image (JDK 17), at the root context:
+# the page at http://HOST:8080/ and the endpoint at ws://HOST:8080/chat.
+#   docker build -f docker/payara.Dockerfile -t chat:payara .
+#   docker run --rm -p 8080:8080 chat:payara
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY src ./src
+COPY webapp ./webapp
+RUN mvn -B -q package -Dmaven.test.skip=true
+
+FROM payara/micro:6.2025.10-jdk17
+# The image runs as its own unprivileged user "payara"; ROOT.war deploys at "/".
+COPY --from=build --chown=payara:payara /src/target/chat.war /opt/payara/deployments/ROOT.war
+
+# Every setting, with its default (README.md, "Configuration").
+ENV CHAT_HISTORY_SIZE=1000 \
+    CHAT_HISTORY_REPLAY=50 \
+    CHAT_MAX_MESSAGE_CHARS=2000 \
+    CHAT_MAX_FRAME_BYTES=65536 \
+    CHAT_IDLE_TIMEOUT_SECONDS=60 \
+    CHAT_OUTBOX_LIMIT=1000 \
+    CHAT_ALLOWED_ORIGINS= \
+    CHAT_RATE_PER_SECOND=10 \
+    CHAT_RATE_BURST=30 \
+    CHAT_MAX_CONNECTIONS=10000
+# CHAT_JWT_SECRET: pass it at run time, never bake it in.
+
+EXPOSE 8080
+# One server, no cluster: no Hazelcast, no phone-home.
+CMD ["--deploymentDir", "/opt/payara/deployments", "--nohazelcast", "--disablephonehome"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]

@@ -1,0 +1,36 @@
+# The standalone launcher (Tyrus on Grizzly) in a small JRE 17 image:
+# the page at http://HOST:8080/ and the endpoint at ws://HOST:8080/chat.
+#   docker build -f docker/standalone.Dockerfile -t chat:standalone .
+#   docker run --rm -p 8080:8080 chat:standalone
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY src ./src
+COPY webapp ./webapp
+RUN mvn -B -q package -Dmaven.test.skip=true
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system chat && useradd --system --gid chat --no-create-home chat
+COPY --from=build /src/target/chat-standalone.jar /opt/chat/chat-standalone.jar
+USER chat
+
+# Every setting, with its default (README.md, "Configuration").
+ENV CHAT_PORT=8080 \
+    CHAT_HISTORY_SIZE=1000 \
+    CHAT_HISTORY_REPLAY=50 \
+    CHAT_MAX_MESSAGE_CHARS=2000 \
+    CHAT_MAX_FRAME_BYTES=65536 \
+    CHAT_IDLE_TIMEOUT_SECONDS=60 \
+    CHAT_OUTBOX_LIMIT=1000 \
+    CHAT_ALLOWED_ORIGINS= \
+    CHAT_RATE_PER_SECOND=10 \
+    CHAT_RATE_BURST=30 \
+    CHAT_MAX_CONNECTIONS=10000
+# CHAT_JWT_SECRET: pass it at run time, never bake it in.
+
+EXPOSE 8080
+# SIGTERM (docker stop) closes every connection with 1001 and exits 0.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/chat/chat-standalone.jar"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]

@@ -1,0 +1,102 @@
+package dev.jchat.servers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * There is no Docker engine on our machines, so the images are checked as text against what the
+ * build really produces: every file they copy exists after {@code package}, they run as a user
+ * other than root, have a health check, and document every setting.
+ */
+class DockerFilesIT {
+
+    private static final Path DOCKER = Path.of("docker");
+    private static final Pattern COPY_FROM_BUILD = Pattern.compile("(?m)^COPY --from=build (?:--chown=\\S+ )?/src/(\\S+) ");
+    private static final Pattern COPY_SOURCE = Pattern.compile("(?m)^COPY (?!--from)(\\S+) ");
+    private static final Pattern SETTING = Pattern.compile("\\| `(CHAT_[A-Z_]+)` \\|");
+
+    private static List<Path> dockerfiles() throws IOException {
+        try (Stream<Path> files = Files.list(DOCKER)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("Dockerfile")).sorted().toList();
+        }
+    }
+
+    private static List<String> all(Pattern pattern, String text) {
+        List<String> found = new ArrayList<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    @Test
+    void thereAreTheThreeImages() throws IOException {
+        assertEquals(List.of("Dockerfile", "payara.Dockerfile", "standalone.Dockerfile"),
+                dockerfiles().stream().map(p -> p.getFileName().toString()).toList());
+    }
+
+    @Test
+    void everyFileAnImageCopiesExists() throws IOException {
+        for (Path dockerfile : dockerfiles()) {
+            String text = Files.readString(dockerfile);
+            List<String> built = all(COPY_FROM_BUILD, text);
+            assertFalse(built.isEmpty(), dockerfile + " copies nothing from the build");
+            for (String file : built) {
+                assertTrue(Files.isRegularFile(Path.of(file)), dockerfile + " copies " + file + ", which `package` did not make");
+            }
+            for (String source : all(COPY_SOURCE, text)) {
+                assertTrue(Files.exists(Path.of(source)), dockerfile + " copies " + source + ", which is not in the project");
+            }
+        }
+    }
+
+    @Test
+    void imagesRunAsAnUnprivilegedUserWithAHealthCheck() throws IOException {
+        for (Path dockerfile : dockerfiles()) {
+            String text = Files.readString(dockerfile);
+            String last = text.substring(text.lastIndexOf("\nFROM "));
+            boolean ownUser = last.contains("\nUSER chat") || last.contains("FROM payara/micro"); // that image runs as "payara"
+            assertTrue(ownUser, dockerfile + " runs as root");
+            assertTrue(last.contains("HEALTHCHECK"), dockerfile + " has no HEALTHCHECK");
+            assertTrue(last.contains("EXPOSE 8080"), dockerfile + " does not expose 8080");
+        }
+    }
+
+    @Test
+    void everyDocumentedSettingIsListedInEveryImage() throws IOException {
+        List<String> settings = all(SETTING, Files.readString(Path.of("README.md")));
+        assertTrue(settings.size() >= 12, "the README's configuration table: " + settings);
+        for (Path dockerfile : dockerfiles()) {
+            String text = Files.readString(dockerfile);
+            for (String setting : settings) {
+                if (setting.equals("CHAT_PORT") && !dockerfile.toString().contains("standalone")) {
+                    continue; // the servers' own port, not ours
+                }
+                assertTrue(text.contains(setting), dockerfile + " does not mention " + setting);
+            }
+        }
+    }
+
+    @Test
+    void composeBuildsTheImagesThatExist() throws IOException {
+        String compose = Files.readString(DOCKER.resolve("compose.yaml"));
+        List<String> referenced = all(Pattern.compile("dockerfile: (\\S+)"), compose);
+        assertEquals(3, referenced.size());
+        for (String dockerfile : referenced) {
+            assertTrue(Files.isRegularFile(Path.of(dockerfile)), "compose names " + dockerfile);
+        }
+        assertTrue(compose.contains("\"8080:8080\""), "the chat on http://localhost:8080/");
+    }
+}
