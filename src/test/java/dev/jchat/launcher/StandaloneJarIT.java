@@ -21,9 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged {@code target/chat-standalone.jar}, run as a person runs it: {@code java -jar}. */
 class StandaloneJarIT {
+
+    @TempDir
+    Path workDir;
 
     private static final Path JAR = Path.of(System.getProperty("chat.standalone.jar", "target/chat-standalone.jar"));
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -45,8 +49,7 @@ class StandaloneJarIT {
     void theJarServesThePageAndTheEndpointFromAnyFolderAndStopsCleanlyOnSigterm() throws Exception {
         assertTrue(Files.isRegularFile(JAR), "run `mvn package` first: " + JAR);
         int port = freePort();
-        Path elsewhere = Files.createTempDirectory("chat-run-");
-        Process server = run(Map.of("CHAT_PORT", String.valueOf(port)), elsewhere);
+        Process server = run(Map.of("CHAT_PORT", String.valueOf(port)), workDir); // not the project folder
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
@@ -84,7 +87,6 @@ class StandaloneJarIT {
     @Test
     void tokensNeverReachTheServerLog() throws Exception {
         int port = freePort();
-        Path workDir = Files.createTempDirectory("chat-run-");
         Path logging = workDir.resolve("logging.properties");
         Files.writeString(logging, String.join("\n",
                 "handlers=java.util.logging.ConsoleHandler",
