@@ -1,0 +1,271 @@
+package dev.jchat.browser;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The chat page (webapp/index.html and chat.js) as one user in one browser sees and uses it:
+ * the DOM contract in one place, so the tests read as what a person does. Not thread-safe.
+ */
+final class ChatPage {
+
+    /** One {@code li} of {@code #messages}: a chat message or a notice; absent parts are null. */
+    record Item(Set<String> classes, String id, String epoch, String avatar, String name,
+                String timeTag, String time, String dateTime, String text, int elementsInText) {
+
+        boolean isMessage() {
+            return classes.contains("message");
+        }
+
+        boolean isOwn() {
+            return classes.contains("own");
+        }
+
+        boolean isNotice(String kind) {
+            return classes.contains("notice") && classes.contains(kind);
+        }
+    }
+
+    // One consistent snapshot of the list; walking WebElements would race the page's updates.
+    private static final String ITEMS = """
+            return Array.from(document.querySelectorAll('#messages > li'), (li) => {
+              const part = (selector) => li.querySelector(':scope > ' + selector);
+              const time = part('.time');
+              return {
+                classes: li.className,
+                id: li.dataset.id ?? null,
+                epoch: li.dataset.epoch ?? null,
+                avatar: part('.avatar')?.textContent ?? null,
+                name: part('.name')?.textContent ?? null,
+                timeTag: time ? time.tagName.toLowerCase() : null,
+                time: time?.textContent ?? null,
+                dateTime: time?.getAttribute('datetime') ?? null,
+                text: part('.text')?.textContent ?? null,
+                elementsInText: part('.text')?.childElementCount ?? 0,
+              };
+            });""";
+
+    private final Browser browser;
+
+    ChatPage(Browser browser) {
+        this.browser = browser;
+    }
+
+    Browser browser() {
+        return browser;
+    }
+
+    // ---- getting there
+
+    ChatPage open(URI page) {
+        browser.driver().get(page.toString());
+        return this;
+    }
+
+    /** Opens the page on a room link, {@code #room=ROOM}. */
+    ChatPage open(URI page, String room) {
+        browser.driver().get(page + "#room=" + room);
+        return this;
+    }
+
+    /** Fills in the join form and submits it; the room field is left alone when null. */
+    void submitJoin(String name, String room) {
+        WebElement nameField = element("name");
+        nameField.clear();
+        nameField.sendKeys(name);
+        if (room != null) {
+            WebElement roomField = element("room");
+            roomField.clear();
+            roomField.sendKeys(room);
+        }
+        element("join").click();
+    }
+
+    /**
+     * Joins through the form and waits until the page is online, in {@code room} when it is not
+     * null (the room field is left as the page filled it in when it is).
+     */
+    ChatPage join(String name, String room) {
+        submitJoin(name, room);
+        awaitStatus("online");
+        if (room != null) {
+            String shown = room.isBlank() ? "lobby" : room;
+            browser.await(() -> "the room name " + shown + " in the header; " + describe(),
+                    driver -> text("room-name").equals(shown));
+        }
+        return this;
+    }
+
+    void reload() {
+        browser.driver().navigate().refresh();
+    }
+
+    // ---- the header
+
+    String status() {
+        return text("status");
+    }
+
+    String statusState() {
+        return element("status").getDomAttribute("data-state");
+    }
+
+    void awaitStatus(String expected) {
+        browser.await(() -> "status \"" + expected + "\"; " + describe(), driver -> status().equals(expected));
+    }
+
+    /** Waits at most {@code timeout} for the status text to match, e.g. a long reconnect countdown. */
+    void awaitStatus(Duration timeout, String what, Predicate<String> condition) {
+        browser.await(timeout, () -> what + "; " + describe(), driver -> condition.test(status()));
+    }
+
+    // ---- writing
+
+    /** Types into the message box; {@link Keys} are pressed as keys. */
+    void type(CharSequence... keys) {
+        element("input").sendKeys(keys);
+    }
+
+    /** Types one line and presses Enter, as most people send. */
+    void say(String text) {
+        type(text, Keys.ENTER);
+    }
+
+    void clickSend() {
+        element("send").click();
+    }
+
+    String input() {
+        return element("input").getDomProperty("value");
+    }
+
+    // ---- reading
+
+    List<Item> items() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) browser.script(ITEMS);
+        return rows.stream().map(ChatPage::item).toList();
+    }
+
+    List<Item> messages() {
+        return items().stream().filter(Item::isMessage).toList();
+    }
+
+    List<Item> notices(String kind) {
+        return items().stream().filter(item -> item.isNotice(kind)).toList();
+    }
+
+    List<String> texts() {
+        return messages().stream().map(Item::text).toList();
+    }
+
+    /** Waits for the chat message with exactly this text, and returns it. */
+    Item awaitMessage(String text) {
+        return browser.await(() -> "a message \"" + text + "\"; " + describe(),
+                driver -> messages().stream().filter(item -> text.equals(item.text())).findFirst().orElse(null));
+    }
+
+    /** Waits until the message texts are exactly these, in this order. */
+    void awaitTexts(List<String> expected) {
+        browser.await(() -> "messages " + expected + "; " + describe(), driver -> texts().equals(expected));
+    }
+
+    List<String> users() {
+        return browser.driver().findElements(By.cssSelector("#users > li")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    void awaitUsers(String... names) {
+        List<String> expected = Arrays.asList(names);
+        browser.await(() -> "online " + expected + "; " + describe(), driver -> users().equals(expected));
+    }
+
+    /** The browser's time zone, in which the page shows times. */
+    ZoneId timeZone() {
+        return ZoneId.of((String) browser.script("return Intl.DateTimeFormat().resolvedOptions().timeZone;"));
+    }
+
+    // ---- instruments: installed after the page loaded, gone after a reload
+
+    /** Records every alert, confirm and prompt the page opens, then lets it open. */
+    void recordDialogs() {
+        browser.script("""
+                window.dialogsOpened = [];
+                for (const kind of ['alert', 'confirm', 'prompt']) {
+                  const original = window[kind];
+                  window[kind] = function (...args) {
+                    window.dialogsOpened.push(kind + '(' + args.join(',') + ')');
+                    return original.apply(this, args);
+                  };
+                }""");
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> dialogsOpened() {
+        return (List<String>) browser.script("return window.dialogsOpened;");
+    }
+
+    /** Records the text of every frame the page sends on its WebSocket from now on. */
+    void recordSentFrames() {
+        browser.script("""
+                window.framesSent = [];
+                const send = WebSocket.prototype.send;
+                WebSocket.prototype.send = function (data) {
+                  window.framesSent.push(String(data));
+                  return send.call(this, data);
+                };""");
+    }
+
+    /** The chat frames the page sent since {@link #recordSentFrames()} (pings left out). */
+    @SuppressWarnings("unchecked")
+    List<String> chatFramesSent() {
+        List<String> frames = (List<String>) browser.script("return window.framesSent;");
+        return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"")).toList();
+    }
+
+    /** Whether the element with this id is rendered (not hidden). */
+    boolean visible(String id) {
+        return element(id).isDisplayed();
+    }
+
+    /** The text content of the element with this id, whether shown or not. */
+    String text(String id) {
+        return Objects.requireNonNullElse(element(id).getDomProperty("textContent"), "");
+    }
+
+    WebElement element(String id) {
+        return browser.driver().findElement(By.id(id));
+    }
+
+    /** What the page shows, for failure messages. */
+    String describe() {
+        return "the page shows status \"" + status() + "\", online " + users() + ", items "
+                + items().stream().map(ChatPage::describe).collect(Collectors.joining(" | ", "[", "]"));
+    }
+
+    private static String describe(Item item) {
+        return item.isMessage()
+                ? item.name() + "#" + item.id() + ": " + item.text()
+                : item.classes() + " " + item.text();
+    }
+
+    private static Item item(Map<String, Object> row) {
+        return new Item(
+                Set.of(((String) row.get("classes")).trim().split("\\s+")),
+                (String) row.get("id"), (String) row.get("epoch"), (String) row.get("avatar"),
+                (String) row.get("name"), (String) row.get("timeTag"), (String) row.get("time"),
+                (String) row.get("dateTime"), (String) row.get("text"),
+                ((Number) row.get("elementsInText")).intValue());
+    }
+}
