@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the chat server (target/chat-standalone.jar) and the tutorials' Node server side by side
+# under the same loads, alternating, a fresh server process per point, on loopback only, and
+# writes bench/results/<time>.csv and bench/results/latest.md.
+#
+#   bench/run-sweep.sh              the documented sweep (about 15 minutes)
+#   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
+#   bench/run-sweep.sh --saturation the highest rate each server sustains at 1000 clients
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-full}
+./mvnw -B -q package -DskipTests
+./mvnw -B -q -f bench/pom.xml package
+(cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+mkdir -p bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+csv=bench/results/$stamp.csv
+warmup=5 measure=15
+case $mode in
+  --quick) points=("20 2 10" "50 5 20"); warmup=1 measure=3 ;;
+  --saturation) points=() ;;
+  *) points=("100 10 50" "100 10 100" "1000 10 5" "1000 10 10" "5000 1 2" "10000 0 0") ;;
+esac
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+start_server() { # $1 = ours | reference, $2 = port; prints the pid
+  if [ "$1" = ours ]; then
+    CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
+      CHAT_OUTBOX_LIMIT=100000 CHAT_MAX_CONNECTIONS=20000 \
+      java -jar target/chat-standalone.jar >"bench/results/$stamp-ours.log" 2>&1 &
+  else
+    node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
+  fi
+  local pid=$!
+  for _ in $(seq 1 100); do
+    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && { echo "$pid"; return; }
+    sleep 0.1
+  done
+  echo "server $1 did not start" >&2
+  kill "$pid"
+  return 1
+}
+
+run_point() { # clients senders rate server -> appends one CSV row; prints "saturated" or not
+  local clients=$1 senders=$2 rate=$3 server=$4 port pid path
+  port=$(free_port)
+  pid=$(start_server "$server" "$port")
+  path=/chat; [ "$server" = reference ] && path=/
+  java -Xmx3g -jar bench/target/chat-bench.jar --url "ws://127.0.0.1:$port$path" --clients "$clients" \
+    --senders "$senders" --rate "$rate" --warmup "$warmup" --measure "$measure" --pid "$pid" \
+    --label "$server" --csv "$csv" --connect-rate 1000 | tee "bench/results/last-run.txt" | grep -E "^(label|deliveries_per_s|p99_ms|cpu_us_per_delivery|saturated) " | tr '\n' ' '
+  echo
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+for point in "${points[@]}"; do
+  read -r clients senders rate <<<"$point"
+  for server in ours reference; do
+    run_point "$clients" "$senders" "$rate" "$server"
+  done
+done
+
+if [ "$mode" = --saturation ]; then
+  warmup=3 measure=10
+  for server in ours reference; do
+    for rate in 2 4 6 8 10 15 20 30; do
+      run_point 1000 10 "$rate" "$server"
+      grep -q "^saturated *true" bench/results/last-run.txt && break
+    done
+  done
+fi
+
+java -cp bench/target/chat-bench.jar dev.jchat.bench.Report "$csv" | tee bench/results/latest.md
+echo "wrote $csv and bench/results/latest.md"

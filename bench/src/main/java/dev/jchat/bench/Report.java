@@ -1,0 +1,70 @@
+package dev.jchat.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the sweep's CSV into the Markdown table of docs/PERFORMANCE.md: both servers side by
+ * side for each load point, and the ratios ours / reference (below 1 is better for us).
+ */
+public final class Report {
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of(args[0]));
+        String[] header = lines.get(0).split(",");
+        Map<String, Map<String, Map<String, String>>> points = new LinkedHashMap<>(); // point -> label -> row
+        for (String line : lines.subList(1, lines.size())) {
+            String[] values = line.split(",");
+            Map<String, String> row = new HashMap<>();
+            for (int i = 0; i < header.length; i++) {
+                row.put(header[i], values[i]);
+            }
+            String point = row.get("clients") + " clients x " + row.get("senders") + " senders @ " + row.get("rate") + "/s";
+            points.computeIfAbsent(point, k -> new LinkedHashMap<>()).put(row.get("label"), row);
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("| load point | server | deliveries/s | received/expected | dup/gaps | p50 ms | p99 ms | max ms"
+                + " | CPU µs/delivery (user+sys) | user | sys | KB/conn | saturated |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        List<String> ratios = new ArrayList<>();
+        for (var point : points.entrySet()) {
+            for (var row : point.getValue().values()) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s/%s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        point.getKey(), row.get("label"), row.get("deliveries_per_s"), row.get("received"),
+                        row.get("expected"), row.get("duplicates"), row.get("gaps"), row.get("p50_ms"),
+                        row.get("p99_ms"), row.get("max_ms"), row.get("cpu_us_per_delivery"),
+                        row.get("user_us_per_delivery"), row.get("sys_us_per_delivery"),
+                        row.get("kb_per_connection"), row.get("saturated")));
+            }
+            Map<String, String> ours = point.getValue().get("ours");
+            Map<String, String> ref = point.getValue().get("reference");
+            if (ours != null && ref != null) {
+                ratios.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |",
+                        point.getKey(), ratio(ours, ref, "cpu_us_per_delivery"), ratio(ours, ref, "user_us_per_delivery"),
+                        ratio(ours, ref, "sys_us_per_delivery"), ratio(ours, ref, "p99_ms"),
+                        ratio(ours, ref, "kb_per_connection")));
+            }
+        }
+        out.append("\nRatios, ours / reference (lower is better for us):\n\n");
+        out.append("| load point | CPU/delivery | user/delivery | sys/delivery | p99 | KB/conn |\n");
+        out.append("|---|---:|---:|---:|---:|---:|\n");
+        ratios.forEach(r -> out.append(r).append('\n'));
+        System.out.print(out);
+    }
+
+    private static String ratio(Map<String, String> ours, Map<String, String> ref, String key) {
+        double a = Double.parseDouble(ours.get(key));
+        double b = Double.parseDouble(ref.get(key));
+        return b == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+}
