@@ -3,9 +3,14 @@
 # under the same loads, alternating, a fresh server process per point, on loopback only, and
 # writes bench/results/<time>.csv and bench/results/latest.md.
 #
-#   bench/run-sweep.sh              the documented sweep (about 15 minutes)
+#   bench/run-sweep.sh              the documented sweep: the load points, then the saturation
+#                                   search at 1000 clients (about 25 minutes)
 #   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
-#   bench/run-sweep.sh --saturation the highest rate each server sustains at 1000 clients
+#   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
+#
+# All clients share one name (--names 1): the reference server has no presence, so this compares
+# the fan-out of chat messages, not the join and leave announcements. Memory is sampled after a
+# full GC of our server (--gc-samples), so garbage does not count as memory per connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,16 +24,18 @@ mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 csv=bench/results/$stamp.csv
 warmup=5 measure=15
+saturation=true
 case $mode in
-  --quick) points=("20 2 10" "50 5 20"); warmup=1 measure=3 ;;
+  --quick) points=("20 2 10" "50 5 20"); warmup=1 measure=3; saturation=false ;;
   --saturation) points=() ;;
-  *) points=("100 10 50" "100 10 100" "1000 10 5" "1000 10 10" "5000 1 2" "10000 0 0") ;;
+  full) points=("100 10 50" "100 10 100" "1000 10 5" "1000 10 10" "5000 1 2" "10000 0 0") ;;
+  *) echo "usage: $0 [--quick | --saturation]" >&2; exit 2 ;;
 esac
 
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768+), which the clients use
     (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -51,14 +58,14 @@ start_server() { # $1 = ours | reference, $2 = port; prints the pid
   return 1
 }
 
-run_point() { # clients senders rate server -> appends one CSV row; prints "saturated" or not
-  local clients=$1 senders=$2 rate=$3 server=$4 port pid path
+run_point() { # clients senders rate server run -> appends one CSV row and prints its key figures
+  local clients=$1 senders=$2 rate=$3 server=$4 run=$5 port pid path
   port=$(free_port)
   pid=$(start_server "$server" "$port")
   path=/chat; [ "$server" = reference ] && path=/
   java -Xmx3g -jar bench/target/chat-bench.jar --url "ws://127.0.0.1:$port$path" --clients "$clients" \
     --senders "$senders" --rate "$rate" --warmup "$warmup" --measure "$measure" --pid "$pid" \
-    --label "$server" --csv "$csv" --connect-rate 1000 | tee "bench/results/last-run.txt" | grep -E "^(label|deliveries_per_s|p99_ms|cpu_us_per_delivery|saturated) " | tr '\n' ' '
+    --label "$server" --run "$run" --csv "$csv" --connect-rate 1000 --names 1 --gc-samples | tee "bench/results/last-run.txt" | grep -E "^(label|deliveries_per_s|p99_ms|cpu_us_per_delivery|saturated) " | tr '\n' ' '
   echo
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
@@ -66,15 +73,15 @@ run_point() { # clients senders rate server -> appends one CSV row; prints "satu
 for point in "${points[@]}"; do
   read -r clients senders rate <<<"$point"
   for server in ours reference; do
-    run_point "$clients" "$senders" "$rate" "$server"
+    run_point "$clients" "$senders" "$rate" "$server" sweep
   done
 done
 
-if [ "$mode" = --saturation ]; then
+if [ "$saturation" = true ]; then
   warmup=3 measure=10
   for server in ours reference; do
-    for rate in 2 4 6 8 10 15 20 30; do
-      run_point 1000 10 "$rate" "$server"
+    for rate in 2 3 4 5 6 7 8 9 10 12 15; do
+      run_point 1000 10 "$rate" "$server" saturation
       grep -q "^saturated *true" bench/results/last-run.txt && break
     done
   done

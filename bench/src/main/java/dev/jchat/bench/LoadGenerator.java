@@ -50,38 +50,49 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
         new LoadGenerator(options).run();
         System.exit(0); // the JDK's WebSocket threads are not daemons
     }
 
     private void run() throws Exception {
-        ServerProcessStats idle = ServerProcessStats.read(options.pid);
+        boolean gc = options.gcSamples() && ServerProcessStats.isJvm(options.pid());
+        ServerProcessStats idle = sample(gc);
         List<Client> clients = connectAll();
-        long failed = options.clients - clients.size();
+        long failed = options.clients() - clients.size();
         Thread.sleep(2000); // let the welcomes and joins settle before measuring memory
-        ServerProcessStats connected = ServerProcessStats.read(options.pid);
+        ServerProcessStats connected = sample(gc);
 
         ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
-        int senderCount = Math.min(options.senders, clients.size());
-        if (options.rate > 0 && senderCount > 0) {
-            long period = TimeUnit.SECONDS.toNanos(1) / options.rate;
-            String padding = "x".repeat(Math.max(0, options.payload - 40));
+        int senderCount = Math.min(options.senders(), clients.size());
+        if (options.rate() > 0 && senderCount > 0) {
+            long period = TimeUnit.SECONDS.toNanos(1) / options.rate();
+            String padding = "x".repeat(Math.max(0, options.payload() - 40));
             for (int s = 0; s < senderCount; s++) {
                 Sender sender = new Sender(clients.get(s), s, padding);
                 senders.scheduleAtFixedRate(sender, period * s / senderCount, period, TimeUnit.NANOSECONDS);
             }
         }
-        Thread.sleep(options.warmupSeconds * 1000L);
-        ServerProcessStats before = ServerProcessStats.read(options.pid);
+        Thread.sleep(options.warmupSeconds() * 1000L);
+        ServerProcessStats before = ServerProcessStats.read(options.pid());
+        ServerProcessStats selfBefore = ServerProcessStats.self();
         long start = System.nanoTime();
         measureFrom = start;
-        measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds);
-        Thread.sleep(options.measureSeconds * 1000L);
-        ServerProcessStats after = ServerProcessStats.read(options.pid);
+        measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds());
+        Thread.sleep(options.measureSeconds() * 1000L);
+        ServerProcessStats after = ServerProcessStats.read(options.pid());
+        ServerProcessStats self = ServerProcessStats.self().minus(selfBefore);
         senders.shutdownNow();
         Thread.sleep(3000); // messages still on their way count, as long as they arrive
-        ServerProcessStats end = ServerProcessStats.read(options.pid);
+        ServerProcessStats end = ServerProcessStats.read(options.pid());
 
         long sent = sentMeasured.get();
         long expected = sent * clients.size();
@@ -93,14 +104,16 @@ public final class LoadGenerator {
         double sysUs = delivered == 0 ? 0 : 1000.0 * cpu.systemMillis() / delivered;
         double kbPerConnection = clients.isEmpty() ? 0 : (double) (connected.rssKb() - idle.rssKb()) / clients.size();
         boolean saturated = sent > 0 && (delivered < expected * 0.999
-                || h.getValueAtPercentile(99) > TimeUnit.MILLISECONDS.toNanos(options.sloMillis));
+                || h.getValueAtPercentile(99) > TimeUnit.MILLISECONDS.toNanos(options.sloMillis()));
 
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("label", options.label);
-        row.put("clients", options.clients);
+        row.put("run", options.run());
+        row.put("label", options.label());
+        row.put("clients", options.clients());
         row.put("senders", senderCount);
-        row.put("rate", options.rate);
-        row.put("payload", options.payload);
+        row.put("rate", options.rate());
+        row.put("payload", options.payload());
+        row.put("names", options.names());
         row.put("opened", clients.size());
         row.put("failed", failed);
         row.put("sent", sent);
@@ -108,7 +121,7 @@ public final class LoadGenerator {
         row.put("received", delivered);
         row.put("duplicates", duplicates.sum());
         row.put("gaps", gaps.sum());
-        row.put("deliveries_per_s", Math.round(delivered / (double) options.measureSeconds));
+        row.put("deliveries_per_s", Math.round(delivered / (double) options.measureSeconds()));
         row.put("p50_ms", ms(h.getValueAtPercentile(50)));
         row.put("p90_ms", ms(h.getValueAtPercentile(90)));
         row.put("p99_ms", ms(h.getValueAtPercentile(99)));
@@ -122,11 +135,22 @@ public final class LoadGenerator {
         row.put("rss_connected_kb", connected.rssKb());
         row.put("rss_end_kb", end.rssKb());
         row.put("kb_per_connection", String.format(Locale.ROOT, "%.2f", kbPerConnection));
+        row.put("rss_gc", gc);
+        // above about 150 % of 2 cores the generator competes with the server for CPU
+        row.put("generator_cpu_pct", Math.round(100.0 * self.cpuMillis() / (options.measureSeconds() * 1000.0)));
         row.put("saturated", saturated);
         report(row);
         for (Client c : clients) {
             c.socket.abort();
         }
+    }
+
+    /** The server's CPU and RSS now; with {@code gc}, RSS after a full GC, so garbage is not counted as memory per connection. */
+    private ServerProcessStats sample(boolean gc) throws IOException, InterruptedException {
+        if (gc) {
+            ServerProcessStats.fullGc(options.pid());
+        }
+        return ServerProcessStats.read(options.pid());
     }
 
     private static String ms(long nanos) {
@@ -137,8 +161,8 @@ public final class LoadGenerator {
         StringBuilder human = new StringBuilder();
         row.forEach((k, v) -> human.append(String.format(Locale.ROOT, "%-22s %s%n", k, v)));
         System.out.print(human);
-        if (options.csv != null) {
-            Path csv = Path.of(options.csv);
+        if (options.csv() != null) {
+            Path csv = Path.of(options.csv());
             if (!Files.exists(csv)) {
                 Files.writeString(csv, String.join(",", row.keySet()) + "\n");
             }
@@ -152,13 +176,13 @@ public final class LoadGenerator {
     private List<Client> connectAll() throws InterruptedException {
         List<HttpClient> https = new ArrayList<>();
         List<CompletableFuture<Client>> pending = new ArrayList<>();
-        long pause = TimeUnit.SECONDS.toNanos(1) / Math.max(1, options.connectRate);
-        for (int i = 0; i < options.clients; i++) {
+        long pause = TimeUnit.SECONDS.toNanos(1) / Math.max(1, options.connectRate());
+        for (int i = 0; i < options.clients(); i++) {
             if (i % CONNECTIONS_PER_HTTP_CLIENT == 0) {
                 https.add(HttpClient.newHttpClient());
             }
-            Client client = new Client(options.senders);
-            URI uri = URI.create(options.url + (options.url.contains("?") ? "&" : "?") + "user=bench" + i + "&room=bench");
+            Client client = new Client(options.senders());
+            URI uri = URI.create(options.url() + (options.url().contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench");
             pending.add(https.get(https.size() - 1).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, client)
@@ -266,54 +290,6 @@ public final class LoadGenerator {
                 received.increment();
                 latency.recordValue(Math.max(0, now - sentAt));
             }
-        }
-    }
-
-    /** Command-line options, {@code --name value}. */
-    static final class Options {
-        String url = "ws://127.0.0.1:8080/chat";
-        int clients = 100;
-        int senders = 10;
-        int rate = 10;
-        int payload = 100;
-        int warmupSeconds = 5;
-        int measureSeconds = 15;
-        int connectRate = 500;
-        long pid;
-        long sloMillis = 100;
-        String label = "run";
-        String csv;
-
-        static Options parse(String[] args) {
-            Options o = new Options();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                String v = args[i + 1];
-                switch (args[i]) {
-                    case "--url" -> o.url = v;
-                    case "--clients" -> o.clients = Integer.parseInt(v);
-                    case "--senders" -> o.senders = Integer.parseInt(v);
-                    case "--rate" -> o.rate = Integer.parseInt(v);
-                    case "--payload" -> o.payload = Integer.parseInt(v);
-                    case "--warmup" -> o.warmupSeconds = Integer.parseInt(v);
-                    case "--measure" -> o.measureSeconds = Integer.parseInt(v);
-                    case "--connect-rate" -> o.connectRate = Integer.parseInt(v);
-                    case "--pid" -> o.pid = Long.parseLong(v);
-                    case "--slo-ms" -> o.sloMillis = Long.parseLong(v);
-                    case "--label" -> o.label = v;
-                    case "--csv" -> o.csv = v;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
-            if (o.clients < 1 || o.clients > 20_000) {
-                throw new IllegalArgumentException("--clients must be 1 to 20000: loopback load stays bounded");
-            }
-            if (o.measureSeconds < 1 || o.measureSeconds > 300 || o.warmupSeconds < 0 || o.warmupSeconds > 120) {
-                throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s");
-            }
-            if (!o.url.startsWith("ws://127.0.0.1:") && !o.url.startsWith("ws://localhost:")) {
-                throw new IllegalArgumentException("--url must be on loopback (ws://127.0.0.1:PORT/...)");
-            }
-            return o;
         }
     }
 }

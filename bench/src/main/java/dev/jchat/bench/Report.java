@@ -29,22 +29,24 @@ public final class Report {
             for (int i = 0; i < header.length; i++) {
                 row.put(header[i], values[i]);
             }
-            String point = row.get("clients") + " clients x " + row.get("senders") + " senders @ " + row.get("rate") + "/s";
+            String run = row.getOrDefault("run", "sweep");
+            String point = (run.equals("sweep") ? "" : run + ": ") + row.get("clients") + " clients x "
+                    + row.get("senders") + " senders @ " + row.get("rate") + "/s";
             points.computeIfAbsent(point, k -> new LinkedHashMap<>()).put(row.get("label"), row);
         }
         StringBuilder out = new StringBuilder();
         out.append("| load point | server | deliveries/s | received/expected | dup/gaps | p50 ms | p99 ms | max ms"
-                + " | CPU µs/delivery (user+sys) | user | sys | KB/conn | saturated |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + " | CPU µs/delivery (user+sys) | user | sys | KB/conn | generator CPU % | saturated |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         List<String> ratios = new ArrayList<>();
         for (var point : points.entrySet()) {
             for (var row : point.getValue().values()) {
-                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s/%s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s/%s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                         point.getKey(), row.get("label"), row.get("deliveries_per_s"), row.get("received"),
                         row.get("expected"), row.get("duplicates"), row.get("gaps"), row.get("p50_ms"),
                         row.get("p99_ms"), row.get("max_ms"), row.get("cpu_us_per_delivery"),
                         row.get("user_us_per_delivery"), row.get("sys_us_per_delivery"),
-                        row.get("kb_per_connection"), row.get("saturated")));
+                        row.get("kb_per_connection"), row.getOrDefault("generator_cpu_pct", "?"), row.get("saturated")));
             }
             Map<String, String> ours = point.getValue().get("ours");
             Map<String, String> ref = point.getValue().get("reference");
@@ -59,7 +61,31 @@ public final class Report {
         out.append("| load point | CPU/delivery | user/delivery | sys/delivery | p99 | KB/conn |\n");
         out.append("|---|---:|---:|---:|---:|---:|\n");
         ratios.forEach(r -> out.append(r).append('\n'));
+        appendSaturation(points, out);
         System.out.print(out);
+    }
+
+    /** Saturation throughput per server: the most deliveries/s of a saturation step that was not saturated. */
+    private static void appendSaturation(Map<String, Map<String, Map<String, String>>> points, StringBuilder out) {
+        Map<String, Long> best = new LinkedHashMap<>();
+        for (var byLabel : points.values()) {
+            for (var row : byLabel.values()) {
+                if ("saturation".equals(row.get("run"))) {
+                    long rate = row.get("saturated").equals("false") ? Long.parseLong(row.get("deliveries_per_s")) : 0;
+                    best.merge(row.get("label"), rate, Math::max);
+                }
+            }
+        }
+        if (best.isEmpty()) {
+            return;
+        }
+        out.append("\nSaturation throughput (most deliveries/s with every delivery made and p99 under the SLO):\n\n");
+        best.forEach((label, rate) -> out.append("- ").append(label).append(": ").append(rate).append('\n'));
+        Long ours = best.get("ours");
+        Long ref = best.get("reference");
+        if (ours != null && ref != null && ref > 0) {
+            out.append(String.format(Locale.ROOT, "- ratio ours / reference: %.2f (higher is better for us)%n", (double) ours / ref));
+        }
     }
 
     private static String ratio(Map<String, String> ours, Map<String, String> ref, String key) {

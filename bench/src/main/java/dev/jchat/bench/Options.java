@@ -1,0 +1,88 @@
+package dev.jchat.bench;
+
+/** The load generator's command-line options, {@code --name value}; immutable once parsed. */
+record Options(String url, int clients, int senders, int rate, int payload, int warmupSeconds,
+        int measureSeconds, int connectRate, int names, long pid, long sloMillis, boolean gcSamples,
+        String label, String run, String csv) {
+
+    static final String USAGE = """
+            usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat [options]
+              --clients N        connections to open (1..20000, default 100)
+              --senders K        how many of them send (default 10)
+              --rate R           messages per second per sender (default 10; 0 = idle connections)
+              --payload B        approximate msg size in bytes (default 100)
+              --warmup S         seconds of load before measuring (default 5)
+              --measure S        measured seconds (default 15)
+              --connect-rate C   new connections per second at most (default 500)
+              --names U          distinct user names among the clients (default: one per client;
+                                 1 = all share one name, so the server announces one join, not N)
+              --pid P            server process to sample in /proc (CPU, RSS)
+              --slo-ms L         p99 above this marks the run saturated (default 100)
+              --gc-samples       also sample RSS after a full GC (jcmd GC.run) when the server is a JVM
+              --label NAME       server label in the report (default run)
+              --run NAME         run label in the report, e.g. sweep or saturation (default sweep)
+              --csv FILE         append one CSV row (header first if the file is new)
+            """;
+
+    static Options parse(String[] args) {
+        String url = null;
+        int clients = 100;
+        int senders = 10;
+        int rate = 10;
+        int payload = 100;
+        int warmup = 5;
+        int measure = 15;
+        int connectRate = 500;
+        int names = 0;
+        long pid = 0;
+        long slo = 100;
+        boolean gcSamples = false;
+        String label = "run";
+        String run = "sweep";
+        String csv = null;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--gc-samples")) {
+                gcSamples = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + flag);
+            }
+            String v = args[++i];
+            switch (flag) {
+                case "--url" -> url = v;
+                case "--clients" -> clients = Integer.parseInt(v);
+                case "--senders" -> senders = Integer.parseInt(v);
+                case "--rate" -> rate = Integer.parseInt(v);
+                case "--payload" -> payload = Integer.parseInt(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--measure" -> measure = Integer.parseInt(v);
+                case "--connect-rate" -> connectRate = Integer.parseInt(v);
+                case "--names" -> names = Integer.parseInt(v);
+                case "--pid" -> pid = Long.parseLong(v);
+                case "--slo-ms" -> slo = Long.parseLong(v);
+                case "--label" -> label = v;
+                case "--run" -> run = v;
+                case "--csv" -> csv = v;
+                default -> throw new IllegalArgumentException("unknown option " + flag);
+            }
+        }
+        // bounded load, loopback only: this tool must never be pointed at someone else's machine
+        if (url == null || !(url.startsWith("ws://127.0.0.1:") || url.startsWith("ws://localhost:"))) {
+            throw new IllegalArgumentException("--url must be on loopback (ws://127.0.0.1:PORT/...)");
+        }
+        if (clients < 1 || clients > 20_000 || senders < 0 || senders > clients) {
+            throw new IllegalArgumentException("--clients 1..20000, --senders 0..clients");
+        }
+        if (rate < 0 || rate > 10_000 || payload < 0 || payload > 60_000 || connectRate < 1) {
+            throw new IllegalArgumentException("--rate 0..10000, --payload 0..60000, --connect-rate >= 1");
+        }
+        if (measure < 1 || measure > 300 || warmup < 0 || warmup > 120) {
+            throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s");
+        }
+        names = names <= 0 ? clients : Math.min(names, clients);
+        return new Options(url, clients, senders, rate, payload, warmup, measure, connectRate, names, pid, slo,
+                gcSamples, label, run, csv);
+    }
+}
