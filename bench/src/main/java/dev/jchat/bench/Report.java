@@ -16,6 +16,8 @@ import java.util.Map;
  */
 public final class Report {
 
+    private static final int MIN_CONNECTIONS_FOR_MEMORY = 1000;
+
     private Report() {
     }
 
@@ -46,7 +48,7 @@ public final class Report {
                         row.get("expected"), row.get("duplicates"), row.get("gaps"), row.get("p50_ms"),
                         row.get("p99_ms"), row.get("max_ms"), row.get("cpu_us_per_delivery"),
                         row.get("user_us_per_delivery"), row.get("sys_us_per_delivery"),
-                        row.get("kb_per_connection"), row.getOrDefault("generator_cpu_pct", "?"), row.get("saturated")));
+                        kbPerConnection(row), row.getOrDefault("generator_cpu_pct", "?"), row.get("saturated")));
             }
             Map<String, String> ours = point.getValue().get("ours");
             Map<String, String> ref = point.getValue().get("reference");
@@ -54,7 +56,7 @@ public final class Report {
                 ratios.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |",
                         point.getKey(), ratio(ours, ref, "cpu_us_per_delivery"), ratio(ours, ref, "user_us_per_delivery"),
                         ratio(ours, ref, "sys_us_per_delivery"), ratio(ours, ref, "p99_ms"),
-                        ratio(ours, ref, "kb_per_connection")));
+                        kbPerConnection(ours).equals("-") ? "-" : ratio(ours, ref, "kb_per_connection")));
             }
         }
         out.append("\nRatios, ours / reference (lower is better for us):\n\n");
@@ -86,6 +88,11 @@ public final class Report {
         if (ours != null && ref != null && ref > 0) {
             out.append(String.format(Locale.ROOT, "- ratio ours / reference: %.2f (higher is better for us)%n", (double) ours / ref));
         }
+    }
+
+    /** Below 1000 connections, heap noise outweighs the connections: no figure rather than a wrong one. */
+    private static String kbPerConnection(Map<String, String> row) {
+        return Integer.parseInt(row.get("clients")) < MIN_CONNECTIONS_FOR_MEMORY ? "-" : row.get("kb_per_connection");
     }
 
     private static String ratio(Map<String, String> ours, Map<String, String> ref, String key) {
