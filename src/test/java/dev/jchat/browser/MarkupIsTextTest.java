@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
-import dev.jchat.launcher.EmbeddedServer;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -26,19 +24,8 @@ class MarkupIsTextTest {
     private static final String BOLD = "<b>bold</b>";
     private static final String SCRIPT = "<script>alert(2)</script>";
 
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = EmbeddedServer.start(ChatConfig.defaults().withPort(0));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
 
     @Test
     void markupInMessagesShowsAsLiteralTextForSenderAndReader() throws Exception {

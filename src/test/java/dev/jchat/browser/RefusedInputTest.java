@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
-import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
@@ -23,19 +21,8 @@ class RefusedInputTest {
     @RegisterExtension
     static final Browsers browsers = new Browsers();
 
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = EmbeddedServer.start(ChatConfig.defaults().withPort(0));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
 
     @Test
     void aBlankMessageIsRefusedInThePageAndNothingIsSent() throws Exception {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
-import dev.jchat.launcher.EmbeddedServer;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,19 +19,8 @@ class ReloadTest {
     @RegisterExtension
     static final Browsers browsers = new Browsers();
 
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = EmbeddedServer.start(ChatConfig.defaults().withPort(0));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
 
     @Test
     void aReloadKeepsTheNameAndRoomAndShowsTheRecentHistoryOnce() throws Exception {

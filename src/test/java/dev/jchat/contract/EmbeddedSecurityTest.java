@@ -1,24 +1,14 @@
 package dev.jchat.contract;
 
-import dev.jchat.launcher.EmbeddedServer;
+import dev.jchat.ServerExtension;
 import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The security contract against the embedded launcher. */
 class EmbeddedSecurityTest extends SecurityContract {
 
-    private static EmbeddedServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = EmbeddedServer.start(CONFIG.withPort(0));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(CONFIG);
 
     @Override
     protected URI chatUri() {

@@ -1,28 +1,15 @@
 package dev.jchat.contract;
 
-import dev.jchat.servers.PayaraServer;
-import dev.jchat.servers.ServerProcess;
+import dev.jchat.ServerExtension;
 import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The security contract against target/chat.war in a real Payara Micro 6, configured through its environment. */
 class PayaraSecurityIT extends SecurityContract {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = PayaraServer.start(Map.of(), SETTINGS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.payara(Map.of(), SETTINGS);
 
     @Override
     protected URI chatUri() {

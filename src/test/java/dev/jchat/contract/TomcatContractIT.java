@@ -1,27 +1,14 @@
 package dev.jchat.contract;
 
-import dev.jchat.servers.ServerProcess;
-import dev.jchat.servers.TomcatServer;
+import dev.jchat.ServerExtension;
 import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against target/chat.war in a real Tomcat 10.1, configured through environment variables. */
 class TomcatContractIT extends ChatContract {
 
-    private static ServerProcess server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TomcatServer.start(SETTINGS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.tomcat(SETTINGS);
 
     @Override
     protected URI chatUri() {

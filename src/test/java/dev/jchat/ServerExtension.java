@@ -1,0 +1,84 @@
+package dev.jchat;
+
+import dev.jchat.launcher.EmbeddedServer;
+import dev.jchat.servers.PayaraServer;
+import dev.jchat.servers.ServerProcess;
+import dev.jchat.servers.TomcatServer;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real chat server for the tests of one class: started on a free port before them, stopped
+ * after them, even when they fail. Register it as a static field with {@code @RegisterExtension}.
+ */
+public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
+
+    /** Where a started server answers, and how to stop it. */
+    private record Running(URI chatUri, URI pageUri, AutoCloseable stop) {
+    }
+
+    @FunctionalInterface
+    private interface Starter {
+        Running start() throws Exception;
+    }
+
+    private final Starter starter;
+    private Running running;
+
+    private ServerExtension(Starter starter) {
+        this.starter = starter;
+    }
+
+    /** The embedded Tyrus/Grizzly launcher in this JVM. */
+    public static ServerExtension embedded(ChatConfig config) {
+        return new ServerExtension(() -> {
+            EmbeddedServer server = EmbeddedServer.start(config.withPort(0));
+            return new Running(server.chatUri(), server.pageUri(), server::close);
+        });
+    }
+
+    /** target/chat.war in a real Tomcat 10.1, configured through its environment. */
+    public static ServerExtension tomcat(Map<String, String> env) {
+        return new ServerExtension(() -> of(TomcatServer.start(env)));
+    }
+
+    /** target/chat.war in a real Payara Micro 6, configured through system properties and its environment. */
+    public static ServerExtension payara(Map<String, String> properties, Map<String, String> env) {
+        return new ServerExtension(() -> of(PayaraServer.start(properties, env)));
+    }
+
+    private static Running of(ServerProcess server) {
+        return new Running(server.chatUri(), server.pageUri(), server::close);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        running = starter.start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (running != null) {
+            running.stop().close();
+            running = null;
+        }
+    }
+
+    public URI chatUri() {
+        return running().chatUri();
+    }
+
+    public URI pageUri() {
+        return running().pageUri();
+    }
+
+    private Running running() {
+        if (running == null) {
+            throw new IllegalStateException("the server runs only while its test class does");
+        }
+        return running;
+    }
+}
