@@ -7,21 +7,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The browsers of one test class, as a JUnit extension on a static field: skips (or fails) the
- * class when Chromium is missing, and after each test closes every browser it opened, first
+ * The browsers of one test class, as a JUnit extension on a static field: skips (or fails) each
+ * test when Chromium is missing (per test, so the build's summary counts them as skipped), and after each test closes every browser it opened, first
  * keeping a screenshot, the page and its console under target/browser-failures when the test
  * failed. Not thread-safe: the tests of a class run one at a time.
  */
-final class Browsers implements BeforeAllCallback, AfterEachCallback {
+final class Browsers implements BeforeEachCallback, AfterEachCallback {
 
     private final List<Browser> open = new ArrayList<>();
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) {
         Browser.assumeInstalled();
     }
 
