@@ -4,7 +4,7 @@
 # writes bench/results/<time>.csv and bench/results/latest.md.
 #
 #   bench/run-sweep.sh              the documented sweep: the load points, then the saturation
-#                                   search at 1000 clients (about 25 minutes)
+#                                   search at 1000 clients (about 35 minutes)
 #   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
 #   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
 #
@@ -40,11 +40,14 @@ free_port() {
   done
 }
 
-start_server() { # $1 = ours | reference, $2 = port; prints the pid
-  if [ "$1" = ours ]; then
+start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
+  if [ "$1" != reference ]; then
+    # ours runs as the README and docker/standalone.Dockerfile run it; ours-g1 with the JVM's default GC
+    local gc=-XX:+UseParallelGC
+    [ "$1" = ours-g1 ] && gc=-XX:+UseG1GC
     CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
       CHAT_OUTBOX_LIMIT=100000 CHAT_MAX_CONNECTIONS=20000 \
-      java -jar target/chat-standalone.jar >"bench/results/$stamp-ours.log" 2>&1 &
+      java "$gc" -jar target/chat-standalone.jar >"bench/results/$stamp-$1.log" 2>&1 &
   else
     node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
   fi
@@ -72,14 +75,14 @@ run_point() { # clients senders rate server run -> appends one CSV row and print
 
 for point in "${points[@]}"; do
   read -r clients senders rate <<<"$point"
-  for server in ours reference; do
+  for server in ours ours-g1 reference; do
     run_point "$clients" "$senders" "$rate" "$server" sweep
   done
 done
 
 if [ "$saturation" = true ]; then
   warmup=3 measure=10
-  for server in ours reference; do
+  for server in ours ours-g1 reference; do
     for rate in 2 3 4 5 6 7 8 9 10 12 15; do
       run_point 1000 10 "$rate" "$server" saturation
       grep -q "^saturated *true" bench/results/last-run.txt && break

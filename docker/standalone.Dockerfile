@@ -31,6 +31,7 @@ ENV CHAT_PORT=8080 \
 
 EXPOSE 8080
 # SIGTERM (docker stop) closes every connection with 1001 and exits 0.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/chat/chat-standalone.jar"]
+# Parallel GC: about 13 % less CPU per delivered message than G1 under fan-out (docs/PERFORMANCE.md)
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC", "-jar", "/opt/chat/chat-standalone.jar"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
