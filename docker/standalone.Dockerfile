@@ -16,7 +16,8 @@ COPY --from=build /src/target/chat-standalone.jar /opt/chat/chat-standalone.jar
 USER chat
 
 # Every setting, with its default (README.md, "Configuration").
-ENV CHAT_PORT=8080 \
+ENV CHAT_HOST=0.0.0.0 \
+    CHAT_PORT=8080 \
     CHAT_HISTORY_SIZE=1000 \
     CHAT_HISTORY_REPLAY=50 \
     CHAT_MAX_MESSAGE_CHARS=2000 \

@@ -1,12 +1,16 @@
 package dev.jchat;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of the chat server, read once and validated. Immutable, so safe to share.
@@ -14,6 +18,7 @@ import java.util.function.Function;
  * <p>Each setting is an environment variable ({@code CHAT_PORT}) that a system property of the
  * same name in dotted lower case ({@code -Dchat.port}) overrides. Tests build it directly.
  *
+ * @param host                address the embedded launcher listens on ({@code 0.0.0.0}: all of them)
  * @param port                TCP port of the embedded launcher (0 picks a free one)
  * @param historySize         messages each room keeps in memory
  * @param historyReplay       of those, how many a new connection gets after {@code welcome}
@@ -24,6 +29,7 @@ import java.util.function.Function;
  * @param security            origins, tokens, rates and the connection cap
  */
 public record ChatConfig(
+        String host,
         int port,
         int historySize,
         int historyReplay,
@@ -107,9 +113,15 @@ public record ChatConfig(
         }
     }
 
+    public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
 
+    /** A host name (RFC 1123 labels) or an IPv4 literal; IPv6 literals are checked by the JDK. */
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?i)(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
+
     public ChatConfig {
+        host = checkHost(host);
         check("CHAT_PORT", port, 0, 65_535);
         check("CHAT_HISTORY_SIZE", historySize, 0, 1_000_000);
         check("CHAT_HISTORY_REPLAY", historyReplay, 0, historySize);
@@ -124,7 +136,7 @@ public record ChatConfig(
 
     /** The documented defaults. */
     public static ChatConfig defaults() {
-        return new ChatConfig(DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 1_000, Security.defaults());
+        return new ChatConfig(DEFAULT_HOST, DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 1_000, Security.defaults());
     }
 
     /** Reads the process environment and system properties. */
@@ -141,6 +153,7 @@ public record ChatConfig(
         Source source = new Source(env, properties);
         ChatConfig d = defaults();
         return new ChatConfig(
+                source.text("CHAT_HOST", d.host()),
                 source.integer("CHAT_PORT", d.port()),
                 source.integer("CHAT_HISTORY_SIZE", d.historySize()),
                 source.integer("CHAT_HISTORY_REPLAY", d.historyReplay()),
@@ -156,39 +169,45 @@ public record ChatConfig(
                         source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections())));
     }
 
+    public ChatConfig withHost(String value) {
+        return new ChatConfig(value, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, outboxLimit, security);
+    }
+
     public ChatConfig withPort(int value) {
-        return new ChatConfig(value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+        return new ChatConfig(host, value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
                 idleTimeoutSeconds, outboxLimit, security);
     }
 
     public ChatConfig withHistory(int size, int replay) {
-        return new ChatConfig(port, size, replay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds, outboxLimit,
+        return new ChatConfig(host, port, size, replay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds, outboxLimit,
                 security);
     }
 
     public ChatConfig withLimits(int messageChars, int frameBytes) {
-        return new ChatConfig(port, historySize, historyReplay, messageChars, frameBytes, idleTimeoutSeconds,
+        return new ChatConfig(host, port, historySize, historyReplay, messageChars, frameBytes, idleTimeoutSeconds,
                 outboxLimit, security);
     }
 
     public ChatConfig withIdleTimeoutSeconds(int value) {
-        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, value, outboxLimit,
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, value, outboxLimit,
                 security);
     }
 
     public ChatConfig withOutboxLimit(int value) {
-        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
                 value, security);
     }
 
     public ChatConfig withSecurity(Security value) {
-        return new ChatConfig(port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
                 outboxLimit, value);
     }
 
     /** One line per setting, for the startup log. */
     public String describe() {
         return String.join("\n",
+                "CHAT_HOST=" + host,
                 "CHAT_PORT=" + port,
                 "CHAT_HISTORY_SIZE=" + historySize,
                 "CHAT_HISTORY_REPLAY=" + historyReplay,
@@ -202,6 +221,29 @@ public record ChatConfig(
                 "CHAT_RATE_PER_SECOND=" + security.ratePerSecond() + (security.ratePerSecond() == 0 ? " (no limit)" : ""),
                 "CHAT_RATE_BURST=" + security.rateBurst(),
                 "CHAT_MAX_CONNECTIONS=" + security.maxConnections());
+    }
+
+    /** The host as given, IPv6 brackets removed; refuses what cannot be an address to listen on. */
+    private static String checkHost(String host) {
+        String bare = host == null ? "" : host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host;
+        boolean valid = bare.contains(":") ? isIpv6Literal(bare) : HOST_NAME.matcher(bare).matches();
+        if (!valid) {
+            throw new ConfigException("CHAT_HOST must be an IP address or a host name to listen on"
+                    + " (0.0.0.0 for every interface, 127.0.0.1 for this machine only), got \"" + host + "\"");
+        }
+        return bare;
+    }
+
+    private static boolean isIpv6Literal(String text) {
+        if (!text.matches("[0-9A-Fa-f:.]+")) {
+            return false; // keeps InetAddress from looking anything up
+        }
+        try {
+            return InetAddress.getByName(text) instanceof Inet6Address;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void check(String name, int value, int min, int max) {
@@ -221,6 +263,11 @@ public record ChatConfig(
         String text(String name) {
             String raw = raw(name);
             return raw == null || raw.isEmpty() ? null : raw;
+        }
+
+        String text(String name, String fallback) {
+            String raw = raw(name);
+            return raw == null || raw.isBlank() ? fallback : raw.strip();
         }
 
         List<String> list(String name) {

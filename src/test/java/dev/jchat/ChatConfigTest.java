@@ -16,6 +16,7 @@ class ChatConfigTest {
     void nothingSetGivesTheDocumentedDefaults() {
         ChatConfig config = read(Map.of(), Map.of());
         assertEquals(ChatConfig.defaults(), config);
+        assertEquals("0.0.0.0", config.host());
         assertEquals(8080, config.port());
         assertEquals(1000, config.historySize());
         assertEquals(50, config.historyReplay());
@@ -60,5 +61,23 @@ class ChatConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> read(Map.of("CHAT_HISTORY_SIZE", "10", "CHAT_HISTORY_REPLAY", "20"), Map.of()));
         assertEquals("CHAT_HISTORY_REPLAY must be between 0 and 10, got 20", e.getMessage());
+    }
+
+    @Test
+    void theHostIsAnAddressOrAName() {
+        assertEquals("127.0.0.1", read(Map.of("CHAT_HOST", " 127.0.0.1 "), Map.of()).host());
+        assertEquals("chat-1.internal", read(Map.of("CHAT_HOST", "chat-1.internal"), Map.of()).host());
+        assertEquals("::1", read(Map.of("CHAT_HOST", "[::1]"), Map.of()).host());
+        assertEquals("::", read(Map.of(), Map.of("chat.host", "::")).host());
+        assertEquals("0.0.0.0", read(Map.of("CHAT_HOST", ""), Map.of()).host());
+    }
+
+    @Test
+    void aHostThatCannotBeListenedOnIsRefused() {
+        for (String bad : new String[] {"http://example.com", "local host", "example.com:8080", "::1::2", "-x", "a..b"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_HOST", bad), Map.of()), bad);
+            assertEquals("CHAT_HOST must be an IP address or a host name to listen on (0.0.0.0 for every interface,"
+                    + " 127.0.0.1 for this machine only), got \"" + bad + "\"", e.getMessage());
+        }
     }
 }

@@ -8,12 +8,8 @@ import jakarta.websocket.DeploymentException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import org.glassfish.grizzly.http.util.MimeType;
-import org.glassfish.tyrus.server.Server;
-import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.ServerContainer;
-import org.glassfish.tyrus.spi.ServerContainerFactory;
 
 /**
  * The chat endpoint and its page on one port, on Tyrus over Grizzly, with no application server.
@@ -26,18 +22,20 @@ public final class EmbeddedServer implements AutoCloseable {
     private final ChatHub hub;
     private final ServerContainer container;
     private final StaticContent page;
+    private final String host;
     private final int port;
 
-    private EmbeddedServer(ChatHub hub, ServerContainer container, StaticContent page, int port) {
+    private EmbeddedServer(ChatHub hub, ServerContainer container, StaticContent page, String host, int port) {
         this.hub = hub;
         this.container = container;
         this.page = page;
+        this.host = host;
         this.port = port;
     }
 
     /**
-     * Starts a server on {@code config.port()}, or on a free port when that is 0, listening on
-     * every interface (Tyrus' Grizzly container has no bind-address setting).
+     * Starts a server listening on {@code config.host()} at {@code config.port()}, or on a free
+     * port when that is 0.
      */
     public static EmbeddedServer start(ChatConfig config) throws IOException, DeploymentException {
         // Grizzly's table lacks .js, and browsers refuse a module script without a JavaScript type.
@@ -46,8 +44,7 @@ public final class EmbeddedServer implements AutoCloseable {
         }
         ChatHub hub = ChatHub.inMemory(config);
         StaticContent page = StaticContent.locate();
-        ServerContainer container = ServerContainerFactory.createServerContainer(
-                Map.of(Server.STATIC_CONTENT_ROOT, page.folder().toString()));
+        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder());
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());
@@ -56,7 +53,7 @@ public final class EmbeddedServer implements AutoCloseable {
             page.close();
             throw e;
         }
-        return new EmbeddedServer(hub, container, page, ((TyrusServerContainer) container).getPort());
+        return new EmbeddedServer(hub, container, page, config.host(), container.getPort());
     }
 
     public int port() {
@@ -65,12 +62,19 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The page's address on this machine. */
     public URI pageUri() {
-        return URI.create("http://localhost:" + port + "/");
+        return URI.create("http://" + authority() + "/");
     }
 
     /** The endpoint's address on this machine, without a query. */
     public URI chatUri() {
-        return URI.create("ws://localhost:" + port + "/chat");
+        return URI.create("ws://" + authority() + "/chat");
+    }
+
+    /** localhost when listening on every interface, else the one address it listens on. */
+    private String authority() {
+        boolean everywhere = host.equals("0.0.0.0") || host.equals("::");
+        String name = everywhere ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        return name + ":" + port;
     }
 
     public ChatHub hub() {

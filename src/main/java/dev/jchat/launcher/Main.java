@@ -25,7 +25,7 @@ public final class Main {
         try {
             server = EmbeddedServer.start(config);
         } catch (Exception e) {
-            System.err.println("chat: cannot start on port " + config.port() + ": " + e.getMessage());
+            System.err.println("chat: cannot listen on " + config.host() + " port " + config.port() + ": " + e);
             System.exit(1);
             return;
         }

@@ -1,11 +1,18 @@
 package dev.jchat.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,6 +87,24 @@ class EmbeddedServerTest {
                     client.welcome();
                 }
             }
+        }
+    }
+
+    @Test
+    void withAHostItListensOnThatAddressAlone() throws Exception {
+        // Linux answers on all of 127.0.0.0/8; elsewhere 127.0.0.2 may not exist.
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+            assumeTrue(probe.isBound());
+        } catch (IOException e) {
+            assumeTrue(false, "this machine has no 127.0.0.2: " + e);
+        }
+        try (EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withHost("127.0.0.2").withPort(0))) {
+            assertEquals(URI.create("ws://127.0.0.2:" + server.port() + "/chat"), server.chatUri());
+            try (TestClient client = TestClient.connect(uri(server, "user=ann"))) {
+                assertEquals("ann", client.welcome().getString("user"));
+            }
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", server.port()).close(),
+                    "nothing listens on 127.0.0.1");
         }
     }
 

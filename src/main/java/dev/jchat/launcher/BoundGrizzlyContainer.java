@@ -1,0 +1,121 @@
+package dev.jchat.launcher;
+
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.StaticHttpHandler;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.TyrusWebSocketEngine;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.ServerContainer;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+
+/**
+ * Tyrus on Grizzly, listening on one address rather than on all of them.
+ *
+ * <p>Tyrus' own Grizzly container binds {@code 0.0.0.0} whatever host it is given (Tyrus issue
+ * 593), so the launcher sets up the same pieces itself: a Grizzly {@link HttpServer} with one
+ * listener on {@code host}, Tyrus' WebSocket add-on on it, and the page's folder as static
+ * content. Only the add-on's constructor is not public; it is called reflectively, and a Tyrus
+ * that changes it fails at startup with a message saying so.
+ */
+final class BoundGrizzlyContainer extends TyrusServerContainer {
+
+    private final String host;
+    private final Path staticRoot;
+    private final WebSocketEngine engine;
+    private volatile String contextPath = "/";
+    private volatile HttpServer server;
+    private volatile NetworkListener listener;
+
+    BoundGrizzlyContainer(String host, Path staticRoot) {
+        super((Set<Class<?>>) null);
+        this.host = host;
+        this.staticRoot = staticRoot;
+        this.engine = TyrusWebSocketEngine.builder(this).build();
+    }
+
+    @Override
+    public void register(Class<?> endpointClass) throws DeploymentException {
+        engine.register(endpointClass, contextPath);
+    }
+
+    @Override
+    public void register(ServerEndpointConfig endpointConfig) throws DeploymentException {
+        engine.register(endpointConfig, contextPath);
+    }
+
+    /** No Tyrus properties: the launcher configures the container through its setters. */
+    @Override
+    public Map<String, Object> getProperties() {
+        return Map.of();
+    }
+
+    @Override
+    public WebSocketEngine getWebSocketEngine() {
+        return engine;
+    }
+
+    /** Listens on {@code host} at {@code port} (0: a free one) and deploys the added endpoints. */
+    @Override
+    public void start(String rootPath, int port) throws IOException, DeploymentException {
+        contextPath = rootPath;
+        NetworkListener bound = new NetworkListener("chat", host, port);
+        // As Tyrus does: frames are handled off the selector threads, and an upgraded
+        // connection is never closed by HTTP keep-alive (the endpoint's idle timeout governs it).
+        bound.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        bound.registerAddOn(webSocketAddOn(this, rootPath));
+        HttpServer http = new HttpServer();
+        http.addListener(bound);
+        http.getServerConfiguration().addHttpHandler(new StaticHttpHandler(staticRoot.toString()));
+        listener = bound;
+        server = http;
+        try {
+            http.start();
+            super.start(rootPath, port);
+        } catch (IOException | DeploymentException | RuntimeException e) {
+            http.shutdownNow(); // a failed bind leaves the transport's threads running
+            throw e;
+        }
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        HttpServer http = server;
+        if (http != null) {
+            http.shutdownNow();
+        }
+    }
+
+    /** The port it listens on, once started; -1 before. */
+    @Override
+    public int getPort() {
+        NetworkListener bound = listener;
+        return bound != null && bound.getPort() > 0 ? bound.getPort() : -1;
+    }
+
+    private static AddOn webSocketAddOn(ServerContainer container, String contextPath) {
+        try {
+            Constructor<WebSocketAddOn> constructor =
+                    WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
+            constructor.setAccessible(true);
+            return constructor.newInstance(container, contextPath);
+        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
+            throw new IllegalStateException("this Tyrus has no WebSocketAddOn(ServerContainer, String) the launcher"
+                    + " can call; it is built for Tyrus 2.1 (" + e + ")", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("Tyrus' WebSocketAddOn failed: " + e.getCause(), e.getCause());
+        }
+    }
+}
