@@ -29,6 +29,8 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_RATE_BURST=30 \
     CHAT_MAX_CONNECTIONS=10000
 # CHAT_JWT_SECRET: pass it at run time, never bake it in.
+# CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1); to keep the chat
+# off the network, publish the port on loopback instead: docker run -p 127.0.0.1:8080:8080 …
 
 EXPOSE 8080
 # SIGTERM (docker stop) closes every connection with 1001 and exits 0.

@@ -1,6 +1,5 @@
 package dev.jchat;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -116,9 +115,18 @@ public record ChatConfig(
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
 
-    /** A host name (RFC 1123 labels) or an IPv4 literal; IPv6 literals are checked by the JDK. */
+    /** A host name: RFC 1123 labels, the last of them not all digits (that would be an address). */
     private static final Pattern HOST_NAME = Pattern.compile(
-            "(?i)(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
+            "(?i)(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*(?=[a-z0-9-]*[a-z-])"
+                    + "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.?");
+    /** An IPv4 address in full dotted-quad form (not the shorthand forms 127.1 or 2130706433). */
+    private static final Pattern IPV4 = Pattern.compile(
+            "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    /**
+     * What can be an IPv6 literal, optionally with a zone ({@code fe80::1%eth0}). Starting with a
+     * hex digit or a colon and holding a colon, the JDK parses it as a literal and never asks DNS.
+     */
+    private static final Pattern IPV6_SHAPE = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\\w.-]+)?");
 
     public ChatConfig {
         host = checkHost(host);
@@ -227,7 +235,7 @@ public record ChatConfig(
     private static String checkHost(String host) {
         String bare = host == null ? "" : host.startsWith("[") && host.endsWith("]")
                 ? host.substring(1, host.length() - 1) : host;
-        boolean valid = bare.contains(":") ? isIpv6Literal(bare) : HOST_NAME.matcher(bare).matches();
+        boolean valid = IPV4.matcher(bare).matches() || HOST_NAME.matcher(bare).matches() || isIpv6Literal(bare);
         if (!valid) {
             throw new ConfigException("CHAT_HOST must be an IP address or a host name to listen on"
                     + " (0.0.0.0 for every interface, 127.0.0.1 for this machine only), got \"" + host + "\"");
@@ -236,11 +244,12 @@ public record ChatConfig(
     }
 
     private static boolean isIpv6Literal(String text) {
-        if (!text.matches("[0-9A-Fa-f:.]+")) {
-            return false; // keeps InetAddress from looking anything up
+        if (!IPV6_SHAPE.matcher(text).matches()) {
+            return false;
         }
         try {
-            return InetAddress.getByName(text) instanceof Inet6Address;
+            InetAddress.getByName(text); // a literal: parsed, never looked up
+            return true;
         } catch (UnknownHostException e) {
             return false;
         }

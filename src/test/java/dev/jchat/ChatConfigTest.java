@@ -69,12 +69,17 @@ class ChatConfigTest {
         assertEquals("chat-1.internal", read(Map.of("CHAT_HOST", "chat-1.internal"), Map.of()).host());
         assertEquals("::1", read(Map.of("CHAT_HOST", "[::1]"), Map.of()).host());
         assertEquals("::", read(Map.of(), Map.of("chat.host", "::")).host());
+        assertEquals("::ffff:127.0.0.1", read(Map.of("CHAT_HOST", "::ffff:127.0.0.1"), Map.of()).host());
+        assertEquals("fe80::1%1", read(Map.of("CHAT_HOST", "fe80::1%1"), Map.of()).host());
+        assertEquals("255.255.255.255", read(Map.of("CHAT_HOST", "255.255.255.255"), Map.of()).host());
+        assertEquals("8chat.example", read(Map.of("CHAT_HOST", "8chat.example"), Map.of()).host());
         assertEquals("0.0.0.0", read(Map.of("CHAT_HOST", ""), Map.of()).host());
     }
 
     @Test
     void aHostThatCannotBeListenedOnIsRefused() {
-        for (String bad : new String[] {"http://example.com", "local host", "example.com:8080", "::1::2", "-x", "a..b"}) {
+        for (String bad : new String[] {"http://example.com", "local host", "example.com:8080", "::1::2", "-x", "a..b",
+                "999.1.1.1", "1.2.3.4.5", "127.1", "2130706433", "0", ".:", "a%b"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_HOST", bad), Map.of()), bad);
             assertEquals("CHAT_HOST must be an IP address or a host name to listen on (0.0.0.0 for every interface,"
                     + " 127.0.0.1 for this machine only), got \"" + bad + "\"", e.getMessage());

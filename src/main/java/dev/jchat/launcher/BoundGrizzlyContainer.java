@@ -4,6 +4,7 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -111,7 +112,8 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
                     WebSocketAddOn.class.getDeclaredConstructor(ServerContainer.class, String.class);
             constructor.setAccessible(true);
             return constructor.newInstance(container, contextPath);
-        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
+        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException
+                 | InaccessibleObjectException e) {
             throw new IllegalStateException("this Tyrus has no WebSocketAddOn(ServerContainer, String) the launcher"
                     + " can call; it is built for Tyrus 2.1 (" + e + ")", e);
         } catch (InvocationTargetException e) {

@@ -6,7 +6,9 @@ import dev.jchat.endpoint.Hubs;
 import dev.jchat.room.ChatHub;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import org.glassfish.grizzly.http.util.MimeType;
 import org.glassfish.tyrus.spi.ServerContainer;
@@ -72,9 +74,20 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** localhost when listening on every interface, else the one address it listens on. */
     private String authority() {
-        boolean everywhere = host.equals("0.0.0.0") || host.equals("::");
-        String name = everywhere ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        String name = isWildcard(host) ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
         return name + ":" + port;
+    }
+
+    /** 0.0.0.0 or any spelling of ::; a host name is never looked up here. */
+    private static boolean isWildcard(String host) {
+        if (!host.contains(":") && !host.equals("0.0.0.0")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress(); // an IP literal: parsed, not resolved
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public ChatHub hub() {
