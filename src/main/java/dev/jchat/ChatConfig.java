@@ -275,7 +275,7 @@ public record ChatConfig(
         }
 
         String text(String name, String fallback) {
-            String raw = raw(name);
+            String raw = text(name);
             return raw == null || raw.isBlank() ? fallback : raw.strip();
         }
 

@@ -24,15 +24,15 @@ public final class EmbeddedServer implements AutoCloseable {
     private final ChatHub hub;
     private final ServerContainer container;
     private final StaticContent page;
-    private final String host;
     private final int port;
+    private final String authority;
 
     private EmbeddedServer(ChatHub hub, ServerContainer container, StaticContent page, String host, int port) {
         this.hub = hub;
         this.container = container;
         this.page = page;
-        this.host = host;
         this.port = port;
+        this.authority = (isWildcard(host) ? "localhost" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**
@@ -64,21 +64,18 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The page's address on this machine. */
     public URI pageUri() {
-        return URI.create("http://" + authority() + "/");
+        return URI.create("http://" + authority + "/");
     }
 
     /** The endpoint's address on this machine, without a query. */
     public URI chatUri() {
-        return URI.create("ws://" + authority() + "/chat");
+        return URI.create("ws://" + authority + "/chat");
     }
 
-    /** localhost when listening on every interface, else the one address it listens on. */
-    private String authority() {
-        String name = isWildcard(host) ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
-        return name + ":" + port;
-    }
-
-    /** 0.0.0.0 or any spelling of ::; a host name is never looked up here. */
+    /**
+     * 0.0.0.0 or any spelling of ::, where the addresses above say localhost rather than the
+     * host; a host name is never looked up here.
+     */
     private static boolean isWildcard(String host) {
         if (!host.contains(":") && !host.equals("0.0.0.0")) {
             return false;
