@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * @param maxMessageChars     longest {@code msg}, in Unicode code points, after trimming
  * @param maxFrameBytes       largest incoming text frame; bigger ones close with 1009
  * @param idleTimeoutSeconds  a connection silent this long is closed
- * @param outboxLimit         frames queued for one connection before it is closed with 1013
+ * @param sendTimeoutSeconds  a connection whose oldest unsent frame waited this long is closed with 1013
+ * @param outboxBytes         bytes of live frames waiting for one connection before it is closed with 1013
+ * @param maxRooms            rooms held in memory; past it, the least recently active empty room is forgotten
  * @param security            origins, tokens, rates and the connection cap
  */
 public record ChatConfig(
@@ -35,7 +37,9 @@ public record ChatConfig(
         int maxMessageChars,
         int maxFrameBytes,
         int idleTimeoutSeconds,
-        int outboxLimit,
+        int sendTimeoutSeconds,
+        int outboxBytes,
+        int maxRooms,
         Security security) {
 
     /**
@@ -136,7 +140,9 @@ public record ChatConfig(
         check("CHAT_MAX_MESSAGE_CHARS", maxMessageChars, 1, 1_000_000);
         check("CHAT_MAX_FRAME_BYTES", maxFrameBytes, 1_024, 16 * 1024 * 1024);
         check("CHAT_IDLE_TIMEOUT_SECONDS", idleTimeoutSeconds, 1, 86_400);
-        check("CHAT_OUTBOX_LIMIT", outboxLimit, 1, 1_000_000);
+        check("CHAT_SEND_TIMEOUT_SECONDS", sendTimeoutSeconds, 1, 3_600);
+        check("CHAT_OUTBOX_BYTES", outboxBytes, 1_024, 1_073_741_824);
+        check("CHAT_MAX_ROOMS", maxRooms, 1, 10_000_000);
         if (security == null) {
             throw new IllegalArgumentException("security settings are required");
         }
@@ -144,7 +150,8 @@ public record ChatConfig(
 
     /** The documented defaults. */
     public static ChatConfig defaults() {
-        return new ChatConfig(DEFAULT_HOST, DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 1_000, Security.defaults());
+        return new ChatConfig(DEFAULT_HOST, DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 10, 1_048_576, 10_000,
+                Security.defaults());
     }
 
     /** Reads the process environment and system properties. */
@@ -168,7 +175,9 @@ public record ChatConfig(
                 source.integer("CHAT_MAX_MESSAGE_CHARS", d.maxMessageChars()),
                 source.integer("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes()),
                 source.integer("CHAT_IDLE_TIMEOUT_SECONDS", d.idleTimeoutSeconds()),
-                source.integer("CHAT_OUTBOX_LIMIT", d.outboxLimit()),
+                source.integer("CHAT_SEND_TIMEOUT_SECONDS", d.sendTimeoutSeconds()),
+                source.integer("CHAT_OUTBOX_BYTES", d.outboxBytes()),
+                source.integer("CHAT_MAX_ROOMS", d.maxRooms()),
                 new Security(
                         source.list("CHAT_ALLOWED_ORIGINS"),
                         source.text("CHAT_JWT_SECRET"),
@@ -179,37 +188,43 @@ public record ChatConfig(
 
     public ChatConfig withHost(String value) {
         return new ChatConfig(value, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, outboxLimit, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
     }
 
     public ChatConfig withPort(int value) {
         return new ChatConfig(host, value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, outboxLimit, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
     }
 
     public ChatConfig withHistory(int size, int replay) {
-        return new ChatConfig(host, port, size, replay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds, outboxLimit,
-                security);
+        return new ChatConfig(host, port, size, replay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
     }
 
     public ChatConfig withLimits(int messageChars, int frameBytes) {
-        return new ChatConfig(host, port, historySize, historyReplay, messageChars, frameBytes, idleTimeoutSeconds,
-                outboxLimit, security);
+        return new ChatConfig(host, port, historySize, historyReplay, messageChars, frameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
     }
 
     public ChatConfig withIdleTimeoutSeconds(int value) {
-        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, value, outboxLimit,
-                security);
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                value, sendTimeoutSeconds, outboxBytes, maxRooms, security);
     }
 
-    public ChatConfig withOutboxLimit(int value) {
-        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
-                value, security);
+    /** The two rules that tell a connection too slow to keep. */
+    public ChatConfig withOutbound(int sendTimeout, int bytes) {
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeout, bytes, maxRooms, security);
+    }
+
+    public ChatConfig withMaxRooms(int value) {
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, value, security);
     }
 
     public ChatConfig withSecurity(Security value) {
-        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes, idleTimeoutSeconds,
-                outboxLimit, value);
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, value);
     }
 
     /** One line per setting, for the startup log. */
@@ -222,7 +237,9 @@ public record ChatConfig(
                 "CHAT_MAX_MESSAGE_CHARS=" + maxMessageChars,
                 "CHAT_MAX_FRAME_BYTES=" + maxFrameBytes,
                 "CHAT_IDLE_TIMEOUT_SECONDS=" + idleTimeoutSeconds,
-                "CHAT_OUTBOX_LIMIT=" + outboxLimit,
+                "CHAT_SEND_TIMEOUT_SECONDS=" + sendTimeoutSeconds,
+                "CHAT_OUTBOX_BYTES=" + outboxBytes,
+                "CHAT_MAX_ROOMS=" + maxRooms,
                 "CHAT_ALLOWED_ORIGINS=" + (security.allowedOrigins().isEmpty()
                         ? "(the page's own origin only)" : String.join(",", security.allowedOrigins())),
                 "CHAT_JWT_SECRET=" + (security.jwtSecret() == null ? "(not set: tokens off)" : "(set: tokens required)"),

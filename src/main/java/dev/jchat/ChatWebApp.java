@@ -3,6 +3,7 @@ package dev.jchat;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.room.ChatHub;
+import dev.jchat.room.ConnectionAbort;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -25,7 +26,9 @@ public final class ChatWebApp implements ServletContextListener {
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ChatConfig config = ChatConfig.fromEnvironment(); // a bad value fails the deployment, with its name
-        ChatHub hub = ChatHub.inMemory(config);
+        // Tomcat drops a stalled connection itself once its close frame cannot be written within 50 ms
+        // (any close code but 1000); Payara's Tyrus closes its web connection without queueing.
+        ChatHub hub = ChatHub.inMemory(config, ConnectionAbort.NONE);
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new IllegalStateException("this server offers no Jakarta WebSocket container");
@@ -42,9 +45,11 @@ public final class ChatWebApp implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         Object container = event.getServletContext().getAttribute(ServerContainer.class.getName());
         if (container instanceof ServerContainer serverContainer) {
-            ChatHub hub = Hubs.unbind(serverContainer);
+            ChatHub hub = Hubs.bound(serverContainer);
             if (hub != null) {
+                // still bound while it drains, so that a late handshake is told 1001, not "misconfigured"
                 hub.shutdown(Duration.ofSeconds(3));
+                Hubs.unbind(serverContainer);
             }
         }
     }

@@ -23,7 +23,9 @@ class ChatConfigTest {
         assertEquals(2000, config.maxMessageChars());
         assertEquals(65536, config.maxFrameBytes());
         assertEquals(60, config.idleTimeoutSeconds());
-        assertEquals(1000, config.outboxLimit());
+        assertEquals(10, config.sendTimeoutSeconds());
+        assertEquals(1_048_576, config.outboxBytes());
+        assertEquals(10_000, config.maxRooms());
     }
 
     @Test
@@ -37,8 +39,11 @@ class ChatConfigTest {
 
     @Test
     void aSystemPropertyOverridesTheEnvironment() {
-        ChatConfig config = read(Map.of("CHAT_OUTBOX_LIMIT", "10"), Map.of("chat.outbox.limit", "20"));
-        assertEquals(20, config.outboxLimit());
+        ChatConfig config = read(Map.of("CHAT_OUTBOX_BYTES", "10000", "CHAT_MAX_ROOMS", "5"),
+                Map.of("chat.outbox.bytes", "20000", "chat.send.timeout.seconds", "3"));
+        assertEquals(20_000, config.outboxBytes());
+        assertEquals(3, config.sendTimeoutSeconds());
+        assertEquals(5, config.maxRooms());
     }
 
     @Test

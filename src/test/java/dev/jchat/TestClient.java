@@ -12,6 +12,7 @@ import jakarta.json.JsonReader;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -70,13 +71,25 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         }
         try {
             client.socket = builder.buildAsync(uri, client).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            throw new AssertionError("could not connect to " + uri + ": " + e + answerOf(e.getCause()), e);
+        } catch (TimeoutException e) {
             throw new AssertionError("could not connect to " + uri + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
         return client;
+    }
+
+    /** What the server answered to a refused handshake, for the failure message. */
+    private static String answerOf(Throwable cause) {
+        if (!(cause instanceof WebSocketHandshakeException refused)) {
+            return "";
+        }
+        HttpResponse<?> answer = refused.getResponse();
+        return " (HTTP " + answer.statusCode() + ", headers " + answer.headers().map()
+                + ", body " + answer.body() + ", cause " + refused.getCause() + ")";
     }
 
     /** Connects expecting the handshake to be refused; returns the HTTP status. */
@@ -222,6 +235,16 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
             }
             if (event instanceof Failed failed) {
                 throw new AssertionError("failed before closing", failed.error());
+            }
+        }
+    }
+
+    /** The next event that is not a text frame: the close, or the failure of a dropped connection. */
+    public Event nextEventSkippingText() {
+        while (true) {
+            Event event = nextEvent();
+            if (!(event instanceof Text)) {
+                return event;
             }
         }
     }

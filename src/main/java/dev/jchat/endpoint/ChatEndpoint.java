@@ -8,6 +8,8 @@ import dev.jchat.message.FrameDecoder;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
+import dev.jchat.logging.LogText;
+import dev.jchat.room.Frame;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Member;
 import dev.jchat.room.Room;
@@ -34,7 +36,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * The {@code /chat} WebSocket endpoint: decodes, checks, and hands to the room. One instance per
@@ -45,13 +46,11 @@ import java.util.concurrent.ScheduledFuture;
 public final class ChatEndpoint {
 
     private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
-    private static final CloseReason TOKEN_EXPIRED = new CloseReason(CloseCodes.VIOLATED_POLICY, "token expired");
-    private static final CloseReason RATE_ABUSE = new CloseReason(CloseCodes.VIOLATED_POLICY, "rate-limited");
+    private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
 
     private volatile ChatHub hub;
     private volatile Member member;
     private volatile Room room; // null while the connection is refused
-    private volatile ScheduledFuture<?> expiry;
     private RateLimiter rate;   // touched only by this connection's message callbacks
 
     /**
@@ -81,19 +80,21 @@ public final class ChatEndpoint {
         ChatConfig config = hub.config();
         applyLimits(session, config);
         member = hub.open(session);
-
+        if (member.closing()) {
+            return; // the server is shutting down
+        }
         if (!member.admitted()) {
-            LOG.log(Level.WARNING, "refusing session {0}: {1} connections open already",
-                    session.getId(), config.security().maxConnections());
-            refuse(ErrorCode.SERVER_FULL, "the server is full; try again later",
-                    new CloseReason(CloseCodes.TRY_AGAIN_LATER, "server-full"));
+            hub.events().record(Level.WARNING, "refusing connections: the server is full",
+                    config.security().maxConnections() + " connections open already");
+            refuse(ErrorCode.SERVER_FULL, "the server is full; try again later");
             return;
         }
         Map<String, Object> handshake = endpointConfig.getUserProperties();
         String origin = (String) handshake.get(ChatConfigurator.ORIGIN);
         if (!new OriginPolicy(config.security().allowedOrigins()).allows(origin, (String) handshake.get(ChatConfigurator.HOST))) {
-            LOG.log(Level.INFO, "refusing session {0} from origin {1}", session.getId(), printable(origin));
-            refuse(ErrorCode.UNAUTHORIZED, "this origin may not connect", policy(ErrorCode.UNAUTHORIZED));
+            hub.events().record(Level.INFO, "refusing connections from an origin that is not allowed",
+                    "session " + session.getId() + " from " + LogText.printable(origin));
+            refuse(ErrorCode.UNAUTHORIZED, "this origin may not connect");
             return;
         }
         try {
@@ -103,7 +104,8 @@ public final class ChatEndpoint {
                 String token = query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN);
                 TokenVerifier.Identity identity = new TokenVerifier(config.security().jwtSecret()).verify(token, Instant.now());
                 name = identity.name(); // the token's sub, whatever ?user= says
-                expiry = hub.schedule(() -> member.close(TOKEN_EXPIRED), Duration.between(Instant.now(), identity.expires()));
+                member.timer(hub.schedule(() -> refuse(ErrorCode.UNAUTHORIZED, "your token expired"),
+                        Duration.between(Instant.now(), identity.expires())));
             }
             if (name != null) {
                 member.name(name);
@@ -114,14 +116,21 @@ public final class ChatEndpoint {
             room = hub.rooms().join(query.room(), member, query.since(), query.epoch());
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "refusing session {0}: {1}", session.getId(), e.getMessage());
-            refuse(e.code(), e.getMessage(), policy(e.code()));
+            refuse(e.code(), e.getMessage());
         }
     }
 
     @OnMessage
     public void onText(String text) {
-        if (room == null) {
-            return; // refused at the handshake and closing
+        if (room == null || member.closing()) {
+            return; // refused at the handshake, or a close is decided: nothing it sends counts any more
+        }
+        // Tyrus reads a whole frame up to its own buffer size, whatever the session's limit: so the
+        // limit is checked here too, before any parsing.
+        int limit = hub.config().maxFrameBytes();
+        if (text.length() > limit / 3 && Frame.utf8Length(text) > limit) {
+            member.outbox().closeNow(new CloseReason(CloseCodes.TOO_BIG, "frame larger than " + limit + " bytes"), false);
+            return;
         }
         ClientFrame frame;
         try {
@@ -143,27 +152,18 @@ public final class ChatEndpoint {
 
     @OnMessage
     public void onBinary(ByteBuffer data, Session session) {
-        CloseReason reason = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
         if (member == null) {
-            closeQuietly(session, reason);
+            closeQuietly(session, BINARY);
         } else {
-            member.close(reason);
+            member.close(BINARY);
         }
     }
 
     @OnClose
     public void onClose(Session session, CloseReason reason) {
-        ScheduledFuture<?> timer = expiry;
-        if (timer != null) {
-            timer.cancel(false);
-        }
         Member m = member;
-        if (m == null) {
-            return;
-        }
-        hub.closed(m);
-        if (room != null) {
-            room.leave(m);
+        if (m != null) {
+            hub.closed(m); // it leaves its room, even one it was still joining
         }
         LOG.log(Level.DEBUG, "session {0} closed: {1}", session.getId(), reason);
     }
@@ -201,10 +201,11 @@ public final class ChatEndpoint {
         if (rate == null || rate.tryAcquire(System.nanoTime())) {
             return true;
         }
-        sendError(ErrorCode.RATE_LIMITED, "too many messages; slow down");
         if (rate.abusive()) {
-            LOG.log(Level.INFO, "closing session {0}: sustained rate abuse", member.id());
-            member.close(RATE_ABUSE);
+            // logged by the closer, summarised with the others: a close with 1008 rate-limited
+            refuse(ErrorCode.RATE_LIMITED, "too many messages for too long");
+        } else {
+            sendError(ErrorCode.RATE_LIMITED, "too many messages; slow down");
         }
         return false;
     }
@@ -229,14 +230,13 @@ public final class ChatEndpoint {
         member.send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
     }
 
-    /** One error frame, then the close, and nothing of the room in between. */
-    private void refuse(ErrorCode code, String message, CloseReason reason) {
+    /**
+     * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
+     * the room in between.
+     */
+    private void refuse(ErrorCode code, String message) {
         sendError(code, message);
-        member.close(reason);
-    }
-
-    private static CloseReason policy(ErrorCode code) {
-        return new CloseReason(CloseCodes.VIOLATED_POLICY, code.wire());
+        member.close(code.closeReason());
     }
 
     private static void closeQuietly(Session session, CloseReason reason) {
@@ -245,14 +245,5 @@ public final class ChatEndpoint {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "closing session {0} failed: {1}", session.getId(), e.toString());
         }
-    }
-
-    /** An origin fit for a log line: client text, so bounded and without control characters. */
-    private static String printable(String origin) {
-        if (origin == null) {
-            return "(none)";
-        }
-        String cut = origin.length() > 200 ? origin.substring(0, 200) + "..." : origin;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 }

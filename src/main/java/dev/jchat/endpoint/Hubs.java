@@ -30,8 +30,13 @@ public final class Hubs {
         return HUBS.remove(container);
     }
 
+    /** The container's hub, or null. */
+    public static ChatHub bound(WebSocketContainer container) {
+        return HUBS.get(container);
+    }
+
     static ChatHub of(WebSocketContainer container) {
-        ChatHub hub = HUBS.get(container);
+        ChatHub hub = bound(container);
         if (hub == null) {
             throw new IllegalStateException("no chat hub is bound to this container: call Hubs.bind first");
         }

@@ -9,6 +9,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
@@ -31,18 +34,31 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  */
 final class BoundGrizzlyContainer extends TyrusServerContainer {
 
+    private static final int FRAME_HEADER = 14;
+    private static final int READ_BUFFER = 64 * 1024;
+
     private final String host;
     private final Path staticRoot;
     private final WebSocketEngine engine;
+    private final ScheduledThreadPoolExecutor timers = timers();
     private volatile String contextPath = "/";
     private volatile HttpServer server;
     private volatile NetworkListener listener;
 
-    BoundGrizzlyContainer(String host, Path staticRoot) {
+    /**
+     * @param maxFrameBytes the largest frame the endpoint accepts; Tyrus buffers a whole frame,
+     *                      whatever the session's limit, up to the bound this sets
+     */
+    BoundGrizzlyContainer(String host, Path staticRoot, int maxFrameBytes) {
         super((Set<Class<?>>) null);
         this.host = host;
         this.staticRoot = staticRoot;
-        this.engine = TyrusWebSocketEngine.builder(this).build();
+        // What Tyrus holds unparsed at once: one frame not yet complete (header included) and one
+        // read. Bigger frames close with 1011; those up to it reach the endpoint, which closes
+        // anything over maxFrameBytes with 1009.
+        this.engine = TyrusWebSocketEngine.builder(this)
+                .incomingBufferSize(maxFrameBytes + FRAME_HEADER + READ_BUFFER)
+                .build();
     }
 
     @Override
@@ -53,6 +69,16 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     @Override
     public void register(ServerEndpointConfig endpointConfig) throws DeploymentException {
         engine.register(endpointConfig, contextPath);
+    }
+
+    /**
+     * Tyrus restarts a session's idle timer on every frame sent or received, cancelling the last
+     * one; on its own scheduler the cancelled task stays queued until it would have run (a dead
+     * task per delivery for the whole idle timeout). This one removes them when cancelled.
+     */
+    @Override
+    public ScheduledExecutorService getScheduledExecutorService() {
+        return timers;
     }
 
     /** No Tyrus properties: the launcher configures the container through its setters. */
@@ -74,6 +100,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         // As Tyrus does: frames are handled off the selector threads, and an upgraded
         // connection is never closed by HTTP keep-alive (the endpoint's idle timeout governs it).
         bound.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        bound.getTransport().setReadBufferSize(READ_BUFFER); // one read at most, as the frame bound above assumes
         bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
         bound.registerAddOn(webSocketAddOn(this, rootPath));
         HttpServer http = new HttpServer();
@@ -93,6 +120,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     @Override
     public void stop() {
         super.stop();
+        timers.shutdownNow();
         HttpServer http = server;
         if (http != null) {
             http.shutdownNow();
@@ -104,6 +132,22 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     public int getPort() {
         NetworkListener bound = listener;
         return bound != null && bound.getPort() > 0 ? bound.getPort() : -1;
+    }
+
+    private static ScheduledThreadPoolExecutor timers() {
+        AtomicInteger count = new AtomicInteger();
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "tyrus-timer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
+
+    /** Timers Tyrus has scheduled and not yet run or cancelled, for tests that look for leaks. */
+    int pendingTimers() {
+        return timers.getQueue().size();
     }
 
     private static AddOn webSocketAddOn(ServerContainer container, String contextPath) {

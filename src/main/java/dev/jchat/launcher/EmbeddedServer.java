@@ -44,9 +44,9 @@ public final class EmbeddedServer implements AutoCloseable {
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");
         }
-        ChatHub hub = ChatHub.inMemory(config);
+        ChatHub hub = ChatHub.inMemory(config, GrizzlyAbort.create());
         StaticContent page = StaticContent.locate();
-        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder());
+        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), config.maxFrameBytes());
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());
@@ -85,6 +85,11 @@ public final class EmbeddedServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** Timers the WebSocket container holds, for tests that look for leaks. */
+    int containerTimers() {
+        return container instanceof BoundGrizzlyContainer bound ? bound.pendingTimers() : 0;
     }
 
     public ChatHub hub() {

@@ -3,6 +3,8 @@ package dev.jchat.launcher;
 import dev.jchat.ChatConfig;
 import dev.jchat.ConfigException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
 
 /** Runs the embedded chat server until SIGTERM or Ctrl-C, then exits 0. */
 public final class Main {
@@ -30,14 +32,23 @@ public final class Main {
             return;
         }
         LOG.log(System.Logger.Level.INFO, "settings:\n{0}", config.describe());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-            // A stop we asked for is a clean exit: 0, not the 143 the JVM reports for SIGTERM.
-            Runtime.getRuntime().halt(0);
-        }, "chat-shutdown"));
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable close = () -> {
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+            }
+        };
+        // SIGTERM and Ctrl-C are a stop we asked for: close, then exit 0 through System.exit, which
+        // runs every other shutdown hook (a JFR dump, a log handler) to its end. Any other way out
+        // still closes the server, from the hook.
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> stop.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(close, "chat-shutdown"));
         System.out.println("Chat server listening: open " + server.pageUri() + " (WebSocket " + server.chatUri() + ")");
-        stopped.await();
+        stop.await();
+        close.run();
+        System.exit(0);
     }
 }

@@ -1,25 +1,39 @@
 package dev.jchat.message;
 
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+
 /** The {@code code} values of error frames, as PROTOCOL.md lists them. */
 public enum ErrorCode {
-    INVALID_JSON("invalid-json"),
-    INVALID_MESSAGE("invalid-message"),
-    EMPTY_MESSAGE("empty-message"),
-    MESSAGE_TOO_LONG("message-too-long"),
-    INVALID_USER("invalid-user"),
-    INVALID_QUERY("invalid-query"),
-    RATE_LIMITED("rate-limited"),
-    UNAUTHORIZED("unauthorized"),
-    SERVER_FULL("server-full");
+    INVALID_JSON("invalid-json", CloseCodes.VIOLATED_POLICY),
+    INVALID_MESSAGE("invalid-message", CloseCodes.VIOLATED_POLICY),
+    EMPTY_MESSAGE("empty-message", CloseCodes.VIOLATED_POLICY),
+    MESSAGE_TOO_LONG("message-too-long", CloseCodes.VIOLATED_POLICY),
+    INVALID_USER("invalid-user", CloseCodes.VIOLATED_POLICY),
+    INVALID_QUERY("invalid-query", CloseCodes.VIOLATED_POLICY),
+    RATE_LIMITED("rate-limited", CloseCodes.VIOLATED_POLICY),
+    UNAUTHORIZED("unauthorized", CloseCodes.VIOLATED_POLICY),
+    SERVER_FULL("server-full", CloseCodes.TRY_AGAIN_LATER),
+    ROOM_LIMIT("room-limit", CloseCodes.TRY_AGAIN_LATER);
 
     private final String wire;
+    private final CloseCodes closeCode;
 
-    ErrorCode(String wire) {
+    ErrorCode(String wire, CloseCodes closeCode) {
         this.wire = wire;
+        this.closeCode = closeCode;
     }
 
     /** The code as it appears on the wire. */
     public String wire() {
         return wire;
+    }
+
+    /**
+     * How a connection refused for this reason is closed: 1013 when a later try may succeed,
+     * 1008 when it cannot; the reason text is the code itself.
+     */
+    public CloseReason closeReason() {
+        return new CloseReason(closeCode, wire);
     }
 }

@@ -73,9 +73,30 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
         if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
             return null;
         }
-        if (value instanceof JsonString string) {
-            return string.getString();
+        if (!(value instanceof JsonString string)) {
+            throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "\"" + key + "\" must be a string");
         }
-        throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "\"" + key + "\" must be a string");
+        String result = string.getString();
+        if (!wellFormed(result)) {
+            // JSON escapes can spell half a surrogate pair ("\udc00"): text no one can encode, so no one may receive it
+            throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
+                    "\"" + key + "\" is not well-formed Unicode (an unpaired surrogate)");
+        }
+        return result;
+    }
+
+    /** True when every surrogate in {@code text} is half of a pair. */
+    static boolean wellFormed(String text) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

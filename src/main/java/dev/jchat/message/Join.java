@@ -1,7 +1,17 @@
 package dev.jchat.message;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A name's first connection in a room opened; {@code online} counts distinct names after it. */
-public record Join(String user, Instant dateTime, int online) implements ServerFrame {
+/**
+ * Names whose first connection in a room opened; {@code online} counts distinct names after it.
+ *
+ * @param user  the name, or in a coalesced frame the first of them (what a version-1 client reads)
+ * @param users every name this frame announces, or null when it announces {@code user} alone
+ */
+public record Join(String user, List<String> users, Instant dateTime, int online) implements ServerFrame {
+
+    public Join {
+        users = users == null ? null : List.copyOf(users);
+    }
 }

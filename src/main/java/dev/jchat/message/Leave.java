@@ -1,7 +1,17 @@
 package dev.jchat.message;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A name's last connection in a room closed; {@code online} counts distinct names after it. */
-public record Leave(String user, Instant dateTime, int online) implements ServerFrame {
+/**
+ * Names whose last connection in a room closed; {@code online} counts distinct names after it.
+ *
+ * @param user  the name, or in a coalesced frame the first of them (what a version-1 client reads)
+ * @param users every name this frame announces, or null when it announces {@code user} alone
+ */
+public record Leave(String user, List<String> users, Instant dateTime, int online) implements ServerFrame {
+
+    public Leave {
+        users = users == null ? null : List.copyOf(users);
+    }
 }

@@ -1,19 +1,20 @@
 package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.logging.RepeatedEvents;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The shared state of one chat server: its configuration, its rooms and its open connections.
@@ -25,24 +26,37 @@ public final class ChatHub {
     private static final System.Logger LOG = System.getLogger(ChatHub.class.getName());
     public static final CloseReason SHUTTING_DOWN =
             new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+    private static final Duration SUMMARY_PERIOD = Duration.ofSeconds(10);
 
     private final ChatConfig config;
     private final RoomRegistry rooms;
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
-    // Closing may block on a stalled peer (Tomcat waits for the close frame to be written), so never on a sender's thread.
-    private final ExecutorService closer = Executors.newCachedThreadPool(daemonThreads("chat-closer-"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("chat-timer-"));
+    private final RepeatedEvents events = new RepeatedEvents(LOG);
+    private final Closer closer;
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
     private volatile boolean shuttingDown;
 
-    public ChatHub(ChatConfig config, RoomRegistry rooms) {
+    /**
+     * @param rooms makes the rooms, given this hub (its timer)
+     * @param abort how to drop a connection whose peer stopped reading, where the container needs
+     *              help for that
+     */
+    public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, ConnectionAbort abort) {
         this.config = config;
-        this.rooms = rooms;
+        this.rooms = rooms.apply(this);
+        this.closer = new Closer(events, abort);
+        // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
+        timer.setRemoveOnCancelPolicy(true);
+        long sweep = Math.max(100, Math.min(1_000, config.sendTimeoutSeconds() * 250L));
+        timer.scheduleWithFixedDelay(this::closeStale, sweep, sweep, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> events.flush(SUMMARY_PERIOD.toSeconds() + " s"),
+                SUMMARY_PERIOD.toMillis(), SUMMARY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A hub whose rooms live in this JVM's memory. */
-    public static ChatHub inMemory(ChatConfig config) {
-        return new ChatHub(config, new LocalRooms(config));
+    public static ChatHub inMemory(ChatConfig config, ConnectionAbort abort) {
+        return new ChatHub(config, hub -> new LocalRooms(config, hub::schedule), abort);
     }
 
     public ChatConfig config() {
@@ -53,16 +67,24 @@ public final class ChatHub {
         return rooms;
     }
 
+    /** Log lines for events that can come by the thousand. */
+    public RepeatedEvents events() {
+        return events;
+    }
+
     /**
      * Tracks a newly opened session and gives it its outbox-backed member, admitted unless the
-     * server already holds {@code CHAT_MAX_CONNECTIONS}.
+     * server already holds {@code CHAT_MAX_CONNECTIONS}. While the server shuts down, the member
+     * is closing from the start.
      */
     public Member open(Session session) {
         boolean admit = admitted.incrementAndGet() <= config.security().maxConnections();
         if (!admit) {
             admitted.decrementAndGet();
         }
-        Member member = new Member(session.getId(), new Outbox(session, config.outboxLimit(), closer), admit);
+        long timeout = TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds());
+        Member member = new Member(session.getId(), admit,
+                m -> new Outbox(session, closer, timeout, config.outboxBytes(), () -> closed(m)));
         members.add(member);
         if (shuttingDown) {
             member.close(SHUTTING_DOWN);
@@ -70,22 +92,48 @@ public final class ChatHub {
         return member;
     }
 
-    /** Forgets a member whose session closed. */
+    /**
+     * Forgets a member whose session closed, or that the server gave up on: it leaves its room
+     * and its timers stop. Idempotent.
+     */
     public void closed(Member member) {
+        Room room = member.leaveForGood();
         if (members.remove(member) && member.admitted()) {
             admitted.decrementAndGet();
         }
         member.outbox().discard();
+        member.cancelTimers();
+        if (room != null) {
+            room.leave(member);
+        }
     }
 
-    /** Runs {@code task} once after {@code delay}, on the hub's timer thread; it must not block. */
+    /**
+     * Runs {@code task} once after {@code delay}, on the hub's timer thread; it must not block.
+     * Returns null, and runs nothing, once the hub has shut down.
+     */
     public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return timer.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        try {
+            return timer.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.DEBUG, "not scheduling a task: the hub has shut down");
+            return null;
+        }
     }
 
     /** Number of open connections. */
     public int connections() {
         return members.size();
+    }
+
+    /** Timers waiting to run, the hub's own periodic ones included: for tests that look for leaks. */
+    public int pendingTimers() {
+        return timer.getQueue().size();
+    }
+
+    /** Where connections the server gave up on are closed. */
+    public Closer closer() {
+        return closer;
     }
 
     /**
@@ -101,13 +149,22 @@ public final class ChatHub {
             sleep(20);
         }
         int stuck = members.size();
-        members.forEach(member -> member.outbox().closeNow(SHUTTING_DOWN));
+        members.forEach(member -> member.outbox().closeNow(SHUTTING_DOWN, true));
         if (count > 0) {
             LOG.log(Level.INFO, "closed {0} connection(s) for shutdown, {1} of them without draining their queue",
                     count, stuck);
         }
         closer.shutdown();
         timer.shutdownNow();
+        events.flush("shutdown");
+    }
+
+    /** Closes every connection whose oldest unsent frame is past the send timeout. */
+    private void closeStale() {
+        long now = System.nanoTime();
+        for (Member member : members) {
+            member.outbox().closeIfStale(now);
+        }
     }
 
     private static void sleep(long millis) {

@@ -11,8 +11,8 @@ import java.util.List;
  */
 final class History {
 
-    /** A message as sent: its id and its JSON text. */
-    record Entry(long id, String json) {
+    /** A message as sent: its id and its encoded frame. */
+    record Entry(long id, Frame frame) {
     }
 
     private final int capacity;
@@ -20,11 +20,11 @@ final class History {
 
     History(int capacity) {
         this.capacity = capacity;
-        this.entries = new ArrayDeque<>(Math.min(capacity, 1024));
+        this.entries = new ArrayDeque<>(); // grows with use: most rooms hold a few messages, not capacity
     }
 
     /** Appends a message; ids must increase. Drops the oldest past capacity. */
-    void add(long id, String json) {
+    void add(long id, Frame frame) {
         if (!entries.isEmpty() && id <= entries.peekLast().id()) {
             throw new IllegalArgumentException("ids must increase: " + id + " after " + entries.peekLast().id());
         }
@@ -34,7 +34,7 @@ final class History {
         if (entries.size() == capacity) {
             entries.pollFirst();
         }
-        entries.addLast(new Entry(id, json));
+        entries.addLast(new Entry(id, frame));
     }
 
     /** The newest {@code count} messages, oldest first. */

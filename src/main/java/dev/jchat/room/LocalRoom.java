@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A room in memory. Thread-safe: one lock orders ids, history, presence and the queueing of
@@ -21,6 +22,20 @@ import java.util.TreeMap;
  */
 final class LocalRoom implements Room {
 
+    /** What became of a join. */
+    enum Joined {
+        /** The member is in the room. */
+        IN,
+        /** The room was forgotten meanwhile: join its successor. */
+        RETIRED,
+        /** The connection closed while it was joining: it stays out. */
+        GONE
+    }
+
+    /** Rooms with at least this many connections coalesce their presence announcements. */
+    static final int COALESCE_AT = 100;
+    static final long COALESCE_MILLIS = 100;
+
     private final LocalRooms registry;
     private final String name;
     private final String epoch;
@@ -28,6 +43,8 @@ final class LocalRoom implements Room {
     private final History history;
     private final Set<Member> members = new LinkedHashSet<>();
     private final TreeMap<String, Integer> presence = new TreeMap<>(); // name -> open connections
+    private final TreeSet<String> announced = new TreeSet<>();         // names the room was last told are here
+    private boolean announcing;                                        // a coalesced announcement is due
     private long lastId;
     private boolean retired;
 
@@ -44,12 +61,14 @@ final class LocalRoom implements Room {
         return name;
     }
 
-    /** False when this room has retired and the member must join its successor. */
-    boolean join(Member member, Long since, String clientEpoch) {
+    Joined join(Member member, Long since, String clientEpoch) {
         List<Member> kick = new ArrayList<>();
         synchronized (this) {
             if (retired) {
-                return false;
+                return Joined.RETIRED;
+            }
+            if (!member.enter(this)) {
+                return Joined.GONE;
             }
             boolean sameEpoch = clientEpoch == null || clientEpoch.equals(epoch);
             List<History.Entry> backlog;
@@ -64,22 +83,22 @@ final class LocalRoom implements Room {
                 backlog = history.after(since);
                 recovered = history.covers(since, lastId);
             }
+            if (members.isEmpty() && lastId > 0) {
+                registry.busy(this);
+            }
             members.add(member);
             String user = member.name();
             if (user != null) {
                 addPresence(member, user, kick);
             }
             Welcome welcome = new Welcome(user, name, List.copyOf(presence.keySet()), lastId, epoch, recovered);
-            boolean start = member.outbox().enqueue(FrameEncoder.toJson(welcome));
-            for (History.Entry entry : backlog) {
-                start |= member.outbox().enqueue(entry.json());
-            }
-            if (start) {
+            if (member.outbox().enqueueJoin(Frame.of(FrameEncoder.toJson(welcome)),
+                    backlog.stream().map(History.Entry::frame).toList())) {
                 kick.add(member);
             }
         }
         drain(kick);
-        return true;
+        return Joined.IN;
     }
 
     @Override
@@ -98,10 +117,13 @@ final class LocalRoom implements Room {
     public void publish(Member from, String text) {
         List<Member> kick = new ArrayList<>();
         synchronized (this) {
+            if (!members.contains(from)) {
+                return; // it left (the server gave up on it) while its message was on the way
+            }
             long id = ++lastId;
-            String json = FrameEncoder.toJson(new ChatMessage(id, from.name(), now(), text, name));
-            history.add(id, json);
-            queueToAll(json, null, kick);
+            Frame frame = Frame.of(FrameEncoder.toJson(new ChatMessage(id, from.name(), now(), text, name)));
+            history.add(id, frame);
+            queueToAll(frame, null, kick);
         }
         drain(kick);
     }
@@ -116,28 +138,83 @@ final class LocalRoom implements Room {
             String user = member.name();
             if (user != null && presence.merge(user, -1, Integer::sum) == 0) {
                 presence.remove(user);
-                queueToAll(FrameEncoder.toJson(new Leave(user, now(), presence.size())), null, kick);
+                announce(null, kick);
             }
-            if (members.isEmpty() && lastId == 0) {
-                retired = true;
-                registry.retire(this);
+            if (members.isEmpty()) {
+                if (lastId == 0) {
+                    retired = true; // nothing worth keeping: made-up room names cost nothing once empty
+                    registry.retire(this);
+                } else {
+                    registry.idle(this);
+                }
             }
         }
         drain(kick);
     }
 
+    /** Retires the room if nobody is in it, so that its registry can forget it; false if someone is. */
+    synchronized boolean retireIfEmpty() {
+        if (retired || !members.isEmpty()) {
+            return false;
+        }
+        retired = true;
+        return true;
+    }
+
     /** With the lock held. */
     private void addPresence(Member member, String user, List<Member> kick) {
         if (presence.merge(user, 1, Integer::sum) == 1) {
-            ServerFrame join = new Join(user, now(), presence.size());
-            queueToAll(FrameEncoder.toJson(join), member, kick);
+            announce(member, kick);
+        }
+    }
+
+    /**
+     * With the lock held, after presence changed: tells the room at once while it is small and
+     * quiet. In a big room (a crowd arriving, thousands coming back after a restart) the changes
+     * of the next {@link #COALESCE_MILLIS} are told together, one {@code join} and one
+     * {@code leave} naming every name, so a crowd of n costs n frames each rather than n².
+     */
+    private void announce(Member joiner, List<Member> kick) {
+        if (announcing) {
+            return; // the coming announcement tells this change too
+        }
+        if (members.size() >= COALESCE_AT) {
+            announcing = true;
+            registry.later(this::announceNow, COALESCE_MILLIS);
+        }
+        queueAnnouncements(joiner, kick);
+    }
+
+    /** The coalesced announcement. */
+    private void announceNow() {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            announcing = false;
+            queueAnnouncements(null, kick);
+        }
+        drain(kick);
+    }
+
+    /** With the lock held: what changed since the last announcement, to everyone but {@code joiner}. */
+    private void queueAnnouncements(Member joiner, List<Member> kick) {
+        List<String> left = announced.stream().filter(name -> !presence.containsKey(name)).toList();
+        List<String> joined = presence.keySet().stream().filter(name -> !announced.contains(name)).toList();
+        announced.removeAll(left);
+        announced.addAll(joined);
+        if (!left.isEmpty()) {
+            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), presence.size());
+            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, kick);
+        }
+        if (!joined.isEmpty()) {
+            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), presence.size());
+            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, kick);
         }
     }
 
     /** With the lock held: one encoded frame to every member but {@code except}. */
-    private void queueToAll(String json, Member except, List<Member> kick) {
+    private void queueToAll(Frame frame, Member except, List<Member> kick) {
         for (Member m : members) {
-            if (m != except && m.outbox().enqueue(json)) {
+            if (m != except && m.outbox().enqueue(frame)) {
                 kick.add(m);
             }
         }

@@ -1,35 +1,57 @@
 package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.security.RefusedException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
 
 /**
- * Rooms in this JVM's memory. Thread-safe. A room that never had a message is dropped when its
- * last member leaves, so that made-up room names cost nothing once their connections are gone.
+ * Rooms in this JVM's memory, at most {@code CHAT_MAX_ROOMS} of them. Thread-safe.
+ *
+ * <p>A room that never had a message is dropped when its last member leaves. One with messages is
+ * kept for whoever comes back; when a new room needs its place, the room that has been empty the
+ * longest is forgotten (coming back to it later shows a new epoch). When every room has someone in
+ * it, a new room is refused with {@code room-limit}.
+ *
+ * <p>Locks: a room's own lock may be held while taking {@link #idle}'s, never the other way round.
  */
 public final class LocalRooms implements RoomRegistry {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConcurrentMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    private final LinkedHashSet<LocalRoom> idle = new LinkedHashSet<>(); // empty rooms with history, longest empty first
+    private final Object creating = new Object();
     private final int historySize;
     private final int historyReplay;
+    private final int maxRooms;
+    private final BiConsumer<Runnable, Duration> timer;
 
-    public LocalRooms(ChatConfig config) {
+    /** @param timer runs a task once after a delay, without blocking: the hub's {@link ChatHub#schedule} */
+    public LocalRooms(ChatConfig config, BiConsumer<Runnable, Duration> timer) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
+        this.maxRooms = config.maxRooms();
+        this.timer = timer;
     }
 
     @Override
-    public Room join(String name, Member member, Long since, String epoch) {
+    public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
         while (true) {
-            LocalRoom room = rooms.computeIfAbsent(name, this::create);
-            if (room.join(member, since, epoch)) {
+            LocalRoom room = rooms.get(name);
+            if (room == null) {
+                room = create(name);
+            }
+            if (room.join(member, since, epoch) != LocalRoom.Joined.RETIRED) {
                 return room;
             }
-            // it retired between the lookup and the join: its replacement is a computeIfAbsent away
+            // it was forgotten between the lookup and the join: its successor is a create() away
         }
     }
 
@@ -38,13 +60,66 @@ public final class LocalRooms implements RoomRegistry {
         return rooms.size();
     }
 
+    /** Runs {@code task} once, {@code millis} from now, on the hub's timer. */
+    void later(Runnable task, long millis) {
+        timer.accept(task, Duration.ofMillis(millis));
+    }
+
     void retire(LocalRoom room) {
         rooms.remove(room.name(), room);
     }
 
-    private LocalRoom create(String name) {
-        // In-memory ids restart with the process: a fresh epoch tells clients their old ids mean nothing here.
-        String epoch = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
-        return new LocalRoom(this, name, epoch, historySize, historyReplay);
+    /** The room's last member left; it keeps its history until its place is needed. */
+    void idle(LocalRoom room) {
+        synchronized (idle) {
+            idle.add(room);
+        }
+    }
+
+    /** Someone is in the room again. */
+    void busy(LocalRoom room) {
+        synchronized (idle) {
+            idle.remove(room);
+        }
+    }
+
+    private LocalRoom create(String name) throws RefusedException {
+        synchronized (creating) {
+            LocalRoom existing = rooms.get(name);
+            if (existing != null) {
+                return existing;
+            }
+            if (rooms.size() >= maxRooms && !forgetOne()) {
+                throw new RefusedException(ErrorCode.ROOM_LIMIT,
+                        "the server holds as many rooms as it may; try again later or join an existing room");
+            }
+            // In-memory ids restart with the process: a fresh epoch tells clients their old ids mean nothing here.
+            String epoch = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+            LocalRoom room = new LocalRoom(this, name, epoch, historySize, historyReplay);
+            rooms.put(name, room);
+            return room;
+        }
+    }
+
+    /** Forgets the room that has been empty the longest; false when every room has someone in it. */
+    private boolean forgetOne() {
+        while (true) {
+            LocalRoom oldest;
+            synchronized (idle) {
+                Iterator<LocalRoom> it = idle.iterator();
+                if (!it.hasNext()) {
+                    return false;
+                }
+                oldest = it.next();
+                it.remove();
+            }
+            if (oldest.retireIfEmpty()) { // someone may have come in since it was listed
+                rooms.remove(oldest.name(), oldest);
+                synchronized (idle) {
+                    idle.remove(oldest); // listed again if someone came and went meanwhile
+                }
+                return true;
+            }
+        }
     }
 }

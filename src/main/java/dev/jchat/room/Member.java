@@ -1,22 +1,32 @@
 package dev.jchat.room;
 
 import jakarta.websocket.CloseReason;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
- * One connection as the rooms see it: its name, once it has one, and its outbox.
- * Thread-safe: the name is written once, by the connection's own message thread.
+ * One connection as the rooms see it: its name, once it has one, its outbox, and the room it is
+ * in. Thread-safe: the name is written once, by the connection's own message thread; entering a
+ * room and closing race safely, so a connection closed while it was joining is never left in the
+ * room.
  */
 public final class Member {
+
+    private static final Object GONE = new Object();
 
     private final String id;
     private final Outbox outbox;
     private final boolean admitted;
+    private final AtomicReference<Object> place = new AtomicReference<>(); // null, then its Room, then GONE
     private volatile String name;
+    private volatile ScheduledFuture<?> timer;
 
-    public Member(String id, Outbox outbox, boolean admitted) {
+    /** A member whose outbox {@code outboxFor} makes, given the member itself. */
+    public Member(String id, boolean admitted, Function<Member, Outbox> outboxFor) {
         this.id = id;
-        this.outbox = outbox;
         this.admitted = admitted;
+        this.outbox = outboxFor.apply(this);
     }
 
     /** False when the server was full as this connection opened: it is only told so, then closed. */
@@ -48,12 +58,46 @@ public final class Member {
 
     /** Queues a frame for this connection alone. */
     public void send(String json) {
-        outbox.send(json);
+        outbox.send(Frame.of(json));
     }
 
     /** Sends what is queued, then closes. */
     public void close(CloseReason reason) {
         outbox.closeAfterSending(reason);
+    }
+
+    /** True once a close is decided or done: the connection's frames are to be ignored. */
+    public boolean closing() {
+        return outbox.closing();
+    }
+
+    /** Keeps a timer of this connection's (its token's expiry), to stop it when the connection goes. */
+    public void timer(ScheduledFuture<?> future) {
+        timer = future;
+        if (place.get() == GONE) {
+            cancelTimers();
+        }
+    }
+
+    void cancelTimers() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    /**
+     * Records that the member is in {@code room}; a room calls it under its lock before adding the
+     * member. False when the connection closed already: the room must not add it.
+     */
+    boolean enter(Room room) {
+        return place.compareAndSet(null, room);
+    }
+
+    /** Marks the member gone, once; returns the room it was in, or null (not yet in one, or gone already). */
+    Room leaveForGood() {
+        Object was = place.getAndSet(GONE);
+        return was instanceof Room room ? room : null;
     }
 
     @Override

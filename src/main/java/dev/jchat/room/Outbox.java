@@ -3,79 +3,124 @@ package dev.jchat.room;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
-import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.List;
 
 /**
  * The frames waiting to go to one session. Thread-safe; any thread may queue.
  *
  * <p>At most one send is in flight on the session: the next one starts from the previous one's
  * completion (Tomcat throws {@code IllegalStateException} on overlapping sends). Queueing never
- * blocks: when more than {@code limit} frames wait, the session is closed with 1013 on the
- * closer executor and the frames are dropped, so a slow client never holds up anyone else.
+ * blocks. A connection is too slow, and is closed with 1013, when the oldest frame not yet sent
+ * to it waited longer than the send timeout, or when the live frames waiting for it pass the
+ * byte limit; what the server queues on join (welcome and backlog) does not count towards the
+ * bytes, and its timeout starts at the join. A send that fails, or throws anything, closes this
+ * connection alone with 1011. Closing happens on the {@link Closer}, never under this lock.
  */
 public final class Outbox {
 
-    private static final System.Logger LOG = System.getLogger(Outbox.class.getName());
-    static final CloseReason OVERFLOW =
-            new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too slow: outbound queue overflowed");
+    public static final CloseReason TOO_SLOW = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too slow");
+    public static final CloseReason SEND_FAILED =
+            new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "could not send");
+    private static final long NONE = Long.MIN_VALUE;
 
     private final Session session;
-    private final int limit;
-    private final Executor closer;
+    private final Closer closer;
+    private final Runnable gone;
+    private final long timeoutNanos;
+    private final long maxBytes;
 
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
-    private boolean sending;          // one thread owns the drain loop or a send is in flight
-    private boolean inSendCall;       // the drain loop is inside sendText
-    private boolean completedInCall;  // ...and that send has already completed
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private long queuedBytes;             // live frames waiting; the join's backlog is free
+    private int freeAhead;                // frames at the head queued on join
+    private long freeSince;               // when they were queued
+    private long inFlightSince = NONE;    // start of the timeout of the frame in flight
+    private boolean sending;              // one thread owns the drain loop or a send is in flight
+    private boolean inSendCall;           // the drain loop is inside sendText
+    private boolean completedInCall;      // ...and that send has already completed
     private CloseReason closeWhenDrained;
     private boolean closed;
 
-    public Outbox(Session session, int limit, Executor closer) {
+    /**
+     * @param gone run once the session is closed by this outbox, so that the room forgets it even
+     *             when the container never reports the close
+     */
+    public Outbox(Session session, Closer closer, long timeoutNanos, long maxBytes, Runnable gone) {
         this.session = session;
-        this.limit = limit;
         this.closer = closer;
+        this.gone = gone;
+        this.timeoutNanos = timeoutNanos;
+        this.maxBytes = maxBytes;
     }
 
     /**
-     * Queues a frame. Returns true when the caller must call {@link #drain()}, outside any lock,
-     * so that a room can queue to many outboxes under its lock and start the sends after.
+     * Queues a live frame. Returns true when the caller must call {@link #drain()}, outside any
+     * lock, so that a room can queue to many outboxes under its lock and start the sends after.
      */
-    public boolean enqueue(String text) {
+    public boolean enqueue(Frame frame) {
         synchronized (this) {
-            if (closed || closeWhenDrained != null) {
+            if (closing()) {
                 return false;
             }
-            if (queue.size() >= limit) {
-                closed = true;
-                queue.clear();
-                LOG.log(Level.INFO, "closing session {0}: its outbound queue passed {1} frames", session.getId(), limit);
-                closeLater(OVERFLOW);
+            // a frame bigger than the limit still goes to a connection that has nothing else waiting
+            if (queuedBytes > 0 && queuedBytes + frame.bytes() > maxBytes || staleAt(frame.queuedAt())) {
+                giveUp(TOO_SLOW, sending);
                 return false;
             }
-            queue.add(text);
-            if (sending) {
+            queue.add(frame);
+            queuedBytes += frame.bytes();
+            return startSending();
+        }
+    }
+
+    /**
+     * Queues what a connection gets as it joins: its welcome and the history it should see. The
+     * server chose to send these, so they cost nothing of the byte limit; their send timeout starts
+     * now. Returns true when the caller must call {@link #drain()}.
+     */
+    public boolean enqueueJoin(Frame welcome, List<Frame> backlog) {
+        synchronized (this) {
+            if (closing()) {
                 return false;
             }
-            sending = true;
-            return true;
+            if (!queue.isEmpty()) {
+                // Only a refusal racing the join gets here: queued behind it, they count as live
+                // frames of now, not of when they were first sent.
+                queue.add(welcome);
+                queuedBytes += welcome.bytes();
+                for (Frame old : backlog) {
+                    queue.add(new Frame(old.json(), old.bytes(), welcome.queuedAt()));
+                    queuedBytes += old.bytes();
+                }
+                return startSending();
+            }
+            freeAhead = 1 + backlog.size();
+            freeSince = welcome.queuedAt();
+            queue.add(welcome);
+            queue.addAll(backlog);
+            return startSending();
         }
     }
 
     /** Queues a frame and starts sending it if nothing else is in flight. */
-    public void send(String text) {
-        if (enqueue(text)) {
+    public void send(Frame frame) {
+        if (enqueue(frame)) {
             drain();
         }
     }
 
-    /** Closes the session with {@code reason} once every frame queued before this call is sent. */
+    /** True once a close is decided: nothing more is queued, and the connection's own frames are to be ignored. */
+    public synchronized boolean closing() {
+        return closed || closeWhenDrained != null;
+    }
+
+    /**
+     * Closes the session with {@code reason} once every frame queued before this call is sent, or
+     * when those frames pass the send timeout, whichever comes first.
+     */
     public void closeAfterSending(CloseReason reason) {
         synchronized (this) {
-            if (closed || closeWhenDrained != null) {
+            if (closing()) {
                 return;
             }
             closeWhenDrained = reason;
@@ -84,46 +129,71 @@ public final class Outbox {
             }
             closed = true;
         }
-        closeLater(reason);
+        closer.close(session, reason, false, gone);
     }
 
-    /** Drops whatever waits and closes the session with {@code reason}, even mid-send. */
-    public void closeNow(CloseReason reason) {
+    /**
+     * Drops whatever waits and closes the session with {@code reason}, even mid-send. With
+     * {@code drop}, for a peer that may have stopped reading, its TCP connection is dropped too.
+     */
+    public void closeNow(CloseReason reason, boolean drop) {
         synchronized (this) {
-            closed = true;
-            queue.clear();
+            if (closed) {
+                return;
+            }
+            giveUp(reason, drop && sending);
         }
-        closeLater(reason);
+    }
+
+    /**
+     * Closes the session when what waits for it is older than the send timeout: the check for a
+     * peer that stopped reading while nothing new is queued for it. Called periodically.
+     */
+    public void closeIfStale(long now) {
+        synchronized (this) {
+            if (!closed && staleAt(now)) {
+                giveUp(closeWhenDrained != null ? closeWhenDrained : TOO_SLOW, sending);
+            }
+        }
     }
 
     /** The session is gone: drop whatever waits. */
-    public void discard() {
-        synchronized (this) {
-            closed = true;
-            queue.clear();
-        }
+    public synchronized void discard() {
+        closed = true;
+        clear();
     }
 
     /** Sends queued frames one at a time; only the caller that got {@code true} from enqueue runs it. */
     public void drain() {
         while (true) {
-            String next;
+            Frame next;
             synchronized (this) {
                 next = closed ? null : queue.poll();
                 if (next == null) {
                     sending = false;
+                    inFlightSince = NONE;
                     closeIfDrained();
                     return;
+                }
+                if (freeAhead > 0) {
+                    freeAhead--;
+                    inFlightSince = freeSince;
+                } else {
+                    queuedBytes -= next.bytes();
+                    inFlightSince = next.queuedAt();
                 }
                 inSendCall = true;
                 completedInCall = false;
             }
             try {
-                session.getAsyncRemote().sendText(next, this::sent);
-            } catch (RuntimeException e) {
-                // IllegalStateException once the container has closed the session
-                LOG.log(Level.DEBUG, "send on session {0} refused: {1}", session.getId(), e.toString());
-                discard();
+                session.getAsyncRemote().sendText(next.json(), this::sent);
+            } catch (RuntimeException | Error e) {
+                // IllegalStateException once the container closed the session; anything else is the
+                // container failing on this frame: this connection alone pays, the fan-out goes on.
+                failed(e);
+                if (e instanceof VirtualMachineError) {
+                    throw e;
+                }
             }
             synchronized (this) {
                 inSendCall = false;
@@ -136,10 +206,10 @@ public final class Outbox {
 
     private void sent(SendResult result) {
         if (!result.isOK()) {
-            LOG.log(Level.DEBUG, "send on session {0} failed: {1}", session.getId(), String.valueOf(result.getException()));
-            discard();
+            failed(result.getException());
         }
         synchronized (this) {
+            inFlightSince = NONE;
             if (inSendCall) {
                 completedInCall = true; // completed inline: the loop in drain() goes on, no recursion
                 return;
@@ -148,30 +218,55 @@ public final class Outbox {
         drain();
     }
 
-    /** Called with the lock held, once the queue is empty. */
+    private void failed(Throwable error) {
+        synchronized (this) {
+            if (closed) {
+                return; // closed by us or by the peer: a refused send is expected then
+            }
+            closer.failedSend(session, error);
+            giveUp(SEND_FAILED, sending);
+        }
+    }
+
+    /** With the lock held. */
+    private boolean startSending() {
+        if (sending) {
+            return false;
+        }
+        sending = true;
+        return true;
+    }
+
+    /** With the lock held: whether the oldest frame not yet sent waited longer than the send timeout at {@code now}. */
+    private boolean staleAt(long now) {
+        long oldest = inFlightSince != NONE ? inFlightSince
+                : freeAhead > 0 ? freeSince
+                : queue.isEmpty() ? NONE : queue.peek().queuedAt();
+        return oldest != NONE && now - oldest > timeoutNanos;
+    }
+
+    /**
+     * With the lock held: closes, dropping what waits; the close itself runs on the closer. With
+     * {@code drop} (a send is stuck in flight) the TCP connection is dropped as well, as the close
+     * frame would wait behind data the peer does not read.
+     */
+    private void giveUp(CloseReason reason, boolean drop) {
+        closed = true;
+        clear();
+        closer.close(session, reason, drop, gone);
+    }
+
+    private void clear() {
+        queue.clear();
+        queuedBytes = 0;
+        freeAhead = 0;
+    }
+
+    /** With the lock held, once the queue is empty. */
     private void closeIfDrained() {
         if (closeWhenDrained != null && !closed) {
             closed = true;
-            CloseReason reason = closeWhenDrained;
-            closeLater(reason);
-        }
-    }
-
-    private void closeLater(CloseReason reason) {
-        try {
-            closer.execute(() -> closeSession(reason));
-        } catch (RejectedExecutionException e) {
-            closeSession(reason); // the hub has shut down its closer: nothing is left to hold up
-        }
-    }
-
-    private void closeSession(CloseReason reason) {
-        try {
-            if (session.isOpen()) {
-                session.close(reason);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", session.getId(), e.toString());
+            closer.close(session, closeWhenDrained, false, gone);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.security.RefusedException;
+
 /**
  * Where rooms live. This is the seam for a distributed engine: an implementation over a shared
  * store can carry ids, history and broadcast across servers without the endpoint changing.
@@ -14,7 +16,10 @@ public interface RoomRegistry {
      *
      * @param since id of the last message the client saw, or null
      * @param epoch the epoch {@code since} belongs to, or null for the current one
+     * <p>A member whose connection closed while it was joining is left out of the room.
+     *
      * @return the room joined
+     * @throws RefusedException with {@code room-limit} when the room is new and no place is left for it
      */
-    Room join(String room, Member member, Long since, String epoch);
+    Room join(String room, Member member, Long since, String epoch) throws RefusedException;
 }

@@ -176,6 +176,12 @@ final class ChatPage {
                 driver -> messages().stream().filter(item -> text.equals(item.text())).findFirst().orElse(null));
     }
 
+    /** Waits for the first notice of this kind (e.g. "refused"), and returns its text. */
+    String awaitNotice(String kind) {
+        return browser.await(() -> "a " + kind + " notice; " + describe(),
+                driver -> notices(kind).stream().map(Item::text).findFirst().orElse(null));
+    }
+
     /** Waits until the message texts are exactly these, in this order. */
     void awaitTexts(List<String> expected) {
         browser.await(() -> "messages " + expected + "; " + describe(), driver -> texts().equals(expected));
@@ -232,6 +238,44 @@ final class ChatPage {
     List<String> chatFramesSent() {
         List<String> frames = (List<String>) browser.script("return window.framesSent;");
         return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"")).toList();
+    }
+
+    /**
+     * Counts every WebSocket the page opens from now on, and keeps each with the subprotocols it
+     * offered (the page looks {@code WebSocket} up on each connect, so a subclass sees them all).
+     */
+    void recordSockets() {
+        browser.script("""
+                window.sockets = [];
+                window.socketProtocols = [];
+                window.WebSocket = class extends WebSocket {
+                  constructor(url, protocols) {
+                    super(url, protocols);
+                    window.sockets.push(this);
+                    window.socketProtocols.push(protocols === undefined ? [] : [].concat(protocols));
+                  }
+                };""");
+    }
+
+    /** How many WebSockets the page opened since {@link #recordSockets()}. */
+    int socketsOpened() {
+        return ((Number) browser.script("return window.sockets.length;")).intValue();
+    }
+
+    /** The subprotocols each of those sockets offered, in order; empty when it offered none. */
+    @SuppressWarnings("unchecked")
+    List<List<String>> socketProtocols() {
+        return (List<List<String>>) browser.script("return window.socketProtocols;");
+    }
+
+    /** Sends on the page's newest socket behind its back: what a bug in the page would send. */
+    void sendRaw(String script) {
+        browser.script("const socket = window.sockets.at(-1);\n" + script);
+    }
+
+    /** The value this tab keeps under {@code key} in sessionStorage, or null. */
+    String sessionItem(String key) {
+        return (String) browser.script("return sessionStorage.getItem(arguments[0]);", key);
     }
 
     /** Whether the element with this id is rendered (not hidden). */

@@ -45,7 +45,8 @@ public abstract class ChatContract {
             "CHAT_MAX_MESSAGE_CHARS", "2000",
             "CHAT_MAX_FRAME_BYTES", "65536",
             "CHAT_IDLE_TIMEOUT_SECONDS", "10",
-            "CHAT_OUTBOX_LIMIT", "5000");
+            "CHAT_SEND_TIMEOUT_SECONDS", "3",
+            "CHAT_MAX_ROOMS", "1000");
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
 
     private static final Pattern ISO_INSTANT = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");

@@ -198,7 +198,9 @@ public abstract class SecurityContract {
         while (sent < 1000 && flood.trySay("m" + sent)) {
             sent++;
         }
-        assertEquals(1008, flood.skipToClose().code());
+        TestClient.Closed closed = flood.skipToClose();
+        assertEquals(1008, closed.code());
+        assertEquals("rate-limited", closed.reason());
         assertTrue(sent > RATE_ABUSE_MINIMUM, "closed only after more than 100 refusals: " + sent);
     }
 }

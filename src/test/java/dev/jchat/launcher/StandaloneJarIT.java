@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,11 @@ class StandaloneJarIT {
         }
     }
 
-    private static Process run(Map<String, String> env, Path workDir) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toAbsolutePath().toString())
-                .directory(workDir.toFile());
+    private static Process run(Map<String, String> env, Path workDir, String... jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().putAll(env);
         return builder.start();
     }
@@ -70,6 +73,30 @@ class StandaloneJarIT {
             assertEquals(1001, client.expectClose(1001).code());
             assertTrue(server.waitFor(15, TimeUnit.SECONDS), "the process exits after SIGTERM");
             assertEquals(0, server.exitValue(), "a requested stop is a clean exit");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aStopOnSigtermLetsOtherShutdownHooksFinish() throws Exception {
+        // A flight recording dumped on exit is written by the JVM's own shutdown hook: an operator's
+        // tool that a halt() after our close used to cut short.
+        Path recording = workDir.resolve("exit.jfr");
+        int port = freePort();
+        Process server = run(Map.of("CHAT_PORT", String.valueOf(port)), workDir,
+                "-XX:StartFlightRecording=dumponexit=true,filename=" + recording);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("Chat server listening")) {
+                // JFR prints its own lines first
+            }
+            assertTrue(line != null, "the server started");
+            server.destroy(); // SIGTERM
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the process exits after SIGTERM");
+            assertEquals(0, server.exitValue(), "a requested stop is a clean exit");
+            assertTrue(Files.isRegularFile(recording) && Files.size(recording) > 0, "the recording was dumped on exit");
         } finally {
             server.destroyForcibly();
         }

@@ -40,8 +40,8 @@ class FrameCodecTest {
         Instant t = Instant.parse("2026-11-22T10:15:30Z");
         assertEquals("welcome", parse(FrameEncoder.toJson(
                 new Welcome("a", "lobby", List.of("a"), 0, "e1", true))).getString("type"));
-        assertEquals("join", parse(FrameEncoder.toJson(new Join("a", t, 1))).getString("type"));
-        assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", t, 0))).getString("type"));
+        assertEquals("join", parse(FrameEncoder.toJson(new Join("a", null, t, 1))).getString("type"));
+        assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", null, t, 0))).getString("type"));
         assertEquals("pong", parse(FrameEncoder.toJson(new Pong(t))).getString("type"));
         JsonObject error = parse(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.EMPTY_MESSAGE, "empty")));
         assertEquals("error", error.getString("type"));

@@ -13,7 +13,7 @@ class HistoryTest {
 
     private static History filled(int capacity, long upTo) {
         History history = new History(capacity);
-        LongStream.rangeClosed(1, upTo).forEach(id -> history.add(id, "m" + id));
+        LongStream.rangeClosed(1, upTo).forEach(id -> history.add(id, Frame.of("m" + id)));
         return history;
     }
 
@@ -56,7 +56,7 @@ class HistoryTest {
     @Test
     void idsMustIncrease() {
         History history = filled(5, 3);
-        assertThrows(IllegalArgumentException.class, () -> history.add(3, "again"));
+        assertThrows(IllegalArgumentException.class, () -> history.add(3, Frame.of("again")));
     }
 
     @Test

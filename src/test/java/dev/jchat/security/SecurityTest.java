@@ -86,12 +86,40 @@ class SecurityTest {
     }
 
     @Test
-    void aConnectionWhoseTokenExpiresIsClosedWith1008() throws Exception {
+    void aConnectionWhoseTokenExpiresIsToldAndClosedWith1008Unauthorized() throws Exception {
         EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET));
         String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(2)));
         TestClient client = connect(server, "token=" + token, Map.of());
         client.welcome();
-        assertEquals(1008, client.skipToClose().code());
+        client.expectError("unauthorized");
+        assertEquals("unauthorized", client.expectClose(1008).reason(), "the close reason is the error code");
+    }
+
+    @Test
+    void closedConnectionsLeaveNoTokenTimersBehind() throws Exception {
+        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET));
+        int idle = server.hub().pendingTimers();
+        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(86_400)));
+        for (int i = 0; i < 50; i++) {
+            try (TestClient client = connect(server, "token=" + token, Map.of())) {
+                client.welcome();
+            }
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.hub().connections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, server.hub().connections());
+        assertEquals(idle, server.hub().pendingTimers(), "a day-long token's timer goes with its connection");
+    }
+
+    @Test
+    void aHandshakeAfterShutdownIsClosedWith1001() throws Exception {
+        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET));
+        server.hub().shutdown(java.time.Duration.ZERO); // the launcher's own stop comes after: the window a late handshake can fall in
+        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(60)));
+        TestClient client = connect(server, "token=" + token, Map.of());
+        assertEquals("server shutting down", client.expectClose(1001).reason());
     }
 
     // --- rates

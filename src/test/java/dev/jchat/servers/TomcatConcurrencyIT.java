@@ -30,7 +30,7 @@ class TomcatConcurrencyIT {
 
     @Test
     void fiftyClientsSendingAtOnceAllReceiveEverythingOnceInOneOrder() throws Exception {
-        Map<String, String> env = Map.of("CHAT_RATE_PER_SECOND", "0", "CHAT_OUTBOX_LIMIT", "100000",
+        Map<String, String> env = Map.of("CHAT_RATE_PER_SECOND", "0", "CHAT_OUTBOX_BYTES", "67108864",
                 "CHAT_HISTORY_REPLAY", "0");
         try (ServerProcess server = TomcatServer.start(env)) {
             List<TestClient> clients = new ArrayList<>();

@@ -1,0 +1,95 @@
+package dev.jchat.room;
+
+import dev.jchat.logging.RepeatedEvents;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes sessions the server gave up on, on a small pool of its own: never on a sender's thread
+ * and never under a room or outbox lock, since a container may block while closing a stalled peer
+ * (Tomcat waits to write the close frame). Thousands of closes at once queue here rather than
+ * start thousands of threads, and are logged as a summary. Thread-safe.
+ */
+public final class Closer {
+
+    private static final System.Logger LOG = System.getLogger(Closer.class.getName());
+    static final int THREADS = 4;
+
+    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 10, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), ChatHub.daemonThreads("chat-closer-"));
+    private final RepeatedEvents events;
+    private final ConnectionAbort abort;
+
+    Closer(RepeatedEvents events, ConnectionAbort abort) {
+        this.events = events;
+        this.abort = abort;
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Closes {@code session} with {@code reason}, then runs {@code gone}; returns at once. With
+     * {@code drop}, for a connection given up on mid-send, the TCP connection is dropped right
+     * after the close frame is handed over, as that frame may wait behind data the peer never
+     * reads. Once the pool has shut down it closes on a thread of its own.
+     */
+    public void close(Session session, CloseReason reason, boolean drop, Runnable gone) {
+        events.record(Level.INFO, "closing connections with " + reason.getCloseCode().getCode() + " "
+                + reason.getReasonPhrase(), "session " + session.getId());
+        Runnable task = () -> {
+            try {
+                closeSession(session, reason);
+                if (drop) {
+                    abort.abort(session);
+                }
+            } finally {
+                gone.run(); // whatever the container did, the room forgets the connection
+            }
+        };
+        try {
+            pool.execute(task);
+        } catch (RejectedExecutionException e) {
+            // Shut down: still never on the caller's thread, which may hold a room or outbox lock.
+            Thread thread = new Thread(task, "chat-closer-late");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** A send the container refused or failed, for the log. */
+    void failedSend(Session session, Throwable error) {
+        // the peer went away (IOException), or the container closed the session meanwhile (IllegalStateException)
+        boolean peerGone = error instanceof IOException || error instanceof IllegalStateException;
+        events.record(peerGone ? Level.DEBUG : Level.WARNING, "could not send to a connection",
+                "session " + session.getId() + ": " + error);
+    }
+
+    /** Closes of sessions still waiting in the pool, for tests and metrics. */
+    public int pending() {
+        return pool.getQueue().size() + pool.getActiveCount();
+    }
+
+    /** The largest number of closing threads there ever were at once. */
+    public int largestPool() {
+        return pool.getLargestPoolSize();
+    }
+
+    void shutdown() {
+        pool.shutdown();
+    }
+
+    private static void closeSession(Session session, CloseReason reason) {
+        try {
+            if (session.isOpen()) {
+                session.close(reason);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", session.getId(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package dev.jchat.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.RawClient;
+import dev.jchat.TestClient;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What hostile and unlucky clients do, on every runtime: frames no one can encode, frames over
+ * the limit sent whole, long backlogs, join storms, stalled readers, rooms made up by the
+ * thousand, frames sent after a close was decided. Each runtime runs it with {@link #SETTINGS}.
+ */
+public abstract class RobustnessContract {
+
+    static final int SEND_TIMEOUT_SECONDS = 10;
+    static final int MAX_ROOMS = 20;
+    public static final Map<String, String> SETTINGS = Map.of(
+            "CHAT_SEND_TIMEOUT_SECONDS", Integer.toString(SEND_TIMEOUT_SECONDS),
+            "CHAT_OUTBOX_BYTES", "262144",
+            "CHAT_HISTORY_SIZE", "300",
+            "CHAT_MAX_ROOMS", Integer.toString(MAX_ROOMS),
+            "CHAT_RATE_PER_SECOND", "0",
+            "CHAT_IDLE_TIMEOUT_SECONDS", "120");
+    public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
+
+    private final String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    protected abstract URI chatUri();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private URI uri(String query) {
+        return URI.create(chatUri() + "?" + query);
+    }
+
+    private TestClient join(String user, String inRoom) {
+        TestClient client = TestClient.connect(uri("user=" + user + "&room=" + inRoom));
+        open.add(client);
+        client.welcome();
+        return client;
+    }
+
+    private TestClient join(String user) {
+        return join(user, room);
+    }
+
+    private RawClient raw(String query, int receiveBuffer) throws Exception {
+        RawClient client = RawClient.connect(uri(query), receiveBuffer);
+        open.add(client);
+        return client;
+    }
+
+    /** The next chat frame, skipping presence. */
+    private static JsonObject nextChat(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (frame.getString("type").equals("chat")) {
+                return frame;
+            }
+        }
+    }
+
+    private static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    // --- 1: text no one can encode
+
+    @Test
+    void anUnpairedSurrogateIsRefusedAndTheRoomCarriesOn() {
+        TestClient alice = join("alice");
+        TestClient bob = join("bob");
+        alice.next("join");
+        bob.send("{\"msg\":\"\\udc00\"}");
+        bob.expectError("invalid-message");
+        bob.send("{\"msg\":\"half a pair \\ud83d\",\"user\":\"bob\"}");
+        bob.expectError("invalid-message");
+        bob.send("{\"msg\":\"fine\",\"user\":\"\\udc00\"}"); // anything echoed counts, the ignored user too
+        bob.expectError("invalid-message");
+        bob.say("still here 😀");
+        assertEquals("still here 😀", nextChat(alice).getString("msg"));
+        assertEquals("still here 😀", nextChat(bob).getString("msg"));
+        TestClient carol = join("carol"); // history holds nothing that wedges a newcomer
+        assertEquals("still here 😀", nextChat(carol).getString("msg"));
+    }
+
+    // --- 2: the frame limit holds for a frame sent whole
+
+    @Test
+    void aSingleFrameOverTheLimitClosesWith1009() throws Exception {
+        RawClient big = raw("user=big&room=" + room, 0);
+        assertEquals("welcome", jsonType(big.read().text()));
+        big.write(RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"));
+        big.expectClose(1009);
+    }
+
+    @Test
+    void aPingOverTheLimitClosesWith1009() throws Exception {
+        RawClient big = raw("user=pinger&room=" + room, 0);
+        assertEquals("welcome", jsonType(big.read().text()));
+        big.write(RawClient.text("{\"type\":\"ping\",\"pad\":\"" + "é".repeat(35 * 1024) + "\"}")); // 70 KB in 35 K chars
+        big.expectClose(1009);
+    }
+
+    private static String jsonType(String text) {
+        return jakarta.json.Json.createReader(new java.io.StringReader(text)).readObject().getString("type");
+    }
+
+    // --- 3: a long backlog arrives whole, then live traffic
+
+    @Test
+    void aResumeWithABacklogOverTheOutboundLimitGetsAllOfItThenGoesLive() {
+        TestClient sender = join("sender");
+        String epoch;
+        try (TestClient first = TestClient.connect(uri("user=reader&room=" + room))) {
+            epoch = first.welcome().getString("epoch");
+        }
+        String text = "y".repeat(1_000); // 300 of them: about 330 KB, more than the outbound limit
+        for (int i = 1; i <= 300; i++) {
+            sender.say(i + " " + text);
+            assertEquals(i, nextChat(sender).getJsonNumber("id").longValue());
+        }
+        TestClient reader = TestClient.connect(uri("user=reader&room=" + room + "&since=0&epoch=" + epoch));
+        open.add(reader);
+        JsonObject welcome = reader.welcome();
+        assertTrue(welcome.getBoolean("recovered"));
+        for (int i = 1; i <= 300; i++) {
+            assertEquals(i, nextChat(reader).getJsonNumber("id").longValue(), "the backlog, in order, whole");
+        }
+        sender.say("live");
+        assertEquals("live", nextChat(reader).getString("msg"));
+        assertTrue(reader.isOpen());
+    }
+
+    // --- 4: a crowd is not a slow reader
+
+    @Test
+    void aJoinStormOfFiveHundredEndsWithAllConnected() throws Exception {
+        int count = 500;
+        HttpClient http = HttpClient.newHttpClient();
+        List<Counting> crowd = new ArrayList<>();
+        List<CompletableFuture<WebSocket>> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Counting listener = new Counting();
+            crowd.add(listener);
+            sockets.add(http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+                    .buildAsync(uri("user=crowd" + i + "&room=" + room), listener));
+        }
+        try {
+            CompletableFuture.allOf(sockets.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            // A crowd this big is announced in coalesced frames: each gets a few, not one per name.
+            await(() -> crowd.stream().allMatch(c -> c.texts.get() >= 1 && c.closed.get() == 0), Duration.ofSeconds(60),
+                    "everyone is welcomed");
+            TestClient last = join("lastword");
+            last.say("all here?");
+            await(() -> crowd.stream().allMatch(c -> c.chats.get() == 1 || c.closed.get() > 0), Duration.ofSeconds(120),
+                    "everyone has the message");
+            assertEquals(0, crowd.stream().filter(c -> c.closed.get() > 0).count(), "nobody was closed");
+        } finally {
+            for (CompletableFuture<WebSocket> socket : sockets) {
+                socket.thenAccept(WebSocket::abort);
+            }
+        }
+    }
+
+    /** A client that only counts: a crowd of TestClients would keep two million frames. */
+    private static final class Counting implements WebSocket.Listener {
+        final AtomicInteger texts = new AtomicInteger();
+        final AtomicInteger chats = new AtomicInteger();
+        final AtomicInteger closed = new AtomicInteger();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                texts.incrementAndGet();
+                if (partial.indexOf("\"type\":\"chat\"") >= 0) {
+                    chats.incrementAndGet();
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.incrementAndGet();
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.incrementAndGet();
+        }
+    }
+
+    // --- 5: a stalled reader is closed and released, the others go on
+
+    @Test
+    void aReaderStalledPastTheSendTimeoutIsClosedAndForgotten() throws Exception {
+        TestClient observer = join("observer");
+        RawClient stalled = raw("user=stalled&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(stalled.read().text()));
+        assertEquals("stalled", observer.next("join").getString("user"));
+        TestClient sender = join("sender");
+        observer.next("join");
+        // About 8 MB: more than the small window and the server's socket buffers take (on loopback the
+        // kernel lets a send buffer grow to 4 MB), and past the outbound limit (256 KiB here) or the
+        // send timeout, whichever the runtime reaches first. The sender reads its own copy as it goes.
+        String text = "z".repeat(1_990);
+        int count = 4_000;
+        for (int i = 0; i < count; i++) {
+            sender.say(text);
+            nextChat(sender);
+        }
+        boolean left = false;
+        for (int i = 0; i < count; i++) {
+            JsonObject frame = observer.next();
+            if (frame.getString("type").equals("leave")) {
+                assertEquals("stalled", frame.getString("user"), "it leaves the room: nothing of it is kept");
+                left = true;
+                i--;
+            }
+        }
+        if (!left) {
+            assertEquals("stalled", observer.next("leave").getString("user"), "it leaves the room");
+        }
+        assertTrue(stalled.endsWithin(TimeUnit.SECONDS.toMillis(10)), "its connection ends");
+        sender.say("after");
+        assertEquals("after", nextChat(observer).getString("msg"));
+    }
+
+    // --- 6: rooms made up by the thousand
+
+    @Test
+    void pastTheRoomLimitTheLongestEmptyRoomIsForgotten() throws Exception {
+        String first = room + "-0";
+        String firstEpoch = null;
+        for (int i = 0; i < 2 * MAX_ROOMS; i++) {
+            try (TestClient client = TestClient.connect(uri("user=roomer&room=" + room + "-" + i))) {
+                JsonObject welcome = client.welcome();
+                if (i == 0) {
+                    firstEpoch = welcome.getString("epoch");
+                }
+                client.say("one message");
+                nextChat(client);
+            }
+            Thread.sleep(20); // the close reaches the server before the next room is made
+        }
+        TestClient back = TestClient.connect(uri("user=roomer&room=" + first + "&since=1&epoch=" + firstEpoch));
+        open.add(back);
+        JsonObject welcome = back.welcome();
+        assertNotEquals(firstEpoch, welcome.getString("epoch"), "it was forgotten: a new epoch");
+        assertEquals(0, welcome.getJsonNumber("lastId").longValue());
+        assertFalse(welcome.getBoolean("recovered"));
+    }
+
+    @Test
+    void whenEveryRoomHasSomeoneANewRoomIsRefusedWithRoomLimit() throws Exception {
+        List<TestClient> holders = new ArrayList<>();
+        TestClient refused = null;
+        for (int i = 0; i <= MAX_ROOMS && refused == null; i++) {
+            TestClient client = TestClient.connect(uri("user=holder&room=" + room + "-" + i));
+            open.add(client);
+            JsonObject frame = client.next();
+            if (frame.getString("type").equals("welcome")) {
+                holders.add(client);
+            } else {
+                assertEquals("room-limit", frame.getString("code"), () -> "unexpected " + frame);
+                TestClient.Closed closed = client.expectClose(1013);
+                assertEquals("room-limit", closed.reason());
+                refused = client;
+            }
+        }
+        assertTrue(refused != null, "the room past the limit is refused");
+        holders.get(0).close(); // its room had no message: it goes with its last member, and frees a place
+        Thread.sleep(200);
+        join("holder", room + "-again");
+    }
+
+    // --- 9: after a close is decided, nothing the connection sends counts
+
+    @Test
+    void framesAfterABinaryFrameAreIgnored() throws Exception {
+        TestClient observer = join("observer");
+        RawClient rude = raw("user=rude&room=" + room, 0);
+        assertEquals("welcome", jsonType(rude.read().text()));
+        observer.next("join");
+        rude.write(RawClient.frame(RawClient.BINARY, new byte[] {1, 2, 3}),
+                RawClient.text("{\"msg\":\"sneaked in after the binary frame\"}"));
+        rude.expectClose(1003);
+        observer.next("leave");
+        TestClient other = join("other");
+        other.say("the next message");
+        JsonObject next = nextChat(observer);
+        assertEquals("the next message", next.getString("msg"), () -> "nothing of rude's got through: " + next);
+    }
+}

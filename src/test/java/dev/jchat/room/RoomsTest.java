@@ -1,0 +1,175 @@
+package dev.jchat.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
+class RoomsTest {
+
+    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), ConnectionAbort.NONE);
+
+    @AfterEach
+    void stop() {
+        hub.shutdown(Duration.ZERO);
+    }
+
+    private Member member(FakeSession session, String name) {
+        Member member = hub.open(session.session);
+        member.name(name);
+        return member;
+    }
+
+    @Test
+    void aConnectionClosedWhileJoiningIsNeverInTheRoom() throws Exception {
+        FakeSession ghostSession = new FakeSession("ghost", FakeSession.Sends.COMPLETE);
+        Member ghost = member(ghostSession, "ghost");
+        hub.closed(ghost); // @OnClose ran on another thread before @OnOpen got to the join
+        hub.rooms().join("r", ghost, null, null);
+
+        FakeSession aliceSession = new FakeSession("alice", FakeSession.Sends.COMPLETE);
+        hub.rooms().join("r", member(aliceSession, "alice"), null, null);
+        String welcome = aliceSession.sent.get(0);
+        assertTrue(welcome.contains("\"users\":[\"alice\"]"), () -> "no ghost in " + welcome);
+        assertEquals(List.of(), ghostSession.sent, "nothing is queued for a closed connection");
+    }
+
+    @Test
+    void aBigRoomAnnouncesACrowdInOneFrame() throws Exception {
+        List<FakeSession> crowd = new ArrayList<>();
+        for (int i = 0; i < LocalRoom.COALESCE_AT; i++) {
+            FakeSession session = new FakeSession("early" + i, FakeSession.Sends.COMPLETE);
+            crowd.add(session);
+            hub.rooms().join("big", member(session, String.format("early%03d", i)), null, null);
+        }
+        Thread.sleep(3 * LocalRoom.COALESCE_MILLIS); // the early ones' window has closed
+        FakeSession watcher = crowd.get(0);
+        int before = watcher.sent.size();
+        for (int i = 0; i < 50; i++) {
+            hub.rooms().join("big", member(new FakeSession("late" + i, FakeSession.Sends.COMPLETE),
+                    String.format("late%03d", i)), null, null);
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (watcher.sent.stream().skip(before).noneMatch(t -> t.contains("late049")) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        List<String> joins = watcher.sent.stream().skip(before).toList();
+        assertEquals(2, joins.size(), () -> "the first at once, the other 49 together: " + joins);
+        assertTrue(joins.get(0).contains("\"user\":\"late000\"") && !joins.get(0).contains("\"users\""), joins.get(0));
+        assertTrue(joins.get(1).contains("\"user\":\"late001\"") && joins.get(1).contains("\"late049\"]"), joins.get(1));
+        assertTrue(joins.get(1).contains("\"online\":150"), joins.get(1));
+    }
+
+    @Test
+    void aMessageOnItsWayFromAConnectionTheServerGaveUpOnIsNotPublished() throws Exception {
+        FakeSession goneSession = new FakeSession("gone", FakeSession.Sends.COMPLETE);
+        FakeSession stays = new FakeSession("stays", FakeSession.Sends.COMPLETE);
+        Member gone = member(goneSession, "gone");
+        Room room = hub.rooms().join("r", gone, null, null);
+        hub.rooms().join("r", member(stays, "stays"), null, null);
+        hub.closed(gone); // the closer's thread, between the endpoint's check and its publish
+        room.publish(gone, "too late");
+        assertTrue(stays.sent.stream().noneMatch(t -> t.contains("too late")), () -> "published: " + stays.sent);
+    }
+
+    @Test
+    void aSendThatThrowsClosesThatConnectionAloneWith1011() throws Exception {
+        FakeSession before = new FakeSession("before", FakeSession.Sends.COMPLETE);
+        FakeSession broken = new FakeSession("broken", FakeSession.Sends.COMPLETE);
+        FakeSession after = new FakeSession("after", FakeSession.Sends.COMPLETE);
+        Member sender = member(before, "before");
+        Room room = hub.rooms().join("r", sender, null, null);
+        hub.rooms().join("r", member(broken, "broken"), null, null);
+        hub.rooms().join("r", member(after, "after"), null, null);
+        broken.sends = FakeSession.Sends.THROW_ERROR;
+
+        room.publish(sender, "one");
+        room.publish(sender, "two");
+        assertTrue(broken.awaitClose());
+        assertEquals(1011, broken.closeReason.getCloseCode().getCode());
+        for (FakeSession healthy : List.of(before, after)) {
+            List<String> chats = healthy.sent.stream().filter(t -> t.contains("\"type\":\"chat\"")).toList();
+            assertEquals(2, chats.size(), () -> healthy.id + " got " + healthy.sent);
+        }
+        assertTrue(before.sent.stream().anyMatch(t -> t.contains("\"type\":\"leave\"") && t.contains("broken")),
+                "the broken one left the room");
+    }
+
+    @Test
+    void aReaderThatStoppedIsClosedOnceItsOldestFramePassesTheSendTimeoutThoughNothingNewComes() throws Exception {
+        FakeSession speaker = new FakeSession("speaker", FakeSession.Sends.COMPLETE);
+        FakeSession stalled = new FakeSession("stalled", FakeSession.Sends.COMPLETE);
+        Member sender = member(speaker, "speaker");
+        Room room = hub.rooms().join("r", sender, null, null);
+        hub.rooms().join("r", member(stalled, "stalled"), null, null);
+        stalled.sends = FakeSession.Sends.STALL;
+        room.publish(sender, "the last thing it will ever get");
+        long start = System.nanoTime();
+        assertTrue(stalled.awaitClose(), "closed by the hub's periodic check");
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1013, stalled.closeReason.getCloseCode().getCode());
+        assertTrue(waited >= 900 && waited < 3_000, () -> "closed after " + waited + " ms, the send timeout being 1 s");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (hub.connections() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, hub.connections(), "and forgotten");
+    }
+
+    @Test
+    void manySlowClosesAtOnceUseAFewThreadsAndAFewLogLines() throws Exception {
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(ChatHub.class.getName());
+        log.addHandler(handler);
+        try {
+            FakeSession speaker = new FakeSession("speaker", FakeSession.Sends.COMPLETE);
+            Member sender = member(speaker, "speaker");
+            Room room = hub.rooms().join("r", sender, null, null);
+            List<FakeSession> slow = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                FakeSession session = new FakeSession("slow" + i, FakeSession.Sends.STALL);
+                session.closeTakesMillis = 100;
+                slow.add(session);
+                hub.rooms().join("r", member(session, "slow" + i), null, null);
+            }
+            String text = "w".repeat(600);
+            for (int i = 0; i < 3; i++) {
+                room.publish(sender, text); // the welcome never completes: these back up past 1 KB
+            }
+            for (FakeSession session : slow) {
+                assertTrue(session.awaitClose(), session.id + " is closed");
+                assertEquals(1013, session.closeReason.getCloseCode().getCode());
+            }
+            assertTrue(hub.closer().largestPool() <= Closer.THREADS,
+                    () -> hub.closer().largestPool() + " closing threads at once");
+            long closeLines = lines.stream().filter(r -> r.getMessage().contains("1013")).count();
+            assertEquals(1, closeLines, () -> "one line, the rest summarised later: " + lines.size());
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+}
