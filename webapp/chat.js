@@ -1,7 +1,11 @@
-// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1.
+// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1 (and knowing version 2's refusals).
 // Every value from the server reaches the DOM through textContent, never as HTML.
 
 const NAME_KEY = 'chat.name';
+const TOKEN_KEY = 'chat.token';  // sessionStorage: this tab only, gone when it closes
+const PROTOCOL = 'chat.v1';      // offered beside the token, so the server selects it and never echoes the token
+// Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_ROOM = 'lobby';
 const PING_MS = 25_000;          // well inside the server's 60 s idle timeout
 const BACKOFF_MIN_MS = 500;
@@ -31,7 +35,8 @@ const state = {
   epoch: null,         // the room's id sequence, from the last welcome
   lastId: 0,           // newest chat id seen in that epoch
   attempt: 0,          // reconnects since the last welcome, drives the backoff
-  nameRefusal: null,   // an invalid-user error waiting for its 1008 close
+  lastError: null,     // this socket's latest error frame: a refusal's words arrive just before its close
+  token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
   users: new Set(),
   timers: { ping: 0, retry: 0, countdown: 0 },
@@ -62,6 +67,21 @@ function roomFromHash() {
   return new URLSearchParams(location.hash.slice(1)).get('room') ?? '';
 }
 
+/**
+ * Moves a #token= from the address into this tab's storage: the hash never reaches the server,
+ * and once out of the address it is neither bookmarked nor copied along with a room link.
+ */
+function takeTokenFromHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (token === null) return false;
+  const room = params.get('room');
+  history.replaceState(null, '', location.pathname + location.search
+    + (room === null ? '' : '#room=' + encodeURIComponent(room)));
+  storeToken(JWT_SHAPE.test(token) ? token : null);   // without one, the server says what is missing
+  return true;
+}
+
 function showRoomInHash(room) {
   // replaceState: a room change is not worth a Back-button step, and it fires no hashchange.
   history.replaceState(null, '', '#room=' + encodeURIComponent(room));
@@ -80,6 +100,17 @@ function socketUrl() {
 
 function storedName() {
   try { return localStorage.getItem(NAME_KEY); } catch { return null; } // storage may be disabled
+}
+
+function storedToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch { return null; }
+}
+
+function storeToken(token) {
+  state.token = token;
+  try {
+    if (token === null) sessionStorage.removeItem(TOKEN_KEY); else sessionStorage.setItem(TOKEN_KEY, token);
+  } catch { /* storage disabled: the token lasts as long as this page */ }
 }
 
 function storeName(name) {
@@ -196,9 +227,24 @@ const ERROR_WORDS = {
   'rate-limited': 'You are sending too fast; wait a moment.',
   'unauthorized': 'The server refused the connection.',
   'server-full': 'The server is full right now.',
+  'room-limit': 'The server cannot open another room right now.',
+  'unavailable': 'The chat cannot deliver messages right now; try again in a moment.',
 };
 // Refusals that drop what was typed: give the text back so it can be fixed and resent.
-const GIVE_BACK = new Set(['message-too-long', 'rate-limited']);
+const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable']);
+// Closes a retry cannot fix, by the 1008's reason (the error's code): the page says this and stops.
+const FINAL_WORDS = {
+  'unauthorized': 'This chat needs you to sign in: the server refused the connection (the token is missing, invalid or expired).',
+  'invalid-query': 'The server refused to open this room.',
+  'forbidden': 'This conversation is between two other people; you cannot join it.',
+  'unknown-user': 'Nobody holds that name, so there is no conversation with them.',
+  'rate-limited': 'The server disconnected you for sending too fast.',
+};
+// Refusals of the name itself: back to the join form, where another name can be typed.
+const NAME_WORDS = {
+  'invalid-user': 'That name cannot be used.',
+  'name-taken': 'Someone else holds that name; choose another name.',
+};
 
 function onWelcome(frame) {
   const askedSince = state.epoch !== null;
@@ -229,17 +275,23 @@ function onChat(frame) {
 }
 
 function onPresence(frame) {
-  const user = String(frame.user ?? '');
+  // A big room announces a crowd in one frame: `users` names them all, `user` the first.
+  const names = (Array.isArray(frame.users) ? frame.users : [frame.user]).map((name) => String(name ?? ''));
   const joined = frame.type === 'join';
-  if (joined) state.users.add(user); else state.users.delete(user);
+  for (const name of names) {
+    if (joined) state.users.add(name); else state.users.delete(name);
+  }
   renderUsers();
-  if (user !== state.me) addNotice(frame.type, `${user} ${joined ? 'joined' : 'left'}`, frame.dateTime);
+  const others = names.filter((name) => name !== state.me);
+  if (others.length === 0) return;
+  const who = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
+  addNotice(frame.type, `${who} ${joined ? 'joined' : 'left'}`, frame.dateTime);
 }
 
 function onError(frame) {
   const code = String(frame.code ?? '');
   const detail = frame.msg ? ` (${frame.msg})` : '';
-  if (code === 'invalid-user') state.nameRefusal = String(frame.msg ?? ERROR_WORDS[code]);
+  state.lastError = { code, msg: String(frame.msg ?? '') };
   if (GIVE_BACK.has(code) && !ui.input.value) ui.input.value = state.lastSent;
   showText(ui.composerError, (ERROR_WORDS[code] ?? 'The server refused that.') + detail);
 }
@@ -268,8 +320,9 @@ function clearTimers() {
 function connect() {
   clearTimers();
   setStatus('connecting');
-  state.nameRefusal = null;
-  const socket = new WebSocket(socketUrl());
+  state.lastError = null;
+  // The token rides in the subprotocol, never in the URL, so it stays out of access logs.
+  const socket = state.token ? new WebSocket(socketUrl(), [PROTOCOL, state.token]) : new WebSocket(socketUrl());
   state.socket = socket;
   // Events of a socket we already replaced (Leave, room change) must not touch the page.
   const current = (handler) => (event) => { if (state.socket === socket) handler(event); };
@@ -285,11 +338,38 @@ function onClose(event) {
   clearTimers();
   state.socket = null;
   if (!state.joined) return;
-  if (event.code === 1008 && state.nameRefusal !== null) {
-    showJoinForm(state.nameRefusal);          // retrying with the same name cannot succeed
+  if (event.code === 1003) {
+    stop('The page sent something the server does not accept (a binary frame). This is a bug in the page.');
+  } else if (event.code === 1008) {
+    onRefused(event.reason);
+  } else {
+    scheduleReconnect();                       // 1000, 1001, 1006, 1011, 1013...: the next try may work
+  }
+}
+
+/** A 1008: the server said no for a reason a retry cannot change. */
+function onRefused(reason) {
+  // The reason is the error's code; an expired token closes with 'token expired' and no error frame.
+  const code = reason === 'token expired' ? 'unauthorized' : reason || (state.lastError?.code ?? '');
+  const said = state.lastError?.code === code ? state.lastError.msg : '';
+  if (code === 'unauthorized') storeToken(null);  // presenting it again cannot help
+  if (Object.hasOwn(NAME_WORDS, code)) {      // hasOwn: a reason such as 'constructor' is no code of ours
+    showJoinForm(said && code === 'invalid-user' ? said : NAME_WORDS[code]);
     return;
   }
-  scheduleReconnect();
+  const words = Object.hasOwn(FINAL_WORDS, code) ? FINAL_WORDS[code]
+    : `The server refused the connection${reason ? ` (${reason})` : ''}.`;
+  stop(said ? `${words} The server said: ${said}.` : words);
+}
+
+/** Stops for good: no timer left, the reason in the list, and Leave (then Join) to try once more. */
+function stop(words) {
+  state.joined = false;                        // nothing reconnects now: not the backoff, not 'online'
+  clearTimers();
+  setStatus('stopped', 'not connected');
+  showText(ui.composerError, '');
+  addNotice('refused', words);
+  scrollToBottom();                            // the reason must be seen, wherever the reader was
 }
 
 function scheduleReconnect() {
@@ -387,6 +467,8 @@ function onComposerKey(event) {
 }
 
 function onHashChange() {
+  // A pasted #token= is for the next connection; alone, it says nothing about the room.
+  if (takeTokenFromHash() && !roomFromHash()) return;
   // A pasted or clicked #room=... link moves an open chat to that room.
   const room = roomFromHash() || DEFAULT_ROOM;
   if (!state.joined) ui.room.value = room === DEFAULT_ROOM ? '' : room;
@@ -405,6 +487,8 @@ function start() {
   // Back online: do not sit out the rest of a long backoff.
   window.addEventListener('online', () => { if (state.joined && !state.socket) connect(); });
   ui.online.open = matchMedia('(min-width: 48rem)').matches;   // a phone starts with the list folded
+  state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
+  takeTokenFromHash();
 
   const room = roomFromHash();
   ui.room.value = room === DEFAULT_ROOM ? '' : room;
