@@ -46,7 +46,7 @@ start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
     local gc=-XX:+UseParallelGC
     [ "$1" = ours-g1 ] && gc=-XX:+UseG1GC
     CHAT_HOST=127.0.0.1 CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
-      CHAT_OUTBOX_LIMIT=100000 CHAT_MAX_CONNECTIONS=20000 \
+      CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 \
       java "$gc" -jar target/chat-standalone.jar >"bench/results/$stamp-$1.log" 2>&1 &
   else
     node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
