@@ -77,6 +77,10 @@ final class History {
         return !entries.isEmpty() && entries.peekFirst().id() <= since + 1;
     }
 
+    void clear() {
+        entries.clear();
+    }
+
     int size() {
         return entries.size();
     }

@@ -48,7 +48,7 @@ public final class LocalRooms implements RoomRegistry {
             if (room == null) {
                 room = create(name);
             }
-            if (room.join(member, since, epoch) != LocalRoom.Joined.RETIRED) {
+            if (room.join(member, since, epoch) != Audience.Joined.RETIRED) {
                 return room;
             }
             // it was forgotten between the lookup and the join: its successor is a create() away
@@ -60,9 +60,9 @@ public final class LocalRooms implements RoomRegistry {
         return rooms.size();
     }
 
-    /** Runs {@code task} once, {@code millis} from now, on the hub's timer. */
-    void later(Runnable task, long millis) {
-        timer.accept(task, Duration.ofMillis(millis));
+    /** Runs a task once after a delay, on the hub's timer. */
+    BiConsumer<Runnable, Duration> timer() {
+        return timer;
     }
 
     void retire(LocalRoom room) {

@@ -47,12 +47,12 @@ class RoomsTest {
     @Test
     void aBigRoomAnnouncesACrowdInOneFrame() throws Exception {
         List<FakeSession> crowd = new ArrayList<>();
-        for (int i = 0; i < LocalRoom.COALESCE_AT; i++) {
+        for (int i = 0; i < Audience.COALESCE_AT; i++) {
             FakeSession session = new FakeSession("early" + i, FakeSession.Sends.COMPLETE);
             crowd.add(session);
             hub.rooms().join("big", member(session, String.format("early%03d", i)), null, null);
         }
-        Thread.sleep(3 * LocalRoom.COALESCE_MILLIS); // the early ones' window has closed
+        Thread.sleep(3 * Audience.COALESCE_MILLIS); // the early ones' window has closed
         FakeSession watcher = crowd.get(0);
         int before = watcher.sent.size();
         for (int i = 0; i < 50; i++) {

@@ -1,0 +1,340 @@
+package dev.jchat.room;
+
+import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.Join;
+import dev.jchat.message.Leave;
+import dev.jchat.message.ServerFrame;
+import dev.jchat.message.Welcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.LongFunction;
+
+/**
+ * What one server holds of one room, whichever engine carries it: the members connected here,
+ * how many connections each name has here, the names online in the whole room, the newest
+ * messages, and the one order in which all of it is queued to the members. Both engines drive
+ * it: the in-memory engine numbers messages itself ({@link #publishNext}); the Redis engine
+ * hands it what Redis numbered, in order ({@link #deliver}).
+ *
+ * <p>Thread-safe: one lock orders ids, history, presence and the queueing of every frame, so all
+ * members see one order; the sends start after the lock is released, each from its own outbox.
+ */
+public final class Audience {
+
+    /** What became of a join. */
+    public enum Joined {
+        /** The member is in the room. */
+        IN,
+        /** The room was retired meanwhile: join its successor. */
+        RETIRED,
+        /** The connection closed while it was joining: it stays out. */
+        GONE
+    }
+
+    /** Rooms with at least this many connections here coalesce their presence announcements. */
+    static final int COALESCE_AT = 100;
+    static final long COALESCE_MILLIS = 100;
+
+    private final Room room;
+    private final int replay;
+    private final History history;
+    private final boolean sharedPresence;
+    private final BiConsumer<Runnable, Duration> timer;
+    private final Set<Member> members = new LinkedHashSet<>();
+    private final Map<String, Integer> here = new HashMap<>(); // name -> connections on this server
+    private final TreeSet<String> online = new TreeSet<>();    // names in the room, on any server
+    private final TreeSet<String> announced = new TreeSet<>(); // names the members were last told are here
+    private boolean announcing;                                // a coalesced announcement is due
+    private String epoch;
+    private long lastId;
+    private boolean retired;
+
+    /**
+     * @param room           the room this is the local part of, for {@link Member#enter}
+     * @param sharedPresence false: a name is online while it has a connection here (one server
+     *                       is the whole room); true: the engine says who is online elsewhere,
+     *                       and a name leaves only when the engine says so
+     * @param timer          runs a task once after a delay, without blocking
+     */
+    public Audience(Room room, String epoch, int historySize, int replay, boolean sharedPresence,
+                    BiConsumer<Runnable, Duration> timer) {
+        this.room = room;
+        this.epoch = epoch;
+        this.replay = replay;
+        this.history = new History(historySize);
+        this.sharedPresence = sharedPresence;
+        this.timer = timer;
+    }
+
+    /**
+     * Adds the member and queues, in order, its welcome and the history it should see; later
+     * frames reach it live. A named member counts as a connection of its name here.
+     */
+    public Joined join(Member member, Long since, String clientEpoch) {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            if (retired) {
+                return Joined.RETIRED;
+            }
+            if (!member.enter(room)) {
+                return Joined.GONE;
+            }
+            List<History.Entry> backlog;
+            boolean recovered;
+            if (since == null) {
+                backlog = history.last(replay);
+                recovered = true;
+            } else if (clientEpoch != null && !clientEpoch.equals(epoch) || since > lastId) {
+                backlog = history.last(replay); // ids from another sequence: nothing to compare
+                recovered = false;
+            } else {
+                backlog = history.after(since);
+                recovered = history.covers(since, lastId);
+            }
+            members.add(member);
+            String user = member.name();
+            if (user != null) {
+                countHere(member, user, kick);
+            }
+            Welcome welcome = new Welcome(user, room.name(), List.copyOf(online), lastId, epoch, recovered);
+            if (member.outbox().enqueueJoin(Frame.of(FrameEncoder.toJson(welcome)),
+                    backlog.stream().map(History.Entry::frame).toList())) {
+                kick.add(member);
+            }
+        }
+        drain(kick);
+        return Joined.IN;
+    }
+
+    /**
+     * Names a member that joined without a name. Returns true when it is its name's first
+     * connection here.
+     */
+    public boolean name(Member member, String user) {
+        List<Member> kick = new ArrayList<>();
+        boolean first = false;
+        synchronized (this) {
+            member.name(user);
+            if (members.contains(member)) {
+                first = countHere(member, user, kick);
+            }
+        }
+        drain(kick);
+        return first;
+    }
+
+    /**
+     * Removes a member. Returns its name when it was that name's last connection here, else null.
+     * Without shared presence the name leaves the room at once.
+     */
+    public String leave(Member member) {
+        List<Member> kick = new ArrayList<>();
+        String last = null;
+        synchronized (this) {
+            if (!members.remove(member)) {
+                return null;
+            }
+            String user = member.name();
+            if (user != null && here.merge(user, -1, Integer::sum) == 0) {
+                here.remove(user);
+                last = user;
+                if (!sharedPresence) {
+                    online.remove(user);
+                    announce(null, kick);
+                }
+            }
+        }
+        drain(kick);
+        return last;
+    }
+
+    /** Whether the member is in the room (it may have been given up on while its message was on the way). */
+    public synchronized boolean contains(Member member) {
+        return members.contains(member);
+    }
+
+    /** True when nobody is connected to the room here. */
+    public synchronized boolean isEmpty() {
+        return members.isEmpty();
+    }
+
+    /** Names with a connection here. */
+    public synchronized List<String> namesHere() {
+        return List.copyOf(here.keySet());
+    }
+
+    /** Retires the room if nobody is in it, so that its engine can forget it; false if someone is. */
+    public synchronized boolean retireIfEmpty() {
+        if (retired || !members.isEmpty()) {
+            return false;
+        }
+        retired = true;
+        return true;
+    }
+
+    /** The room's epoch and newest id as this server has them. */
+    public synchronized long lastId() {
+        return lastId;
+    }
+
+    public synchronized String epoch() {
+        return epoch;
+    }
+
+    /** Numbers, stores and queues the next message: the in-memory engine's publish. */
+    public void publishNext(LongFunction<Frame> frameWithId) {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            long id = lastId + 1;
+            Frame frame = frameWithId.apply(id);
+            lastId = id;
+            history.add(id, frame);
+            queueToAll(frame, null, kick);
+        }
+        drain(kick);
+    }
+
+    /**
+     * Stores and queues a message numbered elsewhere. Ids at or below {@link #lastId()} are
+     * ignored (already delivered); the caller hands them over in order, with no gap.
+     */
+    public void deliver(long id, Frame frame) {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            if (id <= lastId) {
+                return;
+            }
+            lastId = id;
+            history.add(id, frame);
+            queueToAll(frame, null, kick);
+        }
+        drain(kick);
+    }
+
+    /**
+     * Loads what the engine holds of the room before anyone joins here: its epoch, newest id, the
+     * newest messages (oldest first) and the names online.
+     */
+    public synchronized void load(String epoch, long lastId, List<Long> ids, List<Frame> frames, Collection<String> names) {
+        this.epoch = epoch;
+        this.lastId = lastId;
+        history.clear();
+        for (int i = 0; i < ids.size(); i++) {
+            history.add(ids.get(i), frames.get(i));
+        }
+        online.clear();
+        online.addAll(names);
+        announced.clear();
+        announced.addAll(names);
+    }
+
+    /** The engine says these names came into the room, or left it, on some server. */
+    public void online(Collection<String> came, Collection<String> left) {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            boolean changed = online.addAll(came);
+            for (String name : left) {
+                if (!here.containsKey(name)) { // one still connected here is in the room, whatever was missed
+                    changed |= online.remove(name);
+                }
+            }
+            if (changed) {
+                announce(null, kick);
+            }
+        }
+        drain(kick);
+    }
+
+    /** Closes every member, for a room whose sequence was lost: they come back to its new epoch. */
+    public void closeAll(jakarta.websocket.CloseReason reason) {
+        List<Member> all;
+        synchronized (this) {
+            all = List.copyOf(members);
+        }
+        all.forEach(m -> m.close(reason));
+    }
+
+    /** With the lock held. Returns true when it is the name's first connection here. */
+    private boolean countHere(Member member, String user, List<Member> kick) {
+        if (here.merge(user, 1, Integer::sum) != 1) {
+            return false;
+        }
+        if (online.add(user)) {
+            announce(member, kick);
+        }
+        return true;
+    }
+
+    /**
+     * With the lock held, after presence changed: tells the room at once while it is small and
+     * quiet. In a big room (a crowd arriving, thousands coming back after a restart) the changes
+     * of the next {@link #COALESCE_MILLIS} are told together, one {@code join} and one
+     * {@code leave} naming every name, so a crowd of n costs n frames each rather than n².
+     */
+    private void announce(Member joiner, List<Member> kick) {
+        if (announcing) {
+            return; // the coming announcement tells this change too
+        }
+        if (members.size() >= COALESCE_AT) {
+            announcing = true;
+            timer.accept(this::announceNow, Duration.ofMillis(COALESCE_MILLIS));
+        }
+        queueAnnouncements(joiner, kick);
+    }
+
+    /** The coalesced announcement. */
+    private void announceNow() {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            announcing = false;
+            queueAnnouncements(null, kick);
+        }
+        drain(kick);
+    }
+
+    /** With the lock held: what changed since the last announcement, to everyone but {@code joiner}. */
+    private void queueAnnouncements(Member joiner, List<Member> kick) {
+        List<String> left = announced.stream().filter(name -> !online.contains(name)).toList();
+        List<String> joined = online.stream().filter(name -> !announced.contains(name)).toList();
+        announced.removeAll(left);
+        announced.addAll(joined);
+        if (!left.isEmpty()) {
+            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), online.size());
+            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, kick);
+        }
+        if (!joined.isEmpty()) {
+            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), online.size());
+            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, kick);
+        }
+    }
+
+    /** With the lock held: one encoded frame to every member but {@code except}. */
+    private void queueToAll(Frame frame, Member except, List<Member> kick) {
+        for (Member m : members) {
+            if (m != except && m.outbox().enqueue(frame)) {
+                kick.add(m);
+            }
+        }
+    }
+
+    private static void drain(List<Member> kick) {
+        for (Member m : kick) {
+            m.outbox().drain();
+        }
+    }
+
+    /** The time stamp of a frame made now, to the millisecond as PROTOCOL.md shows it. */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
