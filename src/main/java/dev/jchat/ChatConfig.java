@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * @param outboxBytes         bytes of live frames waiting for one connection before it is closed with 1013
  * @param maxRooms            rooms held in memory; past it, the least recently active empty room is forgotten
  * @param security            origins, tokens, rates and the connection cap
+ * @param engine              where rooms live: this JVM's memory, or Redis
  */
 public record ChatConfig(
         String host,
@@ -40,7 +41,91 @@ public record ChatConfig(
         int sendTimeoutSeconds,
         int outboxBytes,
         int maxRooms,
-        Security security) {
+        Security security,
+        Engine engine) {
+
+    /**
+     * Where rooms live.
+     *
+     * @param redisUrl            {@code redis://[user:password@]host:port[/db]} or {@code rediss://} for TLS;
+     *                            null keeps rooms in this JVM's memory
+     * @param redisPrefix         first part of every Redis key and channel, so several chats can share a Redis
+     * @param historyDays         days Redis keeps a room's history after its last message
+     * @param presenceTtlSeconds  how long the names of a server that stopped answering stay online
+     */
+    public record Engine(String redisUrl, String redisPrefix, int historyDays, int presenceTtlSeconds) {
+
+        private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+        public Engine {
+            if (redisUrl != null) {
+                checkRedisUrl(redisUrl);
+            }
+            if (redisPrefix == null || !PREFIX.matcher(redisPrefix).matches()) {
+                throw new ConfigException("CHAT_REDIS_PREFIX must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \""
+                        + redisPrefix + "\"");
+            }
+            check("CHAT_HISTORY_DAYS", historyDays, 1, 36_500);
+            check("CHAT_PRESENCE_TTL_SECONDS", presenceTtlSeconds, 3, 3_600);
+        }
+
+        public static Engine inMemory() {
+            return new Engine(null, "chat", 30, 30);
+        }
+
+        public Engine withRedis(String url, String prefix) {
+            return new Engine(url, prefix, historyDays, presenceTtlSeconds);
+        }
+
+        public Engine withPresenceTtlSeconds(int value) {
+            return new Engine(redisUrl, redisPrefix, historyDays, value);
+        }
+
+        /** True when rooms live in Redis. */
+        public boolean redis() {
+            return redisUrl != null;
+        }
+
+        /** The Redis address without its password, for logs. */
+        public String redisAddress() {
+            if (redisUrl == null) {
+                return "(not set: rooms in memory)";
+            }
+            URI uri = URI.create(redisUrl);
+            return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
+                    + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        }
+
+        @Override
+        public String toString() {
+            return "Engine[redis=" + redisAddress() + ", redisPrefix=" + redisPrefix + ", historyDays=" + historyDays
+                    + ", presenceTtlSeconds=" + presenceTtlSeconds + "]";
+        }
+
+        private static void checkRedisUrl(String url) {
+            String problem;
+            try {
+                URI uri = new URI(url);
+                String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+                    problem = "the scheme must be redis or rediss";
+                } else if (uri.getHost() == null) {
+                    problem = "a host is required";
+                } else if (!path.isEmpty() && !path.matches("/\\d{1,2}")) {
+                    problem = "the path, when present, is a database number like /0";
+                } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    problem = "no query or fragment is understood";
+                } else {
+                    return;
+                }
+            } catch (java.net.URISyntaxException e) {
+                problem = "it is not a URL";
+            }
+            // never the URL itself in the message: it may hold a password
+            throw new ConfigException("CHAT_REDIS_URL must look like redis://[user:password@]host:port[/db]"
+                    + " or rediss://...: " + problem);
+        }
+    }
 
     /**
      * The settings that guard the server.
@@ -143,15 +228,15 @@ public record ChatConfig(
         check("CHAT_SEND_TIMEOUT_SECONDS", sendTimeoutSeconds, 1, 3_600);
         check("CHAT_OUTBOX_BYTES", outboxBytes, 1_024, 1_073_741_824);
         check("CHAT_MAX_ROOMS", maxRooms, 1, 10_000_000);
-        if (security == null) {
-            throw new IllegalArgumentException("security settings are required");
+        if (security == null || engine == null) {
+            throw new IllegalArgumentException("security and engine settings are required");
         }
     }
 
     /** The documented defaults. */
     public static ChatConfig defaults() {
         return new ChatConfig(DEFAULT_HOST, DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 10, 1_048_576, 10_000,
-                Security.defaults());
+                Security.defaults(), Engine.inMemory());
     }
 
     /** Reads the process environment and system properties. */
@@ -183,48 +268,58 @@ public record ChatConfig(
                         source.text("CHAT_JWT_SECRET"),
                         source.integer("CHAT_RATE_PER_SECOND", d.security().ratePerSecond()),
                         source.integer("CHAT_RATE_BURST", d.security().rateBurst()),
-                        source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections())));
+                        source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections())),
+                new Engine(
+                        source.text("CHAT_REDIS_URL"),
+                        source.text("CHAT_REDIS_PREFIX", d.engine().redisPrefix()),
+                        source.integer("CHAT_HISTORY_DAYS", d.engine().historyDays()),
+                        source.integer("CHAT_PRESENCE_TTL_SECONDS", d.engine().presenceTtlSeconds())));
     }
 
     public ChatConfig withHost(String value) {
         return new ChatConfig(value, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
     }
 
     public ChatConfig withPort(int value) {
         return new ChatConfig(host, value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
     }
 
     public ChatConfig withHistory(int size, int replay) {
         return new ChatConfig(host, port, size, replay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
     }
 
     public ChatConfig withLimits(int messageChars, int frameBytes) {
         return new ChatConfig(host, port, historySize, historyReplay, messageChars, frameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
     }
 
     public ChatConfig withIdleTimeoutSeconds(int value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                value, sendTimeoutSeconds, outboxBytes, maxRooms, security);
+                value, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
     }
 
     /** The two rules that tell a connection too slow to keep. */
     public ChatConfig withOutbound(int sendTimeout, int bytes) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeout, bytes, maxRooms, security);
+                idleTimeoutSeconds, sendTimeout, bytes, maxRooms, security, engine);
     }
 
     public ChatConfig withMaxRooms(int value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, value, security);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, value, security, engine);
+    }
+
+    public ChatConfig withEngine(Engine value) {
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, value);
     }
 
     public ChatConfig withSecurity(Security value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, value);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, value, engine);
     }
 
     /** One line per setting, for the startup log. */
@@ -245,7 +340,11 @@ public record ChatConfig(
                 "CHAT_JWT_SECRET=" + (security.jwtSecret() == null ? "(not set: tokens off)" : "(set: tokens required)"),
                 "CHAT_RATE_PER_SECOND=" + security.ratePerSecond() + (security.ratePerSecond() == 0 ? " (no limit)" : ""),
                 "CHAT_RATE_BURST=" + security.rateBurst(),
-                "CHAT_MAX_CONNECTIONS=" + security.maxConnections());
+                "CHAT_MAX_CONNECTIONS=" + security.maxConnections(),
+                "CHAT_REDIS_URL=" + engine.redisAddress(),
+                "CHAT_REDIS_PREFIX=" + engine.redisPrefix(),
+                "CHAT_HISTORY_DAYS=" + engine.historyDays(),
+                "CHAT_PRESENCE_TTL_SECONDS=" + engine.presenceTtlSeconds());
     }
 
     /** The host as given, IPv6 brackets removed; refuses what cannot be an address to listen on. */

@@ -28,7 +28,7 @@ public final class ChatWebApp implements ServletContextListener {
         ChatConfig config = ChatConfig.fromEnvironment(); // a bad value fails the deployment, with its name
         // Tomcat drops a stalled connection itself once its close frame cannot be written within 50 ms
         // (any close code but 1000); Payara's Tyrus closes its web connection without queueing.
-        ChatHub hub = ChatHub.inMemory(config, ConnectionAbort.NONE);
+        ChatHub hub = Engines.hub(config, ConnectionAbort.NONE);
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new IllegalStateException("this server offers no Jakarta WebSocket container");

@@ -1,6 +1,7 @@
 package dev.jchat.launcher;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.room.ChatHub;
@@ -44,7 +45,7 @@ public final class EmbeddedServer implements AutoCloseable {
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");
         }
-        ChatHub hub = ChatHub.inMemory(config, GrizzlyAbort.create());
+        ChatHub hub = Engines.hub(config, GrizzlyAbort.create());
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), config.maxFrameBytes());
         try {

@@ -14,7 +14,8 @@ public enum ErrorCode {
     RATE_LIMITED("rate-limited", CloseCodes.VIOLATED_POLICY),
     UNAUTHORIZED("unauthorized", CloseCodes.VIOLATED_POLICY),
     SERVER_FULL("server-full", CloseCodes.TRY_AGAIN_LATER),
-    ROOM_LIMIT("room-limit", CloseCodes.TRY_AGAIN_LATER);
+    ROOM_LIMIT("room-limit", CloseCodes.TRY_AGAIN_LATER),
+    UNAVAILABLE("unavailable", CloseCodes.TRY_AGAIN_LATER);
 
     private final String wire;
     private final CloseCodes closeCode;

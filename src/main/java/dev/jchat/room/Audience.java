@@ -5,6 +5,7 @@ import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
 import dev.jchat.message.ServerFrame;
 import dev.jchat.message.Welcome;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,11 +45,12 @@ public final class Audience {
     /** Rooms with at least this many connections here coalesce their presence announcements. */
     static final int COALESCE_AT = 100;
     static final long COALESCE_MILLIS = 100;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Room room;
     private final int replay;
     private final History history;
-    private final boolean sharedPresence;
+    private final SharedPresence shared;
     private final BiConsumer<Runnable, Duration> timer;
     private final Set<Member> members = new LinkedHashSet<>();
     private final Map<String, Integer> here = new HashMap<>(); // name -> connections on this server
@@ -60,19 +62,32 @@ public final class Audience {
     private boolean retired;
 
     /**
-     * @param room           the room this is the local part of, for {@link Member#enter}
-     * @param sharedPresence false: a name is online while it has a connection here (one server
-     *                       is the whole room); true: the engine says who is online elsewhere,
-     *                       and a name leaves only when the engine says so
-     * @param timer          runs a task once after a delay, without blocking
+     * How an engine that spans servers learns which names this server has in the room. Called
+     * with the audience's lock held, in the order of the changes: it must not block.
      */
-    public Audience(Room room, String epoch, int historySize, int replay, boolean sharedPresence,
+    public interface SharedPresence {
+
+        /** The name has its first connection here, or is still here (see {@link #refreshPresence}). */
+        void here(String name);
+
+        /** The name's last connection here closed. */
+        void gone(String name);
+    }
+
+    /**
+     * @param room    the room this is the local part of, for {@link Member#enter}
+     * @param shared  null: a name is online while it has a connection here (this server is the
+     *                whole room); else the engine is told of the names here, says who is online
+     *                anywhere ({@link #online}), and a name leaves only when it says so
+     * @param timer   runs a task once after a delay, without blocking
+     */
+    public Audience(Room room, String epoch, int historySize, int replay, SharedPresence shared,
                     BiConsumer<Runnable, Duration> timer) {
         this.room = room;
         this.epoch = epoch;
         this.replay = replay;
         this.history = new History(historySize);
-        this.sharedPresence = sharedPresence;
+        this.shared = shared;
         this.timer = timer;
     }
 
@@ -116,46 +131,45 @@ public final class Audience {
         return Joined.IN;
     }
 
-    /**
-     * Names a member that joined without a name. Returns true when it is its name's first
-     * connection here.
-     */
-    public boolean name(Member member, String user) {
+    /** Names a member that joined without a name. */
+    public void name(Member member, String user) {
         List<Member> kick = new ArrayList<>();
-        boolean first = false;
         synchronized (this) {
             member.name(user);
             if (members.contains(member)) {
-                first = countHere(member, user, kick);
+                countHere(member, user, kick);
             }
         }
         drain(kick);
-        return first;
     }
 
     /**
-     * Removes a member. Returns its name when it was that name's last connection here, else null.
-     * Without shared presence the name leaves the room at once.
+     * Removes a member. When it was its name's last connection here, the name leaves the room at
+     * once, or, with shared presence, when the engine says so.
      */
-    public String leave(Member member) {
+    public void leave(Member member) {
         List<Member> kick = new ArrayList<>();
-        String last = null;
         synchronized (this) {
             if (!members.remove(member)) {
-                return null;
+                return;
             }
             String user = member.name();
             if (user != null && here.merge(user, -1, Integer::sum) == 0) {
                 here.remove(user);
-                last = user;
-                if (!sharedPresence) {
+                if (shared == null) {
                     online.remove(user);
                     announce(null, kick);
+                } else {
+                    shared.gone(user);
                 }
             }
         }
         drain(kick);
-        return last;
+    }
+
+    /** Tells the shared presence again of every name here, so that it does not expire them. */
+    public synchronized void refreshPresence() {
+        here.keySet().forEach(shared::here);
     }
 
     /** Whether the member is in the room (it may have been given up on while its message was on the way). */
@@ -166,11 +180,6 @@ public final class Audience {
     /** True when nobody is connected to the room here. */
     public synchronized boolean isEmpty() {
         return members.isEmpty();
-    }
-
-    /** Names with a connection here. */
-    public synchronized List<String> namesHere() {
-        return List.copyOf(here.keySet());
     }
 
     /** Retires the room if nobody is in it, so that its engine can forget it; false if someone is. */
@@ -255,6 +264,15 @@ public final class Audience {
         drain(kick);
     }
 
+    /** The engine says exactly these names are in the room, on some server (besides those here). */
+    public void onlineAre(Collection<String> names) {
+        List<String> left;
+        synchronized (this) {
+            left = online.stream().filter(name -> !names.contains(name)).toList();
+        }
+        online(names, left);
+    }
+
     /** Closes every member, for a room whose sequence was lost: they come back to its new epoch. */
     public void closeAll(jakarta.websocket.CloseReason reason) {
         List<Member> all;
@@ -264,15 +282,17 @@ public final class Audience {
         all.forEach(m -> m.close(reason));
     }
 
-    /** With the lock held. Returns true when it is the name's first connection here. */
-    private boolean countHere(Member member, String user, List<Member> kick) {
+    /** With the lock held: one more connection of the name here; its first is online at once. */
+    private void countHere(Member member, String user, List<Member> kick) {
         if (here.merge(user, 1, Integer::sum) != 1) {
-            return false;
+            return;
+        }
+        if (shared != null) {
+            shared.here(user);
         }
         if (online.add(user)) {
             announce(member, kick);
         }
-        return true;
     }
 
     /**
@@ -331,6 +351,11 @@ public final class Audience {
         for (Member m : kick) {
             m.outbox().drain();
         }
+    }
+
+    /** A new epoch: names an id sequence that starts now. */
+    public static String newEpoch() {
+        return Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
     /** The time stamp of a frame made now, to the millisecond as PROTOCOL.md shows it. */

@@ -155,6 +155,7 @@ public final class ChatHub {
                     count, stuck);
         }
         closer.shutdown();
+        rooms.close();
         timer.shutdownNow();
         events.flush("shutdown");
     }

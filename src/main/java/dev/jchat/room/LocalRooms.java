@@ -3,7 +3,6 @@ package dev.jchat.room;
 import dev.jchat.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.security.RefusedException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -22,8 +21,6 @@ import java.util.function.BiConsumer;
  * <p>Locks: a room's own lock may be held while taking {@link #idle}'s, never the other way round.
  */
 public final class LocalRooms implements RoomRegistry {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConcurrentMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
     private final LinkedHashSet<LocalRoom> idle = new LinkedHashSet<>(); // empty rooms with history, longest empty first
@@ -94,7 +91,7 @@ public final class LocalRooms implements RoomRegistry {
                         "the server holds as many rooms as it may; try again later or join an existing room");
             }
             // In-memory ids restart with the process: a fresh epoch tells clients their old ids mean nothing here.
-            String epoch = Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+            String epoch = Audience.newEpoch();
             LocalRoom room = new LocalRoom(this, name, epoch, historySize, historyReplay);
             rooms.put(name, room);
             return room;

@@ -7,7 +7,7 @@ import dev.jchat.security.RefusedException;
  * store can carry ids, history and broadcast across servers without the endpoint changing.
  * Implementations are thread-safe.
  */
-public interface RoomRegistry {
+public interface RoomRegistry extends AutoCloseable {
 
     /**
      * Adds a member to the room of that (valid) name, creating it on first use, and queues for
@@ -22,4 +22,12 @@ public interface RoomRegistry {
      * @throws RefusedException with {@code room-limit} when the room is new and no place is left for it
      */
     Room join(String room, Member member, Long since, String epoch) throws RefusedException;
+
+    /**
+     * Lets go of what the engine holds outside this JVM (connections, threads), once the hub's
+     * connections are closed. The in-memory engine holds nothing.
+     */
+    @Override
+    default void close() {
+    }
 }

@@ -1,0 +1,20 @@
+package dev.jchat;
+
+import dev.jchat.redis.RedisRooms;
+import dev.jchat.room.ChatHub;
+import dev.jchat.room.ConnectionAbort;
+
+/** The one place that picks where rooms live, for the launcher and the web application alike. */
+public final class Engines {
+
+    private Engines() {
+    }
+
+    /** A hub whose rooms are in Redis when {@code CHAT_REDIS_URL} is set, else in this JVM's memory. */
+    public static ChatHub hub(ChatConfig config, ConnectionAbort abort) {
+        if (config.engine().redis()) {
+            return new ChatHub(config, hub -> new RedisRooms(config, hub), abort);
+        }
+        return ChatHub.inMemory(config, abort);
+    }
+}

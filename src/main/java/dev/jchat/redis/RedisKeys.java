@@ -1,0 +1,47 @@
+package dev.jchat.redis;
+
+/**
+ * The names of one chat's keys and channels in Redis, all under {@code CHAT_REDIS_PREFIX}. A
+ * room's keys share the hash tag {@code {room}}, so that its scripts touch one slot.
+ */
+record RedisKeys(String prefix) {
+
+    /** Hash: {@code epoch}, and {@code seq}, the newest id. */
+    String meta(String room) {
+        return prefix + ":{" + room + "}:meta";
+    }
+
+    /** Stream of the newest messages, entry ids {@code <id>-0}, field {@code f}: the frame as sent. */
+    String log(String room) {
+        return prefix + ":{" + room + "}:log";
+    }
+
+    /** Sorted set: {@code server|name} scored by when it expires. */
+    String presence(String room) {
+        return prefix + ":{" + room + "}:presence";
+    }
+
+    /** Hash: name to the number of servers it is on. */
+    String names(String room) {
+        return prefix + ":{" + room + "}:names";
+    }
+
+    /** Counter shared by every room: the version of the latest presence change. */
+    String presenceVersion() {
+        return prefix + ":presence-version";
+    }
+
+    /** Channel of the room's messages and presence changes. */
+    String channel(String room) {
+        return prefix + ":{" + room + "}";
+    }
+
+    /** The room a channel belongs to, or null for someone else's channel. */
+    String roomOf(String channel) {
+        String start = prefix + ":{";
+        if (!channel.startsWith(start) || !channel.endsWith("}")) {
+            return null;
+        }
+        return channel.substring(start.length(), channel.length() - 1);
+    }
+}

@@ -1,0 +1,312 @@
+package dev.jchat.redis;
+
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.ErrorFrame;
+import dev.jchat.message.FrameEncoder;
+import dev.jchat.room.Audience;
+import dev.jchat.room.Frame;
+import dev.jchat.room.Member;
+import dev.jchat.room.Room;
+import jakarta.websocket.CloseReason;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What this server holds of a room that lives in Redis: its {@link Audience}, fed in id order
+ * from the room's channel, with gaps filled from its stream.
+ *
+ * <p>Every event of the room (a join, a message from a member, one from the channel, a reply of
+ * Redis) is a task on the room's {@link Serial}, so its state needs no lock, and Redis is only
+ * ever called asynchronously.
+ */
+final class RedisRoom implements Room {
+
+    private static final System.Logger LOG = System.getLogger(RedisRoom.class.getName());
+    /** Redis lost the room (its epoch changed): its members come back to the new sequence. */
+    static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
+
+    /** A member waiting for the room's first sync, and what it said meanwhile. */
+    private record Joiner(Member member, Long since, String epoch, List<String> texts) {
+    }
+
+    private final RedisRooms engine;
+    private final String name;
+    private final Audience audience;
+    private final Serial serial;
+    /** Joins handed to the room and not yet handled: the engine does not retire it meanwhile. */
+    final AtomicInteger incoming = new AtomicInteger();
+
+    // Touched only by the room's tasks.
+    private boolean synced;                                    // the audience holds what Redis had at a sync
+    private boolean syncing;
+    private final List<Joiner> joiners = new ArrayList<>();    // waiting for the first sync
+    private final List<String> early = new ArrayList<>();      // channel messages that came before it
+    private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
+    private final List<String> presenceChanges = new ArrayList<>();
+    private long presenceVersion;
+
+    RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
+        this.engine = engine;
+        this.name = name;
+        this.serial = serial;
+        this.audience = new Audience(this, null, historySize, replay, new Audience.SharedPresence() {
+            @Override
+            public void here(String user) {
+                presenceChanges.add("+" + user);
+            }
+
+            @Override
+            public void gone(String user) {
+                presenceChanges.add("-" + user);
+            }
+        }, engine.timer());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // --- from the engine and the endpoint, on any thread
+
+    /** Joins once the room is synced; {@link #incoming} was counted up for it. */
+    void join(Member member, Long since, String epoch) {
+        serial.execute(() -> {
+            incoming.decrementAndGet();
+            if (synced) {
+                joinNow(new Joiner(member, since, epoch, List.of()));
+            } else {
+                joiners.add(new Joiner(member, since, epoch, new ArrayList<>()));
+                sync();
+            }
+            afterTask();
+        });
+    }
+
+    @Override
+    public void name(Member member, String user) {
+        serial.execute(() -> {
+            if (joiner(member) != null) {
+                member.name(user); // counted when it joins
+            } else {
+                audience.name(member, user);
+            }
+            afterTask();
+        });
+    }
+
+    @Override
+    public void publish(Member from, String text) {
+        serial.execute(() -> {
+            Joiner joiner = joiner(from);
+            if (joiner != null) {
+                joiner.texts().add(text); // published once it is in: it sees its own message
+            } else if (audience.contains(from)) {
+                publishNow(from, text);
+            }
+        });
+    }
+
+    @Override
+    public void leave(Member member) {
+        serial.execute(() -> {
+            joiners.removeIf(j -> j.member() == member);
+            audience.leave(member);
+            afterTask();
+        });
+    }
+
+    /** A message on the room's channel. */
+    void received(String message) {
+        serial.execute(() -> {
+            if (!synced) {
+                early.add(message);
+            } else {
+                handle(message);
+            }
+            afterTask();
+        });
+    }
+
+    /** The room's channel is subscribed (again): whatever Redis has that this server missed, it gets now. */
+    void subscribed() {
+        serial.execute(this::sync);
+    }
+
+    /** Redis answers commands again: a synced room reads what it may have missed. */
+    void reconnected() {
+        serial.execute(() -> {
+            if (synced) {
+                sync();
+            }
+        });
+    }
+
+    /** The subscription failed: those waiting to join are told the chat is unavailable. */
+    void subscribeFailed(Throwable error) {
+        serial.execute(() -> synced(null, error));
+    }
+
+    /** Tells Redis again which names are here, and lets it expire those of servers gone silent. */
+    void refreshPresence() {
+        serial.execute(() -> {
+            if (synced) {
+                audience.refreshPresence();
+                engine.presence(name, List.copyOf(presenceChanges)); // even with none: the sweep
+                presenceChanges.clear();
+            }
+        });
+    }
+
+    // --- tasks
+
+    private void joinNow(Joiner joiner) {
+        if (audience.join(joiner.member(), joiner.since(), joiner.epoch()) == Audience.Joined.IN) {
+            joiner.texts().forEach(text -> publishNow(joiner.member(), text));
+        }
+    }
+
+    private void publishNow(Member from, String text) {
+        engine.publish(name, from.name(), text).whenComplete((id, error) -> {
+            if (error != null) {
+                engine.refusedMessage(error);
+                from.send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE)));
+            }
+        });
+    }
+
+    private void sync() {
+        if (syncing) {
+            return;
+        }
+        syncing = true;
+        engine.load(name).whenComplete((snapshot, error) -> serial.execute(() -> {
+            synced(snapshot, error);
+            afterTask();
+        }));
+    }
+
+    private void synced(RedisRooms.Snapshot snapshot, Throwable error) {
+        syncing = false;
+        if (error != null) {
+            if (!synced) {
+                // nobody is in yet: those waiting are refused, and may try again
+                for (Joiner joiner : joiners) {
+                    joiner.member().send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE)));
+                    joiner.member().close(ErrorCode.UNAVAILABLE.closeReason());
+                }
+                joiners.clear();
+                early.clear();
+            }
+            engine.syncFailed(name, error); // a synced room syncs again when Redis is back
+            return;
+        }
+        if (!synced) {
+            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            presenceVersion = snapshot.version();
+            synced = true;
+            joiners.forEach(this::joinNow);
+            joiners.clear();
+            early.forEach(this::handle);
+            early.clear();
+            return;
+        }
+        if (!snapshot.epoch().equals(audience.epoch())) {
+            LOG.log(Level.WARNING, "room {0} was lost in Redis (its epoch changed): its members reconnect", name);
+            held.clear();
+            audience.closeAll(RESTARTED);
+            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            presenceVersion = snapshot.version();
+            return;
+        }
+        for (int i = 0; i < snapshot.ids().size(); i++) {
+            held.putIfAbsent(snapshot.ids().get(i), snapshot.frames().get(i));
+        }
+        if (snapshot.version() > presenceVersion) {
+            presenceVersion = snapshot.version();
+            audience.onlineAre(snapshot.names());
+        }
+        boolean missedSince = !held.isEmpty() && held.firstKey() > audience.lastId() + 1
+                && snapshot.lastId() < held.firstKey() - 1;
+        if (missedSince) {
+            sync(); // what is missing was published after that read
+        } else {
+            deliverHeld();
+        }
+    }
+
+    private void handle(String message) {
+        if (message.startsWith("m ")) {
+            int afterEpoch = message.indexOf(' ', 2);
+            int afterId = message.indexOf(' ', afterEpoch + 1);
+            String epoch = message.substring(2, afterEpoch);
+            long id = Long.parseLong(message.substring(afterEpoch + 1, afterId));
+            if (!epoch.equals(audience.epoch())) {
+                sync(); // Redis started the room over: the sync finds the new epoch
+                return;
+            }
+            long last = audience.lastId();
+            if (id == last + 1 && held.isEmpty()) {
+                audience.deliver(id, Frame.of(message.substring(afterId + 1)));
+            } else if (id > last) {
+                held.put(id, Frame.of(message.substring(afterId + 1)));
+                sync(); // a gap: this server missed something, Redis has it
+            }
+        } else if (message.startsWith("p ")) {
+            String[] lines = message.split("\n");
+            long version = Long.parseLong(lines[0].substring(2));
+            if (version <= presenceVersion) {
+                return; // the sync already had it
+            }
+            presenceVersion = version;
+            List<String> came = new ArrayList<>();
+            List<String> left = new ArrayList<>();
+            for (String line : Arrays.asList(lines).subList(1, lines.length)) {
+                (line.startsWith("+") ? came : left).add(line.substring(1));
+            }
+            audience.online(came, left);
+        } else {
+            LOG.log(Level.WARNING, "room {0}: ignoring a channel message of an unknown kind", name);
+        }
+    }
+
+    /** Delivers what came ahead of a gap, once the gap is filled, or found to be gone from Redis too. */
+    private void deliverHeld() {
+        while (!held.isEmpty()) {
+            Map.Entry<Long, Frame> next = held.pollFirstEntry();
+            long last = audience.lastId();
+            if (next.getKey() <= last) {
+                continue;
+            }
+            if (next.getKey() > last + 1) {
+                engine.lost(name, next.getKey() - last - 1);
+            }
+            audience.deliver(next.getKey(), next.getValue());
+        }
+    }
+
+    /** At the end of every task: sends what the audience said of presence, retires the room once empty. */
+    private void afterTask() {
+        if (!presenceChanges.isEmpty()) {
+            engine.presence(name, List.copyOf(presenceChanges));
+            presenceChanges.clear();
+        }
+        if (joiners.isEmpty() && !syncing && engine.retireIfIdle(this, audience)) {
+            held.clear();
+        }
+    }
+
+    private Joiner joiner(Member member) {
+        for (Joiner joiner : joiners) {
+            if (joiner.member() == member) {
+                return joiner;
+            }
+        }
+        return null;
+    }
+}

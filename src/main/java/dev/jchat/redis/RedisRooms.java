@@ -1,0 +1,484 @@
+package dev.jchat.redis;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.message.ChatMessage;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.FrameEncoder;
+import dev.jchat.room.Audience;
+import dev.jchat.room.ChatHub;
+import dev.jchat.room.Frame;
+import dev.jchat.room.Member;
+import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
+import dev.jchat.security.RefusedException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Rooms that live in Redis, shared by every chat server on the same Redis and prefix. Redis
+ * numbers each room's messages and keeps them (a stream per room, capped at
+ * {@code CHAT_HISTORY_SIZE}); one script per message takes the next id, appends it and
+ * publishes it on the room's channel, to which every server with someone in the room is
+ * subscribed. Presence is one sorted set per room of {@code server|name} entries that expire
+ * unless their server refreshes them. See {@code docs/REDIS.md}.
+ *
+ * <p>Two connections: one for commands (pipelined: nothing waits for a reply) and one for the
+ * subscriptions. Commands fail at once while Redis is unreachable, and are never sent again after
+ * a reconnect. Thread-safe.
+ */
+public final class RedisRooms implements RoomRegistry {
+
+    private static final System.Logger LOG = System.getLogger(RedisRooms.class.getName());
+    static final String UNAVAILABLE = "the chat is unavailable; try again";
+    /** How long a command may take before it fails. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    /** A message not published by then is never published: the sender was told it is unavailable. */
+    static final long PUBLISH_DEADLINE_MILLIS = 2_000;
+    /** A room that never had a message is kept this long in Redis. */
+    private static final long EMPTY_ROOM_SECONDS = 86_400;
+
+    /** What a sync reads of a room: its sequence, newest messages (oldest first) and names online. */
+    record Snapshot(String epoch, long lastId, long version, List<Long> ids, List<Frame> frames, List<String> names) {
+    }
+
+    private final ChatConfig config;
+    private final ChatHub hub;
+    private final RedisKeys keys;
+    private final String node = Audience.newEpoch();
+    private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
+    private final ExecutorService pool;
+    private final Serial subscriptions;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final Thread connector;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final CountDownLatch firstAttempt = new CountDownLatch(1);
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile boolean commandsUp;
+    private volatile boolean pubsubUp;
+    private volatile boolean reachable;
+    private volatile long clockOffsetMillis;
+    private volatile boolean closed;
+
+    /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
+    public RedisRooms(ChatConfig config, ChatHub hub) {
+        this.config = config;
+        this.hub = hub;
+        this.keys = new RedisKeys(config.engine().redisPrefix());
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "chat-redis-rooms-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.subscriptions = new Serial(pool);
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisURI uri = RedisURI.create(config.engine().redisUrl());
+        uri.setTimeout(COMMAND_TIMEOUT);
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .replayFilter(command -> true) // a command cut off by a disconnect is never sent again
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+                .build());
+        client.addListener(new ConnectionStates());
+        this.connector = new Thread(this::connect, "chat-redis-connect");
+        connector.setDaemon(true);
+        connector.start();
+        hub.schedule(this::refreshPresence, presencePeriod());
+        awaitFirstAttempt();
+    }
+
+    @Override
+    public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
+        if (!reachable) {
+            throw new RefusedException(ErrorCode.UNAVAILABLE, UNAVAILABLE);
+        }
+        if (!rooms.containsKey(name) && rooms.size() >= config.maxRooms()) {
+            throw new RefusedException(ErrorCode.ROOM_LIMIT,
+                    "the server holds as many rooms as it may; try again later or join an existing room");
+        }
+        boolean[] created = {false};
+        RedisRoom room = rooms.compute(name, (key, existing) -> {
+            RedisRoom r = existing;
+            if (r == null) {
+                r = new RedisRoom(this, name, new Serial(pool), config.historySize(), config.historyReplay());
+                created[0] = true;
+            }
+            r.incoming.incrementAndGet(); // not retired before this join is handled
+            return r;
+        });
+        if (created[0]) {
+            subscriptions.execute(() -> subscribe(room));
+        }
+        room.join(member, since, epoch);
+        return room;
+    }
+
+    /** Number of rooms with someone on this server, for tests and metrics. */
+    public int size() {
+        return rooms.size();
+    }
+
+    /** True while Redis answers on both connections. */
+    public boolean reachable() {
+        return reachable;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            sleep(10); // the last leaves reach Redis
+        }
+        connector.interrupt();
+        pool.shutdownNow();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
+    }
+
+    // --- for the rooms
+
+    BiConsumer<Runnable, Duration> timer() {
+        return hub::schedule;
+    }
+
+    /** The room's sequence, newest messages and names online, read in one step; starts an epoch for a new room. */
+    CompletionStage<Snapshot> load(String room) {
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion()};
+        return track(call(redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
+                Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS))))
+                .thenApply(RedisRooms::snapshot);
+    }
+
+    /** Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable. */
+    CompletionStage<Object> publish(String room, String user, String text) {
+        String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
+        long deadline = System.currentTimeMillis() + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
+        return track(call(redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
+                around[0], around[1], Integer.toString(config.historySize()),
+                Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
+                Long.toString(deadline))));
+    }
+
+    /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
+    void presence(String room, List<String> changes) {
+        List<String> args = new ArrayList<>(List.of(node, Long.toString(presenceLifetimeMillis()), keys.channel(room),
+                Long.toString(config.engine().presenceTtlSeconds() * 10L)));
+        args.addAll(changes);
+        track(call(redis -> Script.PRESENCE.run(redis,
+                new String[] {keys.presence(room), keys.names(room), keys.presenceVersion()}, args.toArray(String[]::new))))
+                .whenComplete((count, error) -> {
+                    if (error != null) {
+                        // told again at the next refresh; until then others may miss this server's names
+                        hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
+                    }
+                });
+    }
+
+    /** Forgets the room if nobody is in it or on the way; called from the room's own tasks. */
+    boolean retireIfIdle(RedisRoom room, Audience audience) {
+        boolean[] retired = {false};
+        rooms.computeIfPresent(room.name(), (key, r) -> {
+            if (r == room && r.incoming.get() == 0 && audience.retireIfEmpty()) {
+                retired[0] = true;
+                return null;
+            }
+            return r;
+        });
+        if (retired[0]) {
+            subscriptions.execute(() -> unsubscribe(room.name()));
+        }
+        return retired[0];
+    }
+
+    void refusedMessage(Throwable error) {
+        hub.events().record(Level.WARNING, "chat messages refused as unavailable: Redis did not take them", error.toString());
+    }
+
+    void syncFailed(String room, Throwable error) {
+        hub.events().record(Level.WARNING, "rooms could not be read from Redis", error.toString());
+    }
+
+    void lost(String room, long count) {
+        LOG.log(Level.WARNING, "room {0}: {1} message(s) were missed here and are no longer in Redis'' history",
+                room, count);
+    }
+
+    // --- connections
+
+    /**
+     * A command on the command connection; fails at once, without throwing, while that connection
+     * is not up with the scripts loaded.
+     */
+    private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        StatefulRedisConnection<String, String> c = commands;
+        if (c == null || !commandsUp) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+        }
+        return send(c, command);
+    }
+
+    private <T> CompletionStage<T> send(StatefulRedisConnection<String, String> c,
+                                        Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        try {
+            return command.apply(c.async()).toCompletableFuture().whenComplete((result, error) -> {
+                if (error != null && Script.unknown(error)) {
+                    prepare(c); // Redis forgot the scripts (SCRIPT FLUSH): unavailable until they are back
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * After every connect of the command connection: loads the scripts and measures Redis' clock
+     * (for the publish deadline, checked on Redis' clock), then takes commands.
+     */
+    private void prepare(StatefulRedisConnection<String, String> c) {
+        commandsUp = false;
+        changed();
+        long before = System.currentTimeMillis();
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
+        CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
+        steps.add(time);
+        CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.log(Level.WARNING, "preparing the Redis connection failed: {0}", error.toString());
+                return; // the next connect tries again
+            }
+            long after = System.currentTimeMillis();
+            List<String> now = time.join();
+            clockOffsetMillis = Long.parseLong(now.get(0)) * 1_000 + Long.parseLong(now.get(1)) / 1_000
+                    - (before + after) / 2;
+            commandsUp = c.isOpen();
+            changed();
+            if (commandsUp) {
+                rooms.values().forEach(RedisRoom::reconnected); // catch up on what was missed meanwhile
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> track(CompletionStage<T> stage) {
+        inFlight.incrementAndGet();
+        return stage.toCompletableFuture().whenComplete((result, error) -> inFlight.decrementAndGet());
+    }
+
+    /** Connects both connections, retrying each second until Redis answers; Lettuce reconnects after that. */
+    private void connect() {
+        boolean told = false;
+        while (!closed) {
+            try {
+                if (commands == null) {
+                    commands = client.connect();
+                }
+                if (pubsub == null) {
+                    StatefulRedisPubSubConnection<String, String> p = client.connectPubSub();
+                    p.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            received(channel, message);
+                        }
+                    });
+                    pubsub = p;
+                }
+                pubsubUp = true;
+                prepare(commands);
+                firstAttempt.countDown();
+                return;
+            } catch (RuntimeException e) {
+                if (!told) {
+                    LOG.log(Level.WARNING, "Redis at {0} is unreachable ({1}); new connections get ''unavailable''"
+                            + " until it answers", config.engine().redisAddress(), e.toString());
+                    told = true;
+                }
+                firstAttempt.countDown();
+                sleep(1_000);
+            }
+        }
+    }
+
+    private final class ConnectionStates implements RedisConnectionStateListener {
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection == commands) {
+                prepare(commands);
+                return;
+            } else if (connection == pubsub) {
+                pubsubUp = true;
+                rooms.values().forEach(room -> subscriptions.execute(() -> subscribe(room)));
+            } else {
+                return; // a first connect: connect() takes it from there
+            }
+            changed();
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == commands) {
+                commandsUp = false;
+            } else if (connection == pubsub) {
+                pubsubUp = false;
+            } else {
+                return;
+            }
+            changed();
+        }
+    }
+
+    /** One log line per change of state. */
+    private synchronized void changed() {
+        boolean now = commandsUp && pubsubUp;
+        if (now == reachable || closed) {
+            return;
+        }
+        reachable = now;
+        if (now) {
+            LOG.log(Level.INFO, "Redis at {0} is reachable: serving rooms from it", config.engine().redisAddress());
+        } else {
+            LOG.log(Level.WARNING, "Redis at {0} is unreachable: new connections and chat messages get ''unavailable''"
+                    + " until it is back", config.engine().redisAddress());
+        }
+    }
+
+    /** A subscriber task: subscribes the room's channel, then the room syncs from Redis. */
+    private void subscribe(RedisRoom room) {
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p == null) {
+            room.subscribeFailed(new IllegalStateException("not connected to Redis"));
+            return;
+        }
+        track(p.async().subscribe(keys.channel(room.name()))).whenComplete((ok, error) -> {
+            if (error != null) {
+                room.subscribeFailed(error);
+            } else {
+                room.subscribed();
+            }
+        });
+    }
+
+    /** A subscriber task: unsubscribes unless the room is back meanwhile (tasks run in order). */
+    private void unsubscribe(String room) {
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p != null && !rooms.containsKey(room)) {
+            track(p.async().unsubscribe(keys.channel(room))).whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.log(Level.DEBUG, "unsubscribing room {0} failed: {1}", room, error.toString());
+                }
+            });
+        }
+    }
+
+    private void received(String channel, String message) {
+        String name = keys.roomOf(channel);
+        RedisRoom room = name == null ? null : rooms.get(name);
+        if (room != null) {
+            room.received(message);
+        }
+    }
+
+    private void refreshPresence() {
+        if (closed) {
+            return;
+        }
+        if (reachable) {
+            rooms.values().forEach(RedisRoom::refreshPresence);
+        }
+        hub.schedule(this::refreshPresence, presencePeriod());
+    }
+
+    /** Refreshes come three times per lifetime: a live server's names never expire between two. */
+    private Duration presencePeriod() {
+        return Duration.ofMillis(config.engine().presenceTtlSeconds() * 1_000L / 3);
+    }
+
+    /**
+     * How long a refresh keeps a name: two refresh periods, so that a silent server's names are
+     * swept, by the next refresh of any other, within {@code CHAT_PRESENCE_TTL_SECONDS}.
+     */
+    private long presenceLifetimeMillis() {
+        return config.engine().presenceTtlSeconds() * 2_000L / 3;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Snapshot snapshot(List<Object> reply) {
+        List<Object> entries = (List<Object>) reply.get(3);
+        List<Long> ids = new ArrayList<>(entries.size());
+        List<Frame> frames = new ArrayList<>(entries.size());
+        for (Object entry : entries) { // newest first: [ "<id>-0", [ "f", frame ] ]
+            List<Object> pair = (List<Object>) entry;
+            String streamId = (String) pair.get(0);
+            List<Object> fields = (List<Object>) pair.get(1);
+            ids.add(Long.parseLong(streamId.substring(0, streamId.indexOf('-'))));
+            frames.add(Frame.of((String) fields.get(1)));
+        }
+        Collections.reverse(ids);
+        Collections.reverse(frames);
+        List<String> names = ((List<Object>) reply.get(4)).stream().map(String.class::cast).toList();
+        return new Snapshot((String) reply.get(0), Long.parseLong((String) reply.get(1)),
+                Long.parseLong((String) reply.get(2)), ids, frames, names);
+    }
+
+    /** A server starts serving as soon as Redis does, or, when Redis is down, starts anyway and says so. */
+    private void awaitFirstAttempt() {
+        try {
+            if (firstAttempt.await(5, TimeUnit.SECONDS)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (!reachable && (commands != null && pubsub != null) && System.nanoTime() < deadline) {
+                    sleep(5); // connected: the scripts are on their way
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

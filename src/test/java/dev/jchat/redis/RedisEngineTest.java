@@ -1,0 +1,249 @@
+package dev.jchat.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.TestClient;
+import dev.jchat.launcher.EmbeddedServer;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two chat servers in this JVM on one real redis-server: the guarantees of PROTOCOL.md across
+ * servers, restarts of every chat server, and Redis going away and coming back.
+ */
+class RedisEngineTest {
+
+    private RedisServer redis;
+    private final List<EmbeddedServer> servers = new ArrayList<>();
+    private final List<TestClient> clients = new ArrayList<>();
+    private final String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        clients.forEach(TestClient::close);
+        servers.forEach(EmbeddedServer::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private ChatConfig config() {
+        return ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
+                .withEngine(ChatConfig.Engine.inMemory().withRedis(redis.url(), "chat").withPresenceTtlSeconds(3));
+    }
+
+    private EmbeddedServer server() throws Exception {
+        EmbeddedServer server = EmbeddedServer.start(config());
+        servers.add(server);
+        return server;
+    }
+
+    private TestClient connect(EmbeddedServer server, String query) {
+        TestClient client = TestClient.connect(URI.create(server.chatUri() + "?room=" + room + query));
+        clients.add(client);
+        return client;
+    }
+
+    private TestClient join(EmbeddedServer server, String user) {
+        TestClient client = connect(server, "&user=" + user);
+        client.welcome();
+        return client;
+    }
+
+    /** The next chat frame, skipping presence. */
+    private static JsonObject nextChat(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (frame.getString("type").equals("chat")) {
+                return frame;
+            }
+        }
+    }
+
+    @Test
+    void everyConnectionOnEveryServerGetsConsecutiveIdsInOneOrder() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        List<TestClient> senders = List.of(join(a, "ann"), join(b, "bob"), join(a, "cat"), join(b, "dan"));
+        int each = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(senders.size());
+        List<Future<?>> sent = new ArrayList<>();
+        for (TestClient sender : senders) {
+            sent.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    sender.say("m" + i);
+                }
+            }));
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
+        pool.shutdown();
+        List<String> first = null;
+        for (TestClient client : senders) {
+            List<String> seen = new ArrayList<>();
+            for (int id = 1; id <= each * senders.size(); id++) {
+                JsonObject chat = nextChat(client);
+                assertEquals(id, chat.getInt("id"), "ids are consecutive, each once");
+                seen.add(chat.getString("user") + ":" + chat.getString("msg"));
+            }
+            if (first == null) {
+                first = seen;
+            } else {
+                assertEquals(first, seen, "one order for everyone");
+            }
+        }
+        for (String name : List.of("ann", "bob", "cat", "dan")) {
+            List<String> own = first.stream().filter(s -> s.startsWith(name + ":")).toList();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < each; i++) {
+                expected.add(name + ":m" + i);
+            }
+            assertEquals(expected, own, "a sender's messages keep their order");
+        }
+    }
+
+    @Test
+    void aNameIsOnlineOnceAcrossServers() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient bob = join(b, "bob");
+        TestClient alice = connect(a, "&user=alice");
+        assertEquals(List.of("alice", "bob"), names(alice.welcome()));
+        JsonObject joined = bob.next("join");
+        assertEquals("alice", joined.getString("user"));
+        assertEquals(2, joined.getInt("online"));
+
+        TestClient aliceAgain = connect(b, "&user=alice"); // her second connection, on the other server
+        assertEquals(List.of("alice", "bob"), names(aliceAgain.welcome()));
+        alice.close();
+        aliceAgain.say("still here");
+        assertEquals("still here", bob.next("chat").getString("msg"), "no leave while she is on a server");
+        aliceAgain.close();
+        JsonObject left = bob.next("leave");
+        assertEquals("alice", left.getString("user"));
+        assertEquals(1, left.getInt("online"));
+    }
+
+    @Test
+    void aClientResumesOnTheOtherServerWithExactlyWhatItMissed() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient reader = connect(a, "&user=reader");
+        JsonObject welcome = reader.welcome();
+        String epoch = welcome.getString("epoch");
+        TestClient writer = join(b, "writer");
+        reader.next("join");
+        writer.say("one");
+        assertEquals(1, reader.next("chat").getInt("id"));
+        reader.close();
+        for (int i = 2; i <= 5; i++) {
+            writer.say("m" + i);
+        }
+        for (int id = 1; id <= 5; id++) {
+            assertEquals(id, nextChat(writer).getInt("id"));
+        }
+        TestClient resumed = connect(b, "&user=reader&since=1&epoch=" + epoch);
+        JsonObject again = resumed.welcome();
+        assertTrue(again.getBoolean("recovered"));
+        assertEquals(epoch, again.getString("epoch"));
+        for (int id = 2; id <= 5; id++) {
+            JsonObject chat = resumed.next("chat");
+            assertEquals(id, chat.getInt("id"));
+            assertEquals("m" + id, chat.getString("msg"));
+        }
+    }
+
+    @Test
+    void historyIdsAndEpochSurviveARestartOfEveryChatServer() throws Exception {
+        EmbeddedServer a = server();
+        TestClient writer = join(a, "writer");
+        for (int i = 1; i <= 3; i++) {
+            writer.say("before " + i);
+            nextChat(writer);
+        }
+        String epoch = connect(a, "").welcome().getString("epoch");
+        clients.forEach(TestClient::close);
+        servers.forEach(EmbeddedServer::close);
+        servers.clear();
+
+        EmbeddedServer restarted = server();
+        TestClient back = connect(restarted, "&user=writer&since=1&epoch=" + epoch);
+        JsonObject welcome = back.welcome();
+        assertEquals(epoch, welcome.getString("epoch"), "the epoch changes only when Redis lost the room");
+        assertEquals(3, welcome.getInt("lastId"));
+        assertTrue(welcome.getBoolean("recovered"));
+        assertEquals("before 2", back.next("chat").getString("msg"));
+        assertEquals("before 3", back.next("chat").getString("msg"));
+        back.say("after");
+        assertEquals(4, nextChat(back).getInt("id"));
+    }
+
+    @Test
+    void withRedisGoneMessagesAreRefusedNotLateAndTheChatGoesOnWhenItIsBack() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient ann = join(a, "ann");
+        TestClient bob = join(b, "bob");
+        ann.next("join");
+        ann.say("first");
+        assertEquals(1, nextChat(bob).getInt("id"));
+        assertEquals(1, nextChat(ann).getInt("id"));
+
+        redis.kill();
+        ann.say("lost");
+        ann.expectError("unavailable");
+        TestClient late = connect(b, "&user=late");
+        late.expectError("unavailable");
+        late.expectClose(1013);
+        assertTrue(ann.isOpen() && bob.isOpen(), "connections stay open");
+
+        redis.startAgain();
+        awaitServing(b);
+        awaitServing(a);
+        bob.say("second");
+        JsonObject second = nextChat(ann);
+        assertEquals(2, second.getInt("id"), "ids go on from Redis' own data, with no gap and nothing late");
+        assertEquals("second", second.getString("msg"));
+        assertEquals(2, nextChat(bob).getInt("id"));
+    }
+
+    /** Waits until a new connection to the server is welcomed again. */
+    private void awaitServing(EmbeddedServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            TestClient probe = TestClient.connect(URI.create(server.chatUri() + "?room=probe"));
+            JsonObject first = probe.next();
+            probe.close();
+            if (first.getString("type").equals("welcome")) {
+                return;
+            }
+            assertFalse(System.nanoTime() > deadline, "the server never served again: " + first);
+            Thread.sleep(100);
+        }
+    }
+
+    private static List<String> names(JsonObject welcome) {
+        return welcome.getJsonArray("users").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+    }
+}
