@@ -1,8 +1,11 @@
 package dev.jchat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +47,31 @@ class ChatConfigTest {
         assertEquals(20_000, config.outboxBytes());
         assertEquals(3, config.sendTimeoutSeconds());
         assertEquals(5, config.maxRooms());
+    }
+
+    @Test
+    void redisIsOffUnlessAUrlIsGivenAndItsPasswordIsNeverShown() {
+        assertFalse(read(Map.of(), Map.of()).engine().redis());
+        ChatConfig config = read(Map.of("CHAT_REDIS_URL", "redis://chat:s3cret-pw@redis.internal:6380/2",
+                "CHAT_REDIS_PREFIX", "team-a", "CHAT_HISTORY_DAYS", "7", "CHAT_PRESENCE_TTL_SECONDS", "15"), Map.of());
+        assertTrue(config.engine().redis());
+        assertEquals("team-a", config.engine().redisPrefix());
+        assertEquals(7, config.engine().historyDays());
+        assertEquals(15, config.engine().presenceTtlSeconds());
+        assertTrue(config.describe().contains("CHAT_REDIS_URL=redis://***@redis.internal:6380/2"), config.describe());
+        assertFalse(config.describe().contains("s3cret") || config.toString().contains("s3cret"));
+        assertTrue(read(Map.of("CHAT_REDIS_URL", "rediss://redis.example:6379"), Map.of()).engine().redis());
+    }
+
+    @Test
+    void aBadRedisSettingIsRefusedWithoutEchoingTheUrl() {
+        for (String url : List.of("http://pw@redis:6379", "redis://:pw@/0", "redis://h:1/x", "redis://h:1?pw=1", "::")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_REDIS_URL", url), Map.of()));
+            assertTrue(e.getMessage().startsWith("CHAT_REDIS_URL must look like"), e.getMessage());
+            assertFalse(e.getMessage().contains("pw"), e.getMessage());
+        }
+        assertThrows(ConfigException.class, () -> read(Map.of("CHAT_REDIS_PREFIX", "a b"), Map.of()));
+        assertThrows(ConfigException.class, () -> read(Map.of("CHAT_PRESENCE_TTL_SECONDS", "1"), Map.of()));
     }
 
     @Test

@@ -36,6 +36,16 @@ class FrameCodecTest {
     }
 
     @Test
+    void aChatMessageSplitAroundItsIdJoinsBackToItsEncoding() {
+        Instant t = Instant.parse("2026-11-22T10:15:30.123Z");
+        // a text that imitates the key, the mark and a whole frame is never taken for the id
+        String msg = "{\"id\":7321097531246801,\"x\":1} ,\"id\":7321097531246801";
+        String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, "alice", t, msg, "lobby"));
+        assertEquals(FrameEncoder.toJson(new ChatMessage(42, "alice", t, msg, "lobby")), around[0] + 42 + around[1]);
+        assertEquals(msg, parse(around[0] + 9_007_199_254_740_991L + around[1]).getString("msg"));
+    }
+
+    @Test
     void everyServerFrameCarriesItsType() {
         Instant t = Instant.parse("2026-11-22T10:15:30Z");
         assertEquals("welcome", parse(FrameEncoder.toJson(
