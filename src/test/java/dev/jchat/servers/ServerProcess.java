@@ -30,13 +30,15 @@ public final class ServerProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Duration startTime;
+    private final String context;
 
-    private ServerProcess(String name, Process process, int port, Path log, Duration startTime) {
+    private ServerProcess(String name, Process process, int port, Path log, Duration startTime, String context) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.log = log;
         this.startTime = startTime;
+        this.context = context;
     }
 
     /**
@@ -45,8 +47,17 @@ public final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String name, List<String> command, Path dir, Map<String, String> env, int port,
                                Duration timeout) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(WAR)) {
-            throw new IllegalStateException("no WAR at " + WAR + ": run `./mvnw verify`, which packages it first");
+        return start(name, command, dir, env, port, timeout, WAR, "/chat");
+    }
+
+    /**
+     * Starts {@code command}, which runs {@code artifact}, and waits until the page at
+     * {@code context + "/"} answers 200.
+     */
+    static ServerProcess start(String name, List<String> command, Path dir, Map<String, String> env, int port,
+                               Duration timeout, Path artifact, String context) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(artifact)) {
+            throw new IllegalStateException("no " + artifact + ": run `./mvnw verify`, which packages it first");
         }
         Path log = dir.resolve("server.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
@@ -54,7 +65,7 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(env);
         long started = System.nanoTime();
         Process process = builder.start();
-        ServerProcess server = new ServerProcess(name, process, port, log, null);
+        ServerProcess server = new ServerProcess(name, process, port, log, null, context);
         try {
             server.awaitPage(timeout);
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
@@ -63,7 +74,7 @@ public final class ServerProcess implements AutoCloseable {
         }
         Duration startTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.log(System.Logger.Level.INFO, "{0} served the WAR after {1} ms", name, startTime.toMillis());
-        return new ServerProcess(name, process, port, log, startTime);
+        return new ServerProcess(name, process, port, log, startTime, context);
     }
 
     private void awaitPage(Duration timeout) throws IOException, InterruptedException {
@@ -107,14 +118,19 @@ public final class ServerProcess implements AutoCloseable {
         return startTime;
     }
 
-    /** The WAR's page: {@code http://127.0.0.1:PORT/chat/}. */
+    /** The page: {@code http://127.0.0.1:PORT/chat/} for the WAR. */
     public URI pageUri() {
-        return URI.create("http://127.0.0.1:" + port + "/chat/");
+        return URI.create("http://127.0.0.1:" + port + context + "/");
     }
 
-    /** The endpoint under the WAR's context root. */
+    /** The endpoint: under the WAR's context root, or at the root of the standalone jar. */
     public URI chatUri() {
-        return URI.create("ws://127.0.0.1:" + port + "/chat/chat");
+        return URI.create("ws://127.0.0.1:" + port + context + "/chat");
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash would: nothing of it runs any more. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Everything the server printed so far. */
