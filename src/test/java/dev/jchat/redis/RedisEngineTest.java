@@ -46,14 +46,18 @@ class RedisEngineTest {
         }
     }
 
-    private ChatConfig config() {
+    private ChatConfig config(String redisUrl) {
         return ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
                 .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redis.url(), "chat").withPresenceTtlSeconds(3));
+                .withEngine(ChatConfig.Engine.inMemory().withRedis(redisUrl, "chat").withPresenceTtlSeconds(3));
     }
 
     private EmbeddedServer server() throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(config());
+        return server(redis.url());
+    }
+
+    private EmbeddedServer server(String redisUrl) throws Exception {
+        EmbeddedServer server = EmbeddedServer.start(config(redisUrl));
         servers.add(server);
         return server;
     }
@@ -226,6 +230,54 @@ class RedisEngineTest {
         assertEquals(2, second.getInt("id"), "ids go on from Redis' own data, with no gap and nothing late");
         assertEquals("second", second.getString("msg"));
         assertEquals(2, nextChat(bob).getInt("id"));
+    }
+
+    @Test
+    void aServerWhoseSubscriptionAloneWasCutCatchesUpFromTheStream() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+            EmbeddedServer a = server(proxy.url());
+            EmbeddedServer b = server();
+            TestClient reader = join(a, "reader");
+            TestClient writer = join(b, "writer");
+            assertEquals("writer", reader.next("join").getString("user"));
+            proxy.cutSubscribers(1_500); // and its reconnects, for a while: these are published meanwhile
+            for (int i = 1; i <= 3; i++) {
+                writer.say("while cut " + i);
+            }
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(id, nextChat(writer).getInt("id"));
+            }
+            for (int id = 1; id <= 3; id++) {
+                JsonObject chat = nextChat(reader);
+                assertEquals(id, chat.getInt("id"), "caught up in order, each once");
+                assertEquals("while cut " + id, chat.getString("msg"));
+            }
+            assertTrue(proxy.openSubscribers() > 0, "the subscription is back");
+            writer.say("after");
+            JsonObject after = nextChat(reader);
+            assertEquals(4, after.getInt("id"));
+            assertEquals("after", after.getString("msg"));
+        }
+    }
+
+    @Test
+    void aStoppedServerLeavesNoThreadOfTheEngine() throws Exception {
+        EmbeddedServer a = server();
+        join(a, "alice").say("hi");
+        assertTrue(engineThreads().size() > 0, "the engine runs threads of its own: " + engineThreads());
+        a.close();
+        servers.remove(a);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!engineThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), engineThreads());
+    }
+
+    private static List<String> engineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("lettuce-") || name.startsWith("chat-redis-"))
+                .sorted().toList();
     }
 
     /** Waits until a new connection to the server is welcomed again. */

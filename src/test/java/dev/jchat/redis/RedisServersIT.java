@@ -152,6 +152,11 @@ class RedisServersIT {
         }
         assertEquals(List.of("jay", "pat", "tom"), names(connect(payara, "").welcome()));
         assertFalse(payara.log().contains("ClassNotFoundException") || tomcat.log().contains("ClassNotFoundException"));
+
+        tomcat.close(); // Tomcat reports any thread the application leaves behind as it stops it
+        String log = tomcat.log();
+        assertTrue(log.contains("disconnected from Redis"), "the engine closed its connections");
+        assertFalse(log.contains("failed to stop it") || log.contains("memory leak"), () -> "left behind:\n" + log);
     }
 
     private static JsonObject nextChat(TestClient client) {

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,23 +32,40 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Works against this project's server and against the tutorials' echo-to-all server alike:
  * what it measures travels inside {@code msg}, as {@code b|sender|seq|sendNanos|padding}.
+ *
+ * <p>With several servers on one chat (one Redis), client i connects to the (i mod n)-th, so
+ * senders and receivers are spread over all of them, and all are in one room. Then each server's
+ * CPU is divided by the deliveries made to its own clients, and the {@code id} the chat gives
+ * every message is checked too: each client must see the ids one after another with none
+ * skipped or repeated, and every client must see the same message under the same id.
  */
 public final class LoadGenerator {
 
     private static final int CONNECTIONS_PER_HTTP_CLIENT = 250; // each HttpClient has one selector thread
     private static final String MARK = "\"msg\":\"b|";
+    private static final String ID_KEY = "\"id\":";
 
     private final Options options;
     private final ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
     private final LongAdder received = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder gaps = new LongAdder();
+    private final LongAdder[] receivedBy;                 // per server: deliveries to its clients
+    private final LongAdder idRepeats = new LongAdder();  // an id at or below the last one a client saw
+    private final LongAdder idGaps = new LongAdder();     // ids a client skipped
+    private final LongAdder idConflicts = new LongAdder(); // an id that named another message for another client
+    private final LongAdder errors = new LongAdder();     // error frames (e.g. unavailable: not published)
+    private final ConcurrentMap<Long, Long> messageOfId = new ConcurrentHashMap<>(); // id -> sender << 32 | seq
     private final AtomicLong sentMeasured = new AtomicLong();
     private volatile long measureFrom = Long.MAX_VALUE;
     private volatile long measureUntil = Long.MAX_VALUE;
 
     private LoadGenerator(Options options) {
         this.options = options;
+        this.receivedBy = new LongAdder[options.urls().size()];
+        for (int i = 0; i < receivedBy.length; i++) {
+            receivedBy[i] = new LongAdder();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,12 +83,12 @@ public final class LoadGenerator {
     }
 
     private void run() throws Exception {
-        boolean gc = options.gcSamples() && ServerProcessStats.isJvm(options.pid());
-        ServerProcessStats idle = sample(gc);
+        boolean gc = options.gcSamples() && allJvms();
+        long idleRss = rssKb(gc);
         List<Client> clients = connectAll();
         long failed = options.clients() - clients.size();
         Thread.sleep(2000); // let the welcomes and joins settle before measuring memory
-        ServerProcessStats connected = sample(gc);
+        long connectedRss = rssKb(gc);
 
         ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
         int senderCount = Math.min(options.senders(), clients.size());
@@ -82,27 +101,45 @@ public final class LoadGenerator {
             }
         }
         Thread.sleep(options.warmupSeconds() * 1000L);
-        ServerProcessStats before = ServerProcessStats.read(options.pid());
+        List<ServerProcessStats> before = readServers();
+        ServerProcessStats redisBefore = ServerProcessStats.readWithChildren(options.redisPid());
         ServerProcessStats selfBefore = ServerProcessStats.self();
         long start = System.nanoTime();
         measureFrom = start;
         measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds());
         Thread.sleep(options.measureSeconds() * 1000L);
-        ServerProcessStats after = ServerProcessStats.read(options.pid());
+        List<ServerProcessStats> after = readServers();
+        ServerProcessStats redis = ServerProcessStats.readWithChildren(options.redisPid()).minus(redisBefore);
         ServerProcessStats self = ServerProcessStats.self().minus(selfBefore);
         senders.shutdownNow();
         Thread.sleep(3000); // messages still on their way count, as long as they arrive
-        ServerProcessStats end = ServerProcessStats.read(options.pid());
+        long endRss = 0;
+        for (ServerProcessStats s : readServers()) {
+            endRss += s.rssKb();
+        }
 
         long sent = sentMeasured.get();
         long expected = sent * clients.size();
         long delivered = received.sum();
         Histogram h = latency.copy();
-        ServerProcessStats cpu = after.minus(before);
+        ServerProcessStats cpu = new ServerProcessStats(0, 0, 0);
+        List<String> perDeliveryByServer = new ArrayList<>();
+        List<String> cpuPctByServer = new ArrayList<>();
+        List<String> deliveredByServer = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            ServerProcessStats own = after.get(i).minus(before.get(i));
+            cpu = new ServerProcessStats(cpu.userMillis() + own.userMillis(), cpu.systemMillis() + own.systemMillis(), 0);
+            long mine = receivedBy[i].sum();
+            perDeliveryByServer.add(String.format(Locale.ROOT, "%.3f", mine == 0 ? 0 : 1000.0 * own.cpuMillis() / mine));
+            cpuPctByServer.add(Long.toString(Math.round(100.0 * own.cpuMillis() / (options.measureSeconds() * 1000.0))));
+        }
+        for (LongAdder mine : receivedBy) {
+            deliveredByServer.add(Long.toString(mine.sum()));
+        }
         double perDeliveryUs = delivered == 0 ? 0 : 1000.0 * (cpu.userMillis() + cpu.systemMillis()) / delivered;
         double userUs = delivered == 0 ? 0 : 1000.0 * cpu.userMillis() / delivered;
         double sysUs = delivered == 0 ? 0 : 1000.0 * cpu.systemMillis() / delivered;
-        double kbPerConnection = clients.isEmpty() ? 0 : (double) (connected.rssKb() - idle.rssKb()) / clients.size();
+        double kbPerConnection = clients.isEmpty() ? 0 : (double) (connectedRss - idleRss) / clients.size();
         boolean saturated = sent > 0 && (delivered < expected * 0.999
                 || h.getValueAtPercentile(99) > TimeUnit.MILLISECONDS.toNanos(options.sloMillis()));
 
@@ -131,26 +168,61 @@ public final class LoadGenerator {
         row.put("cpu_us_per_delivery", String.format(Locale.ROOT, "%.3f", perDeliveryUs));
         row.put("user_us_per_delivery", String.format(Locale.ROOT, "%.3f", userUs));
         row.put("sys_us_per_delivery", String.format(Locale.ROOT, "%.3f", sysUs));
-        row.put("rss_idle_kb", idle.rssKb());
-        row.put("rss_connected_kb", connected.rssKb());
-        row.put("rss_end_kb", end.rssKb());
+        row.put("rss_idle_kb", idleRss);
+        row.put("rss_connected_kb", connectedRss);
+        row.put("rss_end_kb", endRss);
         row.put("kb_per_connection", String.format(Locale.ROOT, "%.2f", kbPerConnection));
         row.put("rss_gc", gc);
         // above about 150 % of 2 cores the generator competes with the server for CPU
         row.put("generator_cpu_pct", Math.round(100.0 * self.cpuMillis() / (options.measureSeconds() * 1000.0)));
         row.put("saturated", saturated);
+        // several servers on one chat: each one's share, the ids the chat gave, and Redis' own CPU
+        row.put("servers", options.urls().size());
+        row.put("published_per_s", Math.round(sent / (double) options.measureSeconds()));
+        row.put("id_repeats", idRepeats.sum());
+        row.put("id_gaps", idGaps.sum());
+        row.put("id_conflicts", idConflicts.sum());
+        row.put("errors", errors.sum());
+        row.put("delivered_by_server", String.join(";", deliveredByServer));
+        row.put("cpu_us_per_delivery_by_server", String.join(";", perDeliveryByServer));
+        row.put("server_cpu_pct_by_server", String.join(";", cpuPctByServer));
+        row.put("redis_cpu_ms", redis.cpuMillis());
+        row.put("redis_cpu_pct", Math.round(100.0 * redis.cpuMillis() / (options.measureSeconds() * 1000.0)));
+        row.put("redis_us_per_message", String.format(Locale.ROOT, "%.3f", sent == 0 ? 0 : 1000.0 * redis.cpuMillis() / sent));
         report(row);
         for (Client c : clients) {
             c.socket.abort();
         }
     }
 
-    /** The server's CPU and RSS now; with {@code gc}, RSS after a full GC, so garbage is not counted as memory per connection. */
-    private ServerProcessStats sample(boolean gc) throws IOException, InterruptedException {
-        if (gc) {
-            ServerProcessStats.fullGc(options.pid());
+    /** The servers' RSS now, summed; with {@code gc}, after a full GC, so garbage is not counted as memory per connection. */
+    private long rssKb(boolean gc) throws IOException, InterruptedException {
+        long rss = 0;
+        for (long pid : options.pids()) {
+            if (gc) {
+                ServerProcessStats.fullGc(pid);
+            }
+            rss += ServerProcessStats.read(pid).rssKb();
         }
-        return ServerProcessStats.read(options.pid());
+        return rss;
+    }
+
+    private boolean allJvms() throws IOException {
+        for (long pid : options.pids()) {
+            if (!ServerProcessStats.isJvm(pid)) {
+                return false;
+            }
+        }
+        return !options.pids().isEmpty();
+    }
+
+    /** Each server's CPU and RSS now, in the order of {@code --pid}; none without it. */
+    private List<ServerProcessStats> readServers() throws IOException {
+        List<ServerProcessStats> stats = new ArrayList<>();
+        for (long pid : options.pids()) {
+            stats.add(ServerProcessStats.read(pid));
+        }
+        return stats;
     }
 
     private static String ms(long nanos) {
@@ -181,8 +253,10 @@ public final class LoadGenerator {
             if (i % CONNECTIONS_PER_HTTP_CLIENT == 0) {
                 https.add(HttpClient.newHttpClient());
             }
-            Client client = new Client(options.senders());
-            URI uri = URI.create(options.url() + (options.url().contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench");
+            int server = i % options.urls().size();
+            String url = options.urls().get(server);
+            Client client = new Client(options.senders(), server);
+            URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench");
             pending.add(https.get(https.size() - 1).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, client)
@@ -234,12 +308,15 @@ public final class LoadGenerator {
     /** One connection's listener: counts and times what arrives. Callbacks for one socket never overlap. */
     private final class Client implements WebSocket.Listener {
         private final long[] lastSeq;
+        private final int server;
         private final StringBuilder partial = new StringBuilder();
+        private long lastId = -1;
         volatile WebSocket socket;
 
-        Client(int senders) {
+        Client(int senders, int server) {
             lastSeq = new long[Math.max(senders, 1)];
             java.util.Arrays.fill(lastSeq, -1);
+            this.server = server;
         }
 
         @Override
@@ -266,6 +343,9 @@ public final class LoadGenerator {
         private void record(String text, long now) {
             int at = text.indexOf(MARK);
             if (at < 0) {
+                if (text.contains("\"type\":\"error\"")) {
+                    errors.increment();
+                }
                 return; // welcome, join, leave
             }
             int p = at + MARK.length();
@@ -275,6 +355,7 @@ public final class LoadGenerator {
             int sender = Integer.parseInt(text, p, a, 10);
             long seq = Long.parseLong(text, a + 1, b, 10);
             long sentAt = Long.parseLong(text, b + 1, c, 10);
+            checkId(text, ((long) sender << 32) | seq);
             if (sender < lastSeq.length) {
                 long previous = lastSeq[sender];
                 if (seq <= previous) {
@@ -288,8 +369,49 @@ public final class LoadGenerator {
             }
             if (sentAt >= measureFrom && sentAt < measureUntil) {
                 received.increment();
+                receivedBy[server].increment();
                 latency.recordValue(Math.max(0, now - sentAt));
             }
         }
+
+        /**
+         * The chat's id, when the server gives one (the reference does not): each client sees the
+         * ids one after another, and every client the same message under the same id.
+         */
+        private void checkId(String text, long message) {
+            long id = id(text);
+            if (id < 0) {
+                return;
+            }
+            if (id <= lastId) {
+                idRepeats.increment();
+            } else {
+                if (lastId >= 0 && id > lastId + 1) {
+                    idGaps.add(id - lastId - 1);
+                }
+                lastId = id;
+            }
+            Long first = messageOfId.putIfAbsent(id, message);
+            if (first != null && first != message) {
+                idConflicts.increment();
+            }
+        }
+    }
+
+    /** The frame's top-level {@code "id":N}, or -1. Inside a JSON string a quote is escaped, so a key follows { or , unescaped. */
+    private static long id(String text) {
+        int at = text.indexOf(ID_KEY);
+        while (at > 0 && text.charAt(at - 1) != '{' && text.charAt(at - 1) != ',') {
+            at = text.indexOf(ID_KEY, at + 1);
+        }
+        if (at < 0) {
+            return -1;
+        }
+        int from = at + ID_KEY.length();
+        int to = from;
+        while (to < text.length() && Character.isDigit(text.charAt(to))) {
+            to++;
+        }
+        return to == from ? -1 : Long.parseLong(text, from, to, 10);
     }
 }

@@ -1,12 +1,22 @@
 package dev.jchat.bench;
 
-/** The load generator's command-line options, {@code --name value}; immutable once parsed. */
-record Options(String url, int clients, int senders, int rate, int payload, int warmupSeconds,
-        int measureSeconds, int connectRate, int names, long pid, long sloMillis, boolean gcSamples,
-        String label, String run, String csv) {
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The load generator's command-line options, {@code --name value}; immutable once parsed.
+ *
+ * @param urls the servers, all serving one chat (one Redis): client i connects to urls[i % n]
+ * @param pids their processes, in the same order, or none
+ */
+record Options(List<String> urls, int clients, int senders, int rate, int payload, int warmupSeconds,
+        int measureSeconds, int connectRate, int names, List<Long> pids, long redisPid, long sloMillis,
+        boolean gcSamples, String label, String run, String csv) {
 
     static final String USAGE = """
-            usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat [options]
+            usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat[,ws://127.0.0.1:PORT2/chat...] [options]
+              --url U[,U2...]    the server, or several serving one chat (on one Redis): client i
+                                 connects to the (i mod n)-th
               --clients N        connections to open (1..20000, default 100)
               --senders K        how many of them send (default 10)
               --rate R           messages per second per sender (default 10; 0 = idle connections)
@@ -16,7 +26,9 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
               --connect-rate C   new connections per second at most (default 500)
               --names U          distinct user names among the clients (default: one per client;
                                  1 = all share one name, so the server announces one join, not N)
-              --pid P            server process to sample in /proc (CPU, RSS)
+              --pid P[,P2...]    server process to sample in /proc (CPU, RSS); with several --url,
+                                 one per url, in the same order (CPU per delivery is then per server)
+              --redis-pid P      the Redis the servers share: its CPU over the measured window
               --slo-ms L         p99 above this marks the run saturated (default 100)
               --gc-samples       also sample RSS after a full GC (jcmd GC.run) when the server is a JVM
               --label NAME       server label in the report (default run)
@@ -26,6 +38,7 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
 
     static Options parse(String[] args) {
         String url = null;
+        String pid = null;
         int clients = 100;
         int senders = 10;
         int rate = 10;
@@ -34,7 +47,7 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
         int measure = 15;
         int connectRate = 500;
         int names = 0;
-        long pid = 0;
+        long redisPid = 0;
         long slo = 100;
         boolean gcSamples = false;
         String label = "run";
@@ -60,7 +73,8 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
                 case "--measure" -> measure = Integer.parseInt(v);
                 case "--connect-rate" -> connectRate = Integer.parseInt(v);
                 case "--names" -> names = Integer.parseInt(v);
-                case "--pid" -> pid = Long.parseLong(v);
+                case "--pid" -> pid = v;
+                case "--redis-pid" -> redisPid = Long.parseLong(v);
                 case "--slo-ms" -> slo = Long.parseLong(v);
                 case "--label" -> label = v;
                 case "--run" -> run = v;
@@ -68,9 +82,24 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        // bounded load, loopback only: this tool must never be pointed at someone else's machine
-        if (url == null || !(url.startsWith("ws://127.0.0.1:") || url.startsWith("ws://localhost:"))) {
-            throw new IllegalArgumentException("--url must be on loopback (ws://127.0.0.1:PORT/...)");
+        if (url == null) {
+            throw new IllegalArgumentException("--url is required");
+        }
+        List<String> urls = List.of(url.split(","));
+        for (String u : urls) {
+            // bounded load, loopback only: this tool must never be pointed at someone else's machine
+            if (!(u.startsWith("ws://127.0.0.1:") || u.startsWith("ws://localhost:"))) {
+                throw new IllegalArgumentException("--url must be on loopback (ws://127.0.0.1:PORT/...)");
+            }
+        }
+        List<Long> pids = new ArrayList<>();
+        if (pid != null) {
+            for (String p : pid.split(",")) {
+                pids.add(Long.parseLong(p));
+            }
+            if (pids.size() != urls.size()) {
+                throw new IllegalArgumentException("--pid needs one process per --url, in the same order");
+            }
         }
         if (clients < 1 || clients > 20_000 || senders < 0 || senders > clients) {
             throw new IllegalArgumentException("--clients 1..20000, --senders 0..clients");
@@ -82,7 +111,10 @@ record Options(String url, int clients, int senders, int rate, int payload, int 
             throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s");
         }
         names = names <= 0 ? clients : Math.min(names, clients);
-        return new Options(url, clients, senders, rate, payload, warmup, measure, connectRate, names, pid, slo,
-                gcSamples, label, run, csv);
+        if (urls.size() > clients) {
+            throw new IllegalArgumentException("--clients must be at least the number of --url");
+        }
+        return new Options(urls, clients, senders, rate, payload, warmup, measure, connectRate, names, List.copyOf(pids),
+                redisPid, slo, gcSamples, label, run, csv);
     }
 }
