@@ -25,6 +25,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -123,6 +124,7 @@ public final class RedisRooms implements RoomRegistry {
         connector.start();
         hub.schedule(this::refreshPresence, presencePeriod());
         awaitFirstAttempt();
+        FastThreadLocal.removeAll(); // what setting up Netty left on the deploying thread (see close)
     }
 
     @Override
@@ -172,6 +174,15 @@ public final class RedisRooms implements RoomRegistry {
         pool.shutdownNow();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
+        // Netty keeps a thread-local on every thread that called it, this one included: a web
+        // container reports it as a leak of the application (and it would pin its class loader).
+        FastThreadLocal.removeAll();
+        try {
+            connector.join(2_000);
+            pool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
     }
 

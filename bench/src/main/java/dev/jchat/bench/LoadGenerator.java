@@ -104,6 +104,7 @@ public final class LoadGenerator {
         List<ServerProcessStats> before = readServers();
         ServerProcessStats redisBefore = ServerProcessStats.readWithChildren(options.redisPid());
         ServerProcessStats selfBefore = ServerProcessStats.self();
+        long machineBefore = ServerProcessStats.machineBusyMillis();
         long start = System.nanoTime();
         measureFrom = start;
         measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds());
@@ -111,8 +112,13 @@ public final class LoadGenerator {
         List<ServerProcessStats> after = readServers();
         ServerProcessStats redis = ServerProcessStats.readWithChildren(options.redisPid()).minus(redisBefore);
         ServerProcessStats self = ServerProcessStats.self().minus(selfBefore);
+        long machine = ServerProcessStats.machineBusyMillis() - machineBefore;
         senders.shutdownNow();
         Thread.sleep(3000); // messages still on their way count, as long as they arrive
+        long lateUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.lateSeconds() - 3);
+        while (received.sum() < sentMeasured.get() * clients.size() && System.nanoTime() < lateUntil) {
+            Thread.sleep(100); // --late: a point past its capacity may still deliver everything, late
+        }
         long endRss = 0;
         for (ServerProcessStats s : readServers()) {
             endRss += s.rssKb();
@@ -189,6 +195,10 @@ public final class LoadGenerator {
         row.put("redis_cpu_ms", redis.cpuMillis());
         row.put("redis_cpu_pct", Math.round(100.0 * redis.cpuMillis() / (options.measureSeconds() * 1000.0)));
         row.put("redis_us_per_message", String.format(Locale.ROOT, "%.3f", sent == 0 ? 0 : 1000.0 * redis.cpuMillis() / sent));
+        // what the machine as a whole was busy with (100 % = one core): the rest is other work on it
+        row.put("machine_cpu_pct", Math.round(100.0 * machine / (options.measureSeconds() * 1000.0)));
+        long others = machine - cpu.cpuMillis() - redis.cpuMillis() - self.cpuMillis();
+        row.put("other_cpu_pct", Math.max(0, Math.round(100.0 * others / (options.measureSeconds() * 1000.0))));
         report(row);
         for (Client c : clients) {
             c.socket.abort();

@@ -10,7 +10,7 @@ import java.util.List;
  * @param pids their processes, in the same order, or none
  */
 record Options(List<String> urls, int clients, int senders, int rate, int payload, int warmupSeconds,
-        int measureSeconds, int connectRate, int names, List<Long> pids, long redisPid, long sloMillis,
+        int measureSeconds, int lateSeconds, int connectRate, int names, List<Long> pids, long redisPid, long sloMillis,
         boolean gcSamples, String label, String run, String csv) {
 
     static final String USAGE = """
@@ -23,6 +23,8 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
               --payload B        approximate msg size in bytes (default 100)
               --warmup S         seconds of load before measuring (default 5)
               --measure S        measured seconds (default 15)
+              --late S           seconds after the senders stop in which late deliveries still count
+                                 (default 3; beyond 3 the wait ends once every delivery arrived)
               --connect-rate C   new connections per second at most (default 500)
               --names U          distinct user names among the clients (default: one per client;
                                  1 = all share one name, so the server announces one join, not N)
@@ -45,6 +47,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         int payload = 100;
         int warmup = 5;
         int measure = 15;
+        int late = 3;
         int connectRate = 500;
         int names = 0;
         long redisPid = 0;
@@ -71,6 +74,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
                 case "--payload" -> payload = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--measure" -> measure = Integer.parseInt(v);
+                case "--late" -> late = Integer.parseInt(v);
                 case "--connect-rate" -> connectRate = Integer.parseInt(v);
                 case "--names" -> names = Integer.parseInt(v);
                 case "--pid" -> pid = v;
@@ -107,14 +111,14 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         if (rate < 0 || rate > 10_000 || payload < 0 || payload > 60_000 || connectRate < 1) {
             throw new IllegalArgumentException("--rate 0..10000, --payload 0..60000, --connect-rate >= 1");
         }
-        if (measure < 1 || measure > 300 || warmup < 0 || warmup > 120) {
-            throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s");
+        if (measure < 1 || measure > 300 || warmup < 0 || warmup > 120 || late < 3 || late > 120) {
+            throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s, --late 3..120 s");
         }
         names = names <= 0 ? clients : Math.min(names, clients);
         if (urls.size() > clients) {
             throw new IllegalArgumentException("--clients must be at least the number of --url");
         }
-        return new Options(urls, clients, senders, rate, payload, warmup, measure, connectRate, names, List.copyOf(pids),
+        return new Options(urls, clients, senders, rate, payload, warmup, measure, late, connectRate, names, List.copyOf(pids),
                 redisPid, slo, gcSamples, label, run, csv);
     }
 }

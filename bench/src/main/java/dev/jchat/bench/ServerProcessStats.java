@@ -53,6 +53,21 @@ record ServerProcessStats(long userMillis, long systemMillis, long rssKb) {
         return new ServerProcessStats(utime * 1000 / TICKS_PER_SECOND, stime * 1000 / TICKS_PER_SECOND, rss);
     }
 
+    /**
+     * CPU time the whole machine spent busy (every state but idle and waiting for I/O), in ms,
+     * summed over its cores: on a shared machine, what other work took from the run.
+     */
+    static long machineBusyMillis() throws IOException {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < cpu.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+            if (i != 4 && i != 5) {
+                busy += Long.parseLong(cpu[i]);
+            }
+        }
+        return busy * 1000 / TICKS_PER_SECOND;
+    }
+
     ServerProcessStats minus(ServerProcessStats earlier) {
         return new ServerProcessStats(userMillis - earlier.userMillis, systemMillis - earlier.systemMillis,
                 rssKb - earlier.rssKb);
