@@ -261,6 +261,20 @@ class RedisEngineTest {
     }
 
     @Test
+    void aServerStartedWhileRedisIsDownStartsAndServesOnceRedisAnswers() throws Exception {
+        redis.stop();
+        EmbeddedServer a = server();
+        TestClient early = connect(a, "&user=early");
+        early.expectError("unavailable");
+        early.expectClose(1013);
+        redis.startAgain();
+        awaitServing(a);
+        TestClient later = join(a, "later");
+        later.say("made it");
+        assertEquals(1, nextChat(later).getInt("id"));
+    }
+
+    @Test
     void aStoppedServerLeavesNoThreadOfTheEngine() throws Exception {
         EmbeddedServer a = server();
         join(a, "alice").say("hi");
