@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +198,21 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         JsonObject frame = next();
         assertEquals(type, frame.getString("type", null), () -> "unexpected frame " + frame);
         return frame;
+    }
+
+    /** The next chat frame, skipping presence and anything else before it. */
+    public JsonObject nextChat() {
+        while (true) {
+            JsonObject frame = next();
+            if ("chat".equals(frame.getString("type", null))) {
+                return frame;
+            }
+        }
+    }
+
+    /** A frame's list of strings, such as a welcome's {@code users}. */
+    public static List<String> strings(JsonObject frame, String key) {
+        return frame.getJsonArray(key).getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
     }
 
     /** The next frame must be an error with this code. */

@@ -92,10 +92,6 @@ public abstract class ChatContract {
         return room;
     }
 
-    private static List<String> strings(JsonObject frame, String key) {
-        return frame.getJsonArray(key).getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
-    }
-
     // --- connecting
 
     @Test
@@ -105,7 +101,7 @@ public abstract class ChatContract {
         JsonObject welcome = bob.welcome();
         assertEquals("bob", welcome.getString("user"));
         assertEquals(room, welcome.getString("room"));
-        assertEquals(List.of("alice", "bob"), strings(welcome, "users"));
+        assertEquals(List.of("alice", "bob"), TestClient.strings(welcome, "users"));
         assertEquals(0, welcome.getJsonNumber("lastId").longValue());
         assertFalse(welcome.getString("epoch").isEmpty());
         assertTrue(welcome.getBoolean("recovered"));
@@ -426,7 +422,7 @@ public abstract class ChatContract {
         assertEquals("alice", join.getString("user"));
         assertEquals(2, join.getInt("online"));
         TestClient tab2 = connect("user=alice&room=" + room);
-        assertEquals(List.of("alice", "watcher"), strings(tab2.welcome(), "users"));
+        assertEquals(List.of("alice", "watcher"), TestClient.strings(tab2.welcome(), "users"));
         tab1.close();
         tab1.expectClose(1000);
         tab2.say("alice is still here");

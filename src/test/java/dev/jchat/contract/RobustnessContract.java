@@ -76,16 +76,6 @@ public abstract class RobustnessContract {
         return client;
     }
 
-    /** The next chat frame, skipping presence. */
-    private static JsonObject nextChat(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (frame.getString("type").equals("chat")) {
-                return frame;
-            }
-        }
-    }
-
     private static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
@@ -108,10 +98,10 @@ public abstract class RobustnessContract {
         bob.send("{\"msg\":\"fine\",\"user\":\"\\udc00\"}"); // anything echoed counts, the ignored user too
         bob.expectError("invalid-message");
         bob.say("still here 😀");
-        assertEquals("still here 😀", nextChat(alice).getString("msg"));
-        assertEquals("still here 😀", nextChat(bob).getString("msg"));
+        assertEquals("still here 😀", alice.nextChat().getString("msg"));
+        assertEquals("still here 😀", bob.nextChat().getString("msg"));
         TestClient carol = join("carol"); // history holds nothing that wedges a newcomer
-        assertEquals("still here 😀", nextChat(carol).getString("msg"));
+        assertEquals("still here 😀", carol.nextChat().getString("msg"));
     }
 
     // --- 2: the frame limit holds for a frame sent whole
@@ -148,17 +138,17 @@ public abstract class RobustnessContract {
         String text = "y".repeat(1_000); // 300 of them: about 330 KB, more than the outbound limit
         for (int i = 1; i <= 300; i++) {
             sender.say(i + " " + text);
-            assertEquals(i, nextChat(sender).getJsonNumber("id").longValue());
+            assertEquals(i, sender.nextChat().getJsonNumber("id").longValue());
         }
         TestClient reader = TestClient.connect(uri("user=reader&room=" + room + "&since=0&epoch=" + epoch));
         open.add(reader);
         JsonObject welcome = reader.welcome();
         assertTrue(welcome.getBoolean("recovered"));
         for (int i = 1; i <= 300; i++) {
-            assertEquals(i, nextChat(reader).getJsonNumber("id").longValue(), "the backlog, in order, whole");
+            assertEquals(i, reader.nextChat().getJsonNumber("id").longValue(), "the backlog, in order, whole");
         }
         sender.say("live");
-        assertEquals("live", nextChat(reader).getString("msg"));
+        assertEquals("live", reader.nextChat().getString("msg"));
         assertTrue(reader.isOpen());
     }
 
@@ -243,7 +233,7 @@ public abstract class RobustnessContract {
         int count = 4_000;
         for (int i = 0; i < count; i++) {
             sender.say(text);
-            nextChat(sender);
+            sender.nextChat();
         }
         boolean left = false;
         for (int i = 0; i < count; i++) {
@@ -259,7 +249,7 @@ public abstract class RobustnessContract {
         }
         assertTrue(stalled.endsWithin(TimeUnit.SECONDS.toMillis(10)), "its connection ends");
         sender.say("after");
-        assertEquals("after", nextChat(observer).getString("msg"));
+        assertEquals("after", observer.nextChat().getString("msg"));
     }
 
     // --- 6: rooms made up by the thousand
@@ -275,7 +265,7 @@ public abstract class RobustnessContract {
                     firstEpoch = welcome.getString("epoch");
                 }
                 client.say("one message");
-                nextChat(client);
+                client.nextChat();
             }
             Thread.sleep(20); // the close reaches the server before the next room is made
         }
@@ -324,7 +314,7 @@ public abstract class RobustnessContract {
         observer.next("leave");
         TestClient other = join("other");
         other.say("the next message");
-        JsonObject next = nextChat(observer);
+        JsonObject next = observer.nextChat();
         assertEquals("the next message", next.getString("msg"), () -> "nothing of rude's got through: " + next);
     }
 }

@@ -8,7 +8,6 @@ import dev.jchat.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,16 +73,6 @@ class RedisEngineTest {
         return client;
     }
 
-    /** The next chat frame, skipping presence. */
-    private static JsonObject nextChat(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (frame.getString("type").equals("chat")) {
-                return frame;
-            }
-        }
-    }
-
     @Test
     void everyConnectionOnEveryServerGetsConsecutiveIdsInOneOrder() throws Exception {
         EmbeddedServer a = server();
@@ -107,7 +96,7 @@ class RedisEngineTest {
         for (TestClient client : senders) {
             List<String> seen = new ArrayList<>();
             for (int id = 1; id <= each * senders.size(); id++) {
-                JsonObject chat = nextChat(client);
+                JsonObject chat = client.nextChat();
                 assertEquals(id, chat.getInt("id"), "ids are consecutive, each once");
                 seen.add(chat.getString("user") + ":" + chat.getString("msg"));
             }
@@ -133,13 +122,13 @@ class RedisEngineTest {
         EmbeddedServer b = server();
         TestClient bob = join(b, "bob");
         TestClient alice = connect(a, "&user=alice");
-        assertEquals(List.of("alice", "bob"), names(alice.welcome()));
+        assertEquals(List.of("alice", "bob"), TestClient.strings(alice.welcome(), "users"));
         JsonObject joined = bob.next("join");
         assertEquals("alice", joined.getString("user"));
         assertEquals(2, joined.getInt("online"));
 
         TestClient aliceAgain = connect(b, "&user=alice"); // her second connection, on the other server
-        assertEquals(List.of("alice", "bob"), names(aliceAgain.welcome()));
+        assertEquals(List.of("alice", "bob"), TestClient.strings(aliceAgain.welcome(), "users"));
         alice.close();
         aliceAgain.say("still here");
         assertEquals("still here", bob.next("chat").getString("msg"), "no leave while she is on a server");
@@ -165,7 +154,7 @@ class RedisEngineTest {
             writer.say("m" + i);
         }
         for (int id = 1; id <= 5; id++) {
-            assertEquals(id, nextChat(writer).getInt("id"));
+            assertEquals(id, writer.nextChat().getInt("id"));
         }
         TestClient resumed = connect(b, "&user=reader&since=1&epoch=" + epoch);
         JsonObject again = resumed.welcome();
@@ -184,7 +173,7 @@ class RedisEngineTest {
         TestClient writer = join(a, "writer");
         for (int i = 1; i <= 3; i++) {
             writer.say("before " + i);
-            nextChat(writer);
+            writer.nextChat();
         }
         String epoch = connect(a, "").welcome().getString("epoch");
         clients.forEach(TestClient::close);
@@ -200,7 +189,7 @@ class RedisEngineTest {
         assertEquals("before 2", back.next("chat").getString("msg"));
         assertEquals("before 3", back.next("chat").getString("msg"));
         back.say("after");
-        assertEquals(4, nextChat(back).getInt("id"));
+        assertEquals(4, back.nextChat().getInt("id"));
     }
 
     @Test
@@ -211,8 +200,8 @@ class RedisEngineTest {
         TestClient bob = join(b, "bob");
         ann.next("join");
         ann.say("first");
-        assertEquals(1, nextChat(bob).getInt("id"));
-        assertEquals(1, nextChat(ann).getInt("id"));
+        assertEquals(1, bob.nextChat().getInt("id"));
+        assertEquals(1, ann.nextChat().getInt("id"));
 
         redis.kill();
         ann.say("lost");
@@ -226,10 +215,10 @@ class RedisEngineTest {
         awaitServing(b);
         awaitServing(a);
         bob.say("second");
-        JsonObject second = nextChat(ann);
+        JsonObject second = ann.nextChat();
         assertEquals(2, second.getInt("id"), "ids go on from Redis' own data, with no gap and nothing late");
         assertEquals("second", second.getString("msg"));
-        assertEquals(2, nextChat(bob).getInt("id"));
+        assertEquals(2, bob.nextChat().getInt("id"));
     }
 
     @Test
@@ -245,16 +234,16 @@ class RedisEngineTest {
                 writer.say("while cut " + i);
             }
             for (int id = 1; id <= 3; id++) {
-                assertEquals(id, nextChat(writer).getInt("id"));
+                assertEquals(id, writer.nextChat().getInt("id"));
             }
             for (int id = 1; id <= 3; id++) {
-                JsonObject chat = nextChat(reader);
+                JsonObject chat = reader.nextChat();
                 assertEquals(id, chat.getInt("id"), "caught up in order, each once");
                 assertEquals("while cut " + id, chat.getString("msg"));
             }
             assertTrue(proxy.openSubscribers() > 0, "the subscription is back");
             writer.say("after");
-            JsonObject after = nextChat(reader);
+            JsonObject after = reader.nextChat();
             assertEquals(4, after.getInt("id"));
             assertEquals("after", after.getString("msg"));
         }
@@ -271,7 +260,7 @@ class RedisEngineTest {
         awaitServing(a);
         TestClient later = join(a, "later");
         later.say("made it");
-        assertEquals(1, nextChat(later).getInt("id"));
+        assertEquals(1, later.nextChat().getInt("id"));
     }
 
     @Test
@@ -309,7 +298,4 @@ class RedisEngineTest {
         }
     }
 
-    private static List<String> names(JsonObject welcome) {
-        return welcome.getJsonArray("users").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
-    }
 }

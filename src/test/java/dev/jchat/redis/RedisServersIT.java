@@ -10,7 +10,6 @@ import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.StandaloneServer;
 import dev.jchat.servers.TomcatServer;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +95,7 @@ class RedisServersIT {
         Thread.sleep(2 * PRESENCE_TTL_SECONDS * 1_000L);
         bob.assertNothingPending();
         carol.assertNothingPending();
-        assertEquals(List.of("bob", "carol"), names(connect(c, "").welcome()));
+        assertEquals(List.of("bob", "carol"), TestClient.strings(connect(c, "").welcome(), "users"));
     }
 
     @Test
@@ -107,13 +106,13 @@ class RedisServersIT {
         String epoch = reader.welcome().getString("epoch");
         TestClient writer = join(b, "writer");
         writer.say("seen");
-        assertEquals(1, nextChat(reader).getInt("id"));
+        assertEquals(1, reader.nextChat().getInt("id"));
         a.kill();
         for (int i = 2; i <= 4; i++) {
             writer.say("missed " + i);
         }
         for (int id = 1; id <= 4; id++) {
-            assertEquals(id, nextChat(writer).getInt("id"));
+            assertEquals(id, writer.nextChat().getInt("id"));
         }
         TestClient resumed = connect(b, "&user=reader&since=1&epoch=" + epoch);
         JsonObject welcome = resumed.welcome();
@@ -141,7 +140,7 @@ class RedisServersIT {
         for (TestClient person : people) {
             List<String> seen = new ArrayList<>();
             for (int id = 1; id <= people.size(); id++) {
-                JsonObject chat = nextChat(person);
+                JsonObject chat = person.nextChat();
                 assertEquals(id, chat.getInt("id"));
                 seen.add(chat.getString("user") + ":" + chat.getString("msg"));
             }
@@ -150,7 +149,7 @@ class RedisServersIT {
             }
             assertEquals(first, seen, "one order on every runtime");
         }
-        assertEquals(List.of("jay", "pat", "tom"), names(connect(payara, "").welcome()));
+        assertEquals(List.of("jay", "pat", "tom"), TestClient.strings(connect(payara, "").welcome(), "users"));
         assertFalse(payara.log().contains("ClassNotFoundException") || tomcat.log().contains("ClassNotFoundException"));
 
         tomcat.close(); // Tomcat reports any thread the application leaves behind as it stops it
@@ -159,16 +158,4 @@ class RedisServersIT {
         assertFalse(log.contains("failed to stop it") || log.contains("memory leak"), () -> "left behind:\n" + log);
     }
 
-    private static JsonObject nextChat(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (frame.getString("type").equals("chat")) {
-                return frame;
-            }
-        }
-    }
-
-    private static List<String> names(JsonObject welcome) {
-        return welcome.getJsonArray("users").getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
-    }
 }
