@@ -64,7 +64,7 @@ public final class RedisRooms implements RoomRegistry {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** A message not published by then is never published: the sender was told it is unavailable. */
     static final long PUBLISH_DEADLINE_MILLIS = 2_000;
-    /** A room that never had a message is kept this long in Redis. */
+    /** A room that never had a message is kept this long in Redis after anyone was last in it. */
     private static final long EMPTY_ROOM_SECONDS = 86_400;
 
     /** What a sync reads of a room: its sequence, newest messages (oldest first) and names online. */
@@ -213,10 +213,10 @@ public final class RedisRooms implements RoomRegistry {
     /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
     void presence(String room, List<String> changes) {
         List<String> args = new ArrayList<>(List.of(node, Long.toString(presenceLifetimeMillis()), keys.channel(room),
-                Long.toString(config.engine().presenceTtlSeconds() * 10L)));
+                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(EMPTY_ROOM_SECONDS)));
         args.addAll(changes);
-        track(call(redis -> Script.PRESENCE.run(redis,
-                new String[] {keys.presence(room), keys.names(room), keys.presenceVersion()}, args.toArray(String[]::new))))
+        String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room)};
+        track(call(redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new))))
                 .whenComplete((count, error) -> {
                     if (error != null) {
                         // told again at the next refresh; until then others may miss this server's names

@@ -4,8 +4,10 @@
 -- server through the room's channel.
 -- KEYS[1] presence sorted set (server|name -> expiry, ms on Redis' clock)   KEYS[2] names hash (name -> servers)
 -- KEYS[3] the presence version, one counter for every room, so that it never starts over
+-- KEYS[4] the room's meta hash: a room without messages lives on while someone is in it
 -- ARGV[1] this server's id   ARGV[2] presence lifetime, ms   ARGV[3] the room's channel
--- ARGV[4] seconds the keys outlive the last change   ARGV[5...] '+name' (here, or still here) or '-name' (gone)
+-- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
+-- ARGV[6...] '+name' (here, or still here) or '-name' (gone)
 -- Returns the number of changes announced.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -16,7 +18,7 @@ local function gone(name)
     table.insert(changes, '-' .. name)
   end
 end
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local op, name = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local entry = ARGV[1] .. '|' .. name
   if op == '+' then
@@ -41,4 +43,7 @@ if #changes > 0 then
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+if redis.call('HGET', KEYS[4], 'seq') == '0' then
+  redis.call('EXPIRE', KEYS[4], ARGV[5], 'GT')
+end
 return #changes

@@ -264,6 +264,17 @@ class RedisEngineTest {
     }
 
     @Test
+    void aRoomWithoutMessagesLivesOnInRedisWhileSomeoneIsInIt() throws Exception {
+        EmbeddedServer a = server();
+        join(a, "alice");
+        String meta = "chat:{" + room + "}:meta";
+        assertEquals(":1", redis.command("EXPIRE " + meta + " 5"), "load made the room's meta");
+        Thread.sleep(1_500); // a presence refresh comes every TTL / 3 = 1 s
+        long ttl = Long.parseLong(redis.command("TTL " + meta).substring(1));
+        assertTrue(ttl > 80_000, "kept a day past the last refresh, not " + ttl + " s");
+    }
+
+    @Test
     void aStoppedServerLeavesNoThreadOfTheEngine() throws Exception {
         EmbeddedServer a = server();
         join(a, "alice").say("hi");
