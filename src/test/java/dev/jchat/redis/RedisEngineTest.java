@@ -19,6 +19,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two chat servers in this JVM on one real redis-server: the guarantees of PROTOCOL.md across
@@ -192,8 +194,9 @@ class RedisEngineTest {
         assertEquals(4, back.nextChat().getInt("id"));
     }
 
-    @Test
-    void withRedisGoneMessagesAreRefusedNotLateAndTheChatGoesOnWhenItIsBack() throws Exception {
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {"killed", "stopped"})
+    void withRedisGoneMessagesAreRefusedNotLateAndTheChatGoesOnWhenItIsBack(String how) throws Exception {
         EmbeddedServer a = server();
         EmbeddedServer b = server();
         TestClient ann = join(a, "ann");
@@ -203,7 +206,11 @@ class RedisEngineTest {
         assertEquals(1, bob.nextChat().getInt("id"));
         assertEquals(1, ann.nextChat().getInt("id"));
 
-        redis.kill();
+        if (how.equals("killed")) {
+            redis.kill();
+        } else {
+            redis.stop();
+        }
         ann.say("lost");
         ann.expectError("unavailable");
         TestClient late = connect(b, "&user=late");
@@ -219,6 +226,30 @@ class RedisEngineTest {
         assertEquals(2, second.getInt("id"), "ids go on from Redis' own data, with no gap and nothing late");
         assertEquals("second", second.getString("msg"));
         assertEquals(2, bob.nextChat().getInt("id"));
+    }
+
+    @Test
+    void whenRedisLostTheRoomItsConnectionsComeBackToANewEpoch() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient ann = connect(a, "&user=ann");
+        String epoch = ann.welcome().getString("epoch");
+        TestClient bob = join(b, "bob");
+        bob.say("before");
+        assertEquals(1, ann.nextChat().getInt("id"));
+        assertEquals("+OK", redis.command("FLUSHALL"));
+        bob.say("after the loss"); // starts the room over: id 1 of a new epoch
+        for (TestClient client : List.of(ann, bob)) {
+            TestClient.Closed closed = (TestClient.Closed) client.nextEventSkippingText();
+            assertEquals(1012, closed.code(), "told the room restarted");
+        }
+        TestClient back = connect(a, "&user=ann&since=1&epoch=" + epoch);
+        JsonObject welcome = back.welcome();
+        assertFalse(welcome.getBoolean("recovered"), "ids of the lost sequence cannot be compared");
+        assertFalse(epoch.equals(welcome.getString("epoch")));
+        JsonObject chat = back.nextChat();
+        assertEquals(1, chat.getInt("id"));
+        assertEquals("after the loss", chat.getString("msg"));
     }
 
     @Test
