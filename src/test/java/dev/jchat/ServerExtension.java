@@ -1,6 +1,7 @@
 package dev.jchat;
 
 import dev.jchat.launcher.EmbeddedServer;
+import dev.jchat.redis.RedisServer;
 import dev.jchat.servers.PayaraServer;
 import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.TomcatServer;
@@ -37,6 +38,27 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
         return new ServerExtension(() -> {
             EmbeddedServer server = EmbeddedServer.start(config.withPort(0));
             return new Running(server.chatUri(), server.pageUri(), server::close);
+        });
+    }
+
+    /**
+     * The embedded launcher with its rooms in a redis-server of its own (started first, on a free
+     * port; skipped without redis-server unless CHAT_REQUIRE_REDIS=1).
+     */
+    public static ServerExtension embeddedOnRedis(ChatConfig config) {
+        return new ServerExtension(() -> {
+            RedisServer redis = RedisServer.start();
+            try {
+                EmbeddedServer server = EmbeddedServer.start(config.withPort(0)
+                        .withEngine(config.engine().withRedis(redis.url(), config.engine().redisPrefix())));
+                return new Running(server.chatUri(), server.pageUri(), () -> {
+                    server.close();
+                    redis.close();
+                });
+            } catch (Exception | AssertionError e) {
+                redis.close();
+                throw e;
+            }
         });
     }
 

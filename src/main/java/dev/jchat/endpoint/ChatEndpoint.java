@@ -8,6 +8,7 @@ import dev.jchat.message.FrameDecoder;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
+import dev.jchat.message.RoomList;
 import dev.jchat.logging.LogText;
 import dev.jchat.room.Frame;
 import dev.jchat.room.ChatHub;
@@ -46,6 +47,8 @@ import java.util.Map;
 public final class ChatEndpoint {
 
     private static final System.Logger LOG = System.getLogger(ChatEndpoint.class.getName());
+    /** Rooms a directory lists at most. */
+    private static final int DIRECTORY_SIZE = 100;
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
 
     private volatile ChatHub hub;
@@ -141,12 +144,18 @@ public final class ChatEndpoint {
             }
             return;
         }
-        if (frame instanceof ClientFrame.Chat chat) {
-            if (withinRate()) {
-                onChat(chat);
-            }
-        } else {
-            member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS)))); // never rate-limited
+        if (frame instanceof ClientFrame.Ping) { // never rate-limited
+            member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
+        } else if (frame instanceof ClientFrame.Typing) {
+            room.typing(member); // thinned by the room, not rate-limited
+        } else if (!withinRate()) {
+            return;
+        } else if (frame instanceof ClientFrame.Chat chat) {
+            onChat(chat);
+        } else if (frame instanceof ClientFrame.History history) {
+            room.history(member, history.before(), history.limit());
+        } else if (frame instanceof ClientFrame.Rooms) {
+            onRooms();
         }
     }
 
@@ -224,6 +233,17 @@ public final class ChatEndpoint {
             return;
         }
         room.publish(member, text);
+    }
+
+    private void onRooms() {
+        Member asking = member;
+        hub.rooms().directory(DIRECTORY_SIZE).whenComplete((rooms, error) -> {
+            if (error != null) {
+                asking.send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, "the chat is unavailable; try again")));
+            } else {
+                asking.send(FrameEncoder.toJson(new RoomList(rooms)));
+            }
+        });
     }
 
     private void sendError(ErrorCode code, String message) {

@@ -1,6 +1,7 @@
 package dev.jchat.message;
 
 import jakarta.json.Json;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -36,11 +37,14 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
             }
             return new ClientFrame.Chat(msg, optionalString(text, object, "user"));
         }
-        if (type.equals("ping")) {
-            return new ClientFrame.Ping();
-        }
-        throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
-                "unknown frame type; expected \"chat\" or \"ping\"");
+        return switch (type) {
+            case "ping" -> new ClientFrame.Ping();
+            case "typing" -> new ClientFrame.Typing();
+            case "rooms" -> new ClientFrame.Rooms();
+            case "history" -> history(text, object);
+            default -> throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
+                    "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
+        };
     }
 
     @Override
@@ -83,6 +87,33 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                     "\"" + key + "\" is not well-formed Unicode (an unpaired surrogate)");
         }
         return result;
+    }
+
+    private static ClientFrame.History history(String text, JsonObject object) throws InvalidFrameException {
+        Long before = optionalWhole(text, object, "before", 1, Long.MAX_VALUE);
+        Long limit = optionalWhole(text, object, "limit", 1, ClientFrame.History.MAX_LIMIT);
+        return new ClientFrame.History(before, limit == null ? ClientFrame.History.DEFAULT_LIMIT : limit.intValue());
+    }
+
+    /** The whole number at {@code key}, from min to max; null when absent or JSON null. */
+    private static Long optionalWhole(String text, JsonObject object, String key, long min, long max)
+            throws InvalidFrameException {
+        JsonValue value = object.get(key);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value instanceof JsonNumber number) {
+            try {
+                long whole = number.bigDecimalValue().longValueExact(); // 7 and 7.0 alike; 7.5 is not whole
+                if (whole >= min && whole <= max) {
+                    return whole;
+                }
+            } catch (ArithmeticException e) {
+                // a fraction, or too large for a long: refused below
+            }
+        }
+        throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
+                "\"" + key + "\" must be a whole number from " + min + " to " + max);
     }
 
     /** True when every surrogate in {@code text} is half of a pair. */

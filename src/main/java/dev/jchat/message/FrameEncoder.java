@@ -3,6 +3,7 @@ package dev.jchat.message;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.websocket.Encoder;
+import java.util.List;
 
 /**
  * JSON-B encoder for every frame the server sends. Thread-safe: one {@link Jsonb} serves all.
@@ -34,6 +35,19 @@ public final class FrameEncoder implements Encoder.Text<ServerFrame> {
         }
         int digits = at + key.length() - Long.toString(ID_MARK).length();
         return new String[] {json.substring(0, digits), json.substring(at + key.length())};
+    }
+
+    /**
+     * The answer to a {@code history} request. Its messages are the chat frames exactly as they
+     * were broadcast (already encoded), so they are joined as they are, not encoded again.
+     */
+    public static String history(String room, List<String> chatFrames, boolean more) {
+        StringBuilder json = new StringBuilder(64 + chatFrames.stream().mapToInt(String::length).sum());
+        json.append("{\"type\":\"history\",\"room\":").append(JSONB.toJson(room)).append(",\"messages\":[");
+        for (int i = 0; i < chatFrames.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(chatFrames.get(i));
+        }
+        return json.append("],\"more\":").append(more).append('}').toString();
     }
 
     @Override

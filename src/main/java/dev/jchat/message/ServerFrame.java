@@ -13,7 +13,9 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "join", type = Join.class),
     @JsonbSubtype(alias = "leave", type = Leave.class),
     @JsonbSubtype(alias = "pong", type = Pong.class),
-    @JsonbSubtype(alias = "error", type = ErrorFrame.class)
+    @JsonbSubtype(alias = "error", type = ErrorFrame.class),
+    @JsonbSubtype(alias = "typing", type = Typing.class),
+    @JsonbSubtype(alias = "rooms", type = RoomList.class)
 })
-public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame {
+public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList {
 }

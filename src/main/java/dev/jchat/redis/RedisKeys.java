@@ -26,6 +26,11 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:names";
     }
 
+    /** Hash of every room with a name online: room to how many names. */
+    String directory() {
+        return prefix + ":rooms";
+    }
+
     /** Counter shared by every room: the version of the latest presence change. */
     String presenceVersion() {
         return prefix + ":presence-version";

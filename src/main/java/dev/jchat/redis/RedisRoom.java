@@ -30,8 +30,8 @@ final class RedisRoom implements Room {
     /** Redis lost the room (its epoch changed): its members come back to the new sequence. */
     static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
 
-    /** A member waiting for the room's first sync, and what it said meanwhile. */
-    private record Joiner(Member member, Long since, String epoch, List<String> texts) {
+    /** A member waiting for the room's first sync, and what it asked for meanwhile, done once it is in. */
+    private record Joiner(Member member, Long since, String epoch, List<Runnable> later) {
     }
 
     private final RedisRooms engine;
@@ -102,12 +102,33 @@ final class RedisRoom implements Room {
 
     @Override
     public void publish(Member from, String text) {
+        // published once it is in, if it is still joining: it sees its own message
+        whenIn(from, () -> publishNow(from, text));
+    }
+
+    @Override
+    public void typing(Member from) {
+        long now = System.nanoTime();
+        whenIn(from, () -> {
+            if (audience.mayType(from, now)) {
+                engine.typing(name, from.name());
+            }
+        });
+    }
+
+    @Override
+    public void history(Member to, Long before, int limit) {
+        whenIn(to, () -> audience.history(to, before, limit));
+    }
+
+    /** Runs a member's request once it is in the room: now, or after its join; never for one that left. */
+    private void whenIn(Member member, Runnable request) {
         serial.execute(() -> {
-            Joiner joiner = joiner(from);
+            Joiner joiner = joiner(member);
             if (joiner != null) {
-                joiner.texts().add(text); // published once it is in: it sees its own message
-            } else if (audience.contains(from)) {
-                publishNow(from, text);
+                joiner.later().add(request);
+            } else if (audience.contains(member)) {
+                request.run();
             }
         });
     }
@@ -167,7 +188,7 @@ final class RedisRoom implements Room {
 
     private void joinNow(Joiner joiner) {
         if (audience.join(joiner.member(), joiner.since(), joiner.epoch()) == Audience.Joined.IN) {
-            joiner.texts().forEach(text -> publishNow(joiner.member(), text));
+            joiner.later().forEach(Runnable::run);
         }
     }
 
@@ -257,6 +278,8 @@ final class RedisRoom implements Room {
                 held.put(id, Frame.of(message.substring(afterId + 1)));
                 sync(); // a gap: this server missed something, Redis has it
             }
+        } else if (message.startsWith("t ")) {
+            audience.relayTyping(message.substring(2));
         } else if (message.startsWith("p ")) {
             String[] lines = message.split("\n");
             long version = Long.parseLong(lines[0].substring(2));

@@ -4,6 +4,7 @@ import dev.jchat.ChatConfig;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.RoomList;
 import dev.jchat.room.Audience;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
@@ -153,6 +154,19 @@ public final class RedisRooms implements RoomRegistry {
         return room;
     }
 
+    @Override
+    public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return track(call(redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
+                keys.prefix()))).thenApply(flat -> {
+                    List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
+                    for (int i = 0; i + 2 < flat.size(); i += 3) {
+                        entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
+                                Long.parseLong((String) flat.get(i + 2))));
+                    }
+                    return RoomRegistry.firstOf(entries, max);
+                });
+    }
+
     /** Number of rooms with someone on this server, for tests and metrics. */
     public int size() {
         return rooms.size();
@@ -210,12 +224,22 @@ public final class RedisRooms implements RoomRegistry {
                 Long.toString(deadline))));
     }
 
+    /** Tells every server with someone in the room that {@code user} is typing; dropped when Redis is not there. */
+    void typing(String room, String user) {
+        track(call(redis -> redis.publish(keys.channel(room), "t " + user))).whenComplete((receivers, error) -> {
+            if (error != null) {
+                LOG.log(Level.DEBUG, "typing not relayed: {0}", error.toString());
+            }
+        });
+    }
+
     /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
     void presence(String room, List<String> changes) {
         List<String> args = new ArrayList<>(List.of(node, Long.toString(presenceLifetimeMillis()), keys.channel(room),
-                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(EMPTY_ROOM_SECONDS)));
+                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(EMPTY_ROOM_SECONDS), room));
         args.addAll(changes);
-        String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room)};
+        String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room),
+                keys.directory()};
         track(call(redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new))))
                 .whenComplete((count, error) -> {
                     if (error != null) {

@@ -20,7 +20,8 @@ final class Script {
     static final Script PUBLISH = new Script("publish.lua", ScriptOutputType.MULTI);
     static final Script LOAD = new Script("load.lua", ScriptOutputType.MULTI);
     static final Script PRESENCE = new Script("presence.lua", ScriptOutputType.INTEGER);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE);
+    static final Script ROOMS = new Script("rooms.lua", ScriptOutputType.MULTI);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS);
 
     private final String source;
     private final String digest;

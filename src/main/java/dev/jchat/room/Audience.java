@@ -4,6 +4,7 @@ import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
 import dev.jchat.message.ServerFrame;
+import dev.jchat.message.Typing;
 import dev.jchat.message.Welcome;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class Audience {
     /** Rooms with at least this many connections here coalesce their presence announcements. */
     static final int COALESCE_AT = 100;
     static final long COALESCE_MILLIS = 100;
+    private static final long TYPING_NANOS = 1_000_000_000L;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Room room;
@@ -56,6 +58,7 @@ public final class Audience {
     private final Map<String, Integer> here = new HashMap<>(); // name -> connections on this server
     private final TreeSet<String> online = new TreeSet<>();    // names in the room, on any server
     private final TreeSet<String> announced = new TreeSet<>(); // names the members were last told are here
+    private final Map<String, Long> typed = new HashMap<>();   // name -> when it last said it is typing (nanos)
     private boolean announcing;                                // a coalesced announcement is due
     private String epoch;
     private long lastId;
@@ -156,6 +159,7 @@ public final class Audience {
             String user = member.name();
             if (user != null && here.merge(user, -1, Integer::sum) == 0) {
                 here.remove(user);
+                typed.remove(user);
                 if (shared == null) {
                     online.remove(user);
                     announce(null, kick);
@@ -170,6 +174,54 @@ public final class Audience {
     /** Tells the shared presence again of every name here, so that it does not expire them. */
     public synchronized void refreshPresence() {
         here.keySet().forEach(shared::here);
+    }
+
+    /** Answers the member alone with older messages: what {@link Room#history} promises. */
+    public void history(Member to, Long before, int limit) {
+        String answer;
+        synchronized (this) {
+            List<History.Entry> page = history.before(before, limit);
+            long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
+            answer = FrameEncoder.history(room.name(), page.stream().map(e -> e.frame().json()).toList(),
+                    history.holdsBefore(oldest));
+        }
+        to.send(answer);
+    }
+
+    /**
+     * Whether the member's name may say it is typing now: at most once a second per name, counted
+     * on this server. A member not in the room (or without a name) may not.
+     */
+    public synchronized boolean mayType(Member from, long nowNanos) {
+        String user = from.name();
+        if (user == null || !members.contains(from)) {
+            return false;
+        }
+        Long last = typed.get(user);
+        if (last != null && nowNanos - last < TYPING_NANOS) {
+            return false;
+        }
+        typed.put(user, nowNanos);
+        return true;
+    }
+
+    /** Tells every member here whose name is not {@code user} that {@code user} is typing. */
+    public void relayTyping(String user) {
+        List<Member> kick = new ArrayList<>();
+        synchronized (this) {
+            Frame frame = Frame.of(FrameEncoder.toJson(new Typing(user, room.name())));
+            for (Member m : members) {
+                if (!user.equals(m.name()) && m.outbox().enqueue(frame)) {
+                    kick.add(m);
+                }
+            }
+        }
+        drain(kick);
+    }
+
+    /** Distinct names online in the room, on any server. */
+    public synchronized int onlineCount() {
+        return online.size();
     }
 
     /** Whether the member is in the room (it may have been given up on while its message was on the way). */

@@ -66,6 +66,25 @@ final class History {
         return result;
     }
 
+    /** Up to {@code limit} of the newest messages with an id below {@code before} (all when null), oldest first. */
+    List<Entry> before(Long before, int limit) {
+        List<Entry> result = new ArrayList<>(Math.min(limit, entries.size()));
+        Iterator<Entry> it = entries.descendingIterator();
+        while (it.hasNext() && result.size() < limit) {
+            Entry e = it.next();
+            if (before == null || e.id() < before) {
+                result.add(e);
+            }
+        }
+        java.util.Collections.reverse(result);
+        return result;
+    }
+
+    /** Whether a message older than {@code id} is still held. */
+    boolean holdsBefore(long id) {
+        return !entries.isEmpty() && entries.peekFirst().id() < id;
+    }
+
     /**
      * Whether every message after {@code since} is still held, given that {@code lastId} is the
      * newest id ever assigned (ids are consecutive).

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.RoomList;
 
 /**
  * A room in this JVM's memory: its {@link Audience} is all of it, and numbers its messages
@@ -60,6 +61,23 @@ final class LocalRoom implements Room {
         } else {
             registry.idle(this);
         }
+    }
+
+    @Override
+    public void typing(Member from) {
+        if (audience.mayType(from, System.nanoTime())) {
+            audience.relayTyping(from.name());
+        }
+    }
+
+    @Override
+    public void history(Member to, Long before, int limit) {
+        audience.history(to, before, limit);
+    }
+
+    /** The room's line in the directory. */
+    RoomList.Entry entry() {
+        return new RoomList.Entry(name, audience.onlineCount(), audience.lastId());
     }
 
     /** Retires the room if nobody is in it, so that its registry can forget it; false if someone is. */

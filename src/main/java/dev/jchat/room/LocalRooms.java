@@ -2,10 +2,14 @@ package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
@@ -50,6 +54,12 @@ public final class LocalRooms implements RoomRegistry {
             }
             // it was forgotten between the lookup and the join: its successor is a create() away
         }
+    }
+
+    @Override
+    public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return CompletableFuture.completedFuture(
+                RoomRegistry.firstOf(rooms.values().stream().map(LocalRoom::entry).toList(), max));
     }
 
     /** Number of rooms held, for tests and metrics. */

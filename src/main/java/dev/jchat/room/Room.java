@@ -17,4 +17,13 @@ public interface Room {
 
     /** Removes a member; announces {@code leave} when it was its name's last connection. */
     void leave(Member member);
+
+    /**
+     * Tells the room's other connections that the member's name is typing: never stored, never
+     * to a connection of that name, at most once a second per name (more are dropped).
+     */
+    void typing(Member from);
+
+    /** Answers the member alone with up to {@code limit} messages below {@code before} (or the newest). */
+    void history(Member to, Long before, int limit);
 }

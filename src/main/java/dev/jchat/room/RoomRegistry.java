@@ -1,6 +1,11 @@
 package dev.jchat.room;
 
+import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where rooms live. This is the seam for a distributed engine: an implementation over a shared
@@ -22,6 +27,21 @@ public interface RoomRegistry extends AutoCloseable {
      * @throws RefusedException with {@code room-limit} when the room is new and no place is left for it
      */
     Room join(String room, Member member, Long since, String epoch) throws RefusedException;
+
+    /**
+     * The rooms with anyone online, on any server sharing the engine: most people first, then by
+     * name, at most {@code max}; direct conversations never. Fails when the engine is unavailable.
+     */
+    CompletionStage<List<RoomList.Entry>> directory(int max);
+
+    /** The order of the room directory, and its cut. */
+    static List<RoomList.Entry> firstOf(Collection<RoomList.Entry> rooms, int max) {
+        return rooms.stream()
+                .filter(entry -> entry.online() > 0 && !entry.room().startsWith("@"))
+                .sorted(Comparator.comparingInt(RoomList.Entry::online).reversed().thenComparing(RoomList.Entry::room))
+                .limit(max)
+                .toList();
+    }
 
     /**
      * Lets go of what the engine holds outside this JVM (connections, threads), once the hub's

@@ -5,9 +5,10 @@
 -- KEYS[1] presence sorted set (server|name -> expiry, ms on Redis' clock)   KEYS[2] names hash (name -> servers)
 -- KEYS[3] the presence version, one counter for every room, so that it never starts over
 -- KEYS[4] the room's meta hash: a room without messages lives on while someone is in it
+-- KEYS[5] the room directory: room -> names online
 -- ARGV[1] this server's id   ARGV[2] presence lifetime, ms   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
--- ARGV[6...] '+name' (here, or still here) or '-name' (gone)
+-- ARGV[6] the room's name   ARGV[7...] '+name' (here, or still here) or '-name' (gone)
 -- Returns the number of changes announced.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -18,7 +19,7 @@ local function gone(name)
     table.insert(changes, '-' .. name)
   end
 end
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local op, name = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local entry = ARGV[1] .. '|' .. name
   if op == '+' then
@@ -36,6 +37,12 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, entry in ipairs(expired) do
   redis.call('ZREM', KEYS[1], entry)
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))
+end
+local online = redis.call('HLEN', KEYS[2])
+if online > 0 then
+  redis.call('HSET', KEYS[5], ARGV[6], online)
+else
+  redis.call('HDEL', KEYS[5], ARGV[6])
 end
 if #changes > 0 then
   local version = redis.call('INCR', KEYS[3])

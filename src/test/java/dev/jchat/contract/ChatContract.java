@@ -584,4 +584,110 @@ public abstract class ChatContract {
             assertEquals("hello, everyone", frame.getString("msg"));
         }
     }
+
+    // --- version 2: typing, scrollback, rooms
+
+    @Test
+    void typingReachesTheOthersOnlyAtMostOnceASecondAndIsNeverStored() throws Exception {
+        TestClient alice = join("alice");
+        TestClient aliceElsewhere = join("alice");
+        TestClient bob = join("bob");
+        alice.next("join");
+        for (int i = 0; i < 5; i++) {
+            alice.send("{\"type\":\"typing\"}");
+        }
+        alice.say("done typing");
+        JsonObject typing = bob.next("typing");
+        assertEquals("alice", typing.getString("user"));
+        assertEquals(room, typing.getString("room"));
+        assertEquals("done typing", bob.next("chat").getString("msg"), "the other four were dropped");
+        for (TestClient own : List.of(alice, aliceElsewhere)) {
+            assertEquals("done typing", own.nextChat().getString("msg"), "never to a connection of the typing name");
+        }
+        Thread.sleep(1_100);
+        alice.send("{\"type\":\"typing\"}");
+        assertEquals("alice", bob.next("typing").getString("user"), "a second later, again");
+
+        TestClient later = connect("user=carol&room=" + room + "&since=0");
+        later.welcome();
+        assertEquals("done typing", later.next("chat").getString("msg"), "nothing of typing is replayed");
+    }
+
+    @Test
+    void scrollbackPagesBackToTheFirstHeldMessageWithNoGapAndNoDuplicate() {
+        TestClient alice = join("alice");
+        int sent = CONFIG.historySize() + 5;
+        for (int i = 1; i <= sent; i++) {
+            alice.say("m" + i);
+        }
+        for (int i = 1; i <= sent; i++) {
+            alice.next("chat");
+        }
+        List<Long> ids = new ArrayList<>();
+        Long before = null;
+        boolean more = true;
+        while (more) {
+            alice.send("{\"type\":\"history\",\"limit\":8" + (before == null ? "" : ",\"before\":" + before) + "}");
+            JsonObject page = alice.next("history");
+            assertEquals(room, page.getString("room"));
+            List<JsonObject> messages = page.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertTrue(messages.size() <= 8);
+            List<Long> pageIds = messages.stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+            for (JsonObject m : messages) {
+                assertEquals("chat", m.getString("type"), "each element is the chat frame as broadcast");
+                assertEquals("m" + m.getJsonNumber("id").longValue(), m.getString("msg"));
+            }
+            ids.addAll(0, pageIds);
+            more = page.getBoolean("more");
+            before = pageIds.isEmpty() ? null : pageIds.get(0);
+            assertFalse(pageIds.isEmpty() && more, "an empty page has nothing older");
+        }
+        List<Long> expected = new ArrayList<>();
+        for (long id = sent - CONFIG.historySize() + 1; id <= sent; id++) {
+            expected.add(id);
+        }
+        assertEquals(expected, ids, "every held message once, in order, back to the first held");
+    }
+
+    @Test
+    void aBadScrollbackRequestIsRefusedAndTheConnectionStays() {
+        TestClient alice = join("alice");
+        for (String bad : List.of("{\"type\":\"history\",\"limit\":0}", "{\"type\":\"history\",\"limit\":101}",
+                "{\"type\":\"history\",\"limit\":\"5\"}", "{\"type\":\"history\",\"before\":-1}",
+                "{\"type\":\"history\",\"before\":1.5}")) {
+            alice.send(bad);
+            alice.expectError("invalid-message");
+        }
+        alice.send("{\"type\":\"history\"}");
+        JsonObject empty = alice.next("history");
+        assertEquals(0, empty.getJsonArray("messages").size());
+        assertFalse(empty.getBoolean("more"));
+    }
+
+    @Test
+    void theRoomDirectoryListsRoomsWithPeopleMostFirst() {
+        String busy = room + "-busy";
+        String quiet = room + "-quiet";
+        TestClient ann = connect("user=ann&room=" + busy);
+        ann.welcome();
+        TestClient ben = connect("user=ben&room=" + busy);
+        ben.welcome();
+        ann.say("hello");
+        TestClient cat = connect("user=cat&room=" + quiet);
+        cat.welcome();
+        TestClient direct = connect("user=dan&room=" + busy);
+        direct.welcome();
+        ann.next("join");
+        ann.next("chat");
+        ann.next("join");
+        cat.send("{\"type\":\"rooms\"}");
+        List<JsonObject> rooms = cat.next("rooms").getJsonArray("rooms").getValuesAs(JsonObject.class);
+        List<String> names = rooms.stream().map(r -> r.getString("room")).toList();
+        assertTrue(names.indexOf(busy) >= 0 && names.indexOf(busy) < names.indexOf(quiet), () -> "busy first: " + names);
+        JsonObject busyEntry = rooms.get(names.indexOf(busy));
+        assertEquals(3, busyEntry.getInt("online"));
+        assertEquals(1, busyEntry.getJsonNumber("lastId").longValue());
+        assertEquals(1, rooms.get(names.indexOf(quiet)).getInt("online"));
+        assertTrue(rooms.size() <= 100);
+    }
 }

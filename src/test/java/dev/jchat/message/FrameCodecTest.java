@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -43,6 +44,27 @@ class FrameCodecTest {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, "alice", t, msg, "lobby"));
         assertEquals(FrameEncoder.toJson(new ChatMessage(42, "alice", t, msg, "lobby")), around[0] + 42 + around[1]);
         assertEquals(msg, parse(around[0] + 9_007_199_254_740_991L + around[1]).getString("msg"));
+    }
+
+    @Test
+    void version2RequestsAreDecodedWithTheirDefaults() throws Exception {
+        assertEquals(new ClientFrame.Typing(), FrameDecoder.fromJson("{\"type\":\"typing\"}"));
+        assertEquals(new ClientFrame.Rooms(), FrameDecoder.fromJson("{\"type\":\"rooms\",\"x\":1}"));
+        assertEquals(new ClientFrame.History(null, 50), FrameDecoder.fromJson("{\"type\":\"history\"}"));
+        assertEquals(new ClientFrame.History(42L, 100),
+                FrameDecoder.fromJson("{\"type\":\"history\",\"before\":42,\"limit\":100}"));
+        assertEquals(new ClientFrame.History(7L, 3), FrameDecoder.fromJson("{\"type\":\"history\",\"before\":7.0,\"limit\":3}"));
+    }
+
+    @Test
+    void aHistoryAnswerCarriesTheFramesAsBroadcast() {
+        String one = FrameEncoder.toJson(new ChatMessage(1, "alice", Instant.parse("2026-11-22T10:15:30Z"), "a \"quote\"", "r"));
+        JsonObject page = parse(FrameEncoder.history("r\"oom", List.of(one, one), true));
+        assertEquals("history", page.getString("type"));
+        assertEquals("r\"oom", page.getString("room"));
+        assertEquals(parse(one), page.getJsonArray("messages").getJsonObject(1));
+        assertTrue(page.getBoolean("more"));
+        assertEquals(0, parse(FrameEncoder.history("r", List.of(), false)).getJsonArray("messages").size());
     }
 
     @Test

@@ -306,6 +306,27 @@ class RedisEngineTest {
     }
 
     @Test
+    void theRoomDirectoryIsOneAcrossServers() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient onA = connect(a, "&user=ann");
+        onA.welcome();
+        TestClient onB = TestClient.connect(URI.create(b.chatUri() + "?room=" + room + "-b&user=bob"));
+        clients.add(onB);
+        onB.welcome();
+        TestClient alsoB = TestClient.connect(URI.create(b.chatUri() + "?room=" + room + "&user=cid"));
+        clients.add(alsoB);
+        alsoB.welcome();
+        onA.next("join");
+        for (TestClient asking : List.of(onA, onB)) {
+            asking.send("{\"type\":\"rooms\"}");
+            List<JsonObject> rooms = asking.next("rooms").getJsonArray("rooms").getValuesAs(JsonObject.class);
+            List<String> listed = rooms.stream().map(r -> r.getString("room") + ":" + r.getInt("online")).toList();
+            assertEquals(List.of(room + ":2", room + "-b:1"), listed, "one directory, whichever server is asked");
+        }
+    }
+
+    @Test
     void aStoppedServerLeavesNoThreadOfTheEngine() throws Exception {
         EmbeddedServer a = server();
         join(a, "alice").say("hi");
