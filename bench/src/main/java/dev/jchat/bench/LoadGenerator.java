@@ -55,6 +55,7 @@ public final class LoadGenerator {
     private final LongAdder idGaps = new LongAdder();     // ids a client skipped
     private final LongAdder idConflicts = new LongAdder(); // an id that named another message for another client
     private final LongAdder errors = new LongAdder();     // error frames (e.g. unavailable: not published)
+    private final LongAdder leaves = new LongAdder();     // leave frames: nobody leaves before the end
     private final ConcurrentMap<Long, Long> messageOfId = new ConcurrentHashMap<>(); // id -> sender << 32 | seq
     private final AtomicLong sentMeasured = new AtomicLong();
     private volatile long measureFrom = Long.MAX_VALUE;
@@ -101,13 +102,17 @@ public final class LoadGenerator {
             }
         }
         Thread.sleep(options.warmupSeconds() * 1000L);
+        // The window is set before it opens: a sender that stamps a message inside it then always
+        // counts it as sent (set at its start, a preempted main thread let messages be received
+        // that were never counted as sent).
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds());
+        measureFrom = start;
+        TimeUnit.NANOSECONDS.sleep(start - System.nanoTime());
         List<ServerProcessStats> before = readServers();
         ServerProcessStats redisBefore = ServerProcessStats.readWithChildren(options.redisPid());
         ServerProcessStats selfBefore = ServerProcessStats.self();
         long machineBefore = ServerProcessStats.machineBusyMillis();
-        long start = System.nanoTime();
-        measureFrom = start;
-        measureUntil = start + TimeUnit.SECONDS.toNanos(options.measureSeconds());
         Thread.sleep(options.measureSeconds() * 1000L);
         List<ServerProcessStats> after = readServers();
         ServerProcessStats redis = ServerProcessStats.readWithChildren(options.redisPid()).minus(redisBefore);
@@ -189,6 +194,7 @@ public final class LoadGenerator {
         row.put("id_gaps", idGaps.sum());
         row.put("id_conflicts", idConflicts.sum());
         row.put("errors", errors.sum());
+        row.put("leaves", leaves.sum());
         row.put("delivered_by_server", String.join(";", deliveredByServer));
         row.put("cpu_us_per_delivery_by_server", String.join(";", perDeliveryByServer));
         row.put("server_cpu_pct_by_server", String.join(";", cpuPctByServer));
@@ -355,6 +361,8 @@ public final class LoadGenerator {
             if (at < 0) {
                 if (text.contains("\"type\":\"error\"")) {
                     errors.increment();
+                } else if (text.contains("\"type\":\"leave\"")) {
+                    leaves.increment();
                 }
                 return; // welcome, join, leave
             }
