@@ -135,9 +135,10 @@ public record ChatConfig(
      * @param ratePerSecond   chat frames a connection may send per second, on average; 0: no limit
      * @param rateBurst       how many it may send at once
      * @param maxConnections  open connections this server accepts
+     * @param nameHoldDays    without tokens: days a claimed name stays its holder's after its last connection
      */
     public record Security(List<String> allowedOrigins, String jwtSecret, int ratePerSecond, int rateBurst,
-                           int maxConnections) {
+                           int maxConnections, int nameHoldDays) {
 
         public static final int MIN_SECRET_BYTES = 32;
 
@@ -153,33 +154,34 @@ public record ChatConfig(
             check("CHAT_RATE_PER_SECOND", ratePerSecond, 0, 1_000_000);
             check("CHAT_RATE_BURST", rateBurst, ratePerSecond == 0 ? 0 : 1, 1_000_000);
             check("CHAT_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
+            check("CHAT_NAME_HOLD_DAYS", nameHoldDays, 1, 36_500);
         }
 
         public static Security defaults() {
-            return new Security(List.of(), null, 10, 30, 10_000);
+            return new Security(List.of(), null, 10, 30, 10_000, 30);
         }
 
         public Security withAllowedOrigins(List<String> value) {
-            return new Security(value, jwtSecret, ratePerSecond, rateBurst, maxConnections);
+            return new Security(value, jwtSecret, ratePerSecond, rateBurst, maxConnections, nameHoldDays);
         }
 
         public Security withJwtSecret(String value) {
-            return new Security(allowedOrigins, value, ratePerSecond, rateBurst, maxConnections);
+            return new Security(allowedOrigins, value, ratePerSecond, rateBurst, maxConnections, nameHoldDays);
         }
 
         public Security withRate(int perSecond, int burst) {
-            return new Security(allowedOrigins, jwtSecret, perSecond, burst, maxConnections);
+            return new Security(allowedOrigins, jwtSecret, perSecond, burst, maxConnections, nameHoldDays);
         }
 
         public Security withMaxConnections(int value) {
-            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, value);
+            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, value, nameHoldDays);
         }
 
         @Override
         public String toString() {
             return "Security[allowedOrigins=" + allowedOrigins + ", jwtSecret=" + (jwtSecret == null ? "unset" : "set")
                     + ", ratePerSecond=" + ratePerSecond + ", rateBurst=" + rateBurst
-                    + ", maxConnections=" + maxConnections + "]";
+                    + ", maxConnections=" + maxConnections + ", nameHoldDays=" + nameHoldDays + "]";
         }
 
         private static void checkOrigin(String origin) {
@@ -268,7 +270,8 @@ public record ChatConfig(
                         source.text("CHAT_JWT_SECRET"),
                         source.integer("CHAT_RATE_PER_SECOND", d.security().ratePerSecond()),
                         source.integer("CHAT_RATE_BURST", d.security().rateBurst()),
-                        source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections())),
+                        source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections()),
+                        source.integer("CHAT_NAME_HOLD_DAYS", d.security().nameHoldDays())),
                 new Engine(
                         source.text("CHAT_REDIS_URL"),
                         source.text("CHAT_REDIS_PREFIX", d.engine().redisPrefix()),
@@ -341,6 +344,7 @@ public record ChatConfig(
                 "CHAT_RATE_PER_SECOND=" + security.ratePerSecond() + (security.ratePerSecond() == 0 ? " (no limit)" : ""),
                 "CHAT_RATE_BURST=" + security.rateBurst(),
                 "CHAT_MAX_CONNECTIONS=" + security.maxConnections(),
+                "CHAT_NAME_HOLD_DAYS=" + security.nameHoldDays(),
                 "CHAT_REDIS_URL=" + engine.redisAddress(),
                 "CHAT_REDIS_PREFIX=" + engine.redisPrefix(),
                 "CHAT_HISTORY_DAYS=" + engine.historyDays(),

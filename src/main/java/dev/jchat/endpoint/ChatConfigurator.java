@@ -15,19 +15,24 @@ import java.util.Map;
  */
 public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
 
-    /** The subprotocol a client names beside its token: {@code chat.v1, <token>}. */
+    /** The subprotocol a client names beside its token or key: {@code chat.v1, <token>} or {@code chat.v1, key.<KEY>}. */
     public static final String PROTOCOL = "chat.v1";
 
     static final String ORIGIN = "dev.jchat.origin";
     static final String HOST = "dev.jchat.host";
     static final String PROTOCOL_TOKEN = "dev.jchat.protocolToken";
+    static final String PROTOCOL_KEY = "dev.jchat.protocolKey";
+    /** How a name's key is offered as a subprotocol, beside {@code chat.v1}: {@code key.<KEY>}. */
+    static final String KEY_PREFIX = "key.";
 
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, Object> connection = config.getUserProperties();
         putIfPresent(connection, ORIGIN, header(request, "Origin"));
         putIfPresent(connection, HOST, header(request, "Host"));
-        putIfPresent(connection, PROTOCOL_TOKEN, tokenOf(offered(request)));
+        List<String> offered = offered(request);
+        putIfPresent(connection, PROTOCOL_TOKEN, tokenOf(offered));
+        putIfPresent(connection, PROTOCOL_KEY, keyOf(offered));
     }
 
     /**
@@ -56,8 +61,13 @@ public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
     }
 
     private static String tokenOf(List<String> offered) {
-        List<String> others = offered.stream().filter(p -> !p.equals(PROTOCOL)).toList();
+        List<String> others = offered.stream().filter(p -> !p.equals(PROTOCOL) && !p.startsWith(KEY_PREFIX)).toList();
         return others.size() == 1 ? others.get(0) : null;
+    }
+
+    private static String keyOf(List<String> offered) {
+        List<String> keys = offered.stream().filter(p -> p.startsWith(KEY_PREFIX)).toList();
+        return keys.size() == 1 ? keys.get(0).substring(KEY_PREFIX.length()) : null;
     }
 
     private static String header(HandshakeRequest request, String name) {

@@ -112,6 +112,12 @@ public final class ChatEndpoint {
             }
             if (name != null) {
                 member.name(name);
+                if (config.security().jwtSecret() == null) {
+                    String key = query.key() != null ? query.key() : (String) handshake.get(ChatConfigurator.PROTOCOL_KEY);
+                    member.claims(key); // the engine claims the name, or checks the key, as it joins
+                } else {
+                    member.proven(null); // the token's subject
+                }
             }
             if (config.security().ratePerSecond() > 0) {
                 rate = new RateLimiter(config.security().ratePerSecond(), config.security().rateBurst(), System.nanoTime());

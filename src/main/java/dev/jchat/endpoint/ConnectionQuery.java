@@ -14,8 +14,9 @@ import java.util.Map;
  * @param since the last message id the client saw, or null
  * @param epoch the epoch of {@code since}, or null
  * @param token a signed token given as {@code ?token=}, or null; never log it
+ * @param key   the key of the name given as {@code ?key=}, or null; never log it
  */
-public record ConnectionQuery(String user, String room, Long since, String epoch, String token) {
+public record ConnectionQuery(String user, String room, Long since, String epoch, String token, String key) {
 
     /**
      * Reads the parameters as the container parsed them. Unknown parameters are ignored; a
@@ -30,13 +31,18 @@ public record ConnectionQuery(String user, String room, Long since, String epoch
                 InputRules.room(single(parameters, "room")),
                 InputRules.since(single(parameters, "since")),
                 InputRules.epoch(single(parameters, "epoch")),
-                single(parameters, "token"));
+                single(parameters, "token"),
+                blankAsNone(single(parameters, "key")));
     }
 
     @Override
     public String toString() {
         return "ConnectionQuery[user=" + user + ", room=" + room + ", since=" + since + ", epoch=" + epoch
-                + ", token=" + (token == null ? "none" : "(hidden)") + "]";
+                + ", token=" + (token == null ? "none" : "(hidden)") + ", key=" + (key == null ? "none" : "(hidden)") + "]";
+    }
+
+    private static String blankAsNone(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String single(Map<String, List<String>> parameters, String name) throws RefusedException {

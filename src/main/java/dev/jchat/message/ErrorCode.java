@@ -15,7 +15,10 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", CloseCodes.VIOLATED_POLICY),
     SERVER_FULL("server-full", CloseCodes.TRY_AGAIN_LATER),
     ROOM_LIMIT("room-limit", CloseCodes.TRY_AGAIN_LATER),
-    UNAVAILABLE("unavailable", CloseCodes.TRY_AGAIN_LATER);
+    UNAVAILABLE("unavailable", CloseCodes.TRY_AGAIN_LATER),
+    NAME_TAKEN("name-taken", CloseCodes.VIOLATED_POLICY),
+    FORBIDDEN("forbidden", CloseCodes.VIOLATED_POLICY),
+    UNKNOWN_USER("unknown-user", CloseCodes.VIOLATED_POLICY);
 
     private final String wire;
     private final CloseCodes closeCode;

@@ -26,6 +26,11 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:names";
     }
 
+    /** A claimed name's hold: hash with {@code digest}, the SHA-256 of its key. */
+    String name(String user) {
+        return prefix + ":name:" + user;
+    }
+
     /** Hash of every room with a name online: room to how many names. */
     String directory() {
         return prefix + ":rooms";

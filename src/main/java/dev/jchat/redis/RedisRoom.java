@@ -6,6 +6,7 @@ import dev.jchat.message.FrameEncoder;
 import dev.jchat.room.Audience;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
+import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
@@ -30,8 +31,25 @@ final class RedisRoom implements Room {
     /** Redis lost the room (its epoch changed): its members come back to the new sequence. */
     static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
 
-    /** A member waiting for the room's first sync, and what it asked for meanwhile, done once it is in. */
-    private record Joiner(Member member, Long since, String epoch, List<Runnable> later) {
+    /**
+     * A member's join, or its naming by its first message, still on its way (the room's first
+     * sync, a claim or a check in Redis), and what the member asked for meanwhile, done once it
+     * is through.
+     */
+    private static final class Waiting {
+        final Member member;
+        final Long since;
+        final String epoch;
+        final boolean joining;
+        final List<Runnable> later = new ArrayList<>();
+        boolean ready; // a join whose name is claimed or proved (or needs neither)
+
+        Waiting(Member member, Long since, String epoch, boolean joining) {
+            this.member = member;
+            this.since = since;
+            this.epoch = epoch;
+            this.joining = joining;
+        }
     }
 
     private final RedisRooms engine;
@@ -44,7 +62,7 @@ final class RedisRoom implements Room {
     // Touched only by the room's tasks.
     private boolean synced;                                    // the audience holds what Redis had at a sync
     private boolean syncing;
-    private final List<Joiner> joiners = new ArrayList<>();    // waiting for the first sync
+    private final List<Waiting> waiting = new ArrayList<>();   // joins and namings on their way, in order
     private final List<String> early = new ArrayList<>();      // channel messages that came before it
     private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
     private final List<String> presenceChanges = new ArrayList<>();
@@ -74,29 +92,49 @@ final class RedisRoom implements Room {
 
     // --- from the engine and the endpoint, on any thread
 
-    /** Joins once the room is synced; {@link #incoming} was counted up for it. */
+    /** Joins once the member's name is claimed and the room synced; {@link #incoming} was counted up for it. */
     void join(Member member, Long since, String epoch) {
         serial.execute(() -> {
             incoming.decrementAndGet();
-            if (synced) {
-                joinNow(new Joiner(member, since, epoch, List.of()));
+            Waiting join = new Waiting(member, since, epoch, true);
+            waiting.add(join);
+            if (member.claiming()) {
+                engine.names().claim(member.name(), member.presentedKey()).whenComplete((claim, error) ->
+                        serial.execute(() -> {
+                            claimed(join, claim, error);
+                            afterTask();
+                        }));
             } else {
-                joiners.add(new Joiner(member, since, epoch, new ArrayList<>()));
+                join.ready = true;
+            }
+            if (synced) {
+                joinReady();
+            } else {
                 sync();
             }
             afterTask();
         });
     }
 
+    /** A connection names itself by its first message: with a name nobody holds, for itself alone. */
     @Override
     public void name(Member member, String user) {
-        serial.execute(() -> {
-            if (joiner(member) != null) {
-                member.name(user); // counted when it joins
-            } else {
-                audience.name(member, user);
-            }
-            afterTask();
+        whenIn(member, () -> {
+            Waiting naming = new Waiting(member, null, null, false);
+            waiting.add(naming);
+            engine.names().held(user).whenComplete((held, error) -> serial.execute(() -> {
+                if (waiting.remove(naming)) {
+                    if (error != null) {
+                        Audience.refuse(member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+                    } else if (held) {
+                        Audience.refuse(member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+                    } else {
+                        audience.name(member, user);
+                        naming.later.forEach(Runnable::run);
+                    }
+                }
+                afterTask();
+            }));
         });
     }
 
@@ -121,22 +159,26 @@ final class RedisRoom implements Room {
         whenIn(to, () -> audience.history(to, before, limit));
     }
 
-    /** Runs a member's request once it is in the room: now, or after its join; never for one that left. */
+    /** Runs a member's request once it is in the room and named: now, or once it is; never for one that left. */
     private void whenIn(Member member, Runnable request) {
         serial.execute(() -> {
-            Joiner joiner = joiner(member);
-            if (joiner != null) {
-                joiner.later().add(request);
+            Waiting pending = waitingOf(member);
+            if (pending != null) {
+                pending.later.add(request);
             } else if (audience.contains(member)) {
                 request.run();
             }
+            afterTask();
         });
     }
 
     @Override
     public void leave(Member member) {
         serial.execute(() -> {
-            joiners.removeIf(j -> j.member() == member);
+            waiting.removeIf(w -> w.member == member);
+            if (member.holdsName()) {
+                engine.names().released(member.name());
+            }
             audience.leave(member);
             afterTask();
         });
@@ -186,13 +228,42 @@ final class RedisRoom implements Room {
 
     // --- tasks
 
-    private void joinNow(Joiner joiner) {
-        if (audience.join(joiner.member(), joiner.since(), joiner.epoch()) == Audience.Joined.IN) {
-            joiner.later().forEach(Runnable::run);
+    /** Joins, in order, every waiting member whose name is settled; the room is synced. */
+    private void joinReady() {
+        for (Waiting join : List.copyOf(waiting)) {
+            if (join.joining && join.ready) {
+                waiting.remove(join);
+                if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
+                    join.later.forEach(Runnable::run);
+                }
+            }
+        }
+    }
+
+    private void claimed(Waiting join, Names.Claim claim, Throwable error) {
+        if (!waiting.contains(join)) {
+            return; // it closed meanwhile
+        }
+        if (error != null || claim.outcome() == Names.Outcome.TAKEN) {
+            waiting.remove(join);
+            if (error != null) {
+                Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+            } else {
+                Audience.refuse(join.member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+            }
+            return;
+        }
+        join.member.proven(claim.key());
+        join.ready = true;
+        if (synced) {
+            joinReady();
         }
     }
 
     private void publishNow(Member from, String text) {
+        if (from.name() == null) {
+            return; // its naming was refused
+        }
         engine.publish(name, from.name(), text).whenComplete((id, error) -> {
             if (error != null) {
                 engine.refusedMessage(error);
@@ -217,11 +288,10 @@ final class RedisRoom implements Room {
         if (error != null) {
             if (!synced) {
                 // nobody is in yet: those waiting are refused, and may try again
-                for (Joiner joiner : joiners) {
-                    joiner.member().send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE)));
-                    joiner.member().close(ErrorCode.UNAVAILABLE.closeReason());
+                for (Waiting join : waiting) {
+                    Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
                 }
-                joiners.clear();
+                waiting.clear();
                 early.clear();
             }
             engine.syncFailed(name, error); // a synced room syncs again when Redis is back
@@ -231,8 +301,7 @@ final class RedisRoom implements Room {
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
             synced = true;
-            joiners.forEach(this::joinNow);
-            joiners.clear();
+            joinReady();
             early.forEach(this::handle);
             early.clear();
             return;
@@ -319,15 +388,16 @@ final class RedisRoom implements Room {
             engine.presence(name, List.copyOf(presenceChanges));
             presenceChanges.clear();
         }
-        if (joiners.isEmpty() && !syncing && engine.retireIfIdle(this, audience)) {
+        if (waiting.isEmpty() && !syncing && engine.retireIfIdle(this, audience)) {
             held.clear();
         }
     }
 
-    private Joiner joiner(Member member) {
-        for (Joiner joiner : joiners) {
-            if (joiner.member() == member) {
-                return joiner;
+    /** The member's latest join or naming still on its way, or null. */
+    private Waiting waitingOf(Member member) {
+        for (int i = waiting.size() - 1; i >= 0; i--) {
+            if (waiting.get(i).member == member) {
+                return waiting.get(i);
             }
         }
         return null;

@@ -9,6 +9,7 @@ import dev.jchat.room.Audience;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
+import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
@@ -75,6 +76,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ChatConfig config;
     private final ChatHub hub;
     private final RedisKeys keys;
+    private final Names names = new RedisNames();
     private final String node = Audience.newEpoch();
     private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
     private final ExecutorService pool;
@@ -222,6 +224,44 @@ public final class RedisRooms implements RoomRegistry {
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline))));
+    }
+
+    /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
+    Names names() {
+        return names;
+    }
+
+    private final class RedisNames implements Names {
+
+        @Override
+        public CompletionStage<Claim> claim(String user, String presentedKey) {
+            String fresh = Names.newKey();
+            return track(call(redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(user)},
+                    presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds())))
+                    .thenApply(outcome -> switch (outcome) {
+                        case "claimed" -> new Claim(Outcome.CLAIMED, fresh);
+                        case "proven" -> new Claim(Outcome.PROVEN, presentedKey);
+                        default -> new Claim(Outcome.TAKEN, null);
+                    });
+        }
+
+        @Override
+        public CompletionStage<Boolean> held(String user) {
+            return track(call(redis -> redis.exists(keys.name(user)))).thenApply(count -> count > 0);
+        }
+
+        @Override
+        public void released(String user) {
+            track(call(redis -> redis.expire(keys.name(user), Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.log(Level.DEBUG, "a name's hold was not renewed: {0}", error.toString());
+                }
+            });
+        }
+
+        private String holdSeconds() {
+            return Long.toString(config.security().nameHoldDays() * 86_400L);
+        }
     }
 
     /** Tells every server with someone in the room that {@code user} is typing; dropped when Redis is not there. */

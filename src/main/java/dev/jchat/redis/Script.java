@@ -21,7 +21,8 @@ final class Script {
     static final Script LOAD = new Script("load.lua", ScriptOutputType.MULTI);
     static final Script PRESENCE = new Script("presence.lua", ScriptOutputType.INTEGER);
     static final Script ROOMS = new Script("rooms.lua", ScriptOutputType.MULTI);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS);
+    static final Script CLAIM = new Script("claim.lua", ScriptOutputType.VALUE);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM);
 
     private final String source;
     private final String digest;

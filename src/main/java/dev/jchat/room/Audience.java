@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
@@ -124,7 +126,7 @@ public final class Audience {
             if (user != null) {
                 countHere(member, user, kick);
             }
-            Welcome welcome = new Welcome(user, room.name(), List.copyOf(online), lastId, epoch, recovered);
+            Welcome welcome = new Welcome(user, room.name(), List.copyOf(online), lastId, epoch, recovered, member.key());
             if (member.outbox().enqueueJoin(Frame.of(FrameEncoder.toJson(welcome)),
                     backlog.stream().map(History.Entry::frame).toList())) {
                 kick.add(member);
@@ -403,6 +405,12 @@ public final class Audience {
         for (Member m : kick) {
             m.outbox().drain();
         }
+    }
+
+    /** One error frame to the member, then its close: a refusal the member cannot retry its way past. */
+    public static void refuse(Member member, ErrorCode code, String message) {
+        member.send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
+        member.close(code.closeReason());
     }
 
     /** A new epoch: names an id sequence that starts now. */

@@ -1,6 +1,7 @@
 package dev.jchat.room;
 
 import dev.jchat.message.ChatMessage;
+import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.RoomList;
 
@@ -35,13 +36,17 @@ final class LocalRoom implements Room {
 
     @Override
     public void name(Member member, String user) {
+        if (registry.names().held(user).toCompletableFuture().join()) {
+            Audience.refuse(member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+            return;
+        }
         audience.name(member, user);
     }
 
     @Override
     public void publish(Member from, String text) {
-        if (!audience.contains(from)) {
-            return; // it left (the server gave up on it) while its message was on the way
+        if (!audience.contains(from) || from.name() == null) {
+            return; // it left (the server gave up on it) while its message was on the way, or it has no name
         }
         ChatMessage template = new ChatMessage(0, from.name(), Audience.now(), text, name);
         audience.publishNext(id -> Frame.of(FrameEncoder.toJson(template.withId(id))));
@@ -49,6 +54,9 @@ final class LocalRoom implements Room {
 
     @Override
     public void leave(Member member) {
+        if (member.holdsName()) {
+            registry.names().released(member.name());
+        }
         audience.leave(member);
         if (!audience.isEmpty()) {
             return;

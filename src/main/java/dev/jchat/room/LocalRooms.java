@@ -33,6 +33,7 @@ public final class LocalRooms implements RoomRegistry {
     private final int historyReplay;
     private final int maxRooms;
     private final BiConsumer<Runnable, Duration> timer;
+    private final LocalNames names;
 
     /** @param timer runs a task once after a delay, without blocking: the hub's {@link ChatHub#schedule} */
     public LocalRooms(ChatConfig config, BiConsumer<Runnable, Duration> timer) {
@@ -40,19 +41,36 @@ public final class LocalRooms implements RoomRegistry {
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();
         this.timer = timer;
+        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
     }
 
     @Override
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
-        while (true) {
-            LocalRoom room = rooms.get(name);
-            if (room == null) {
-                room = create(name);
+        if (member.claiming()) {
+            Names.Claim claim = names.claim(member.name(), member.presentedKey()).toCompletableFuture().join();
+            if (claim.outcome() == Names.Outcome.TAKEN) {
+                throw new RefusedException(ErrorCode.NAME_TAKEN, Names.TAKEN);
             }
-            if (room.join(member, since, epoch) != Audience.Joined.RETIRED) {
-                return room;
+            member.proven(claim.key());
+        }
+        boolean in = false;
+        try {
+            while (true) {
+                LocalRoom room = rooms.get(name);
+                if (room == null) {
+                    room = create(name);
+                }
+                Audience.Joined joined = room.join(member, since, epoch);
+                if (joined != Audience.Joined.RETIRED) {
+                    in = joined == Audience.Joined.IN;
+                    return room;
+                }
+                // it was forgotten between the lookup and the join: its successor is a create() away
             }
-            // it was forgotten between the lookup and the join: its successor is a create() away
+        } finally {
+            if (!in && member.holdsName()) {
+                names.released(member.name()); // it never got in, so it will never leave: its hold counts it no more
+            }
         }
     }
 
@@ -65,6 +83,11 @@ public final class LocalRooms implements RoomRegistry {
     /** Number of rooms held, for tests and metrics. */
     public int size() {
         return rooms.size();
+    }
+
+    /** Who holds which name. */
+    Names names() {
+        return names;
     }
 
     /** Runs a task once after a delay, on the hub's timer. */

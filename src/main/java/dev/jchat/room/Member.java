@@ -20,6 +20,10 @@ public final class Member {
     private final boolean admitted;
     private final AtomicReference<Object> place = new AtomicReference<>(); // null, then its Room, then GONE
     private volatile String name;
+    private volatile String presentedKey; // the key the connection presented for its name, or null
+    private volatile boolean claims;      // its name came in the query, without a token: it must claim or prove it
+    private volatile String key;          // the name's key once claimed or proved, for the welcome
+    private volatile boolean proven;      // the name is its own: claimed, proved by key, or a token's subject
     private volatile ScheduledFuture<?> timer;
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
@@ -50,6 +54,45 @@ public final class Member {
             throw new IllegalStateException("member " + id + " is named already");
         }
         name = value;
+    }
+
+    /**
+     * The name came in the query, without token auth: the engine claims it for this connection,
+     * or checks {@code presentedKey} (null when none came) against its holder's, before the join.
+     */
+    public void claims(String presentedKey) {
+        this.claims = true;
+        this.presentedKey = presentedKey;
+    }
+
+    /** Whether the name must be claimed or proved as the member joins. */
+    public boolean claiming() {
+        return claims && !proven;
+    }
+
+    public String presentedKey() {
+        return presentedKey;
+    }
+
+    /** The name is this connection's: with its key (to give back in the welcome), or null for a token's subject. */
+    public void proven(String value) {
+        key = value;
+        proven = true;
+    }
+
+    /** Whether the name is claimed, proved or a token's: what a direct conversation demands. */
+    public boolean proven() {
+        return proven;
+    }
+
+    /** Whether the name's hold goes through the engine's names: it claimed or proved it with a key. */
+    public boolean holdsName() {
+        return proven && key != null;
+    }
+
+    /** The name's key for the welcome, or null. */
+    public String key() {
+        return key;
     }
 
     public Outbox outbox() {
