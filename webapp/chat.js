@@ -1,7 +1,10 @@
-// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1 (and knowing version 2's refusals).
+// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1, with version 2's claimed names and refusals.
 // Every value from the server reaches the DOM through textContent, never as HTML.
 
 const NAME_KEY = 'chat.name';
+const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
+const KEY_PREFIX = 'key.';       // a name's key is offered beside chat.v1 as key.<KEY>, never in the URL
+const KEY_SHAPE = /^[\w-]+$/;    // what the server issues (base64url); anything else cannot be a subprotocol
 const TOKEN_KEY = 'chat.token';  // sessionStorage: this tab only, gone when it closes
 const PROTOCOL = 'chat.v1';      // offered beside the token, so the server selects it and never echoes the token
 // Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
@@ -111,6 +114,22 @@ function storeToken(token) {
   try {
     if (token === null) sessionStorage.removeItem(TOKEN_KEY); else sessionStorage.setItem(TOKEN_KEY, token);
   } catch { /* storage disabled: the token lasts as long as this page */ }
+}
+
+function storedKeys() {
+  try { return JSON.parse(localStorage.getItem(KEYS_KEY) ?? '{}') ?? {}; } catch { return {}; }
+}
+
+/** The key this browser holds for a name, or null. */
+function storedKey(name) {
+  const key = name === null ? null : storedKeys()[name];
+  return typeof key === 'string' && KEY_SHAPE.test(key) ? key : null;
+}
+
+function storeKey(name, key) {
+  const keys = storedKeys();
+  if (key === null) delete keys[name]; else keys[name] = key;
+  try { localStorage.setItem(KEYS_KEY, JSON.stringify(keys)); } catch { /* not remembered past this page */ }
 }
 
 function storeName(name) {
@@ -254,6 +273,7 @@ function onWelcome(frame) {
     state.lastId = 0;                          // ids of another sequence say nothing here
   }
   state.me = String(frame.user ?? state.me);
+  if (typeof frame.key === 'string') storeKey(state.me, frame.key); // this name is ours: remember how to prove it
   state.room = String(frame.room ?? state.room);
   state.attempt = 0;
   state.users = new Set((frame.users ?? []).map(String));
@@ -321,8 +341,10 @@ function connect() {
   clearTimers();
   setStatus('connecting');
   state.lastError = null;
-  // The token rides in the subprotocol, never in the URL, so it stays out of access logs.
-  const socket = state.token ? new WebSocket(socketUrl(), [PROTOCOL, state.token]) : new WebSocket(socketUrl());
+  // The token, or the name's key, rides in the subprotocol, never in the URL, so it stays out of access logs.
+  const key = state.token ? null : storedKey(state.me);
+  const protocols = state.token ? [PROTOCOL, state.token] : key ? [PROTOCOL, KEY_PREFIX + key] : [];
+  const socket = new WebSocket(socketUrl(), protocols);
   state.socket = socket;
   // Events of a socket we already replaced (Leave, room change) must not touch the page.
   const current = (handler) => (event) => { if (state.socket === socket) handler(event); };
@@ -353,6 +375,7 @@ function onRefused(reason) {
   const code = reason === 'token expired' ? 'unauthorized' : reason || (state.lastError?.code ?? '');
   const said = state.lastError?.code === code ? state.lastError.msg : '';
   if (code === 'unauthorized') storeToken(null);  // presenting it again cannot help
+  if (code === 'name-taken') storeKey(state.me, null); // a key that did not prove the name is worth nothing
   if (Object.hasOwn(NAME_WORDS, code)) {      // hasOwn: a reason such as 'constructor' is no code of ours
     showJoinForm(said && code === 'invalid-user' ? said : NAME_WORDS[code]);
     return;

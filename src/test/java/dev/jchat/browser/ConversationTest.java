@@ -79,34 +79,34 @@ class ConversationTest {
 
     @Test
     void leavingTakesANameOffTheOnlineList() throws Exception {
-        ChatPage alice = browsers.launch().open(server.pageUri()).join("Alice", "leaving");
-        ChatPage bob = browsers.launch().open(server.pageUri(), "leaving").join("Bob", null);
+        ChatPage alice = browsers.launch().open(server.pageUri()).join("Ada", "leaving");
+        ChatPage bob = browsers.launch().open(server.pageUri(), "leaving").join("Ben", null);
         assertEquals("leaving", bob.text("room-name"), "a room link chooses the room");
-        alice.awaitUsers("Alice", "Bob");
+        alice.awaitUsers("Ada", "Ben");
 
         bob.element("leave").click();
 
-        alice.awaitUsers("Alice");
+        alice.awaitUsers("Ada");
         assertEquals("1", alice.text("online-count"));
-        assertEquals("Bob left", alice.browser().await(() -> "a leave notice; " + alice.describe(),
+        assertEquals("Ben left", alice.browser().await(() -> "a leave notice; " + alice.describe(),
                 driver -> alice.notices("leave").stream().findFirst().orElse(null)).text());
-        assertTrue(bob.visible("join-form"), "Bob is back at the join form");
+        assertTrue(bob.visible("join-form"), "Ben is back at the join form");
         assertFalse(bob.visible("chat-view"));
         assertEquals("offline", bob.status());
-        assertEquals("Bob", bob.element("name").getDomProperty("value"), "the form keeps his name to rejoin");
+        assertEquals("Ben", bob.element("name").getDomProperty("value"), "the form keeps his name to rejoin");
         assertNull(bob.browser().script("return localStorage.getItem('chat.name');"),
                 "after Leave a reload does not join again");
     }
 
     @Test
     void closingTheBrowserTakesANameOffTheOnlineList() throws Exception {
-        ChatPage alice = browsers.launch().open(server.pageUri()).join("Alice", "closing");
+        ChatPage alice = browsers.launch().open(server.pageUri()).join("Abe", "closing");
         ChatPage carol = browsers.launch().open(server.pageUri()).join("Carol", "closing");
-        alice.awaitUsers("Alice", "Carol");
+        alice.awaitUsers("Abe", "Carol");
 
         browsers.close(carol);
 
-        alice.awaitUsers("Alice");
+        alice.awaitUsers("Abe");
         assertEquals("Carol left", alice.browser().await(() -> "a leave notice; " + alice.describe(),
                 driver -> alice.notices("leave").stream().findFirst().orElse(null)).text());
     }
