@@ -71,7 +71,7 @@ public final class RawClient implements AutoCloseable {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
         socket.setSoTimeout(10_000);
         RawClient client = new RawClient(socket);
-        client.handshake(uri);
+        client.handshake(TestClient.withTestKey(uri));
         return client;
     }
 

@@ -12,11 +12,14 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +67,33 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         return connect(uri, Map.of());
     }
 
+    /**
+     * A connection that names itself in the query presents a key made from the name, as a page
+     * presents the key it stored: every test connection of a name proves the same hold, on any
+     * server, across restarts. A query with a {@code key} of its own (an empty {@code key=} for
+     * none) or a {@code token} is left as it is.
+     */
+    public static URI withTestKey(URI uri) {
+        String query = uri.getRawQuery();
+        if (query == null || query.contains("key=") || query.contains("token=")) {
+            return uri;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("user=")) {
+                String name = URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
+                return URI.create(uri + "&key=" + URLEncoder.encode(testKey(name), StandardCharsets.UTF_8));
+            }
+        }
+        return uri;
+    }
+
+    /** The key test connections of {@code name} present. */
+    public static String testKey(String name) {
+        return "test-key-of-" + name;
+    }
+
     public static TestClient connect(URI uri, Map<String, String> headers, String... subprotocols) {
+        uri = withTestKey(uri);
         TestClient client = new TestClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
         headers.forEach(builder::header);

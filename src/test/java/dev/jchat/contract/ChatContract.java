@@ -92,6 +92,14 @@ public abstract class ChatContract {
         return room;
     }
 
+    /**
+     * A name of this test's own, which no connection has claimed: what a client that names itself
+     * by its first message may use (the names the tests join with are held by their test keys).
+     */
+    protected String unheld(String name) {
+        return name + "-" + room.substring(2);
+    }
+
     // --- connecting
 
     @Test
@@ -161,10 +169,11 @@ public abstract class ChatContract {
         TestClient tutorial = connect("room=" + room);
         JsonObject welcome = tutorial.welcome();
         assertFalse(welcome.containsKey("user") && !welcome.isNull("user"), "no name yet: " + welcome);
-        tutorial.send("{\"id\":1679990000000,\"user\":\"alice\",\"dateTime\":1679990000000,\"msg\":\"hi\"}");
-        assertEquals("alice", watcher.next("join").getString("user"));
+        String name = unheld("alice");
+        tutorial.send("{\"id\":1679990000000,\"user\":\"" + name + "\",\"dateTime\":1679990000000,\"msg\":\"hi\"}");
+        assertEquals(name, watcher.next("join").getString("user"));
         JsonObject chat = watcher.next("chat");
-        assertEquals("alice", chat.getString("user"));
+        assertEquals(name, chat.getString("user"));
         assertEquals("hi", chat.getString("msg"));
         assertEquals(1, chat.getJsonNumber("id").longValue(), "the server assigns the id");
         assertNotEquals("1679990000000", chat.getString("dateTime"));
@@ -178,11 +187,12 @@ public abstract class ChatContract {
         assertEquals("alice", alice.next("chat").getString("user"));
         TestClient tutorial = connect("room=" + room);
         tutorial.welcome();
-        tutorial.send("{\"user\":\"carol\",\"msg\":\"first\"}");
+        String carol = unheld("carol");
+        tutorial.send("{\"user\":\"" + carol + "\",\"msg\":\"first\"}");
         tutorial.send("{\"user\":\"mallory\",\"msg\":\"second\"}");
-        assertEquals("carol", alice.next("join").getString("user"));
-        assertEquals("carol", alice.next("chat").getString("user"));
-        assertEquals("carol", alice.next("chat").getString("user"));
+        assertEquals(carol, alice.next("join").getString("user"));
+        assertEquals(carol, alice.next("chat").getString("user"));
+        assertEquals(carol, alice.next("chat").getString("user"));
     }
 
     @Test
@@ -689,5 +699,54 @@ public abstract class ChatContract {
         assertEquals(1, busyEntry.getJsonNumber("lastId").longValue());
         assertEquals(1, rooms.get(names.indexOf(quiet)).getInt("online"));
         assertTrue(rooms.size() <= 100);
+    }
+
+    // --- version 2: claimed names
+
+    @Test
+    void theFirstConnectionOfANameClaimsItAndOnlyItsKeyProvesItAfterwards() {
+        String name = "claim-" + room.substring(2);
+        String bare = "user=" + name + "&room=" + room + "&key=";
+        TestClient first = connect(bare);
+        String key = first.welcome().getString("key");
+        assertTrue(key.matches("[A-Za-z0-9_-]{22,}"), () -> "at least 128 random bits, URL-safe: " + key);
+
+        for (String query : List.of(bare, "user=" + name + "&room=" + room + "&key=not-" + key)) {
+            TestClient other = connect(query);
+            JsonObject error = other.expectError("name-taken");
+            assertFalse(error.toString().contains(key), "the key never comes back in an error");
+            assertEquals("name-taken", other.expectClose(1008).reason());
+        }
+        TestClient second = connect("user=" + name + "&room=" + room + "&key=" + key);
+        assertEquals(key, second.welcome().getString("key"), "a connection that proved the name gets its key");
+        TestClient byProtocol = TestClient.connect(uri(bare), Map.of(), "chat.v1", "key." + key);
+        clients.add(byProtocol);
+        assertEquals("chat.v1", byProtocol.subprotocol(), "the key is never echoed");
+        assertEquals(name, byProtocol.welcome().getString("user"));
+
+        List.of(first, second, byProtocol).forEach(TestClient::close);
+        TestClient after = connect(bare);
+        after.expectError("name-taken"); // the hold outlives the name's connections
+    }
+
+    @Test
+    void aConnectionNamingItselfByItsFirstMessageMayUseOnlyANameNobodyHolds() {
+        String held = "held-" + room.substring(2);
+        connect("user=" + held + "&room=" + room + "&key=").welcome();
+        TestClient impostor = connect("room=" + room);
+        impostor.welcome();
+        impostor.send("{\"user\":\"" + held + "\",\"msg\":\"it is me\"}");
+        impostor.expectError("name-taken");
+        impostor.expectClose(1008);
+
+        TestClient tutorial = connect("room=" + room);
+        tutorial.welcome();
+        String free = "free-" + room.substring(2);
+        tutorial.send("{\"user\":\"" + free + "\",\"msg\":\"hello\"}");
+        JsonObject chat = tutorial.nextChat();
+        assertEquals(free, chat.getString("user"));
+        assertEquals("hello", chat.getString("msg"));
+        TestClient claimant = connect("user=" + free + "&room=" + room + "&key=");
+        assertTrue(claimant.welcome().containsKey("key"), "using a name for one connection claims nothing");
     }
 }

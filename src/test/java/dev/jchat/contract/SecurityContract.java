@@ -135,7 +135,9 @@ public abstract class SecurityContract {
     @Test
     void theNameIsTheTokensSubject() throws Exception {
         TestClient client = connect("&user=mallory&token=" + SecurityTokens.valid("alice"), Map.of());
-        assertEquals("alice", client.welcome().getString("user"));
+        JsonObject welcome = client.welcome();
+        assertEquals("alice", welcome.getString("user"));
+        assertFalse(welcome.containsKey("key"), "with tokens, no name is claimed and no key issued");
         client.send("{\"user\":\"mallory\",\"msg\":\"hi\"}");
         assertEquals("alice", client.next("chat").getString("user"));
     }
@@ -198,9 +200,23 @@ public abstract class SecurityContract {
         while (sent < 1000 && flood.trySay("m" + sent)) {
             sent++;
         }
-        TestClient.Closed closed = flood.skipToClose();
-        assertEquals(1008, closed.code());
-        assertEquals("rate-limited", closed.reason());
         assertTrue(sent > RATE_ABUSE_MINIMUM, "closed only after more than 100 refusals: " + sent);
+        boolean refused = false;
+        while (true) {
+            TestClient.Event event = flood.nextEvent();
+            if (event instanceof TestClient.Text text) {
+                refused |= text.text().contains("\"rate-limited\"");
+            } else if (event instanceof TestClient.Closed closed) {
+                assertEquals(1008, closed.code());
+                assertEquals("rate-limited", closed.reason());
+                return;
+            } else {
+                // The server closed its end while this client was still writing: its kernel may then
+                // answer the unread flood with a reset, which can overtake the close frame. The
+                // refusals came, and the connection is gone: that is the abuse rule too.
+                assertTrue(refused, "refused before the connection ended: " + event);
+                return;
+            }
+        }
     }
 }

@@ -327,6 +327,23 @@ class RedisEngineTest {
     }
 
     @Test
+    void aNameClaimedOnOneServerIsHeldOnEveryServerAndAfterTheirRestart() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        String key = connect(a, "&user=zoe&key=").welcome().getString("key");
+        connect(b, "&user=zoe&key=").expectError("name-taken");
+        assertEquals(key, connect(b, "&user=zoe&key=" + key).welcome().getString("key"));
+        assertEquals("$64", redis.command("HGET chat:name:zoe digest"), "what is stored is a SHA-256 in hex, not the key");
+
+        clients.forEach(TestClient::close);
+        servers.forEach(EmbeddedServer::close);
+        servers.clear();
+        EmbeddedServer restarted = server();
+        connect(restarted, "&user=zoe&key=").expectError("name-taken");
+        assertEquals("zoe", connect(restarted, "&user=zoe&key=" + key).welcome().getString("user"));
+    }
+
+    @Test
     void aStoppedServerLeavesNoThreadOfTheEngine() throws Exception {
         EmbeddedServer a = server();
         join(a, "alice").say("hi");
