@@ -45,7 +45,8 @@ public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
         if (requested.contains(PROTOCOL)) {
             return PROTOCOL;
         }
-        return requested.size() == 1 ? requested.get(0) : "";
+        // a lone token is echoed (one tutorial sends it so), a name's key never is
+        return requested.size() == 1 && !requested.get(0).startsWith(KEY_PREFIX) ? requested.get(0) : "";
     }
 
     private static List<String> offered(HandshakeRequest request) {
@@ -67,7 +68,8 @@ public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
 
     private static String keyOf(List<String> offered) {
         List<String> keys = offered.stream().filter(p -> p.startsWith(KEY_PREFIX)).toList();
-        return keys.size() == 1 ? keys.get(0).substring(KEY_PREFIX.length()) : null;
+        String key = keys.size() == 1 ? keys.get(0).substring(KEY_PREFIX.length()) : "";
+        return key.isEmpty() ? null : key; // "key." alone is no key, as an empty ?key= is none
     }
 
     private static String header(HandshakeRequest request, String name) {

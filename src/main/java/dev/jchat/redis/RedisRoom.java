@@ -62,6 +62,7 @@ final class RedisRoom implements Room {
     // Touched only by the room's tasks.
     private boolean synced;                                    // the audience holds what Redis had at a sync
     private boolean syncing;
+    private boolean syncAgain;                                 // a sync was asked for while one was on its way
     private final List<Waiting> waiting = new ArrayList<>();   // joins and namings on their way, in order
     private final List<String> early = new ArrayList<>();      // channel messages that came before it
     private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
@@ -108,18 +109,23 @@ final class RedisRoom implements Room {
                 join.ready = true;
             }
             if (synced) {
-                joinReady();
-            } else {
-                sync();
+                joinReady(); // else the first sync, which follows the subscription, joins it
             }
             afterTask();
         });
     }
 
-    /** A connection names itself by its first message: with a name nobody holds, for itself alone. */
+    /**
+     * A connection names itself by its first message: with a name nobody holds, for itself alone.
+     * What it sends meanwhile waits for the answer; a second naming while one is on its way (its
+     * next frames, sent before the answer came) changes nothing.
+     */
     @Override
     public void name(Member member, String user) {
-        whenIn(member, () -> {
+        serial.execute(() -> {
+            if (member.name() != null || naming(member)) {
+                return;
+            }
             Waiting naming = new Waiting(member, null, null, false);
             waiting.add(naming);
             engine.names().held(user).whenComplete((held, error) -> serial.execute(() -> {
@@ -129,8 +135,12 @@ final class RedisRoom implements Room {
                     } else if (held) {
                         Audience.refuse(member, ErrorCode.NAME_TAKEN, Names.TAKEN);
                     } else {
-                        audience.name(member, user);
-                        naming.later.forEach(Runnable::run);
+                        if (audience.contains(member)) {
+                            audience.name(member, user);
+                        } else {
+                            member.name(user); // still joining: counted as it joins
+                        }
+                        naming.later.forEach(request -> runOrWait(member, request));
                     }
                 }
                 afterTask();
@@ -162,14 +172,19 @@ final class RedisRoom implements Room {
     /** Runs a member's request once it is in the room and named: now, or once it is; never for one that left. */
     private void whenIn(Member member, Runnable request) {
         serial.execute(() -> {
-            Waiting pending = waitingOf(member);
-            if (pending != null) {
-                pending.later.add(request);
-            } else if (audience.contains(member)) {
-                request.run();
-            }
+            runOrWait(member, request);
             afterTask();
         });
+    }
+
+    /** In a task: runs the request, or queues it behind the member's join or naming still on its way. */
+    private void runOrWait(Member member, Runnable request) {
+        Waiting pending = waitingOf(member);
+        if (pending != null) {
+            pending.later.add(request);
+        } else if (audience.contains(member)) {
+            request.run();
+        }
     }
 
     @Override
@@ -210,9 +225,20 @@ final class RedisRoom implements Room {
         });
     }
 
-    /** The subscription failed: those waiting to join are told the chat is unavailable. */
+    /**
+     * The subscription failed. Before the first sync, those waiting to join are told the chat is
+     * unavailable; a synced room subscribes again a second later.
+     */
     void subscribeFailed(Throwable error) {
-        serial.execute(() -> synced(null, error));
+        serial.execute(() -> {
+            if (synced) {
+                engine.syncFailed(name, error);
+                engine.resubscribeLater(this);
+            } else {
+                refuseWaiting();
+            }
+            afterTask();
+        });
     }
 
     /** Tells Redis again which names are here, and lets it expire those of servers gone silent. */
@@ -234,15 +260,23 @@ final class RedisRoom implements Room {
             if (join.joining && join.ready) {
                 waiting.remove(join);
                 if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
-                    join.later.forEach(Runnable::run);
+                    join.later.forEach(request -> runOrWait(join.member, request));
+                } else {
+                    unclaim(join.member); // it closed meanwhile: nobody will ever learn a new key
                 }
             }
         }
     }
 
     private void claimed(Waiting join, Names.Claim claim, Throwable error) {
+        if (error == null && claim.outcome() == Names.Outcome.CLAIMED) {
+            join.member.claimedAnew(claim.key());
+        } else if (error == null && claim.outcome() == Names.Outcome.PROVEN) {
+            join.member.proven(claim.key());
+        }
         if (!waiting.contains(join)) {
-            return; // it closed meanwhile
+            unclaim(join.member); // it closed meanwhile
+            return;
         }
         if (error != null || claim.outcome() == Names.Outcome.TAKEN) {
             waiting.remove(join);
@@ -253,11 +287,27 @@ final class RedisRoom implements Room {
             }
             return;
         }
-        join.member.proven(claim.key());
         join.ready = true;
         if (synced) {
             joinReady();
         }
+    }
+
+    /** A name claimed for a connection that never got its welcome: nobody knows its key, so it is let go. */
+    private void unclaim(Member member) {
+        if (member.claimedNew()) {
+            engine.names().unclaim(member.name(), member.key());
+        }
+    }
+
+    /** Before the first sync: every join waiting is refused as unavailable (it may try again). */
+    private void refuseWaiting() {
+        for (Waiting join : waiting) {
+            unclaim(join.member);
+            Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+        }
+        waiting.clear();
+        early.clear();
     }
 
     private void publishNow(Member from, String text) {
@@ -274,6 +324,7 @@ final class RedisRoom implements Room {
 
     private void sync() {
         if (syncing) {
+            syncAgain = true; // what this one reads may predate the reason for it
             return;
         }
         syncing = true;
@@ -286,17 +337,21 @@ final class RedisRoom implements Room {
     private void synced(RedisRooms.Snapshot snapshot, Throwable error) {
         syncing = false;
         if (error != null) {
+            syncAgain = false;
             if (!synced) {
-                // nobody is in yet: those waiting are refused, and may try again
-                for (Waiting join : waiting) {
-                    Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
-                }
-                waiting.clear();
-                early.clear();
+                refuseWaiting(); // nobody is in yet: those waiting may try again
             }
             engine.syncFailed(name, error); // a synced room syncs again when Redis is back
             return;
         }
+        applySnapshot(snapshot);
+        if (syncAgain) {
+            syncAgain = false;
+            sync();
+        }
+    }
+
+    private void applySnapshot(RedisRooms.Snapshot snapshot) {
         if (!synced) {
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
@@ -321,13 +376,7 @@ final class RedisRoom implements Room {
             presenceVersion = snapshot.version();
             audience.onlineAre(snapshot.names());
         }
-        boolean missedSince = !held.isEmpty() && held.firstKey() > audience.lastId() + 1
-                && snapshot.lastId() < held.firstKey() - 1;
-        if (missedSince) {
-            sync(); // what is missing was published after that read
-        } else {
-            deliverHeld();
-        }
+        deliverHeld(snapshot.lastId());
     }
 
     private void handle(String message) {
@@ -367,18 +416,27 @@ final class RedisRoom implements Room {
         }
     }
 
-    /** Delivers what came ahead of a gap, once the gap is filled, or found to be gone from Redis too. */
-    private void deliverHeld() {
+    /**
+     * Delivers, in order, what came ahead of a gap and what a sync read. A gap at or below
+     * {@code readUpTo} (the newest id that sync saw) is gone from Redis too, and is passed over; a
+     * gap above it was published after that read, and the next sync fills it.
+     */
+    private void deliverHeld(long readUpTo) {
         while (!held.isEmpty()) {
-            Map.Entry<Long, Frame> next = held.pollFirstEntry();
+            long next = held.firstKey();
             long last = audience.lastId();
-            if (next.getKey() <= last) {
+            if (next <= last) {
+                held.pollFirstEntry();
                 continue;
             }
-            if (next.getKey() > last + 1) {
-                engine.lost(name, next.getKey() - last - 1);
+            if (next > last + 1) {
+                if (next - 1 > readUpTo) {
+                    sync(); // some of the gap was published after that read
+                    return;
+                }
+                engine.lost(name, next - 1 - last);
             }
-            audience.deliver(next.getKey(), next.getValue());
+            audience.deliver(next, held.pollFirstEntry().getValue());
         }
     }
 
@@ -391,6 +449,15 @@ final class RedisRoom implements Room {
         if (waiting.isEmpty() && !syncing && engine.retireIfIdle(this, audience)) {
             held.clear();
         }
+    }
+
+    private boolean naming(Member member) {
+        for (Waiting w : waiting) {
+            if (w.member == member && !w.joining) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The member's latest join or naming still on its way, or null. */

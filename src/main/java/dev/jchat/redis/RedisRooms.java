@@ -40,7 +40,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -159,7 +161,7 @@ public final class RedisRooms implements RoomRegistry {
     @Override
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
         return track(call(redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
-                keys.prefix()))).thenApply(flat -> {
+                keys.prefix(), Long.toString(presencePeriod().toMillis())))).thenApply(flat -> {
                     List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
                     for (int i = 0; i + 2 < flat.size(); i += 3) {
                         entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
@@ -189,7 +191,13 @@ public final class RedisRooms implements RoomRegistry {
         connector.interrupt();
         pool.shutdownNow();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        try {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS); // no Netty thread outlives an undeploy
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "Lettuce's threads did not stop within 3 s: {0}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // Netty keeps a thread-local on every thread that called it, this one included: a web
         // container reports it as a leak of the application (and it would pin its class loader).
         FastThreadLocal.removeAll();
@@ -219,7 +227,7 @@ public final class RedisRooms implements RoomRegistry {
     /** Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable. */
     CompletionStage<Object> publish(String room, String user, String text) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        long deadline = System.currentTimeMillis() + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
+        long deadline = System.nanoTime() / 1_000_000 + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
         return track(call(redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
@@ -251,6 +259,16 @@ public final class RedisRooms implements RoomRegistry {
         }
 
         @Override
+        public void unclaim(String user, String key) {
+            track(call(redis -> Script.UNCLAIM.<Long>run(redis, new String[] {keys.name(user)}, Names.digest(key))))
+                    .whenComplete((count, error) -> {
+                        if (error != null) {
+                            LOG.log(Level.DEBUG, "an unused claim was not let go: {0}", error.toString());
+                        }
+                    });
+        }
+
+        @Override
         public void released(String user) {
             track(call(redis -> redis.expire(keys.name(user), Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
                 if (error != null) {
@@ -275,7 +293,7 @@ public final class RedisRooms implements RoomRegistry {
 
     /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
     void presence(String room, List<String> changes) {
-        List<String> args = new ArrayList<>(List.of(node, Long.toString(presenceLifetimeMillis()), keys.channel(room),
+        List<String> args = new ArrayList<>(List.of(node, Long.toString(presencePeriod().toMillis()), keys.channel(room),
                 Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(EMPTY_ROOM_SECONDS), room));
         args.addAll(changes);
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room),
@@ -352,24 +370,34 @@ public final class RedisRooms implements RoomRegistry {
     private void prepare(StatefulRedisConnection<String, String> c) {
         commandsUp = false;
         changed();
-        long before = System.currentTimeMillis();
+        long before = System.nanoTime();
         List<CompletableFuture<?>> steps = new ArrayList<>();
         Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
         CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
         steps.add(time);
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
             if (error != null) {
-                LOG.log(Level.WARNING, "preparing the Redis connection failed: {0}", error.toString());
-                return; // the next connect tries again
+                // Redis answers but will not take the scripts yet (LOADING after a restart, BUSY):
+                // try again shortly, for as long as this connection is the one in use
+                hub.events().record(Level.WARNING, "preparing the Redis connection failed; trying again",
+                        error.toString());
+                hub.schedule(() -> {
+                    if (!closed && c == commands && c.isOpen() && !commandsUp) {
+                        prepare(c);
+                    }
+                }, Duration.ofSeconds(1));
+                return;
             }
-            long after = System.currentTimeMillis();
+            long after = System.nanoTime();
             List<String> now = time.join();
             clockOffsetMillis = Long.parseLong(now.get(0)) * 1_000 + Long.parseLong(now.get(1)) / 1_000
-                    - (before + after) / 2;
+                    - (before + after) / 2 / 1_000_000;
             commandsUp = c.isOpen();
             changed();
             if (commandsUp) {
-                rooms.values().forEach(RedisRoom::reconnected); // catch up on what was missed meanwhile
+                // what was missed meanwhile, and the names here before anyone sweeps them as gone
+                rooms.values().forEach(RedisRoom::reconnected);
+                rooms.values().forEach(RedisRoom::refreshPresence);
             }
         });
     }
@@ -473,6 +501,15 @@ public final class RedisRooms implements RoomRegistry {
         });
     }
 
+    /** Subscribes the room again a second from now, if it is still this server's copy. */
+    void resubscribeLater(RedisRoom room) {
+        hub.schedule(() -> {
+            if (!closed && rooms.get(room.name()) == room) {
+                subscriptions.execute(() -> subscribe(room));
+            }
+        }, Duration.ofSeconds(1));
+    }
+
     /** A subscriber task: unsubscribes unless the room is back meanwhile (tasks run in order). */
     private void unsubscribe(String room) {
         StatefulRedisPubSubConnection<String, String> p = pubsub;
@@ -508,13 +545,6 @@ public final class RedisRooms implements RoomRegistry {
         return Duration.ofMillis(config.engine().presenceTtlSeconds() * 1_000L / 3);
     }
 
-    /**
-     * How long a refresh keeps a name: two refresh periods, so that a silent server's names are
-     * swept, by the next refresh of any other, within {@code CHAT_PRESENCE_TTL_SECONDS}.
-     */
-    private long presenceLifetimeMillis() {
-        return config.engine().presenceTtlSeconds() * 2_000L / 3;
-    }
 
     @SuppressWarnings("unchecked")
     private static Snapshot snapshot(List<Object> reply) {

@@ -22,7 +22,8 @@ final class Script {
     static final Script PRESENCE = new Script("presence.lua", ScriptOutputType.INTEGER);
     static final Script ROOMS = new Script("rooms.lua", ScriptOutputType.MULTI);
     static final Script CLAIM = new Script("claim.lua", ScriptOutputType.VALUE);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM);
+    static final Script UNCLAIM = new Script("unclaim.lua", ScriptOutputType.INTEGER);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM);
 
     private final String source;
     private final String digest;

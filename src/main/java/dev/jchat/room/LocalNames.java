@@ -77,6 +77,14 @@ public final class LocalNames implements Names {
         }
     }
 
+    @Override
+    public synchronized void unclaim(String name, String key) {
+        Hold hold = holds.get(name);
+        if (hold != null && MessageDigest.isEqual(hold.digest, digestOf(key))) {
+            holds.remove(name);
+        }
+    }
+
     /** The name's hold, or null when nobody holds it (never claimed, or its hold ran out). */
     private Hold current(String name) {
         Hold hold = holds.get(name);

@@ -62,10 +62,7 @@ final class LocalRoom implements Room {
             return;
         }
         if (audience.lastId() == 0) {
-            // nothing worth keeping: made-up room names cost nothing once empty
-            if (audience.retireIfEmpty()) {
-                registry.retire(this);
-            }
+            retireIfUnused(); // nothing worth keeping: made-up room names cost nothing once empty
         } else {
             registry.idle(this);
         }
@@ -86,6 +83,13 @@ final class LocalRoom implements Room {
     /** The room's line in the directory. */
     RoomList.Entry entry() {
         return new RoomList.Entry(name, audience.onlineCount(), audience.lastId());
+    }
+
+    /** A room without members or messages goes at once, as when its last member leaves. */
+    void retireIfUnused() {
+        if (audience.lastId() == 0 && audience.retireIfEmpty()) {
+            registry.retire(this);
+        }
     }
 
     /** Retires the room if nobody is in it, so that its registry can forget it; false if someone is. */

@@ -48,10 +48,11 @@ public final class LocalRooms implements RoomRegistry {
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
         if (member.claiming()) {
             Names.Claim claim = names.claim(member.name(), member.presentedKey()).toCompletableFuture().join();
-            if (claim.outcome() == Names.Outcome.TAKEN) {
-                throw new RefusedException(ErrorCode.NAME_TAKEN, Names.TAKEN);
+            switch (claim.outcome()) {
+                case TAKEN -> throw new RefusedException(ErrorCode.NAME_TAKEN, Names.TAKEN);
+                case CLAIMED -> member.claimedAnew(claim.key());
+                case PROVEN -> member.proven(claim.key());
             }
-            member.proven(claim.key());
         }
         boolean in = false;
         try {
@@ -63,12 +64,17 @@ public final class LocalRooms implements RoomRegistry {
                 Audience.Joined joined = room.join(member, since, epoch);
                 if (joined != Audience.Joined.RETIRED) {
                     in = joined == Audience.Joined.IN;
+                    if (!in) {
+                        room.retireIfUnused(); // made for a connection that closed meanwhile
+                    }
                     return room;
                 }
                 // it was forgotten between the lookup and the join: its successor is a create() away
             }
         } finally {
-            if (!in && member.holdsName()) {
+            if (!in && member.claimedNew()) {
+                names.unclaim(member.name(), member.key()); // nobody learnt the new key: the name is free again
+            } else if (!in && member.holdsName()) {
                 names.released(member.name()); // it never got in, so it will never leave: its hold counts it no more
             }
         }

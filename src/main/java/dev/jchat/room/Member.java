@@ -24,6 +24,7 @@ public final class Member {
     private volatile boolean claims;      // its name came in the query, without a token: it must claim or prove it
     private volatile String key;          // the name's key once claimed or proved, for the welcome
     private volatile boolean proven;      // the name is its own: claimed, proved by key, or a token's subject
+    private volatile boolean claimedAnew; // it claimed a name nobody held, with a new key
     private volatile ScheduledFuture<?> timer;
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
@@ -78,6 +79,17 @@ public final class Member {
     public void proven(String value) {
         key = value;
         proven = true;
+    }
+
+    /** The name was nobody's: this connection claimed it with a new key, which only its welcome will tell. */
+    public void claimedAnew(String value) {
+        claimedAnew = true;
+        proven(value);
+    }
+
+    /** Whether this connection claimed its name with a new key (see {@link #claimedAnew}). */
+    public boolean claimedNew() {
+        return claimedAnew;
     }
 
     /** Whether the name is claimed, proved or a token's: what a direct conversation demands. */

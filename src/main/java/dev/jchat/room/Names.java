@@ -42,6 +42,12 @@ public interface Names {
     /** A connection that claimed or proved the name closed: the hold runs from its last connection. */
     void released(String name);
 
+    /**
+     * Lets go of a name claimed with {@code key} for a connection that never got its welcome, so
+     * that the key nobody learnt does not hold it; nothing happens if the hold has another key now.
+     */
+    void unclaim(String name, String key);
+
     /** A new key: 256 random bits, URL-safe, so that it fits a query or a subprotocol. */
     static String newKey() {
         byte[] bytes = new byte[32];

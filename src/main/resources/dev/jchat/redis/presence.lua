@@ -6,7 +6,9 @@
 -- KEYS[3] the presence version, one counter for every room, so that it never starts over
 -- KEYS[4] the room's meta hash: a room without messages lives on while someone is in it
 -- KEYS[5] the room directory: room -> names online
--- ARGV[1] this server's id   ARGV[2] presence lifetime, ms   ARGV[3] the room's channel
+-- ARGV[1] this server's id   ARGV[2] the refresh period, ms: an entry lives one period, and is swept
+--   one period after that, so a server whose refresh came a little late (or after a short outage) is not
+--   taken for gone   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
 -- ARGV[6] the room's name   ARGV[7...] '+name' (here, or still here) or '-name' (gone)
 -- Returns the number of changes announced.
@@ -33,7 +35,7 @@ for i = 7, #ARGV do
     gone(name)
   end
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
 for _, entry in ipairs(expired) do
   redis.call('ZREM', KEYS[1], entry)
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))

@@ -749,4 +749,38 @@ public abstract class ChatContract {
         TestClient claimant = connect("user=" + free + "&room=" + room + "&key=");
         assertTrue(claimant.welcome().containsKey("key"), "using a name for one connection claims nothing");
     }
+
+    @Test
+    void aClientThatSpeaksBeforeItsWelcomeIsHeardInOrderOnce() {
+        String fresh = room + "-early"; // nobody here yet: with Redis, the server is still loading the room
+        TestClient tutorial = connect("room=" + fresh);
+        String name = unheld("early");
+        tutorial.send("{\"user\":\"" + name + "\",\"msg\":\"one\"}");
+        tutorial.send("{\"user\":\"" + name + "\",\"msg\":\"two\"}");
+        tutorial.welcome();
+        for (String msg : List.of("one", "two")) {
+            JsonObject chat = tutorial.nextChat();
+            assertEquals(msg, chat.getString("msg"));
+            assertEquals(name, chat.getString("user"));
+        }
+        TestClient later = connect("user=later&room=" + fresh);
+        later.welcome();
+        assertEquals(List.of("one", "two"), List.of(later.next("chat").getString("msg"), later.next("chat").getString("msg")));
+        later.say("three");
+        assertEquals(3, tutorial.nextChat().getJsonNumber("id").longValue(), "nothing was sent twice");
+    }
+
+    @Test
+    void aKeyIsNeverSelectedAsTheSubprotocolAndAnEmptyOneIsNone() {
+        String name = "proto-" + room.substring(2);
+        String bare = "user=" + name + "&room=" + room + "&key=";
+        String key = connect(bare).welcome().getString("key");
+        TestClient empty = TestClient.connect(uri(bare), Map.of(), "chat.v1", "key.");
+        clients.add(empty);
+        empty.expectError("name-taken");
+        TestClient alone = TestClient.connect(uri(bare), Map.of(), "key." + key);
+        clients.add(alone);
+        assertEquals("", alone.subprotocol(), "a key alone is not echoed");
+        assertEquals(key, alone.welcome().getString("key"));
+    }
 }
