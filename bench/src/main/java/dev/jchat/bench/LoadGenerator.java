@@ -41,6 +41,13 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
+    /**
+     * What every bench connection presents as its name's key: the first to use a name claims it
+     * with this key on a server that holds names (protocol version 2), and the others prove it.
+     * Servers without claimed names ignore it.
+     */
+    static final String BENCH_KEY = "&key=bench-key";
+
     private static final int CONNECTIONS_PER_HTTP_CLIENT = 250; // each HttpClient has one selector thread
     private static final String MARK = "\"msg\":\"b|";
     private static final String ID_KEY = "\"id\":";
@@ -272,7 +279,7 @@ public final class LoadGenerator {
             int server = i % options.urls().size();
             String url = options.urls().get(server);
             Client client = new Client(options.senders(), server);
-            URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench");
+            URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench" + BENCH_KEY);
             pending.add(https.get(https.size() - 1).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, client)

@@ -235,7 +235,7 @@ public final class Soak {
 
     /** The room's lastId, as a member joining now is told it: the newest id anyone should have. -1 if it cannot join. */
     private long audit() {
-        try (RawWebSocket ws = RawWebSocket.open(URI.create(roomUrl + "&user=auditor"), 0, Duration.ofSeconds(10))) {
+        try (RawWebSocket ws = RawWebSocket.open(URI.create(roomUrl + "&user=auditor" + LoadGenerator.BENCH_KEY), 0, Duration.ofSeconds(10))) {
             long lastId = FlatJson.number(ws.awaitJson("welcome", Duration.ofSeconds(30)), "lastId");
             ws.sendClose(1000);
             return lastId;

@@ -51,7 +51,7 @@ final class StalledReader {
     private String drained = "not drained";
 
     StalledReader(String roomUrl, String name, LongSupplier leftAt) {
-        this.uri = URI.create(roomUrl + "&user=" + name + "&since=0");
+        this.uri = URI.create(roomUrl + "&user=" + name + "&since=0" + LoadGenerator.BENCH_KEY);
         this.leftAt = leftAt;
     }
 
