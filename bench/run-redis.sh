@@ -23,6 +23,7 @@
 # CPU other processes took while it was measured (other_cpu_pct, 100 = one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 
 quick=false
 build=true
@@ -52,12 +53,7 @@ if [ "$quick" = true ]; then
   ramp_up=() ramp_down=()
 fi
 
-if [ "$build" = true ]; then
-  # Tests are not even compiled: they may be mid-change while the server's code is measured.
-  ./mvnw -B -q package -Dmaven.test.skip=true
-fi
-./mvnw -B -q -f bench/pom.xml package
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+build_jars "$build"
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -84,13 +80,6 @@ trap 'exit 130' INT TERM
 cp "$jar" "$work/chat-standalone.jar"
 cp bench/target/chat-bench.jar "$work/chat-bench.jar"
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768+), which the clients use
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
 redis_port=$(free_port)
 mkdir "$work/redis"

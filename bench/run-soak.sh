@@ -22,6 +22,7 @@
 # sets the server's JVM options (default -XX:+UseParallelGC, as the standalone image runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 
 minutes=10
 build=true
@@ -35,12 +36,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ "$build" = true ]; then
-  # Tests are not even compiled: they may be mid-change while the server's code is being soaked.
-  ./mvnw -B -q package -Dmaven.test.skip=true
-fi
-./mvnw -B -q -f bench/pom.xml package
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+build_jars "$build"
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -13,6 +13,7 @@
 # full GC of our server (--gc-samples), so garbage does not count as memory per connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 
 mode=${1:-full}
 ./mvnw -B -q package -DskipTests
@@ -32,13 +33,6 @@ case $mode in
   *) echo "usage: $0 [--quick | --saturation]" >&2; exit 2 ;;
 esac
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768+), which the clients use
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
 start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
   if [ "$1" != reference ]; then

@@ -42,7 +42,7 @@ final class SoakClient {
     SoakClient(String name, String roomUrl, String hostileName, HttpClient http, Findings findings) {
         this.name = name;
         this.hostileName = hostileName;
-        this.url = roomUrl + "&user=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + LoadGenerator.BENCH_KEY;
+        this.url = roomUrl + "&user=" + URLEncoder.encode(name, StandardCharsets.UTF_8); // its key, once claimed, is added per connection
         this.http = http;
         this.findings = findings;
     }
