@@ -13,6 +13,8 @@ const DEFAULT_ROOM = 'lobby';
 const PING_MS = 25_000;          // well inside the server's 60 s idle timeout
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
+const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
 const MAX_ITEMS = 1000;          // keeps a tab left open for days from growing without bound
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
@@ -27,6 +29,7 @@ const ui = {
   messages: $('messages'), newMessages: $('new-messages'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'),
+  typing: $('typing'),
 };
 
 // Everything that lives across reconnects of one join, in one place.
@@ -42,7 +45,9 @@ const state = {
   token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
   users: new Set(),
-  timers: { ping: 0, retry: 0, countdown: 0 },
+  typing: new Map(),   // name -> when its "is typing" ends (ms)
+  typedAt: 0,          // when this page last said we are typing
+  timers: { ping: 0, retry: 0, countdown: 0, typing: 0 },
 };
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
@@ -277,6 +282,8 @@ function onWelcome(frame) {
   state.room = String(frame.room ?? state.room);
   state.attempt = 0;
   state.users = new Set((frame.users ?? []).map(String));
+  state.typing.clear();                        // a new connection: nobody is known to be typing
+  renderTyping();
   ui.roomName.textContent = state.room;
   renderUsers();
   setStatus('online');
@@ -291,7 +298,38 @@ function onChat(frame) {
   const id = Number(frame.id);
   if (!(id > state.lastId)) return;            // a replay we already showed
   state.lastId = id;
+  if (state.typing.delete(String(frame.user ?? ''))) renderTyping(); // they said it
   addMessage(frame);
+}
+
+/** Someone else is typing: shown for a few seconds, or until their message comes. */
+function onTyping(frame) {
+  if (String(frame.room ?? state.room) !== state.room) return;
+  state.typing.set(String(frame.user ?? ''), Date.now() + TYPING_SHOWN_MS);
+  renderTyping();
+}
+
+function renderTyping() {
+  const now = Date.now();
+  for (const [name, until] of state.typing) if (until <= now) state.typing.delete(name);
+  const names = [...state.typing.keys()].sort(collator.compare);
+  const words = names.length === 0 ? ''
+    : names.length === 1 ? `${names[0]} is typing…`
+    : names.length === 2 ? `${names[0]} and ${names[1]} are typing…`
+    : 'Several people are typing…';
+  showText(ui.typing, words);
+  clearTimeout(state.timers.typing);
+  if (names.length > 0) {
+    state.timers.typing = setTimeout(renderTyping, Math.min(...state.typing.values()) - now);
+  }
+}
+
+/** We type: the others hear of it, at most once a second. */
+function onComposerInput() {
+  showText(ui.composerError, '');
+  if (ui.input.value.trim() && Date.now() - state.typedAt >= TYPING_EVERY_MS && send({ type: 'typing' })) {
+    state.typedAt = Date.now();
+  }
 }
 
 function onPresence(frame) {
@@ -323,6 +361,7 @@ function onFrame(event) {
   switch (frame.type) {
     case 'welcome': onWelcome(frame); break;
     case 'chat': onChat(frame); break;
+    case 'typing': onTyping(frame); break;
     case 'join': case 'leave': onPresence(frame); break;
     case 'error': onError(frame); break;
     default: break;                           // pong, and types of a later protocol version
@@ -502,7 +541,7 @@ function start() {
   ui.joinForm.addEventListener('submit', onJoinSubmit);
   ui.composer.addEventListener('submit', onComposerSubmit);
   ui.input.addEventListener('keydown', onComposerKey);
-  ui.input.addEventListener('input', () => showText(ui.composerError, ''));
+  ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', () => { if (atBottom()) ui.newMessages.hidden = true; });

@@ -237,7 +237,7 @@ final class ChatPage {
     @SuppressWarnings("unchecked")
     List<String> chatFramesSent() {
         List<String> frames = (List<String>) browser.script("return window.framesSent;");
-        return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"")).toList();
+        return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"") && !frame.contains("\"type\":\"typing\"")).toList();
     }
 
     /**

@@ -91,7 +91,7 @@ class RefusalTest {
             assertEquals(List.of(List.of("chat.v1", token)), page.socketProtocols());
 
             page.say("signed and sent");
-            JsonObject chat = observer.next("chat");
+            JsonObject chat = observer.nextChat(); // after the page said it was typing
             assertEquals("signed and sent", chat.getString("msg"));
             assertEquals("Erin", chat.getString("user"));
             ChatPage.Item shown = page.awaitMessage("signed and sent");
