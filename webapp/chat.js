@@ -16,7 +16,9 @@ const BACKOFF_MAX_MS = 30_000;
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
 const MAX_ITEMS = 1000;          // keeps a tab left open for days from growing without bound
-const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
+const BOTTOM_SLACK_PX = 40;
+const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
+const HISTORY_PAGE = 50;      // "at the bottom" despite sub-pixel scroll positions
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
 const NAME_CHARS = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
 const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -47,6 +49,7 @@ const state = {
   users: new Set(),
   typing: new Map(),   // name -> when its "is typing" ends (ms)
   typedAt: 0,          // when this page last said we are typing
+  older: { loading: false, done: false }, // scrollback: a request on its way; nothing older is held
   timers: { ping: 0, retry: 0, countdown: 0, typing: 0 },
 };
 
@@ -215,15 +218,64 @@ function append(item, follow = false) {
   if (wasAtBottom || follow) scrollToBottom(); else ui.newMessages.hidden = false;
 }
 
-function addMessage(frame) {
+function messageItem(frame) {
   const user = String(frame.user ?? '');
-  const own = user === state.me;
-  const item = el('li', own ? 'message own' : 'message');
+  const item = el('li', user === state.me ? 'message own' : 'message');
   item.dataset.id = String(frame.id);
   item.dataset.epoch = state.epoch;            // ids repeat across epochs (server restarts)
   item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime),
     el('p', 'text', String(frame.msg ?? '')));
-  append(item, own);
+  return item;
+}
+
+function addMessage(frame) {
+  append(messageItem(frame), String(frame.user ?? '') === state.me);
+}
+
+// ---- scrollback: older messages when the reader reaches the top ----
+
+/** The id of the oldest message shown from the current epoch, or 0. */
+function oldestShown() {
+  for (const item of ui.messages.querySelectorAll('li.message')) {
+    if (item.dataset.epoch === state.epoch) return Number(item.dataset.id);
+  }
+  return 0;
+}
+
+function onScroll() {
+  if (atBottom()) ui.newMessages.hidden = true;
+  if (ui.messages.scrollTop <= TOP_SLACK_PX) loadOlder();
+}
+
+function loadOlder() {
+  if (state.older.loading || state.older.done || state.epoch === null) return;
+  const oldest = oldestShown();
+  if (oldest === 1) { noOlder(); return; }
+  if (oldest > 1 && send({ type: 'history', before: oldest, limit: HISTORY_PAGE })) state.older.loading = true;
+}
+
+/** Older messages, put above what is shown without moving it. */
+function onHistory(frame) {
+  state.older.loading = false;
+  if (String(frame.room ?? '') !== state.room || !Array.isArray(frame.messages)) return;
+  const oldest = oldestShown();
+  const older = frame.messages.filter((m) => m && Number(m.id) < oldest).map(messageItem);
+  const list = ui.messages;
+  const before = list.scrollHeight;
+  const first = list.querySelector('li.message');
+  for (const item of older) list.insertBefore(item, first);
+  list.scrollTop += list.scrollHeight - before;
+  if (frame.more === false) noOlder();
+}
+
+function noOlder() {
+  state.older.done = true;
+  if (ui.messages.querySelector('li.notice.no-older')) return;
+  const item = el('li', 'notice no-older');
+  item.append(el('span', 'text', 'No older messages.'));
+  const before = ui.messages.scrollHeight;
+  ui.messages.prepend(item);
+  ui.messages.scrollTop += ui.messages.scrollHeight - before;
 }
 
 function addNotice(kind, text, iso) {
@@ -276,7 +328,9 @@ function onWelcome(frame) {
   if (String(frame.epoch) !== state.epoch) {
     state.epoch = String(frame.epoch);
     state.lastId = 0;                          // ids of another sequence say nothing here
+    state.older = { loading: false, done: false };
   }
+  state.older.loading = false;                 // an answer on the old socket never comes
   state.me = String(frame.user ?? state.me);
   if (typeof frame.key === 'string') storeKey(state.me, frame.key); // this name is ours: remember how to prove it
   state.room = String(frame.room ?? state.room);
@@ -362,6 +416,7 @@ function onFrame(event) {
     case 'welcome': onWelcome(frame); break;
     case 'chat': onChat(frame); break;
     case 'typing': onTyping(frame); break;
+    case 'history': onHistory(frame); break;
     case 'join': case 'leave': onPresence(frame); break;
     case 'error': onError(frame); break;
     default: break;                           // pong, and types of a later protocol version
@@ -464,7 +519,8 @@ function disconnect() {
 
 function enterRoom(name, room) {
   disconnect();
-  Object.assign(state, { me: name, room, joined: true, epoch: null, lastId: 0, attempt: 0 });
+  Object.assign(state, { me: name, room, joined: true, epoch: null, lastId: 0, attempt: 0,
+    older: { loading: false, done: false } });
   state.users = new Set();
   storeName(name);
   showRoomInHash(room);
@@ -544,7 +600,7 @@ function start() {
   ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
-  ui.messages.addEventListener('scroll', () => { if (atBottom()) ui.newMessages.hidden = true; });
+  ui.messages.addEventListener('scroll', onScroll);
   window.addEventListener('hashchange', onHashChange);
   // Back online: do not sit out the rest of a long backoff.
   window.addEventListener('online', () => { if (state.joined && !state.socket) connect(); });
