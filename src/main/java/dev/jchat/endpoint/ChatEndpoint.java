@@ -3,7 +3,6 @@ package dev.jchat.endpoint;
 import dev.jchat.ChatConfig;
 import dev.jchat.message.ClientFrame;
 import dev.jchat.message.ErrorCode;
-import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameDecoder;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
@@ -14,6 +13,7 @@ import dev.jchat.room.Frame;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Member;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.InputRules;
 import dev.jchat.security.OriginPolicy;
 import dev.jchat.security.RateLimiter;
@@ -245,7 +245,7 @@ public final class ChatEndpoint {
         Member asking = member;
         hub.rooms().directory(DIRECTORY_SIZE).whenComplete((rooms, error) -> {
             if (error != null) {
-                asking.send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, "the chat is unavailable; try again")));
+                asking.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else {
                 asking.send(FrameEncoder.toJson(new RoomList(rooms)));
             }
@@ -253,16 +253,11 @@ public final class ChatEndpoint {
     }
 
     private void sendError(ErrorCode code, String message) {
-        member.send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
+        member.sendError(code, message);
     }
 
-    /**
-     * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
-     * the room in between.
-     */
     private void refuse(ErrorCode code, String message) {
-        sendError(code, message);
-        member.close(code.closeReason());
+        member.refuse(code, message);
     }
 
     private static void closeQuietly(Session session, CloseReason reason) {

@@ -1,19 +1,17 @@
 package dev.jchat.redis;
 
 import dev.jchat.message.ErrorCode;
-import dev.jchat.message.ErrorFrame;
-import dev.jchat.message.FrameEncoder;
 import dev.jchat.room.Audience;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -131,9 +129,9 @@ final class RedisRoom implements Room {
             engine.names().held(user).whenComplete((held, error) -> serial.execute(() -> {
                 if (waiting.remove(naming)) {
                     if (error != null) {
-                        Audience.refuse(member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+                        member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                     } else if (held) {
-                        Audience.refuse(member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+                        member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
                     } else {
                         if (audience.contains(member)) {
                             audience.name(member, user);
@@ -281,9 +279,9 @@ final class RedisRoom implements Room {
         if (error != null || claim.outcome() == Names.Outcome.TAKEN) {
             waiting.remove(join);
             if (error != null) {
-                Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+                join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else {
-                Audience.refuse(join.member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+                join.member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
             }
             return;
         }
@@ -304,7 +302,7 @@ final class RedisRoom implements Room {
     private void refuseWaiting() {
         for (Waiting join : waiting) {
             unclaim(join.member);
-            Audience.refuse(join.member, ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE);
+            join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
         }
         waiting.clear();
         early.clear();
@@ -317,7 +315,7 @@ final class RedisRoom implements Room {
         engine.publish(name, from.name(), text).whenComplete((id, error) -> {
             if (error != null) {
                 engine.refusedMessage(error);
-                from.send(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.UNAVAILABLE, RedisRooms.UNAVAILABLE)));
+                from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             }
         });
     }

@@ -63,7 +63,6 @@ import java.util.function.Function;
 public final class RedisRooms implements RoomRegistry {
 
     private static final System.Logger LOG = System.getLogger(RedisRooms.class.getName());
-    static final String UNAVAILABLE = "the chat is unavailable; try again";
     /** How long a command may take before it fails. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** A message not published by then is never published: the sender was told it is unavailable. */
@@ -135,7 +134,7 @@ public final class RedisRooms implements RoomRegistry {
     @Override
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
         if (!reachable) {
-            throw new RefusedException(ErrorCode.UNAVAILABLE, UNAVAILABLE);
+            throw new RefusedException(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
         }
         if (!rooms.containsKey(name) && rooms.size() >= config.maxRooms()) {
             throw new RefusedException(ErrorCode.ROOM_LIMIT,

@@ -1,7 +1,5 @@
 package dev.jchat.room;
 
-import dev.jchat.message.ErrorCode;
-import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
@@ -405,12 +403,6 @@ public final class Audience {
         for (Member m : kick) {
             m.outbox().drain();
         }
-    }
-
-    /** One error frame to the member, then its close: a refusal the member cannot retry its way past. */
-    public static void refuse(Member member, ErrorCode code, String message) {
-        member.send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
-        member.close(code.closeReason());
     }
 
     /** A new epoch: names an id sequence that starts now. */

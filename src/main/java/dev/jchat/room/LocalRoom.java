@@ -37,7 +37,7 @@ final class LocalRoom implements Room {
     @Override
     public void name(Member member, String user) {
         if (registry.names().held(user).toCompletableFuture().join()) {
-            Audience.refuse(member, ErrorCode.NAME_TAKEN, Names.TAKEN);
+            member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
             return;
         }
         audience.name(member, user);

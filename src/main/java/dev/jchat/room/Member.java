@@ -1,5 +1,8 @@
 package dev.jchat.room;
 
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.ErrorFrame;
+import dev.jchat.message.FrameEncoder;
 import jakarta.websocket.CloseReason;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,6 +117,20 @@ public final class Member {
     /** Queues a frame for this connection alone. */
     public void send(String json) {
         outbox.send(Frame.of(json));
+    }
+
+    /** Queues an error frame for this connection alone: its frame was refused, it stays open. */
+    public void sendError(ErrorCode code, String message) {
+        send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
+    }
+
+    /**
+     * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
+     * the room in between: a refusal the connection cannot retry its way past.
+     */
+    public void refuse(ErrorCode code, String message) {
+        sendError(code, message);
+        close(code.closeReason());
     }
 
     /** Sends what is queued, then closes. */

@@ -14,6 +14,9 @@ import java.util.concurrent.CompletionStage;
  */
 public interface RoomRegistry extends AutoCloseable {
 
+    /** What a connection is told when the engine cannot be reached ({@code unavailable}). */
+    String UNAVAILABLE = "the chat is unavailable; try again";
+
     /**
      * Adds a member to the room of that (valid) name, creating it on first use, and queues for
      * the member, in order: {@code welcome}, the history it should see, then live traffic, with
