@@ -12,7 +12,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,8 +29,8 @@ class RedisEngineTest {
 
     private RedisServer redis;
     private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-    private final String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+    private final RoomClients clients = new RoomClients();
+    private final String room = clients.room;
 
     @BeforeEach
     void startRedis() throws Exception {
@@ -40,7 +39,7 @@ class RedisEngineTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.forEach(TestClient::close);
+        clients.close();
         servers.forEach(EmbeddedServer::close);
         if (redis != null) {
             redis.close();
@@ -64,15 +63,11 @@ class RedisEngineTest {
     }
 
     private TestClient connect(EmbeddedServer server, String query) {
-        TestClient client = TestClient.connect(URI.create(server.chatUri() + "?room=" + room + query));
-        clients.add(client);
-        return client;
+        return clients.connect(server.chatUri(), query);
     }
 
     private TestClient join(EmbeddedServer server, String user) {
-        TestClient client = connect(server, "&user=" + user);
-        client.welcome();
-        return client;
+        return clients.join(server.chatUri(), user);
     }
 
     @Test
@@ -178,7 +173,7 @@ class RedisEngineTest {
             writer.nextChat();
         }
         String epoch = connect(a, "").welcome().getString("epoch");
-        clients.forEach(TestClient::close);
+        clients.close();
         servers.forEach(EmbeddedServer::close);
         servers.clear();
 
@@ -335,7 +330,7 @@ class RedisEngineTest {
         assertEquals(key, connect(b, "&user=zoe&key=" + key).welcome().getString("key"));
         assertEquals("$64", redis.command("HGET chat:name:zoe digest"), "what is stored is a SHA-256 in hex, not the key");
 
-        clients.forEach(TestClient::close);
+        clients.close();
         servers.forEach(EmbeddedServer::close);
         servers.clear();
         EmbeddedServer restarted = server();

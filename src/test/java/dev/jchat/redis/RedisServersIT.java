@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,8 @@ class RedisServersIT {
 
     private RedisServer redis;
     private final List<ServerProcess> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-    private final String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+    private final RoomClients clients = new RoomClients();
+    private final String room = clients.room;
 
     @BeforeEach
     void startRedis() throws Exception {
@@ -40,7 +39,7 @@ class RedisServersIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.forEach(TestClient::close);
+        clients.close();
         servers.forEach(ServerProcess::close);
         if (redis != null) {
             redis.close();
@@ -59,15 +58,11 @@ class RedisServersIT {
     }
 
     private TestClient connect(ServerProcess server, String query) {
-        TestClient client = TestClient.connect(URI.create(server.chatUri() + "?room=" + room + query));
-        clients.add(client);
-        return client;
+        return clients.connect(server.chatUri(), query);
     }
 
     private TestClient join(ServerProcess server, String user) {
-        TestClient client = connect(server, "&user=" + user);
-        client.welcome();
-        return client;
+        return clients.join(server.chatUri(), user);
     }
 
     @Test
