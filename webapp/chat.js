@@ -50,6 +50,7 @@ const state = {
   typing: new Map(),   // name -> when its "is typing" ends (ms)
   typedAt: 0,          // when this page last said we are typing
   older: { loading: false, done: false }, // scrollback: a request on its way; nothing older is held
+  scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
   timers: { ping: 0, retry: 0, countdown: 0, typing: 0 },
 };
 
@@ -243,8 +244,11 @@ function oldestShown() {
 }
 
 function onScroll() {
+  const top = ui.messages.scrollTop;
+  const up = top < state.scrollTop;            // the page itself only scrolls down, to follow new messages
+  state.scrollTop = top;
   if (atBottom()) ui.newMessages.hidden = true;
-  if (ui.messages.scrollTop <= TOP_SLACK_PX) loadOlder();
+  if (up && top <= TOP_SLACK_PX) loadOlder();
 }
 
 function loadOlder() {
@@ -520,7 +524,7 @@ function disconnect() {
 function enterRoom(name, room) {
   disconnect();
   Object.assign(state, { me: name, room, joined: true, epoch: null, lastId: 0, attempt: 0,
-    older: { loading: false, done: false } });
+    older: { loading: false, done: false }, scrollTop: 0 });
   state.users = new Set();
   storeName(name);
   showRoomInHash(room);

@@ -61,4 +61,38 @@ class ScrollbackTest {
         assertEquals("m1", page.messages().get(0).text());
         assertEquals(List.of("No older messages."), page.notices("no-older").stream().map(Item::text).toList());
     }
+
+    @Test
+    void messagesArrivingOneByOneIntoAShortListDoNotAskForOlderOnes() throws Exception {
+        ChatPage page = browsers.launch().open(server.pageUri()).join("Ida", "live");
+        page.recordSentFrames();
+        try (TestClient writer = TestClient.connect(URI.create(server.chatUri() + "?user=Jon&room=live"))) {
+            writer.welcome();
+            for (int i = 1; i <= 20; i++) {
+                if (i == 4) {
+                    // the list made just short of holding one more: the next message makes the page
+                    // scroll itself a few pixels from the top, which is not the reader asking for more
+                    page.browser().script("""
+                            const list = document.getElementById('messages');
+                            const shown = list.querySelectorAll('li.message');
+                            const step = shown[shown.length - 1].offsetTop - shown[shown.length - 2].offsetTop;
+                            list.style.flex = 'none';
+                            list.style.height = '1px';
+                            const content = list.scrollHeight;
+                            const wanted = content + step - 5;
+                            for (let i = 0; i < 2; i++) list.style.height = (parseFloat(getComputedStyle(list).height) + wanted - list.clientHeight) + 'px';""");
+                }
+                writer.say("live " + i);
+                page.awaitMessage("live " + i); // shown before the next comes
+                if (i == 4) {
+                    Number top = (Number) page.browser().script("return document.getElementById('messages').scrollTop;");
+                    assertTrue(top.doubleValue() > 0 && top.doubleValue() <= 40,
+                            () -> "the set-up: the page scrolled itself to just below the top, " + top + " px");
+                }
+            }
+        }
+        assertEquals(List.of(), page.notices("no-older"), "the first message is shown: nothing older to say");
+        assertTrue(page.chatFramesSent().stream().noneMatch(frame -> frame.contains("\"history\"")),
+                () -> "asked for history: " + page.chatFramesSent());
+    }
 }
