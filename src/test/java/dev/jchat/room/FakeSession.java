@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A stand-in for the container's session, for the room code's unit tests: it records what is
@@ -74,5 +75,17 @@ final class FakeSession {
 
     boolean awaitClose() throws InterruptedException {
         return closed.await(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits up to 10 s for a frame sent to this session that passes {@code test}. */
+    boolean awaitSent(Predicate<String> test) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sent.stream().noneMatch(test)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 }
