@@ -26,7 +26,6 @@ public final class RateLimiter {
         this.burst = burst;
         this.tokens = burst;
         this.last = nowNanos;
-        this.windowStart = nowNanos;
     }
 
     /** Takes one token; false when the frame is over the rate and must be dropped. */
@@ -37,8 +36,8 @@ public final class RateLimiter {
             tokens -= 1;
             return true;
         }
-        if (nowNanos - windowStart > ABUSE_WINDOW_NANOS) {
-            windowStart = nowNanos;
+        if (refusedInWindow == 0 || nowNanos - windowStart > ABUSE_WINDOW_NANOS) {
+            windowStart = nowNanos; // a window opens with its first refusal, wherever the last one ended
             refusedInWindow = 0;
         }
         refusedInWindow++;
