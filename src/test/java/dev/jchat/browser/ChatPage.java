@@ -247,11 +247,13 @@ final class ChatPage {
     void recordSockets() {
         browser.script("""
                 window.sockets = [];
+                window.socketCloses = [];
                 window.socketProtocols = [];
                 window.WebSocket = class extends WebSocket {
                   constructor(url, protocols) {
                     super(url, protocols);
                     window.sockets.push(this);
+                    this.addEventListener('close', (event) => window.socketCloses.push(event.code + ' ' + event.reason));
                     window.socketProtocols.push(protocols === undefined ? [] : [].concat(protocols));
                   }
                 };""");
@@ -294,7 +296,11 @@ final class ChatPage {
 
     /** What the page shows, for failure messages. */
     String describe() {
-        return "the page shows status \"" + status() + "\", online " + users() + ", items "
+        String error = text("composer-error");
+        Object closes = browser.script("return window.socketCloses ?? null;");
+        return "the page shows status \"" + status() + "\", online " + users()
+                + (error.isEmpty() ? "" : ", error \"" + error + "\"")
+                + (closes == null ? "" : ", its sockets closed with " + closes) + ", items "
                 + items().stream().map(ChatPage::describe).collect(Collectors.joining(" | ", "[", "]"));
     }
 
