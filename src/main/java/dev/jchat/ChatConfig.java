@@ -136,11 +136,13 @@ public record ChatConfig(
      * @param rateBurst       how many it may send at once
      * @param maxConnections  open connections this server accepts
      * @param nameHoldDays    without tokens: days a claimed name stays its holder's after its last connection
+     * @param metricsToken    bearer token {@code /metrics} requires, or null when it is open
      */
     public record Security(List<String> allowedOrigins, String jwtSecret, int ratePerSecond, int rateBurst,
-                           int maxConnections, int nameHoldDays) {
+                           int maxConnections, int nameHoldDays, String metricsToken) {
 
         public static final int MIN_SECRET_BYTES = 32;
+        public static final int MIN_METRICS_TOKEN_CHARS = 16;
 
         public Security {
             allowedOrigins = List.copyOf(allowedOrigins);
@@ -155,33 +157,44 @@ public record ChatConfig(
             check("CHAT_RATE_BURST", rateBurst, ratePerSecond == 0 ? 0 : 1, 1_000_000);
             check("CHAT_MAX_CONNECTIONS", maxConnections, 1, 10_000_000);
             check("CHAT_NAME_HOLD_DAYS", nameHoldDays, 1, 36_500);
+            if (metricsToken != null && (metricsToken.length() < MIN_METRICS_TOKEN_CHARS
+                    || !metricsToken.chars().allMatch(c -> c > ' ' && c < 127))) {
+                // never the token itself in the message
+                throw new ConfigException("CHAT_METRICS_TOKEN must be at least " + MIN_METRICS_TOKEN_CHARS
+                        + " printable ASCII characters without spaces, got " + metricsToken.length() + " characters");
+            }
         }
 
         public static Security defaults() {
-            return new Security(List.of(), null, 10, 30, 10_000, 30);
+            return new Security(List.of(), null, 10, 30, 10_000, 30, null);
         }
 
         public Security withAllowedOrigins(List<String> value) {
-            return new Security(value, jwtSecret, ratePerSecond, rateBurst, maxConnections, nameHoldDays);
+            return new Security(value, jwtSecret, ratePerSecond, rateBurst, maxConnections, nameHoldDays, metricsToken);
         }
 
         public Security withJwtSecret(String value) {
-            return new Security(allowedOrigins, value, ratePerSecond, rateBurst, maxConnections, nameHoldDays);
+            return new Security(allowedOrigins, value, ratePerSecond, rateBurst, maxConnections, nameHoldDays, metricsToken);
         }
 
         public Security withRate(int perSecond, int burst) {
-            return new Security(allowedOrigins, jwtSecret, perSecond, burst, maxConnections, nameHoldDays);
+            return new Security(allowedOrigins, jwtSecret, perSecond, burst, maxConnections, nameHoldDays, metricsToken);
+        }
+
+        public Security withMetricsToken(String value) {
+            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, maxConnections, nameHoldDays, value);
         }
 
         public Security withMaxConnections(int value) {
-            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, value, nameHoldDays);
+            return new Security(allowedOrigins, jwtSecret, ratePerSecond, rateBurst, value, nameHoldDays, metricsToken);
         }
 
         @Override
         public String toString() {
             return "Security[allowedOrigins=" + allowedOrigins + ", jwtSecret=" + (jwtSecret == null ? "unset" : "set")
                     + ", ratePerSecond=" + ratePerSecond + ", rateBurst=" + rateBurst
-                    + ", maxConnections=" + maxConnections + ", nameHoldDays=" + nameHoldDays + "]";
+                    + ", maxConnections=" + maxConnections + ", nameHoldDays=" + nameHoldDays
+                    + ", metricsToken=" + (metricsToken == null ? "unset" : "set") + "]";
         }
 
         private static void checkOrigin(String origin) {
@@ -271,7 +284,8 @@ public record ChatConfig(
                         source.integer("CHAT_RATE_PER_SECOND", d.security().ratePerSecond()),
                         source.integer("CHAT_RATE_BURST", d.security().rateBurst()),
                         source.integer("CHAT_MAX_CONNECTIONS", d.security().maxConnections()),
-                        source.integer("CHAT_NAME_HOLD_DAYS", d.security().nameHoldDays())),
+                        source.integer("CHAT_NAME_HOLD_DAYS", d.security().nameHoldDays()),
+                        source.text("CHAT_METRICS_TOKEN")),
                 new Engine(
                         source.text("CHAT_REDIS_URL"),
                         source.text("CHAT_REDIS_PREFIX", d.engine().redisPrefix()),
@@ -345,6 +359,7 @@ public record ChatConfig(
                 "CHAT_RATE_BURST=" + security.rateBurst(),
                 "CHAT_MAX_CONNECTIONS=" + security.maxConnections(),
                 "CHAT_NAME_HOLD_DAYS=" + security.nameHoldDays(),
+                "CHAT_METRICS_TOKEN=" + (security.metricsToken() == null ? "(not set: /metrics is open)" : "(set: /metrics needs it)"),
                 "CHAT_REDIS_URL=" + engine.redisAddress(),
                 "CHAT_REDIS_PREFIX=" + engine.redisPrefix(),
                 "CHAT_HISTORY_DAYS=" + engine.historyDays(),

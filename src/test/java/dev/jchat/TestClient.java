@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real WebSocket client (the JDK's) that records what it receives on a queue, in the manner of
@@ -55,6 +56,7 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
     }
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final AtomicInteger texts = new AtomicInteger();
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean paused;
     private volatile WebSocket socket;
@@ -295,6 +297,11 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** How many text frames arrived so far, read or not. */
+    public int textsReceived() {
+        return texts.get();
+    }
+
     /** Nothing at all may be waiting. */
     public void assertNothingPending() {
         assertNull(events.peek(), "unexpected event");
@@ -333,6 +340,7 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
+            texts.incrementAndGet();
             events.add(new Text(partial.toString()));
             partial.setLength(0);
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.server.StaticHttpHandler;
@@ -28,8 +29,8 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  *
  * <p>Tyrus' own Grizzly container binds {@code 0.0.0.0} whatever host it is given (Tyrus issue
  * 593), so the launcher sets up the same pieces itself: a Grizzly {@link HttpServer} with one
- * listener on {@code host}, Tyrus' WebSocket add-on on it, and the page's folder as static
- * content. Only the add-on's constructor is not public; it is called reflectively, and a Tyrus
+ * listener on {@code host}, Tyrus' WebSocket add-on on it, the page's folder as static content,
+ * and the operator's paths ({@link OpsHandler}). Only the add-on's constructor is not public; it is called reflectively, and a Tyrus
  * that changes it fails at startup with a message saying so.
  */
 final class BoundGrizzlyContainer extends TyrusServerContainer {
@@ -39,6 +40,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
 
     private final String host;
     private final Path staticRoot;
+    private final HttpHandler ops;
     private final WebSocketEngine engine;
     private final ScheduledThreadPoolExecutor timers = timers();
     private volatile String contextPath = "/";
@@ -49,10 +51,11 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
      * @param maxFrameBytes the largest frame the endpoint accepts; Tyrus buffers a whole frame,
      *                      whatever the session's limit, up to the bound this sets
      */
-    BoundGrizzlyContainer(String host, Path staticRoot, int maxFrameBytes) {
+    BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes) {
         super((Set<Class<?>>) null);
         this.host = host;
         this.staticRoot = staticRoot;
+        this.ops = ops;
         // What Tyrus holds unparsed at once: one frame not yet complete (header included) and one
         // read. Bigger frames close with 1011; those up to it reach the endpoint, which closes
         // anything over maxFrameBytes with 1009.
@@ -106,6 +109,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         HttpServer http = new HttpServer();
         http.addListener(bound);
         http.getServerConfiguration().addHttpHandler(new StaticHttpHandler(staticRoot.toString()));
+        http.getServerConfiguration().addHttpHandler(ops, OpsHandler.PATHS);
         listener = bound;
         server = http;
         try {

@@ -47,7 +47,8 @@ public final class EmbeddedServer implements AutoCloseable {
         }
         ChatHub hub = Engines.hub(config, GrizzlyAbort.create());
         StaticContent page = StaticContent.locate();
-        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), config.maxFrameBytes());
+        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
+                config.maxFrameBytes());
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());

@@ -316,6 +316,8 @@ final class RedisRoom implements Room {
             if (error != null) {
                 engine.refusedMessage(error);
                 from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            } else {
+                engine.metrics().published();
             }
         });
     }

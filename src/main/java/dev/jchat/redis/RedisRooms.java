@@ -5,6 +5,7 @@ import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.RoomList;
+import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Audience;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
@@ -159,7 +160,7 @@ public final class RedisRooms implements RoomRegistry {
 
     @Override
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
-        return track(call(redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
+        return track(call("rooms", redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
                 keys.prefix(), Long.toString(presencePeriod().toMillis())))).thenApply(flat -> {
                     List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
                     for (int i = 0; i + 2 < flat.size(); i += 3) {
@@ -218,7 +219,7 @@ public final class RedisRooms implements RoomRegistry {
     /** The room's sequence, newest messages and names online, read in one step; starts an epoch for a new room. */
     CompletionStage<Snapshot> load(String room) {
         String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion()};
-        return track(call(redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
+        return track(call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
                 Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS))))
                 .thenApply(RedisRooms::snapshot);
     }
@@ -227,7 +228,7 @@ public final class RedisRooms implements RoomRegistry {
     CompletionStage<Object> publish(String room, String user, String text) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
         long deadline = System.nanoTime() / 1_000_000 + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
-        return track(call(redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
+        return track(call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline))));
@@ -243,7 +244,7 @@ public final class RedisRooms implements RoomRegistry {
         @Override
         public CompletionStage<Claim> claim(String user, String presentedKey) {
             String fresh = Names.newKey();
-            return track(call(redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(user)},
+            return track(call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(user)},
                     presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds())))
                     .thenApply(outcome -> switch (outcome) {
                         case "claimed" -> new Claim(Outcome.CLAIMED, fresh);
@@ -254,12 +255,12 @@ public final class RedisRooms implements RoomRegistry {
 
         @Override
         public CompletionStage<Boolean> held(String user) {
-            return track(call(redis -> redis.exists(keys.name(user)))).thenApply(count -> count > 0);
+            return track(call("held", redis -> redis.exists(keys.name(user)))).thenApply(count -> count > 0);
         }
 
         @Override
         public void unclaim(String user, String key) {
-            track(call(redis -> Script.UNCLAIM.<Long>run(redis, new String[] {keys.name(user)}, Names.digest(key))))
+            track(call("unclaim", redis -> Script.UNCLAIM.<Long>run(redis, new String[] {keys.name(user)}, Names.digest(key))))
                     .whenComplete((count, error) -> {
                         if (error != null) {
                             LOG.log(Level.DEBUG, "an unused claim was not let go: {0}", error.toString());
@@ -269,7 +270,7 @@ public final class RedisRooms implements RoomRegistry {
 
         @Override
         public void released(String user) {
-            track(call(redis -> redis.expire(keys.name(user), Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
+            track(call("hold", redis -> redis.expire(keys.name(user), Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
                 if (error != null) {
                     LOG.log(Level.DEBUG, "a name's hold was not renewed: {0}", error.toString());
                 }
@@ -283,7 +284,7 @@ public final class RedisRooms implements RoomRegistry {
 
     /** Tells every server with someone in the room that {@code user} is typing; dropped when Redis is not there. */
     void typing(String room, String user) {
-        track(call(redis -> redis.publish(keys.channel(room), "t " + user))).whenComplete((receivers, error) -> {
+        track(call("typing", redis -> redis.publish(keys.channel(room), "t " + user))).whenComplete((receivers, error) -> {
             if (error != null) {
                 LOG.log(Level.DEBUG, "typing not relayed: {0}", error.toString());
             }
@@ -297,7 +298,7 @@ public final class RedisRooms implements RoomRegistry {
         args.addAll(changes);
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room),
                 keys.directory()};
-        track(call(redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new))))
+        track(call("presence", redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new))))
                 .whenComplete((count, error) -> {
                     if (error != null) {
                         // told again at the next refresh; until then others may miss this server's names
@@ -337,16 +338,26 @@ public final class RedisRooms implements RoomRegistry {
 
     // --- connections
 
+    ChatMetrics metrics() {
+        return hub.metrics();
+    }
+
+    @Override
+    public boolean available() {
+        return reachable;
+    }
+
     /**
-     * A command on the command connection; fails at once, without throwing, while that connection
+     * A command on the command connection, timed as {@code op}; fails at once, without throwing, while that connection
      * is not up with the scripts loaded.
      */
-    private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+    private <T> CompletionStage<T> call(String op, Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
         StatefulRedisConnection<String, String> c = commands;
         if (c == null || !commandsUp) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
         }
-        return send(c, command);
+        long start = System.nanoTime();
+        return send(c, command).whenComplete((result, error) -> hub.metrics().engineCall(op, start));
     }
 
     private <T> CompletionStage<T> send(StatefulRedisConnection<String, String> c,

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.logging.RepeatedEvents;
+import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
@@ -29,6 +30,7 @@ public final class ChatHub {
     private static final Duration SUMMARY_PERIOD = Duration.ofSeconds(10);
 
     private final ChatConfig config;
+    private final ChatMetrics metrics = new ChatMetrics(); // before the rooms, which count with it
     private final RoomRegistry rooms;
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
     private final RepeatedEvents events = new RepeatedEvents(LOG);
@@ -45,7 +47,8 @@ public final class ChatHub {
     public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, ConnectionAbort abort) {
         this.config = config;
         this.rooms = rooms.apply(this);
-        this.closer = new Closer(events, abort);
+        this.closer = new Closer(events, abort, metrics);
+        metrics.gauges(members::size, this.rooms::size, this::namesOnline);
         // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
         timer.setRemoveOnCancelPolicy(true);
         long sweep = Math.max(100, Math.min(1_000, config.sendTimeoutSeconds() * 250L));
@@ -56,7 +59,7 @@ public final class ChatHub {
 
     /** A hub whose rooms live in this JVM's memory. */
     public static ChatHub inMemory(ChatConfig config, ConnectionAbort abort) {
-        return new ChatHub(config, hub -> new LocalRooms(config, hub::schedule), abort);
+        return new ChatHub(config, hub -> new LocalRooms(config, hub::schedule, hub.metrics()), abort);
     }
 
     public ChatConfig config() {
@@ -65,6 +68,28 @@ public final class ChatHub {
 
     public RoomRegistry rooms() {
         return rooms;
+    }
+
+    /** What this server counts, for {@code /metrics}. */
+    public ChatMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Whether this server takes chat connections now, and if not, why not: shutting down, full,
+     * or its engine unreachable. Null when it is ready.
+     */
+    public String notReady() {
+        if (shuttingDown) {
+            return "shutting down";
+        }
+        if (admitted.get() >= config.security().maxConnections()) {
+            return "full: " + config.security().maxConnections() + " connections";
+        }
+        if (!rooms.available()) {
+            return "the engine is unreachable";
+        }
+        return null;
     }
 
     /** Log lines for events that can come by the thousand. */
@@ -83,8 +108,8 @@ public final class ChatHub {
             admitted.decrementAndGet();
         }
         long timeout = TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds());
-        Member member = new Member(session.getId(), admit,
-                m -> new Outbox(session, closer, timeout, config.outboxBytes(), () -> closed(m)));
+        Member member = new Member(session.getId(), admit, metrics,
+                m -> new Outbox(session, closer, timeout, config.outboxBytes(), metrics, () -> closed(m)));
         members.add(member);
         if (shuttingDown) {
             member.close(SHUTTING_DOWN);
@@ -158,6 +183,12 @@ public final class ChatHub {
         rooms.close();
         timer.shutdownNow();
         events.flush("shutdown");
+        metrics.close();
+    }
+
+    /** Names with a connection here that joined a room. */
+    private int namesOnline() {
+        return (int) members.stream().filter(Member::inRoom).map(Member::name).distinct().count();
     }
 
     /** Closes every connection whose oldest unsent frame is past the send timeout. */

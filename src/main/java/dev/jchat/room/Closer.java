@@ -1,6 +1,7 @@
 package dev.jchat.room;
 
 import dev.jchat.logging.RepeatedEvents;
+import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -25,10 +26,12 @@ public final class Closer {
             new LinkedBlockingQueue<>(), ChatHub.daemonThreads("chat-closer-"));
     private final RepeatedEvents events;
     private final ConnectionAbort abort;
+    private final ChatMetrics metrics;
 
-    Closer(RepeatedEvents events, ConnectionAbort abort) {
+    Closer(RepeatedEvents events, ConnectionAbort abort, ChatMetrics metrics) {
         this.events = events;
         this.abort = abort;
+        this.metrics = metrics;
         pool.allowCoreThreadTimeOut(true);
     }
 
@@ -41,6 +44,7 @@ public final class Closer {
     public void close(Session session, CloseReason reason, boolean drop, Runnable gone) {
         events.record(Level.INFO, "closing connections with " + reason.getCloseCode().getCode() + " "
                 + reason.getReasonPhrase(), "session " + session.getId());
+        metrics.closed(reason.getCloseCode().getCode());
         Runnable task = () -> {
             try {
                 closeSession(session, reason);

@@ -50,6 +50,7 @@ final class LocalRoom implements Room {
         }
         ChatMessage template = new ChatMessage(0, from.name(), Audience.now(), text, name);
         audience.publishNext(id -> Frame.of(FrameEncoder.toJson(template.withId(id))));
+        registry.metrics().published();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
@@ -34,13 +35,18 @@ public final class LocalRooms implements RoomRegistry {
     private final int maxRooms;
     private final BiConsumer<Runnable, Duration> timer;
     private final LocalNames names;
+    private final ChatMetrics metrics;
 
-    /** @param timer runs a task once after a delay, without blocking: the hub's {@link ChatHub#schedule} */
-    public LocalRooms(ChatConfig config, BiConsumer<Runnable, Duration> timer) {
+    /**
+     * @param timer   runs a task once after a delay, without blocking: the hub's {@link ChatHub#schedule}
+     * @param metrics where messages published are counted
+     */
+    public LocalRooms(ChatConfig config, BiConsumer<Runnable, Duration> timer, ChatMetrics metrics) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();
         this.timer = timer;
+        this.metrics = metrics;
         this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
     }
 
@@ -94,6 +100,10 @@ public final class LocalRooms implements RoomRegistry {
     /** Who holds which name. */
     Names names() {
         return names;
+    }
+
+    ChatMetrics metrics() {
+        return metrics;
     }
 
     /** Runs a task once after a delay, on the hub's timer. */

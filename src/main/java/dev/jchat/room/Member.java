@@ -3,6 +3,7 @@ package dev.jchat.room;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,6 +22,7 @@ public final class Member {
     private final String id;
     private final Outbox outbox;
     private final boolean admitted;
+    private final ChatMetrics metrics;
     private final AtomicReference<Object> place = new AtomicReference<>(); // null, then its Room, then GONE
     private volatile String name;
     private volatile String presentedKey; // the key the connection presented for its name, or null
@@ -31,9 +33,10 @@ public final class Member {
     private volatile ScheduledFuture<?> timer;
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
-    public Member(String id, boolean admitted, Function<Member, Outbox> outboxFor) {
+    public Member(String id, boolean admitted, ChatMetrics metrics, Function<Member, Outbox> outboxFor) {
         this.id = id;
         this.admitted = admitted;
+        this.metrics = metrics;
         this.outbox = outboxFor.apply(this);
     }
 
@@ -121,6 +124,7 @@ public final class Member {
 
     /** Queues an error frame for this connection alone: its frame was refused, it stays open. */
     public void sendError(ErrorCode code, String message) {
+        metrics.refused(code);
         send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
     }
 
@@ -164,6 +168,11 @@ public final class Member {
      */
     boolean enter(Room room) {
         return place.compareAndSet(null, room);
+    }
+
+    /** Whether it is in a room now, and has a name there. */
+    boolean inRoom() {
+        return place.get() instanceof Room && name != null;
     }
 
     /** Marks the member gone, once; returns the room it was in, or null (not yet in one, or gone already). */

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -29,6 +30,7 @@ public final class Outbox {
     private final Runnable gone;
     private final long timeoutNanos;
     private final long maxBytes;
+    private final ChatMetrics metrics;
 
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private long queuedBytes;             // live frames waiting; the join's backlog is free
@@ -45,8 +47,9 @@ public final class Outbox {
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
      *             when the container never reports the close
      */
-    public Outbox(Session session, Closer closer, long timeoutNanos, long maxBytes, Runnable gone) {
+    public Outbox(Session session, Closer closer, long timeoutNanos, long maxBytes, ChatMetrics metrics, Runnable gone) {
         this.session = session;
+        this.metrics = metrics;
         this.closer = closer;
         this.gone = gone;
         this.timeoutNanos = timeoutNanos;
@@ -205,17 +208,23 @@ public final class Outbox {
     }
 
     private void sent(SendResult result) {
+        long now = System.nanoTime();
+        long since;
+        boolean inline;
+        synchronized (this) {
+            since = inFlightSince;
+            inFlightSince = NONE;
+            inline = inSendCall;
+            completedInCall = inline; // completed inline: the loop in drain() goes on, no recursion
+        }
         if (!result.isOK()) {
             failed(result.getException());
+        } else if (since != NONE) {
+            metrics.delivered(since, now);
         }
-        synchronized (this) {
-            inFlightSince = NONE;
-            if (inSendCall) {
-                completedInCall = true; // completed inline: the loop in drain() goes on, no recursion
-                return;
-            }
+        if (!inline) {
+            drain();
         }
-        drain();
     }
 
     private void failed(Throwable error) {

@@ -46,6 +46,14 @@ public interface RoomRegistry extends AutoCloseable {
                 .toList();
     }
 
+    /** Rooms this server holds now. */
+    int size();
+
+    /** Whether the engine can be reached: false while a shared one is down. */
+    default boolean available() {
+        return true;
+    }
+
     /**
      * Lets go of what the engine holds outside this JVM (connections, threads), once the hub's
      * connections are closed. The in-memory engine holds nothing.

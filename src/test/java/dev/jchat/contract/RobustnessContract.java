@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.OpsClient;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
@@ -223,8 +224,12 @@ public abstract class RobustnessContract {
 
     // --- 5: a stalled reader is closed and released, the others go on
 
+    private static final String TOO_SLOW_CLOSES = "chat_closed_total{code=\"1013\"}";
+
     @Test
     void aReaderStalledPastTheSendTimeoutIsClosedAndForgotten() throws Exception {
+        OpsClient ops = OpsClient.forChat(chatUri(), null);
+        double tooSlowBefore = OpsClient.value(ops.scrape(), TOO_SLOW_CLOSES);
         TestClient observer = join("observer");
         RawClient stalled = raw("user=stalled&room=" + room, 4_096);
         assertEquals("welcome", jsonType(stalled.read().text()));
@@ -255,6 +260,7 @@ public abstract class RobustnessContract {
         assertTrue(stalled.endsWithin(TimeUnit.SECONDS.toMillis(10)), "its connection ends");
         sender.say("after");
         assertEquals("after", observer.nextChat().getString("msg"));
+        assertEquals(tooSlowBefore + 1, OpsClient.value(ops.scrape(), TOO_SLOW_CLOSES), "the operator sees it");
     }
 
     // --- 6: rooms made up by the thousand

@@ -1,0 +1,32 @@
+package dev.jchat;
+
+import dev.jchat.endpoint.Hubs;
+import dev.jchat.ops.OpsAnswers;
+import dev.jchat.room.ChatHub;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.server.ServerContainer;
+import java.io.IOException;
+
+/** Serves {@link OpsAnswers} in the web application: {@code /metrics} and {@code /health/*} below its context path. */
+@WebServlet(urlPatterns = {OpsAnswers.METRICS, OpsAnswers.LIVE, OpsAnswers.READY})
+public final class OpsServlet extends HttpServlet {
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Object container = getServletContext().getAttribute(ServerContainer.class.getName());
+        ChatHub hub = container instanceof ServerContainer serverContainer ? Hubs.bound(serverContainer) : null;
+        if (hub == null) {
+            response.sendError(503, "the chat is not deployed");
+            return;
+        }
+        OpsAnswers.Answer answer = OpsAnswers.get(hub, request.getServletPath(), request.getHeader("Authorization"));
+        byte[] body = answer.bytes();
+        response.setStatus(answer.status());
+        answer.allHeaders().forEach(response::setHeader);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

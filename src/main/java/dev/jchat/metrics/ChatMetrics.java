@@ -1,0 +1,138 @@
+package dev.jchat.metrics;
+
+import dev.jchat.message.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What one chat server counts, for {@code /metrics} in the Prometheus text format: its own
+ * meters, and the JVM's and the process's. Each hub has its own registry, so two servers in one
+ * JVM (two web applications, tests) count apart. Thread-safe.
+ *
+ * <p>The names as Prometheus shows them: {@code chat_connections}, {@code chat_rooms},
+ * {@code chat_names_online}, {@code chat_messages_total}, {@code chat_deliveries_total},
+ * {@code chat_refused_total{code}}, {@code chat_closed_total{code}},
+ * {@code chat_send_seconds} and {@code chat_engine_seconds{op}}.
+ */
+public final class ChatMetrics implements AutoCloseable {
+
+    /** The close codes the server closes with, shown at 0 before the first. */
+    private static final int[] CLOSE_CODES = {1001, 1003, 1008, 1009, 1011, 1013};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Counter messages;
+    private final Counter deliveries;
+    private final Timer send;
+    private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class); // every code, from the start
+    private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
+    private final Map<String, Timer> engine = new ConcurrentHashMap<>();
+
+    public ChatMetrics() {
+        messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
+                .register(registry);
+        deliveries = Counter.builder("chat.deliveries").description("Frames sent to clients")
+                .register(registry);
+        send = Timer.builder("chat.send").description("From a frame queued for a connection to its send completing")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            refused.put(code, Counter.builder("chat.refused").description("Error frames sent, by code")
+                    .tag("code", code.wire()).register(registry));
+        }
+        for (int code : CLOSE_CODES) {
+            closedCounter(code);
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Shows the hub's state as gauges: open connections, rooms held here, and names with a
+     * connection here. Each is read when scraped.
+     */
+    public void gauges(Supplier<Number> connections, Supplier<Number> rooms, Supplier<Number> namesOnline) {
+        Gauge.builder("chat.connections", connections).description("Open connections").register(registry);
+        Gauge.builder("chat.rooms", rooms).description("Rooms this server holds").register(registry);
+        Gauge.builder("chat.names.online", namesOnline).description("Names with a connection to this server")
+                .register(registry);
+    }
+
+    /** A chat message was published (numbered) for one of this server's connections. */
+    public void published() {
+        messages.increment();
+    }
+
+    /** A frame was sent to a connection; {@code queuedAt} is {@link System#nanoTime()} when it was queued. */
+    public void delivered(long queuedAt, long now) {
+        deliveries.increment();
+        send.record(Math.max(0, now - queuedAt), TimeUnit.NANOSECONDS);
+    }
+
+    /** An error frame of this code went to a connection. */
+    public void refused(ErrorCode code) {
+        refused.get(code).increment();
+    }
+
+    /** The server closed a connection with this close code. */
+    public void closed(int code) {
+        closedCounter(code).increment();
+    }
+
+    /** Times one call to the engine (a Redis command or script) from {@code start}, a {@link System#nanoTime()}. */
+    public void engineCall(String op, long start) {
+        engine.computeIfAbsent(op, o -> Timer.builder("chat.engine").description("Calls to the shared engine, by operation")
+                        .tag("op", o)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofNanos(100_000))
+                        .maximumExpectedValue(Duration.ofSeconds(5))
+                        .register(registry))
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Every meter, in the Prometheus text format, version 0.0.4. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The media type of {@link #scrape()}. */
+    public static String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    /** Stops listening to the JVM's garbage collections: a web application leaves nothing behind. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    private Counter closedCounter(int code) {
+        return closed.computeIfAbsent(code, c -> Counter.builder("chat.closed")
+                .description("Connections the server closed, by close code").tag("code", Integer.toString(c))
+                .register(registry));
+    }
+}
