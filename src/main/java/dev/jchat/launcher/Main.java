@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 
-/** Runs the embedded chat server until SIGTERM or Ctrl-C, then exits 0. */
+/** Runs the embedded chat server until SIGTERM or Ctrl-C, then exits 0; {@code --help} lists the settings. */
 public final class Main {
 
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
@@ -15,6 +15,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            // only --help is understood: settings come from the environment, so no argument starts a server
+            System.exit(Usage.answer(args, System.out, System.err));
+            return;
+        }
         ChatConfig config;
         try {
             config = ChatConfig.fromEnvironment();
