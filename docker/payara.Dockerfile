@@ -28,6 +28,7 @@ ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_RATE_BURST=30 \
     CHAT_MAX_CONNECTIONS=10000 \
     CHAT_NAME_HOLD_DAYS=30 \
+    CHAT_METRICS_TOKEN= \
     CHAT_REDIS_URL= \
     CHAT_REDIS_PREFIX=chat \
     CHAT_HISTORY_DAYS=30 \
@@ -38,4 +39,4 @@ EXPOSE 8080
 # One server, no cluster: no Hazelcast, no phone-home.
 CMD ["--deploymentDir", "/opt/payara/deployments", "--nohazelcast", "--disablephonehome"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]

@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.Json;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -17,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * There is no Docker engine on our machines, so the images are checked as text against what the
  * build really produces: every file they copy exists after {@code package}, they run as a user
- * other than root, have a health check, and document every setting.
+ * other than root, have a health check that passes on the real server and fails without one, and
+ * document every setting.
  */
 class DockerFilesIT {
 
@@ -99,5 +106,36 @@ class DockerFilesIT {
             assertTrue(Files.isRegularFile(Path.of(dockerfile)), "compose names " + dockerfile);
         }
         assertTrue(compose.contains("\"8080:8080\""), "the chat on http://localhost:8080/");
+    }
+
+    /** The JSON array of an image's HEALTHCHECK CMD, as its words. */
+    private static List<String> healthCheck(Path dockerfile) throws IOException {
+        Matcher m = Pattern.compile("HEALTHCHECK [^\\n]*\\\\\\n\\s*CMD (\\[.*])").matcher(Files.readString(dockerfile));
+        assertTrue(m.find(), dockerfile + " has no HEALTHCHECK ... CMD [...]");
+        try (JsonReader reader = Json.createReader(new StringReader(m.group(1)))) {
+            return reader.readArray().getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+        }
+    }
+
+    @Test
+    void everyImagesHealthCheckPassesOnAServerAndFailsWithoutOne() throws Exception {
+        try (ServerProcess jar = StandaloneServer.start(Map.of())) {
+            int nobody = ServerProcess.freePort();
+            for (Path dockerfile : dockerfiles()) {
+                List<String> command = healthCheck(dockerfile);
+                assertTrue(String.join(" ", command).contains("/health/live"), dockerfile + " checks /health/live");
+                assertEquals(0, run(command, jar.port()), () -> dockerfile + "'s check fails on a live server");
+                assertTrue(run(command, nobody) != 0, () -> dockerfile + "'s check passes with nobody listening");
+            }
+        }
+    }
+
+    /** Runs a health check as the image would, with the port its server really listens on. */
+    private static int run(List<String> command, int port) throws IOException, InterruptedException {
+        List<String> words = command.stream().map(word -> word.replace("127.0.0.1/8080", "127.0.0.1/" + port)).toList();
+        Process process = new ProcessBuilder(words).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "the check ends");
+        return process.exitValue();
     }
 }
