@@ -35,7 +35,8 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_REDIS_URL= \
     CHAT_REDIS_PREFIX=chat \
     CHAT_HISTORY_DAYS=30 \
-    CHAT_PRESENCE_TTL_SECONDS=30
+    CHAT_PRESENCE_TTL_SECONDS=30 \
+    CHAT_LOG_FORMAT=text
 # CHAT_JWT_SECRET: pass it at run time, never bake it in.
 # CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1); to keep the chat
 # off the network, publish the port on loopback instead: docker run -p 127.0.0.1:8080:8080 …

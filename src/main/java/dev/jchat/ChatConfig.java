@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * @param maxRooms            rooms held in memory; past it, the least recently active empty room is forgotten
  * @param security            origins, tokens, rates and the connection cap
  * @param engine              where rooms live: this JVM's memory, or Redis
+ * @param logFormat           how the chat's log lines are written
  */
 public record ChatConfig(
         String host,
@@ -42,7 +43,22 @@ public record ChatConfig(
         int outboxBytes,
         int maxRooms,
         Security security,
-        Engine engine) {
+        Engine engine,
+        LogFormat logFormat) {
+
+    /** How log lines are written: plain text, or one JSON object per line. */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        static LogFormat parse(String value) {
+            for (LogFormat format : values()) {
+                if (format.name().equalsIgnoreCase(value.strip())) {
+                    return format;
+                }
+            }
+            throw new ConfigException("CHAT_LOG_FORMAT must be text or json, got \"" + value + "\"");
+        }
+    }
 
     /**
      * Where rooms live.
@@ -243,15 +259,15 @@ public record ChatConfig(
         check("CHAT_SEND_TIMEOUT_SECONDS", sendTimeoutSeconds, 1, 3_600);
         check("CHAT_OUTBOX_BYTES", outboxBytes, 1_024, 1_073_741_824);
         check("CHAT_MAX_ROOMS", maxRooms, 1, 10_000_000);
-        if (security == null || engine == null) {
-            throw new IllegalArgumentException("security and engine settings are required");
+        if (security == null || engine == null || logFormat == null) {
+            throw new IllegalArgumentException("security, engine and log format settings are required");
         }
     }
 
     /** The documented defaults. */
     public static ChatConfig defaults() {
         return new ChatConfig(DEFAULT_HOST, DEFAULT_PORT, 1_000, 50, 2_000, 65_536, 60, 10, 1_048_576, 10_000,
-                Security.defaults(), Engine.inMemory());
+                Security.defaults(), Engine.inMemory(), LogFormat.TEXT);
     }
 
     /** Reads the process environment and system properties. */
@@ -290,53 +306,59 @@ public record ChatConfig(
                         source.text("CHAT_REDIS_URL"),
                         source.text("CHAT_REDIS_PREFIX", d.engine().redisPrefix()),
                         source.integer("CHAT_HISTORY_DAYS", d.engine().historyDays()),
-                        source.integer("CHAT_PRESENCE_TTL_SECONDS", d.engine().presenceTtlSeconds())));
+                        source.integer("CHAT_PRESENCE_TTL_SECONDS", d.engine().presenceTtlSeconds())),
+                LogFormat.parse(source.text("CHAT_LOG_FORMAT", d.logFormat().name())));
     }
 
     public ChatConfig withHost(String value) {
         return new ChatConfig(value, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, logFormat);
     }
 
     public ChatConfig withPort(int value) {
         return new ChatConfig(host, value, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, logFormat);
     }
 
     public ChatConfig withHistory(int size, int replay) {
         return new ChatConfig(host, port, size, replay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, logFormat);
     }
 
     public ChatConfig withLimits(int messageChars, int frameBytes) {
         return new ChatConfig(host, port, historySize, historyReplay, messageChars, frameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, logFormat);
     }
 
     public ChatConfig withIdleTimeoutSeconds(int value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                value, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine);
+                value, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, logFormat);
     }
 
     /** The two rules that tell a connection too slow to keep. */
     public ChatConfig withOutbound(int sendTimeout, int bytes) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeout, bytes, maxRooms, security, engine);
+                idleTimeoutSeconds, sendTimeout, bytes, maxRooms, security, engine, logFormat);
     }
 
     public ChatConfig withMaxRooms(int value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, value, security, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, value, security, engine, logFormat);
     }
 
     public ChatConfig withEngine(Engine value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, value);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, value, logFormat);
+    }
+
+    public ChatConfig withLogFormat(LogFormat value) {
+        return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, security, engine, value);
     }
 
     public ChatConfig withSecurity(Security value) {
         return new ChatConfig(host, port, historySize, historyReplay, maxMessageChars, maxFrameBytes,
-                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, value, engine);
+                idleTimeoutSeconds, sendTimeoutSeconds, outboxBytes, maxRooms, value, engine, logFormat);
     }
 
     /** One line per setting, for the startup log. */
@@ -363,7 +385,8 @@ public record ChatConfig(
                 "CHAT_REDIS_URL=" + engine.redisAddress(),
                 "CHAT_REDIS_PREFIX=" + engine.redisPrefix(),
                 "CHAT_HISTORY_DAYS=" + engine.historyDays(),
-                "CHAT_PRESENCE_TTL_SECONDS=" + engine.presenceTtlSeconds());
+                "CHAT_PRESENCE_TTL_SECONDS=" + engine.presenceTtlSeconds(),
+                "CHAT_LOG_FORMAT=" + logFormat.name().toLowerCase(Locale.ROOT));
     }
 
     /** The host as given, IPv6 brackets removed; refuses what cannot be an address to listen on. */

@@ -2,6 +2,7 @@ package dev.jchat;
 
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
+import dev.jchat.logging.LogSetup;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.ConnectionAbort;
 import jakarta.servlet.ServletContext;
@@ -22,10 +23,15 @@ public final class ChatWebApp implements ServletContextListener {
 
     private static final System.Logger LOG = System.getLogger(ChatWebApp.class.getName());
 
+    private volatile Runnable undoLogs = () -> { };
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
         ChatConfig config = ChatConfig.fromEnvironment(); // a bad value fails the deployment, with its name
+        if (config.logFormat() == ChatConfig.LogFormat.JSON) {
+            undoLogs = LogSetup.jsonForTheChat();
+        }
         // Tomcat drops a stalled connection itself once its close frame cannot be written within 50 ms
         // (any close code but 1000); Payara's Tyrus closes its web connection without queueing.
         ChatHub hub = Engines.hub(config, ConnectionAbort.NONE);
@@ -52,5 +58,6 @@ public final class ChatWebApp implements ServletContextListener {
                 Hubs.unbind(serverContainer);
             }
         }
+        undoLogs.run(); // nothing of this application stays attached to the server's loggers
     }
 }

@@ -118,4 +118,26 @@ class ChatConfigTest {
                     + " 127.0.0.1 for this machine only), got \"" + bad + "\"", e.getMessage());
         }
     }
+
+    @Test
+    void logsAreTextUnlessJsonIsAsked() {
+        assertEquals(ChatConfig.LogFormat.TEXT, read(Map.of(), Map.of()).logFormat());
+        assertEquals(ChatConfig.LogFormat.JSON, read(Map.of("CHAT_LOG_FORMAT", "JSON"), Map.of()).logFormat());
+        ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_LOG_FORMAT", "xml"), Map.of()));
+        assertTrue(e.getMessage().startsWith("CHAT_LOG_FORMAT must be text or json"), e.getMessage());
+    }
+
+    @Test
+    void aMetricsTokenIsLongEnoughAndNeverShown() {
+        String token = "a-metrics-token-of-32-characters";
+        ChatConfig config = read(Map.of("CHAT_METRICS_TOKEN", token), Map.of());
+        assertEquals(token, config.security().metricsToken());
+        assertFalse(config.describe().contains(token));
+        assertFalse(config.toString().contains(token));
+        for (String bad : List.of("short", "sixteen chars ok but spaced")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_METRICS_TOKEN", bad), Map.of()));
+            assertTrue(e.getMessage().startsWith("CHAT_METRICS_TOKEN must be"), e.getMessage());
+            assertFalse(e.getMessage().contains(bad), "the token is never echoed");
+        }
+    }
 }

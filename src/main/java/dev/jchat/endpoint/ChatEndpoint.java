@@ -1,6 +1,8 @@
 package dev.jchat.endpoint;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.logging.Field;
+import dev.jchat.logging.LogText;
 import dev.jchat.message.ClientFrame;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameDecoder;
@@ -8,9 +10,8 @@ import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
 import dev.jchat.message.RoomList;
-import dev.jchat.logging.LogText;
-import dev.jchat.room.Frame;
 import dev.jchat.room.ChatHub;
+import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
@@ -96,7 +97,7 @@ public final class ChatEndpoint {
         String origin = (String) handshake.get(ChatConfigurator.ORIGIN);
         if (!new OriginPolicy(config.security().allowedOrigins()).allows(origin, (String) handshake.get(ChatConfigurator.HOST))) {
             hub.events().record(Level.INFO, "refusing connections from an origin that is not allowed",
-                    "session " + session.getId() + " from " + LogText.printable(origin));
+                    "session " + session.getId() + " from " + LogText.printable(origin), Field.connection(session.getId()));
             refuse(ErrorCode.UNAUTHORIZED, "this origin may not connect");
             return;
         }
@@ -124,7 +125,7 @@ public final class ChatEndpoint {
             }
             room = hub.rooms().join(query.room(), member, query.since(), query.epoch());
         } catch (RefusedException e) {
-            LOG.log(Level.DEBUG, "refusing session {0}: {1}", session.getId(), e.getMessage());
+            LOG.log(Level.DEBUG, "refusing session {0}: {1}", Field.connection(session.getId()), e.getMessage());
             refuse(e.code(), e.getMessage());
         }
     }
@@ -180,7 +181,8 @@ public final class ChatEndpoint {
         if (m != null) {
             hub.closed(m); // it leaves its room, even one it was still joining
         }
-        LOG.log(Level.DEBUG, "session {0} closed: {1}", session.getId(), reason);
+        LOG.log(Level.DEBUG, "session {0} closed: {1}", Field.connection(session.getId()), reason,
+                Field.closeCode(reason.getCloseCode().getCode()));
     }
 
     @OnError
@@ -188,7 +190,7 @@ public final class ChatEndpoint {
         if (error instanceof IOException || error.getClass().getSimpleName().equals("MessageTooBigException")) {
             // Peers vanish and oversize frames get 1009 all the time: the client's doing, not a server fault.
             // (Tyrus reports the latter with its own MessageTooBigException, a RuntimeException.)
-            LOG.log(Level.DEBUG, "session {0}: {1}", session.getId(), error.toString());
+            LOG.log(Level.DEBUG, "session {0}: {1}", Field.connection(session.getId()), error.toString());
         } else {
             LOG.log(Level.WARNING, "session " + session.getId() + " failed", error);
         }
@@ -264,7 +266,7 @@ public final class ChatEndpoint {
         try {
             session.close(reason);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", session.getId(), e.toString());
+            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", Field.connection(session.getId()), e.toString());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.jchat.launcher;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.ConfigException;
+import dev.jchat.logging.LogSetup;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -28,6 +29,10 @@ public final class Main {
             System.exit(2);
             return;
         }
+        boolean json = config.logFormat() == ChatConfig.LogFormat.JSON;
+        if (json) {
+            LogSetup.jsonForTheProcess();
+        }
         EmbeddedServer server;
         try {
             server = EmbeddedServer.start(config);
@@ -51,7 +56,12 @@ public final class Main {
             Signal.handle(new Signal(name), signal -> stop.countDown());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(close, "chat-shutdown"));
-        System.out.println("Chat server listening: open " + server.pageUri() + " (WebSocket " + server.chatUri() + ")");
+        String listening = "Chat server listening: open " + server.pageUri() + " (WebSocket " + server.chatUri() + ")";
+        if (json) {
+            LOG.log(System.Logger.Level.INFO, listening); // every line a JSON object
+        } else {
+            System.out.println(listening);
+        }
         stop.await();
         close.run();
         System.exit(0);

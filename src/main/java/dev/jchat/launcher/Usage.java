@@ -4,6 +4,7 @@ import dev.jchat.ChatConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -86,7 +87,10 @@ final class Usage {
                 new Setting("CHAT_HISTORY_DAYS", e.historyDays(),
                         "with Redis: how long a room's history is kept after its last message"),
                 new Setting("CHAT_PRESENCE_TTL_SECONDS", e.presenceTtlSeconds(),
-                        "with Redis: how soon the names of a server that died leave their rooms"));
+                        "with Redis: how soon the names of a server that died leave their rooms"),
+                new Setting("CHAT_LOG_FORMAT", d.logFormat().name().toLowerCase(Locale.ROOT),
+                        "json prints one JSON object per line (time, level, logger, thread, message, and fields"
+                                + " such as connection, room, close_code, repeated); text is plain lines"));
     }
 
     /**

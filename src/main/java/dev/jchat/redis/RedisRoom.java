@@ -1,5 +1,6 @@
 package dev.jchat.redis;
 
+import dev.jchat.logging.Field;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.room.Audience;
 import dev.jchat.room.Frame;
@@ -362,7 +363,7 @@ final class RedisRoom implements Room {
             return;
         }
         if (!snapshot.epoch().equals(audience.epoch())) {
-            LOG.log(Level.WARNING, "room {0} was lost in Redis (its epoch changed): its members reconnect", name);
+            LOG.log(Level.WARNING, "room {0} was lost in Redis (its epoch changed): its members reconnect", Field.room(name));
             held.clear();
             audience.closeAll(RESTARTED);
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
@@ -412,7 +413,7 @@ final class RedisRoom implements Room {
             }
             audience.online(came, left);
         } else {
-            LOG.log(Level.WARNING, "room {0}: ignoring a channel message of an unknown kind", name);
+            LOG.log(Level.WARNING, "room {0}: ignoring a channel message of an unknown kind", Field.room(name));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jchat.redis;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
@@ -333,7 +334,7 @@ public final class RedisRooms implements RoomRegistry {
 
     void lost(String room, long count) {
         LOG.log(Level.WARNING, "room {0}: {1} message(s) were missed here and are no longer in Redis'' history",
-                room, count);
+                Field.room(room), count);
     }
 
     // --- connections
@@ -526,7 +527,7 @@ public final class RedisRooms implements RoomRegistry {
         if (p != null && !rooms.containsKey(room)) {
             track(p.async().unsubscribe(keys.channel(room))).whenComplete((ok, error) -> {
                 if (error != null) {
-                    LOG.log(Level.DEBUG, "unsubscribing room {0} failed: {1}", room, error.toString());
+                    LOG.log(Level.DEBUG, "unsubscribing room {0} failed: {1}", Field.room(room), error.toString());
                 }
             });
         }

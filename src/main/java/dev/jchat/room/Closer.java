@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
@@ -42,9 +43,10 @@ public final class Closer {
      * reads. Once the pool has shut down it closes on a thread of its own.
      */
     public void close(Session session, CloseReason reason, boolean drop, Runnable gone) {
-        events.record(Level.INFO, "closing connections with " + reason.getCloseCode().getCode() + " "
-                + reason.getReasonPhrase(), "session " + session.getId());
-        metrics.closed(reason.getCloseCode().getCode());
+        int code = reason.getCloseCode().getCode();
+        events.record(Level.INFO, "closing connections with " + code + " " + reason.getReasonPhrase(),
+                "session " + session.getId(), Field.connection(session.getId()), Field.closeCode(code));
+        metrics.closed(code);
         Runnable task = () -> {
             try {
                 closeSession(session, reason);
@@ -70,7 +72,7 @@ public final class Closer {
         // the peer went away (IOException), or the container closed the session meanwhile (IllegalStateException)
         boolean peerGone = error instanceof IOException || error instanceof IllegalStateException;
         events.record(peerGone ? Level.DEBUG : Level.WARNING, "could not send to a connection",
-                "session " + session.getId() + ": " + error);
+                "session " + session.getId() + ": " + error, Field.connection(session.getId()));
     }
 
     /** Closes of sessions still waiting in the pool, for tests and metrics. */
@@ -93,7 +95,7 @@ public final class Closer {
                 session.close(reason);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", session.getId(), e.toString());
+            LOG.log(Level.DEBUG, "closing session {0} failed: {1}", Field.connection(session.getId()), e.toString());
         }
     }
 }
