@@ -44,17 +44,7 @@ class JsonLogsIT {
         List<String> lines;
         try (ServerProcess jar = StandaloneServer.start(Map.of("CHAT_LOG_FORMAT", "json",
                 "JAVA_TOOL_OPTIONS", "-Djava.util.logging.config.file=" + logging))) {
-            URI chat = jar.chatUri();
-            try (TestClient kim = TestClient.connect(URI.create(chat + "?user=Kim&room=logs&key=" + key + "&token=" + token))) {
-                kim.welcome();
-                kim.say(words);
-                assertEquals(words, kim.nextChat().getString("msg"));
-                try (TestClient impostor = TestClient.connect(URI.create(chat + "?user=Kim&room=logs&key=" + wrongKey))) {
-                    assertEquals(1008, impostor.skipToClose().code(), "someone else holds that name");
-                }
-                kim.sendBinary(new byte[] {1});
-                assertEquals(1003, kim.skipToClose().code());
-            }
+            converse(jar.chatUri(), words, key, wrongKey, token);
             jar.close(); // SIGTERM: the shutdown's lines too
             lines = jar.log().lines().filter(line -> !line.startsWith("Picked up JAVA_TOOL_OPTIONS")).toList();
         } finally {
@@ -84,5 +74,48 @@ class JsonLogsIT {
                         && o.containsKey("connection")),
                 () -> "the close of Kim's connection, with its code and connection as fields: " + lines);
         assertTrue(objects.stream().anyMatch(o -> o.getString("level").equals("DEBUG")), "the chat's DEBUG lines are in");
+    }
+
+    /** A claimed name, a message, a refused key, a token in the query, and a close by the server. */
+    private static void converse(URI chat, String words, String key, String wrongKey, String token) {
+        try (TestClient kim = TestClient.connect(URI.create(chat + "?user=Kim&room=logs&key=" + key + "&token=" + token))) {
+            kim.welcome();
+            kim.say(words);
+            assertEquals(words, kim.nextChat().getString("msg"));
+            try (TestClient impostor = TestClient.connect(URI.create(chat + "?user=Kim&room=logs&key=" + wrongKey))) {
+                assertEquals(1008, impostor.skipToClose().code(), "someone else holds that name");
+            }
+            kim.sendBinary(new byte[] {1});
+            assertEquals(1003, kim.skipToClose().code());
+        }
+    }
+
+    @Test
+    void inTomcatTheChatsOwnLinesAreJsonAndTomcatsStayText() throws Exception {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        List<String> secrets = List.of("words-" + unique, "key-of-kim-" + unique, "wrong-key-" + unique, "token-" + unique);
+        List<String> lines;
+        try (ServerProcess tomcat = TomcatServer.start(Map.of("CHAT_LOG_FORMAT", "json"))) {
+            converse(tomcat.chatUri(), secrets.get(0), secrets.get(1), secrets.get(2), secrets.get(3));
+            tomcat.close(); // the undeploy's lines too
+            lines = tomcat.log().lines().toList();
+        }
+        List<String> chatLines = lines.stream().filter(line -> line.contains("dev.jchat")).toList();
+        assertTrue(chatLines.stream().anyMatch(line -> line.contains("chat endpoint at")), () -> "the startup line: " + lines);
+        for (String line : chatLines) {
+            try (JsonReader reader = Json.createReader(new StringReader(line))) {
+                assertTrue(reader.readObject().getString("logger").startsWith("dev.jchat"), line);
+            } catch (JsonParsingException e) {
+                throw new AssertionError("a line of the chat's that is not JSON: " + line, e);
+            }
+        }
+        assertTrue(lines.stream().anyMatch(line -> line.contains("org.apache.catalina") && !line.startsWith("{")),
+                "Tomcat's own lines stay as Tomcat writes them");
+        assertTrue(chatLines.stream().anyMatch(line -> line.contains("\"close_code\":1003")), () -> "the close: " + chatLines);
+        for (String line : lines) {
+            for (String secret : secrets) {
+                assertFalse(line.contains(secret), () -> "logged what a client said or presented: " + line);
+            }
+        }
     }
 }
