@@ -11,6 +11,7 @@ import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
 import dev.jchat.message.RoomList;
 import dev.jchat.room.ChatHub;
+import dev.jchat.room.Direct;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
 import dev.jchat.room.Room;
@@ -123,7 +124,9 @@ public final class ChatEndpoint {
             if (config.security().ratePerSecond() > 0) {
                 rate = new RateLimiter(config.security().ratePerSecond(), config.security().rateBurst(), System.nanoTime());
             }
-            room = hub.rooms().join(query.room(), member, query.since(), query.epoch());
+            String asked = query.room();
+            room = hub.rooms().join(Direct.is(asked) ? Direct.canonical(asked, name) : asked, member,
+                    query.since(), query.epoch());
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "refusing session {0}: {1}", Field.connection(session.getId()), e.getMessage());
             refuse(e.code(), e.getMessage());

@@ -15,7 +15,8 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "pong", type = Pong.class),
     @JsonbSubtype(alias = "error", type = ErrorFrame.class),
     @JsonbSubtype(alias = "typing", type = Typing.class),
-    @JsonbSubtype(alias = "rooms", type = RoomList.class)
+    @JsonbSubtype(alias = "rooms", type = RoomList.class),
+    @JsonbSubtype(alias = "notice", type = Notice.class)
 })
-public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList {
+public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice {
 }

@@ -46,6 +46,14 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}";
     }
 
+    /**
+     * Channel every server listens to: notices of direct messages, as {@code user\nroom\nframe},
+     * for the connections of {@code user} wherever they are.
+     */
+    String notices() {
+        return prefix + ":notices";
+    }
+
     /** The room a channel belongs to, or null for someone else's channel. */
     String roomOf(String channel) {
         String start = prefix + ":{";

@@ -2,7 +2,9 @@ package dev.jchat.redis;
 
 import dev.jchat.logging.Field;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
+import dev.jchat.room.Direct;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
 import dev.jchat.room.Names;
@@ -105,10 +107,7 @@ final class RedisRoom implements Room {
                             afterTask();
                         }));
             } else {
-                join.ready = true;
-            }
-            if (synced) {
-                joinReady(); // else the first sync, which follows the subscription, joins it
+                settled(join);
             }
             afterTask();
         });
@@ -286,6 +285,37 @@ final class RedisRoom implements Room {
             }
             return;
         }
+        settled(join);
+    }
+
+    /**
+     * The join's name is settled: it joins once the room is synced (else the first sync, which
+     * follows the subscription, joins it), after the rules of a direct conversation if this is one.
+     */
+    private void settled(Waiting join) {
+        if (!Direct.is(name)) {
+            ready(join);
+            return;
+        }
+        Direct.refusal(name, join.member, engine.names()).whenComplete((refusal, error) -> serial.execute(() -> {
+            if (!waiting.contains(join)) {
+                unclaim(join.member); // it closed meanwhile
+            } else if (error != null || refusal != null) {
+                waiting.remove(join);
+                unclaim(join.member);
+                if (error != null) {
+                    join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                } else {
+                    join.member.refuse(refusal.code(), refusal.getMessage());
+                }
+            } else {
+                ready(join);
+            }
+            afterTask();
+        }));
+    }
+
+    private void ready(Waiting join) {
         join.ready = true;
         if (synced) {
             joinReady();
@@ -313,12 +343,16 @@ final class RedisRoom implements Room {
         if (from.name() == null) {
             return; // its naming was refused
         }
-        engine.publish(name, from.name(), text).whenComplete((id, error) -> {
+        engine.publish(name, from.name(), text).whenComplete((reply, error) -> {
             if (error != null) {
                 engine.refusedMessage(error);
                 from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
-            } else {
-                engine.metrics().published();
+                return;
+            }
+            engine.metrics().published();
+            if (Direct.is(name)) {
+                long id = Long.parseLong(String.valueOf(((List<?>) reply).get(0))); // {id, epoch}
+                engine.notice(Direct.other(name, from.name()), name, new Notice(name, from.name(), id, text));
             }
         });
     }

@@ -5,6 +5,7 @@ import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
 import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Audience;
@@ -235,6 +236,19 @@ public final class RedisRooms implements RoomRegistry {
                 Long.toString(deadline))));
     }
 
+    /**
+     * Tells every server of a message in a direct conversation, for {@code user}'s connections
+     * that are not in it; a notice lost while Redis is down is only logged (the message is in the room).
+     */
+    void notice(String user, String room, Notice notice) {
+        String message = user + "\n" + room + "\n" + FrameEncoder.toJson(notice);
+        track(call("notice", redis -> redis.publish(keys.notices(), message))).whenComplete((receivers, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "notices of direct messages not sent", error.toString());
+            }
+        });
+    }
+
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
     Names names() {
         return names;
@@ -435,6 +449,7 @@ public final class RedisRooms implements RoomRegistry {
                         }
                     });
                     pubsub = p;
+                    listenToNotices(p);
                 }
                 pubsubUp = true;
                 prepare(commands);
@@ -461,6 +476,7 @@ public final class RedisRooms implements RoomRegistry {
                 return;
             } else if (connection == pubsub) {
                 pubsubUp = true;
+                listenToNotices(pubsub);
                 rooms.values().forEach(room -> subscriptions.execute(() -> subscribe(room)));
             } else {
                 return; // a first connect: connect() takes it from there
@@ -494,6 +510,16 @@ public final class RedisRooms implements RoomRegistry {
             LOG.log(Level.WARNING, "Redis at {0} is unreachable: new connections and chat messages get ''unavailable''"
                     + " until it is back", config.engine().redisAddress());
         }
+    }
+
+    /** Every server hears every notice, and hands each to the connections it holds of that name. */
+    private void listenToNotices(StatefulRedisPubSubConnection<String, String> p) {
+        track(p.async().subscribe(keys.notices())).whenComplete((ok, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "not listening to notices of direct messages until Redis is back",
+                        error.toString());
+            }
+        });
     }
 
     /** A subscriber task: subscribes the room's channel, then the room syncs from Redis. */
@@ -534,6 +560,13 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     private void received(String channel, String message) {
+        if (channel.equals(keys.notices())) {
+            String[] parts = message.split("\n", 3);
+            if (parts.length == 3) {
+                hub.notice(parts[0], parts[1], Frame.of(parts[2]));
+            }
+            return;
+        }
         String name = keys.roomOf(channel);
         RedisRoom room = name == null ? null : rooms.get(name);
         if (room != null) {

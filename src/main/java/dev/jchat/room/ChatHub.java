@@ -59,7 +59,7 @@ public final class ChatHub {
 
     /** A hub whose rooms live in this JVM's memory. */
     public static ChatHub inMemory(ChatConfig config, ConnectionAbort abort) {
-        return new ChatHub(config, hub -> new LocalRooms(config, hub::schedule, hub.metrics()), abort);
+        return new ChatHub(config, hub -> new LocalRooms(config, hub), abort);
     }
 
     public ChatConfig config() {
@@ -143,6 +143,18 @@ public final class ChatHub {
         } catch (RejectedExecutionException e) {
             LOG.log(Level.DEBUG, "not scheduling a task: the hub has shut down");
             return null;
+        }
+    }
+
+    /**
+     * Queues {@code frame} for every connection here named {@code user} that is not in
+     * {@code room}: the notice of a message in a direct conversation.
+     */
+    public void notice(String user, String room, Frame frame) {
+        for (Member member : members) {
+            if (user.equals(member.name()) && !room.equals(member.roomName())) {
+                member.outbox().send(frame);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jchat.room;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
 
 /**
@@ -49,8 +50,16 @@ final class LocalRoom implements Room {
             return; // it left (the server gave up on it) while its message was on the way, or it has no name
         }
         ChatMessage template = new ChatMessage(0, from.name(), Audience.now(), text, name);
-        audience.publishNext(id -> Frame.of(FrameEncoder.toJson(template.withId(id))));
-        registry.metrics().published();
+        long[] numbered = new long[1];
+        audience.publishNext(id -> {
+            numbered[0] = id;
+            return Frame.of(FrameEncoder.toJson(template.withId(id)));
+        });
+        registry.hub().metrics().published();
+        if (Direct.is(name)) {
+            registry.hub().notice(Direct.other(name, from.name()), name,
+                    Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), numbered[0], text))));
+        }
     }
 
     @Override

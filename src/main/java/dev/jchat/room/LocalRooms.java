@@ -2,7 +2,6 @@ package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.message.ErrorCode;
-import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
@@ -33,20 +32,15 @@ public final class LocalRooms implements RoomRegistry {
     private final int historySize;
     private final int historyReplay;
     private final int maxRooms;
-    private final BiConsumer<Runnable, Duration> timer;
+    private final ChatHub hub;
     private final LocalNames names;
-    private final ChatMetrics metrics;
 
-    /**
-     * @param timer   runs a task once after a delay, without blocking: the hub's {@link ChatHub#schedule}
-     * @param metrics where messages published are counted
-     */
-    public LocalRooms(ChatConfig config, BiConsumer<Runnable, Duration> timer, ChatMetrics metrics) {
+    /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
+    public LocalRooms(ChatConfig config, ChatHub hub) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();
-        this.timer = timer;
-        this.metrics = metrics;
+        this.hub = hub;
         this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
     }
 
@@ -62,6 +56,12 @@ public final class LocalRooms implements RoomRegistry {
         }
         boolean in = false;
         try {
+            if (Direct.is(name)) {
+                RefusedException refusal = Direct.refusal(name, member, names).toCompletableFuture().join();
+                if (refusal != null) {
+                    throw refusal;
+                }
+            }
             while (true) {
                 LocalRoom room = rooms.get(name);
                 if (room == null) {
@@ -102,13 +102,13 @@ public final class LocalRooms implements RoomRegistry {
         return names;
     }
 
-    ChatMetrics metrics() {
-        return metrics;
+    ChatHub hub() {
+        return hub;
     }
 
     /** Runs a task once after a delay, on the hub's timer. */
     BiConsumer<Runnable, Duration> timer() {
-        return timer;
+        return hub::schedule;
     }
 
     void retire(LocalRoom room) {

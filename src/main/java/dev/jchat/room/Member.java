@@ -170,6 +170,11 @@ public final class Member {
         return place.compareAndSet(null, room);
     }
 
+    /** The name of the room it is in, or null. */
+    String roomName() {
+        return place.get() instanceof Room room ? room.name() : null;
+    }
+
     /** Whether it is in a room now, and has a name there. */
     boolean inRoom() {
         return place.get() instanceof Room && name != null;

@@ -41,13 +41,18 @@ public final class InputRules {
     }
 
     /**
-     * A room name from the query; null or empty means the default room.
+     * A room name from the query; null or empty means the default room. One starting with
+     * {@code @} asks for a direct conversation, and is checked once the name is known
+     * ({@code Direct.canonical}).
      *
      * @throws RefusedException with {@code invalid-query}
      */
     public static String room(String raw) throws RefusedException {
         if (raw == null || raw.isEmpty()) {
             return DEFAULT_ROOM;
+        }
+        if (raw.startsWith("@")) {
+            return raw;
         }
         if (!ROOM.matcher(raw).matches()) {
             throw new RefusedException(ErrorCode.INVALID_QUERY, "room must be 1 to 64 of A-Z a-z 0-9 _ -");

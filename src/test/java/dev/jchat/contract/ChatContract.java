@@ -701,6 +701,68 @@ public abstract class ChatContract {
         assertTrue(rooms.size() <= 100);
     }
 
+    // --- version 2: direct conversations
+
+    /** {@code room=} for a direct conversation, URL-encoded as it must be ({@code +} would read as a space). */
+    private static String direct(String... names) {
+        return "room=" + q("@" + String.join("+", names));
+    }
+
+    @Test
+    void aDirectConversationIsOneRoomForItsTwoNamesAndTheOtherIsNoticedElsewhere() {
+        String ann = "Ann-" + room.substring(2);
+        String bob = "Bob-" + room.substring(2);
+        TestClient annInARoom = join(ann);
+        TestClient bobToAnn = connect("user=" + q(bob) + "&" + direct(ann));
+        JsonObject welcome = bobToAnn.welcome();
+        String conversation = "@" + ann + "+" + bob; // code-point order: A before B
+        assertEquals(conversation, welcome.getString("room"));
+        assertEquals(List.of(bob), TestClient.strings(welcome, "users"));
+
+        bobToAnn.say("psst");
+        JsonObject chat = bobToAnn.nextChat();
+        assertEquals(conversation, chat.getString("room"));
+        JsonObject notice = annInARoom.next("notice");
+        assertEquals(conversation, notice.getString("room"));
+        assertEquals(bob, notice.getString("user"));
+        assertEquals(chat.getJsonNumber("id").longValue(), notice.getJsonNumber("id").longValue());
+        assertEquals("psst", notice.getString("msg"));
+
+        TestClient annInIt = connect("user=" + q(ann) + "&" + direct(bob, ann)); // either order, the same room
+        JsonObject annWelcome = annInIt.welcome();
+        assertEquals(conversation, annWelcome.getString("room"));
+        assertEquals("psst", annInIt.nextChat().getString("msg"), "its history, as any room's");
+        assertEquals(ann, bobToAnn.next("join").getString("user"));
+        annInIt.say("hi");
+        assertEquals("hi", bobToAnn.nextChat().getString("msg"));
+        assertEquals("hi", annInIt.nextChat().getString("msg"));
+        annInARoom.say("elsewhere"); // after "hi" on the same server: a notice of it would have come first
+        assertEquals("elsewhere", annInARoom.next("chat").getString("msg"), "Ann is not noticed of her own message");
+    }
+
+    @Test
+    void aThirdNameIsForbiddenAndANameNobodyHoldsIsUnknown() {
+        String ann = "Ann-" + room.substring(2);
+        String bob = "Bob-" + room.substring(2);
+        join(ann);
+        join(bob);
+        TestClient third = connect("user=" + q("Cid-" + room.substring(2)) + "&" + direct(ann, bob));
+        assertEquals("forbidden", third.expectError("forbidden").getString("code"));
+        assertEquals("forbidden", third.expectClose(1008).reason());
+
+        TestClient lonely = connect("user=" + q(ann) + "&" + direct(unheld("nobody")));
+        lonely.expectError("unknown-user");
+        assertEquals("unknown-user", lonely.expectClose(1008).reason());
+
+        TestClient nameless = connect(direct(ann)); // names itself by its first message: no name of its own
+        nameless.expectError("forbidden");
+        nameless.expectClose(1008);
+
+        TestClient self = connect("user=" + q(ann) + "&" + direct(ann));
+        self.expectError("invalid-query");
+        self.expectClose(1008);
+    }
+
     // --- version 2: claimed names
 
     @Test

@@ -9,6 +9,8 @@ import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -319,6 +321,28 @@ class RedisEngineTest {
             List<String> listed = rooms.stream().map(r -> r.getString("room") + ":" + r.getInt("online")).toList();
             assertEquals(List.of(room + ":2", room + "-b:1"), listed, "one directory, whichever server is asked");
         }
+    }
+
+    @Test
+    void aDirectMessageOnOneServerIsNoticedToTheOtherNameOnAnother() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient annOnA = connect(a, "&user=ann");
+        annOnA.welcome();
+        TestClient bobOnB = TestClient.connect(URI.create(b.chatUri() + "?user=bob&room="
+                + URLEncoder.encode("@ann", StandardCharsets.UTF_8)));
+        clients.add(bobOnB);
+        assertEquals("@ann+bob", bobOnB.welcome().getString("room"));
+        bobOnB.say("across");
+        JsonObject notice = annOnA.next("notice");
+        assertEquals("@ann+bob", notice.getString("room"));
+        assertEquals("bob", notice.getString("user"));
+        assertEquals("across", notice.getString("msg"));
+        TestClient annOnAInIt = TestClient.connect(URI.create(a.chatUri() + "?user=ann&room="
+                + URLEncoder.encode("@ann+bob", StandardCharsets.UTF_8)));
+        clients.add(annOnAInIt);
+        annOnAInIt.welcome();
+        assertEquals("across", annOnAInIt.nextChat().getString("msg"), "one conversation, whichever server holds it");
     }
 
     @Test
