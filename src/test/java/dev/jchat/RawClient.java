@@ -25,6 +25,7 @@ import java.util.Base64;
  */
 public final class RawClient implements AutoCloseable {
 
+    public static final int CONTINUATION = 0;
     public static final int TEXT = 1;
     public static final int BINARY = 2;
     public static final int CLOSE = 8;
@@ -100,8 +101,16 @@ public final class RawClient implements AutoCloseable {
 
     /** One unfragmented, masked frame. */
     public static byte[] frame(int opcode, byte[] payload) {
+        return frame(opcode, true, payload);
+    }
+
+    /**
+     * One masked frame: a message's first fragment (its opcode, {@code fin} false), a following
+     * one ({@link #CONTINUATION}), or the last ({@code fin} true).
+     */
+    public static byte[] frame(int opcode, boolean fin, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x80 | opcode);
+        frame.write((fin ? 0x80 : 0) | opcode);
         int length = payload.length;
         if (length < 126) {
             frame.write(0x80 | length);

@@ -52,11 +52,22 @@ public final class ChatEndpoint {
     /** Rooms a directory lists at most. */
     private static final int DIRECTORY_SIZE = 100;
     private static final CloseReason BINARY = new CloseReason(CloseCodes.CANNOT_ACCEPT, "binary frames are not supported");
+    /**
+     * What the container buffers of a text message before it hands over a part: Tomcat allocates
+     * its buffers per session, up front, from these sizes, so they are small and this endpoint puts
+     * the parts together itself, up to {@code CHAT_MAX_FRAME_BYTES}. A chat message (2000
+     * characters by default) comes in one part.
+     */
+    static final int TEXT_BUFFER_CHARS = 8_192;
+    /** Binary frames are refused at their first part: a buffer for that part is all it takes. */
+    static final int BINARY_BUFFER_BYTES = 1_024;
 
     private volatile ChatHub hub;
     private volatile Member member;
     private volatile Room room; // null while the connection is refused
     private RateLimiter rate;   // touched only by this connection's message callbacks
+    private StringBuilder parts; // a text message that came in parts, until its last; null between messages
+    private long partBytes;      // its size so far, in UTF-8; -1 while the rest of a message too big is skipped
 
     /**
      * The one wiring the launcher and the web application share: binds the hub to the container
@@ -67,8 +78,8 @@ public final class ChatEndpoint {
         // Sessions are born with these limits. Tyrus must not change the idle timeout of a live
         // session: its timer from the old value (0, "now") then closes the session as idle.
         container.setDefaultMaxSessionIdleTimeout(config.idleTimeoutSeconds() * 1000L);
-        container.setDefaultMaxTextMessageBufferSize(config.maxFrameBytes());
-        container.setDefaultMaxBinaryMessageBufferSize(config.maxFrameBytes());
+        container.setDefaultMaxTextMessageBufferSize(textBuffer(config));
+        container.setDefaultMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
         Hubs.bind(container, hub);
         container.addEndpoint(ChatEndpoint.class);
     }
@@ -133,16 +144,48 @@ public final class ChatEndpoint {
         }
     }
 
+    /**
+     * A text message, or a part of one: the container hands over what its small buffer holds
+     * ({@link #TEXT_BUFFER_CHARS}), or one fragment. The usual message comes whole, in one call.
+     */
     @OnMessage
-    public void onText(String text) {
+    public void onTextPart(String part, boolean last) {
         if (room == null || member.closing()) {
             return; // refused at the handshake, or a close is decided: nothing it sends counts any more
         }
+        if (parts == null && last) {
+            onText(part);
+            return;
+        }
+        if (partBytes < 0) {
+            if (last) {
+                partBytes = 0; // the end of the message too big: the next one starts clean
+            }
+            return;
+        }
+        if (parts == null) {
+            parts = new StringBuilder(part.length() * 2);
+        }
+        parts.append(part);
+        partBytes += Frame.utf8Length(part);
+        if (partBytes > hub.config().maxFrameBytes()) {
+            parts = null;
+            partBytes = -1;
+            tooBig();
+        } else if (last) {
+            String whole = parts.toString();
+            parts = null;
+            partBytes = 0;
+            onText(whole);
+        }
+    }
+
+    private void onText(String text) {
         // Tyrus reads a whole frame up to its own buffer size, whatever the session's limit: so the
-        // limit is checked here too, before any parsing.
+        // limit is checked here, on every runtime, before any parsing.
         int limit = hub.config().maxFrameBytes();
         if (text.length() > limit / 3 && Frame.utf8Length(text) > limit) {
-            member.outbox().closeNow(new CloseReason(CloseCodes.TOO_BIG, "frame larger than " + limit + " bytes"), false);
+            tooBig();
             return;
         }
         ClientFrame frame;
@@ -169,8 +212,14 @@ public final class ChatEndpoint {
         }
     }
 
+    private void tooBig() {
+        int limit = hub.config().maxFrameBytes();
+        member.outbox().closeNow(new CloseReason(CloseCodes.TOO_BIG, "frame larger than " + limit + " bytes"), false);
+    }
+
+    /** A binary message, or its first part: refused whole, whatever its size. */
     @OnMessage
-    public void onBinary(ByteBuffer data, Session session) {
+    public void onBinary(ByteBuffer data, boolean last, Session session) {
         if (member == null) {
             closeQuietly(session, BINARY);
         } else {
@@ -199,16 +248,21 @@ public final class ChatEndpoint {
         }
     }
 
+    /** The container's text buffer: the frame limit, up to {@link #TEXT_BUFFER_CHARS}. */
+    private static int textBuffer(ChatConfig config) {
+        return Math.min(config.maxFrameBytes(), TEXT_BUFFER_CHARS);
+    }
+
     /**
-     * The same limits on every runtime (Tomcat's default text buffer is 8 KiB, Tyrus' 4 MiB), set
-     * only where the container did not already apply the defaults {@link #deploy} gave it.
+     * The same buffers and timeout on every runtime, set only where the container did not already
+     * apply the defaults {@link #deploy} gave it.
      */
     private static void applyLimits(Session session, ChatConfig config) {
-        if (session.getMaxTextMessageBufferSize() != config.maxFrameBytes()) {
-            session.setMaxTextMessageBufferSize(config.maxFrameBytes());
+        if (session.getMaxTextMessageBufferSize() != textBuffer(config)) {
+            session.setMaxTextMessageBufferSize(textBuffer(config));
         }
-        if (session.getMaxBinaryMessageBufferSize() != config.maxFrameBytes()) {
-            session.setMaxBinaryMessageBufferSize(config.maxFrameBytes());
+        if (session.getMaxBinaryMessageBufferSize() != BINARY_BUFFER_BYTES) {
+            session.setMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
         }
         long idle = config.idleTimeoutSeconds() * 1000L;
         if (session.getMaxIdleTimeout() != idle) {

@@ -13,6 +13,7 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +127,38 @@ public abstract class RobustnessContract {
         assertEquals("welcome", jsonType(big.read().text()));
         big.write(RawClient.text("{\"type\":\"ping\",\"pad\":\"" + "é".repeat(35 * 1024) + "\"}")); // 70 KB in 35 K chars
         big.expectClose(1009);
+    }
+
+    @Test
+    void aFrameLongerThanTheContainersBufferIsReadWhole() throws Exception {
+        TestClient observer = join("observer");
+        RawClient wide = raw("user=wide&room=" + room, 0);
+        assertEquals("welcome", jsonType(wide.read().text()));
+        observer.next("join");
+        // 8 K characters is what the containers hold of a text message at once; these come in parts
+        wide.write(RawClient.text("{\"msg\":\"ascii\",\"pad\":\"" + "x".repeat(40_000) + "\"}"));
+        wide.write(RawClient.text("{\"pad\":\"" + "é€😀".repeat(5_000) + "\",\"msg\":\"multibyte " + "é€😀".repeat(3) + "\"}"));
+        assertEquals("ascii", observer.nextChat().getString("msg"));
+        assertEquals("multibyte " + "é€😀".repeat(3), observer.nextChat().getString("msg"), "no character split");
+    }
+
+    @Test
+    void aMessageInFragmentsIsPutTogetherAndTheLimitCountsTheirSum() throws Exception {
+        TestClient observer = join("observer");
+        RawClient pieces = raw("user=pieces&room=" + room, 0);
+        assertEquals("welcome", jsonType(pieces.read().text()));
+        observer.next("join");
+        pieces.write(RawClient.frame(RawClient.TEXT, false, "{\"msg\":\"in ".getBytes(StandardCharsets.UTF_8)),
+                RawClient.frame(RawClient.CONTINUATION, false, "three ".getBytes(StandardCharsets.UTF_8)),
+                RawClient.frame(RawClient.CONTINUATION, true, "parts\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("in three parts", observer.nextChat().getString("msg"));
+        // 40 KB fragments, each under the 64 KiB limit, together over it
+        byte[] fill = ("{\"msg\":\"too much\",\"pad\":\"" + "x".repeat(40_000)).getBytes(StandardCharsets.UTF_8);
+        pieces.write(RawClient.frame(RawClient.TEXT, false, fill),
+                RawClient.frame(RawClient.CONTINUATION, true, ("y".repeat(40_000) + "\"}").getBytes(StandardCharsets.UTF_8)));
+        pieces.expectClose(1009);
+        observer.say("after");
+        assertEquals("after", observer.nextChat().getString("msg"), "nothing of it was published");
     }
 
     private static String jsonType(String text) {
