@@ -77,7 +77,7 @@ public final class ChatEndpoint {
         ChatConfig config = hub.config();
         // Sessions are born with these limits. Tyrus must not change the idle timeout of a live
         // session: its timer from the old value (0, "now") then closes the session as idle.
-        container.setDefaultMaxSessionIdleTimeout(config.idleTimeoutSeconds() * 1000L);
+        container.setDefaultMaxSessionIdleTimeout(idleTimeout(hub));
         container.setDefaultMaxTextMessageBufferSize(textBuffer(config));
         container.setDefaultMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
         Hubs.bind(container, hub);
@@ -94,7 +94,7 @@ public final class ChatEndpoint {
             return;
         }
         ChatConfig config = hub.config();
-        applyLimits(session, config);
+        applyLimits(session, hub);
         member = hub.open(session);
         if (member.closing()) {
             return; // the server is shutting down
@@ -181,6 +181,7 @@ public final class ChatEndpoint {
     }
 
     private void onText(String text) {
+        member.received(System.nanoTime()); // a whole message: traffic that keeps the connection from being idle
         // Tyrus reads a whole frame up to its own buffer size, whatever the session's limit: so the
         // limit is checked here, on every runtime, before any parsing.
         int limit = hub.config().maxFrameBytes();
@@ -248,6 +249,11 @@ public final class ChatEndpoint {
         }
     }
 
+    /** The container's idle timeout in ms: none (-1) where the hub closes idle connections itself. */
+    private static long idleTimeout(ChatHub hub) {
+        return hub.reapsIdle() ? -1 : hub.config().idleTimeoutSeconds() * 1000L;
+    }
+
     /** The container's text buffer: the frame limit, up to {@link #TEXT_BUFFER_CHARS}. */
     private static int textBuffer(ChatConfig config) {
         return Math.min(config.maxFrameBytes(), TEXT_BUFFER_CHARS);
@@ -257,14 +263,15 @@ public final class ChatEndpoint {
      * The same buffers and timeout on every runtime, set only where the container did not already
      * apply the defaults {@link #deploy} gave it.
      */
-    private static void applyLimits(Session session, ChatConfig config) {
+    private static void applyLimits(Session session, ChatHub hub) {
+        ChatConfig config = hub.config();
         if (session.getMaxTextMessageBufferSize() != textBuffer(config)) {
             session.setMaxTextMessageBufferSize(textBuffer(config));
         }
         if (session.getMaxBinaryMessageBufferSize() != BINARY_BUFFER_BYTES) {
             session.setMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
         }
-        long idle = config.idleTimeoutSeconds() * 1000L;
+        long idle = idleTimeout(hub);
         if (session.getMaxIdleTimeout() != idle) {
             session.setMaxIdleTimeout(idle);
         }

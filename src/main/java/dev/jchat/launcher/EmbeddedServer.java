@@ -46,6 +46,7 @@ public final class EmbeddedServer implements AutoCloseable {
             MimeType.add("js", "text/javascript");
         }
         ChatHub hub = Engines.hub(config, GrizzlyAbort.create());
+        hub.reapIdle(); // this Tyrus keeps no idle timer then, which it would restart on every frame
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
                 config.maxFrameBytes());

@@ -27,6 +27,7 @@ public final class ChatHub {
     private static final System.Logger LOG = System.getLogger(ChatHub.class.getName());
     public static final CloseReason SHUTTING_DOWN =
             new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+    public static final CloseReason IDLE = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "idle timeout");
     private static final Duration SUMMARY_PERIOD = Duration.ofSeconds(10);
 
     private final ChatConfig config;
@@ -38,6 +39,7 @@ public final class ChatHub {
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
     private volatile boolean shuttingDown;
+    private volatile boolean reapsIdle;
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
@@ -68,6 +70,22 @@ public final class ChatHub {
 
     public RoomRegistry rooms() {
         return rooms;
+    }
+
+    /**
+     * Makes the hub close connections silent for {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001,
+     * "idle timeout"), checked once a second, so that the container needs no timer per session:
+     * Tyrus restarts one on every frame sent or received, a cost per delivery. For a container
+     * that schedules nothing for a negative timeout (Tyrus 2.1.6); call it before deploying.
+     */
+    public void reapIdle() {
+        reapsIdle = true;
+        timer.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Whether the hub, not the container, closes idle connections. */
+    public boolean reapsIdle() {
+        return reapsIdle;
     }
 
     /** What this server counts, for {@code /metrics}. */
@@ -201,6 +219,17 @@ public final class ChatHub {
     /** Names with a connection here that joined a room. */
     private int namesOnline() {
         return (int) members.stream().filter(Member::inRoom).map(Member::name).distinct().count();
+    }
+
+    /** Closes every connection without traffic either way for the idle timeout. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+        for (Member member : members) {
+            if (now - member.lastActive() > limit) {
+                member.close(IDLE);
+            }
+        }
     }
 
     /** Closes every connection whose oldest unsent frame is past the send timeout. */

@@ -31,6 +31,7 @@ public final class Member {
     private volatile boolean proven;      // the name is its own: claimed, proved by key, or a token's subject
     private volatile boolean claimedAnew; // it claimed a name nobody held, with a new key
     private volatile ScheduledFuture<?> timer;
+    private volatile long lastReceived = System.nanoTime();
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
     public Member(String id, boolean admitted, ChatMetrics metrics, Function<Member, Outbox> outboxFor) {
@@ -115,6 +116,17 @@ public final class Member {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** A frame came from the peer, at {@code now} ({@link System#nanoTime()}). */
+    public void received(long now) {
+        lastReceived = now;
+    }
+
+    /** When the last frame came from the peer or went to it, as {@link System#nanoTime()}. */
+    long lastActive() {
+        long sent = outbox.lastSent();
+        return sent - lastReceived > 0 ? sent : lastReceived;
     }
 
     /** Queues a frame for this connection alone. */

@@ -42,6 +42,7 @@ public final class Outbox {
     private boolean completedInCall;      // ...and that send has already completed
     private CloseReason closeWhenDrained;
     private boolean closed;
+    private volatile long lastSent = System.nanoTime(); // when a send last completed
 
     /**
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
@@ -110,6 +111,11 @@ public final class Outbox {
         if (enqueue(frame)) {
             drain();
         }
+    }
+
+    /** When a send last completed, as {@link System#nanoTime()}: traffic that keeps a connection from being idle. */
+    public long lastSent() {
+        return lastSent;
     }
 
     /** True once a close is decided: nothing more is queued, and the connection's own frames are to be ignored. */
@@ -219,8 +225,11 @@ public final class Outbox {
         }
         if (!result.isOK()) {
             failed(result.getException());
-        } else if (since != NONE) {
-            metrics.delivered(since, now);
+        } else {
+            lastSent = now;
+            if (since != NONE) {
+                metrics.delivered(since, now);
+            }
         }
         if (!inline) {
             drain();
