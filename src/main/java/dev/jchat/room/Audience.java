@@ -129,6 +129,7 @@ public final class Audience {
                     backlog.stream().map(History.Entry::frame).toList())) {
                 kick.add(member);
             }
+            member.welcomed(); // frames from outside the room may follow now
         }
         drain(kick);
         return Joined.IN;

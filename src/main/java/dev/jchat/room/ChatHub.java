@@ -165,12 +165,14 @@ public final class ChatHub {
     }
 
     /**
-     * Queues {@code frame} for every connection here named {@code user} that is not in
-     * {@code room}: the notice of a message in a direct conversation.
+     * Queues {@code frame} for every connection here named {@code user} that is in a room other
+     * than {@code room}: the notice of a message in a direct conversation. One pass over the
+     * connections per direct message.
      */
     public void notice(String user, String room, Frame frame) {
         for (Member member : members) {
-            if (user.equals(member.name()) && !room.equals(member.roomName())) {
+            String in = member.roomName();
+            if (in != null && !in.equals(room) && user.equals(member.name())) {
                 member.outbox().send(frame);
             }
         }

@@ -32,6 +32,7 @@ public final class Member {
     private volatile boolean claimedAnew; // it claimed a name nobody held, with a new key
     private volatile ScheduledFuture<?> timer;
     private volatile long lastReceived = System.nanoTime();
+    private volatile boolean welcomed;    // its welcome is queued: nothing may go before it
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
     public Member(String id, boolean admitted, ChatMetrics metrics, Function<Member, Outbox> outboxFor) {
@@ -182,14 +183,22 @@ public final class Member {
         return place.compareAndSet(null, room);
     }
 
-    /** The name of the room it is in, or null. */
-    String roomName() {
-        return place.get() instanceof Room room ? room.name() : null;
+    /** Its welcome is queued; a room calls it under its lock, right after queueing it. */
+    void welcomed() {
+        welcomed = true;
     }
 
-    /** Whether it is in a room now, and has a name there. */
+    /**
+     * The name of the room it is in, or null, also while it is joining: until its welcome is
+     * queued, nothing from outside the room may be sent to it.
+     */
+    String roomName() {
+        return welcomed && place.get() instanceof Room room ? room.name() : null;
+    }
+
+    /** Whether it is in a room now, welcomed, and has a name there. */
     boolean inRoom() {
-        return place.get() instanceof Room && name != null;
+        return roomName() != null && name != null;
     }
 
     /** Marks the member gone, once; returns the room it was in, or null (not yet in one, or gone already). */

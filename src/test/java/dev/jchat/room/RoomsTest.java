@@ -173,4 +173,25 @@ class RoomsTest {
             log.removeHandler(handler);
         }
     }
+
+    @Test
+    void aNoticeGoesOnlyToConnectionsOfThatNameWelcomedInAnotherRoom() throws Exception {
+        FakeSession elsewhere = new FakeSession("elsewhere", FakeSession.Sends.COMPLETE);
+        FakeSession joining = new FakeSession("joining", FakeSession.Sends.COMPLETE);
+        FakeSession inIt = new FakeSession("in-it", FakeSession.Sends.COMPLETE);
+        FakeSession someoneElse = new FakeSession("someone-else", FakeSession.Sends.COMPLETE);
+        hub.rooms().join("lobby", member(elsewhere, "bob"), null, null);
+        Member bobInIt = member(inIt, "bob");
+        bobInIt.proven(null); // as a token's subject: no key to check
+        hub.rooms().join("@amy+bob", bobInIt, null, null);
+        Room other = hub.rooms().join("other", member(someoneElse, "cid"), null, null);
+        // a connection between entering a room and its welcome: nothing from outside may come first
+        assertTrue(member(joining, "bob").enter(other));
+
+        hub.notice("bob", "@amy+bob", Frame.of("{\"type\":\"notice\"}"));
+        assertTrue(elsewhere.awaitSent(t -> t.contains("notice")));
+        for (FakeSession none : List.of(joining, inIt, someoneElse)) {
+            assertTrue(none.sent.stream().noneMatch(t -> t.contains("notice")), () -> none.id + " got " + none.sent);
+        }
+    }
 }
