@@ -154,6 +154,11 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
         join(socket.sendText(text, true));
     }
 
+    /** A WebSocket ping frame (not the protocol's JSON ping); the container answers it itself. */
+    public void sendProtocolPing() {
+        join(socket.sendPing(ByteBuffer.wrap(new byte[] {'k', 'a'})));
+    }
+
     /** Sends unless the connection is already closed for output; returns whether it sent. */
     public boolean trySay(String msg) {
         if (socket.isOutputClosed()) {

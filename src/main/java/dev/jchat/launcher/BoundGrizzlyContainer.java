@@ -41,6 +41,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private final String host;
     private final Path staticRoot;
     private final HttpHandler ops;
+    private final ReadClock readClock = new ReadClock();
     private final WebSocketEngine engine;
     private final ScheduledThreadPoolExecutor timers = timers();
     private volatile String contextPath = "/";
@@ -105,6 +106,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         bound.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         bound.getTransport().setReadBufferSize(READ_BUFFER); // one read at most, as the frame bound above assumes
         bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        bound.registerAddOn(readClock);
         bound.registerAddOn(webSocketAddOn(this, rootPath));
         HttpServer http = new HttpServer();
         http.addListener(bound);

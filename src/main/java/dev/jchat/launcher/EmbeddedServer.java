@@ -5,6 +5,7 @@ import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.room.ChatHub;
+import dev.jchat.room.ConnectionAbort;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,8 +46,11 @@ public final class EmbeddedServer implements AutoCloseable {
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");
         }
-        ChatHub hub = Engines.hub(config, GrizzlyAbort.create());
-        hub.reapIdle(); // this Tyrus keeps no idle timer then, which it would restart on every frame
+        ConnectionAbort connections = GrizzlyAbort.create();
+        ChatHub hub = Engines.hub(config, connections);
+        if (connections != ConnectionAbort.NONE) {
+            hub.reapIdle(); // this Tyrus keeps no idle timer then, which it would restart on every frame
+        }
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
                 config.maxFrameBytes());

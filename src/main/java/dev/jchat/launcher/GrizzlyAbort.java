@@ -8,7 +8,8 @@ import java.util.List;
 import org.glassfish.grizzly.Connection;
 
 /**
- * Drops the Grizzly connection under a Tyrus session. Tyrus queues a close frame behind every
+ * Drops the Grizzly connection under a Tyrus session, and tells when it last read ({@link ReadClock}).
+ * Dropping: Tyrus queues a close frame behind every
  * frame still unwritten and closes the socket only once they are written, which a peer that
  * stopped reading never allows; so a connection the server gave up on would hold its socket and
  * its unwritten frames for ever. Tyrus exposes no way down to the socket, so the path is taken
@@ -45,23 +46,35 @@ final class GrizzlyAbort implements ConnectionAbort {
 
     @Override
     public boolean abort(Session session) {
+        Connection<?> connection = connection(session);
+        if (connection == null) {
+            return false;
+        }
+        connection.terminateSilently();
+        return true;
+    }
+
+    @Override
+    public long lastRead(Session session) {
+        Connection<?> connection = connection(session);
+        return connection == null ? Long.MIN_VALUE : ReadClock.lastRead(connection);
+    }
+
+    /** The Grizzly connection under a Tyrus session, or null. */
+    private Connection<?> connection(Session session) {
         Object at = session;
         try {
             for (Field field : path) {
                 if (!field.getDeclaringClass().isInstance(at)) {
-                    return false; // not a session of this container, or another writer (an extension's)
+                    return null; // not a session of this container, or another writer (an extension's)
                 }
                 at = field.get(at);
             }
         } catch (IllegalAccessException e) {
             LOG.log(Level.DEBUG, "cannot reach the connection of session {0}: {1}", session.getId(), e.toString());
-            return false;
+            return null;
         }
-        if (at instanceof Connection<?> connection) {
-            connection.terminateSilently();
-            return true;
-        }
-        return false;
+        return at instanceof Connection<?> connection ? connection : null;
     }
 
     private static Field field(String className, String name) throws ReflectiveOperationException {

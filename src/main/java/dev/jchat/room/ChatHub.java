@@ -38,6 +38,7 @@ public final class ChatHub {
     private final Closer closer;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
+    private final ConnectionAbort abort;
     private volatile boolean shuttingDown;
     private volatile boolean reapsIdle;
 
@@ -49,6 +50,7 @@ public final class ChatHub {
     public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, ConnectionAbort abort) {
         this.config = config;
         this.rooms = rooms.apply(this);
+        this.abort = abort;
         this.closer = new Closer(events, abort, metrics);
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
         // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
@@ -73,10 +75,12 @@ public final class ChatHub {
     }
 
     /**
-     * Makes the hub close connections silent for {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001,
-     * "idle timeout"), checked once a second, so that the container needs no timer per session:
-     * Tyrus restarts one on every frame sent or received, a cost per delivery. For a container
-     * that schedules nothing for a negative timeout (Tyrus 2.1.6); call it before deploying.
+     * Makes the hub close connections without traffic either way for
+     * {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001, "idle timeout"), checked once a second, so
+     * that the container needs no timer per session: Tyrus restarts one on every frame sent or
+     * received, a cost per delivery. Only for a container that schedules nothing for a negative
+     * timeout (Tyrus 2.1.6) and whose {@link ConnectionAbort#lastRead} tells when each connection
+     * last read (WebSocket pings count, which the endpoint never sees); call it before deploying.
      */
     public void reapIdle() {
         reapsIdle = true;
@@ -228,7 +232,9 @@ public final class ChatHub {
         long now = System.nanoTime();
         long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         for (Member member : members) {
-            if (now - member.lastActive() > limit) {
+            long read = abort.lastRead(member.outbox().session());
+            long active = member.lastActive();
+            if (now - active > limit && (read == Long.MIN_VALUE || now - read > limit)) {
                 member.close(IDLE);
             }
         }

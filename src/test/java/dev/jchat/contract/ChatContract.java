@@ -562,6 +562,18 @@ public abstract class ChatContract {
         assertTrue(alive.isOpen());
     }
 
+    @Test
+    void protocolLevelPingsKeepAConnectionAliveToo() throws InterruptedException {
+        TestClient alive = join("pinging");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONFIG.idleTimeoutSeconds() + 2L);
+        while (System.nanoTime() < until) {
+            alive.sendProtocolPing();
+            Thread.sleep(1000);
+        }
+        alive.send("{\"type\":\"ping\"}");
+        assertEquals("pong", alive.next("pong").getString("type"), "still open, after " + CONFIG.idleTimeoutSeconds() + " s of WebSocket pings alone");
+    }
+
     // --- many at once
 
     @Test
