@@ -58,7 +58,7 @@ public final class ChatEndpoint {
      * the parts together itself, up to {@code CHAT_MAX_FRAME_BYTES}. A chat message (2000
      * characters by default) comes in one part.
      */
-    static final int TEXT_BUFFER_CHARS = 8_192;
+    static final int TEXT_BUFFER_CHARS = 4_096;
     /** Binary frames are refused at their first part: a buffer for that part is all it takes. */
     static final int BINARY_BUFFER_BYTES = 1_024;
 

@@ -135,7 +135,7 @@ public abstract class RobustnessContract {
         RawClient wide = raw("user=wide&room=" + room, 0);
         assertEquals("welcome", jsonType(wide.read().text()));
         observer.next("join");
-        // 8 K characters is what the containers hold of a text message at once; these come in parts
+        // 4 K characters is what the containers hold of a text message at once; these come in parts
         wide.write(RawClient.text("{\"msg\":\"ascii\",\"pad\":\"" + "x".repeat(40_000) + "\"}"));
         wide.write(RawClient.text("{\"pad\":\"" + "é€😀".repeat(5_000) + "\",\"msg\":\"multibyte " + "é€😀".repeat(3) + "\"}"));
         assertEquals("ascii", observer.nextChat().getString("msg"));
