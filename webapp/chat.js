@@ -1,11 +1,15 @@
-// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 1, with version 2's claimed names and refusals.
-// Every value from the server reaches the DOM through textContent, never as HTML.
+// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 2: claimed names, direct conversations and
+// their notices, typing, scrollback and the room directory.
+// Every value from the server reaches the DOM through textContent, never as HTML; links in messages are made
+// with createElement, and only for what the URL parser reads as http: or https:.
 
 const NAME_KEY = 'chat.name';
 const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
 const KEY_PREFIX = 'key.';       // a name's key is offered beside chat.v1 as key.<KEY>, never in the URL
 const KEY_SHAPE = /^[\w-]+$/;    // what the server issues (base64url); anything else cannot be a subprotocol
 const TOKEN_KEY = 'chat.token';  // sessionStorage: this tab only, gone when it closes
+// localStorage, one entry per own name: the direct conversations this browser knows, with their unread counts.
+const DIRECT_KEY_PREFIX = 'chat.direct.';
 const PROTOCOL = 'chat.v1';      // offered beside the token, so the server selects it and never echoes the token
 // Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
@@ -16,14 +20,22 @@ const BACKOFF_MAX_MS = 30_000;
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
 const MAX_ITEMS = 1000;          // keeps a tab left open for days from growing without bound
+const ROOMS_KEPT = 20;           // rooms whose shown messages a tab keeps, so coming back loses and repeats nothing
+const DIRECTS_KEPT = 50;         // direct conversations remembered per name, the most recent ones
+const ROOMS_EVERY_MS = 30_000;   // the room directory is asked for again this often while connected
+const TITLE = document.title;    // "(3) Chat" while hidden counts what came meanwhile
 const BOTTOM_SLACK_PX = 40;
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
 const HISTORY_PAGE = 50;      // "at the bottom" despite sub-pixel scroll positions
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
 const NAME_CHARS = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
 const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
+const ROOM_ERROR = 'A room name is 1 to 64 of A-Z a-z 0-9 _ and -, or @ and a name to write to one person.';
+// Only these become links; the URL parser still has the last word. < and > often wrap a URL in plain text.
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>]+/giu;
 
 const $ = (id) => document.getElementById(id);
+const wide = matchMedia('(min-width: 48rem)');   // below it, one column, as in chat.css
 const ui = {
   joinForm: $('join-form'), name: $('name'), room: $('room'),
   joinError: $('join-error'), roomError: $('room-error'),
@@ -31,7 +43,9 @@ const ui = {
   messages: $('messages'), newMessages: $('new-messages'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'),
-  typing: $('typing'),
+  typing: $('typing'), notify: $('notify'),
+  rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
+  unreadTotal: $('unread-total'), roomForm: $('room-form'), roomOpen: $('room-open'), roomOpenError: $('room-open-error'),
 };
 
 // Everything that lives across reconnects of one join, in one place.
@@ -46,13 +60,22 @@ const state = {
   lastError: null,     // this socket's latest error frame: a refusal's words arrive just before its close
   token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
+  lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
   users: new Set(),
   typing: new Map(),   // name -> when its "is typing" ends (ms)
   typedAt: 0,          // when this page last said we are typing
   older: { loading: false, done: false }, // scrollback: a request on its way; nothing older is held
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
-  timers: { ping: 0, retry: 0, countdown: 0, typing: 0 },
+  lastGoodRoom: null,  // the last room a welcome let us into: where a refused room sends us back
+  liveAfter: 0,        // ids above this are news to the reader, not the history shown on joining
+  directory: [],       // the last rooms answer: [{ room, online }]
+  directs: {},         // this page's copy of the direct conversations, for when storage is disabled
+  unseen: 0,           // messages that came while the tab was hidden, counted in the title
+  timers: { ping: 0, retry: 0, countdown: 0, typing: 0, rooms: 0 },
 };
+
+// Rooms visited in this tab, least recently shown first: their items, and where their id sequence stood.
+const visited = new Map();
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
 // Latin digits and a 23-hour clock so the YYYY-MM-DD HH:mm:ss shape holds in every locale.
@@ -75,8 +98,57 @@ function checkName(raw) {
   return { name };
 }
 
+/** The hash's parameters; a + stays a +, since it joins the two names of a direct conversation. */
+function hashParams() {
+  return new URLSearchParams(location.hash.slice(1).replaceAll('+', '%2B'));
+}
+
 function roomFromHash() {
-  return new URLSearchParams(location.hash.slice(1)).get('room') ?? '';
+  return hashParams().get('room') ?? '';
+}
+
+function isDirect(room) {
+  return room.startsWith('@');
+}
+
+/** Orders names as the server does, by code point (not by UTF-16 unit, which differs past U+FFFF). */
+function byCodePoint(a, b) {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const difference = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (difference !== 0) return difference;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * The room to connect to for a room typed or linked, or null when it cannot be one. A direct
+ * conversation, @NAME or @A+B, comes out as the server names it, @A+B in code-point order, so
+ * each conversation is kept under one name; without our name yet, @NAME stays as it is.
+ */
+function roomFor(raw, me) {
+  if (ROOM_RULE.test(raw)) return raw;
+  if (!isDirect(raw)) return null;
+  const names = raw.slice(1).split('+').map((part) => checkName(part).name);
+  if (names.length > 2 || names.includes(undefined)) return null;
+  if (names.length === 1 && me === null) return '@' + names[0];
+  const [first, second = me] = names;           // @Bob is our conversation with Bob
+  if (first === second) return null;            // nobody has a conversation with themselves
+  return '@' + [first, second].sort(byCodePoint).join('+');
+}
+
+/** The other person of one of our direct conversations, or null when the room is no such thing. */
+function otherIn(room) {
+  if (!isDirect(room)) return null;
+  const names = room.slice(1).split('+');
+  if (names.length !== 2) return null;
+  return names[0] === state.me ? names[1] : names[1] === state.me ? names[0] : null;
+}
+
+/** Where a link to a room points; the page follows the hash (onHashChange). */
+function roomHref(room) {
+  return '#room=' + encodeURIComponent(room);   // + as %2B: a bare + would read as a space elsewhere
 }
 
 /**
@@ -84,19 +156,19 @@ function roomFromHash() {
  * and once out of the address it is neither bookmarked nor copied along with a room link.
  */
 function takeTokenFromHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
+  const params = hashParams();
   const token = params.get('token');
   if (token === null) return false;
   const room = params.get('room');
   history.replaceState(null, '', location.pathname + location.search
-    + (room === null ? '' : '#room=' + encodeURIComponent(room)));
+    + (room === null ? '' : roomHref(room)));
   storeToken(JWT_SHAPE.test(token) ? token : null);   // without one, the server says what is missing
   return true;
 }
 
 function showRoomInHash(room) {
   // replaceState: a room change is not worth a Back-button step, and it fires no hashchange.
-  history.replaceState(null, '', '#room=' + encodeURIComponent(room));
+  history.replaceState(null, '', roomHref(room));
 }
 
 function socketUrl() {
@@ -145,6 +217,41 @@ function storeName(name) {
   try {
     if (name === null) localStorage.removeItem(NAME_KEY); else localStorage.setItem(NAME_KEY, name);
   } catch { /* private mode: the name just is not remembered */ }
+}
+
+const asCount = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
+
+/**
+ * Our direct conversations as this browser knows them: room -> { unread, noticed (the id of the
+ * last notice counted), at (last activity, ms) }. Read afresh each time, since other tabs of
+ * ours count notices too; this page's own copy stands in when storage is disabled.
+ */
+function loadDirects() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(DIRECT_KEY_PREFIX + state.me) ?? '{}');
+    const directs = {};
+    for (const [room, entry] of Object.entries(stored ?? {})) {
+      if (otherIn(room) !== null) directs[room] = { unread: asCount(entry?.unread), noticed: asCount(entry?.noticed), at: asCount(entry?.at) };
+    }
+    return directs;
+  } catch {
+    return state.directs;
+  }
+}
+
+/** Changes one conversation's entry (made if new) unless change returns false; says whether it did. */
+function updateDirect(room, change) {
+  const directs = loadDirects();
+  const entry = directs[room] ?? { unread: 0, noticed: 0, at: 0 };
+  if (change(entry) === false) return false;
+  entry.at = Date.now();
+  directs[room] = entry;
+  state.directs = Object.fromEntries(Object.entries(directs).sort(([, a], [, b]) => b.at - a.at).slice(0, DIRECTS_KEPT));
+  try {
+    localStorage.setItem(DIRECT_KEY_PREFIX + state.me, JSON.stringify(state.directs));
+  } catch { /* remembered for as long as this page is open */ }
+  renderDirects();
+  return true;
 }
 
 // ---- small view helpers ----
@@ -221,12 +328,61 @@ function append(item, follow = false) {
 
 function messageItem(frame) {
   const user = String(frame.user ?? '');
-  const item = el('li', user === state.me ? 'message own' : 'message');
+  const text = String(frame.msg ?? '');
+  const kind = user === state.me ? 'message own' : mentionsMe(text) ? 'message mention' : 'message';
+  const item = el('li', kind);
   item.dataset.id = String(frame.id);
   item.dataset.epoch = state.epoch;            // ids repeat across epochs (server restarts)
-  item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime),
-    el('p', 'text', String(frame.msg ?? '')));
+  item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime), messageText(text));
   return item;
+}
+
+/** The text as text nodes, with its http: and https: URLs as links; nothing in it is read as HTML. */
+function messageText(text) {
+  const paragraph = el('p', 'text');
+  let shown = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const url = withoutTrailingPunctuation(match[0]);
+    const link = linkTo(url);
+    if (link === null) continue;
+    paragraph.append(text.slice(shown, match.index), link);
+    shown = match.index + url.length;
+  }
+  paragraph.append(text.slice(shown));
+  return paragraph;
+}
+
+/** "See https://example.com/a." links the URL, not the full stop; a ) stays when the URL opened one (wikis). */
+function withoutTrailingPunctuation(candidate) {
+  let url = candidate;
+  const unbalanced = () => url.split('(').length < url.split(')').length;
+  while (/[.,;:!?'"]$/u.test(url) || (url.endsWith(')') && unbalanced())) url = url.slice(0, -1);
+  return url;
+}
+
+/** A link that opens in a new tab and tells the target nothing, or null for anything but http: and https:. */
+function linkTo(text) {
+  let url;
+  try { url = new URL(text); } catch { return null; }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  const link = el('a', 'link', text);
+  link.href = url.href;                        // the parser's spelling of it, never the raw text
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
+}
+
+let mention = { name: null, pattern: null };
+
+/** Whether the text names us as a whole word, in any case: "@Ann" and "Ann," do, "Annabel" does not. */
+function mentionsMe(text) {
+  if (!state.me) return false;
+  if (mention.name !== state.me) {
+    const escaped = state.me.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');   // names may hold a .
+    const word = '[\\p{L}\\p{M}\\p{N}_]';
+    mention = { name: state.me, pattern: new RegExp(`(?<!${word})${escaped}(?!${word})`, 'iu') };
+  }
+  return mention.pattern.test(text);
 }
 
 function addMessage(frame) {
@@ -289,10 +445,172 @@ function addNotice(kind, text, iso) {
   append(item);
 }
 
+/** The online list; each other name is a link to our direct conversation with them. */
 function renderUsers() {
   const names = [...state.users].sort(collator.compare);
-  ui.users.replaceChildren(...names.map((name) => el('li', name === state.me ? 'me' : '', name)));
+  ui.users.replaceChildren(...names.map(personItem));
   ui.onlineCount.textContent = String(names.length);
+  renderRooms();                               // the shown room's count is this list's
+}
+
+function personItem(name) {
+  if (name === state.me) return el('li', 'me', name);
+  const room = roomFor('@' + name, state.me);
+  const item = el('li');
+  if (room === null) { item.textContent = name; return item; }  // a name the server let by but the page would refuse
+  const link = el('a', 'person', name);
+  link.href = roomHref(room);
+  link.title = `Write to ${name} directly`;
+  item.append(link);
+  return item;
+}
+
+// ---- the room list: rooms with people, and our direct conversations ----
+
+/** One entry: a link the page follows through the hash, marked when it is the room shown. */
+function roomItem(room, label, badge, description) {
+  const link = el('a', 'room-link');
+  link.href = roomHref(room);
+  link.setAttribute('aria-label', description);   // the badge alone would be read as a bare number
+  link.append(el('span', 'label', label));
+  if (badge !== null) link.append(badge);
+  if (room === state.room) link.setAttribute('aria-current', 'page');
+  const item = el('li');
+  item.append(link);
+  return item;
+}
+
+function renderRooms() {
+  // The shown room counts what its online list shows, which is fresher than the last answer.
+  const rooms = state.directory.map(({ room, online }) => ({ room, online: room === state.room ? state.users.size : online }));
+  if (!isDirect(state.room) && !rooms.some(({ room }) => room === state.room)) {
+    rooms.push({ room: state.room, online: state.users.size });   // asked before we were in it
+  }
+  ui.roomList.replaceChildren(...rooms.map(({ room, online }) =>
+    roomItem(room, room, el('span', 'count', String(online)), `${room}, ${online} online`)));
+}
+
+function renderDirects() {
+  if (state.me === null) return;
+  const directs = Object.entries(loadDirects()).sort(([, a], [, b]) => b.at - a.at);
+  let unread = 0;
+  ui.directList.replaceChildren(...directs.map(([room, entry]) => {
+    const other = otherIn(room);
+    const shown = room === state.room ? 0 : entry.unread;   // what is on the screen is read
+    unread += shown;
+    const badge = shown > 0 ? el('span', 'unread', String(shown)) : null;
+    return roomItem(room, other, badge, shown > 0 ? `${other}, ${shown} unread` : other);
+  }));
+  ui.directEmpty.hidden = directs.length > 0;
+  ui.unreadTotal.replaceChildren(String(unread), el('span', 'visually-hidden', ' unread'));
+  ui.unreadTotal.hidden = unread === 0;         // shown on the folded list too, as on a phone
+}
+
+/** Opens the conversation in our list of them, with nothing unread. */
+function markDirectRead(room) {
+  updateDirect(room, (entry) => { entry.unread = 0; });
+}
+
+function requestRooms() {
+  send({ type: 'rooms' });                     // nothing while not connected: the next welcome asks
+}
+
+function onRooms(frame) {
+  if (!Array.isArray(frame.rooms)) return;
+  state.directory = frame.rooms
+    .filter((entry) => typeof entry?.room === 'string' && ROOM_RULE.test(entry.room))
+    .map((entry) => ({ room: entry.room, online: asCount(entry.online) }));
+  renderRooms();
+}
+
+/** A message in one of our direct conversations while this page is elsewhere. */
+function onNotice(frame) {
+  const room = String(frame.room ?? '');
+  const id = Number(frame.id);
+  if (otherIn(room) === null || room === state.room) return;
+  // Each tab of ours gets the notice; the first to count it keeps the others from counting it again.
+  const counted = updateDirect(room, (entry) => {
+    if (id === entry.noticed) return false;
+    entry.unread += 1;
+    entry.noticed = id;
+    return true;
+  });
+  countUnseen();
+  if (counted) notifyDesktop(String(frame.user ?? ''), String(frame.msg ?? ''), room);
+}
+
+function onRoomOpenSubmit(event) {
+  event.preventDefault();
+  const room = roomFor(ui.roomOpen.value.trim(), state.me);
+  showText(ui.roomOpenError, room === null ? ROOM_ERROR : '');
+  ui.roomOpen.setAttribute('aria-invalid', String(room === null));
+  if (room === null) { ui.roomOpen.focus(); return; }
+  ui.roomOpen.value = '';
+  location.hash = roomHref(room);              // a step Back can undo, like a click on a room link
+}
+
+// ---- keeping each room's view for coming back ----
+
+/** Puts the shown room's items and id sequence aside, so coming back shows them and asks only for what is new. */
+function keepView() {
+  if (state.epoch === null && ui.messages.childElementCount === 0) return;   // never got in: nothing to keep
+  visited.delete(state.room);                  // re-inserted: the Map's order is the order of use
+  visited.set(state.room, {
+    items: [...ui.messages.children], epoch: state.epoch, lastId: state.lastId,
+    older: { loading: false, done: state.older.done },  // an answer on the closed socket never comes
+    scrollTop: atBottom() ? null : ui.messages.scrollTop,
+  });
+  while (visited.size > ROOMS_KEPT) visited.delete(visited.keys().next().value);
+}
+
+/** Shows what was kept of a room (nothing for a new one); its since/epoch go into the next connect. */
+function restoreView(room) {
+  const kept = visited.get(room);
+  visited.delete(room);                        // shown now; kept again when left
+  Object.assign(state, { epoch: kept?.epoch ?? null, lastId: kept?.lastId ?? 0,
+    older: kept?.older ?? { loading: false, done: false } });
+  ui.messages.replaceChildren(...(kept?.items ?? []));
+  if (kept?.scrollTop == null) scrollToBottom(); else ui.messages.scrollTop = kept.scrollTop;
+  ui.newMessages.hidden = true;
+  state.scrollTop = ui.messages.scrollTop;
+}
+
+// ---- while the tab is hidden: the title counts, and direct messages notify ----
+
+function countUnseen() {
+  if (!document.hidden) return;
+  state.unseen += 1;
+  document.title = `(${state.unseen}) ${TITLE}`;
+}
+
+function onVisibilityChange() {
+  if (document.hidden) return;
+  state.unseen = 0;
+  document.title = TITLE;
+}
+
+function notificationsAllowed() {
+  return 'Notification' in window && Notification.permission === 'granted';
+}
+
+/** A desktop notification for a direct message, only while the tab is hidden; a click opens the conversation. */
+function notifyDesktop(user, msg, room) {
+  if (!document.hidden || !notificationsAllowed()) return;
+  const notification = new Notification(user, { body: msg, tag: room });  // one per conversation, the newest
+  notification.addEventListener('click', () => {
+    window.focus();
+    if (room !== state.room) location.hash = roomHref(room);
+    notification.close();
+  });
+}
+
+/** The button is there only while the browser would still ask; asking on load would be refused by most people. */
+function renderNotifyButton() {
+  ui.notify.hidden = ui.chatView.hidden || !('Notification' in window) || Notification.permission !== 'default';
+}
+
+function onNotifyClick() {
+  Notification.requestPermission().then(renderNotifyButton, renderNotifyButton);
 }
 
 // ---- server frames ----
@@ -308,6 +626,8 @@ const ERROR_WORDS = {
   'unauthorized': 'The server refused the connection.',
   'server-full': 'The server is full right now.',
   'room-limit': 'The server cannot open another room right now.',
+  'forbidden': 'That conversation is between two other people.',
+  'unknown-user': 'Nobody holds that name.',
   'unavailable': 'The chat cannot deliver messages right now; try again in a moment.',
 };
 // Refusals that drop what was typed: give the text back so it can be fixed and resent.
@@ -320,6 +640,8 @@ const FINAL_WORDS = {
   'unknown-user': 'Nobody holds that name, so there is no conversation with them.',
   'rate-limited': 'The server disconnected you for sending too fast.',
 };
+// Refusals of one room: the page goes back to the last room it was in, and says why there.
+const ROOM_REFUSALS = new Set(['forbidden', 'unknown-user', 'invalid-query']);
 // Refusals of the name itself: back to the join form, where another name can be typed.
 const NAME_WORDS = {
   'invalid-user': 'That name cannot be used.',
@@ -329,23 +651,31 @@ const NAME_WORDS = {
 function onWelcome(frame) {
   const askedSince = state.epoch !== null;
   const hadSeen = state.lastId;
-  if (String(frame.epoch) !== state.epoch) {
+  const sameEpoch = String(frame.epoch) === state.epoch;
+  if (!sameEpoch) {
     state.epoch = String(frame.epoch);
     state.lastId = 0;                          // ids of another sequence say nothing here
     state.older = { loading: false, done: false };
   }
+  // What was missed since we last saw the room is news; the recent history of a first visit is not.
+  state.liveAfter = sameEpoch ? hadSeen : asCount(Number(frame.lastId));
   state.older.loading = false;                 // an answer on the old socket never comes
   state.me = String(frame.user ?? state.me);
   if (typeof frame.key === 'string') storeKey(state.me, frame.key); // this name is ours: remember how to prove it
   state.room = String(frame.room ?? state.room);
+  state.lastGoodRoom = state.room;
+  if (roomFromHash() !== state.room) showRoomInHash(state.room);   // @Bob is shown as the server names it, @Ann+Bob
   state.attempt = 0;
   state.users = new Set((frame.users ?? []).map(String));
   state.typing.clear();                        // a new connection: nobody is known to be typing
   renderTyping();
   ui.roomName.textContent = state.room;
   renderUsers();
+  if (otherIn(state.room) !== null) markDirectRead(state.room); else renderDirects();
   setStatus('online');
   showText(ui.composerError, '');
+  requestRooms();
+  state.timers.rooms = setInterval(requestRooms, ROOMS_EVERY_MS);
   // An empty room that retired also changes epoch; only a gap around real messages is worth a word.
   if (askedSince && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
     addNotice('unrecovered', 'Some messages could not be recovered.');
@@ -356,8 +686,16 @@ function onChat(frame) {
   const id = Number(frame.id);
   if (!(id > state.lastId)) return;            // a replay we already showed
   state.lastId = id;
-  if (state.typing.delete(String(frame.user ?? ''))) renderTyping(); // they said it
+  const user = String(frame.user ?? '');
+  if (state.typing.delete(user)) renderTyping(); // they said it
   addMessage(frame);
+  if (user !== state.me && id > state.liveAfter) onNews(user, String(frame.msg ?? ''));
+}
+
+/** Someone else said something new here: the title counts it while hidden, and a direct message notifies. */
+function onNews(user, msg) {
+  countUnseen();
+  if (otherIn(state.room) !== null) notifyDesktop(user, msg, state.room);
 }
 
 /** Someone else is typing: shown for a few seconds, or until their message comes. */
@@ -408,7 +746,8 @@ function onError(frame) {
   const code = String(frame.code ?? '');
   const detail = frame.msg ? ` (${frame.msg})` : '';
   state.lastError = { code, msg: String(frame.msg ?? '') };
-  if (GIVE_BACK.has(code) && !ui.input.value) ui.input.value = state.lastSent;
+  // Only a refused chat gives its text back: a refused rooms or history request never took any.
+  if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) ui.input.value = state.lastSent;
   showText(ui.composerError, (ERROR_WORDS[code] ?? 'The server refused that.') + detail);
 }
 
@@ -422,6 +761,8 @@ function onFrame(event) {
     case 'typing': onTyping(frame); break;
     case 'history': onHistory(frame); break;
     case 'join': case 'leave': onPresence(frame); break;
+    case 'rooms': onRooms(frame); break;
+    case 'notice': onNotice(frame); break;
     case 'error': onError(frame); break;
     default: break;                           // pong, and types of a later protocol version
   }
@@ -431,6 +772,7 @@ function onFrame(event) {
 
 function clearTimers() {
   clearInterval(state.timers.ping);
+  clearInterval(state.timers.rooms);
   clearTimeout(state.timers.retry);
   clearInterval(state.timers.countdown);
 }
@@ -480,7 +822,14 @@ function onRefused(reason) {
   }
   const words = Object.hasOwn(FINAL_WORDS, code) ? FINAL_WORDS[code]
     : `The server refused the connection${reason ? ` (${reason})` : ''}.`;
-  stop(said ? `${words} The server said: ${said}.` : words);
+  const sentence = said ? `${words} The server said: ${said}.` : words;
+  const back = state.lastGoodRoom;
+  if (ROOM_REFUSALS.has(code) && back !== null && back !== state.room) {
+    enterRoom(state.me, back);                 // that room let us in before; a refusal of it stops for good
+    addNotice('refused', `${sentence} Back in ${back}.`);
+    return;
+  }
+  stop(sentence);
 }
 
 /** Stops for good: no timer left, the reason in the list, and Leave (then Join) to try once more. */
@@ -507,6 +856,7 @@ function scheduleReconnect() {
 
 function send(frame) {
   if (state.socket?.readyState !== WebSocket.OPEN) return false;
+  if (frame.type !== 'ping' && frame.type !== 'typing') state.lastAsked = frame.type;
   state.socket.send(JSON.stringify(frame));
   return true;
 }
@@ -521,30 +871,43 @@ function disconnect() {
 
 // ---- joining and leaving ----
 
+/** Shows a room, what this tab kept of it included, and connects to it for what is new. */
 function enterRoom(name, room) {
+  if (!ui.chatView.hidden) leaveRoom();
   disconnect();
-  Object.assign(state, { me: name, room, joined: true, epoch: null, lastId: 0, attempt: 0,
-    older: { loading: false, done: false }, scrollTop: 0 });
+  Object.assign(state, { me: name, room, joined: true, attempt: 0 });
   state.users = new Set();
   storeName(name);
   showRoomInHash(room);
   ui.roomName.textContent = room;
-  ui.messages.replaceChildren();
-  renderUsers();
-  showText(ui.composerError, '');
   ui.joinForm.hidden = true;
-  ui.chatView.hidden = false;
+  ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
   ui.leave.hidden = false;
+  restoreView(room);
+  renderUsers();
+  renderDirects();
+  renderNotifyButton();
+  showText(ui.composerError, '');
+  if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
   ui.input.focus();
   connect();
+}
+
+/** The room shown is left for another: kept for coming back, and a conversation left is read. */
+function leaveRoom() {
+  keepView();
+  if (otherIn(state.room) !== null && state.epoch !== null) markDirectRead(state.room);
 }
 
 function showJoinForm(nameError = '') {
   disconnect();
   storeName(null);
   setStatus('offline');
+  visited.clear();                             // another name may join next: nothing of this one's is shown
+  Object.assign(state, { lastGoodRoom: null, directory: [], directs: {} });
   ui.chatView.hidden = true;
   ui.leave.hidden = true;
+  renderNotifyButton();
   ui.joinForm.hidden = false;
   ui.name.value = state.me ?? ui.name.value;
   ui.room.value = state.room === DEFAULT_ROOM ? '' : state.room;
@@ -556,13 +919,12 @@ function showJoinForm(nameError = '') {
 function onJoinSubmit(event) {
   event.preventDefault();
   const checked = checkName(ui.name.value);
-  const room = ui.room.value.trim() || DEFAULT_ROOM;
-  const roomOk = ROOM_RULE.test(room);
+  const room = roomFor(ui.room.value.trim() || DEFAULT_ROOM, checked.name ?? null);
   showText(ui.joinError, checked.error ?? '');
-  showText(ui.roomError, roomOk ? '' : 'A room name is 1 to 64 of A-Z a-z 0-9 _ and -.');
+  showText(ui.roomError, room === null ? ROOM_ERROR : '');
   ui.name.setAttribute('aria-invalid', String(Boolean(checked.error)));
-  ui.room.setAttribute('aria-invalid', String(!roomOk));
-  if (checked.error) ui.name.focus(); else if (!roomOk) ui.room.focus(); else enterRoom(checked.name, room);
+  ui.room.setAttribute('aria-invalid', String(room === null));
+  if (checked.error) ui.name.focus(); else if (room === null) ui.room.focus(); else enterRoom(checked.name, room);
 }
 
 function onComposerSubmit(event) {
@@ -591,10 +953,11 @@ function onComposerKey(event) {
 function onHashChange() {
   // A pasted #token= is for the next connection; alone, it says nothing about the room.
   if (takeTokenFromHash() && !roomFromHash()) return;
-  // A pasted or clicked #room=... link moves an open chat to that room.
-  const room = roomFromHash() || DEFAULT_ROOM;
-  if (!state.joined) ui.room.value = room === DEFAULT_ROOM ? '' : room;
-  else if (room !== state.room && ROOM_RULE.test(room)) enterRoom(state.me, room);
+  // A pasted or clicked #room=... link moves an open chat to that room, even one that stopped.
+  const asked = roomFromHash() || DEFAULT_ROOM;
+  if (ui.chatView.hidden) { ui.room.value = asked === DEFAULT_ROOM ? '' : asked; return; }
+  const room = roomFor(asked, state.me);
+  if (room !== null && room !== state.room) enterRoom(state.me, room);
 }
 
 function start() {
@@ -608,7 +971,15 @@ function start() {
   window.addEventListener('hashchange', onHashChange);
   // Back online: do not sit out the rest of a long backoff.
   window.addEventListener('online', () => { if (state.joined && !state.socket) connect(); });
-  ui.online.open = matchMedia('(min-width: 48rem)').matches;   // a phone starts with the list folded
+  ui.roomForm.addEventListener('submit', onRoomOpenSubmit);
+  ui.roomOpen.addEventListener('input', () => showText(ui.roomOpenError, ''));
+  ui.notify.addEventListener('click', onNotifyClick);
+  document.addEventListener('visibilitychange', onVisibilityChange);
+  window.addEventListener('focus', requestRooms);  // back from elsewhere: the list may be old
+  // Another tab of ours counted a notice or read a conversation.
+  window.addEventListener('storage', (event) => { if (event.key === DIRECT_KEY_PREFIX + state.me) renderDirects(); });
+  ui.online.open = wide.matches;               // a phone starts with the lists folded
+  ui.rooms.open = wide.matches;
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
   takeTokenFromHash();
 
@@ -616,11 +987,12 @@ function start() {
   ui.room.value = room === DEFAULT_ROOM ? '' : room;
   const remembered = storedName();
   const checked = remembered === null ? { error: 'none' } : checkName(remembered);
-  if (!checked.error && ROOM_RULE.test(room || DEFAULT_ROOM)) {
-    enterRoom(checked.name, room || DEFAULT_ROOM);
+  const target = roomFor(room || DEFAULT_ROOM, checked.name ?? null);
+  if (!checked.error && target !== null) {
+    enterRoom(checked.name, target);
   } else {
     if (remembered !== null) ui.name.value = remembered;
-    if (room && !ROOM_RULE.test(room)) showText(ui.roomError, 'The link names a room that cannot exist.');
+    if (target === null) showText(ui.roomError, 'The link names a room that cannot exist.');
     ui.name.focus();
   }
 }

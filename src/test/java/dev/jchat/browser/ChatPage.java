@@ -35,7 +35,23 @@ final class ChatPage {
         boolean isNotice(String kind) {
             return classes.contains("notice") && classes.contains(kind);
         }
+
+        /** A message that names the page's own person, highlighted. */
+        boolean isMention() {
+            return classes.contains("mention");
+        }
     }
+
+    /** One entry of the room list or of its Direct part: the name shown, its badge ("" when none), whether it is the room shown. */
+    record RoomEntry(String label, String badge, boolean current) {
+    }
+
+    private static final String ENTRIES = """
+            return Array.from(document.querySelectorAll('#' + arguments[0] + ' > li > a'), (a) => ({
+              label: a.querySelector('.label')?.textContent ?? '',
+              badge: a.querySelector('.count, .unread')?.textContent ?? '',
+              current: a.getAttribute('aria-current') === 'page',
+            }));""";
 
     // One consistent snapshot of the list; walking WebElements would race the page's updates.
     private static final String ITEMS = """
@@ -176,6 +192,13 @@ final class ChatPage {
                 driver -> messages().stream().filter(item -> text.equals(item.text())).findFirst().orElse(null));
     }
 
+    /** Waits for the first message whose text starts with this, and returns it. */
+    Item awaitMessageStarting(String start) {
+        return browser.await(() -> "a message starting \"" + start + "\"; " + describe(),
+                driver -> messages().stream().filter(item -> item.text() != null && item.text().startsWith(start))
+                        .findFirst().orElse(null));
+    }
+
     /** Waits for the first notice of this kind (e.g. "refused"), and returns its text. */
     String awaitNotice(String kind) {
         return browser.await(() -> "a " + kind + " notice; " + describe(),
@@ -195,6 +218,70 @@ final class ChatPage {
     void awaitUsers(String... names) {
         List<String> expected = Arrays.asList(names);
         browser.await(() -> "online " + expected + "; " + describe(), driver -> users().equals(expected));
+    }
+
+    /** Runs a script in the page and returns its value as the caller expects it (numbers come back as Long or Double). */
+    @SuppressWarnings("unchecked")
+    <T> T script(String source, Object... args) {
+        return (T) browser.script(source, args);
+    }
+
+    /** Clicks a name in the online list: the way to a direct conversation with them. */
+    void clickUser(String name) {
+        browser.driver().findElement(By.xpath("//ul[@id='users']/li/a[normalize-space(.)=" + xpathLiteral(name) + "]")).click();
+    }
+
+    // ---- the room list
+
+    /** The rooms with people in them, as listed. */
+    List<RoomEntry> rooms() {
+        return entries("room-list");
+    }
+
+    /** The direct conversations, each shown as the other person's name. */
+    List<RoomEntry> directs() {
+        return entries("direct-list");
+    }
+
+    /** Waits for the room list entry {@code label}, in either part, satisfying {@code condition}, and returns it. */
+    RoomEntry awaitRoom(String label, Predicate<RoomEntry> condition, String what) {
+        return browser.await(() -> what + "; rooms " + rooms() + ", direct " + directs() + "; " + describe(),
+                driver -> java.util.stream.Stream.concat(rooms().stream(), directs().stream())
+                        .filter(entry -> entry.label().equals(label) && condition.test(entry)).findFirst().orElse(null));
+    }
+
+    /** Clicks the entry of the room list (or its Direct part) showing {@code label}. */
+    void clickRoom(String label) {
+        browser.driver().findElement(By.xpath("//*[@id='rooms']//li/a[span[@class='label' and .=" + xpathLiteral(label) + "]]")).click();
+    }
+
+    /** Whether the room list is unfolded (a phone starts with it folded). */
+    boolean roomsOpen() {
+        return Boolean.TRUE.equals(browser.script("return document.getElementById('rooms').open;"));
+    }
+
+    /** The room shown in the header, once the page is online there. */
+    void awaitRoomShown(String room) {
+        browser.await(() -> "online in " + room + "; " + describe(),
+                driver -> text("room-name").equals(room) && status().equals("online"));
+    }
+
+    // ---- the tab as seen from outside
+
+    String title() {
+        return browser.driver().getTitle();
+    }
+
+    /**
+     * Makes the page believe its tab is hidden (or visible again), as switching tabs would: a
+     * headless browser's tab is always visible, so the test stands in for the person.
+     */
+    void setHidden(boolean hidden) {
+        browser.script("""
+                Object.defineProperty(document, 'hidden', { configurable: true, get: () => arguments[0] });
+                Object.defineProperty(document, 'visibilityState', { configurable: true,
+                  get: () => (arguments[0] ? 'hidden' : 'visible') });
+                document.dispatchEvent(new Event('visibilitychange'));""", hidden);
     }
 
     /** The browser's time zone, in which the page shows times. */
@@ -233,11 +320,12 @@ final class ChatPage {
                 };""");
     }
 
-    /** The chat frames the page sent since {@link #recordSentFrames()} (pings left out). */
+    /** The chat frames the page sent since {@link #recordSentFrames()} (pings, typing and room directory requests left out). */
     @SuppressWarnings("unchecked")
     List<String> chatFramesSent() {
         List<String> frames = (List<String>) browser.script("return window.framesSent;");
-        return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"") && !frame.contains("\"type\":\"typing\"")).toList();
+        return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"") && !frame.contains("\"type\":\"typing\"")
+                && !frame.contains("\"type\":\"rooms\"")).toList();
     }
 
     /**
@@ -249,10 +337,12 @@ final class ChatPage {
                 window.sockets = [];
                 window.socketCloses = [];
                 window.socketProtocols = [];
+                window.socketUrls = [];
                 window.WebSocket = class extends WebSocket {
                   constructor(url, protocols) {
                     super(url, protocols);
                     window.sockets.push(this);
+                    window.socketUrls.push(String(url));
                     this.addEventListener('close', (event) => window.socketCloses.push(event.code + ' ' + event.reason));
                     window.socketProtocols.push(protocols === undefined ? [] : [].concat(protocols));
                   }
@@ -268,6 +358,12 @@ final class ChatPage {
     @SuppressWarnings("unchecked")
     List<List<String>> socketProtocols() {
         return (List<List<String>>) browser.script("return window.socketProtocols;");
+    }
+
+    /** The address each of those sockets connected to, in order. */
+    @SuppressWarnings("unchecked")
+    List<String> socketUrls() {
+        return (List<String>) browser.script("return window.socketUrls;");
     }
 
     /** Sends on the page's newest socket behind its back: what a bug in the page would send. */
@@ -308,6 +404,18 @@ final class ChatPage {
         return item.isMessage()
                 ? item.name() + "#" + item.id() + ": " + item.text()
                 : item.classes() + " " + item.text();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<RoomEntry> entries(String listId) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) browser.script(ENTRIES, listId);
+        return rows.stream().map(row -> new RoomEntry((String) row.get("label"), (String) row.get("badge"),
+                Boolean.TRUE.equals(row.get("current")))).toList();
+    }
+
+    /** A name or room as an XPath literal: neither can hold a quote. */
+    private static String xpathLiteral(String text) {
+        return "'" + text + "'";
     }
 
     private static Item item(Map<String, Object> row) {

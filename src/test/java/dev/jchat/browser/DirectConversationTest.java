@@ -1,0 +1,99 @@
+package dev.jchat.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
+import dev.jchat.TestClient;
+import dev.jchat.browser.ChatPage.RoomEntry;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
+
+/**
+ * Direct conversations in the page: a name in the online list opens one, the other person sees
+ * it unread in the Direct part of the room list until they open it, and someone else's is refused
+ * in words, back in the room the page came from.
+ */
+class DirectConversationTest {
+
+    private static final String FORBIDDEN = "This conversation is between two other people; you cannot join it.";
+    private static final String UNKNOWN = "Nobody holds that name, so there is no conversation with them.";
+
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
+
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
+
+    @Test
+    void aNameInTheOnlineListOpensAConversationThatTheOtherSeesUnreadUntilOpened() throws Exception {
+        ChatPage ann = browsers.launch().open(server.pageUri()).join("Ann", "");
+        ChatPage bob = browsers.launch().open(server.pageUri()).join("Bob", "");
+        ann.awaitUsers("Ann", "Bob");
+        bob.awaitUsers("Ann", "Bob");
+
+        bob.clickUser("Ann");
+        bob.awaitRoomShown("@Ann+Bob");
+        assertTrue(bob.browser().driver().getCurrentUrl().endsWith("#room=%40Ann%2BBob"),
+                () -> "the conversation's name in the address, + as %2B: " + bob.browser().driver().getCurrentUrl());
+        bob.awaitRoom("Ann", RoomEntry::current, "the conversation in Bob's Direct list, as the one shown");
+        bob.say("Hi Ann, a word in private?");
+        bob.awaitMessage("Hi Ann, a word in private?");
+
+        RoomEntry unread = ann.awaitRoom("Bob", entry -> entry.badge().equals("1"), "one unread from Bob in Ann's Direct list");
+        assertFalse(unread.current());
+        assertEquals("1 unread", ann.text("unread-total"), "the list's heading says so too, seen folded or not");
+        assertEquals(List.of(), ann.texts(), "the lobby shows nothing of it");
+
+        ann.clickRoom("Bob");
+        ann.awaitRoomShown("@Ann+Bob");
+        assertEquals("Bob", ann.awaitMessage("Hi Ann, a word in private?").name());
+        ann.awaitRoom("Bob", entry -> entry.current() && entry.badge().isEmpty(), "read once opened");
+        assertFalse(ann.visible("unread-total"));
+        ann.say("Sure, go ahead.");
+        bob.awaitMessage("Sure, go ahead.");
+
+        ann.element("room-open").sendKeys("lobby", Keys.ENTER);
+        ann.awaitRoomShown("lobby");
+        ann.awaitRoom("Bob", entry -> !entry.current() && entry.badge().isEmpty(), "still listed, nothing unread");
+        ann.reload();
+        ann.awaitRoomShown("lobby");
+        ann.awaitRoom("Bob", entry -> entry.badge().isEmpty(), "remembered by this browser for Ann");
+    }
+
+    @Test
+    void someoneElsesConversationOrANameNobodyHoldsIsRefusedInWordsAndThePageGoesBack() throws Exception {
+        try (TestClient dan = connect("Dan"); TestClient eve = connect("Eve")) {
+            dan.welcome();
+            eve.welcome();
+            ChatPage cyd = browsers.launch().open(server.pageUri()).join("Cyd", "corner");
+
+            cyd.browser().script("location.hash = '#room=%40Dan%2BEve';");
+            assertRefusedBack(cyd.awaitNotice("refused"), FORBIDDEN);
+            cyd.awaitRoomShown("corner");
+            assertTrue(cyd.browser().driver().getCurrentUrl().endsWith("#room=corner"));
+
+            cyd.browser().script("location.hash = '#room=%40Nobody';");
+            cyd.browser().await(() -> "a second refusal; " + cyd.describe(), driver -> cyd.notices("refused").size() == 2);
+            assertRefusedBack(cyd.notices("refused").get(1).text(), UNKNOWN);
+            cyd.awaitRoomShown("corner");
+            assertEquals(List.of(), cyd.directs(), "a conversation never entered is not listed");
+            cyd.say("still here");
+            cyd.awaitMessage("still here");
+        }
+    }
+
+    /** The page's sentence first (the server's own words may follow), then where the page went back to. */
+    private static void assertRefusedBack(String notice, String sentence) {
+        assertTrue(notice.startsWith(sentence) && notice.endsWith(" Back in corner."), () -> "the refusal in words: " + notice);
+    }
+
+    private static TestClient connect(String name) {
+        return TestClient.connect(URI.create(server.chatUri() + "?user=" + name + "&room=lobby"));
+    }
+}

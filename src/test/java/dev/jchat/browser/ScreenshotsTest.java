@@ -1,0 +1,79 @@
+package dev.jchat.browser;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
+import dev.jchat.TestClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+
+/**
+ * Not a check: makes the pictures of the page in docs/ (a room with the room list, a direct
+ * conversation, the phone-sized view). Skipped unless asked for:
+ * {@code ./mvnw -o test -Dtest=ScreenshotsTest -Dchat.screenshots=true}.
+ */
+@EnabledIfSystemProperty(named = "chat.screenshots", matches = "true")
+class ScreenshotsTest {
+
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
+
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
+
+    @Test
+    void takeThePicturesOfTheMainViews() throws Exception {
+        Path docs = Path.of(System.getProperty("basedir", "."), "docs");
+        try (TestClient omar = connect("Omar", "design");
+             TestClient pia = connect("Pia", "design");
+             TestClient raj = connect("Raj", "ops");
+             TestClient bob = connect("Bob", "lobby")) {
+            List.of(omar, pia, raj, bob).forEach(TestClient::welcome);
+            ChatPage ann = browsers.launch();
+            ann.browser().driver().manage().window().setSize(new Dimension(1200, 760));
+            ann.open(server.pageUri()).join("Ann", "lobby");
+            bob.say("Morning! The release notes are up: https://example.com/releases/2.4");
+            ann.awaitMessageStarting("Morning!");
+            ann.say("Thanks Bob, reading them now.");
+            bob.say("@Ann could you check the section on direct conversations?");
+            ann.awaitMessageStarting("@Ann");
+            ann.say("On it. The room list and the unread counts read well.");
+            ann.awaitMessage("On it. The room list and the unread counts read well.");
+
+            try (TestClient bobDirect = connect("Bob", "%40Ann")) {
+                bobDirect.welcome();
+                bobDirect.say("Got a minute after lunch? Just the two of us.");
+                ann.awaitRoom("Bob", entry -> entry.badge().equals("1"), "Bob's message, unread");
+                ann.awaitRoom("design", entry -> entry.badge().equals("2"), "the design room with two people");
+                ann.browser().screenshot(docs.resolve("screenshot-room.png"));
+
+                ann.clickRoom("Bob");
+                ann.awaitRoomShown("@Ann+Bob");
+                ann.awaitMessageStarting("Got a minute");
+                ann.say("Sure, 14:00 works.");
+                ann.awaitMessage("Sure, 14:00 works.");
+                bobDirect.say("Great, see you then.");
+                ann.awaitMessage("Great, see you then.");
+                ann.browser().screenshot(docs.resolve("screenshot-direct.png"));
+            }
+
+            ann.browser().driver().manage().window().setSize(new Dimension(400, 800));
+            ann.element("room-open").sendKeys("lobby", Keys.ENTER);
+            ann.awaitRoomShown("lobby");
+            ann.awaitMessage("On it. The room list and the unread counts read well.");
+            ann.browser().script("""
+                    document.getElementById('rooms').open = true;
+                    document.getElementById('online').open = false;""");
+            ann.browser().screenshot(docs.resolve("screenshot-narrow.png"));
+        }
+    }
+
+    private static TestClient connect(String name, String room) {
+        return TestClient.connect(URI.create(server.chatUri() + "?user=" + name + "&room=" + room));
+    }
+}
