@@ -138,4 +138,10 @@ class DockerFilesIT {
         assertTrue(process.waitFor(10, TimeUnit.SECONDS), "the check ends");
         return process.exitValue();
     }
+
+    @Test
+    void tomcatsImageRunsWithTheBuffersTheTestsUse() throws IOException {
+        assertTrue(Files.readString(DOCKER.resolve("Dockerfile")).contains("CATALINA_OPTS=\"" + TomcatServer.WEBSOCKET_BUFFERS),
+                "docker/Dockerfile gives Tomcat " + TomcatServer.WEBSOCKET_BUFFERS + ", as TomcatServer does");
+    }
 }

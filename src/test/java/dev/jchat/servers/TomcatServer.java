@@ -15,6 +15,9 @@ public final class TomcatServer {
 
     static final Path HOME = Path.of(System.getProperty("chat.tomcat.home", "target/servers/tomcat"));
 
+    /** What docker/Dockerfile gives Tomcat: 2 KB WebSocket buffers, not 8 KB, per connection. */
+    static final String WEBSOCKET_BUFFERS = "-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048";
+
     private TomcatServer() {
     }
 
@@ -73,6 +76,7 @@ public final class TomcatServer {
                 "-Dcatalina.base=" + base,
                 "-Djava.io.tmpdir=" + base.resolve("temp"),
                 "-Dchat.it.port=" + port,
+                WEBSOCKET_BUFFERS,
                 "-cp", HOME.resolve("bin/bootstrap.jar").toAbsolutePath() + ":"
                         + HOME.resolve("bin/tomcat-juli.jar").toAbsolutePath(),
                 "org.apache.catalina.startup.Bootstrap", "start"));

@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# Memory per idle connection on every runtime, side by side in one run (issue 14): the standalone
+# jar (Tyrus on Grizzly), the WAR in Tomcat 10.1, the WAR in Payara Micro 6, and the tutorials'
+# Node server (bench/reference) for scale. For each runtime, one after the other, on 127.0.0.1:
+#
+#   1. start it fresh on a free loopback port, from a copy of the built artifact, and wait until
+#      it serves its page (the reference: until it accepts TCP);
+#   2. warm it up: 20 connections open and close, so that classes, JIT code and the room and name
+#      they use are there before the baseline (--no-warmup to skip);
+#   3. baseline: RSS (VmRSS) and, for a JVM, the heap in use, both after two full GCs
+#      (jcmd GC.run, then GC.heap_info: the "used" of every generation, as ServerHeap sums it);
+#   4. open N idle WebSocket connections with the load generator (bench/target/chat-bench.jar:
+#      --senders 0 --rate 0 --names 1, all in room "bench" under one shared name, as the sweep's
+#      "10000 0 0" point, so presence costs one join, not N), wait until the server holds all N
+#      (ss counts them established; a JVM's /metrics must say chat_connections N), let them settle;
+#   5. the same samples again; then stop the generator and the server.
+#
+# KB per connection = (after - before) / N. The heap figure is the steadier one: RSS after a GC
+# still holds the pages the collector touched before it (ParallelGC never gives them back).
+# Prints a table and writes it to bench/results/idle-<UTC time>.md and .csv, with each server's
+# log next to them (idle-<time>-<runtime>.log).
+#
+#   bench/run-idle.sh                    N=2000 on standalone, tomcat, payara and node (~2 min)
+#   bench/run-idle.sh --quick            N=200
+#   bench/run-idle.sh --connections N    N idle connections (1..18000: ulimit -n is 20000 here)
+#   bench/run-idle.sh --runtimes "standalone tomcat tomcat:CHAT_MAX_FRAME_BYTES=8192"
+#                                        which rows, in order; NAME:KEY=VALUE[,KEY=VALUE...] gives
+#                                        that row extra environment (any runtime, any CHAT_*)
+#   bench/run-idle.sh --env KEY=VALUE    environment for every runtime (repeatable)
+#   bench/run-idle.sh --settle S         seconds to wait once all are open (default 5)
+#   bench/run-idle.sh --no-warmup        no warm-up connections before the baseline
+#   bench/run-idle.sh --histogram        also write, for each JVM, the classes whose heap grew most
+#                                        with the connections (jcmd GC.class_histogram before and
+#                                        after: idle-<time>-<runtime>-histogram.txt)
+#   bench/run-idle.sh --build            package the server (tests skipped) and the bench jar first;
+#                                        without it they are built only when missing
+#
+# JVM flags, as the Docker images run each runtime (docker/*.Dockerfile and the images they start
+# from); the JVM is this machine's java (OpenJDK 17), not the images' Temurin:
+#   standalone  java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -jar chat-standalone.jar
+#               (docker/standalone.Dockerfile's ENTRYPOINT)
+#   tomcat      bin/catalina.sh run, as tomcat:10.1-jre17 does: no heap or GC flag (so G1, heap
+#               1/4 of RAM), only catalina.sh's own (--add-opens..., the JULI log manager); the
+#               WAR as webapps/ROOT.war; a minimal server.xml: one HTTP/1.1 NIO connector on
+#               127.0.0.1 (connectionTimeout 20000, maxConnections 8192 as by default, raised to
+#               N + 500 only when N needs it), no shutdown port
+#   payara      java -XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport
+#               -Djdk.util.zip.disableZip64ExtraFieldValidation=true -jar payara-micro.jar
+#               --deploymentDir DIR --nohazelcast --disablephonehome (payara/micro's entrypoint.sh,
+#               its JVM_ARGS, and docker/payara.Dockerfile's CMD; G1 by default), with ROOT.war in
+#               DIR, plus --port and a preboot command that binds the listener to 127.0.0.1
+#   node        node bench/reference/server.js PORT (no heap figure: no GC can be forced from outside)
+# On this 2-core 24 GiB machine the JVM's default collector is G1; in a container with less than
+# 2 CPUs or 1792 MB it would be Serial.
+#
+# Every runtime gets the images' defaults for CHAT_* except CHAT_IDLE_TIMEOUT_SECONDS=3600 (the
+# generator's clients never send, and at the default 60 s the server would close them mid-run)
+# and CHAT_MAX_CONNECTIONS=20000; CHAT_* variables of the caller are not passed on (use --env or
+# NAME:KEY=VALUE). Bounded: each server runs under `timeout` (it ends itself even if this script
+# is killed), every wait has a deadline, and the trap stops what is still running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/common.sh
+
+args="$*"
+connections=2000
+runtimes="standalone tomcat payara node"
+settle=5
+warmup=true
+build=false
+histogram=false
+global_env=()
+usage() {
+  sed -n '/^#   bench\/run-idle.sh/,/^#$/p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) connections=200; shift ;;
+    --connections) connections=${2:?--connections needs a number}; shift 2 ;;
+    --runtimes) runtimes=${2:?--runtimes needs a list}; shift 2 ;;
+    --env) global_env+=("${2:?--env needs KEY=VALUE}"); shift 2 ;;
+    --settle) settle=${2:?--settle needs seconds}; shift 2 ;;
+    --no-warmup) warmup=false; shift ;;
+    --build) build=true; shift ;;
+    --histogram) histogram=true; shift ;;
+    -h|--help) usage ;;
+    *) echo "unknown option $1" >&2; usage ;;
+  esac
+done
+[[ $connections =~ ^[0-9]+$ ]] && [ "$connections" -ge 1 ] && [ "$connections" -le 18000 ] \
+  || { echo "--connections must be 1..18000" >&2; exit 2; }
+[[ $settle =~ ^[0-9]+$ ]] || { echo "--settle must be whole seconds" >&2; exit 2; }
+runtimes=${runtimes//,/ }
+for spec in $runtimes; do
+  case ${spec%%:*} in
+    standalone|tomcat|payara|node) ;;
+    *) echo "unknown runtime ${spec%%:*} (standalone, tomcat, payara, node)" >&2; exit 2 ;;
+  esac
+done
+
+began=$(date +%s)
+tomcat_home=$(ls -d target/servers/apache-tomcat-* 2>/dev/null | sort -V | tail -n 1 || true)
+if [ "$build" = true ] || [ ! -f target/chat.war ] || [ ! -f target/chat-standalone.jar ] \
+    || [ ! -f target/servers/payara-micro.jar ] || [ -z "$tomcat_home" ]; then
+  # package stops before pre-integration-test, which brings the servers: ask for that goal too.
+  ./mvnw -B -q -o package dependency:unpack@tomcat dependency:copy@payara-micro -DskipTests
+  tomcat_home=$(ls -d target/servers/apache-tomcat-* | sort -V | tail -n 1)
+fi
+if [ "$build" = true ] || [ ! -f bench/target/chat-bench.jar ]; then
+  ./mvnw -B -q -o -f bench/pom.xml package
+fi
+
+# Each process (the server, the generator) holds N sockets and its own files.
+need=$((connections + 1000))
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
+  ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fi
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
+  echo "ulimit -n is $(ulimit -n), $need needed for $connections connections" >&2
+  exit 1
+fi
+
+mkdir -p bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+md=bench/results/idle-$stamp.md
+csv=bench/results/idle-$stamp.csv
+work=$(mktemp -d /tmp/chat-idle.XXXXXX)
+server_group= gen_group=
+
+stop_group() { # $1 = pid of a `timeout` we started (its process group leader), $2 = seconds to wait
+  local pid=$1 i
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || return 0
+  for ((i = 0; i < $2 * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_group "$gen_group" 5; gen_group=
+  stop_group "$server_group" 30; server_group=
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+artifact() { # $1 = file: its time and the start of its SHA-256
+  printf '%s (%s, sha256 %s)' "$1" "$(date -u -r "$1" +%Y-%m-%dT%H:%M:%SZ)" "$(sha256sum "$1" | cut -c1-12)"
+}
+# The servers run from copies: target/ may be rebuilt (or cleaned) while this runs.
+cp target/chat-standalone.jar target/chat.war target/servers/payara-micro.jar "$work/"
+cp -r "$tomcat_home" "$work/tomcat-home"
+built="$(artifact target/chat-standalone.jar); $(artifact target/chat.war)"
+tomcat_version=$(basename "$tomcat_home")
+tomcat_home=$work/tomcat-home
+java_version=$(java -version 2>&1 | sed -n 2p)
+
+# ---- samples -------------------------------------------------------------------------------
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+is_jvm() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = java ]; }
+
+# Prints "RSS_KB HEAP_USED_KB HEAP_COMMITTED_KB" after two full GCs (heap "-" when not a JVM).
+sample() {
+  local pid=$1 info used committed
+  if ! is_jvm "$pid"; then
+    echo "$(rss_kb "$pid") - -"
+    return
+  fi
+  timeout 60 jcmd "$pid" GC.run >/dev/null || true
+  sleep 1
+  timeout 60 jcmd "$pid" GC.run >/dev/null || true
+  info=$(timeout 60 jcmd "$pid" GC.heap_info || true)
+  # G1: one "garbage-first heap total ..K, used ..K"; Parallel and Serial: young and old (Metaspace
+  # says "used" first, so it does not match)
+  used=$(grep -oE 'total [0-9]+K, used [0-9]+K' <<<"$info" | awk -F'[ K,]+' '{u += $4} END {print u + 0}' || true)
+  committed=$(grep -oE 'total [0-9]+K, used [0-9]+K' <<<"$info" | awk -F'[ K,]+' '{c += $2} END {print c + 0}' || true)
+  echo "$(rss_kb "$pid") $used $committed"
+}
+
+histogram_of() { # $1 = pid: "BYTES INSTANCES CLASS" per class, after a full GC
+  timeout 120 jcmd "$1" GC.class_histogram 2>/dev/null | awk '$1 ~ /^[0-9]+:$/ {print $3, $2, $4}' || true
+}
+
+# histogram_growth BEFORE AFTER N: the 25 classes whose bytes grew most, per connection
+histogram_growth() {
+  awk -v n="$3" '
+    FNR == NR {b[$3] = $1; i[$3] = $2; next}
+    {d = $1 - b[$3]; if (d > 0) printf "%12d %10.1f %10.2f  %s\n", d, d / n, ($2 - i[$3]) / n, $3}
+  ' "$1" "$2" | sort -rn | awk 'NR <= 25' \
+    | awk 'BEGIN {printf "%12s %10s %10s  %s\n", "bytes", "B/conn", "inst/conn", "class"} {print}'
+}
+
+established() { # server-side sockets established on port $1
+  ss -Htn state established "( sport = :$1 )" | wc -l
+}
+
+metric_connections() { # chat_connections from the server's /metrics, or "-"
+  local value
+  value=$(curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "chat_connections" {print int($2)}' || true)
+  echo "${value:--}"
+}
+
+# ---- runtimes ------------------------------------------------------------------------------
+
+flags_of() {
+  case $1 in
+    standalone) echo "-XX:MaxRAMPercentage=75 -XX:+UseParallelGC" ;;
+    tomcat) echo "(none: catalina.sh's own; G1)" ;;
+    payara) echo "-XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport (G1)" ;;
+    node) echo "-" ;;
+  esac
+}
+
+# start_runtime NAME PORT DIR LOG ENV...: starts it under `timeout` in a process group of its own;
+# sets server_group (timeout's pid) and server_pid (the server's own).
+start_runtime() {
+  local name=$1 port=$2 dir=$3 log=$4
+  shift 4
+  local -a env=(env -u JAVA_OPTS -u CATALINA_OPTS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_TOOL_OPTIONS)
+  local var
+  for var in $(compgen -e | grep '^CHAT_' || true); do env+=(-u "$var"); done
+  env+=(CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "$@")
+  local -a command
+  case $name in
+    standalone)
+      command=(java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -jar "$work/chat-standalone.jar")
+      env+=(CHAT_HOST=127.0.0.1 CHAT_PORT="$port")
+      ;;
+    tomcat)
+      local base=$dir/tomcat max=8192
+      [ $((connections + 500)) -gt $max ] && max=$((connections + 500))
+      mkdir -p "$base"/{conf,webapps,logs,temp,work}
+      find "$tomcat_home/conf" -maxdepth 1 -type f -exec cp {} "$base/conf/" \;
+      cat >"$base/conf/server.xml" <<EOF
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="$port" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000" maxConnections="$max"/>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
+    </Engine>
+  </Service>
+</Server>
+EOF
+      cp "$work/chat.war" "$base/webapps/ROOT.war"
+      command=("$tomcat_home/bin/catalina.sh" run)
+      env+=(CATALINA_HOME="$tomcat_home" CATALINA_BASE="$base" CATALINA_TMPDIR="$base/temp")
+      ;;
+    payara)
+      mkdir -p "$dir/deployments"
+      cp "$work/chat.war" "$dir/deployments/ROOT.war"
+      echo "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1" \
+        >"$dir/preboot.txt"
+      command=(java -XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport
+        -Djdk.util.zip.disableZip64ExtraFieldValidation=true -jar "$work/payara-micro.jar"
+        --deploymentDir "$dir/deployments" --nohazelcast --disablephonehome
+        --rootdir "$dir/root" --prebootcommandfile "$dir/preboot.txt" --port "$port")
+      ;;
+    node)
+      command=(node "$PWD/bench/reference/server.js" "$port")
+      ;;
+    *) echo "unknown runtime $name (standalone, tomcat, payara, node)" >&2; return 1 ;;
+  esac
+  # timeout puts itself and the server in a process group of its own; 30 min at most
+  (cd "$dir" && exec timeout --kill-after=10 1800 "${env[@]}" "${command[@]}") </dev/null >"$log" 2>&1 &
+  server_group=$!
+  server_pid=
+  local i
+  for ((i = 0; i < 50; i++)); do
+    server_pid=$(pgrep -P "$server_group" | awk 'NR == 1' || true)
+    [ -n "$server_pid" ] && break
+    sleep 0.1
+  done
+  [ -n "$server_pid" ] || { echo "$name: no process" >&2; return 1; }
+}
+
+serving() { # $1 = runtime, $2 = port: whether it serves yet
+  if [ "$1" = node ]; then
+    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null
+  else
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2/")" = 200 ]
+  fi
+}
+
+# generate PORT CLIENTS MEASURE LOG: the load generator, idle clients, in the background
+generate() {
+  timeout --kill-after=5 $(($3 + 120)) java -Xmx2g -jar bench/target/chat-bench.jar \
+    --url "ws://127.0.0.1:$1/chat" --clients "$2" --senders 0 --rate 0 --names 1 \
+    --warmup 0 --measure "$3" --connect-rate 1000 --label idle </dev/null >"$4" 2>&1 &
+  gen_group=$!
+}
+
+wait_established() { # PORT COUNT SECONDS: until exactly COUNT are established, or the deadline
+  local deadline=$((SECONDS + $3))
+  while [ "$(established "$1")" -ne "$2" ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+echo "runtime,spec,connections,open,server_connections,rss_before_kb,rss_after_kb,rss_kb_per_conn,heap_before_kb,heap_after_kb,heap_kb_per_conn,heap_committed_after_kb,start_s,jvm_flags,env,note" >"$csv"
+rows=()
+
+measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
+  local spec=$1 name=${1%%:*} extra=() note="" port dir log start_s
+  [[ $spec == *:* ]] && IFS=, read -r -a extra <<<"${spec#*:}"
+  if [ "$name" = node ] && { ! command -v node >/dev/null || [ ! -d bench/reference/node_modules ]; }; then
+    if command -v node >/dev/null && command -v npm >/dev/null; then
+      (cd bench/reference && timeout 300 npm ci --no-audit --no-fund --loglevel=error) || true
+    fi
+    if [ ! -d bench/reference/node_modules ]; then
+      echo "$spec: skipped (no node or no bench/reference/node_modules)"
+      return 0
+    fi
+  fi
+  port=$(free_port)
+  dir=$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$spec")
+  mkdir -p "$dir"
+  log=bench/results/idle-$stamp-$(tr -c 'A-Za-z0-9=\n' _ <<<"$spec").log
+  local env_all=("${global_env[@]}" "${extra[@]}")
+  echo "== $spec on 127.0.0.1:$port ${env_all[*]}"
+  local t0=$SECONDS limit=60
+  case $name in tomcat) limit=120 ;; payara) limit=300 ;; node) limit=30 ;; esac
+  start_runtime "$name" "$port" "$dir" "$log" "${env_all[@]}"
+  local t0ns
+  t0ns=$(date +%s%N)
+  until serving "$name" "$port"; do
+    if ! kill -0 "$server_pid" 2>/dev/null || [ $((SECONDS - t0)) -ge $limit ]; then
+      echo "$spec: did not serve within ${limit} s; its log ($log):" >&2
+      tail -n 30 "$log" >&2
+      stop_group "$server_group" 30; server_group=
+      rows+=("$spec|$connections|-|-|-|-|-|-|-|-|-|did not start")
+      echo "$name,$spec,$connections,,,,,,,,,,,$(flags_of "$name"),${env_all[*]},did not start" >>"$csv"
+      return 0
+    fi
+    sleep 0.2
+  done
+  start_s=$(awk -v a="$t0ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+  echo "   serving after ${start_s} s (pid $server_pid)"
+
+  if [ "$warmup" = true ]; then
+    local w=$((connections < 20 ? connections : 20))
+    generate "$port" "$w" 1 "$dir/warmup.log"
+    wait "$gen_group" 2>/dev/null || true
+    gen_group=
+    wait_established "$port" 0 30 || note+="warm-up connections still open; "
+    sleep 2
+  fi
+  is_jvm "$server_pid" && metric_connections "$port" >/dev/null # /metrics warmed up too
+  local before after
+  before=$(sample "$server_pid")
+  echo "   before: RSS ${before%% *} KB, heap $(cut -d' ' -f2 <<<"$before") KB"
+  [ "$histogram" = true ] && is_jvm "$server_pid" && histogram_of "$server_pid" >"$dir/histogram-before.txt"
+
+  # the generator holds the connections up to 300 s; it is stopped once the samples are taken
+  generate "$port" "$connections" 300 "$dir/generator.log"
+  local deadline=$((60 + connections / 100))
+  local open=0 held=-
+  local end=$((SECONDS + deadline))
+  while :; do
+    open=$(established "$port")
+    [ "$open" -ge "$connections" ] && break
+    if [ $SECONDS -ge $end ] || ! kill -0 "$gen_group" 2>/dev/null; then
+      note+="only $open of $connections connected; "
+      break
+    fi
+    sleep 0.5
+  done
+  if is_jvm "$server_pid"; then
+    end=$((SECONDS + 30))
+    while held=$(metric_connections "$port"); [ "$held" != "$connections" ] && [ $SECONDS -lt $end ]; do
+      sleep 0.5
+    done
+  fi
+  sleep "$settle"
+  after=$(sample "$server_pid")
+  open=$(established "$port")
+  [ "$open" -eq "$connections" ] || note+="$open established at the sample; "
+  if [ "$histogram" = true ] && is_jvm "$server_pid"; then
+    histogram_of "$server_pid" >"$dir/histogram-after.txt"
+    local histo=${log%.log}-histogram.txt
+    { echo "# $spec: heap growth by class with $connections idle connections (jcmd GC.class_histogram)"
+      histogram_growth "$dir/histogram-before.txt" "$dir/histogram-after.txt" "$connections"; } >"$histo"
+    echo "   wrote $histo"
+  fi
+  echo "   after $connections: RSS ${after%% *} KB, heap $(cut -d' ' -f2 <<<"$after") KB, open $open, server counts $held"
+  stop_group "$gen_group" 5; gen_group=
+  stop_group "$server_group" 30; server_group=
+
+  local rb ra hb ha hc rper hper
+  read -r rb hb _ <<<"$before"
+  read -r ra ha hc <<<"$after"
+  rper=$(awk -v a="$ra" -v b="$rb" -v n="$connections" 'BEGIN {printf "%.1f", (a - b) / n}')
+  if [ "$hb" = - ]; then hper=-; else
+    hper=$(awk -v a="$ha" -v b="$hb" -v n="$connections" 'BEGIN {printf "%.1f", (a - b) / n}')
+  fi
+  rows+=("$spec|$connections|$open|$rb|$ra|$rper|$hb|$ha|$hper|$start_s|${note%; }")
+  echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(flags_of "$name"),${env_all[*]},${note%; }" >>"$csv"
+}
+
+for spec in $runtimes; do
+  measure_runtime "$spec"
+done
+
+mb() { [ "$1" = - ] && echo - || awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+elapsed=$(($(date +%s) - began))
+{
+  echo "# Memory per idle connection, $stamp"
+  echo
+  echo "\`bench/run-idle.sh $args\`: $connections idle WebSocket connections per runtime (one room, one name),"
+  echo "RSS and heap in use after two full GCs, before and after; $elapsed s in all."
+  echo
+  echo "| runtime | N | open | RSS before MB | RSS after MB | KB RSS/conn | heap before MB | heap after MB | KB heap/conn | start s | note |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  for row in "${rows[@]}"; do
+    IFS='|' read -r r n o rb ra rper hb ha hper st nt <<<"$row"
+    echo "| $r | $n | $o | $(mb "$rb") | $(mb "$ra") | $rper | $(mb "$hb") | $(mb "$ha") | $hper | $st | $nt |"
+  done
+  echo
+  echo "- JVM: $java_version; node $(node --version 2>/dev/null || echo -)"
+  echo "- standalone: java $(flags_of standalone) -jar chat-standalone.jar (docker/standalone.Dockerfile)"
+  echo "- tomcat: $tomcat_version, catalina.sh run, no extra JVM flags (tomcat:10.1-jre17), ROOT.war"
+  echo "- payara: java $(flags_of payara) -jar payara-micro.jar --nohazelcast --disablephonehome (payara/micro:6 + docker/payara.Dockerfile), ROOT.war"
+  echo "- every runtime: $(echo CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}"), other CHAT_* at their defaults"
+  echo "- built: $built"
+  [ "$histogram" = true ] && echo "- heap growth by class: bench/results/idle-$stamp-*-histogram.txt"
+  echo "- warm-up: $warmup (20 connections opened and closed before the baseline); settle: $settle s"
+} >"$md"
+echo
+cat "$md"
+echo
+echo "wrote $md and $csv"
