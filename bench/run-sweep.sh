@@ -7,6 +7,9 @@
 #                                   search at 1000 clients (about 35 minutes)
 #   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
 #   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
+#   bench/run-sweep.sh --ab JAR     this build against an earlier one (JAR, e.g. built from an older
+#                                   commit) at 1000 x 10 @ 5/s: before, now, reference, three times
+#                                   in turn, so that ratios come from side-by-side runs (~5 minutes)
 #
 # All clients share one name (--names 1): the reference server has no presence, so this compares
 # the fan-out of chat messages, not the join and leave announcements. Memory is sampled after a
@@ -16,6 +19,10 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 
 mode=${1:-full}
+before_jar=
+if [ "$mode" = --ab ]; then
+  before_jar=$(realpath "${2:?--ab needs the jar of the earlier build}")
+fi
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q -f bench/pom.xml package
 (cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
@@ -23,14 +30,15 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-csv=bench/results/$stamp.csv
+csv=bench/results/${before_jar:+ab-}$stamp.csv
 warmup=5 measure=15
 saturation=true
 case $mode in
   --quick) points=("20 2 10" "50 5 20"); warmup=1 measure=3; saturation=false ;;
   --saturation) points=() ;;
+  --ab) points=(); saturation=false ;;
   full) points=("100 10 50" "100 10 100" "1000 10 5" "1000 10 10" "5000 1 2" "10000 0 0") ;;
-  *) echo "usage: $0 [--quick | --saturation]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--quick | --saturation | --ab JAR]" >&2; exit 2 ;;
 esac
 
 
@@ -39,9 +47,11 @@ start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
     # ours runs as the README and docker/standalone.Dockerfile run it; ours-g1 with the JVM's default GC
     local gc=-XX:+UseParallelGC
     [ "$1" = ours-g1 ] && gc=-XX:+UseG1GC
+    local jar=target/chat-standalone.jar
+    [ "$1" = ours-before ] && jar=$before_jar
     CHAT_HOST=127.0.0.1 CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
       CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 \
-      java "$gc" -jar target/chat-standalone.jar >"bench/results/$stamp-$1.log" 2>&1 &
+      java "$gc" -jar "$jar" >"bench/results/$stamp-$1.log" 2>&1 &
   else
     node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
   fi
@@ -74,6 +84,14 @@ for point in "${points[@]}"; do
   done
 done
 
+if [ -n "$before_jar" ]; then
+  for run in 1 2 3; do
+    for server in ours-before ours reference; do
+      run_point 1000 10 5 "$server" "ab$run"
+    done
+  done
+fi
+
 if [ "$saturation" = true ]; then
   warmup=3 measure=10
   for server in ours ours-g1 reference; do
@@ -84,5 +102,7 @@ if [ "$saturation" = true ]; then
   done
 fi
 
-java -cp bench/target/chat-bench.jar dev.jchat.bench.Report "$csv" | tee bench/results/latest.md
-echo "wrote $csv and bench/results/latest.md"
+md=bench/results/latest.md
+[ -n "$before_jar" ] && md=bench/results/ab-$stamp.md # an A/B is not the sweep the docs paste
+java -cp bench/target/chat-bench.jar dev.jchat.bench.Report "$csv" | tee "$md"
+echo "wrote $csv and $md"
