@@ -4,7 +4,7 @@ import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.logging.LogSetup;
 import dev.jchat.room.ChatHub;
-import dev.jchat.room.ConnectionAbort;
+import dev.jchat.room.Connections;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -34,7 +34,7 @@ public final class ChatWebApp implements ServletContextListener {
         }
         // Tomcat drops a stalled connection itself once its close frame cannot be written within 50 ms
         // (any close code but 1000); Payara's Tyrus closes its web connection without queueing.
-        ChatHub hub = Engines.hub(config, ConnectionAbort.NONE);
+        ChatHub hub = Engines.hub(config, Connections.NONE);
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new IllegalStateException("this server offers no Jakarta WebSocket container");

@@ -2,7 +2,7 @@ package dev.jchat;
 
 import dev.jchat.redis.RedisRooms;
 import dev.jchat.room.ChatHub;
-import dev.jchat.room.ConnectionAbort;
+import dev.jchat.room.Connections;
 
 /** The one place that picks where rooms live, for the launcher and the web application alike. */
 public final class Engines {
@@ -11,10 +11,10 @@ public final class Engines {
     }
 
     /** A hub whose rooms are in Redis when {@code CHAT_REDIS_URL} is set, else in this JVM's memory. */
-    public static ChatHub hub(ChatConfig config, ConnectionAbort abort) {
+    public static ChatHub hub(ChatConfig config, Connections connections) {
         if (config.engine().redis()) {
-            return new ChatHub(config, hub -> new RedisRooms(config, hub), abort);
+            return new ChatHub(config, hub -> new RedisRooms(config, hub), connections);
         }
-        return ChatHub.inMemory(config, abort);
+        return ChatHub.inMemory(config, connections);
     }
 }

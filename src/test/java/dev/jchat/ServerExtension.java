@@ -41,6 +41,14 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
         });
     }
 
+    /** The embedded launcher sending through the WebSocket API's sendText, as a WAR does, not framed bytes. */
+    public static ServerExtension embeddedPortable(ChatConfig config) {
+        return new ServerExtension(() -> {
+            EmbeddedServer server = EmbeddedServer.start(config.withPort(0), false);
+            return new Running(server.chatUri(), server.pageUri(), server::close);
+        });
+    }
+
     /**
      * The embedded launcher with its rooms in a redis-server of its own (started first, on a free
      * port; skipped without redis-server unless CHAT_REQUIRE_REDIS=1).

@@ -5,7 +5,7 @@ import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.room.ChatHub;
-import dev.jchat.room.ConnectionAbort;
+import dev.jchat.room.Connections;
 import jakarta.websocket.DeploymentException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,13 +42,21 @@ public final class EmbeddedServer implements AutoCloseable {
      * port when that is 0.
      */
     public static EmbeddedServer start(ChatConfig config) throws IOException, DeploymentException {
+        return start(config, true);
+    }
+
+    /**
+     * As {@link #start(ChatConfig)}; with {@code frames} false, every send goes through the
+     * WebSocket API's {@code sendText}, as in a WAR, rather than as bytes framed once per message.
+     */
+    public static EmbeddedServer start(ChatConfig config, boolean frames) throws IOException, DeploymentException {
         // Grizzly's table lacks .js, and browsers refuse a module script without a JavaScript type.
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");
         }
-        ConnectionAbort connections = GrizzlyAbort.create();
+        Connections connections = GrizzlyConnections.create(frames);
         ChatHub hub = Engines.hub(config, connections);
-        if (connections != ConnectionAbort.NONE) {
+        if (connections != Connections.NONE) {
             hub.reapIdle(); // this Tyrus keeps no idle timer then, which it would restart on every frame
         }
         StaticContent page = StaticContent.locate();

@@ -38,20 +38,20 @@ public final class ChatHub {
     private final Closer closer;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
-    private final ConnectionAbort abort;
+    private final Connections connections;
     private volatile boolean shuttingDown;
     private volatile boolean reapsIdle;
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
-     * @param abort how to drop a connection whose peer stopped reading, where the container needs
+     * @param connections how to drop a connection whose peer stopped reading, where the container needs
      *              help for that
      */
-    public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, ConnectionAbort abort) {
+    public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, Connections connections) {
         this.config = config;
         this.rooms = rooms.apply(this);
-        this.abort = abort;
-        this.closer = new Closer(events, abort, metrics);
+        this.connections = connections;
+        this.closer = new Closer(events, connections, metrics);
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
         // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
         timer.setRemoveOnCancelPolicy(true);
@@ -62,8 +62,8 @@ public final class ChatHub {
     }
 
     /** A hub whose rooms live in this JVM's memory. */
-    public static ChatHub inMemory(ChatConfig config, ConnectionAbort abort) {
-        return new ChatHub(config, hub -> new LocalRooms(config, hub), abort);
+    public static ChatHub inMemory(ChatConfig config, Connections connections) {
+        return new ChatHub(config, hub -> new LocalRooms(config, hub), connections);
     }
 
     public ChatConfig config() {
@@ -79,7 +79,7 @@ public final class ChatHub {
      * {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001, "idle timeout"), checked once a second, so
      * that the container needs no timer per session: Tyrus restarts one on every frame sent or
      * received, a cost per delivery. Only for a container that schedules nothing for a negative
-     * timeout (Tyrus 2.1.6) and whose {@link ConnectionAbort#lastRead} tells when each connection
+     * timeout (Tyrus 2.1.6) and whose {@link Connections#lastRead} tells when each connection
      * last read (WebSocket pings count, which the endpoint never sees); call it before deploying.
      */
     public void reapIdle() {
@@ -131,7 +131,8 @@ public final class ChatHub {
         }
         long timeout = TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds());
         Member member = new Member(session.getId(), admit, metrics,
-                m -> new Outbox(session, closer, timeout, config.outboxBytes(), metrics, () -> closed(m)));
+                m -> new Outbox(session, connections.writer(session), closer, timeout, config.outboxBytes(), metrics,
+                        () -> closed(m)));
         members.add(member);
         if (shuttingDown) {
             member.close(SHUTTING_DOWN);
@@ -232,7 +233,7 @@ public final class ChatHub {
         long now = System.nanoTime();
         long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         for (Member member : members) {
-            long read = abort.lastRead(member.outbox().session());
+            long read = connections.lastRead(member.outbox().session());
             long active = member.lastActive();
             if (now - active > limit && (read == Long.MIN_VALUE || now - read > limit)) {
                 member.close(IDLE);

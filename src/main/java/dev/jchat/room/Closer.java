@@ -26,12 +26,12 @@ public final class Closer {
     private final ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 10, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), ChatHub.daemonThreads("chat-closer-"));
     private final RepeatedEvents events;
-    private final ConnectionAbort abort;
+    private final Connections connections;
     private final ChatMetrics metrics;
 
-    Closer(RepeatedEvents events, ConnectionAbort abort, ChatMetrics metrics) {
+    Closer(RepeatedEvents events, Connections connections, ChatMetrics metrics) {
         this.events = events;
-        this.abort = abort;
+        this.connections = connections;
         this.metrics = metrics;
         pool.allowCoreThreadTimeOut(true);
     }
@@ -51,7 +51,7 @@ public final class Closer {
             try {
                 closeSession(session, reason);
                 if (drop) {
-                    abort.abort(session);
+                    connections.abort(session);
                 }
             } finally {
                 gone.run(); // whatever the container did, the room forgets the connection

@@ -1,14 +1,68 @@
 package dev.jchat.room;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
 /**
  * One encoded frame on its way out, shared by every connection it goes to: a broadcast is
- * encoded and measured once. Immutable.
- *
- * @param json     the text sent
- * @param bytes    its size in UTF-8, what it costs a connection's outbound limit
- * @param queuedAt {@link System#nanoTime()} when it was made, the start of its send timeout
+ * encoded and measured once, and, for a container that takes them, framed once
+ * ({@link #wire()}). Immutable but for that lazily made copy.
  */
-public record Frame(String json, int bytes, long queuedAt) {
+public final class Frame {
+
+    private final String json;
+    private final int bytes;
+    private final long queuedAt;
+    private volatile ByteBuffer wire; // made on first use; two threads may both make it, to the same bytes
+
+    /**
+     * @param json     the text sent
+     * @param bytes    its size in UTF-8, what it costs a connection's outbound limit
+     * @param queuedAt {@link System#nanoTime()} when it was made, the start of its send timeout
+     */
+    public Frame(String json, int bytes, long queuedAt) {
+        this.json = json;
+        this.bytes = bytes;
+        this.queuedAt = queuedAt;
+    }
+
+    public String json() {
+        return json;
+    }
+
+    public int bytes() {
+        return bytes;
+    }
+
+    public long queuedAt() {
+        return queuedAt;
+    }
+
+    /**
+     * The whole WebSocket frame a server sends for this text (RFC 6455: final, text, unmasked),
+     * as a buffer of its own for one send, sharing the bytes made once for every recipient.
+     */
+    public ByteBuffer wire() {
+        ByteBuffer made = wire;
+        if (made == null) {
+            byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+            int length = payload.length;
+            int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+            ByteBuffer frame = ByteBuffer.allocate(header + length);
+            frame.put((byte) 0x81);
+            if (length < 126) {
+                frame.put((byte) length);
+            } else if (length < 65_536) {
+                frame.put((byte) 126).putShort((short) length);
+            } else {
+                frame.put((byte) 127).putLong(length);
+            }
+            frame.put(payload).flip();
+            made = frame.asReadOnlyBuffer();
+            wire = made;
+        }
+        return made.duplicate();
+    }
 
     /** A frame made now. */
     public static Frame of(String json) {

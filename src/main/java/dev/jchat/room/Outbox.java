@@ -26,6 +26,7 @@ public final class Outbox {
     private static final long NONE = Long.MIN_VALUE;
 
     private final Session session;
+    private final FrameWriter writer;
     private final Closer closer;
     private final Runnable gone;
     private final long timeoutNanos;
@@ -48,8 +49,10 @@ public final class Outbox {
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
      *             when the container never reports the close
      */
-    public Outbox(Session session, Closer closer, long timeoutNanos, long maxBytes, ChatMetrics metrics, Runnable gone) {
+    public Outbox(Session session, FrameWriter writer, Closer closer, long timeoutNanos, long maxBytes,
+                  ChatMetrics metrics, Runnable gone) {
         this.session = session;
+        this.writer = writer;
         this.metrics = metrics;
         this.closer = closer;
         this.gone = gone;
@@ -199,7 +202,7 @@ public final class Outbox {
                 completedInCall = false;
             }
             try {
-                session.getAsyncRemote().sendText(next.json(), this::sent);
+                writer.send(next, this::sent);
             } catch (RuntimeException | Error e) {
                 // IllegalStateException once the container closed the session; anything else is the
                 // container failing on this frame: this connection alone pays, the fan-out goes on.

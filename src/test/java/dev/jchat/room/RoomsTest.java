@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
 class RoomsTest {
 
-    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), ConnectionAbort.NONE);
+    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
 
     @AfterEach
     void stop() {

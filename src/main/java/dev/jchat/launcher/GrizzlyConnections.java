@@ -1,0 +1,125 @@
+package dev.jchat.launcher;
+
+import dev.jchat.room.Connections;
+import dev.jchat.room.FrameWriter;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.tyrus.spi.CompletionHandler;
+import org.glassfish.tyrus.spi.Writer;
+
+/**
+ * The Grizzly connection under a Tyrus session, for what the WebSocket API does not offer:
+ * <ul>
+ *   <li>dropping it: Tyrus queues a close frame behind every frame still unwritten and closes the
+ *       socket only once they are written, which a peer that stopped reading never allows;</li>
+ *   <li>when it last read anything ({@link ReadClock}), pings included, for the hub's idle check;</li>
+ *   <li>sending: a message's frame is encoded once ({@link dev.jchat.room.Frame#wire()}) and its
+ *       bytes go to every recipient's writer as they are, where {@code sendText} encodes and frames
+ *       the text again per recipient. Not with a negotiated extension, which would change the bytes.</li>
+ * </ul>
+ * Tyrus exposes no way down to the socket, so the path is taken through its fields (session,
+ * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
+ * renamed them is reported at startup, and then the chat does without. Thread-safe.
+ */
+final class GrizzlyConnections implements Connections {
+
+    private static final System.Logger LOG = System.getLogger(GrizzlyConnections.class.getName());
+    private static final int WRITER = 4; // fields from the session to Tyrus' writer
+
+    private final List<Field> path;
+    private final boolean frames;
+
+    private GrizzlyConnections(List<Field> path, boolean frames) {
+        this.path = path;
+        this.frames = frames;
+    }
+
+    /**
+     * This Tyrus's connections, or {@link Connections#NONE} with one log line when its fields are
+     * not there. With {@code frames} false, sends go through {@code sendText} (the portable way).
+     */
+    static Connections create(boolean frames) {
+        try {
+            List<Field> path = List.of(
+                    field("org.glassfish.tyrus.core.TyrusSession", "basicRemote"),
+                    field("org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"),
+                    field("org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"),
+                    field("org.glassfish.tyrus.core.ProtocolHandler", "writer"),
+                    field("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection"));
+            LOG.log(Level.INFO, frames ? "sending each message's frame, encoded once, straight to Grizzly"
+                    : "sending through the WebSocket API's sendText");
+            return new GrizzlyConnections(path, frames);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.WARNING, "this Tyrus hides its connections (" + e + "): sends go through sendText, a peer"
+                    + " that stops reading keeps its socket until the operating system gives up on it, and Tyrus"
+                    + " keeps the idle timeout");
+            return NONE;
+        }
+    }
+
+    @Override
+    public boolean abort(Session session) {
+        if (!(walk(session, path.size()) instanceof Connection<?> connection)) {
+            return false;
+        }
+        connection.terminateSilently();
+        return true;
+    }
+
+    @Override
+    public long lastRead(Session session) {
+        return walk(session, path.size()) instanceof Connection<?> connection ? ReadClock.lastRead(connection) : Long.MIN_VALUE;
+    }
+
+    @Override
+    public FrameWriter writer(Session session) {
+        if (!frames || !session.getNegotiatedExtensions().isEmpty() || !(walk(session, WRITER) instanceof Writer writer)) {
+            return FrameWriter.portable(session);
+        }
+        return (frame, done) -> writer.write(frame.wire(), new CompletionHandler<>() {
+            @Override
+            public void completed(ByteBuffer result) {
+                done.onResult(new SendResult());
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                done.onResult(new SendResult(error));
+            }
+
+            @Override
+            public void cancelled() {
+                done.onResult(new SendResult(new CancellationException("the write was cancelled")));
+            }
+        });
+    }
+
+    /** The object {@code steps} fields down from the session, or null when the path does not hold for it. */
+    private Object walk(Session session, int steps) {
+        Object at = session;
+        try {
+            for (Field field : path.subList(0, steps)) {
+                if (!field.getDeclaringClass().isInstance(at)) {
+                    return null; // not a session of this container, or another writer (an extension's)
+                }
+                at = field.get(at);
+            }
+        } catch (IllegalAccessException e) {
+            LOG.log(Level.DEBUG, "cannot reach the connection of session {0}: {1}", session.getId(), e.toString());
+            return null;
+        }
+        return at;
+    }
+
+    private static Field field(String className, String name) throws ReflectiveOperationException {
+        Field field = Class.forName(className, false, GrizzlyConnections.class.getClassLoader()).getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.jchat.room;
+
+import jakarta.websocket.Session;
+
+/**
+ * What the chat may ask of a session's connection beyond the WebSocket API, where the container
+ * offers a way: drop it at once, for a peer that stopped reading, whose close frame would wait
+ * behind what it never reads; when it last read anything, WebSocket pings included, for the
+ * hub's idle check; and how to send a frame. Implementations are thread-safe.
+ */
+@FunctionalInterface
+public interface Connections {
+
+    /** Containers that close a stalled connection themselves (Tomcat does, once a close times out). */
+    Connections NONE = session -> false;
+
+    /** Drops the connection; false when this session's container offers no way to. */
+    boolean abort(Session session);
+
+    /**
+     * When the connection last read from its peer, as {@link System#nanoTime()}, or
+     * {@link Long#MIN_VALUE} when the container does not say.
+     */
+    default long lastRead(Session session) {
+        return Long.MIN_VALUE;
+    }
+
+    /** How this session's outbox sends: the WebSocket API's {@code sendText} unless the container has better. */
+    default FrameWriter writer(Session session) {
+        return FrameWriter.portable(session);
+    }
+}
