@@ -1,7 +1,9 @@
 package dev.jchat.launcher;
 
 import dev.jchat.room.Connections;
+import dev.jchat.room.Frame;
 import dev.jchat.room.FrameWriter;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
@@ -19,9 +21,10 @@ import org.glassfish.tyrus.spi.Writer;
  *   <li>dropping it: Tyrus queues a close frame behind every frame still unwritten and closes the
  *       socket only once they are written, which a peer that stopped reading never allows;</li>
  *   <li>when it last read anything ({@link ReadClock}), pings included, for the hub's idle check;</li>
- *   <li>sending: a message's frame is encoded once ({@link dev.jchat.room.Frame#wire()}) and its
- *       bytes go to every recipient's writer as they are, where {@code sendText} encodes and frames
- *       the text again per recipient. Not with a negotiated extension, which would change the bytes.</li>
+ *   <li>sending: a message's frame is encoded once ({@link Frame#wire()}) and its bytes go to every
+ *       recipient's writer as they are, where {@code sendText} encodes and frames the text again per
+ *       recipient; frames waiting for one connection go in one write. Not with a negotiated
+ *       extension, which would change the bytes.</li>
  * </ul>
  * Tyrus exposes no way down to the socket, so the path is taken through its fields (session,
  * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
@@ -31,6 +34,8 @@ final class GrizzlyConnections implements Connections {
 
     private static final System.Logger LOG = System.getLogger(GrizzlyConnections.class.getName());
     private static final int WRITER = 4; // fields from the session to Tyrus' writer
+    /** Frames waiting for a connection that one write takes. */
+    private static final int BATCH = 16;
 
     private final List<Field> path;
     private final boolean frames;
@@ -82,22 +87,45 @@ final class GrizzlyConnections implements Connections {
         if (!frames || !session.getNegotiatedExtensions().isEmpty() || !(walk(session, WRITER) instanceof Writer writer)) {
             return FrameWriter.portable(session);
         }
-        return (frame, done) -> writer.write(frame.wire(), new CompletionHandler<>() {
+        return new FrameWriter() {
             @Override
-            public void completed(ByteBuffer result) {
-                done.onResult(new SendResult());
+            public void send(List<Frame> frames, SendHandler done) {
+                writer.write(frames.size() == 1 ? frames.get(0).wire() : joined(frames), new CompletionHandler<>() {
+                    @Override
+                    public void completed(ByteBuffer result) {
+                        done.onResult(new SendResult());
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        done.onResult(new SendResult(error));
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        done.onResult(new SendResult(new CancellationException("the write was cancelled")));
+                    }
+                });
             }
 
             @Override
-            public void failed(Throwable error) {
-                done.onResult(new SendResult(error));
+            public int batch() {
+                return BATCH;
             }
+        };
+    }
 
-            @Override
-            public void cancelled() {
-                done.onResult(new SendResult(new CancellationException("the write was cancelled")));
-            }
-        });
+    /** Frames waiting for one connection, in one buffer: one write, one system call, for them all. */
+    private static ByteBuffer joined(List<Frame> frames) {
+        int size = 0;
+        for (Frame frame : frames) {
+            size += frame.wire().remaining();
+        }
+        ByteBuffer all = ByteBuffer.allocate(size);
+        for (Frame frame : frames) {
+            all.put(frame.wire());
+        }
+        return all.flip();
     }
 
     /** The object {@code steps} fields down from the session, or null when the path does not hold for it. */

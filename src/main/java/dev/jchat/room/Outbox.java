@@ -5,6 +5,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,7 +38,8 @@ public final class Outbox {
     private long queuedBytes;             // live frames waiting; the join's backlog is free
     private int freeAhead;                // frames at the head queued on join
     private long freeSince;               // when they were queued
-    private long inFlightSince = NONE;    // start of the timeout of the frame in flight
+    private long inFlightSince = NONE;    // start of the timeout of the oldest frame in flight
+    private long[] inFlightStarts;        // each frame in flight's, for the send-time histogram
     private boolean sending;              // one thread owns the drain loop or a send is in flight
     private boolean inSendCall;           // the drain loop is inside sendText
     private boolean completedInCall;      // ...and that send has already completed
@@ -179,24 +181,35 @@ public final class Outbox {
         clear();
     }
 
-    /** Sends queued frames one at a time; only the caller that got {@code true} from enqueue runs it. */
+    /**
+     * Sends queued frames, one send at a time, each taking as many waiting frames as the writer
+     * takes at once; only the caller that got {@code true} from enqueue runs it.
+     */
     public void drain() {
         while (true) {
-            Frame next;
+            List<Frame> next;
             synchronized (this) {
-                next = closed ? null : queue.poll();
-                if (next == null) {
+                Frame first = closed ? null : queue.poll();
+                if (first == null) {
                     sending = false;
                     inFlightSince = NONE;
                     closeIfDrained();
                     return;
                 }
-                if (freeAhead > 0) {
-                    freeAhead--;
-                    inFlightSince = freeSince;
+                int count = Math.min(writer.batch(), 1 + queue.size());
+                inFlightStarts = new long[count];
+                inFlightStarts[0] = take(first);
+                inFlightSince = inFlightStarts[0];
+                if (count == 1) {
+                    next = List.of(first);
                 } else {
-                    queuedBytes -= next.bytes();
-                    inFlightSince = next.queuedAt();
+                    next = new ArrayList<>(count);
+                    next.add(first);
+                    for (int i = 1; i < count; i++) {
+                        Frame frame = queue.poll();
+                        inFlightStarts[i] = take(frame);
+                        next.add(frame);
+                    }
                 }
                 inSendCall = true;
                 completedInCall = false;
@@ -220,12 +233,23 @@ public final class Outbox {
         }
     }
 
+    /** With the lock held: a frame leaves the queue for a send; returns when its send timeout started. */
+    private long take(Frame frame) {
+        if (freeAhead > 0) {
+            freeAhead--;
+            return freeSince;
+        }
+        queuedBytes -= frame.bytes();
+        return frame.queuedAt();
+    }
+
     private void sent(SendResult result) {
         long now = System.nanoTime();
-        long since;
+        long[] starts;
         boolean inline;
         synchronized (this) {
-            since = inFlightSince;
+            starts = inFlightStarts;
+            inFlightStarts = null;
             inFlightSince = NONE;
             inline = inSendCall;
             completedInCall = inline; // completed inline: the loop in drain() goes on, no recursion
@@ -234,8 +258,10 @@ public final class Outbox {
             failed(result.getException());
         } else {
             lastSent = now;
-            if (since != NONE) {
-                metrics.delivered(since, now);
+            if (starts != null) {
+                for (long start : starts) {
+                    metrics.delivered(start, now);
+                }
             }
         }
         if (!inline) {
