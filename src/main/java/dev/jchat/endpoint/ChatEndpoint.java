@@ -59,6 +59,12 @@ public final class ChatEndpoint {
      * characters by default) comes in one part.
      */
     static final int TEXT_BUFFER_CHARS = 4_096;
+    /**
+     * How long a connection closed for flooding is still read, its frames ignored, between its
+     * error and its close: a close while the client is still writing reaches it as a reset, and
+     * a browser then reports 1006 and never sees the close frame that says why.
+     */
+    static final Duration FLOOD_LINGER = Duration.ofSeconds(2);
     /** Binary frames are refused at their first part: a buffer for that part is all it takes. */
     static final int BINARY_BUFFER_BYTES = 1_024;
 
@@ -66,6 +72,7 @@ public final class ChatEndpoint {
     private volatile Member member;
     private volatile Room room; // null while the connection is refused
     private RateLimiter rate;   // touched only by this connection's message callbacks
+    private volatile boolean flooded; // closed for flooding in a moment: what it sends now is ignored
     private StringBuilder parts; // a text message that came in parts, until its last; null between messages
     private long partBytes;      // its size so far, in UTF-8; -1 while the rest of a message too big is skipped
 
@@ -150,7 +157,7 @@ public final class ChatEndpoint {
      */
     @OnMessage
     public void onTextPart(String part, boolean last) {
-        if (room == null || member.closing()) {
+        if (room == null || member.closing() || flooded) {
             return; // refused at the handshake, or a close is decided: nothing it sends counts any more
         }
         if (parts == null && last) {
@@ -283,8 +290,10 @@ public final class ChatEndpoint {
             return true;
         }
         if (rate.abusive()) {
+            flooded = true;
+            sendError(ErrorCode.RATE_LIMITED, "too many messages for too long");
             // logged by the closer, summarised with the others: a close with 1008 rate-limited
-            refuse(ErrorCode.RATE_LIMITED, "too many messages for too long");
+            hub.schedule(() -> member.close(ErrorCode.RATE_LIMITED.closeReason()), FLOOD_LINGER);
         } else {
             sendError(ErrorCode.RATE_LIMITED, "too many messages; slow down");
         }
