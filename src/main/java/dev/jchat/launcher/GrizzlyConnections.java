@@ -11,6 +11,7 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.function.LongSupplier;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.tyrus.spi.Writer;
@@ -78,8 +79,11 @@ final class GrizzlyConnections implements Connections {
     }
 
     @Override
-    public long lastRead(Session session) {
-        return walk(session, path.size()) instanceof Connection<?> connection ? ReadClock.lastRead(connection) : Long.MIN_VALUE;
+    public LongSupplier readClock(Session session) {
+        if (walk(session, path.size()) instanceof Connection<?> connection) {
+            return () -> ReadClock.lastRead(connection);
+        }
+        return () -> Long.MIN_VALUE;
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class ChatHub {
      * {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001, "idle timeout"), checked once a second, so
      * that the container needs no timer per session: Tyrus restarts one on every frame sent or
      * received, a cost per delivery. Only for a container that schedules nothing for a negative
-     * timeout (Tyrus 2.1.6) and whose {@link Connections#lastRead} tells when each connection
+     * timeout (Tyrus 2.1.6) and whose {@link Connections#readClock} tells when each connection
      * last read (WebSocket pings count, which the endpoint never sees); call it before deploying.
      */
     public void reapIdle() {
@@ -130,7 +130,7 @@ public final class ChatHub {
             admitted.decrementAndGet();
         }
         long timeout = TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds());
-        Member member = new Member(session.getId(), admit, metrics,
+        Member member = new Member(session.getId(), admit, metrics, connections.readClock(session),
                 m -> new Outbox(session, connections.writer(session), closer, timeout, config.outboxBytes(), metrics,
                         () -> closed(m)));
         members.add(member);
@@ -233,7 +233,7 @@ public final class ChatHub {
         long now = System.nanoTime();
         long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         for (Member member : members) {
-            long read = connections.lastRead(member.outbox().session());
+            long read = member.lastRead();
             long active = member.lastActive();
             if (now - active > limit && (read == Long.MIN_VALUE || now - read > limit)) {
                 member.close(IDLE);

@@ -1,6 +1,7 @@
 package dev.jchat.room;
 
 import jakarta.websocket.Session;
+import java.util.function.LongSupplier;
 
 /**
  * What the chat may ask of a session's connection beyond the WebSocket API, where the container
@@ -18,11 +19,12 @@ public interface Connections {
     boolean abort(Session session);
 
     /**
-     * When the connection last read from its peer, as {@link System#nanoTime()}, or
-     * {@link Long#MIN_VALUE} when the container does not say.
+     * Tells, each time it is asked, when this session's connection last read from its peer, as
+     * {@link System#nanoTime()}, or {@link Long#MIN_VALUE} when the container does not say.
+     * Looked up once per session; asked once a second.
      */
-    default long lastRead(Session session) {
-        return Long.MIN_VALUE;
+    default LongSupplier readClock(Session session) {
+        return () -> Long.MIN_VALUE;
     }
 
     /** How this session's outbox sends: the WebSocket API's {@code sendText} unless the container has better. */

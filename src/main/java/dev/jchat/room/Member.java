@@ -8,6 +8,7 @@ import jakarta.websocket.CloseReason;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * One connection as the rooms see it: its name, once it has one, its outbox, and the room it is
@@ -32,13 +33,16 @@ public final class Member {
     private volatile boolean claimedAnew; // it claimed a name nobody held, with a new key
     private volatile ScheduledFuture<?> timer;
     private volatile long lastReceived = System.nanoTime();
+    private final LongSupplier lastRead;  // the connection's last read, pings included, where the container tells
     private volatile boolean welcomed;    // its welcome is queued: nothing may go before it
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
-    public Member(String id, boolean admitted, ChatMetrics metrics, Function<Member, Outbox> outboxFor) {
+    public Member(String id, boolean admitted, ChatMetrics metrics, LongSupplier lastRead,
+                  Function<Member, Outbox> outboxFor) {
         this.id = id;
         this.admitted = admitted;
         this.metrics = metrics;
+        this.lastRead = lastRead;
         this.outbox = outboxFor.apply(this);
     }
 
@@ -128,6 +132,11 @@ public final class Member {
     long lastActive() {
         long sent = outbox.lastSent();
         return sent - lastReceived > 0 ? sent : lastReceived;
+    }
+
+    /** When the connection last read anything, WebSocket pings included, or {@link Long#MIN_VALUE} if unknown. */
+    long lastRead() {
+        return lastRead.getAsLong();
     }
 
     /** Queues a frame for this connection alone. */

@@ -118,10 +118,6 @@ public final class Outbox {
         }
     }
 
-    public Session session() {
-        return session;
-    }
-
     /** When a send last completed, as {@link System#nanoTime()}: traffic that keeps a connection from being idle. */
     public long lastSent() {
         return lastSent;
