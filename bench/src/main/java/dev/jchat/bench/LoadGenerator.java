@@ -66,11 +66,18 @@ public final class LoadGenerator {
     private final ConcurrentMap<Long, Long> messageOfId = new ConcurrentHashMap<>(); // id -> sender << 32 | seq
     private final AtomicLong sentMeasured = new AtomicLong();
     private volatile long measureFrom = Long.MAX_VALUE;
+    /** With --timeline: latencies by the second (of sending) their message was sent in. */
+    private final Histogram[] timeline;
+    private volatile long sendingFrom = Long.MAX_VALUE;
     private volatile long measureUntil = Long.MAX_VALUE;
 
     private LoadGenerator(Options options) {
         this.options = options;
         this.receivedBy = new LongAdder[options.urls().size()];
+        this.timeline = new Histogram[options.timeline() ? options.warmupSeconds() + options.measureSeconds() + 1 : 0];
+        for (int i = 0; i < timeline.length; i++) {
+            timeline[i] = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 2);
+        }
         for (int i = 0; i < receivedBy.length; i++) {
             receivedBy[i] = new LongAdder();
         }
@@ -103,6 +110,7 @@ public final class LoadGenerator {
         if (options.rate() > 0 && senderCount > 0) {
             long period = TimeUnit.SECONDS.toNanos(1) / options.rate();
             String padding = "x".repeat(Math.max(0, options.payload() - 40));
+            sendingFrom = System.nanoTime();
             for (int s = 0; s < senderCount; s++) {
                 Sender sender = new Sender(clients.get(s), s, padding);
                 senders.scheduleAtFixedRate(sender, period * s / senderCount, period, TimeUnit.NANOSECONDS);
@@ -213,8 +221,21 @@ public final class LoadGenerator {
         long others = machine - cpu.cpuMillis() - redis.cpuMillis() - self.cpuMillis();
         row.put("other_cpu_pct", Math.max(0, Math.round(100.0 * others / (options.measureSeconds() * 1000.0))));
         report(row);
+        printTimeline();
         for (Client c : clients) {
             c.socket.abort();
+        }
+    }
+
+    /** With --timeline: one line per second of sending, the measured window marked. */
+    private void printTimeline() {
+        if (timeline.length > 0) {
+            System.out.println("timeline: second, deliveries, p50_ms, p99_ms, max_ms (* = measured)");
+        }
+        for (int i = 0; i < timeline.length; i++) {
+            Histogram h = timeline[i];
+            System.out.printf(Locale.ROOT, "%3d%s %8d %9s %9s %9s%n", i, i >= options.warmupSeconds() ? "*" : " ",
+                    h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()));
         }
     }
 
@@ -391,6 +412,10 @@ public final class LoadGenerator {
                     gaps.add(seq - previous - 1);
                 }
                 lastSeq[sender] = seq;
+            }
+            int second = (int) ((sentAt - sendingFrom) / 1_000_000_000L);
+            if (sentAt >= sendingFrom && second < timeline.length) {
+                timeline[second].recordValue(Math.max(0, now - sentAt));
             }
             if (sentAt >= measureFrom && sentAt < measureUntil) {
                 received.increment();

@@ -11,7 +11,7 @@ import java.util.List;
  */
 record Options(List<String> urls, int clients, int senders, int rate, int payload, int warmupSeconds,
         int measureSeconds, int lateSeconds, int connectRate, int names, List<Long> pids, long redisPid, long sloMillis,
-        boolean gcSamples, String label, String run, String csv) {
+        boolean gcSamples, boolean timeline, String label, String run, String csv) {
 
     static final String USAGE = """
             usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat[,ws://127.0.0.1:PORT2/chat...] [options]
@@ -33,6 +33,8 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
               --redis-pid P      the Redis the servers share: its CPU over the measured window
               --slo-ms L         p99 above this marks the run saturated (default 100)
               --gc-samples       also sample RSS after a full GC (jcmd GC.run) when the server is a JVM
+              --timeline         also print, for every second of sending (warm-up included), how
+                                 many deliveries of the messages sent in it came and their p50/p99/max
               --label NAME       server label in the report (default run)
               --run NAME         run label in the report, e.g. sweep or saturation (default sweep)
               --csv FILE         append one CSV row (header first if the file is new)
@@ -53,6 +55,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         long redisPid = 0;
         long slo = 100;
         boolean gcSamples = false;
+        boolean timeline = false;
         String label = "run";
         String run = "sweep";
         String csv = null;
@@ -60,6 +63,10 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
             String flag = args[i];
             if (flag.equals("--gc-samples")) {
                 gcSamples = true;
+                continue;
+            }
+            if (flag.equals("--timeline")) {
+                timeline = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -119,6 +126,6 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
             throw new IllegalArgumentException("--clients must be at least the number of --url");
         }
         return new Options(urls, clients, senders, rate, payload, warmup, measure, late, connectRate, names, List.copyOf(pids),
-                redisPid, slo, gcSamples, label, run, csv);
+                redisPid, slo, gcSamples, timeline, label, run, csv);
     }
 }
