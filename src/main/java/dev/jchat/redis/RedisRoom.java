@@ -84,7 +84,7 @@ final class RedisRoom implements Room {
             public void gone(String user) {
                 presenceChanges.add("-" + user);
             }
-        }, engine.timer());
+        }, engine.timer(), engine.sends());
     }
 
     @Override

@@ -42,9 +42,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,7 +106,7 @@ public final class RedisRooms implements RoomRegistry {
         this.hub = hub;
         this.keys = new RedisKeys(config.engine().redisPrefix());
         AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(2, runnable -> {
+        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
             Thread thread = new Thread(runnable, "chat-redis-rooms-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -216,6 +218,21 @@ public final class RedisRooms implements RoomRegistry {
 
     BiConsumer<Runnable, Duration> timer() {
         return hub::schedule;
+    }
+
+    /**
+     * Where a room's sends run: on the pool, not in the room's task, so the room goes on queueing
+     * the next messages meanwhile (and its members' outboxes send them together); on the caller's
+     * thread once the engine has stopped.
+     */
+    Executor sends() {
+        return task -> {
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
     }
 
     /** The room's sequence, newest messages and names online, read in one step; starts an epoch for a new room. */

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
@@ -46,6 +47,8 @@ public final class Audience {
     /** Rooms with at least this many connections here coalesce their presence announcements. */
     static final int COALESCE_AT = 100;
     static final long COALESCE_MILLIS = 100;
+    /** Connections whose sends one task starts, when the sends run elsewhere. */
+    static final int SENDS_PER_TASK = 128;
     private static final long TYPING_NANOS = 1_000_000_000L;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -54,6 +57,7 @@ public final class Audience {
     private final History history;
     private final SharedPresence shared;
     private final BiConsumer<Runnable, Duration> timer;
+    private final Executor sends;
     private final Set<Member> members = new LinkedHashSet<>();
     private final Map<String, Integer> here = new HashMap<>(); // name -> connections on this server
     private final TreeSet<String> online = new TreeSet<>();    // names in the room, on any server
@@ -83,15 +87,18 @@ public final class Audience {
      *                whole room); else the engine is told of the names here, says who is online
      *                anywhere ({@link #online}), and a name leaves only when it says so
      * @param timer   runs a task once after a delay, without blocking
+     * @param sends   where the sends a change started run, in parts of {@link #SENDS_PER_TASK}
+     *                connections; null: on the caller's thread, before the call returns
      */
     public Audience(Room room, String epoch, int historySize, int replay, SharedPresence shared,
-                    BiConsumer<Runnable, Duration> timer) {
+                    BiConsumer<Runnable, Duration> timer, Executor sends) {
         this.room = room;
         this.epoch = epoch;
         this.replay = replay;
         this.history = new History(historySize);
         this.shared = shared;
         this.timer = timer;
+        this.sends = sends;
     }
 
     /**
@@ -400,9 +407,21 @@ public final class Audience {
         }
     }
 
-    private static void drain(List<Member> kick) {
-        for (Member m : kick) {
-            m.outbox().drain();
+    /** Starts the sends of the outboxes that were idle; outside the lock. */
+    private void drain(List<Member> kick) {
+        if (sends == null) {
+            for (Member m : kick) {
+                m.outbox().drain();
+            }
+            return;
+        }
+        for (int from = 0; from < kick.size(); from += SENDS_PER_TASK) {
+            List<Member> part = kick.subList(from, Math.min(kick.size(), from + SENDS_PER_TASK));
+            sends.execute(() -> {
+                for (Member m : part) {
+                    m.outbox().drain();
+                }
+            });
         }
     }
 

@@ -19,7 +19,7 @@ final class LocalRoom implements Room {
     LocalRoom(LocalRooms registry, String name, String epoch, int historySize, int replay) {
         this.registry = registry;
         this.name = name;
-        this.audience = new Audience(this, epoch, historySize, replay, null, registry.timer());
+        this.audience = new Audience(this, epoch, historySize, replay, null, registry.timer(), null);
     }
 
     @Override
