@@ -69,6 +69,7 @@ public final class RawClient implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
+        socket.setTcpNoDelay(true); // a write is a segment: the slow writes below reach the server apart
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
         socket.setSoTimeout(10_000);
         RawClient client = new RawClient(socket);
@@ -145,6 +146,18 @@ public final class RawClient implements AutoCloseable {
         }
         out.write(all.toByteArray());
         out.flush();
+    }
+
+    /**
+     * Writes bytes one at a time, {@code pauseMillis} apart, so that the server reads them apart:
+     * a frame's header, or any part of it, split over reads.
+     */
+    public void writeSlowly(byte[] bytes, long pauseMillis) throws IOException, InterruptedException {
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(pauseMillis);
+        }
     }
 
     /** The next frame from the server. */

@@ -178,7 +178,7 @@ public final class ChatEndpoint {
         if (partBytes > hub.config().maxFrameBytes()) {
             parts = null;
             partBytes = -1;
-            tooBig();
+            hub.frameTooBig(member);
         } else if (last) {
             String whole = parts.toString();
             parts = null;
@@ -193,7 +193,7 @@ public final class ChatEndpoint {
         // limit is checked here, on every runtime, before any parsing.
         int limit = hub.config().maxFrameBytes();
         if (text.length() > limit / 3 && Frame.utf8Length(text) > limit) {
-            tooBig();
+            hub.frameTooBig(member);
             return;
         }
         ClientFrame frame;
@@ -218,11 +218,6 @@ public final class ChatEndpoint {
         } else if (frame instanceof ClientFrame.Rooms) {
             onRooms();
         }
-    }
-
-    private void tooBig() {
-        int limit = hub.config().maxFrameBytes();
-        member.outbox().closeNow(new CloseReason(CloseCodes.TOO_BIG, "frame larger than " + limit + " bytes"), false);
     }
 
     /** A binary message, or its first part: refused whole, whatever its size. */

@@ -44,6 +44,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private final ReadClock readClock = new ReadClock();
     private final WebSocketEngine engine;
     private final ScheduledThreadPoolExecutor timers = timers();
+    private final FrameLimit frameLimit = new FrameLimit(timers);
     private volatile String contextPath = "/";
     private volatile HttpServer server;
     private volatile NetworkListener listener;
@@ -58,8 +59,8 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         this.staticRoot = staticRoot;
         this.ops = ops;
         // What Tyrus holds unparsed at once: one frame not yet complete (header included) and one
-        // read. Bigger frames close with 1011; those up to it reach the endpoint, which closes
-        // anything over maxFrameBytes with 1009.
+        // read. Frames over maxFrameBytes never get here (FrameLimit drops them and the chat
+        // closes with 1009); this bound is the wall behind it, where Tyrus closes with 1011.
         this.engine = TyrusWebSocketEngine.builder(this)
                 .incomingBufferSize(maxFrameBytes + FRAME_HEADER + READ_BUFFER)
                 .build();
@@ -107,6 +108,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         bound.getTransport().setReadBufferSize(READ_BUFFER); // one read at most, as the frame bound above assumes
         bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
         bound.registerAddOn(readClock);
+        bound.registerAddOn(frameLimit);
         bound.registerAddOn(webSocketAddOn(this, rootPath));
         HttpServer http = new HttpServer();
         http.addListener(bound);

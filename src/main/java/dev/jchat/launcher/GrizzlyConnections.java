@@ -22,6 +22,8 @@ import org.glassfish.tyrus.spi.Writer;
  *   <li>dropping it: Tyrus queues a close frame behind every frame still unwritten and closes the
  *       socket only once they are written, which a peer that stopped reading never allows;</li>
  *   <li>when it last read anything ({@link ReadClock}), pings included, for the hub's idle check;</li>
+ *   <li>the frame limit, on each frame's header as it arrives ({@link FrameLimit}), where Tyrus
+ *       would buffer a frame whole first;</li>
  *   <li>sending: a message's frame is encoded once ({@link Frame#wire()}) and its bytes go to every
  *       recipient's writer as they are, where {@code sendText} encodes and frames the text again per
  *       recipient; frames waiting for one connection go in one write. Not with a negotiated
@@ -84,6 +86,15 @@ final class GrizzlyConnections implements Connections {
             return () -> ReadClock.lastRead(connection);
         }
         return () -> Long.MIN_VALUE;
+    }
+
+    @Override
+    public boolean limitFrames(Session session, long maxBytes, Runnable tooBig) {
+        if (!(walk(session, path.size()) instanceof Connection<?> connection)) {
+            return false;
+        }
+        FrameLimit.watch(connection, maxBytes, tooBig);
+        return true;
     }
 
     @Override

@@ -133,11 +133,18 @@ public final class ChatHub {
         Member member = new Member(session.getId(), admit, metrics, connections.readClock(session),
                 m -> new Outbox(session, connections.writer(session), closer, timeout, config.outboxBytes(), metrics,
                         () -> closed(m)));
+        connections.limitFrames(session, config.maxFrameBytes(), () -> frameTooBig(member));
         members.add(member);
         if (shuttingDown) {
             member.close(SHUTTING_DOWN);
         }
         return member;
+    }
+
+    /** The member sent a frame over {@code CHAT_MAX_FRAME_BYTES}: it is closed with 1009 at once. */
+    public void frameTooBig(Member member) {
+        member.outbox().closeNow(new CloseReason(CloseReason.CloseCodes.TOO_BIG,
+                "frame larger than " + config.maxFrameBytes() + " bytes"), false);
     }
 
     /**

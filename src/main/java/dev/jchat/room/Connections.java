@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * What the chat may ask of a session's connection beyond the WebSocket API, where the container
  * offers a way: drop it at once, for a peer that stopped reading, whose close frame would wait
  * behind what it never reads; when it last read anything, WebSocket pings included, for the
- * hub's idle check; and how to send a frame. Implementations are thread-safe.
+ * hub's idle check; the frame limit, on each frame's header; and how to send a frame. Implementations are thread-safe.
  */
 @FunctionalInterface
 public interface Connections {
@@ -25,6 +25,16 @@ public interface Connections {
      */
     default LongSupplier readClock(Session session) {
         return () -> Long.MIN_VALUE;
+    }
+
+    /**
+     * Where the container lets the chat see each frame's header before it holds the frame:
+     * from now on, a frame of this session longer than {@code maxBytes} is dropped unread, and
+     * {@code tooBig} runs once, when its last byte is in or a few seconds after its header. False
+     * where the container does not offer it; the endpoint checks what the container hands over.
+     */
+    default boolean limitFrames(Session session, long maxBytes, Runnable tooBig) {
+        return false;
     }
 
     /** How this session's outbox sends: the WebSocket API's {@code sendText} unless the container has better. */

@@ -25,4 +25,12 @@ class PayaraRobustnessIT extends RobustnessContract {
             + " WebSocket API the server never sees the stall: open in issue 12")
     void aReaderStalledPastTheSendTimeoutIsClosedAndForgotten() {
     }
+
+    @Test
+    @Override
+    @Disabled("Payara's Tyrus buffers a frame whole, up to 4 MiB, before the application sees any of it, and"
+            + " closes a larger one with 1011 (\"Buffer overflow\") itself; a WAR has no way under it (the"
+            + " standalone server checks each frame's header in a Grizzly filter): documented in PROTOCOL.md")
+    void aFrameOfMegabytesClosesWith1009AndWhatCameBeforeItInTheSameWriteCounts() {
+    }
 }

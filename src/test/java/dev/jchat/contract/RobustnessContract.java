@@ -10,12 +10,15 @@ import dev.jchat.OpsClient;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,6 +122,46 @@ public abstract class RobustnessContract {
         assertEquals("welcome", jsonType(big.read().text()));
         big.write(RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"));
         big.expectClose(1009);
+    }
+
+    @Test
+    void aFrameOfMegabytesClosesWith1009AndWhatCameBeforeItInTheSameWriteCounts() throws Exception {
+        TestClient observer = join("observer");
+        RawClient huge = raw("user=huge&room=" + room, 0);
+        assertEquals("welcome", jsonType(huge.read().text()));
+        observer.next("join");
+        // 8 MiB in one frame: past every container's buffer (Tyrus' is 4 MiB unless set), after a message
+        byte[] before = RawClient.text("{\"msg\":\"just before\"}");
+        byte[] big = RawClient.text("{\"msg\":\"" + "x".repeat(8 << 20) + "\"}");
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                huge.write(before, big);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        huge.expectClose(1009);
+        writing.get(30, TimeUnit.SECONDS); // the server read it all: no reset overtook the close
+        assertEquals("just before", observer.nextChat().getString("msg"));
+        observer.say("after");
+        assertEquals("after", observer.nextChat().getString("msg"), "nothing of it was published");
+    }
+
+    @Test
+    void framesSplitAnywhereAcrossReadsArriveWholeAndTheLimitStillHolds() throws Exception {
+        TestClient observer = join("observer");
+        RawClient slow = raw("user=slow&room=" + room, 0);
+        assertEquals("welcome", jsonType(slow.read().text()));
+        observer.next("join");
+        String text = "one byte at a time " + "z".repeat(200); // over 125 bytes: a header with a 16-bit length
+        slow.writeSlowly(RawClient.text("{\"msg\":\"" + text + "\"}"), 2);
+        assertEquals(text, observer.nextChat().getString("msg"));
+        byte[] big = RawClient.text("{\"msg\":\"" + "x".repeat(100 * 1024) + "\"}");
+        slow.writeSlowly(Arrays.copyOf(big, 20), 2); // its 14-byte header, a byte per read
+        slow.write(Arrays.copyOfRange(big, 20, big.length));
+        slow.expectClose(1009);
+        observer.say("after");
+        assertEquals("after", observer.nextChat().getString("msg"), "nothing of it was published");
     }
 
     @Test

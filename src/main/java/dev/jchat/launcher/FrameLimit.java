@@ -1,0 +1,222 @@
+package dev.jchat.launcher;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.attributes.AttributeBuilder;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.filterchain.TransportFilter;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.memory.Buffers;
+
+/**
+ * The frame limit, checked on each WebSocket frame's header as its bytes arrive, before Tyrus
+ * holds any of it: Tyrus buffers a frame whole, and closes one bigger than its buffer with 1011.
+ * A frame that says it is longer than the limit never reaches Tyrus: its bytes are read and
+ * dropped, and the connection is told (once) when its last byte is in, or after
+ * {@link #LINGER} at the latest. It is closed then, not at once: closed while the peer still
+ * writes, its close frame would lose the race against the reset the unread bytes cause.
+ *
+ * <p>A filter right after the transport's; it looks at connections the chat {@link #watch}es
+ * (once their upgrade is done: each read is then frame after frame) and leaves the rest alone.
+ * Thread-safe: the reads of one connection come one at a time.
+ */
+final class FrameLimit extends BaseFilter implements AddOn {
+
+    /** The longest a frame over the limit is read before its connection is told anyway. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
+    private static final int MAX_HEADER = 14;
+    private static final Attribute<Watch> WATCH =
+            AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(FrameLimit.class.getName() + ".watch");
+
+    /** Where one watched connection's frames stand. */
+    private static final class Watch {
+        final long maxBytes;
+        final Runnable tooBig;
+        final AtomicBoolean told = new AtomicBoolean();
+        final byte[] header = new byte[MAX_HEADER];
+        int headerHave;      // bytes of the next frame's header read so far
+        long payloadLeft;    // bytes of the current frame's payload still to come
+        boolean dropping;    // the current frame is over the limit: its payload goes nowhere
+
+        Watch(long maxBytes, Runnable tooBig) {
+            this.maxBytes = maxBytes;
+            this.tooBig = tooBig;
+        }
+
+        void tell() {
+            if (told.compareAndSet(false, true)) {
+                tooBig.run();
+            }
+        }
+    }
+
+    private final ScheduledExecutorService timers;
+
+    FrameLimit(ScheduledExecutorService timers) {
+        this.timers = timers;
+    }
+
+    /**
+     * From now on, frames of {@code connection} longer than {@code maxBytes} are dropped and
+     * {@code tooBig} runs, once. Called as the WebSocket session opens, before its next read.
+     */
+    static void watch(Connection<?> connection, long maxBytes, Runnable tooBig) {
+        WATCH.set(connection, new Watch(maxBytes, tooBig));
+    }
+
+    @Override
+    public void setup(NetworkListener listener, FilterChainBuilder builder) {
+        builder.add(builder.indexOfType(TransportFilter.class) + 1, this);
+    }
+
+    @Override
+    public NextAction handleRead(FilterChainContext context) {
+        Watch watch = WATCH.get(context.getConnection());
+        if (watch == null) {
+            return context.getInvokeAction();
+        }
+        Buffer in = context.getMessage();
+        int start = in.position();
+        int end = in.limit();
+        Kept kept = watch.dropping ? new Kept(start, false) : null; // null while all of this read goes on
+        int carried = watch.headerHave; // bytes of a header begun in an earlier read, held back until it is whole
+        int headerFrom = start;         // where the header under way begins in this read
+        int at = start;
+        while (at < end) {
+            if (watch.payloadLeft > 0) {
+                int n = (int) Math.min(watch.payloadLeft, end - at);
+                at += n;
+                watch.payloadLeft -= n;
+                if (watch.payloadLeft == 0 && watch.dropping) {
+                    watch.dropping = false;
+                    kept.resume(at); // (set when the dropping began)
+                    watch.tell(); // all of it is in: the close frame goes to a peer that reads
+                }
+                continue;
+            }
+            if (watch.headerHave == 0) {
+                headerFrom = at;
+            }
+            watch.header[watch.headerHave++] = in.get(at++);
+            long length = frameLength(watch.header, watch.headerHave);
+            if (length < 0) {
+                continue; // the header is not whole yet
+            }
+            if (length > watch.maxBytes) {
+                watch.dropping = true;
+                kept = kept != null ? kept : new Kept(start, true);
+                kept.cut(headerFrom); // its header goes too, with what an earlier read had of it
+                timers.schedule(watch::tell, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+            } else if (carried > 0) {
+                kept = new Kept(start, true); // a header split over reads: the first thing in this one
+                kept.first(Arrays.copyOf(watch.header, carried));
+            }
+            watch.headerHave = 0;
+            watch.payloadLeft = length;
+            carried = 0;
+        }
+        if (watch.headerHave > 0) {
+            kept = kept != null ? kept : new Kept(start, true);
+            kept.cut(headerFrom); // a header not whole yet waits for the next read
+        }
+        return kept == null ? context.getInvokeAction() : kept.pass(context, in, end);
+    }
+
+    /**
+     * What of one read goes on to Tyrus, in order: header bytes held back from an earlier read,
+     * then runs of this read's bytes. Most reads pass as they are.
+     */
+    private static final class Kept {
+        private final List<int[]> runs = new ArrayList<>(2);
+        private byte[] first;
+        private int from; // where the run under way began, or -1 while bytes are dropped
+
+        Kept(int start, boolean keeping) {
+            from = keeping ? start : -1;
+        }
+
+        void cut(int at) {
+            if (from >= 0 && at > from) {
+                runs.add(new int[] {from, at});
+            }
+            from = -1;
+        }
+
+        void resume(int at) {
+            from = at;
+        }
+
+        void first(byte[] bytes) {
+            first = bytes;
+        }
+
+        NextAction pass(FilterChainContext context, Buffer in, int end) {
+            cut(end);
+            int start = in.position();
+            if (first == null && runs.size() == 1 && runs.get(0)[0] == start) {
+                in.limit(runs.get(0)[1]); // all of it, or all but a header not whole yet
+                return context.getInvokeAction();
+            }
+            int size = first == null ? 0 : first.length;
+            for (int[] run : runs) {
+                size += run[1] - run[0];
+            }
+            if (size == 0) {
+                in.tryDispose();
+                return context.getStopAction(); // nothing for Tyrus in this read
+            }
+            byte[] bytes = new byte[size];
+            int n = 0;
+            if (first != null) {
+                System.arraycopy(first, 0, bytes, 0, first.length);
+                n = first.length;
+            }
+            for (int[] run : runs) {
+                in.position(run[0]);
+                in.get(bytes, n, run[1] - run[0]);
+                n += run[1] - run[0];
+            }
+            in.tryDispose();
+            context.setMessage(Buffers.wrap(context.getMemoryManager(), bytes));
+            return context.getInvokeAction();
+        }
+    }
+
+    /**
+     * The payload length of a frame whose first {@code have} header bytes are given, once they
+     * are all there (RFC 6455, 5.2); -1 before. A length that does not fit in 63 bits is
+     * {@link Long#MAX_VALUE}: over any limit.
+     */
+    static long frameLength(byte[] header, int have) {
+        if (have < 2) {
+            return -1;
+        }
+        int length7 = header[1] & 0x7f;
+        int extra = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+        int mask = (header[1] & 0x80) != 0 ? 4 : 0;
+        if (have < 2 + extra + mask) {
+            return -1;
+        }
+        if (extra == 0) {
+            return length7;
+        }
+        long length = 0;
+        for (int i = 0; i < extra; i++) {
+            length = length << 8 | header[2 + i] & 0xff;
+        }
+        return length < 0 ? Long.MAX_VALUE : length;
+    }
+}
