@@ -65,6 +65,9 @@ public final class ChatEndpoint {
      * a browser then reports 1006 and never sees the close frame that says why.
      */
     static final Duration FLOOD_LINGER = Duration.ofSeconds(2);
+    private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    /** The longest a container thread may wait to answer a close frame (Tomcat). */
+    private static final Long BLOCKING_SEND_MILLIS = 250L;
     /** Binary frames are refused at their first part: a buffer for that part is all it takes. */
     static final int BINARY_BUFFER_BYTES = 1_024;
 
@@ -277,6 +280,12 @@ public final class ChatEndpoint {
         if (session.getMaxIdleTimeout() != idle) {
             session.setMaxIdleTimeout(idle);
         }
+        // Tomcat answers a peer's close (1000) blocking, on the thread that read it, after the async
+        // send in flight, for up to 20 s by default; and that send's completion needs one of those
+        // threads. 2000 peers closing at once while the room sent to them held all 200 threads for
+        // half a minute, and nobody could connect. Without the answer, the connection closes all the
+        // same. Other containers ignore the property.
+        session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, BLOCKING_SEND_MILLIS);
     }
 
     /** Counts a frame against the rate; answers {@code rate-limited}, and closes on sustained abuse. */

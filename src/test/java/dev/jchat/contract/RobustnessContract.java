@@ -10,11 +10,14 @@ import dev.jchat.OpsClient;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.glassfish.tyrus.client.ClientManager;
+import org.glassfish.tyrus.client.ClientProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -237,63 +243,88 @@ public abstract class RobustnessContract {
     // --- 4: a crowd is not a slow reader
 
     @Test
-    void aJoinStormOfFiveHundredEndsWithAllConnected() throws Exception {
-        int count = 500;
-        HttpClient http = HttpClient.newHttpClient();
+    void aJoinStormOfTwoThousandEndsWithAllConnected() throws Exception {
+        int count = 2000;
+        // Tyrus' client, all on one shared Grizzly transport: the JDK 17 client, with this many
+        // connections on one selector, fails a few of them with "Invalid UTF-8 in frame TEXT" on
+        // frames that Node's ws and the JDK 25 client read fine from the same server.
+        ClientManager client = ClientManager.createClient();
+        client.getProperties().put(ClientProperties.SHARED_CONTAINER, true);
         List<Counting> crowd = new ArrayList<>();
-        List<CompletableFuture<WebSocket>> sockets = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Counting listener = new Counting();
-            crowd.add(listener);
-            sockets.add(http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
-                    .buildAsync(uri("user=crowd" + i + "&room=" + room), listener));
-        }
+        List<Future<Session>> sessions = new ArrayList<>();
         try {
-            CompletableFuture.allOf(sockets.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            for (int i = 0; i < count; i++) {
+                Counting member = new Counting();
+                crowd.add(member);
+                sessions.add(client.asyncConnectToServer(member, ClientEndpointConfig.Builder.create().build(),
+                        uri("user=crowd" + i + "&room=" + room)));
+            }
+            for (Future<Session> session : sessions) {
+                session.get(120, TimeUnit.SECONDS);
+            }
             // A crowd this big is announced in coalesced frames: each gets a few, not one per name.
-            await(() -> crowd.stream().allMatch(c -> c.texts.get() >= 1 && c.closed.get() == 0), Duration.ofSeconds(60),
+            await(() -> crowd.stream().allMatch(c -> c.texts.get() >= 1 || c.closed.get() > 0), Duration.ofSeconds(60),
                     "everyone is welcomed");
+            assertEquals(List.of(), crowd.stream().map(c -> c.failure).filter(f -> f != null).limit(3).toList(),
+                    "nobody was closed");
             TestClient last = join("lastword");
             last.say("all here?");
             await(() -> crowd.stream().allMatch(c -> c.chats.get() == 1 || c.closed.get() > 0), Duration.ofSeconds(120),
                     "everyone has the message");
-            assertEquals(0, crowd.stream().filter(c -> c.closed.get() > 0).count(), "nobody was closed");
+            assertEquals(List.of(), crowd.stream().map(c -> c.failure).filter(f -> f != null).limit(3).toList(),
+                    "nobody was closed");
+            // All of them close at once, while the room still sends to them: each close is answered
+            // within seconds and newcomers still get in (Tomcat's threads all waited 20 s to answer).
+            closeAll(sessions);
+            await(() -> crowd.stream().allMatch(c -> c.closed.get() > 0), Duration.ofSeconds(10), "every close is answered");
+            join("afterwards").say("the crowd has gone");
         } finally {
-            for (CompletableFuture<WebSocket> socket : sockets) {
-                socket.thenAccept(WebSocket::abort);
+            closeAll(sessions);
+            client.shutdown();
+        }
+    }
+
+    private static void closeAll(List<Future<Session>> sessions) throws InterruptedException {
+        for (Future<Session> session : sessions) {
+            if (session.isDone() && !session.isCancelled()) {
+                try {
+                    Session open = session.get();
+                    if (open.isOpen()) {
+                        open.close();
+                    }
+                } catch (ExecutionException | IOException e) {
+                    // it never opened, or went meanwhile: nothing to close
+                }
             }
         }
     }
 
-    /** A client that only counts: a crowd of TestClients would keep two million frames. */
-    private static final class Counting implements WebSocket.Listener {
+    /** A client that only counts: a crowd of TestClients would keep every frame. */
+    private static final class Counting extends Endpoint {
         final AtomicInteger texts = new AtomicInteger();
         final AtomicInteger chats = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
-        private final StringBuilder partial = new StringBuilder();
+        volatile String failure; // how it was closed, or failed, if it was
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
+        public void onOpen(Session session, EndpointConfig config) {
+            session.addMessageHandler(String.class, text -> {
                 texts.incrementAndGet();
-                if (partial.indexOf("\"type\":\"chat\"") >= 0) {
+                if (text.contains("\"type\":\"chat\"")) {
                     chats.incrementAndGet();
                 }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
+            });
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        public void onClose(Session session, CloseReason reason) {
+            failure = failure != null ? failure : "closed " + reason;
             closed.incrementAndGet();
-            return null;
         }
 
         @Override
-        public void onError(WebSocket webSocket, Throwable error) {
+        public void onError(Session session, Throwable error) {
+            failure = failure != null ? failure : "failed " + error;
             closed.incrementAndGet();
         }
     }
