@@ -4,7 +4,7 @@
 # fresh server processes per point, on loopback only, and writes bench/results/redis-<time>.csv
 # and bench/results/redis-<time>.md (the table of docs/PERFORMANCE.md's Redis section).
 #
-#   bench/run-redis.sh              the documented run (about 13 minutes): 3 repeats, alternating
+#   bench/run-redis.sh              the documented run (about 17 minutes): 3 repeats, alternating
 #                                   which setup goes first, of 1000 x 10 @ 5/s, 1000 x 10 @ 2/s,
 #                                   and one room at 10 000 published messages/s (4 clients, all
 #                                   sending; there also one server on Redis, redis-1); then that
@@ -38,9 +38,11 @@ while [ $# -gt 0 ]; do
 done
 
 # "clients senders rate": the latency points, and one room taking as many messages as it can.
-# A throughput point's fresh servers first get a quarter of its rate for a few seconds (not
-# measured): at full rate, what a cold JVM queues while it compiles the path takes the measured
-# window to drain when the machine has little to spare.
+# Every point's fresh servers (both setups alike) first get some load for a few seconds, not
+# measured: a throughput point a quarter of its rate (at full rate, what a cold JVM queues while
+# it compiles the path takes the measured window to drain when the machine has little to spare),
+# a latency point its own rate (the JIT's first seconds showed as a p99 of 100-180 ms that fell to
+# 30-40 ms after 10 s: --timeline). The warm-up of the measured run comes after that.
 warmup=5 measure=10 repeats=3 prewarm=8
 latency=("1000 10 5" "1000 10 2")
 throughput="4 4 2500"                  # 10 000 published messages/s, 40 000 deliveries/s
@@ -173,10 +175,10 @@ run_point() { # clients senders rate setup run -> appends one CSV row and prints
     redis_args=(--redis-pid "$redis_pid")
   fi
   pids=$(IFS=,; echo "${point_pids[*]}")
-  if [ "$run" = throughput ]; then
-    timeout $((prewarm + 60)) java -Xmx3g -jar "$work/chat-bench.jar" --url "$urls" --clients "$clients" \
-      --senders "$senders" --rate $((rate / 4)) --warmup 0 --measure "$prewarm" --names 1 >/dev/null
-  fi
+  local prewarm_rate=$rate
+  [ "$run" = throughput ] && prewarm_rate=$((rate / 4))
+  timeout $((prewarm + 60)) java -Xmx3g -jar "$work/chat-bench.jar" --url "$urls" --clients "$clients" \
+    --senders "$senders" --rate "$prewarm_rate" --warmup 0 --measure "$prewarm" --names 1 >/dev/null
   # the generator's own bound: connect, warm-up, measure, late deliveries, with room to spare
   timeout $((warmup + measure + 120)) java -Xmx3g -jar "$work/chat-bench.jar" --url "$urls" --pid "$pids" \
     "${redis_args[@]}" --clients "$clients" --senders "$senders" --rate "$rate" --warmup "$warmup" \
