@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
  * What the chat may ask of a session's connection beyond the WebSocket API, where the container
  * offers a way: drop it at once, for a peer that stopped reading, whose close frame would wait
  * behind what it never reads; when it last read anything, WebSocket pings included, for the
- * hub's idle check; the frame limit, on each frame's header; and how to send a frame. Implementations are thread-safe.
+ * hub's idle check; the frame limit, on each frame's header; and how to send a frame.
+ * Implementations are thread-safe.
  */
 @FunctionalInterface
 public interface Connections {

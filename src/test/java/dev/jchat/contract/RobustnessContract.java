@@ -92,6 +92,14 @@ public abstract class RobustnessContract {
         return client;
     }
 
+    /** A raw client in the room, welcomed, whose join {@code observer} has seen. */
+    private RawClient rawSeenBy(TestClient observer, String user) throws Exception {
+        RawClient client = raw("user=" + user + "&room=" + room, 0);
+        assertEquals("welcome", jsonType(client.read().text()));
+        observer.next("join");
+        return client;
+    }
+
     private static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
@@ -133,9 +141,7 @@ public abstract class RobustnessContract {
     @Test
     void aFrameOfMegabytesClosesWith1009AndWhatCameBeforeItInTheSameWriteCounts() throws Exception {
         TestClient observer = join("observer");
-        RawClient huge = raw("user=huge&room=" + room, 0);
-        assertEquals("welcome", jsonType(huge.read().text()));
-        observer.next("join");
+        RawClient huge = rawSeenBy(observer, "huge");
         // 8 MiB in one frame: past every container's buffer (Tyrus' is 4 MiB unless set), after a message
         byte[] before = RawClient.text("{\"msg\":\"just before\"}");
         byte[] big = RawClient.text("{\"msg\":\"" + "x".repeat(8 << 20) + "\"}");
@@ -156,9 +162,7 @@ public abstract class RobustnessContract {
     @Test
     void framesSplitAnywhereAcrossReadsArriveWholeAndTheLimitStillHolds() throws Exception {
         TestClient observer = join("observer");
-        RawClient slow = raw("user=slow&room=" + room, 0);
-        assertEquals("welcome", jsonType(slow.read().text()));
-        observer.next("join");
+        RawClient slow = rawSeenBy(observer, "slow");
         String text = "one byte at a time " + "z".repeat(200); // over 125 bytes: a header with a 16-bit length
         slow.writeSlowly(RawClient.text("{\"msg\":\"" + text + "\"}"), 2);
         assertEquals(text, observer.nextChat().getString("msg"));
@@ -181,9 +185,7 @@ public abstract class RobustnessContract {
     @Test
     void aFrameLongerThanTheContainersBufferIsReadWhole() throws Exception {
         TestClient observer = join("observer");
-        RawClient wide = raw("user=wide&room=" + room, 0);
-        assertEquals("welcome", jsonType(wide.read().text()));
-        observer.next("join");
+        RawClient wide = rawSeenBy(observer, "wide");
         // 4 K characters is what the containers hold of a text message at once; these come in parts
         wide.write(RawClient.text("{\"msg\":\"ascii\",\"pad\":\"" + "x".repeat(40_000) + "\"}"));
         wide.write(RawClient.text("{\"pad\":\"" + "é€😀".repeat(5_000) + "\",\"msg\":\"multibyte " + "é€😀".repeat(3) + "\"}"));
@@ -194,9 +196,7 @@ public abstract class RobustnessContract {
     @Test
     void aMessageInFragmentsIsPutTogetherAndTheLimitCountsTheirSum() throws Exception {
         TestClient observer = join("observer");
-        RawClient pieces = raw("user=pieces&room=" + room, 0);
-        assertEquals("welcome", jsonType(pieces.read().text()));
-        observer.next("join");
+        RawClient pieces = rawSeenBy(observer, "pieces");
         pieces.write(RawClient.frame(RawClient.TEXT, false, "{\"msg\":\"in ".getBytes(StandardCharsets.UTF_8)),
                 RawClient.frame(RawClient.CONTINUATION, false, "three ".getBytes(StandardCharsets.UTF_8)),
                 RawClient.frame(RawClient.CONTINUATION, true, "parts\"}".getBytes(StandardCharsets.UTF_8)));
@@ -429,9 +429,7 @@ public abstract class RobustnessContract {
     @Test
     void framesAfterABinaryFrameAreIgnored() throws Exception {
         TestClient observer = join("observer");
-        RawClient rude = raw("user=rude&room=" + room, 0);
-        assertEquals("welcome", jsonType(rude.read().text()));
-        observer.next("join");
+        RawClient rude = rawSeenBy(observer, "rude");
         rude.write(RawClient.frame(RawClient.BINARY, new byte[] {1, 2, 3}),
                 RawClient.text("{\"msg\":\"sneaked in after the binary frame\"}"));
         rude.expectClose(1003);
