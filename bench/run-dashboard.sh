@@ -98,7 +98,7 @@ port=$(free_port)
 base=http://127.0.0.1:$port
 url=ws://127.0.0.1:$port/chat
 CHAT_HOST=127.0.0.1 CHAT_PORT=$port CHAT_REDIS_URL=$redis_url \
-  timeout 600 java -XX:+UseParallelGC -jar "$work/chat-standalone.jar" >"$logs-server.log" 2>&1 &
+  timeout 600 java -XX:+UseParallelGC -Xmn32m -jar "$work/chat-standalone.jar" >"$logs-server.log" 2>&1 &
 pids+=("$!")
 auth=()
 if [ -n "${CHAT_METRICS_TOKEN:-}" ]; then auth=(-H "Authorization: Bearer $CHAT_METRICS_TOKEN"); fi

@@ -37,7 +37,7 @@
 #
 # JVM flags, as the Docker images run each runtime (docker/*.Dockerfile and the images they start
 # from); the JVM is this machine's java (OpenJDK 17), not the images' Temurin:
-#   standalone  java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -jar chat-standalone.jar
+#   standalone  java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m -jar chat-standalone.jar
 #               (docker/standalone.Dockerfile's ENTRYPOINT)
 #   tomcat      bin/catalina.sh run, as tomcat:10.1-jre17 does: no heap or GC flag (so G1, heap
 #               1/4 of RAM), only catalina.sh's own (--add-opens..., the JULI log manager); the
@@ -209,7 +209,7 @@ metric_connections() { # chat_connections from the server's /metrics, or "-"
 
 flags_of() {
   case $1 in
-    standalone) echo "-XX:MaxRAMPercentage=75 -XX:+UseParallelGC" ;;
+    standalone) echo "-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m" ;;
     tomcat) echo "(none: catalina.sh's own; G1)" ;;
     payara) echo "-XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport (G1)" ;;
     node) echo "-" ;;
@@ -228,7 +228,7 @@ start_runtime() {
   local -a command
   case $name in
     standalone)
-      command=(java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -jar "$work/chat-standalone.jar")
+      command=(java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m -jar "$work/chat-standalone.jar")
       env+=(CHAT_HOST=127.0.0.1 CHAT_PORT="$port")
       ;;
     tomcat)

@@ -16,7 +16,7 @@
 #
 # It starts its own redis-server (on a free port, 127.0.0.1 only, in a temporary directory, AOF on
 # as the README advises, no RDB snapshots) and stops it, and every chat server, when it ends, also
-# on failure or Ctrl-C. The servers run as run-sweep.sh's "ours" (-XX:+UseParallelGC, rate limit
+# on failure or Ctrl-C. The servers run as run-sweep.sh's "ours" (-XX:+UseParallelGC -Xmn32m, rate limit
 # off, room for the load); each run of the generator is bounded by `timeout`. All clients share
 # one name (--names 1), so presence costs nothing. Redis' CPU includes its AOF rewrites (children).
 # Before each run it waits (30 s at most) for the machine to be idle, and each row says how much
@@ -106,7 +106,7 @@ start_server() {
   CHAT_HOST=127.0.0.1 CHAT_PORT=0 CHAT_REDIS_URL=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 \
     CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 \
     CHAT_MAX_CONNECTIONS=20000 \
-    java -XX:+UseParallelGC -jar "$work/chat-standalone.jar" >"$work/$1.log" 2>&1 &
+    java -XX:+UseParallelGC -Xmn32m -jar "$work/chat-standalone.jar" >"$work/$1.log" 2>&1 &
   point_pids+=("$!")
 }
 

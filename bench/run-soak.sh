@@ -19,7 +19,7 @@
 # Tyrus counts traffic both ways, so members of a busy room are never idle, and a long timeout
 # would distort the heap figures (Tyrus re-arms its idle timer on every frame and the cancelled
 # timers stay queued until they would have run: an hour's worth with 3600). SOAK_SERVER_JAVA_OPTS
-# sets the server's JVM options (default -XX:+UseParallelGC, as the standalone image runs).
+# sets the server's JVM options (default -XX:+UseParallelGC -Xmn32m, as the standalone image runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -58,7 +58,7 @@ cp "$jar" "$work/chat-standalone.jar"
 
 export CHAT_HOST=127.0.0.1 CHAT_PORT=0
 export CHAT_MAX_CONNECTIONS=${CHAT_MAX_CONNECTIONS:-2000}
-java_opts=${SOAK_SERVER_JAVA_OPTS--XX:+UseParallelGC}
+java_opts=${SOAK_SERVER_JAVA_OPTS--XX:+UseParallelGC -Xmn32m}
 # shellcheck disable=SC2086 # the options are words
 java $java_opts -jar "$work/chat-standalone.jar" >"$log" 2>&1 &
 pid=$!

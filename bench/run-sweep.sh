@@ -4,7 +4,7 @@
 # writes bench/results/<time>.csv and bench/results/latest.md.
 #
 #   bench/run-sweep.sh              the documented sweep: the load points, then the saturation
-#                                   search at 1000 clients (about 35 minutes)
+#                                   search at 1000 clients (about 20 minutes)
 #   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
 #   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
 #   bench/run-sweep.sh --ab JAR     this build against an earlier one (JAR, e.g. built from an older
@@ -44,14 +44,15 @@ esac
 
 start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
   if [ "$1" != reference ]; then
-    # ours runs as the README and docker/standalone.Dockerfile run it; ours-g1 with the JVM's default GC
-    local gc=-XX:+UseParallelGC
-    [ "$1" = ours-g1 ] && gc=-XX:+UseG1GC
+    # ours runs as docker/standalone.Dockerfile runs it; ours-g1 with the JVM's default GC, as the
+    # README's plain java -jar does
+    local gc=(-XX:+UseParallelGC -Xmn32m)
+    [ "$1" = ours-g1 ] && gc=(-XX:+UseG1GC)
     local jar=target/chat-standalone.jar
     [ "$1" = ours-before ] && jar=$before_jar
     CHAT_HOST=127.0.0.1 CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
       CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 \
-      java "$gc" -jar "$jar" >"bench/results/$stamp-$1.log" 2>&1 &
+      java "${gc[@]}" -jar "$jar" >"bench/results/$stamp-$1.log" 2>&1 &
   else
     node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
   fi

@@ -43,7 +43,10 @@ ENV CHAT_HOST=0.0.0.0 \
 
 EXPOSE 8080
 # SIGTERM (docker stop) closes every connection with 1001 and exits 0.
-# Parallel GC: about 13 % less CPU per delivered message than G1 under fan-out (docs/PERFORMANCE.md)
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC", "-jar", "/opt/chat/chat-standalone.jar"]
+# Parallel GC: about 13 % less CPU per delivered message than G1 under fan-out. A 32 MB young
+# generation: what accepting connections touches of it stays resident, and the default size (a
+# third of the heap) doubled the RSS of an idle connection (41 against 21 KB at 10 000), with no
+# change in CPU or p99 under load (docs/PERFORMANCE.md).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC", "-Xmn32m", "-jar", "/opt/chat/chat-standalone.jar"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
