@@ -66,10 +66,10 @@ public final class LoadGenerator {
     private final ConcurrentMap<Long, Long> messageOfId = new ConcurrentHashMap<>(); // id -> sender << 32 | seq
     private final AtomicLong sentMeasured = new AtomicLong();
     private volatile long measureFrom = Long.MAX_VALUE;
+    private volatile long measureUntil = Long.MAX_VALUE;
     /** With --timeline: latencies by the second (of sending) their message was sent in. */
     private final Histogram[] timeline;
     private volatile long sendingFrom = Long.MAX_VALUE;
-    private volatile long measureUntil = Long.MAX_VALUE;
 
     private LoadGenerator(Options options) {
         this.options = options;
