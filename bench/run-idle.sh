@@ -91,7 +91,12 @@ done
 [[ $connections =~ ^[0-9]+$ ]] && [ "$connections" -ge 1 ] && [ "$connections" -le 18000 ] \
   || { echo "--connections must be 1..18000" >&2; exit 2; }
 [[ $settle =~ ^[0-9]+$ ]] || { echo "--settle must be whole seconds" >&2; exit 2; }
-runtimes=${runtimes//,/ }
+# rows are separated by spaces; a row without settings may also be separated by commas
+# ("standalone,tomcat"); in a row with settings, commas separate its KEY=VALUE pairs
+rows_given=$runtimes runtimes=""
+for spec in $rows_given; do
+  if [[ $spec == *:* ]]; then runtimes+=" $spec"; else runtimes+=" ${spec//,/ }"; fi
+done
 for spec in $runtimes; do
   case ${spec%%:*} in
     standalone|tomcat|payara|node) ;;
