@@ -10,6 +10,18 @@ build_jars() {
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 }
 
+# Stops the processes given (this shell's children), in the order given, and waits for each;
+# those already gone, or given empty, are passed over.
+stop_processes() {
+  local pid
+  for pid in "$@"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
 # A free loopback port below Linux's ephemeral ports (32768+), which the clients use.
 free_port() {
   local port

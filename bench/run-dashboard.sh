@@ -64,13 +64,11 @@ metrics=$logs-metrics.log
 work=$(mktemp -d)
 pids=() # everything started here, each bounded in time (`timeout`): the last stops first
 cleanup() {
-  local i
+  local i last_first=()
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    if kill -0 "${pids[i]}" 2>/dev/null; then
-      kill "${pids[i]}" 2>/dev/null || true
-      wait "${pids[i]}" 2>/dev/null || true
-    fi
+    last_first+=("${pids[i]}")
   done
+  stop_processes "${last_first[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -66,13 +66,7 @@ work=$(mktemp -d)
 point_pids=() # the chat servers of the point under way
 redis_pid=
 cleanup() {
-  local pid
-  for pid in "${point_pids[@]}" $redis_pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
+  stop_processes "${point_pids[@]}" "$redis_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -126,11 +120,8 @@ server_url() { # $1 = name, $2 = pid
 
 # Stops the servers of a point and keeps their logs (appended, one file per server name).
 stop_servers() { # names...
-  local name pid
-  for pid in "${point_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  local name
+  stop_processes "${point_pids[@]}"
   point_pids=()
   for name in "$@"; do
     cat "$work/$name.log" >>"$logs-$name.log"

@@ -45,10 +45,7 @@ log=bench/results/soak-$stamp-server.log
 work=$(mktemp -d)
 pid=
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-  fi
+  stop_processes "$pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
