@@ -308,11 +308,9 @@ class RedisEngineTest {
         EmbeddedServer b = server();
         TestClient onA = connect(a, "&user=ann");
         onA.welcome();
-        TestClient onB = TestClient.connect(URI.create(b.chatUri() + "?room=" + room + "-b&user=bob"));
-        clients.add(onB);
+        TestClient onB = clients.add(TestClient.connect(URI.create(b.chatUri() + "?room=" + room + "-b&user=bob")));
         onB.welcome();
-        TestClient alsoB = TestClient.connect(URI.create(b.chatUri() + "?room=" + room + "&user=cid"));
-        clients.add(alsoB);
+        TestClient alsoB = connect(b, "&user=cid");
         alsoB.welcome();
         onA.next("join");
         for (TestClient asking : List.of(onA, onB)) {
@@ -329,18 +327,16 @@ class RedisEngineTest {
         EmbeddedServer b = server();
         TestClient annOnA = connect(a, "&user=ann");
         annOnA.welcome();
-        TestClient bobOnB = TestClient.connect(URI.create(b.chatUri() + "?user=bob&room="
-                + URLEncoder.encode("@ann", StandardCharsets.UTF_8)));
-        clients.add(bobOnB);
+        TestClient bobOnB = clients.add(TestClient.connect(URI.create(b.chatUri() + "?user=bob&room="
+                + URLEncoder.encode("@ann", StandardCharsets.UTF_8))));
         assertEquals("@ann+bob", bobOnB.welcome().getString("room"));
         bobOnB.say("across");
         JsonObject notice = annOnA.next("notice");
         assertEquals("@ann+bob", notice.getString("room"));
         assertEquals("bob", notice.getString("user"));
         assertEquals("across", notice.getString("msg"));
-        TestClient annOnAInIt = TestClient.connect(URI.create(a.chatUri() + "?user=ann&room="
-                + URLEncoder.encode("@ann+bob", StandardCharsets.UTF_8)));
-        clients.add(annOnAInIt);
+        TestClient annOnAInIt = clients.add(TestClient.connect(URI.create(a.chatUri() + "?user=ann&room="
+                + URLEncoder.encode("@ann+bob", StandardCharsets.UTF_8))));
         annOnAInIt.welcome();
         assertEquals("across", annOnAInIt.nextChat().getString("msg"), "one conversation, whichever server holds it");
     }
