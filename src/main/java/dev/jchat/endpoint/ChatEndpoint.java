@@ -55,10 +55,11 @@ public final class ChatEndpoint {
     /**
      * What the container buffers of a text message before it hands over a part: Tomcat allocates
      * its buffers per session, up front, from these sizes, so they are small and this endpoint puts
-     * the parts together itself, up to {@code CHAT_MAX_FRAME_BYTES}. A chat message (2000
-     * characters by default) comes in one part.
+     * the parts together itself, up to {@code CHAT_MAX_FRAME_BYTES}. 1024 characters (2 KB of
+     * Tomcat's heap per connection) hold the usual chat frame; the longest messages (2000
+     * characters by default) come in two or three parts.
      */
-    static final int TEXT_BUFFER_CHARS = 4_096;
+    static final int TEXT_BUFFER_CHARS = 1_024;
     /**
      * How long a connection closed for flooding is still read, its frames ignored, between its
      * error and its close: a close while the client is still writing reaches it as a reset, and

@@ -143,5 +143,8 @@ class DockerFilesIT {
     void tomcatsImageRunsWithTheBuffersTheTestsUse() throws IOException {
         assertTrue(Files.readString(DOCKER.resolve("Dockerfile")).contains("CATALINA_OPTS=\"" + TomcatServer.WEBSOCKET_BUFFERS),
                 "docker/Dockerfile gives Tomcat " + TomcatServer.WEBSOCKET_BUFFERS + ", as TomcatServer does");
+        assertTrue(Files.readString(DOCKER.resolve("Dockerfile")).contains(
+                        "\nCOPY " + TomcatServer.SERVER_XML + " /usr/local/tomcat/conf/server.xml\n"),
+                "docker/Dockerfile gives Tomcat " + TomcatServer.SERVER_XML + ", as TomcatServer does");
     }
 }

@@ -15,6 +15,9 @@ public final class TomcatServer {
 
     static final Path HOME = Path.of(System.getProperty("chat.tomcat.home", "target/servers/tomcat"));
 
+    /** The server.xml docker/Dockerfile gives Tomcat: 2 KB socket buffers, not 8 KB, per connection. */
+    static final Path SERVER_XML = Path.of("docker/tomcat-server.xml");
+
     /** What docker/Dockerfile gives Tomcat: 2 KB WebSocket buffers, not 8 KB, per connection. */
     static final String WEBSOCKET_BUFFERS = "-Dorg.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE=2048";
 
@@ -39,17 +42,8 @@ public final class TomcatServer {
                 }
             }
         }
-        // Loopback only, no shutdown port; the port comes in as a system property.
-        Files.writeString(conf.resolve("server.xml"), """
-                <Server port="-1" shutdown="SHUTDOWN">
-                  <Service name="Catalina">
-                    <Connector port="${chat.it.port}" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000"/>
-                    <Engine name="Catalina" defaultHost="localhost">
-                      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
-                    </Engine>
-                  </Service>
-                </Server>
-                """);
+        // The image's own server.xml; loopback only here, the port a system property.
+        Files.copy(SERVER_XML, conf.resolve("server.xml"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(conf.resolve("logging.properties"), """
                 handlers = java.util.logging.ConsoleHandler
                 .handlers = java.util.logging.ConsoleHandler
@@ -75,7 +69,8 @@ public final class TomcatServer {
                 "-Dcatalina.home=" + HOME.toAbsolutePath(),
                 "-Dcatalina.base=" + base,
                 "-Djava.io.tmpdir=" + base.resolve("temp"),
-                "-Dchat.it.port=" + port,
+                "-Dchat.port=" + port,
+                "-Dchat.address=127.0.0.1",
                 WEBSOCKET_BUFFERS,
                 "-cp", HOME.resolve("bin/bootstrap.jar").toAbsolutePath() + ":"
                         + HOME.resolve("bin/tomcat-juli.jar").toAbsolutePath(),
