@@ -17,6 +17,7 @@ import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.server.StaticHttpHandler;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
@@ -151,6 +152,11 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         });
         timers.setRemoveOnCancelPolicy(true);
         return timers;
+    }
+
+    /** The listener's transport, once started. */
+    TCPNIOTransport transport() {
+        return listener.getTransport();
     }
 
     /** Timers Tyrus has scheduled and not yet run or cancelled, for tests that look for leaks. */

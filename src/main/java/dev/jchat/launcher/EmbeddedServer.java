@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import org.glassfish.grizzly.http.util.MimeType;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.tyrus.spi.ServerContainer;
 
 /**
@@ -105,6 +106,11 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Timers the WebSocket container holds, for tests that look for leaks. */
     int containerTimers() {
         return container instanceof BoundGrizzlyContainer bound ? bound.pendingTimers() : 0;
+    }
+
+    /** The transport under the container, for tests that look at its connections. */
+    TCPNIOTransport transport() {
+        return ((BoundGrizzlyContainer) container).transport();
     }
 
     public ChatHub hub() {

@@ -12,10 +12,13 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.attributes.AttributeBuilder;
 import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChain;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.filterchain.TransportFilter;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpServerFilter;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.memory.Buffers;
@@ -28,16 +31,27 @@ import org.glassfish.grizzly.memory.Buffers;
  * {@link #LINGER} at the latest. It is closed then, not at once: closed while the peer still
  * writes, its close frame would lose the race against the reset the unread bytes cause.
  *
- * <p>A filter right after the transport's; it looks at connections the chat {@link #watch}es
- * (once their upgrade is done: each read is then frame after frame) and leaves the rest alone.
- * Thread-safe: the reads of one connection come one at a time.
+ * <p>What it lets through goes straight to Tyrus' filter, past Grizzly's HTTP filter. That one
+ * carries an upgraded connection's bytes as the content of its upgrade request, so it keeps the
+ * whole request (headers, their parsed chunks, the response) for as long as the connection
+ * lives: about 9 KB of heap per connection. Past it, the request is let go once the handshake's
+ * read is done.
+ * Where the chain has no Tyrus filter after this one, everything takes the usual way.
+ *
+ * <p>A filter right after the transport's and {@link ReadClock}; it looks at connections the chat
+ * {@link #watch}es (once their upgrade is done: each read is then frame after frame) and leaves
+ * the rest alone. Thread-safe: the reads of one connection come one at a time.
  */
 final class FrameLimit extends BaseFilter implements AddOn {
 
     /** The longest a frame over the limit is read before its connection is told anyway. */
     static final Duration LINGER = Duration.ofSeconds(2);
 
+    private static final System.Logger LOG = System.getLogger(FrameLimit.class.getName());
     private static final int MAX_HEADER = 14;
+    private static final int UNKNOWN = -2;
+    /** Tyrus' filter, which Tyrus does not make public. */
+    private static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
     private static final Attribute<Watch> WATCH =
             AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(FrameLimit.class.getName() + ".watch");
 
@@ -50,6 +64,7 @@ final class FrameLimit extends BaseFilter implements AddOn {
         int headerHave;      // bytes of the next frame's header read so far
         long payloadLeft;    // bytes of the current frame's payload still to come
         boolean dropping;    // the current frame is over the limit: its payload goes nowhere
+        boolean pastHttp;    // the HTTP filter let go of its upgrade request: its reads go past it
 
         Watch(long maxBytes, Runnable tooBig) {
             this.maxBytes = maxBytes;
@@ -64,6 +79,8 @@ final class FrameLimit extends BaseFilter implements AddOn {
     }
 
     private final ScheduledExecutorService timers;
+    /** Where Tyrus' filter is in the chain: {@link #UNKNOWN} until the first read, -1 if nowhere after this one. */
+    private volatile int tyrusAt = UNKNOWN;
 
     FrameLimit(ScheduledExecutorService timers) {
         this.timers = timers;
@@ -79,13 +96,17 @@ final class FrameLimit extends BaseFilter implements AddOn {
 
     @Override
     public void setup(NetworkListener listener, FilterChainBuilder builder) {
-        builder.add(builder.indexOfType(TransportFilter.class) + 1, this);
+        // after ReadClock, which then counts every read, dropped or not
+        builder.add(Math.max(builder.indexOfType(TransportFilter.class), builder.indexOfType(ReadClock.class)) + 1, this);
     }
 
     @Override
     public NextAction handleRead(FilterChainContext context) {
         Watch watch = WATCH.get(context.getConnection());
         if (watch == null) {
+            if (tyrusFilter(context) >= 0) {
+                context.addCompletionListener(LET_GO_OF_HTTP); // this read may be the handshake of one
+            }
             return context.getInvokeAction();
         }
         Buffer in = context.getMessage();
@@ -132,7 +153,55 @@ final class FrameLimit extends BaseFilter implements AddOn {
             kept = kept != null ? kept : new Kept(start, true);
             kept.cut(headerFrom); // a header not whole yet waits for the next read
         }
-        return kept == null ? context.getInvokeAction() : kept.pass(context, in, end);
+        Buffer passed = kept == null ? in : kept.pass(context, in, end);
+        return passed == null ? context.getStopAction() : toTyrus(context, watch, passed);
+    }
+
+    /**
+     * Once a read is done with: if it opened a chat session (the handshake read, whose upgrade
+     * request the HTTP filter keeps), that connection's reads will not reach the HTTP filter again,
+     * so the request goes.
+     */
+    private static final FilterChainContext.CompletionListener LET_GO_OF_HTTP = context -> {
+        Connection<?> connection = context.getConnection();
+        Watch watch = WATCH.get(connection);
+        if (watch != null && !watch.pastHttp) {
+            watch.pastHttp = true;
+            connection.getAttributes().removeAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME);
+        }
+    };
+
+    /** Hands {@code bytes} on to Tyrus' filter, past the HTTP filter (see the class comment). */
+    private NextAction toTyrus(FilterChainContext context, Watch watch, Buffer bytes) {
+        int tyrus = tyrusFilter(context);
+        if (tyrus < 0) {
+            context.setMessage(bytes);
+            return context.getInvokeAction();
+        }
+        // What the HTTP filter would have made of it: the upgrade request's content. Tyrus takes
+        // the bytes and recycles the wrapper; it reads no header once the connection is upgraded.
+        context.setMessage(HttpContent.create(null, false, bytes));
+        context.setFilterIdx(tyrus - 1); // the chain goes on with the filter after this index
+        return context.getInvokeAction();
+    }
+
+    private int tyrusFilter(FilterChainContext context) {
+        int at = tyrusAt;
+        if (at == UNKNOWN) {
+            at = -1;
+            FilterChain chain = context.getFilterChain();
+            for (int i = chain.size() - 1; i > context.getFilterIdx(); i--) {
+                if (chain.get(i).getClass().getName().equals(TYRUS_FILTER)) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                LOG.log(System.Logger.Level.WARNING, "no Tyrus filter after the frame limit: upgraded connections"
+                        + " keep their HTTP request state (about 9 KB each)");
+            }
+            tyrusAt = at;
+        }
+        return at;
     }
 
     /**
@@ -163,12 +232,13 @@ final class FrameLimit extends BaseFilter implements AddOn {
             first = bytes;
         }
 
-        NextAction pass(FilterChainContext context, Buffer in, int end) {
+        /** What goes on to Tyrus of this read, or null when nothing does. */
+        Buffer pass(FilterChainContext context, Buffer in, int end) {
             cut(end);
             int start = in.position();
             if (first == null && runs.size() == 1 && runs.get(0)[0] == start) {
                 in.limit(runs.get(0)[1]); // all of it, or all but a header not whole yet
-                return context.getInvokeAction();
+                return in;
             }
             int size = first == null ? 0 : first.length;
             for (int[] run : runs) {
@@ -176,7 +246,7 @@ final class FrameLimit extends BaseFilter implements AddOn {
             }
             if (size == 0) {
                 in.tryDispose();
-                return context.getStopAction(); // nothing for Tyrus in this read
+                return null; // nothing for Tyrus in this read
             }
             byte[] bytes = new byte[size];
             int n = 0;
@@ -190,8 +260,7 @@ final class FrameLimit extends BaseFilter implements AddOn {
                 n += run[1] - run[0];
             }
             in.tryDispose();
-            context.setMessage(Buffers.wrap(context.getMemoryManager(), bytes));
-            return context.getInvokeAction();
+            return Buffers.wrap(context.getMemoryManager(), bytes);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jchat.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,7 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ConnectionProbe;
+import org.glassfish.grizzly.http.HttpServerFilter;
 import org.junit.jupiter.api.Test;
 
 /** What only the embedded launcher does: its own port, its shutdown, the page's content types. */
@@ -107,6 +114,36 @@ class EmbeddedServerTest {
             // the hub closes idle connections itself: Tyrus keeps no idle timer, which it would
             // restart on each of these 5000 deliveries and 250 receipts
             assertEquals(0, server.containerTimers(), () -> server.containerTimers() + " timers are queued");
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    void anOpenChatConnectionHoldsNoHttpRequestAndItsFramesStillArrive() throws Exception {
+        ChatConfig config = ChatConfig.defaults().withPort(0).withSecurity(ChatConfig.Security.defaults().withRate(0, 0));
+        try (EmbeddedServer server = EmbeddedServer.start(config)) {
+            Set<Connection<?>> accepted = ConcurrentHashMap.newKeySet(); // from now on, by their first read
+            server.transport().getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
+                @Override
+                public void onReadEvent(Connection connection, Buffer data, int size) {
+                    accepted.add(connection);
+                }
+            });
+            List<TestClient> clients = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                clients.add(welcomed(uri(server, "user=user" + i + "&room=http")));
+            }
+            // idle since their handshake: the request goes once the handshake's read is done
+            assertEquals(10, accepted.size());
+            for (Connection<?> connection : accepted) {
+                assertNull(connection.getAttributes().getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME),
+                        "Grizzly still holds the upgrade request of " + connection);
+            }
+            clients.get(0).say("past the HTTP filter");
+            for (TestClient client : clients) {
+                JsonObject chat = client.nextChat();
+                assertEquals("past the HTTP filter", chat.getString("msg"));
+            }
             clients.forEach(TestClient::close);
         }
     }
