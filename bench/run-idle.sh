@@ -25,7 +25,8 @@
 #   bench/run-idle.sh --connections N    N idle connections (1..18000: ulimit -n is 20000 here)
 #   bench/run-idle.sh --runtimes "standalone tomcat tomcat:CHAT_MAX_FRAME_BYTES=8192"
 #                                        which rows, in order; NAME:KEY=VALUE[,KEY=VALUE...] gives
-#                                        that row extra environment (any runtime, any CHAT_*)
+#                                        that row extra environment (any runtime, any CHAT_*);
+#                                        runtimes: standalone, standalone-g1, tomcat, payara, node
 #   bench/run-idle.sh --env KEY=VALUE    environment for every runtime (repeatable)
 #   bench/run-idle.sh --settle S         seconds to wait once all are open (default 5)
 #   bench/run-idle.sh --no-warmup        no warm-up connections before the baseline
@@ -35,21 +36,7 @@
 #   bench/run-idle.sh --build            package the server (tests skipped) and the bench jar first;
 #                                        without it they are built only when missing
 #
-# JVM flags, as the Docker images run each runtime (docker/*.Dockerfile and the images they start
-# from); the JVM is this machine's java (OpenJDK 17), not the images' Temurin:
-#   standalone  java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m -jar chat-standalone.jar
-#               (docker/standalone.Dockerfile's ENTRYPOINT)
-#   tomcat      bin/catalina.sh run, as tomcat:10.1-jre17 does: no heap or GC flag (so G1, heap
-#               1/4 of RAM), only catalina.sh's own (--add-opens..., the JULI log manager); the
-#               WAR as webapps/ROOT.war; a minimal server.xml: one HTTP/1.1 NIO connector on
-#               127.0.0.1 (connectionTimeout 20000, maxConnections 8192 as by default, raised to
-#               N + 500 only when N needs it), no shutdown port
-#   payara      java -XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport
-#               -Djdk.util.zip.disableZip64ExtraFieldValidation=true -jar payara-micro.jar
-#               --deploymentDir DIR --nohazelcast --disablephonehome (payara/micro's entrypoint.sh,
-#               its JVM_ARGS, and docker/payara.Dockerfile's CMD; G1 by default), with ROOT.war in
-#               DIR, plus --port and a preboot command that binds the listener to 127.0.0.1
-#   node        node bench/reference/server.js PORT (no heap figure: no GC can be forced from outside)
+# Each runtime runs as its Docker image runs it: bench/common.sh's start_runtime says how.
 # On this 2-core 24 GiB machine the JVM's default collector is G1; in a container with less than
 # 2 CPUs or 1792 MB it would be Serial.
 #
@@ -99,19 +86,12 @@ for spec in $rows_given; do
 done
 for spec in $runtimes; do
   case ${spec%%:*} in
-    standalone|tomcat|payara|node) ;;
-    *) echo "unknown runtime ${spec%%:*} (standalone, tomcat, payara, node)" >&2; exit 2 ;;
+    standalone|standalone-g1|tomcat|payara|node) ;;
+    *) echo "unknown runtime ${spec%%:*} (standalone, standalone-g1, tomcat, payara, node)" >&2; exit 2 ;;
   esac
 done
 
 began=$(date +%s)
-tomcat_home=$(ls -d target/servers/apache-tomcat-* 2>/dev/null | sort -V | tail -n 1 || true)
-if [ "$build" = true ] || [ ! -f target/chat.war ] || [ ! -f target/chat-standalone.jar ] \
-    || [ ! -f target/servers/payara-micro.jar ] || [ -z "$tomcat_home" ]; then
-  # package stops before pre-integration-test, which brings the servers: ask for that goal too.
-  ./mvnw -B -q -o package dependency:unpack@tomcat dependency:copy@payara-micro -DskipTests
-  tomcat_home=$(ls -d target/servers/apache-tomcat-* | sort -V | tail -n 1)
-fi
 if [ "$build" = true ] || [ ! -f bench/target/chat-bench.jar ]; then
   ./mvnw -B -q -o -f bench/pom.xml package
 fi
@@ -133,17 +113,6 @@ csv=bench/results/idle-$stamp.csv
 work=$(mktemp -d /tmp/chat-idle.XXXXXX)
 server_group= gen_group=
 
-stop_group() { # $1 = pid of a `timeout` we started (its process group leader), $2 = seconds to wait
-  local pid=$1 i
-  [ -n "$pid" ] || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || return 0
-  for ((i = 0; i < $2 * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop_group "$gen_group" 5; gen_group=
   stop_group "$server_group" 30; server_group=
@@ -155,12 +124,8 @@ trap 'exit 130' INT TERM
 artifact() { # $1 = file: its time and the start of its SHA-256
   printf '%s (%s, sha256 %s)' "$1" "$(date -u -r "$1" +%Y-%m-%dT%H:%M:%SZ)" "$(sha256sum "$1" | cut -c1-12)"
 }
-# The servers run from copies: target/ may be rebuilt (or cleaned) while this runs.
-cp target/chat-standalone.jar target/chat.war target/servers/payara-micro.jar "$work/"
-cp -r "$tomcat_home" "$work/tomcat-home"
+copy_runtimes "$work" "$build"
 built="$(artifact target/chat-standalone.jar); $(artifact target/chat.war)"
-tomcat_version=$(basename "$tomcat_home")
-tomcat_home=$work/tomcat-home
 java_version=$(java -version 2>&1 | sed -n 2p)
 
 # ---- samples -------------------------------------------------------------------------------
@@ -210,87 +175,6 @@ metric_connections() { # chat_connections from the server's /metrics, or "-"
   echo "${value:--}"
 }
 
-# ---- runtimes ------------------------------------------------------------------------------
-
-flags_of() {
-  case $1 in
-    standalone) echo "-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m" ;;
-    tomcat) echo "(none: catalina.sh's own; G1)" ;;
-    payara) echo "-XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport (G1)" ;;
-    node) echo "-" ;;
-  esac
-}
-
-# start_runtime NAME PORT DIR LOG ENV...: starts it under `timeout` in a process group of its own;
-# sets server_group (timeout's pid) and server_pid (the server's own).
-start_runtime() {
-  local name=$1 port=$2 dir=$3 log=$4
-  shift 4
-  local -a env=(env -u JAVA_OPTS -u CATALINA_OPTS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_TOOL_OPTIONS)
-  local var
-  for var in $(compgen -e | grep '^CHAT_' || true); do env+=(-u "$var"); done
-  env+=(CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "$@")
-  local -a command
-  case $name in
-    standalone)
-      command=(java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m -jar "$work/chat-standalone.jar")
-      env+=(CHAT_HOST=127.0.0.1 CHAT_PORT="$port")
-      ;;
-    tomcat)
-      local base=$dir/tomcat max=8192
-      [ $((connections + 500)) -gt $max ] && max=$((connections + 500))
-      mkdir -p "$base"/{conf,webapps,logs,temp,work}
-      find "$tomcat_home/conf" -maxdepth 1 -type f -exec cp {} "$base/conf/" \;
-      cat >"$base/conf/server.xml" <<EOF
-<Server port="-1" shutdown="SHUTDOWN">
-  <Service name="Catalina">
-    <Connector port="$port" address="127.0.0.1" protocol="HTTP/1.1" connectionTimeout="20000" maxConnections="$max"/>
-    <Engine name="Catalina" defaultHost="localhost">
-      <Host name="localhost" appBase="webapps" unpackWARs="true" autoDeploy="false"/>
-    </Engine>
-  </Service>
-</Server>
-EOF
-      cp "$work/chat.war" "$base/webapps/ROOT.war"
-      command=("$tomcat_home/bin/catalina.sh" run)
-      env+=(CATALINA_HOME="$tomcat_home" CATALINA_BASE="$base" CATALINA_TMPDIR="$base/temp")
-      ;;
-    payara)
-      mkdir -p "$dir/deployments"
-      cp "$work/chat.war" "$dir/deployments/ROOT.war"
-      echo "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1" \
-        >"$dir/preboot.txt"
-      command=(java -XX:MaxRAMPercentage=70.0 -Xss512k -XX:+UseContainerSupport
-        -Djdk.util.zip.disableZip64ExtraFieldValidation=true -jar "$work/payara-micro.jar"
-        --deploymentDir "$dir/deployments" --nohazelcast --disablephonehome
-        --rootdir "$dir/root" --prebootcommandfile "$dir/preboot.txt" --port "$port")
-      ;;
-    node)
-      command=(node "$PWD/bench/reference/server.js" "$port")
-      ;;
-    *) echo "unknown runtime $name (standalone, tomcat, payara, node)" >&2; return 1 ;;
-  esac
-  # timeout puts itself and the server in a process group of its own; 30 min at most
-  (cd "$dir" && exec timeout --kill-after=10 1800 "${env[@]}" "${command[@]}") </dev/null >"$log" 2>&1 &
-  server_group=$!
-  server_pid=
-  local i
-  for ((i = 0; i < 50; i++)); do
-    server_pid=$(pgrep -P "$server_group" | awk 'NR == 1' || true)
-    [ -n "$server_pid" ] && break
-    sleep 0.1
-  done
-  [ -n "$server_pid" ] || { echo "$name: no process" >&2; return 1; }
-}
-
-serving() { # $1 = runtime, $2 = port: whether it serves yet
-  if [ "$1" = node ]; then
-    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null
-  else
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2/")" = 200 ]
-  fi
-}
-
 # generate PORT CLIENTS MEASURE LOG: the load generator, idle clients, in the background
 generate() {
   timeout --kill-after=5 $(($3 + 120)) java -Xmx2g -jar bench/target/chat-bench.jar \
@@ -326,24 +210,19 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
   dir=$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$spec")
   mkdir -p "$dir"
   log=bench/results/idle-$stamp-$(tr -c 'A-Za-z0-9=\n' _ <<<"$spec").log
-  local env_all=("${global_env[@]}" "${extra[@]}")
+  local env_all=(CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}" "${extra[@]}")
   echo "== $spec on 127.0.0.1:$port ${env_all[*]}"
-  local t0=$SECONDS limit=60
-  case $name in tomcat) limit=120 ;; payara) limit=300 ;; node) limit=30 ;; esac
   start_runtime "$name" "$port" "$dir" "$log" "${env_all[@]}"
   local t0ns
   t0ns=$(date +%s%N)
-  until serving "$name" "$port"; do
-    if ! kill -0 "$server_pid" 2>/dev/null || [ $((SECONDS - t0)) -ge $limit ]; then
-      echo "$spec: did not serve within ${limit} s; its log ($log):" >&2
-      tail -n 30 "$log" >&2
-      stop_group "$server_group" 30; server_group=
-      rows+=("$spec|$connections|-|-|-|-|-|-|-|-|-|did not start")
-      echo "$name,$spec,$connections,,,,,,,,,,,$(flags_of "$name"),${env_all[*]},did not start" >>"$csv"
-      return 0
-    fi
-    sleep 0.2
-  done
+  if ! wait_serving "$name" "$port"; then
+    echo "$spec: did not serve; its log ($log):" >&2
+    tail -n 30 "$log" >&2
+    stop_group "$server_group" 30; server_group=
+    rows+=("$spec|$connections|-|-|-|-|-|-|-|-|-|did not start")
+    echo "$name,$spec,$connections,,,,,,,,,,,$(runtime_flags "$name"),${env_all[*]},did not start" >>"$csv"
+    return 0
+  fi
   start_s=$(awk -v a="$t0ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
   echo "   serving after ${start_s} s (pid $server_pid)"
 
@@ -404,7 +283,7 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
     hper=$(awk -v a="$ha" -v b="$hb" -v n="$connections" 'BEGIN {printf "%.1f", (a - b) / n}')
   fi
   rows+=("$spec|$connections|$open|$rb|$ra|$rper|$hb|$ha|$hper|$start_s|${note%; }")
-  echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(flags_of "$name"),${env_all[*]},${note%; }" >>"$csv"
+  echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(runtime_flags "$name"),${env_all[*]},${note%; }" >>"$csv"
 }
 
 for spec in $runtimes; do
@@ -427,9 +306,9 @@ elapsed=$(($(date +%s) - began))
   done
   echo
   echo "- JVM: $java_version; node $(node --version 2>/dev/null || echo -)"
-  echo "- standalone: java $(flags_of standalone) -jar chat-standalone.jar (docker/standalone.Dockerfile)"
-  echo "- tomcat: $tomcat_version, catalina.sh run, no extra JVM flags (tomcat:10.1-jre17), ROOT.war"
-  echo "- payara: java $(flags_of payara) -jar payara-micro.jar --nohazelcast --disablephonehome (payara/micro:6 + docker/payara.Dockerfile), ROOT.war"
+  echo "- standalone: java $(runtime_flags standalone) -jar chat-standalone.jar (docker/standalone.Dockerfile)"
+  echo "- tomcat: $tomcat_version, catalina.sh run with $(runtime_flags tomcat) (tomcat:10.1-jre17 + docker/Dockerfile), docker/tomcat-server.xml, ROOT.war"
+  echo "- payara: java $(runtime_flags payara) -jar payara-micro.jar --nohazelcast --disablephonehome (payara/micro:6 + docker/payara.Dockerfile), ROOT.war"
   echo "- every runtime: $(echo CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}"), other CHAT_* at their defaults"
   echo "- built: $built"
   [ "$histogram" = true ] && echo "- heap growth by class: bench/results/idle-$stamp-*-histogram.txt"

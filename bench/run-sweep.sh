@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Runs the chat server (target/chat-standalone.jar) and the tutorials' Node server side by side
-# under the same loads, alternating, a fresh server process per point, on loopback only, and
-# writes bench/results/<time>.csv and bench/results/latest.md.
+# Runs the chat server on every runtime and the tutorials' Node server side by side under the same
+# loads, one after the other, a fresh server process per point, on loopback only, and writes
+# bench/results/<time>.csv, the tables in bench/results/latest.md and, with gnuplot installed
+# (apt-get install gnuplot-nox), the charts bench/results/<time>-*.svg (bench/plot.sh).
 #
 #   bench/run-sweep.sh              the documented sweep: the load points, then the saturation
-#                                   search at 1000 clients (about 20 minutes)
+#                                   search at 1000 clients (about 35 minutes)
 #   bench/run-sweep.sh --quick      small points, a few seconds each: a smoke test
 #   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
 #   bench/run-sweep.sh --ab JAR     this build against an earlier one (JAR, e.g. built from an older
 #                                   commit) at 1000 x 10 @ 5/s: before, now, reference, three times
 #                                   in turn, so that ratios come from side-by-side runs (~5 minutes)
+#   SERVERS="ours reference" bench/run-sweep.sh ...   only those servers, in that order
+#
+# The servers, each run as its Docker image runs it (bench/common.sh, start_runtime):
+#   ours       the standalone jar, Parallel GC (docker/standalone.Dockerfile)
+#   ours-g1    the standalone jar with the JVM's default G1, as the README's java -jar runs it
+#   tomcat     the WAR in Tomcat 10.1 (docker/Dockerfile: its buffers, docker/tomcat-server.xml)
+#   payara     the WAR in Payara Micro 6 (docker/payara.Dockerfile)
+#   reference  the tutorials' Node server (bench/reference)
+# Ours get room for the load: no rate limit, no history replay, no idle or send timeout that a
+# point could reach, a large outbox.
 #
 # All clients share one name (--names 1): the reference server has no presence, so this compares
 # the fan-out of chat messages, not the join and leave announcements. Memory is sampled after a
-# full GC of our server (--gc-samples), so garbage does not count as memory per connection.
+# full GC of a JVM server (--gc-samples), so garbage does not count as memory per connection, and
+# the heap the load left behind is measured the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -23,10 +35,17 @@ before_jar=
 if [ "$mode" = --ab ]; then
   before_jar=$(realpath "${2:?--ab needs the jar of the earlier build}")
 fi
-./mvnw -B -q package -DskipTests
-./mvnw -B -q -f bench/pom.xml package
+servers=${SERVERS:-ours ours-g1 tomcat payara reference}
+for server in $servers; do
+  case $server in ours|ours-g1|tomcat|payara|reference) ;; *) echo "unknown server $server" >&2; exit 2 ;; esac
+done
+build_jars true
 (cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+work=$(mktemp -d /tmp/chat-sweep.XXXXXX)
+server_group=
+trap 'stop_group "$server_group" 30; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+copy_runtimes "$work"
 
 mkdir -p bench/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -42,45 +61,40 @@ case $mode in
 esac
 
 
-start_server() { # $1 = ours | ours-g1 | reference, $2 = port; prints the pid
-  if [ "$1" != reference ]; then
-    # ours runs as docker/standalone.Dockerfile runs it; ours-g1 with the JVM's default GC, as the
-    # README's plain java -jar does
-    local gc=(-XX:+UseParallelGC -Xmn32m)
-    [ "$1" = ours-g1 ] && gc=(-XX:+UseG1GC)
-    local jar=target/chat-standalone.jar
-    [ "$1" = ours-before ] && jar=$before_jar
-    CHAT_HOST=127.0.0.1 CHAT_PORT=$2 CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
-      CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 \
-      java "${gc[@]}" -jar "$jar" >"bench/results/$stamp-$1.log" 2>&1 &
-  else
-    node bench/reference/server.js "$2" >"bench/results/$stamp-reference.log" 2>&1 &
-  fi
-  local pid=$!
-  for _ in $(seq 1 100); do
-    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && { echo "$pid"; return; }
-    sleep 0.1
-  done
-  echo "server $1 did not start" >&2
-  kill "$pid"
-  return 1
+runtime_of() { # a server's runtime (bench/common.sh)
+  case $1 in
+    ours|ours-before) echo standalone ;;
+    ours-g1) echo standalone-g1 ;;
+    reference) echo node ;;
+    *) echo "$1" ;;
+  esac
 }
 
 run_point() { # clients senders rate server run -> appends one CSV row and prints its key figures
-  local clients=$1 senders=$2 rate=$3 server=$4 run=$5 port pid path
+  local clients=$1 senders=$2 rate=$3 server=$4 run=$5 runtime port path=/chat
+  runtime=$(runtime_of "$server")
   port=$(free_port)
-  pid=$(start_server "$server" "$port")
-  path=/chat; [ "$server" = reference ] && path=/
+  [ "$server" = ours-before ] && standalone_jar=$before_jar || standalone_jar=
+  start_runtime "$runtime" "$port" "$work/$server" "bench/results/$stamp-$server.log" \
+    CHAT_RATE_PER_SECOND=0 CHAT_HISTORY_REPLAY=0 CHAT_IDLE_TIMEOUT_SECONDS=3600 \
+    CHAT_OUTBOX_BYTES=268435456 CHAT_SEND_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000
+  if ! wait_serving "$runtime" "$port"; then
+    echo "$server did not start; see bench/results/$stamp-$server.log" >&2
+    stop_group "$server_group" 30; server_group=
+    echo "saturated true" >bench/results/last-run.txt # a saturation search stops there
+    return 0
+  fi
+  [ "$server" = reference ] && path=/
   java -Xmx3g -jar bench/target/chat-bench.jar --url "ws://127.0.0.1:$port$path" --clients "$clients" \
-    --senders "$senders" --rate "$rate" --warmup "$warmup" --measure "$measure" --pid "$pid" \
+    --senders "$senders" --rate "$rate" --warmup "$warmup" --measure "$measure" --pid "$server_pid" \
     --label "$server" --run "$run" --csv "$csv" --connect-rate 1000 --names 1 --gc-samples | tee "bench/results/last-run.txt" | grep -E "^(label|deliveries_per_s|p99_ms|cpu_us_per_delivery|saturated) " | tr '\n' ' '
   echo
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_group "$server_group" 30; server_group=
 }
 
 for point in "${points[@]}"; do
   read -r clients senders rate <<<"$point"
-  for server in ours ours-g1 reference; do
+  for server in $servers; do
     run_point "$clients" "$senders" "$rate" "$server" sweep
   done
 done
@@ -95,7 +109,7 @@ fi
 
 if [ "$saturation" = true ]; then
   warmup=3 measure=10
-  for server in ours ours-g1 reference; do
+  for server in $servers; do
     for rate in 2 3 4 5 6 7 8 9 10 12 15; do
       run_point 1000 10 "$rate" "$server" saturation
       grep -q "^saturated *true" bench/results/last-run.txt && break
@@ -107,3 +121,6 @@ md=bench/results/latest.md
 [ -n "$before_jar" ] && md=bench/results/ab-$stamp.md # an A/B is not the sweep the docs paste
 java -cp bench/target/chat-bench.jar dev.jchat.bench.Report "$csv" | tee "$md"
 echo "wrote $csv and $md"
+if [ "$saturation" = true ]; then
+  bench/plot.sh "$csv" || echo "no charts (bench/plot.sh said why above)" >&2
+fi

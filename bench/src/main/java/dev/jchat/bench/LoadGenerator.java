@@ -99,11 +99,12 @@ public final class LoadGenerator {
 
     private void run() throws Exception {
         boolean gc = options.gcSamples() && allJvms();
-        long idleRss = rssKb(gc);
+        long idleRss = memory(gc).rssKb();
         List<Client> clients = connectAll();
         long failed = options.clients() - clients.size();
         Thread.sleep(2000); // let the welcomes and joins settle before measuring memory
-        long connectedRss = rssKb(gc);
+        ServerHeap connected = memory(gc);
+        long connectedRss = connected.rssKb();
 
         ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
         int senderCount = Math.min(options.senders(), clients.size());
@@ -139,10 +140,9 @@ public final class LoadGenerator {
         while (received.sum() < sentMeasured.get() * clients.size() && System.nanoTime() < lateUntil) {
             Thread.sleep(100); // --late: a point past its capacity may still deliver everything, late
         }
-        long endRss = 0;
-        for (ServerProcessStats s : readServers()) {
-            endRss += s.rssKb();
-        }
+        // Still connected, nothing on its way: a heap larger than before the load is what the
+        // deliveries left behind (a room's history holds its last CHAT_HISTORY_SIZE messages).
+        ServerHeap end = memory(gc);
 
         long sent = sentMeasured.get();
         long expected = sent * clients.size();
@@ -196,7 +196,10 @@ public final class LoadGenerator {
         row.put("sys_us_per_delivery", String.format(Locale.ROOT, "%.3f", sysUs));
         row.put("rss_idle_kb", idleRss);
         row.put("rss_connected_kb", connectedRss);
-        row.put("rss_end_kb", endRss);
+        row.put("rss_end_kb", end.rssKb());
+        row.put("heap_connected_kb", gc ? connected.usedKb() : "-");
+        row.put("heap_end_kb", gc ? end.usedKb() : "-");
+        row.put("heap_retained_kb", gc ? end.usedKb() - connected.usedKb() : "-");
         row.put("kb_per_connection", String.format(Locale.ROOT, "%.2f", kbPerConnection));
         row.put("rss_gc", gc);
         // above about 150 % of 2 cores the generator competes with the server for CPU
@@ -239,16 +242,25 @@ public final class LoadGenerator {
         }
     }
 
-    /** The servers' RSS now, summed; with {@code gc}, after a full GC, so garbage is not counted as memory per connection. */
-    private long rssKb(boolean gc) throws IOException, InterruptedException {
+    /**
+     * The servers' RSS now, summed; with {@code gc} (all are JVMs), after a full GC, so garbage is
+     * not counted as memory, and with their heap in use too.
+     */
+    private ServerHeap memory(boolean gc) throws IOException, InterruptedException {
+        long used = 0;
+        long committed = 0;
         long rss = 0;
         for (long pid : options.pids()) {
-            if (gc) {
-                ServerProcessStats.fullGc(pid);
+            ServerHeap heap = gc ? ServerHeap.afterFullGc(pid) : null;
+            if (heap == null) {
+                rss += ServerProcessStats.read(pid).rssKb();
+            } else {
+                used += heap.usedKb();
+                committed += heap.committedKb();
+                rss += heap.rssKb();
             }
-            rss += ServerProcessStats.read(pid).rssKb();
         }
-        return rss;
+        return new ServerHeap(used, committed, rss);
     }
 
     private boolean allJvms() throws IOException {

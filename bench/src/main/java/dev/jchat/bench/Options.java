@@ -32,7 +32,9 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
                                  one per url, in the same order (CPU per delivery is then per server)
               --redis-pid P      the Redis the servers share: its CPU over the measured window
               --slo-ms L         p99 above this marks the run saturated (default 100)
-              --gc-samples       also sample RSS after a full GC (jcmd GC.run) when the server is a JVM
+              --gc-samples       when the server is a JVM, take its RSS after a full GC (jcmd GC.run), and
+                                 its heap in use after one with the clients connected, before the load
+                                 and after it (heap_retained_kb: what the load left behind)
               --timeline         also print, for every second of sending (warm-up included), how
                                  many deliveries of the messages sent in it came and their p50/p99/max
               --label NAME       server label in the report (default run)

@@ -11,8 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns the sweep's CSV into the Markdown table of docs/PERFORMANCE.md: both servers side by
- * side for each load point, and the ratios of each of ours to the reference (below 1 is better for us).
+ * Turns the sweep's CSV into the Markdown table of docs/PERFORMANCE.md: every server side by side
+ * for each load point, and the ratios of each of ours to the reference (below 1 is better for us).
+ * "heap left" is the server's heap in use after the load, less before it, both after a full GC
+ * with the clients connected (--gc-samples; "-" for the reference, whose GC cannot be forced).
  */
 public final class Report {
 
@@ -39,17 +41,18 @@ public final class Report {
         }
         StringBuilder out = new StringBuilder();
         out.append("| load point | server | deliveries/s | received/expected | dup/gaps | p50 ms | p99 ms | max ms"
-                + " | CPU µs/delivery (user+sys) | user | sys | KB/conn | generator CPU % | saturated |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + " | CPU µs/delivery (user+sys) | user | sys | KB/conn | heap left KB | generator CPU % | saturated |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         List<String> ratios = new ArrayList<>();
         for (var point : points.entrySet()) {
             for (var row : point.getValue().values()) {
-                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s/%s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s/%s | %s/%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                         point.getKey(), row.get("label"), row.get("deliveries_per_s"), row.get("received"),
                         row.get("expected"), row.get("duplicates"), row.get("gaps"), row.get("p50_ms"),
                         row.get("p99_ms"), row.get("max_ms"), row.get("cpu_us_per_delivery"),
                         row.get("user_us_per_delivery"), row.get("sys_us_per_delivery"),
-                        kbPerConnection(row), row.getOrDefault("generator_cpu_pct", "?"), row.get("saturated")));
+                        kbPerConnection(row), row.getOrDefault("heap_retained_kb", "-"),
+                        row.getOrDefault("generator_cpu_pct", "?"), row.get("saturated")));
             }
             Map<String, String> ref = point.getValue().get(REFERENCE);
             for (var row : point.getValue().values()) {
