@@ -8,13 +8,19 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
 import org.glassfish.grizzly.Connection;
-import org.glassfish.tyrus.spi.CompletionHandler;
-import org.glassfish.tyrus.spi.Writer;
+import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
+import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.memory.MemoryManager;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 
 /**
  * The Grizzly connection under a Tyrus session, for what the WebSocket API does not offer:
@@ -25,9 +31,12 @@ import org.glassfish.tyrus.spi.Writer;
  *   <li>the frame limit, on each frame's header as it arrives ({@link FrameLimit}), where Tyrus
  *       would buffer a frame whole first;</li>
  *   <li>sending: a message's frame is encoded once ({@link Frame#wire()}) and its bytes go to every
- *       recipient's writer as they are, where {@code sendText} encodes and frames the text again per
- *       recipient; frames waiting for one connection go in one write. Not with a negotiated
- *       extension, which would change the bytes.</li>
+ *       recipient's socket as they are, where {@code sendText} encodes and frames the text again per
+ *       recipient; frames waiting for one connection go in one write. They go straight to the
+ *       transport's write queue, which Tyrus' own writes (pongs, close frames) join in the order
+ *       they are made: Tyrus' writer would queue each send as a task of its own and pass it down
+ *       every filter of the chain, none of which does anything to bytes written. Not with a
+ *       negotiated extension, which would change the bytes.</li>
  * </ul>
  * Tyrus exposes no way down to the socket, so the path is taken through its fields (session,
  * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
@@ -36,7 +45,6 @@ import org.glassfish.tyrus.spi.Writer;
 final class GrizzlyConnections implements Connections {
 
     private static final System.Logger LOG = System.getLogger(GrizzlyConnections.class.getName());
-    private static final int WRITER = 4; // fields from the session to Tyrus' writer
     /** Frames waiting for a connection that one write takes. */
     private static final int BATCH = 16;
 
@@ -99,35 +107,62 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public FrameWriter writer(Session session) {
-        if (!frames || !session.getNegotiatedExtensions().isEmpty() || !(walk(session, WRITER) instanceof Writer writer)) {
+        if (!frames || !session.getNegotiatedExtensions().isEmpty()
+                || !(walk(session, path.size()) instanceof Connection<?> connection)
+                || !(connection.getTransport() instanceof TCPNIOTransport transport)) {
             return FrameWriter.portable(session);
         }
-        return new FrameWriter() {
-            @Override
-            public void send(List<Frame> frames, SendHandler done) {
-                writer.write(frames.size() == 1 ? frames.get(0).wire() : joined(frames), new CompletionHandler<>() {
-                    @Override
-                    public void completed(ByteBuffer result) {
-                        done.onResult(new SendResult());
-                    }
+        @SuppressWarnings("unchecked")
+        Connection<SocketAddress> socket = (Connection<SocketAddress>) connection;
+        return new SocketWriter(transport.getAsyncQueueIO().getWriter(), socket, transport.getMemoryManager());
+    }
 
-                    @Override
-                    public void failed(Throwable error) {
-                        done.onResult(new SendResult(error));
-                    }
+    /**
+     * One connection's sends, straight to the transport's write queue. It is also the completion
+     * handler of the send in flight: an outbox has one at a time, so nothing is made per send but
+     * the buffer around the bytes.
+     */
+    private static final class SocketWriter extends EmptyCompletionHandler<WriteResult<WritableMessage, SocketAddress>>
+            implements FrameWriter {
 
-                    @Override
-                    public void cancelled() {
-                        done.onResult(new SendResult(new CancellationException("the write was cancelled")));
-                    }
-                });
-            }
+        private static final SendResult OK = new SendResult();
 
-            @Override
-            public int batch() {
-                return BATCH;
-            }
-        };
+        private final AsyncQueueWriter<SocketAddress> out;
+        private final Connection<SocketAddress> socket;
+        private final MemoryManager<?> memory;
+        private volatile SendHandler done; // the send in flight's
+
+        SocketWriter(AsyncQueueWriter<SocketAddress> out, Connection<SocketAddress> socket, MemoryManager<?> memory) {
+            this.out = out;
+            this.socket = socket;
+            this.memory = memory;
+        }
+
+        @Override
+        public void send(List<Frame> frames, SendHandler done) {
+            this.done = done;
+            out.write(socket, Buffers.wrap(memory, frames.size() == 1 ? frames.get(0).wire() : joined(frames)), this);
+        }
+
+        @Override
+        public int batch() {
+            return BATCH;
+        }
+
+        @Override
+        public void completed(WriteResult<WritableMessage, SocketAddress> result) {
+            done.onResult(OK);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            done.onResult(new SendResult(error));
+        }
+
+        @Override
+        public void cancelled() {
+            done.onResult(new SendResult(new CancellationException("the write was cancelled")));
+        }
     }
 
     /** Frames waiting for one connection, in one buffer: one write, one system call, for them all. */

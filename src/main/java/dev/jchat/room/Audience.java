@@ -400,6 +400,9 @@ public final class Audience {
 
     /** With the lock held: one encoded frame to every member but {@code except}. */
     private void queueToAll(Frame frame, Member except, List<Member> kick) {
+        if (kick instanceof ArrayList<Member> list) {
+            list.ensureCapacity(kick.size() + members.size()); // one allocation, not one per doubling
+        }
         for (Member m : members) {
             if (m != except && m.outbox().enqueue(frame)) {
                 kick.add(m);
