@@ -34,7 +34,7 @@ import org.glassfish.grizzly.memory.Buffers;
  * <p>What it lets through goes straight to Tyrus' filter, past Grizzly's HTTP filter. That one
  * carries an upgraded connection's bytes as the content of its upgrade request, so it keeps the
  * whole request (headers, their parsed chunks, the response) for as long as the connection
- * lives: about 9 KB of heap per connection. Past it, the request is let go once the handshake's
+ * lives: about 11 KB of heap per connection. Past it, the request is let go once the handshake's
  * read is done.
  * Where the chain has no Tyrus filter after this one, everything takes the usual way.
  *
@@ -197,7 +197,7 @@ final class FrameLimit extends BaseFilter implements AddOn {
             }
             if (at < 0) {
                 LOG.log(System.Logger.Level.WARNING, "no Tyrus filter after the frame limit: upgraded connections"
-                        + " keep their HTTP request state (about 9 KB each)");
+                        + " keep their HTTP request state (about 11 KB each)");
             }
             tyrusAt = at;
         }
