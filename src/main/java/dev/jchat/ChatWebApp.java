@@ -4,7 +4,6 @@ import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.logging.LogSetup;
 import dev.jchat.room.ChatHub;
-import dev.jchat.room.Connections;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -24,6 +23,7 @@ public final class ChatWebApp implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(ChatWebApp.class.getName());
 
     private volatile Runnable undoLogs = () -> { };
+    private volatile WarConnections connections;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -34,7 +34,9 @@ public final class ChatWebApp implements ServletContextListener {
         }
         // Tomcat drops a stalled connection itself once its close frame cannot be written within 50 ms
         // (any close code but 1000); Payara's Tyrus closes its web connection without queueing.
-        ChatHub hub = Engines.hub(config, Connections.NONE);
+        WarConnections mine = new WarConnections();
+        connections = mine;
+        ChatHub hub = Engines.hub(config, mine);
         ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
         if (container == null) {
             throw new IllegalStateException("this server offers no Jakarta WebSocket container");
@@ -57,6 +59,10 @@ public final class ChatWebApp implements ServletContextListener {
                 hub.shutdown(Duration.ofSeconds(3));
                 Hubs.unbind(serverContainer);
             }
+        }
+        WarConnections mine = connections;
+        if (mine != null) {
+            mine.close(); // its timer thread stops with the application
         }
         undoLogs.run(); // nothing of this application stays attached to the server's loggers
     }

@@ -5,6 +5,7 @@ import dev.jchat.redis.RedisServer;
 import dev.jchat.servers.PayaraServer;
 import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.TomcatServer;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -17,8 +18,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ServerExtension implements BeforeAllCallback, AfterAllCallback {
 
-    /** Where a started server answers, and how to stop it. */
-    private record Running(URI chatUri, URI pageUri, AutoCloseable stop) {
+    /** Where a started server answers, how to stop it, and its process (null in this JVM). */
+    private record Running(URI chatUri, URI pageUri, AutoCloseable stop, ServerProcess process) {
+
+        Running(URI chatUri, URI pageUri, AutoCloseable stop) {
+            this(chatUri, pageUri, stop, null);
+        }
     }
 
     @FunctionalInterface
@@ -81,7 +86,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
     }
 
     private static Running of(ServerProcess server) {
-        return new Running(server.chatUri(), server.pageUri(), server::close);
+        return new Running(server.chatUri(), server.pageUri(), server::close, server);
     }
 
     @Override
@@ -103,6 +108,14 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public URI pageUri() {
         return running().pageUri();
+    }
+
+    /** Everything a server in a process of its own printed so far. */
+    public String log() throws IOException {
+        if (running().process() == null) {
+            throw new IllegalStateException("a server in the test JVM has no output of its own");
+        }
+        return running().process().log();
     }
 
     private Running running() {

@@ -105,6 +105,7 @@ public final class ChatEndpoint {
             return;
         }
         ChatConfig config = hub.config();
+        hub.opening(session);
         applyLimits(session, hub);
         member = hub.open(session);
         if (member.closing()) {

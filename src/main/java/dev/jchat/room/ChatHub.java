@@ -119,6 +119,11 @@ public final class ChatHub {
         return events;
     }
 
+    /** A session opens: its container's connections see it first ({@link Connections#opened}). */
+    public void opening(Session session) {
+        connections.opened(session);
+    }
+
     /**
      * Tracks a newly opened session and gives it its outbox-backed member, admitted unless the
      * server already holds {@code CHAT_MAX_CONNECTIONS}. While the server shuts down, the member

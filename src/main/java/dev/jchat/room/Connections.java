@@ -38,6 +38,13 @@ public interface Connections {
         return false;
     }
 
+    /**
+     * As a session opens, before the endpoint sets its limits and idle timeout: a chance to take
+     * over what the container would do for it at a cost.
+     */
+    default void opened(Session session) {
+    }
+
     /** How this session's outbox sends: the WebSocket API's {@code sendText} unless the container has better. */
     default FrameWriter writer(Session session) {
         return FrameWriter.portable(session);
