@@ -35,8 +35,7 @@ import org.glassfish.grizzly.memory.Buffers;
  * carries an upgraded connection's bytes as the content of its upgrade request, so it keeps the
  * whole request (headers, their parsed chunks, the response) for as long as the connection
  * lives: about 11 KB of heap per connection. Past it, the request is let go once the handshake's
- * read is done.
- * Where the chain has no Tyrus filter after this one, everything takes the usual way.
+ * read is done. Where the chain has no Tyrus filter after this one, everything takes the usual way.
  *
  * <p>A filter right after the transport's and {@link ReadClock}; it looks at connections the chat
  * {@link #watch}es (once their upgrade is done: each read is then frame after frame) and leaves

@@ -15,11 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -70,6 +72,7 @@ public final class LoadGenerator {
     /** With --timeline: latencies by the second (of sending) their message was sent in. */
     private final Histogram[] timeline;
     private volatile long sendingFrom = Long.MAX_VALUE;
+    private String connectError = "";
 
     private LoadGenerator(Options options) {
         this.options = options;
@@ -179,6 +182,7 @@ public final class LoadGenerator {
         row.put("names", options.names());
         row.put("opened", clients.size());
         row.put("failed", failed);
+        row.put("connect_error", connectError.replaceAll("[,\\s]+", " ")); // the first reason, if any failed
         row.put("sent", sent);
         row.put("expected", expected);
         row.put("received", delivered);
@@ -323,13 +327,18 @@ public final class LoadGenerator {
             TimeUnit.NANOSECONDS.sleep(pause);
         }
         List<Client> open = new ArrayList<>();
+        Map<String, Integer> why = new LinkedHashMap<>();
         for (CompletableFuture<Client> f : pending) {
             try {
                 open.add(f.get(60, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                // counted as failed
+            } catch (ExecutionException e) {
+                why.merge(String.valueOf(e.getCause()), 1, Integer::sum); // counted as failed, and why
+            } catch (TimeoutException e) {
+                why.merge("no answer in 60 s", 1, Integer::sum);
             }
         }
+        why.forEach((reason, count) -> System.err.printf(Locale.ROOT, "%d connections failed: %s%n", count, reason));
+        connectError = why.isEmpty() ? "" : why.keySet().iterator().next();
         return open;
     }
 
