@@ -31,10 +31,11 @@ columns() {
 }
 
 # one data file per server for the saturation search, in the order the servers were run
-columns saturation label deliveries_per_s cpu_us_per_delivery p99_ms | while read -r label rate cpu p99; do
-  echo "$rate $cpu $p99" >>"$data/$label.dat"
+# (a step where no connection opened has no figures: left out)
+columns saturation label deliveries_per_s cpu_us_per_delivery p99_ms | sort -k1,1 -k2,2n | while read -r label rate cpu p99; do
+  [ "$rate" -gt 0 ] && echo "$rate $cpu $p99" >>"$data/$label.dat"
 done
-servers=$(columns saturation label | awk '!seen[$1]++' | tr '\n' ' ')
+servers=$(columns saturation label deliveries_per_s | awk '$2 > 0 && !seen[$1]++ {print $1}' | tr '\n' ' ')
 [ -n "$servers" ] || { echo "bench/plot.sh: no saturation rows in $csv" >&2; exit 1; }
 columns sweep label clients senders kb_per_connection | awk '$2 == 10000 && $3 == 0 {print $1, $4}' >"$data/memory.dat"
 

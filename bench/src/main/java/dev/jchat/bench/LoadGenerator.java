@@ -169,7 +169,8 @@ public final class LoadGenerator {
         double userUs = delivered == 0 ? 0 : 1000.0 * cpu.userMillis() / delivered;
         double sysUs = delivered == 0 ? 0 : 1000.0 * cpu.systemMillis() / delivered;
         double kbPerConnection = clients.isEmpty() ? 0 : (double) (connectedRss - idleRss) / clients.size();
-        boolean saturated = sent > 0 && (delivered < expected * 0.999
+        // a point where the server did not take every connection did not hold either
+        boolean saturated = failed > 0 || sent > 0 && (delivered < expected * 0.999
                 || h.getValueAtPercentile(99) > TimeUnit.MILLISECONDS.toNanos(options.sloMillis()));
 
         Map<String, Object> row = new LinkedHashMap<>();
