@@ -1,5 +1,6 @@
 package dev.jchat;
 
+import dev.jchat.room.ChatHub;
 import dev.jchat.room.Connections;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
@@ -7,7 +8,6 @@ import java.lang.reflect.Field;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connections of the chat as a web application. Beyond the WebSocket API it does one thing,
@@ -30,12 +30,7 @@ final class WarConnections implements Connections, AutoCloseable {
     private volatile Field service; // TyrusSession's scheduler, once found
 
     WarConnections() {
-        AtomicInteger count = new AtomicInteger();
-        timers = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "chat-session-timer-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        timers = new ScheduledThreadPoolExecutor(1, ChatHub.daemonThreads("chat-session-timer-"));
         timers.setRemoveOnCancelPolicy(true); // Tyrus cancels the timer on every frame
     }
 

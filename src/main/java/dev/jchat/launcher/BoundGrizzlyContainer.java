@@ -1,5 +1,6 @@
 package dev.jchat.launcher;
 
+import dev.jchat.room.ChatHub;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -144,12 +144,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     }
 
     private static ScheduledThreadPoolExecutor timers() {
-        AtomicInteger count = new AtomicInteger();
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, runnable -> {
-            Thread thread = new Thread(runnable, "tyrus-timer-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, ChatHub.daemonThreads("tyrus-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }

@@ -105,12 +105,8 @@ public final class RedisRooms implements RoomRegistry {
         this.config = config;
         this.hub = hub;
         this.keys = new RedisKeys(config.engine().redisPrefix());
-        AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), runnable -> {
-            Thread thread = new Thread(runnable, "chat-redis-rooms-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                ChatHub.daemonThreads("chat-redis-rooms-"));
         this.subscriptions = new Serial(pool);
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)

@@ -269,7 +269,8 @@ public final class ChatHub {
         }
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
+    /** Daemon threads named {@code prefix} and a count: the chat's own pools, none of which keeps the JVM up. */
+    public static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
