@@ -6,13 +6,16 @@ import dev.jchat.room.FrameWriter;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
+import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.WriteResult;
@@ -20,7 +23,9 @@ import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
+import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+import org.glassfish.tyrus.spi.Writer;
 
 /**
  * The Grizzly connection under a Tyrus session, for what the WebSocket API does not offer:
@@ -32,11 +37,11 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
  *       would buffer a frame whole first;</li>
  *   <li>sending: a message's frame is encoded once ({@link Frame#wire()}) and its bytes go to every
  *       recipient's socket as they are, where {@code sendText} encodes and frames the text again per
- *       recipient; frames waiting for one connection go in one write. They go straight to the
- *       transport's write queue, which Tyrus' own writes (pongs, close frames) join in the order
- *       they are made: Tyrus' writer would queue each send as a task of its own and pass it down
- *       every filter of the chain, none of which does anything to bytes written. Not with a
- *       negotiated extension, which would change the bytes.</li>
+ *       recipient; frames waiting for one connection go in one write. The connection's writer
+ *       ({@link SocketWriter}) takes the place of Tyrus' in the session, so Tyrus' own frames (pongs,
+ *       close frames) and the chat's go out in the order they are made, each straight to the socket
+ *       when nothing waits before it. Not with a negotiated extension, which would change the
+ *       bytes.</li>
  * </ul>
  * Tyrus exposes no way down to the socket, so the path is taken through its fields (session,
  * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
@@ -68,7 +73,7 @@ final class GrizzlyConnections implements Connections {
                     field("org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"),
                     field("org.glassfish.tyrus.core.ProtocolHandler", "writer"),
                     field("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection"));
-            LOG.log(Level.INFO, frames ? "sending each message's frame, encoded once, straight to Grizzly"
+            LOG.log(Level.INFO, frames ? "sending each message's frame, encoded once, straight to each socket"
                     : "sending through the WebSocket API's sendText");
             return new GrizzlyConnections(path, frames);
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -81,7 +86,7 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public boolean abort(Session session) {
-        if (!(walk(session, path.size()) instanceof Connection<?> connection)) {
+        if (!(connection(session) instanceof Connection<?> connection)) {
             return false;
         }
         connection.terminateSilently();
@@ -90,7 +95,7 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public LongSupplier readClock(Session session) {
-        if (walk(session, path.size()) instanceof Connection<?> connection) {
+        if (connection(session) instanceof Connection<?> connection) {
             return () -> ReadClock.lastRead(connection);
         }
         return () -> Long.MIN_VALUE;
@@ -98,7 +103,7 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public boolean limitFrames(Session session, long maxBytes, Runnable tooBig) {
-        if (!(walk(session, path.size()) instanceof Connection<?> connection)) {
+        if (!(connection(session) instanceof Connection<?> connection)) {
             return false;
         }
         FrameLimit.watch(connection, maxBytes, tooBig);
@@ -107,46 +112,128 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public FrameWriter writer(Session session) {
-        if (!frames || !session.getNegotiatedExtensions().isEmpty()
-                || !(walk(session, path.size()) instanceof Connection<?> connection)
+        Object handler = walk(session, path.size() - 2); // Tyrus' protocol handler, which holds the writer
+        if (!frames || handler == null || !session.getNegotiatedExtensions().isEmpty()
+                || !(connection(session) instanceof NIOConnection connection)
+                || !(connection.getChannel() instanceof SocketChannel channel)
                 || !(connection.getTransport() instanceof TCPNIOTransport transport)) {
             return FrameWriter.portable(session);
         }
-        @SuppressWarnings("unchecked")
-        Connection<SocketAddress> socket = (Connection<SocketAddress>) connection;
-        return new SocketWriter(transport.getAsyncQueueIO().getWriter(), socket, transport.getMemoryManager());
+        Field writerField = path.get(path.size() - 2);
+        try {
+            Writer tyrus = (Writer) writerField.get(handler);
+            SocketWriter writer = new SocketWriter(transport.getAsyncQueueIO().getWriter(), connection, channel,
+                    transport.getMemoryManager(), tyrus);
+            writerField.set(handler, writer); // from now on Tyrus' own frames go through it too
+            return writer;
+        } catch (IllegalAccessException e) {
+            LOG.log(Level.DEBUG, "cannot reach the writer of session {0}: {1}", session.getId(), e.toString());
+            return FrameWriter.portable(session);
+        }
     }
 
     /**
-     * One connection's sends, straight to the transport's write queue. It is also the completion
-     * handler of the send in flight: an outbox has one at a time, so nothing is made per send but
-     * the buffer around the bytes.
+     * Every write of one connection, the chat's frames and Tyrus' own (pongs, close frames), in
+     * the order they are made. A write goes straight to the socket, on the caller's thread, when
+     * nothing of the connection waits in the transport's write queue; what the socket does not
+     * take then goes to that queue, and so does every write after it until the queue is empty, so
+     * bytes never overtake each other. Grizzly's writer would make a queue record, a result and an
+     * atomic reservation per write; Tyrus' writer a task and a pass down every filter of the chain,
+     * none of which does anything to bytes written. Closing is left to the writer it replaces.
+     *
+     * <p>It is also the completion handler of the chat's send in flight when that send waits in
+     * the queue: an outbox has one send at a time, so nothing is made per send but the buffer.
      */
-    private static final class SocketWriter extends EmptyCompletionHandler<WriteResult<WritableMessage, SocketAddress>>
-            implements FrameWriter {
+    private static final class SocketWriter extends Writer implements FrameWriter,
+            CompletionHandler<WriteResult<WritableMessage, SocketAddress>> {
 
         private static final SendResult OK = new SendResult();
 
-        private final AsyncQueueWriter<SocketAddress> out;
-        private final Connection<SocketAddress> socket;
+        private final AsyncQueueWriter<SocketAddress> queue;
+        private final NIOConnection connection;
+        private final SocketChannel channel;
         private final MemoryManager<?> memory;
-        private volatile SendHandler done; // the send in flight's
+        private final Writer tyrus;
+        private volatile SendHandler done; // the chat's send in flight's
 
-        SocketWriter(AsyncQueueWriter<SocketAddress> out, Connection<SocketAddress> socket, MemoryManager<?> memory) {
-            this.out = out;
-            this.socket = socket;
+        SocketWriter(AsyncQueueWriter<SocketAddress> queue, NIOConnection connection, SocketChannel channel,
+                     MemoryManager<?> memory, Writer tyrus) {
+            this.queue = queue;
+            this.connection = connection;
+            this.channel = channel;
             this.memory = memory;
+            this.tyrus = tyrus;
         }
 
         @Override
         public void send(List<Frame> frames, SendHandler done) {
             this.done = done;
-            out.write(socket, Buffers.wrap(memory, frames.size() == 1 ? frames.get(0).wire() : joined(frames)), this);
+            try {
+                if (written(frames.size() == 1 ? frames.get(0).wire() : joined(frames), this)) {
+                    done.onResult(OK);
+                }
+            } catch (IOException e) {
+                done.onResult(new SendResult(e));
+            }
         }
 
         @Override
         public int batch() {
             return BATCH;
+        }
+
+        /** Tyrus' own frames: pongs, close frames, and sends of anything that bypasses the chat's outbox. */
+        @Override
+        public void write(ByteBuffer bytes, org.glassfish.tyrus.spi.CompletionHandler<ByteBuffer> handler) {
+            if (!connection.isOpen()) {
+                handler.failed(new IllegalStateException("the connection is closed"));
+                return;
+            }
+            try {
+                if (written(bytes, new EmptyCompletionHandler<>() {
+                    @Override
+                    public void completed(WriteResult<WritableMessage, SocketAddress> result) {
+                        handler.completed(bytes);
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        handler.failed(error);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        handler.cancelled();
+                    }
+                })) {
+                    handler.completed(bytes);
+                }
+            } catch (IOException | RuntimeException e) {
+                handler.failed(e); // as Tyrus' writer reports a failed write: to the sender, not by throwing
+            }
+        }
+
+        /**
+         * Writes {@code bytes} now and returns true, or queues what the socket did not take and
+         * returns false: {@code later} hears of it then. The lock keeps the check of the queue and
+         * the write together, so no other write of this connection comes between them.
+         */
+        private synchronized boolean written(ByteBuffer bytes,
+                                             CompletionHandler<WriteResult<WritableMessage, SocketAddress>> later)
+                throws IOException {
+            if (connection.getAsyncWriteQueue().spaceInBytes() == 0) {
+                channel.write(bytes);
+                if (!bytes.hasRemaining()) {
+                    return true;
+                }
+            }
+            queue.write(connection, Buffers.wrap(memory, bytes), later);
+            return false;
+        }
+
+        @Override
+        public void close() throws IOException {
+            tyrus.close();
         }
 
         @Override
@@ -163,6 +250,11 @@ final class GrizzlyConnections implements Connections {
         public void cancelled() {
             done.onResult(new SendResult(new CancellationException("the write was cancelled")));
         }
+
+        @Override
+        public void updated(WriteResult<WritableMessage, SocketAddress> result) {
+            // a part written: the send completes when all of it is
+        }
     }
 
     /** Frames waiting for one connection, in one buffer: one write, one system call, for them all. */
@@ -176,6 +268,11 @@ final class GrizzlyConnections implements Connections {
             all.put(frame.wire());
         }
         return all.flip();
+    }
+
+    /** The Grizzly connection under the session, or null when the path does not hold for it. */
+    private Object connection(Session session) {
+        return walk(session, path.size() - 1) instanceof SocketWriter mine ? mine.connection : walk(session, path.size());
     }
 
     /** The object {@code steps} fields down from the session, or null when the path does not hold for it. */

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.RawClient;
 import dev.jchat.TestClient;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +44,62 @@ class EmbeddedServerTest {
         TestClient client = TestClient.connect(uri);
         client.welcome();
         return client;
+    }
+
+    private static final int PING = 9;
+    private static final int PONG = 10;
+
+    /**
+     * The chat's frames and Tyrus' pongs share one writer per connection, which writes straight to
+     * the socket only when nothing waits in the transport's queue: a reader that pauses past the
+     * socket buffers, pinging all the while, then reads again must get every frame whole and in
+     * order, its pongs included.
+     */
+    @Test
+    void aReaderThatPausesGetsEveryFrameWholeAndInOrderWithThePongsItAskedFor() throws Exception {
+        ChatConfig config = ChatConfig.defaults().withPort(0).withOutbound(30, 64 << 20).withLimits(30_000, 65_536)
+                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0));
+        try (EmbeddedServer server = EmbeddedServer.start(config);
+             RawClient paused = RawClient.connect(uri(server, "user=paused&room=r"), 4_096);
+             TestClient sender = welcomed(uri(server, "user=sender&room=r"))) {
+            assertEquals("welcome", json(paused.read()).getString("type"));
+            // about 6 MB while it reads nothing: more than loopback's socket buffers hold, so the
+            // server's writes stop part way and the rest waits in the transport's queue
+            String big = "x".repeat(29_000);
+            int count = 200;
+            int pings = 0;
+            for (int i = 0; i < count; i++) {
+                sender.say(i + big);
+                sender.nextChat();
+                if (i % 10 == 5) {
+                    paused.write(RawClient.frame(PING, ("ping " + pings++).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            int chats = 0;
+            int pongs = 0;
+            int read = 0;
+            while (chats < count || pongs < pings) {
+                RawClient.Received frame = paused.read();
+                if (++read % 20 == 0) { // more pings while what waited drains
+                    paused.write(RawClient.frame(PING, ("ping " + pings++).getBytes(StandardCharsets.UTF_8)));
+                }
+                if (frame.opcode() == PONG) {
+                    assertEquals("ping " + pongs++, new String(frame.payload(), StandardCharsets.UTF_8), "pongs in order");
+                    continue;
+                }
+                assertEquals(RawClient.TEXT, frame.opcode(), "a whole text frame, not " + frame.opcode());
+                JsonObject json = json(frame);
+                if (json.getString("type").equals("chat")) {
+                    assertEquals(chats++ + big, json.getString("msg"), "chats in order");
+                }
+            }
+            sender.say("after");
+            assertEquals("after", json(paused.read()).getString("msg"), "and it goes on live");
+        }
+    }
+
+    private static JsonObject json(RawClient.Received frame) {
+        return Json.createReader(new StringReader(frame.text())).readObject();
     }
 
     @Test
@@ -133,9 +193,15 @@ class EmbeddedServerTest {
             for (int i = 0; i < 10; i++) {
                 clients.add(welcomed(uri(server, "user=user" + i + "&room=http")));
             }
-            // idle since their handshake: the request goes once the handshake's read is done
+            // idle since their handshake: the request goes once the handshake's read is done, which
+            // may be just after the welcome reached the client (it is written during that read)
             assertEquals(10, accepted.size());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             for (Connection<?> connection : accepted) {
+                while (connection.getAttributes().getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME) != null
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
                 assertNull(connection.getAttributes().getAttribute(HttpServerFilter.HTTP_SERVER_REQUEST_ATTR_NAME),
                         "Grizzly still holds the upgrade request of " + connection);
             }
