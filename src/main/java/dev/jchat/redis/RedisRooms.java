@@ -30,6 +30,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
@@ -41,12 +42,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +91,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ExecutorService pool;
     private final Serial subscriptions;
     private final ClientResources resources;
+    private final List<Thread> lettuceThreads = new CopyOnWriteArrayList<>();
     private final RedisClient client;
     private final Thread connector;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -109,6 +113,7 @@ public final class RedisRooms implements RoomRegistry {
                 ChatHub.daemonThreads("chat-redis-rooms-"));
         this.subscriptions = new Serial(pool);
         this.resources = DefaultClientResources.builder()
+                .threadFactoryProvider(this::lettuceThreadFactory)
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -181,6 +186,16 @@ public final class RedisRooms implements RoomRegistry {
         return reachable;
     }
 
+    /** Lettuce's threads, made as its default makes them (Netty's, daemons), and kept to be joined on close. */
+    private ThreadFactory lettuceThreadFactory(String pool) {
+        ThreadFactory netty = new DefaultThreadFactory(pool, true);
+        return task -> {
+            Thread thread = netty.newThread(task);
+            lettuceThreads.add(thread);
+            return thread;
+        };
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -193,6 +208,11 @@ public final class RedisRooms implements RoomRegistry {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         try {
             resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS); // no Netty thread outlives an undeploy
+            // Netty reports its pools terminated while their threads are still returning: a web
+            // container that looks at that moment reports them as left behind
+            for (Thread thread : lettuceThreads) {
+                thread.join(1_000);
+            }
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(Level.WARNING, "Lettuce's threads did not stop within 3 s: {0}", e.toString());
         } catch (InterruptedException e) {
