@@ -72,10 +72,12 @@ runtime_flags() {
 TOMCAT_CATALINA_OPTS=$(sed -n 's/^ENV CATALINA_OPTS="\(.*\)"$/\1/p' docker/Dockerfile)
 
 # start_runtime NAME PORT DIR LOG [KEY=VALUE...]: starts NAME on 127.0.0.1:PORT, working in DIR
-# (made), output to LOG, with the environment given (the caller's CHAT_* and JVM option variables
-# are not passed on), under `timeout` in a process group of its own (30 min at most, so it ends
-# even if the script is killed). Sets server_group (timeout's pid, for stop_group) and server_pid
-# (the server's own). NAME:
+# (made afresh: a Payara started on the runtime directory of an earlier one first brings back
+# the application deployed there, so it serves the page, then deploys it again, and answers the
+# WebSocket upgrade with 404 meanwhile), output to LOG, with the environment given (the caller's
+# CHAT_* and JVM option variables are not passed on), under `timeout` in a process group of its
+# own (30 min at most, so it ends even if the script is killed). Sets server_group (timeout's
+# pid, for stop_group) and server_pid (the server's own). NAME:
 #   standalone     java -XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Xmn32m -jar chat-standalone.jar
 #                  (docker/standalone.Dockerfile's ENTRYPOINT)
 #   standalone-g1  java -jar chat-standalone.jar: the JVM's default G1, as the README runs it
@@ -90,6 +92,8 @@ TOMCAT_CATALINA_OPTS=$(sed -n 's/^ENV CATALINA_OPTS="\(.*\)"$/\1/p' docker/Docke
 start_runtime() {
   local name=$1 port=$2 dir=$3 log=$4
   shift 4
+  case $dir in ""|/) echo "start_runtime: no directory to work in" >&2; return 1 ;; esac
+  rm -rf "$dir"
   mkdir -p "$dir"
   local -a env=(env -u JAVA_OPTS -u CATALINA_OPTS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS -u JAVA_TOOL_OPTIONS)
   local var

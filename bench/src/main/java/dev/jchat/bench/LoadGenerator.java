@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -333,7 +334,7 @@ public final class LoadGenerator {
             try {
                 open.add(f.get(60, TimeUnit.SECONDS));
             } catch (ExecutionException e) {
-                why.merge(String.valueOf(e.getCause()), 1, Integer::sum); // counted as failed, and why
+                why.merge(reason(e.getCause()), 1, Integer::sum); // counted as failed, and why
             } catch (TimeoutException e) {
                 why.merge("no answer in 60 s", 1, Integer::sum);
             }
@@ -341,6 +342,14 @@ public final class LoadGenerator {
         why.forEach((reason, count) -> System.err.printf(Locale.ROOT, "%d connections failed: %s%n", count, reason));
         connectError = why.isEmpty() ? "" : why.keySet().iterator().next();
         return open;
+    }
+
+    /** Why a connection did not open; for a refused upgrade, with the server's status. */
+    private static String reason(Throwable error) {
+        if (error instanceof WebSocketHandshakeException refused && refused.getResponse() != null) {
+            return "handshake answered with HTTP " + refused.getResponse().statusCode();
+        }
+        return String.valueOf(error);
     }
 
     /** Sends one message per tick; only messages sent in the measured window are expected. */
