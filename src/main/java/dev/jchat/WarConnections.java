@@ -1,10 +1,11 @@
 package dev.jchat;
 
-import dev.jchat.room.ChatHub;
 import dev.jchat.room.Connections;
+import dev.jchat.room.Threads;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,12 +26,13 @@ final class WarConnections implements Connections, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WarConnections.class.getName());
     private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
 
+    private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicBoolean told = new AtomicBoolean();
     private volatile Field service; // TyrusSession's scheduler, once found
 
     WarConnections() {
-        timers = new ScheduledThreadPoolExecutor(1, ChatHub.daemonThreads("chat-session-timer-"));
+        timers = new ScheduledThreadPoolExecutor(1, threads.daemons("chat-session-timer-"));
         timers.setRemoveOnCancelPolicy(true); // Tyrus cancels the timer on every frame
     }
 
@@ -70,5 +72,8 @@ final class WarConnections implements Connections, AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
+        if (!threads.join(Duration.ofSeconds(2))) {
+            LOG.log(Level.WARNING, "the session timer thread did not end within 2 s of the undeploy");
+        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.jchat.launcher;
 
-import dev.jchat.room.ChatHub;
+import dev.jchat.room.Threads;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -144,7 +144,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     }
 
     private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, ChatHub.daemonThreads("tyrus-timer-"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, new Threads().daemons("tyrus-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }

@@ -15,6 +15,7 @@ import dev.jchat.room.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
+import dev.jchat.room.Threads;
 import dev.jchat.security.RefusedException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -42,14 +43,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,7 +90,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ExecutorService pool;
     private final Serial subscriptions;
     private final ClientResources resources;
-    private final List<Thread> lettuceThreads = new CopyOnWriteArrayList<>();
+    private final Threads threads = new Threads(); // the pool's and Lettuce's
     private final RedisClient client;
     private final Thread connector;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -110,10 +109,10 @@ public final class RedisRooms implements RoomRegistry {
         this.hub = hub;
         this.keys = new RedisKeys(config.engine().redisPrefix());
         this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                ChatHub.daemonThreads("chat-redis-rooms-"));
+                threads.daemons("chat-redis-rooms-"));
         this.subscriptions = new Serial(pool);
         this.resources = DefaultClientResources.builder()
-                .threadFactoryProvider(this::lettuceThreadFactory)
+                .threadFactoryProvider(pool -> threads.keep(new DefaultThreadFactory(pool, true))) // as Lettuce's own
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -186,16 +185,6 @@ public final class RedisRooms implements RoomRegistry {
         return reachable;
     }
 
-    /** Lettuce's threads, made as its default makes them (Netty's, daemons), and kept to be joined on close. */
-    private ThreadFactory lettuceThreadFactory(String pool) {
-        ThreadFactory netty = new DefaultThreadFactory(pool, true);
-        return task -> {
-            Thread thread = netty.newThread(task);
-            lettuceThreads.add(thread);
-            return thread;
-        };
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -208,11 +197,6 @@ public final class RedisRooms implements RoomRegistry {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         try {
             resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS); // no Netty thread outlives an undeploy
-            // Netty reports its pools terminated while their threads are still returning: a web
-            // container that looks at that moment reports them as left behind
-            for (Thread thread : lettuceThreads) {
-                thread.join(1_000);
-            }
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(Level.WARNING, "Lettuce's threads did not stop within 3 s: {0}", e.toString());
         } catch (InterruptedException e) {
@@ -223,9 +207,11 @@ public final class RedisRooms implements RoomRegistry {
         FastThreadLocal.removeAll();
         try {
             connector.join(2_000);
-            pool.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!threads.join(Duration.ofSeconds(2))) {
+            LOG.log(Level.WARNING, "the Redis engine's or Lettuce's threads did not end within 2 s of the close");
         }
         LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -36,7 +35,8 @@ public final class ChatHub {
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
     private final RepeatedEvents events = new RepeatedEvents(LOG);
     private final Closer closer;
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chat-timer-"));
+    private final Threads threads = new Threads(); // the timer's and the closer's
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads.daemons("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
     private final Connections connections;
     private volatile boolean shuttingDown;
@@ -51,7 +51,7 @@ public final class ChatHub {
         this.config = config;
         this.rooms = rooms.apply(this);
         this.connections = connections;
-        this.closer = new Closer(events, connections, metrics);
+        this.closer = new Closer(events, connections, metrics, threads);
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
         // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
         timer.setRemoveOnCancelPolicy(true);
@@ -231,6 +231,9 @@ public final class ChatHub {
         closer.shutdown();
         rooms.close();
         timer.shutdownNow();
+        if (!threads.join(Duration.ofSeconds(2))) {
+            LOG.log(Level.WARNING, "the chat's timer or closing threads did not end within 2 s of the shutdown");
+        }
         events.flush("shutdown");
         metrics.close();
     }
@@ -269,13 +272,4 @@ public final class ChatHub {
         }
     }
 
-    /** Daemon threads named {@code prefix} and a count: the chat's own pools, none of which keeps the JVM up. */
-    public static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

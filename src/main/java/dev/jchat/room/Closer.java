@@ -23,13 +23,14 @@ public final class Closer {
     private static final System.Logger LOG = System.getLogger(Closer.class.getName());
     static final int THREADS = 4;
 
-    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 10, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), ChatHub.daemonThreads("chat-closer-"));
+    private final ThreadPoolExecutor pool;
     private final RepeatedEvents events;
     private final Connections connections;
     private final ChatMetrics metrics;
 
-    Closer(RepeatedEvents events, Connections connections, ChatMetrics metrics) {
+    Closer(RepeatedEvents events, Connections connections, ChatMetrics metrics, Threads threads) {
+        this.pool = new ThreadPoolExecutor(THREADS, THREADS, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads.daemons("chat-closer-"));
         this.events = events;
         this.connections = connections;
         this.metrics = metrics;

@@ -45,7 +45,7 @@ class OutboxTest {
         BatchingWriter writer = new BatchingWriter();
         try (ChatMetrics metrics = new ChatMetrics()) {
             Outbox outbox = new Outbox(session.session, writer, new Closer(new RepeatedEvents(System.getLogger("test")),
-                    Connections.NONE, metrics), TimeUnit.SECONDS.toNanos(10), 1 << 20, metrics, () -> { });
+                    Connections.NONE, metrics, new Threads()), TimeUnit.SECONDS.toNanos(10), 1 << 20, metrics, () -> { });
             for (int i = 1; i <= 10; i++) {
                 outbox.send(Frame.of("f" + i)); // the first goes at once; the others wait for it
             }
