@@ -271,5 +271,4 @@ public final class ChatHub {
             Thread.currentThread().interrupt();
         }
     }
-
 }
