@@ -5,9 +5,13 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -56,7 +60,7 @@ public record ChatConfig(
                     return format;
                 }
             }
-            throw new ConfigException("CHAT_LOG_FORMAT must be text or json, got \"" + value + "\"");
+            throw new ConfigException("CHAT_LOG_FORMAT", "must be text or json, got \"" + value + "\"");
         }
     }
 
@@ -78,7 +82,7 @@ public record ChatConfig(
                 checkRedisUrl(redisUrl);
             }
             if (redisPrefix == null || !PREFIX.matcher(redisPrefix).matches()) {
-                throw new ConfigException("CHAT_REDIS_PREFIX must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \""
+                throw new ConfigException("CHAT_REDIS_PREFIX", "must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \""
                         + redisPrefix + "\"");
             }
             check("CHAT_HISTORY_DAYS", historyDays, 1, 36_500);
@@ -138,7 +142,7 @@ public record ChatConfig(
                 problem = "it is not a URL";
             }
             // never the URL itself in the message: it may hold a password
-            throw new ConfigException("CHAT_REDIS_URL must look like redis://[user:password@]host:port[/db]"
+            throw new ConfigException("CHAT_REDIS_URL", "must look like redis://[user:password@]host:port[/db]"
                     + " or rediss://...: " + problem);
         }
     }
@@ -166,7 +170,7 @@ public record ChatConfig(
                 checkOrigin(origin);
             }
             if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-                throw new ConfigException("CHAT_JWT_SECRET must be at least " + MIN_SECRET_BYTES
+                throw new ConfigException("CHAT_JWT_SECRET", "must be at least " + MIN_SECRET_BYTES
                         + " bytes for HS256, got " + jwtSecret.getBytes(StandardCharsets.UTF_8).length);
             }
             check("CHAT_RATE_PER_SECOND", ratePerSecond, 0, 1_000_000);
@@ -176,7 +180,7 @@ public record ChatConfig(
             if (metricsToken != null && (metricsToken.length() < MIN_METRICS_TOKEN_CHARS
                     || !metricsToken.chars().allMatch(c -> c > ' ' && c < 127))) {
                 // never the token itself in the message
-                throw new ConfigException("CHAT_METRICS_TOKEN must be at least " + MIN_METRICS_TOKEN_CHARS
+                throw new ConfigException("CHAT_METRICS_TOKEN", "must be at least " + MIN_METRICS_TOKEN_CHARS
                         + " printable ASCII characters without spaces, got " + metricsToken.length() + " characters");
             }
         }
@@ -227,7 +231,7 @@ public record ChatConfig(
             } catch (java.net.URISyntaxException e) {
                 // refused below, with the same message as any other non-origin
             }
-            throw new ConfigException("CHAT_ALLOWED_ORIGINS must list origins like https://chat.example.com:8443"
+            throw new ConfigException("CHAT_ALLOWED_ORIGINS", "must list origins like https://chat.example.com:8443"
                     + " (lower case, no path) or *, got \"" + origin + "\"");
         }
     }
@@ -278,16 +282,38 @@ public record ChatConfig(
     /**
      * Reads settings from the given environment, letting system properties override it.
      *
-     * @throws ConfigException naming the first variable that is not a valid value
+     * @throws ConfigException naming the first setting that is not a valid value, as the user spelled
+     *                         it ({@code CHAT_PORT} or {@code -Dchat.port}), or a {@code CHAT_} variable
+     *                         that is no setting
      */
     public static ChatConfig from(Map<String, String> env, Function<String, String> properties) {
         Source source = new Source(env, properties);
         ChatConfig d = defaults();
+        try {
+            ChatConfig config = read(source, d);
+            source.checkUnknown();
+            return config;
+        } catch (ConfigException e) {
+            throw e.setting() == null ? e : e.as(source.spelling(e.setting()));
+        }
+    }
+
+    private static ChatConfig read(Source source, ChatConfig d) {
+        int historySize = source.integer("CHAT_HISTORY_SIZE", d.historySize());
+        // the replay's default is 50 at most CHAT_HISTORY_SIZE: a small history alone is a valid setting
+        int replayDefault = Math.max(0, Math.min(d.historyReplay(), historySize));
+        if (source.given("CHAT_HISTORY_REPLAY") && source.given("CHAT_HISTORY_SIZE")) {
+            int replay = source.integer("CHAT_HISTORY_REPLAY", replayDefault);
+            if (historySize >= 0 && replay > historySize) {
+                throw new ConfigException(source.spelling("CHAT_HISTORY_REPLAY"), "must be at most "
+                        + source.spelling("CHAT_HISTORY_SIZE") + " (" + historySize + "), got " + replay);
+            }
+        }
         return new ChatConfig(
                 source.text("CHAT_HOST", d.host()),
                 source.integer("CHAT_PORT", d.port()),
-                source.integer("CHAT_HISTORY_SIZE", d.historySize()),
-                source.integer("CHAT_HISTORY_REPLAY", d.historyReplay()),
+                historySize,
+                source.integer("CHAT_HISTORY_REPLAY", replayDefault),
                 source.integer("CHAT_MAX_MESSAGE_CHARS", d.maxMessageChars()),
                 source.integer("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes()),
                 source.integer("CHAT_IDLE_TIMEOUT_SECONDS", d.idleTimeoutSeconds()),
@@ -395,7 +421,7 @@ public record ChatConfig(
                 ? host.substring(1, host.length() - 1) : host;
         boolean valid = IPV4.matcher(bare).matches() || HOST_NAME.matcher(bare).matches() || isIpv6Literal(bare);
         if (!valid) {
-            throw new ConfigException("CHAT_HOST must be an IP address or a host name to listen on"
+            throw new ConfigException("CHAT_HOST", "must be an IP address or a host name to listen on"
                     + " (0.0.0.0 for every interface, 127.0.0.1 for this machine only), got \"" + host + "\"");
         }
         return bare;
@@ -415,16 +441,57 @@ public record ChatConfig(
 
     private static void check(String name, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+            throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + value);
         }
     }
 
-    /** Environment first, a system property over it. */
-    private record Source(Map<String, String> env, Function<String, String> properties) {
+    /**
+     * Environment first, a system property over it. Remembers which settings it was asked for, so
+     * that a {@code CHAT_} variable nobody asked for is reported as unknown, and how the user spelled
+     * each one it found, so that an error names what the user set.
+     */
+    private static final class Source {
+
+        private final Map<String, String> env;
+        private final Function<String, String> properties;
+        private final Set<String> asked = new HashSet<>();
+        private final Map<String, String> spelled = new HashMap<>(); // CHAT_X -> chat.x, where a property gave it
+
+        Source(Map<String, String> env, Function<String, String> properties) {
+            this.env = env;
+            this.properties = properties;
+        }
 
         String raw(String name) {
-            String property = properties.apply(name.toLowerCase(Locale.ROOT).replace('_', '.'));
-            return property != null ? property : env.get(name);
+            asked.add(name);
+            String property = name.toLowerCase(Locale.ROOT).replace('_', '.');
+            String value = properties.apply(property);
+            if (value != null) {
+                spelled.put(name, "-D" + property);
+                return value;
+            }
+            return env.get(name);
+        }
+
+        /** Whether the user gave the setting a value. */
+        boolean given(String name) {
+            String raw = raw(name);
+            return raw != null && !raw.isBlank();
+        }
+
+        /** The setting as the user wrote it: {@code CHAT_PORT}, or {@code -Dchat.port}. */
+        String spelling(String name) {
+            return spelled.getOrDefault(name, name);
+        }
+
+        /** Refuses a {@code CHAT_} variable that is no setting: a typo would otherwise be ignored in silence. */
+        void checkUnknown() {
+            for (String name : new TreeSet<>(env.keySet())) {
+                if (name.startsWith("CHAT_") && !asked.contains(name)) {
+                    throw new ConfigException(name, "is not a setting of the chat" + closest(name, asked)
+                            + "; --help (or the README) lists every setting");
+                }
+            }
         }
 
         String text(String name) {
@@ -453,8 +520,41 @@ public record ChatConfig(
             try {
                 return Integer.parseInt(raw.trim());
             } catch (NumberFormatException e) {
-                throw new ConfigException(name + " must be a whole number, got \"" + raw + "\"");
+                throw new ConfigException(spelling(name), "must be a whole number, got \"" + raw + "\"");
             }
         }
+    }
+
+    /** ", did you mean X?" for the known name nearest to {@code name} in edit distance, or nothing when none is near. */
+    static String closest(String name, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : new TreeSet<>(known)) {
+            int d = editDistance(name, candidate);
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, name.length() / 3) ? " (did you mean " + best + "?)" : "";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 }

@@ -1,9 +1,29 @@
 package dev.jchat;
 
-/** A setting that cannot be used; the message names the variable and is fit to print as it is. */
+/**
+ * A setting that cannot be used. The message names the setting as the user wrote it
+ * ({@code CHAT_PORT}, or {@code -Dchat.port}) and says how to fix it; it is fit to print as it is.
+ * Immutable.
+ */
 public final class ConfigException extends RuntimeException {
 
-    public ConfigException(String message) {
-        super(message);
+    private final String setting;
+    private final String problem;
+
+    /** A problem with {@code setting}: the message is the two joined, "CHAT_PORT must be ...". */
+    public ConfigException(String setting, String problem) {
+        super(setting + " " + problem);
+        this.setting = setting;
+        this.problem = problem;
+    }
+
+    /** The setting the message names, or null. */
+    public String setting() {
+        return setting;
+    }
+
+    /** The same problem, naming the setting as {@code spelling}. */
+    ConfigException as(String spelling) {
+        return spelling.equals(setting) ? this : new ConfigException(spelling, problem);
     }
 }

@@ -84,7 +84,8 @@ class ChatConfigTest {
     void outOfRangeIsRefusedNamingTheVariable() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> read(Map.of(), Map.of("chat.idle.timeout.seconds", "0")));
-        assertEquals("CHAT_IDLE_TIMEOUT_SECONDS must be between 1 and 86400, got 0", e.getMessage());
+        assertEquals("-Dchat.idle.timeout.seconds must be between 1 and 86400, got 0", e.getMessage(),
+                "the setting as the user wrote it");
         assertThrows(ConfigException.class, () -> read(Map.of("CHAT_PORT", "70000"), Map.of()));
         assertThrows(ConfigException.class, () -> read(Map.of("CHAT_MAX_FRAME_BYTES", "10"), Map.of()));
     }
@@ -93,7 +94,40 @@ class ChatConfigTest {
     void replayCannotExceedHistory() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> read(Map.of("CHAT_HISTORY_SIZE", "10", "CHAT_HISTORY_REPLAY", "20"), Map.of()));
-        assertEquals("CHAT_HISTORY_REPLAY must be between 0 and 10, got 20", e.getMessage());
+        assertEquals("CHAT_HISTORY_REPLAY must be at most CHAT_HISTORY_SIZE (10), got 20", e.getMessage());
+    }
+
+    @Test
+    void aSmallHistoryAloneIsValidAndTheReplayFollowsIt() {
+        ChatConfig none = read(Map.of("CHAT_HISTORY_SIZE", "0"), Map.of());
+        assertEquals(0, none.historySize());
+        assertEquals(0, none.historyReplay());
+        assertEquals(20, read(Map.of("CHAT_HISTORY_SIZE", "20"), Map.of()).historyReplay());
+        assertEquals(50, read(Map.of("CHAT_HISTORY_SIZE", "2000"), Map.of()).historyReplay());
+    }
+
+    @Test
+    void aPropertyIsNamedAsTheUserWroteIt() {
+        ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of(), Map.of("chat.port", "abc")));
+        assertEquals("-Dchat.port must be a whole number, got \"abc\"", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_HISTORY_SIZE", "5"), Map.of("chat.history.replay", "9")));
+        assertEquals("-Dchat.history.replay must be at most CHAT_HISTORY_SIZE (5), got 9", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> read(Map.of(), Map.of("chat.log.format", "xml")));
+        assertTrue(e.getMessage().startsWith("-Dchat.log.format must be text or json"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownChatVariableIsRefusedWithTheClosestSetting() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> read(Map.of("CHAT_JWT_SECRT", "a-secret-that-is-long-enough-for-hs256"), Map.of()));
+        assertEquals("CHAT_JWT_SECRT is not a setting of the chat (did you mean CHAT_JWT_SECRET?);"
+                + " --help (or the README) lists every setting", e.getMessage());
+        assertFalse(e.getMessage().contains("long-enough"), "the value, a secret perhaps, is never echoed");
+        e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_WHATEVER_ELSE", "1"), Map.of()));
+        assertEquals("CHAT_WHATEVER_ELSE is not a setting of the chat; --help (or the README) lists every setting",
+                e.getMessage());
+        // other variables are none of the chat's business
+        assertEquals(8080, read(Map.of("PATH", "/bin", "CHATTY", "1", "JAVA_OPTS", "-Xmx1g"), Map.of()).port());
     }
 
     @Test

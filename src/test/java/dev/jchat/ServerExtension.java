@@ -56,7 +56,7 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     /**
      * The embedded launcher with its rooms in a redis-server of its own (started first, on a free
-     * port; skipped without redis-server unless CHAT_REQUIRE_REDIS=1).
+     * port; skipped without redis-server unless TESTS_REQUIRE_REDIS=1).
      */
     public static ServerExtension embeddedOnRedis(ChatConfig config) {
         return new ServerExtension(() -> {

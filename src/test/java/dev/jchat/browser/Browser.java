@@ -60,17 +60,17 @@ final class Browser implements AutoCloseable {
 
     /**
      * Skips the calling test when Chromium or its driver is missing, or fails it when the build
-     * demands a browser ({@code CHAT_REQUIRE_BROWSER=1}, as .ci/run sets it).
+     * demands a browser ({@code TESTS_REQUIRE_BROWSER=1}, as .ci/run sets it).
      */
     static void assumeInstalled() {
-        assumeInstalled(CHROMIUM, CHROMEDRIVER, System.getenv("CHAT_REQUIRE_BROWSER"));
+        assumeInstalled(CHROMIUM, CHROMEDRIVER, System.getenv("TESTS_REQUIRE_BROWSER"));
     }
 
     /** The rule itself, with the paths and the variable's value passed in so it can be tested. */
     static void assumeInstalled(Path chromium, Path chromedriver, String requireBrowser) {
         boolean installed = Files.isExecutable(chromium) && Files.isExecutable(chromedriver);
         if (!installed && "1".equals(requireBrowser)) {
-            fail(MISSING + " (CHAT_REQUIRE_BROWSER=1 demands the browser tests)");
+            fail(MISSING + " (TESTS_REQUIRE_BROWSER=1 demands the browser tests)");
         }
         assumeTrue(installed, MISSING);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
-/** Without Chromium the browser tests are skipped, unless CHAT_REQUIRE_BROWSER=1 makes that a failure. */
+/** Without Chromium the browser tests are skipped, unless TESTS_REQUIRE_BROWSER=1 makes that a failure. */
 class BrowserSkipRuleTest {
 
     @TempDir

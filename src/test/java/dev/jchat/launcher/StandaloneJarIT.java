@@ -164,4 +164,15 @@ class StandaloneJarIT {
         assertEquals("chat: CHAT_PORT must be a whole number, got \"eighty\"", err);
         assertFalse(err.contains("Exception"));
     }
+
+    @Test
+    void aMisspelledSettingStopsTheLauncherNamingTheSettingItMeant() throws Exception {
+        // a typo must not start an open chat that the operator believes is protected
+        Process server = run(Map.of("CHAT_JWT_SECRT", SecurityTokens.SECRET), Path.of("."));
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        String err = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(2, server.exitValue());
+        assertEquals("chat: CHAT_JWT_SECRT is not a setting of the chat (did you mean CHAT_JWT_SECRET?);"
+                + " --help (or the README) lists every setting", err);
+    }
 }

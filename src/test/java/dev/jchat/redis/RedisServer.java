@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on, no
  * snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
  * Debian's system service on 6379 is never used. Without redis-server the test is skipped with a
- * hint, unless {@code CHAT_REQUIRE_REDIS=1} (as .ci/run sets it) makes that a failure.
+ * hint, unless {@code TESTS_REQUIRE_REDIS=1} (as .ci/run sets it) makes that a failure.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -35,11 +35,11 @@ public final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts one, or skips the test when redis-server is not installed (fails with CHAT_REQUIRE_REDIS=1). */
+    /** Starts one, or skips the test when redis-server is not installed (fails with TESTS_REQUIRE_REDIS=1). */
     public static RedisServer start() throws IOException {
         if (!Files.isExecutable(BINARY)) {
-            if ("1".equals(System.getenv("CHAT_REQUIRE_REDIS"))) {
-                fail(MISSING + " (CHAT_REQUIRE_REDIS=1 demands the Redis tests)");
+            if ("1".equals(System.getenv("TESTS_REQUIRE_REDIS"))) {
+                fail(MISSING + " (TESTS_REQUIRE_REDIS=1 demands the Redis tests)");
             }
             assumeTrue(false, MISSING);
         }

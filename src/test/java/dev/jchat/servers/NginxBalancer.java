@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * Debian's nginx in front of several chat servers: round robin, no stickiness, WebSocket
  * upgrades passed through, the next server tried when one does not answer. Runs in the
  * foreground with its own prefix folder; never touches the system's nginx. Without nginx the test
- * is skipped with a hint, unless {@code CHAT_REQUIRE_NGINX=1} (as .ci/run sets it).
+ * is skipped with a hint, unless {@code TESTS_REQUIRE_NGINX=1} (as .ci/run sets it).
  */
 public final class NginxBalancer implements AutoCloseable {
 
@@ -36,8 +36,8 @@ public final class NginxBalancer implements AutoCloseable {
     /** Starts nginx on a free loopback port, balancing over the servers' ports. */
     public static NginxBalancer start(List<Integer> upstreamPorts) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
-            if ("1".equals(System.getenv("CHAT_REQUIRE_NGINX"))) {
-                fail(MISSING + " (CHAT_REQUIRE_NGINX=1 demands the load-balancer tests)");
+            if ("1".equals(System.getenv("TESTS_REQUIRE_NGINX"))) {
+                fail(MISSING + " (TESTS_REQUIRE_NGINX=1 demands the load-balancer tests)");
             }
             assumeTrue(false, MISSING);
         }
