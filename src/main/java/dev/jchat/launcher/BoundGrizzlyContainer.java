@@ -16,7 +16,6 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.grizzly.http.server.StaticHttpHandler;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
@@ -113,8 +112,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         bound.registerAddOn(webSocketAddOn(this, rootPath));
         HttpServer http = new HttpServer();
         http.addListener(bound);
-        http.getServerConfiguration().addHttpHandler(new StaticHttpHandler(staticRoot.toString()));
-        http.getServerConfiguration().addHttpHandler(ops, OpsHandler.PATHS);
+        http.getServerConfiguration().addHttpHandler(new PageHandler(staticRoot.toString(), ops));
         listener = bound;
         server = http;
         try {
