@@ -38,7 +38,7 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_LOG_FORMAT=text
 # CHAT_JWT_SECRET: pass it at run time, never bake it in.
-# CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1); to keep the chat
+# CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1, on CHAT_PORT); to keep the chat
 # off the network, publish the port on loopback instead: docker run -p 127.0.0.1:8080:8080 …
 
 EXPOSE 8080
@@ -49,4 +49,4 @@ EXPOSE 8080
 # change in CPU or p99 under load (docs/PERFORMANCE.md).
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseParallelGC", "-Xmn32m", "-jar", "/opt/chat/chat-standalone.jar"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${CHAT_PORT:-8080} && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]

@@ -130,10 +130,32 @@ class DockerFilesIT {
         }
     }
 
-    /** Runs a health check as the image would, with the port its server really listens on. */
+    @Test
+    void theStandaloneImagesHealthCheckFollowsChatPort() throws Exception {
+        // an operator who moves the launcher to another port must not get an unhealthy container
+        List<String> command = healthCheck(DOCKER.resolve("standalone.Dockerfile"));
+        try (ServerProcess jar = StandaloneServer.start(Map.of())) {
+            assertEquals(0, run(command, Map.of("CHAT_PORT", String.valueOf(jar.port()))), "the check dials CHAT_PORT");
+            assertTrue(run(command, Map.of("CHAT_PORT", String.valueOf(ServerProcess.freePort()))) != 0,
+                    "and fails when nobody listens there");
+        }
+    }
+
+    /**
+     * Runs a health check as the image would, with the port its server really listens on: given as
+     * CHAT_PORT to a check that reads it, written into one that names 8080.
+     */
     private static int run(List<String> command, int port) throws IOException, InterruptedException {
-        List<String> words = command.stream().map(word -> word.replace("127.0.0.1/8080", "127.0.0.1/" + port)).toList();
-        Process process = new ProcessBuilder(words).redirectErrorStream(true).start();
+        if (String.join(" ", command).contains("${CHAT_PORT:-8080}")) {
+            return run(command, Map.of("CHAT_PORT", String.valueOf(port)));
+        }
+        return run(command.stream().map(word -> word.replace("127.0.0.1/8080", "127.0.0.1/" + port)).toList(), Map.of());
+    }
+
+    private static int run(List<String> words, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(words).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         process.getInputStream().readAllBytes();
         assertTrue(process.waitFor(10, TimeUnit.SECONDS), "the check ends");
         return process.exitValue();
