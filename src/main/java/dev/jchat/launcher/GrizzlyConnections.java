@@ -73,7 +73,7 @@ final class GrizzlyConnections implements Connections {
                     field("org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"),
                     field("org.glassfish.tyrus.core.ProtocolHandler", "writer"),
                     field("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection"));
-            LOG.log(Level.INFO, frames ? "sending each message's frame, encoded once, straight to each socket"
+            LOG.log(Level.DEBUG, frames ? "sending each message's frame, encoded once, straight to each socket"
                     : "sending through the WebSocket API's sendText");
             return new GrizzlyConnections(path, frames);
         } catch (ReflectiveOperationException | RuntimeException e) {

@@ -33,6 +33,9 @@ public final class Main {
         if (json) {
             LogSetup.jsonForTheProcess();
         }
+        LOG.log(System.Logger.Level.INFO, "starting the chat server (standalone) on {0} port {1}, {2}",
+                config.host(), String.valueOf(config.port()), config.engine().redis()
+                        ? "rooms in Redis at " + config.engine().redisAddress() : "rooms in this process's memory");
         EmbeddedServer server;
         try {
             server = EmbeddedServer.start(config);

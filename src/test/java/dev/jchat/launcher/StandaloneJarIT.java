@@ -146,6 +146,9 @@ class StandaloneJarIT {
             assertTrue(server.waitFor(15, TimeUnit.SECONDS));
             String log = Files.readString(output);
             assertTrue(log.contains("CHAT_JWT_SECRET=(set"), "settings are reported: " + log);
+            assertTrue(log.lines().filter(line -> line.startsWith("INFO:")).findFirst().orElse("").equals(
+                    "INFO: starting the chat server (standalone) on 0.0.0.0 port " + port
+                            + ", rooms in this process's memory"), "the first line says what runs, where, on what: " + log);
             assertTrue(log.contains("refusing session"), "refusals are logged: " + log);
             for (String secretText : List.of(good, wrongKey, secret, good.split("\\.")[2])) {
                 assertFalse(log.contains(secretText), "a token or the secret reached the log");
