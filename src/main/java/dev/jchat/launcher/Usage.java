@@ -123,7 +123,8 @@ final class Usage {
         text.append("  -h, --help  print this help and exit\n\n");
         wrap(text, "", "Each setting is an environment variable. A system property of the same name in dotted"
                 + " lower case overrides it: CHAT_PORT=9000, or -Dchat.port=9000. An invalid value stops the"
-                + " launcher with one line naming the variable, and exit code " + BAD_ARGUMENT + ".");
+                + " launcher with one line naming the setting, and exit code " + BAD_ARGUMENT + "; so does a CHAT_"
+                + " variable that is no setting (a typo would otherwise leave a setting unset in silence).");
         text.append('\n');
         text.append("Settings, with their defaults:\n");
         int column = settings().stream().mapToInt(setting -> setting.name().length()).max().orElse(0) + 2;
