@@ -59,13 +59,10 @@ public final class ServerProcess implements AutoCloseable {
         if (!Files.isRegularFile(artifact)) {
             throw new IllegalStateException("no " + artifact + ": run `./mvnw verify`, which packages it first");
         }
-        Path log = dir.resolve("server.log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
         long started = System.nanoTime();
-        Process process = builder.start();
-        ServerProcess server = new ServerProcess(name, process, port, log, null, context);
+        ServerProcess server = launch(name, command, dir, env, port, context);
+        Process process = server.process;
+        Path log = server.log;
         try {
             server.awaitPage(timeout);
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
@@ -75,6 +72,16 @@ public final class ServerProcess implements AutoCloseable {
         Duration startTime = Duration.ofNanos(System.nanoTime() - started);
         LOG.log(System.Logger.Level.INFO, "{0} served the WAR after {1} ms", name, startTime.toMillis());
         return new ServerProcess(name, process, port, log, startTime, context);
+    }
+
+    /** Starts {@code command} in {@code dir} with {@code env} added, its output in the log, and waits for nothing. */
+    static ServerProcess launch(String name, List<String> command, Path dir, Map<String, String> env, int port,
+                                String context) throws IOException {
+        Path log = dir.resolve("server.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return new ServerProcess(name, builder.start(), port, log, null, context);
     }
 
     private void awaitPage(Duration timeout) throws IOException, InterruptedException {

@@ -29,6 +29,15 @@ public final class TomcatServer {
      * application as environment variables.
      */
     public static ServerProcess start(Map<String, String> env) throws IOException, InterruptedException {
+        return start(env, true);
+    }
+
+    /** As {@link #start(Map)}, without waiting for the page: for a deployment that is to fail. */
+    public static ServerProcess launch(Map<String, String> env) throws IOException, InterruptedException {
+        return start(env, false);
+    }
+
+    private static ServerProcess start(Map<String, String> env, boolean awaitPage) throws IOException, InterruptedException {
         if (!Files.isDirectory(HOME)) {
             throw new IllegalStateException("no Tomcat at " + HOME + ": `./mvnw verify` unpacks it before the tests");
         }
@@ -75,6 +84,7 @@ public final class TomcatServer {
                 "-cp", HOME.resolve("bin/bootstrap.jar").toAbsolutePath() + ":"
                         + HOME.resolve("bin/tomcat-juli.jar").toAbsolutePath(),
                 "org.apache.catalina.startup.Bootstrap", "start"));
-        return ServerProcess.start("Tomcat", command, base, env, port, Duration.ofSeconds(60));
+        return awaitPage ? ServerProcess.start("Tomcat", command, base, env, port, Duration.ofSeconds(60))
+                : ServerProcess.launch("Tomcat", command, base, env, port, "/chat");
     }
 }
