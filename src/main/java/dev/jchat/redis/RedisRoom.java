@@ -283,16 +283,16 @@ final class RedisRoom implements Room {
      * if Redis no longer holds it, the room goes on in a new epoch (see load.lua).
      */
     private boolean awaitingCopy(Waiting join) {
-        if (join.since == null || join.epoch == null || join.caughtUp) {
+        if (join.since == null || join.caughtUp) {
             return false;
         }
-        boolean sameEpoch = join.epoch.equals(audience.epoch());
+        boolean sameEpoch = join.epoch == null || join.epoch.equals(audience.epoch()); // none: the current one
         if (sameEpoch && join.since <= audience.lastId()) {
             return false;
         }
         if (join.afterSync < 0) {
-            if (sameEpoch) {
-                claimed = Math.max(claimed, join.since);
+            if (join.epoch != null && sameEpoch) {
+                claimed = Math.max(claimed, join.since); // without its epoch, the id may be of an older one
             }
             join.afterSync = syncsStarted + 1; // the next one to start: a sync on its way read too early
             sync();

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on, no
- * snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
+ * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on (or off,
+ * {@link #startFromSnapshots}), no automatic snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
  * Debian's system service on 6379 is never used. Without redis-server the test is skipped with a
  * hint, unless {@code CHAT_REQUIRE_REDIS=1} (as .ci/run sets it) makes that a failure.
  */
