@@ -12,6 +12,7 @@ import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,8 @@ final class RedisRoom implements Room {
     private static final System.Logger LOG = System.getLogger(RedisRoom.class.getName());
     /** Redis lost the room (its epoch changed): its members come back to the new sequence. */
     static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
+    /** How long a join whose client saw more than this server's copy waits for the copy to catch up. */
+    static final Duration CATCH_UP = Duration.ofSeconds(2);
 
     /**
      * A member's join, or its naming by its first message, still on its way (the room's first
@@ -44,6 +47,8 @@ final class RedisRoom implements Room {
         final boolean joining;
         final List<Runnable> later = new ArrayList<>();
         boolean ready; // a join whose name is claimed or proved (or needs neither)
+        long afterSync = -1; // its client saw more than the copy: the sync it waits for
+        boolean caughtUp;    // it waited for that sync, or long enough: it joins with what the copy has
 
         Waiting(Member member, Long since, String epoch, boolean joining) {
             this.member = member;
@@ -69,6 +74,10 @@ final class RedisRoom implements Room {
     private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
     private final List<String> presenceChanges = new ArrayList<>();
     private long presenceVersion;
+    private long syncsStarted;
+    private long syncsDone;
+    private long claimed;  // the newest id of the copy's epoch a joining client saw, for the next sync
+    private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
         this.engine = engine;
@@ -255,7 +264,7 @@ final class RedisRoom implements Room {
     /** Joins, in order, every waiting member whose name is settled; the room is synced. */
     private void joinReady() {
         for (Waiting join : List.copyOf(waiting)) {
-            if (join.joining && join.ready) {
+            if (join.joining && join.ready && !awaitingCopy(join)) {
                 waiting.remove(join);
                 if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
                     join.later.forEach(request -> runOrWait(join.member, request));
@@ -264,6 +273,45 @@ final class RedisRoom implements Room {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the join waits for this server's copy: its client saw more of the room than the copy
+     * holds (an id above it in its epoch, or another epoch), which another server may have given it
+     * before this one's channel brought it here. The copy syncs, and the join is answered after
+     * that sync, or after {@link #CATCH_UP} at most. The sync tells Redis of the id the client saw:
+     * if Redis no longer holds it, the room goes on in a new epoch (see load.lua).
+     */
+    private boolean awaitingCopy(Waiting join) {
+        if (join.since == null || join.caughtUp) {
+            return false;
+        }
+        boolean sameEpoch = join.epoch == null || join.epoch.equals(audience.epoch()); // none: the current one
+        if (sameEpoch && join.since <= audience.lastId()) {
+            return false;
+        }
+        if (join.afterSync < 0) {
+            if (join.epoch != null && sameEpoch) {
+                claimed = Math.max(claimed, join.since); // without its epoch, the id may be of an older one
+            }
+            join.afterSync = syncsStarted + 1; // the next one to start: a sync on its way read too early
+            sync();
+            engine.timer().accept(() -> serial.execute(() -> {
+                if (waiting.contains(join)) {
+                    join.caughtUp = true;
+                    if (synced) {
+                        joinReady();
+                    }
+                }
+                afterTask();
+            }), CATCH_UP);
+            return true;
+        }
+        if (syncsDone >= join.afterSync) {
+            join.caughtUp = true;
+            return false;
+        }
+        return true;
     }
 
     private void claimed(Waiting join, Names.Claim claim, Throwable error) {
@@ -343,7 +391,7 @@ final class RedisRoom implements Room {
         if (from.name() == null) {
             return; // its naming was refused
         }
-        engine.publish(name, from.name(), text).whenComplete((reply, error) -> {
+        engine.publish(name, from.name(), text, audience.epoch(), audience.lastId()).whenComplete((reply, error) -> {
             if (error != null) {
                 engine.refusedMessage(error);
                 from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
@@ -363,18 +411,31 @@ final class RedisRoom implements Room {
             return;
         }
         syncing = true;
-        engine.load(name).whenComplete((snapshot, error) -> serial.execute(() -> {
-            synced(snapshot, error);
+        long number = ++syncsStarted;
+        // what this server saw of the room: Redis starts a new epoch if it no longer holds it
+        String seenEpoch = synced ? audience.epoch() : null;
+        long seenId = synced ? Math.max(audience.lastId(), claimed) : 0;
+        boolean seenOther = synced && lost;
+        claimed = 0;
+        engine.load(name, seenEpoch, seenId, seenOther).whenComplete((snapshot, error) -> serial.execute(() -> {
+            synced(number, snapshot, error);
             afterTask();
         }));
     }
 
-    private void synced(RedisRooms.Snapshot snapshot, Throwable error) {
+    private void synced(long number, RedisRooms.Snapshot snapshot, Throwable error) {
         syncing = false;
+        syncsDone = number;
         if (error != null) {
             syncAgain = false;
             if (!synced) {
                 refuseWaiting(); // nobody is in yet: those waiting may try again
+            } else {
+                waiting.forEach(join -> join.caughtUp |= join.afterSync >= 0); // they get what the copy has
+                joinReady();
+                if (lost) {
+                    engine.resubscribeLater(this); // and syncs: nothing is delivered until Redis heard of the loss
+                }
             }
             engine.syncFailed(name, error); // a synced room syncs again when Redis is back
             return;
@@ -384,6 +445,21 @@ final class RedisRoom implements Room {
             syncAgain = false;
             sync();
         }
+        joinReady(); // those that waited for this sync
+    }
+
+    /**
+     * This server holds another message than Redis at one of the copy's ids: Redis was restored
+     * from older data and gave the id again. Nothing more of this epoch is delivered; the next sync
+     * tells Redis, which starts the room's next epoch (unless another server did already).
+     */
+    private void lose(String why) {
+        if (!lost) {
+            lost = true;
+            held.clear();
+            engine.forgotten(name, why);
+        }
+        sync();
     }
 
     private void applySnapshot(RedisRooms.Snapshot snapshot) {
@@ -398,10 +474,20 @@ final class RedisRoom implements Room {
         }
         if (!snapshot.epoch().equals(audience.epoch())) {
             LOG.log(Level.WARNING, "room {0} was lost in Redis (its epoch changed): its members reconnect", Field.room(name));
+            lost = false;
+            claimed = 0; // of the old epoch
             held.clear();
             audience.closeAll(RESTARTED);
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
+            return;
+        }
+        if (lost) {
+            return; // read before Redis heard of the loss: the sync after it starts the next epoch
+        }
+        int newest = snapshot.ids().indexOf(audience.lastId());
+        if (newest >= 0 && differs(audience.lastId(), snapshot.frames().get(newest))) {
+            lose("a sync read another message at the newest id this server holds");
             return;
         }
         for (int i = 0; i < snapshot.ids().size(); i++) {
@@ -424,12 +510,21 @@ final class RedisRoom implements Room {
                 sync(); // Redis started the room over: the sync finds the new epoch
                 return;
             }
+            if (lost) {
+                return; // the sync on its way starts the next epoch, with this message in it
+            }
             long last = audience.lastId();
             if (id == last + 1 && held.isEmpty()) {
                 audience.deliver(id, Frame.of(message.substring(afterId + 1)));
             } else if (id > last) {
                 held.put(id, Frame.of(message.substring(afterId + 1)));
                 sync(); // a gap: this server missed something, Redis has it
+            } else if (differs(id, Frame.of(message.substring(afterId + 1)))) {
+                lose("another message came with an id this server holds"); // not a duplicate: an id given twice
+            }
+        } else if (message.startsWith("e ")) {
+            if (!message.substring(2).equals(audience.epoch())) {
+                sync(); // a server found that Redis lost the room: the sync finds its new epoch
             }
         } else if (message.startsWith("t ")) {
             audience.relayTyping(message.substring(2));
@@ -473,6 +568,12 @@ final class RedisRoom implements Room {
             }
             audience.deliver(next, held.pollFirstEntry().getValue());
         }
+    }
+
+    /** Whether the copy holds another message than {@code frame} at {@code id} (false when it holds none). */
+    private boolean differs(long id, Frame frame) {
+        Frame mine = audience.held(id);
+        return mine != null && !mine.json().equals(frame.json());
     }
 
     /** At the end of every task: sends what the audience said of presence, retires the room once empty. */

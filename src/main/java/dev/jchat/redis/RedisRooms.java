@@ -237,22 +237,32 @@ public final class RedisRooms implements RoomRegistry {
         };
     }
 
-    /** The room's sequence, newest messages and names online, read in one step; starts an epoch for a new room. */
-    CompletionStage<Snapshot> load(String room) {
+    /**
+     * The room's sequence, newest messages and names online, read in one step; starts an epoch for
+     * a new room, and the room's next one when Redis no longer holds what was seen of it: id
+     * {@code seenId} of {@code seenEpoch} (null: nothing seen), or, if {@code lost}, another
+     * message than Redis holds at an id of that epoch.
+     */
+    CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
         String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion()};
         return track(call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
-                Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS))))
+                Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),
+                seenEpoch == null ? "" : seenEpoch, Long.toString(seenId), lost ? "1" : "0", keys.channel(room))))
                 .thenApply(RedisRooms::snapshot);
     }
 
-    /** Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable. */
-    CompletionStage<Object> publish(String room, String user, String text) {
+    /**
+     * Numbers, stores and publishes one message; fails, publishing nothing, when Redis is
+     * unavailable. {@code seenEpoch} and {@code seenId} are this server's copy of the room: a
+     * Redis that is behind it starts the room's next epoch first.
+     */
+    CompletionStage<Object> publish(String room, String user, String text, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
         long deadline = System.nanoTime() / 1_000_000 + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
         return track(call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
-                Long.toString(deadline))));
+                Long.toString(deadline), seenEpoch == null ? "" : seenEpoch, Long.toString(seenId))));
     }
 
     /**
@@ -363,6 +373,12 @@ public final class RedisRooms implements RoomRegistry {
 
     void syncFailed(String room, Throwable error) {
         hub.events().record(Level.WARNING, "rooms could not be read from Redis", error.toString());
+    }
+
+    /** Redis no longer holds what this server saw of the room: the room goes on in a new epoch. */
+    void forgotten(String room, String why) {
+        hub.events().record(Level.WARNING, "Redis no longer holds what was seen of a room: it goes on in a new epoch",
+                why, Field.room(room));
     }
 
     void lost(String room, long count) {

@@ -260,6 +260,12 @@ public final class Audience {
         return epoch;
     }
 
+    /** The frame this server holds of message {@code id}, or null when it holds none. */
+    public synchronized Frame held(long id) {
+        List<History.Entry> after = history.after(id - 1);
+        return !after.isEmpty() && after.get(0).id() == id ? after.get(0).frame() : null;
+    }
+
     /** Numbers, stores and queues the next message: the in-memory engine's publish. */
     public void publishNext(LongFunction<Frame> frameWithId) {
         List<Member> kick = new ArrayList<>();

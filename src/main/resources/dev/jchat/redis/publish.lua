@@ -2,7 +2,9 @@
 -- KEYS[1] the room's meta hash (epoch, seq)   KEYS[2] its stream
 -- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] messages kept
 -- ARGV[4] seconds to keep the room after this message   ARGV[5] the epoch to start, when there is none
+--   or the room's is lost
 -- ARGV[6] the room's channel   ARGV[7] deadline, milliseconds on Redis' clock
+-- ARGV[8] the epoch of the sender's server's copy   ARGV[9] the newest id that copy holds
 -- Returns {id, epoch}; refuses with LATE after the deadline, so that a message the server gave up
 -- on is never published late.
 local t = redis.call('TIME')
@@ -15,6 +17,12 @@ if not epoch then
   epoch = ARGV[5]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[9]) then
+  -- the sender's server saw ids of this epoch that Redis no longer has (restored from older data):
+  -- a new epoch, told to every server before this message, so that no id is given twice in one
+  epoch = ARGV[5]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+  redis.call('PUBLISH', ARGV[6], 'e ' .. epoch)
 end
 local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 local frame = ARGV[1] .. id .. ARGV[2]

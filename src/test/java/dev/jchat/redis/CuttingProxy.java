@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy in front of Redis that can cut the subscriber connections alone (those whose client
- * sent SUBSCRIBE), and refuse new ones for a while, leaving the command connections untouched.
+ * sent SUBSCRIBE), and refuse new ones for a while, or hold back what Redis sends them (a slow
+ * channel), leaving the command connections untouched.
  */
 final class CuttingProxy implements AutoCloseable {
 
@@ -39,6 +40,7 @@ final class CuttingProxy implements AutoCloseable {
     private final int redisPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile long refuseSubscribersUntil;
+    private volatile boolean holdingSubscribers;
 
     CuttingProxy(int redisPort) throws IOException {
         this.redisPort = redisPort;
@@ -60,6 +62,19 @@ final class CuttingProxy implements AutoCloseable {
                 link.cut();
             }
         }
+    }
+
+    /**
+     * Holds back what Redis sends to subscriber connections (they stay open), until
+     * {@link #releaseSubscribers}: a server whose channel lags behind the other servers'.
+     */
+    void holdSubscribers() {
+        holdingSubscribers = true;
+    }
+
+    /** Delivers what was held back, in order, and lets the rest through. */
+    void releaseSubscribers() {
+        holdingSubscribers = false;
     }
 
     /** Connections that sent SUBSCRIBE and are still open. */
@@ -94,11 +109,16 @@ final class CuttingProxy implements AutoCloseable {
                             break;
                         }
                     }
+                    while (!fromClient && link.subscriber && holdingSubscribers) {
+                        Thread.sleep(5);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // cut, or closed by either side: the other side follows
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 link.cut();
                 links.remove(link);

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on, no
- * snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
+ * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on (or off,
+ * {@link #startFromSnapshots}), no automatic snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
  * Debian's system service on 6379 is never used. Without redis-server the test is skipped with a
  * hint, unless {@code TESTS_REQUIRE_REDIS=1} (as .ci/run sets it) makes that a failure.
  */
@@ -28,22 +28,37 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final boolean aof;
     private Process process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, boolean aof) {
         this.dir = dir;
         this.port = port;
+        this.aof = aof;
     }
 
     /** Starts one, or skips the test when redis-server is not installed (fails with TESTS_REQUIRE_REDIS=1). */
     public static RedisServer start() throws IOException {
+        return start(true);
+    }
+
+    /**
+     * One without AOF: what it holds after a {@link #kill} and {@link #startAgain} is what the last
+     * {@code SAVE} wrote, as when Redis is restored from an older backup (or {@code appendfsync
+     * everysec} loses its last second).
+     */
+    public static RedisServer startFromSnapshots() throws IOException {
+        return start(false);
+    }
+
+    private static RedisServer start(boolean aof) throws IOException {
         if (!Files.isExecutable(BINARY)) {
             if ("1".equals(System.getenv("TESTS_REQUIRE_REDIS"))) {
                 fail(MISSING + " (TESTS_REQUIRE_REDIS=1 demands the Redis tests)");
             }
             assumeTrue(false, MISSING);
         }
-        RedisServer server = new RedisServer(Files.createTempDirectory("chat-redis-"), freePort());
+        RedisServer server = new RedisServer(Files.createTempDirectory("chat-redis-"), freePort(), aof);
         server.startAgain();
         return server;
     }
@@ -60,7 +75,7 @@ public final class RedisServer implements AutoCloseable {
     /** Starts it again on the same port and data (after {@link #stop} or {@link #kill}). */
     public void startAgain() throws IOException {
         process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                "--dir", dir.toString(), "--save", "", "--appendonly", aof ? "yes" : "no", "--appendfsync", "always",
                 "--maxmemory-policy", "noeviction", "--protected-mode", "yes")
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
