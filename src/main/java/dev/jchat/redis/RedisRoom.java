@@ -76,7 +76,6 @@ final class RedisRoom implements Room {
     private long presenceVersion;
     private long syncsStarted;
     private long syncsDone;
-    private long claimed;  // the newest id of the copy's epoch a joining client saw, for the next sync
     private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
@@ -279,8 +278,9 @@ final class RedisRoom implements Room {
      * Whether the join waits for this server's copy: its client saw more of the room than the copy
      * holds (an id above it in its epoch, or another epoch), which another server may have given it
      * before this one's channel brought it here. The copy syncs, and the join is answered after
-     * that sync, or after {@link #CATCH_UP} at most. The sync tells Redis of the id the client saw:
-     * if Redis no longer holds it, the room goes on in a new epoch (see load.lua).
+     * that sync, or after {@link #CATCH_UP} at most. An id Redis does not hold even then is that
+     * client's own answer ({@code recovered: false}): what a client says it saw is never taken as
+     * evidence that Redis lost the room, or any client could restart a room for everyone in it.
      */
     private boolean awaitingCopy(Waiting join) {
         if (join.since == null || join.caughtUp) {
@@ -291,9 +291,6 @@ final class RedisRoom implements Room {
             return false;
         }
         if (join.afterSync < 0) {
-            if (join.epoch != null && sameEpoch) {
-                claimed = Math.max(claimed, join.since); // without its epoch, the id may be of an older one
-            }
             join.afterSync = syncsStarted + 1; // the next one to start: a sync on its way read too early
             sync();
             engine.timer().accept(() -> serial.execute(() -> {
@@ -414,9 +411,8 @@ final class RedisRoom implements Room {
         long number = ++syncsStarted;
         // what this server saw of the room: Redis starts a new epoch if it no longer holds it
         String seenEpoch = synced ? audience.epoch() : null;
-        long seenId = synced ? Math.max(audience.lastId(), claimed) : 0;
+        long seenId = synced ? audience.lastId() : 0;
         boolean seenOther = synced && lost;
-        claimed = 0;
         engine.load(name, seenEpoch, seenId, seenOther).whenComplete((snapshot, error) -> serial.execute(() -> {
             synced(number, snapshot, error);
             afterTask();
@@ -475,7 +471,6 @@ final class RedisRoom implements Room {
         if (!snapshot.epoch().equals(audience.epoch())) {
             LOG.log(Level.WARNING, "room {0} was lost in Redis (its epoch changed): its members reconnect", Field.room(name));
             lost = false;
-            claimed = 0; // of the old epoch
             held.clear();
             audience.closeAll(RESTARTED);
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
