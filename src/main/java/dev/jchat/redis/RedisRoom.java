@@ -470,6 +470,7 @@ final class RedisRoom implements Room {
                     return;
                 }
                 engine.lost(name, next - 1 - last);
+                audience.lost(next - 1); // a client that saw less than this was not given everything
             }
             audience.deliver(next, held.pollFirstEntry().getValue());
         }

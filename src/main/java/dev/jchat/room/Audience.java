@@ -124,7 +124,7 @@ public final class Audience {
                 recovered = false;
             } else {
                 backlog = history.after(since);
-                recovered = history.covers(since, lastId);
+                recovered = history.covers(since);
             }
             members.add(member);
             String user = member.name();
@@ -275,7 +275,8 @@ public final class Audience {
 
     /**
      * Stores and queues a message numbered elsewhere. Ids at or below {@link #lastId()} are
-     * ignored (already delivered); the caller hands them over in order, with no gap.
+     * ignored (already delivered); the caller hands them over in order, and tells of a gap it could
+     * not fill first ({@link #lost}).
      */
     public void deliver(long id, Frame frame) {
         List<Member> kick = new ArrayList<>();
@@ -291,13 +292,21 @@ public final class Audience {
     }
 
     /**
+     * The engine will never have the messages after {@link #lastId()} up to {@code upTo}: a client
+     * that saw less than {@code upTo} is not told it missed nothing.
+     */
+    public synchronized void lost(long upTo) {
+        history.lost(upTo);
+    }
+
+    /**
      * Loads what the engine holds of the room before anyone joins here: its epoch, newest id, the
      * newest messages (oldest first) and the names online.
      */
     public synchronized void load(String epoch, long lastId, List<Long> ids, List<Frame> frames, Collection<String> names) {
         this.epoch = epoch;
         this.lastId = lastId;
-        history.clear();
+        history.clear(ids.isEmpty() ? lastId : ids.get(0) - 1); // what came before the first message held is gone here
         for (int i = 0; i < ids.size(); i++) {
             history.add(ids.get(i), frames.get(i));
         }

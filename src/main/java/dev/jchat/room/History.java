@@ -8,6 +8,12 @@ import java.util.List;
 /**
  * The newest messages of one room, already encoded, oldest first. Not thread-safe: its room
  * guards it.
+ *
+ * <p>Whether a resuming client missed nothing is decided on what is held, not on id arithmetic:
+ * ids may skip (a message this server never gets, or, later, log entries old clients do not
+ * see), so the history keeps {@link #heldAfter}, the lowest {@code since} after which it holds
+ * every message there is. A gap the engine could not fill ({@link #lost}) or the eviction of the
+ * oldest message moves it up.
  */
 final class History {
 
@@ -17,24 +23,34 @@ final class History {
 
     private final int capacity;
     private final ArrayDeque<Entry> entries;
+    private long heldAfter;          // every message with a greater id is held (or not yet sent)
 
     History(int capacity) {
         this.capacity = capacity;
         this.entries = new ArrayDeque<>(); // grows with use: most rooms hold a few messages, not capacity
     }
 
-    /** Appends a message; ids must increase. Drops the oldest past capacity. */
+    /**
+     * Appends a message that follows the previous one with nothing missed between them (its id
+     * may skip); ids must increase. Drops the oldest past capacity.
+     */
     void add(long id, Frame frame) {
         if (!entries.isEmpty() && id <= entries.peekLast().id()) {
             throw new IllegalArgumentException("ids must increase: " + id + " after " + entries.peekLast().id());
         }
         if (capacity == 0) {
+            heldAfter = id;
             return;
         }
         if (entries.size() == capacity) {
-            entries.pollFirst();
+            dropOldest();
         }
         entries.addLast(new Entry(id, frame));
+    }
+
+    /** Messages up to {@code upTo} that were never added are gone for good: a {@code since} before it is not covered. */
+    void lost(long upTo) {
+        heldAfter = Math.max(heldAfter, upTo);
     }
 
     /** The newest {@code count} messages, oldest first. */
@@ -85,22 +101,31 @@ final class History {
         return !entries.isEmpty() && entries.peekFirst().id() < id;
     }
 
-    /**
-     * Whether every message after {@code since} is still held, given that {@code lastId} is the
-     * newest id ever assigned (ids are consecutive).
-     */
-    boolean covers(long since, long lastId) {
-        if (since >= lastId) {
-            return true;
-        }
-        return !entries.isEmpty() && entries.peekFirst().id() <= since + 1;
+    /** Whether every message after {@code since} is held: a client that saw up to it misses nothing. */
+    boolean covers(long since) {
+        return since >= heldAfter;
     }
 
-    void clear() {
-        entries.clear();
+    /** Forgets every message; everything up to {@code upTo} counts as gone. */
+    void clear(long upTo) {
+        while (!entries.isEmpty()) {
+            dropOldest();
+        }
+        heldAfter = upTo;
     }
 
     int size() {
         return entries.size();
     }
+
+    /** Drops the oldest message; false when there is none. */
+    boolean dropOldest() {
+        Entry oldest = entries.pollFirst();
+        if (oldest == null) {
+            return false;
+        }
+        heldAfter = Math.max(heldAfter, oldest.id());
+        return true;
+    }
+
 }
