@@ -74,7 +74,7 @@ final class RedisRoom implements Room {
         this.engine = engine;
         this.name = name;
         this.serial = serial;
-        this.audience = new Audience(this, null, historySize, replay, new Audience.SharedPresence() {
+        this.audience = new Audience(this, null, historySize, engine.historyBudget(), replay, new Audience.SharedPresence() {
             @Override
             public void here(String user) {
                 presenceChanges.add("+" + user);

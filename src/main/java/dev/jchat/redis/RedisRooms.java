@@ -9,6 +9,7 @@ import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
 import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Audience;
+import dev.jchat.room.HistoryBudget;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
 import dev.jchat.room.Member;
@@ -85,6 +86,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ChatHub hub;
     private final RedisKeys keys;
     private final Names names = new RedisNames();
+    private final HistoryBudget historyBudget; // this server's copies of the rooms' histories share it
     private final String node = Audience.newEpoch();
     private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
     private final ExecutorService pool;
@@ -107,6 +109,7 @@ public final class RedisRooms implements RoomRegistry {
     public RedisRooms(ChatConfig config, ChatHub hub) {
         this.config = config;
         this.hub = hub;
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
         this.keys = new RedisKeys(config.engine().redisPrefix());
         this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 threads.daemons("chat-redis-rooms-"));
@@ -269,6 +272,10 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
+    }
+
     Names names() {
         return names;
     }

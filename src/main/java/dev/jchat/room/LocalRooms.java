@@ -34,6 +34,7 @@ public final class LocalRooms implements RoomRegistry {
     private final int maxRooms;
     private final ChatHub hub;
     private final LocalNames names;
+    private final HistoryBudget historyBudget;
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
@@ -42,6 +43,7 @@ public final class LocalRooms implements RoomRegistry {
         this.maxRooms = config.maxRooms();
         this.hub = hub;
         this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
     }
 
     @Override
@@ -100,6 +102,11 @@ public final class LocalRooms implements RoomRegistry {
     /** Who holds which name. */
     Names names() {
         return names;
+    }
+
+    /** The heap every room's history here shares. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
     }
 
     ChatHub hub() {
