@@ -9,9 +9,9 @@ import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
 import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Audience;
-import dev.jchat.room.HistoryBudget;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
+import dev.jchat.room.HistoryBudget;
 import dev.jchat.room.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
@@ -271,11 +271,12 @@ public final class RedisRooms implements RoomRegistry {
         });
     }
 
-    /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
+    /** The heap this server's copies of every room's history share. */
     HistoryBudget historyBudget() {
         return historyBudget;
     }
 
+    /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
     Names names() {
         return names;
     }
