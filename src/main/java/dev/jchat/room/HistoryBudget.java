@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe. A history charges and refunds under its room's lock (an atomic counter, no
  * other lock); the trim runs after the caller released its own room's lock, and takes one room's
- * lock at a time, so no thread ever holds two room locks and rooms never wait for each other.
+ * lock at a time, so no thread ever holds two room locks and no two rooms can wait on each other.
  */
 public final class HistoryBudget {
 

@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
  * <p>A room that never had a message is dropped when its last member leaves. One with messages is
  * kept for whoever comes back; when a new room needs its place, the room that has been empty the
  * longest is forgotten (coming back to it later shows a new epoch). When every room has someone in
- * it, a new room is refused with {@code room-limit}.
+ * it, a new room is refused with {@code room-limit}. Their histories share one {@link HistoryBudget}.
  *
  * <p>Locks: a room's own lock may be held while taking {@link #idle}'s, never the other way round.
  */
