@@ -17,6 +17,7 @@ COPY --from=build --chown=payara:payara /src/target/chat.war /opt/payara/deploym
 # Every setting, with its default (README.md, "Configuration").
 ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_HISTORY_REPLAY=50 \
+    CHAT_HISTORY_MAX_MB=256 \
     CHAT_MAX_MESSAGE_CHARS=2000 \
     CHAT_MAX_FRAME_BYTES=65536 \
     CHAT_IDLE_TIMEOUT_SECONDS=60 \

@@ -72,8 +72,9 @@ public record ChatConfig(
      * @param redisPrefix         first part of every Redis key and channel, so several chats can share a Redis
      * @param historyDays         days Redis keeps a room's history after its last message
      * @param presenceTtlSeconds  how long the names of a server that stopped answering stay online
+     * @param historyMaxMb        megabytes of heap the histories of every room on this server may take together
      */
-    public record Engine(String redisUrl, String redisPrefix, int historyDays, int presenceTtlSeconds) {
+    public record Engine(String redisUrl, String redisPrefix, int historyDays, int presenceTtlSeconds, int historyMaxMb) {
 
         private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -87,18 +88,23 @@ public record ChatConfig(
             }
             check("CHAT_HISTORY_DAYS", historyDays, 1, 36_500);
             check("CHAT_PRESENCE_TTL_SECONDS", presenceTtlSeconds, 3, 3_600);
+            check("CHAT_HISTORY_MAX_MB", historyMaxMb, 1, 1_048_576);
         }
 
         public static Engine inMemory() {
-            return new Engine(null, "chat", 30, 30);
+            return new Engine(null, "chat", 30, 30, 256);
         }
 
         public Engine withRedis(String url, String prefix) {
-            return new Engine(url, prefix, historyDays, presenceTtlSeconds);
+            return new Engine(url, prefix, historyDays, presenceTtlSeconds, historyMaxMb);
         }
 
         public Engine withPresenceTtlSeconds(int value) {
-            return new Engine(redisUrl, redisPrefix, historyDays, value);
+            return new Engine(redisUrl, redisPrefix, historyDays, value, historyMaxMb);
+        }
+
+        public Engine withHistoryMaxMb(int value) {
+            return new Engine(redisUrl, redisPrefix, historyDays, presenceTtlSeconds, value);
         }
 
         /** True when rooms live in Redis. */
@@ -119,7 +125,7 @@ public record ChatConfig(
         @Override
         public String toString() {
             return "Engine[redis=" + redisAddress() + ", redisPrefix=" + redisPrefix + ", historyDays=" + historyDays
-                    + ", presenceTtlSeconds=" + presenceTtlSeconds + "]";
+                    + ", presenceTtlSeconds=" + presenceTtlSeconds + ", historyMaxMb=" + historyMaxMb + "]";
         }
 
         private static void checkRedisUrl(String url) {
@@ -332,7 +338,8 @@ public record ChatConfig(
                         source.text("CHAT_REDIS_URL"),
                         source.text("CHAT_REDIS_PREFIX", d.engine().redisPrefix()),
                         source.integer("CHAT_HISTORY_DAYS", d.engine().historyDays()),
-                        source.integer("CHAT_PRESENCE_TTL_SECONDS", d.engine().presenceTtlSeconds())),
+                        source.integer("CHAT_PRESENCE_TTL_SECONDS", d.engine().presenceTtlSeconds()),
+                        source.integer("CHAT_HISTORY_MAX_MB", d.engine().historyMaxMb())),
                 LogFormat.parse(source.text("CHAT_LOG_FORMAT", d.logFormat().name())));
     }
 
@@ -394,6 +401,7 @@ public record ChatConfig(
                 "CHAT_PORT=" + port,
                 "CHAT_HISTORY_SIZE=" + historySize,
                 "CHAT_HISTORY_REPLAY=" + historyReplay,
+                "CHAT_HISTORY_MAX_MB=" + engine.historyMaxMb(),
                 "CHAT_MAX_MESSAGE_CHARS=" + maxMessageChars,
                 "CHAT_MAX_FRAME_BYTES=" + maxFrameBytes,
                 "CHAT_IDLE_TIMEOUT_SECONDS=" + idleTimeoutSeconds,

@@ -88,6 +88,9 @@ class ChatConfigTest {
                 "the setting as the user wrote it");
         assertThrows(ConfigException.class, () -> read(Map.of("CHAT_PORT", "70000"), Map.of()));
         assertThrows(ConfigException.class, () -> read(Map.of("CHAT_MAX_FRAME_BYTES", "10"), Map.of()));
+        assertEquals("CHAT_HISTORY_MAX_MB must be between 1 and 1048576, got 0", assertThrows(ConfigException.class,
+                () -> read(Map.of("CHAT_HISTORY_MAX_MB", "0"), Map.of())).getMessage());
+        assertEquals(64, read(Map.of("CHAT_HISTORY_MAX_MB", "64"), Map.of()).engine().historyMaxMb());
     }
 
     @Test

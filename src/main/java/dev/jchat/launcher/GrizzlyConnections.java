@@ -259,13 +259,16 @@ final class GrizzlyConnections implements Connections {
 
     /** Frames waiting for one connection, in one buffer: one write, one system call, for them all. */
     private static ByteBuffer joined(List<Frame> frames) {
+        // each frame's wire taken once: a replayed history frame is framed anew on every call
+        ByteBuffer[] wires = new ByteBuffer[frames.size()];
         int size = 0;
-        for (Frame frame : frames) {
-            size += frame.wire().remaining();
+        for (int i = 0; i < wires.length; i++) {
+            wires[i] = frames.get(i).wire();
+            size += wires[i].remaining();
         }
         ByteBuffer all = ByteBuffer.allocate(size);
-        for (Frame frame : frames) {
-            all.put(frame.wire());
+        for (ByteBuffer wire : wires) {
+            all.put(wire);
         }
         return all.flip();
     }

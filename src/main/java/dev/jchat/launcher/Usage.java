@@ -45,6 +45,9 @@ final class Usage {
                 new Setting("CHAT_HISTORY_SIZE", d.historySize(), "messages each room keeps in memory"),
                 new Setting("CHAT_HISTORY_REPLAY", d.historyReplay(),
                         "of those, how many a new connection gets after welcome (at most CHAT_HISTORY_SIZE)"),
+                new Setting("CHAT_HISTORY_MAX_MB", e.historyMaxMb(),
+                        "heap the histories of all rooms may take together; past it the least recently active"
+                                + " rooms lose their oldest messages first"),
                 new Setting("CHAT_MAX_MESSAGE_CHARS", d.maxMessageChars(),
                         "longest msg, in characters (code points), after trimming"),
                 new Setting("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes(),

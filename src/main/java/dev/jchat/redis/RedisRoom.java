@@ -82,7 +82,7 @@ final class RedisRoom implements Room {
         this.engine = engine;
         this.name = name;
         this.serial = serial;
-        this.audience = new Audience(this, null, historySize, replay, new Audience.SharedPresence() {
+        this.audience = new Audience(this, null, historySize, engine.historyBudget(), replay, new Audience.SharedPresence() {
             @Override
             public void here(String user) {
                 presenceChanges.add("+" + user);
@@ -560,6 +560,7 @@ final class RedisRoom implements Room {
                     return;
                 }
                 engine.lost(name, next - 1 - last);
+                audience.lost(next - 1); // a client that saw less than this was not given everything
             }
             audience.deliver(next, held.pollFirstEntry().getValue());
         }

@@ -11,6 +11,7 @@ import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Audience;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Frame;
+import dev.jchat.room.HistoryBudget;
 import dev.jchat.room.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
@@ -85,6 +86,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ChatHub hub;
     private final RedisKeys keys;
     private final Names names = new RedisNames();
+    private final HistoryBudget historyBudget; // this server's copies of the rooms' histories share it
     private final String node = Audience.newEpoch();
     private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
     private final ExecutorService pool;
@@ -107,6 +109,7 @@ public final class RedisRooms implements RoomRegistry {
     public RedisRooms(ChatConfig config, ChatHub hub) {
         this.config = config;
         this.hub = hub;
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
         this.keys = new RedisKeys(config.engine().redisPrefix());
         this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 threads.daemons("chat-redis-rooms-"));
@@ -276,6 +279,11 @@ public final class RedisRooms implements RoomRegistry {
                 hub.events().record(Level.WARNING, "notices of direct messages not sent", error.toString());
             }
         });
+    }
+
+    /** The heap this server's copies of every room's history share. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */

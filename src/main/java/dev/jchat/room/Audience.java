@@ -55,6 +55,7 @@ public final class Audience {
     private final Room room;
     private final int replay;
     private final History history;
+    private final HistoryBudget budget;
     private final SharedPresence shared;
     private final BiConsumer<Runnable, Duration> timer;
     private final Executor sends;
@@ -83,6 +84,7 @@ public final class Audience {
 
     /**
      * @param room    the room this is the local part of, for {@link Member#enter}
+     * @param budget  the heap the histories of every room on this server share
      * @param shared  null: a name is online while it has a connection here (this server is the
      *                whole room); else the engine is told of the names here, says who is online
      *                anywhere ({@link #online}), and a name leaves only when it says so
@@ -90,12 +92,13 @@ public final class Audience {
      * @param sends   where the sends a change started run, in parts of {@link #SENDS_PER_TASK}
      *                connections; null: on the caller's thread, before the call returns
      */
-    public Audience(Room room, String epoch, int historySize, int replay, SharedPresence shared,
+    public Audience(Room room, String epoch, int historySize, HistoryBudget budget, int replay, SharedPresence shared,
                     BiConsumer<Runnable, Duration> timer, Executor sends) {
         this.room = room;
         this.epoch = epoch;
         this.replay = replay;
-        this.history = new History(historySize);
+        this.history = new History(historySize, budget, this);
+        this.budget = budget;
         this.shared = shared;
         this.timer = timer;
         this.sends = sends;
@@ -124,7 +127,7 @@ public final class Audience {
                 recovered = false;
             } else {
                 backlog = history.after(since);
-                recovered = history.covers(since, lastId);
+                recovered = history.covers(since);
             }
             members.add(member);
             String user = member.name();
@@ -248,6 +251,7 @@ public final class Audience {
             return false;
         }
         retired = true;
+        history.release(); // forgotten by its engine: its messages no longer count against the budget
         return true;
     }
 
@@ -277,11 +281,13 @@ public final class Audience {
             queueToAll(frame, null, kick);
         }
         drain(kick);
+        budget.enforce(); // outside the lock: it may trim other rooms, one lock at a time
     }
 
     /**
      * Stores and queues a message numbered elsewhere. Ids at or below {@link #lastId()} are
-     * ignored (already delivered); the caller hands them over in order, with no gap.
+     * ignored (already delivered); the caller hands them over in order, and tells of a gap it could
+     * not fill first ({@link #lost}).
      */
     public void deliver(long id, Frame frame) {
         List<Member> kick = new ArrayList<>();
@@ -294,16 +300,31 @@ public final class Audience {
             queueToAll(frame, null, kick);
         }
         drain(kick);
+        budget.enforce(); // outside the lock: it may trim other rooms, one lock at a time
+    }
+
+    /**
+     * The engine will never have the messages after {@link #lastId()} up to {@code upTo}: a client
+     * that saw less than {@code upTo} is not told it missed nothing.
+     */
+    public synchronized void lost(long upTo) {
+        history.lost(upTo);
     }
 
     /**
      * Loads what the engine holds of the room before anyone joins here: its epoch, newest id, the
      * newest messages (oldest first) and the names online.
      */
-    public synchronized void load(String epoch, long lastId, List<Long> ids, List<Frame> frames, Collection<String> names) {
+    public void load(String epoch, long lastId, List<Long> ids, List<Frame> frames, Collection<String> names) {
+        loadLocked(epoch, lastId, ids, frames, names);
+        budget.enforce();
+    }
+
+    private synchronized void loadLocked(String epoch, long lastId, List<Long> ids, List<Frame> frames,
+                                         Collection<String> names) {
         this.epoch = epoch;
         this.lastId = lastId;
-        history.clear();
+        history.clear(ids.isEmpty() ? lastId : ids.get(0) - 1); // what came before the first message held is gone here
         for (int i = 0; i < ids.size(); i++) {
             history.add(ids.get(i), frames.get(i));
         }

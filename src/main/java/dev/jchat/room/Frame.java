@@ -6,13 +6,15 @@ import java.nio.charset.StandardCharsets;
 /**
  * One encoded frame on its way out, shared by every connection it goes to: a broadcast is
  * encoded and measured once, and, for a container that takes them, framed once
- * ({@link #wire()}). Immutable but for that lazily made copy.
+ * ({@link #wire()}). Immutable but for that lazily made copy. A frame kept in a room's history
+ * keeps no such copy ({@link #withoutWireCache()}): it would double what the history holds.
  */
 public final class Frame {
 
     private final String json;
     private final int bytes;
     private final long queuedAt;
+    private final boolean cacheWire;
     private volatile ByteBuffer wire; // made on first use; two threads may both make it, to the same bytes
 
     /**
@@ -21,9 +23,22 @@ public final class Frame {
      * @param queuedAt {@link System#nanoTime()} when it was made, the start of its send timeout
      */
     public Frame(String json, int bytes, long queuedAt) {
+        this(json, bytes, queuedAt, true);
+    }
+
+    private Frame(String json, int bytes, long queuedAt, boolean cacheWire) {
         this.json = json;
         this.bytes = bytes;
         this.queuedAt = queuedAt;
+        this.cacheWire = cacheWire;
+    }
+
+    /**
+     * The same frame, sharing its text, that never keeps its wire copy: what a history holds, so
+     * that a message costs its text once. A connection it is replayed to frames it for itself.
+     */
+    Frame withoutWireCache() {
+        return cacheWire ? new Frame(json, bytes, queuedAt, false) : this;
     }
 
     public String json() {
@@ -59,7 +74,9 @@ public final class Frame {
             }
             frame.put(payload).flip();
             made = frame.asReadOnlyBuffer();
-            wire = made;
+            if (cacheWire) {
+                wire = made;
+            }
         }
         return made.duplicate();
     }

@@ -19,7 +19,8 @@ final class LocalRoom implements Room {
     LocalRoom(LocalRooms registry, String name, String epoch, int historySize, int replay) {
         this.registry = registry;
         this.name = name;
-        this.audience = new Audience(this, epoch, historySize, replay, null, registry.timer(), null);
+        this.audience = new Audience(this, epoch, historySize, registry.historyBudget(), replay, null,
+                registry.timer(), null);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
  * <p>A room that never had a message is dropped when its last member leaves. One with messages is
  * kept for whoever comes back; when a new room needs its place, the room that has been empty the
  * longest is forgotten (coming back to it later shows a new epoch). When every room has someone in
- * it, a new room is refused with {@code room-limit}.
+ * it, a new room is refused with {@code room-limit}. Their histories share one {@link HistoryBudget}.
  *
  * <p>Locks: a room's own lock may be held while taking {@link #idle}'s, never the other way round.
  */
@@ -34,6 +34,7 @@ public final class LocalRooms implements RoomRegistry {
     private final int maxRooms;
     private final ChatHub hub;
     private final LocalNames names;
+    private final HistoryBudget historyBudget;
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
@@ -42,6 +43,7 @@ public final class LocalRooms implements RoomRegistry {
         this.maxRooms = config.maxRooms();
         this.hub = hub;
         this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
     }
 
     @Override
@@ -100,6 +102,11 @@ public final class LocalRooms implements RoomRegistry {
     /** Who holds which name. */
     Names names() {
         return names;
+    }
+
+    /** The heap every room's history here shares. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
     }
 
     ChatHub hub() {

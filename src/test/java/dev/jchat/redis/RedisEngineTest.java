@@ -59,7 +59,11 @@ class RedisEngineTest {
     }
 
     private EmbeddedServer server(String redisUrl) throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(config(redisUrl));
+        return server(config(redisUrl));
+    }
+
+    private EmbeddedServer server(ChatConfig config) throws Exception {
+        EmbeddedServer server = EmbeddedServer.start(config);
         servers.add(server);
         return server;
     }
@@ -274,6 +278,45 @@ class RedisEngineTest {
             JsonObject after = reader.nextChat();
             assertEquals(4, after.getInt("id"));
             assertEquals("after", after.getString("msg"));
+        }
+    }
+
+    /**
+     * A server that missed more than Redis keeps logs the gap as lost; a client that resumes there
+     * from before the gap is told it was not given everything, even though this server still holds
+     * messages from before the gap (its history is longer than what the writers' server trims the
+     * stream to).
+     */
+    @Test
+    void aResumeFromBeforeAGapThisServerLostIsNotRecovered() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+            EmbeddedServer a = server(config(proxy.url()).withHistory(10, 10));
+            EmbeddedServer b = server(config(redis.url()).withHistory(3, 3)); // its publishes keep 3 in the stream
+            TestClient reader = connect(a, "&user=reader");
+            String epoch = reader.welcome().getString("epoch");
+            TestClient writer = join(b, "writer");
+            assertEquals("writer", reader.next("join").getString("user"));
+            for (int i = 1; i <= 2; i++) {
+                writer.say("m" + i);
+                assertEquals(i, reader.nextChat().getInt("id"));
+            }
+            proxy.cutSubscribers(1_500); // a misses 3..8, and Redis keeps only 6..8 of them
+            for (int i = 3; i <= 8; i++) {
+                writer.say("m" + i);
+            }
+            for (int id = 1; id <= 8; id++) {
+                assertEquals(id, writer.nextChat().getInt("id"));
+            }
+            for (int id = 6; id <= 8; id++) {
+                assertEquals(id, reader.nextChat().getInt("id"), "a caught up with what Redis still had");
+            }
+            TestClient resumed = connect(a, "&user=late&since=1&epoch=" + epoch);
+            JsonObject welcome = resumed.welcome();
+            assertEquals(8, welcome.getInt("lastId"));
+            assertFalse(welcome.getBoolean("recovered"), "3..5 were lost on this server");
+            TestClient after = connect(a, "&user=later&since=5&epoch=" + epoch);
+            assertTrue(after.welcome().getBoolean("recovered"), "6.. is all held");
+            assertEquals(6, after.nextChat().getInt("id"));
         }
     }
 

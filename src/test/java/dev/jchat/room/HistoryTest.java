@@ -46,11 +46,45 @@ class HistoryTest {
     @Test
     void coversKnowsWhenTheGapIsLost() {
         History history = filled(5, 12); // holds 8..12
-        assertTrue(history.covers(12, 12), "nothing missed");
-        assertTrue(history.covers(7, 12), "8.. is all held");
-        assertFalse(history.covers(6, 12), "7 is gone");
-        assertTrue(new History(5).covers(0, 0), "an empty room misses nothing");
-        assertFalse(new History(0).covers(0, 3), "no history at all");
+        assertTrue(history.covers(12), "nothing missed");
+        assertTrue(history.covers(7), "8.. is all held");
+        assertFalse(history.covers(6), "7 is gone");
+        assertTrue(new History(5).covers(0), "an empty room misses nothing");
+        assertFalse(filled(0, 3).covers(0), "no history at all");
+    }
+
+    @Test
+    void coverageIsDecidedOnWhatIsHeldNotOnIdArithmetic() {
+        History history = filled(10, 2); // holds 1, 2
+        history.lost(5);                 // 3..5 never reached this server
+        history.add(6, Frame.of("m6"));
+        history.add(7, Frame.of("m7"));
+        assertEquals(List.of(1L, 2L, 6L, 7L), ids(history.last(100)));
+        assertFalse(history.covers(0), "1 and 2 are held, but 3..5 are not");
+        assertFalse(history.covers(2), "3..5 are not held");
+        assertFalse(history.covers(4), "5 is not held");
+        assertTrue(history.covers(5), "6.. is all held");
+        assertTrue(history.covers(7), "nothing missed");
+
+        History skipping = new History(10); // ids that skip by design, with nothing lost between them
+        skipping.add(2, Frame.of("a"));
+        skipping.add(5, Frame.of("b"));
+        skipping.add(9, Frame.of("c"));
+        assertTrue(skipping.covers(0), "everything is held");
+        assertTrue(skipping.covers(3), "5 and 9 are held");
+        skipping.add(10, Frame.of("d"));
+        skipping.dropOldest();            // 2 evicted
+        assertFalse(skipping.covers(1), "2 is gone");
+        assertTrue(skipping.covers(2), "5.. is all held, although 3 and 4 never existed");
+    }
+
+    @Test
+    void aClearedHistoryCoversOnlyFromWhereItWasCleared() {
+        History history = filled(10, 4);
+        history.clear(7);
+        history.add(8, Frame.of("m8"));
+        assertFalse(history.covers(4));
+        assertTrue(history.covers(7));
     }
 
     @Test

@@ -116,6 +116,11 @@ public final class ServerProcess implements AutoCloseable {
         return Files.createDirectories(WORK.resolve(name + "-" + port)).toAbsolutePath();
     }
 
+    /** The server's process id, for jcmd. */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }
