@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Rooms that live in Redis, shared by every chat server on the same Redis and prefix. Redis
@@ -74,6 +76,8 @@ public final class RedisRooms implements RoomRegistry {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** A message not published by then is never published: the sender was told it is unavailable. */
     static final long PUBLISH_DEADLINE_MILLIS = 2_000;
+    /** How often Redis' clock is read again, so that a step or drift of either clock is absorbed within it. */
+    private static final Duration CLOCK_PERIOD = Duration.ofSeconds(1);
     /** A room that never had a message is kept this long in Redis after anyone was last in it. */
     private static final long EMPTY_ROOM_SECONDS = 86_400;
 
@@ -100,7 +104,8 @@ public final class RedisRooms implements RoomRegistry {
     private volatile boolean commandsUp;
     private volatile boolean pubsubUp;
     private volatile boolean reachable;
-    private volatile long clockOffsetMillis;
+    private volatile long clockOffsetMillis; // Redis' clock minus this server's, at most (see measured)
+    private volatile LongSupplier clock = () -> System.nanoTime() / 1_000_000; // this server's, monotonic, ms
     private volatile boolean closed;
 
     /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
@@ -132,6 +137,7 @@ public final class RedisRooms implements RoomRegistry {
         connector.setDaemon(true);
         connector.start();
         hub.schedule(this::refreshPresence, presencePeriod());
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
         awaitFirstAttempt();
         FastThreadLocal.removeAll(); // what setting up Netty left on the deploying thread (see close)
     }
@@ -216,6 +222,11 @@ public final class RedisRooms implements RoomRegistry {
         LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
     }
 
+    /** For tests: the monotonic clock (ms) the publish deadline is reckoned on, to step or drift it against Redis'. */
+    void clock(LongSupplier millis) {
+        clock = millis;
+    }
+
     // --- for the rooms
 
     BiConsumer<Runnable, Duration> timer() {
@@ -245,14 +256,40 @@ public final class RedisRooms implements RoomRegistry {
                 .thenApply(RedisRooms::snapshot);
     }
 
-    /** Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable. */
+    /**
+     * Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable.
+     * The server alone decides when to give up, on its own monotonic clock: {@link #PUBLISH_DEADLINE_MILLIS}
+     * from now. Redis' check of the deadline, on its clock, only makes sure that a command it runs after
+     * that is refused (LATE) instead of published; a LATE that comes back before the server's own
+     * deadline says the two clocks disagreed, not that the message is late, so the server measures
+     * Redis' clock again from it and tries again (LATE published nothing).
+     */
     CompletionStage<Object> publish(String room, String user, String text) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        long deadline = System.nanoTime() / 1_000_000 + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
+        return publish(room, around, clock.getAsLong() + PUBLISH_DEADLINE_MILLIS, 3);
+    }
+
+    private CompletionStage<Object> publish(String room, String[] around, long giveUpAt, int tries) {
+        long deadline = giveUpAt + clockOffsetMillis; // the same instant on Redis' clock, or sooner
         return track(call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
-                Long.toString(deadline))));
+                Long.toString(deadline)))).handle((reply, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedStage(reply);
+                    }
+                    OptionalLong late = Script.late(error);
+                    if (late.isPresent()) {
+                        long now = clock.getAsLong();
+                        measured(late.getAsLong(), now);
+                        if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
+                            hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
+                                    + " refused as late before its deadline here was sent again", null);
+                            return publish(room, around, giveUpAt, tries - 1);
+                        }
+                    }
+                    return CompletableFuture.<Object>failedStage(error);
+                }).thenCompose(Function.identity());
     }
 
     /**
@@ -409,12 +446,11 @@ public final class RedisRooms implements RoomRegistry {
 
     /**
      * After every connect of the command connection: loads the scripts and measures Redis' clock
-     * (for the publish deadline, checked on Redis' clock), then takes commands.
+     * (for the publish deadline, checked on Redis' clock; read again every second), then takes commands.
      */
     private void prepare(StatefulRedisConnection<String, String> c) {
         commandsUp = false;
         changed();
-        long before = System.nanoTime();
         List<CompletableFuture<?>> steps = new ArrayList<>();
         Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
         CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
@@ -432,10 +468,7 @@ public final class RedisRooms implements RoomRegistry {
                 }, Duration.ofSeconds(1));
                 return;
             }
-            long after = System.nanoTime();
-            List<String> now = time.join();
-            clockOffsetMillis = Long.parseLong(now.get(0)) * 1_000 + Long.parseLong(now.get(1)) / 1_000
-                    - (before + after) / 2 / 1_000_000;
+            measured(time.join(), clock.getAsLong());
             commandsUp = c.isOpen();
             changed();
             if (commandsUp) {
@@ -444,6 +477,37 @@ public final class RedisRooms implements RoomRegistry {
                 rooms.values().forEach(RedisRoom::refreshPresence);
             }
         });
+    }
+
+    /** Reads Redis' clock every second, so that a step or drift of either clock lasts at most that long. */
+    private void measureClock() {
+        if (closed) {
+            return;
+        }
+        if (commandsUp) {
+            track(call("time", redis -> redis.time())).whenComplete((time, error) -> {
+                if (error != null) {
+                    LOG.log(Level.DEBUG, "Redis'' clock not read: {0}", error.toString()); // again in a second
+                } else {
+                    measured(time, clock.getAsLong());
+                }
+            });
+        }
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
+    }
+
+    private void measured(List<String> time, long receivedAt) {
+        measured(Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000, receivedAt);
+    }
+
+    /**
+     * Redis' clock read {@code redisMillis} at some instant before this server's read {@code receivedAt}:
+     * the difference is at most the true offset (by the reply's way back), so a deadline reckoned
+     * with it falls on Redis' clock no later than the server's own. The newest reading wins: a step
+     * of either clock counts from the next reading on.
+     */
+    private void measured(long redisMillis, long receivedAt) {
+        clockOffsetMillis = redisMillis - receivedAt;
     }
 
     private <T> CompletableFuture<T> track(CompletionStage<T> stage) {
