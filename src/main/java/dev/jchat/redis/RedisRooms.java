@@ -78,6 +78,8 @@ public final class RedisRooms implements RoomRegistry {
     static final long PUBLISH_DEADLINE_MILLIS = 2_000;
     /** How often Redis' clock is read again, so that a step or drift of either clock is absorbed within it. */
     private static final Duration CLOCK_PERIOD = Duration.ofSeconds(1);
+    /** Rooms of dead servers one directory call may drop: a call blocks Redis for what it answers and this. */
+    private static final int DIRECTORY_DROPS = 200;
     /** A room that never had a message is kept this long in Redis after anyone was last in it. */
     private static final long EMPTY_ROOM_SECONDS = 86_400;
 
@@ -91,6 +93,7 @@ public final class RedisRooms implements RoomRegistry {
     private final Names names = new RedisNames();
     private final String node = Audience.newEpoch();
     private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, DirectoryCalls> directoryCalls = new ConcurrentHashMap<>();
     private final ExecutorService pool;
     private final Serial subscriptions;
     private final ClientResources resources;
@@ -168,16 +171,79 @@ public final class RedisRooms implements RoomRegistry {
         return room;
     }
 
+    /**
+     * One script that costs Redis the rooms it answers (and the dead ones it drops, at most
+     * {@link #DIRECTORY_DROPS} a call), never all the rooms: Redis keeps the directory in order.
+     * Questions that come while one is on its way share the next call, so that however many
+     * clients ask, a server has one call in flight at most.
+     */
     @Override
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return directoryCalls.computeIfAbsent(max, DirectoryCalls::new).ask();
+    }
+
+    /**
+     * The directory calls of one size: one in flight, and one that every question arriving meanwhile
+     * waits for, sent when the first is answered (so each answer was read after its question came).
+     */
+    private final class DirectoryCalls {
+        private final int max;
+        private boolean inFlight;                             // guarded by this
+        private CompletableFuture<List<RoomList.Entry>> next; // guarded by this
+
+        DirectoryCalls(int max) {
+            this.max = max;
+        }
+
+        CompletionStage<List<RoomList.Entry>> ask() {
+            CompletableFuture<List<RoomList.Entry>> answer;
+            synchronized (this) {
+                if (inFlight) {
+                    if (next == null) {
+                        next = new CompletableFuture<>();
+                    }
+                    return next;
+                }
+                inFlight = true;
+                answer = new CompletableFuture<>();
+            }
+            send(answer);
+            return answer;
+        }
+
+        private void send(CompletableFuture<List<RoomList.Entry>> answer) {
+            readDirectory(max).whenComplete((entries, error) -> {
+                CompletableFuture<List<RoomList.Entry>> following;
+                synchronized (this) {
+                    following = next;
+                    next = null;
+                    inFlight = following != null;
+                }
+                if (following != null) {
+                    send(following);
+                }
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(entries);
+                }
+            });
+        }
+    }
+
+    private CompletionStage<List<RoomList.Entry>> readDirectory(int max) {
         return track(call("rooms", redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
-                keys.prefix(), Long.toString(presencePeriod().toMillis())))).thenApply(flat -> {
+                keys.prefix(), Long.toString(presencePeriod().toMillis()), Integer.toString(max),
+                Integer.toString(DIRECTORY_DROPS)))).thenCompose(flat -> {
+                    if (((Number) flat.get(0)).longValue() != 0) {
+                        return readDirectory(max); // dead rooms were dropped; each call drops more, so this ends
+                    }
                     List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
-                    for (int i = 0; i + 2 < flat.size(); i += 3) {
+                    for (int i = 1; i + 2 < flat.size(); i += 3) {
                         entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
                                 Long.parseLong((String) flat.get(i + 2))));
                     }
-                    return RoomRegistry.firstOf(entries, max);
+                    return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
                 });
     }
 
