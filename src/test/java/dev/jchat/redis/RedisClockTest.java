@@ -89,12 +89,12 @@ class RedisClockTest {
 
     @Test
     void aMessageRefusedDuringAStallIsNeverPublishedLaterWithTheClockSteppedAhead() throws Exception {
-        clock.step(2_000);
+        clock.step(3_000);
         Thread.sleep(1_500); // a second is how long the server takes to notice
         sayAndSeeEchoed("after the step");
-        Thread stall = new Thread(() -> busyRedis(3_600), "stall");
+        Thread stall = new Thread(() -> busyRedis(4_500), "stall");
         stall.start();
-        Thread.sleep(200); // Redis is busy now
+        awaitBusy();
         ann.say("sent while Redis stalls");
         // the command times out after 3 s: the sender is told, and Redis must never publish it
         // when it wakes, although the deadline is checked on its clock
@@ -128,7 +128,24 @@ class RedisClockTest {
         }
     }
 
-    /** Keeps Redis busy in one script for {@code millis} (under its 5 s busy threshold): it answers nobody meanwhile. */
+    /** Waits until Redis answers nobody: a PING gets no answer within 300 ms. */
+    private void awaitBusy() {
+        long deadline = System.nanoTime() + 1_500_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Socket socket = new Socket("127.0.0.1", redis.port())) {
+                socket.setSoTimeout(300);
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.UTF_8));
+                socket.getInputStream().read();
+            } catch (java.net.SocketTimeoutException e) {
+                return;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("Redis never got busy");
+    }
+
+    /** Keeps Redis busy in one script for {@code millis} (past 5 s it would answer BUSY): it answers nobody meanwhile. */
     private void busyRedis(long millis) {
         String script = "local t = redis.call('TIME') local s = t[1] * 1000 + math.floor(t[2] / 1000)"
                 + " local n = s while n - s < " + millis + " do t = redis.call('TIME')"
