@@ -31,9 +31,12 @@ record RedisKeys(String prefix) {
         return prefix + ":name:" + user;
     }
 
-    /** Hash of every room with a name online: room to how many names. */
+    /**
+     * Sorted set of every room with a name online (direct conversations left out), scored by minus
+     * how many names: the directory's order. (Named anew: {@code :rooms} was a hash of the same.)
+     */
     String directory() {
-        return prefix + ":rooms";
+        return prefix + ":room-directory";
     }
 
     /** Counter shared by every room: the version of the latest presence change. */

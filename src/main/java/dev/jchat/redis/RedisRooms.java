@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Rooms that live in Redis, shared by every chat server on the same Redis and prefix. Redis
@@ -75,6 +77,10 @@ public final class RedisRooms implements RoomRegistry {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
     /** A message not published by then is never published: the sender was told it is unavailable. */
     static final long PUBLISH_DEADLINE_MILLIS = 2_000;
+    /** How often Redis' clock is read again, so that a step or drift of either clock is absorbed within it. */
+    private static final Duration CLOCK_PERIOD = Duration.ofSeconds(1);
+    /** Rooms of dead servers one directory call may drop: a call blocks Redis for what it answers and this. */
+    private static final int DIRECTORY_DROPS = 200;
     /** A room that never had a message is kept this long in Redis after anyone was last in it. */
     private static final long EMPTY_ROOM_SECONDS = 86_400;
 
@@ -89,6 +95,7 @@ public final class RedisRooms implements RoomRegistry {
     private final HistoryBudget historyBudget; // this server's copies of the rooms' histories share it
     private final String node = Audience.newEpoch();
     private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, DirectoryCalls> directoryCalls = new ConcurrentHashMap<>();
     private final ExecutorService pool;
     private final Serial subscriptions;
     private final ClientResources resources;
@@ -102,7 +109,8 @@ public final class RedisRooms implements RoomRegistry {
     private volatile boolean commandsUp;
     private volatile boolean pubsubUp;
     private volatile boolean reachable;
-    private volatile long clockOffsetMillis;
+    private volatile long clockOffsetMillis; // Redis' clock minus this server's, at most (see measured)
+    private volatile LongSupplier clock = () -> System.nanoTime() / 1_000_000; // this server's, monotonic, ms
     private volatile boolean closed;
 
     /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
@@ -135,6 +143,7 @@ public final class RedisRooms implements RoomRegistry {
         connector.setDaemon(true);
         connector.start();
         hub.schedule(this::refreshPresence, presencePeriod());
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
         awaitFirstAttempt();
         FastThreadLocal.removeAll(); // what setting up Netty left on the deploying thread (see close)
     }
@@ -165,16 +174,79 @@ public final class RedisRooms implements RoomRegistry {
         return room;
     }
 
+    /**
+     * One script that costs Redis the rooms it answers (and the dead ones it drops, at most
+     * {@link #DIRECTORY_DROPS} a call), never all the rooms: Redis keeps the directory in order.
+     * Questions that come while one is on its way share the next call, so that however many
+     * clients ask, a server has one call in flight at most.
+     */
     @Override
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return directoryCalls.computeIfAbsent(max, DirectoryCalls::new).ask();
+    }
+
+    /**
+     * The directory calls of one size: one in flight, and one that every question arriving meanwhile
+     * waits for, sent when the first is answered (so each answer was read after its question came).
+     */
+    private final class DirectoryCalls {
+        private final int max;
+        private boolean inFlight;                             // guarded by this
+        private CompletableFuture<List<RoomList.Entry>> next; // guarded by this
+
+        DirectoryCalls(int max) {
+            this.max = max;
+        }
+
+        CompletionStage<List<RoomList.Entry>> ask() {
+            CompletableFuture<List<RoomList.Entry>> answer;
+            synchronized (this) {
+                if (inFlight) {
+                    if (next == null) {
+                        next = new CompletableFuture<>();
+                    }
+                    return next;
+                }
+                inFlight = true;
+                answer = new CompletableFuture<>();
+            }
+            send(answer);
+            return answer;
+        }
+
+        private void send(CompletableFuture<List<RoomList.Entry>> answer) {
+            readDirectory(max).whenComplete((entries, error) -> {
+                CompletableFuture<List<RoomList.Entry>> following;
+                synchronized (this) {
+                    following = next;
+                    next = null;
+                    inFlight = following != null;
+                }
+                if (following != null) {
+                    send(following);
+                }
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(entries);
+                }
+            });
+        }
+    }
+
+    private CompletionStage<List<RoomList.Entry>> readDirectory(int max) {
         return track(call("rooms", redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
-                keys.prefix(), Long.toString(presencePeriod().toMillis())))).thenApply(flat -> {
+                keys.prefix(), Long.toString(presencePeriod().toMillis()), Integer.toString(max),
+                Integer.toString(DIRECTORY_DROPS)))).thenCompose(flat -> {
+                    if (((Number) flat.get(0)).longValue() != 0) {
+                        return readDirectory(max); // dead rooms were dropped; each call drops more, so this ends
+                    }
                     List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
-                    for (int i = 0; i + 2 < flat.size(); i += 3) {
+                    for (int i = 1; i + 2 < flat.size(); i += 3) {
                         entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
                                 Long.parseLong((String) flat.get(i + 2))));
                     }
-                    return RoomRegistry.firstOf(entries, max);
+                    return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
                 });
     }
 
@@ -219,6 +291,11 @@ public final class RedisRooms implements RoomRegistry {
         LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
     }
 
+    /** For tests: the monotonic clock (ms) the publish deadline is reckoned on, to step or drift it against Redis'. */
+    void clock(LongSupplier millis) {
+        clock = millis;
+    }
+
     // --- for the rooms
 
     BiConsumer<Runnable, Duration> timer() {
@@ -255,17 +332,42 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /**
-     * Numbers, stores and publishes one message; fails, publishing nothing, when Redis is
-     * unavailable. {@code seenEpoch} and {@code seenId} are this server's copy of the room: a
-     * Redis that is behind it starts the room's next epoch first.
+     * Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable.
+     * {@code seenEpoch} and {@code seenId} are this server's copy of the room: a Redis that is behind
+     * it starts the room's next epoch first. The server alone decides when to give up, on its own
+     * monotonic clock: {@link #PUBLISH_DEADLINE_MILLIS} from now. Redis' check of the deadline, on
+     * its clock, only makes sure that a command it runs after that is refused (LATE) instead of
+     * published; a LATE that comes back before the server's own deadline says the two clocks
+     * disagreed, not that the message is late, so the server measures Redis' clock again from it and
+     * tries again (LATE published nothing).
      */
     CompletionStage<Object> publish(String room, String user, String text, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        long deadline = System.nanoTime() / 1_000_000 + clockOffsetMillis + PUBLISH_DEADLINE_MILLIS;
+        String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
+        return publish(room, around, seen, clock.getAsLong() + PUBLISH_DEADLINE_MILLIS, 3);
+    }
+
+    private CompletionStage<Object> publish(String room, String[] around, String[] seen, long giveUpAt, int tries) {
+        long deadline = giveUpAt + clockOffsetMillis; // the same instant on Redis' clock, or sooner
         return track(call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
-                Long.toString(deadline), seenEpoch == null ? "" : seenEpoch, Long.toString(seenId))));
+                Long.toString(deadline), seen[0], seen[1]))).handle((reply, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedStage(reply);
+                    }
+                    OptionalLong late = Script.late(error);
+                    if (late.isPresent()) {
+                        long now = clock.getAsLong();
+                        measured(late.getAsLong(), now);
+                        if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
+                            hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
+                                    + " refused as late before its deadline here was sent again", null);
+                            return publish(room, around, seen, giveUpAt, tries - 1);
+                        }
+                    }
+                    return CompletableFuture.<Object>failedStage(error);
+                }).thenCompose(Function.identity());
     }
 
     /**
@@ -433,12 +535,11 @@ public final class RedisRooms implements RoomRegistry {
 
     /**
      * After every connect of the command connection: loads the scripts and measures Redis' clock
-     * (for the publish deadline, checked on Redis' clock), then takes commands.
+     * (for the publish deadline, checked on Redis' clock; read again every second), then takes commands.
      */
     private void prepare(StatefulRedisConnection<String, String> c) {
         commandsUp = false;
         changed();
-        long before = System.nanoTime();
         List<CompletableFuture<?>> steps = new ArrayList<>();
         Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
         CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
@@ -456,10 +557,7 @@ public final class RedisRooms implements RoomRegistry {
                 }, Duration.ofSeconds(1));
                 return;
             }
-            long after = System.nanoTime();
-            List<String> now = time.join();
-            clockOffsetMillis = Long.parseLong(now.get(0)) * 1_000 + Long.parseLong(now.get(1)) / 1_000
-                    - (before + after) / 2 / 1_000_000;
+            measured(time.join(), clock.getAsLong());
             commandsUp = c.isOpen();
             changed();
             if (commandsUp) {
@@ -468,6 +566,37 @@ public final class RedisRooms implements RoomRegistry {
                 rooms.values().forEach(RedisRoom::refreshPresence);
             }
         });
+    }
+
+    /** Reads Redis' clock every second, so that a step or drift of either clock lasts at most that long. */
+    private void measureClock() {
+        if (closed) {
+            return;
+        }
+        if (commandsUp) {
+            track(call("time", redis -> redis.time())).whenComplete((time, error) -> {
+                if (error != null) {
+                    LOG.log(Level.DEBUG, "Redis'' clock not read: {0}", error.toString()); // again in a second
+                } else {
+                    measured(time, clock.getAsLong());
+                }
+            });
+        }
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
+    }
+
+    private void measured(List<String> time, long receivedAt) {
+        measured(Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000, receivedAt);
+    }
+
+    /**
+     * Redis' clock read {@code redisMillis} at some instant before this server's read {@code receivedAt}:
+     * the difference is at most the true offset (by the reply's way back), so a deadline reckoned
+     * with it falls on Redis' clock no later than the server's own. The newest reading wins: a step
+     * of either clock counts from the next reading on.
+     */
+    private void measured(long redisMillis, long receivedAt) {
+        clockOffsetMillis = redisMillis - receivedAt;
     }
 
     private <T> CompletableFuture<T> track(CompletionStage<T> stage) {

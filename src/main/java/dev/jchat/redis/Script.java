@@ -1,5 +1,6 @@
 package dev.jchat.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -11,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -62,6 +64,21 @@ final class Script {
     /** Whether a command failed because Redis did not know its script. */
     static boolean unknown(Throwable error) {
         return unwrap(error) instanceof RedisNoScriptException;
+    }
+
+    /** Redis' time (ms) when {@code publish.lua} refused a message as late, or empty for any other outcome. */
+    static OptionalLong late(Throwable error) {
+        Throwable cause = unwrap(error);
+        String message = cause instanceof RedisCommandExecutionException ? cause.getMessage() : null;
+        if (message == null || !message.startsWith("LATE ")) {
+            return OptionalLong.empty();
+        }
+        int end = message.indexOf(' ', 5);
+        try {
+            return OptionalLong.of(Long.parseLong(message.substring(5, end < 0 ? message.length() : end)));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty(); // a LATE without its time: treated as any other failure
+        }
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -5,7 +5,8 @@
 -- KEYS[1] presence sorted set (server|name -> expiry, ms on Redis' clock)   KEYS[2] names hash (name -> servers)
 -- KEYS[3] the presence version, one counter for every room, so that it never starts over
 -- KEYS[4] the room's meta hash: a room without messages lives on while someone is in it
--- KEYS[5] the room directory: room -> names online
+-- KEYS[5] the room directory: sorted set of the rooms with a name online, scored by minus how many, so
+--   that the most names come first and then rooms by name (direct conversations are never listed)
 -- ARGV[1] this server's id   ARGV[2] the refresh period, ms: an entry lives one period, and is swept
 --   one period after that, so a server whose refresh came a little late (or after a short outage) is not
 --   taken for gone   ARGV[3] the room's channel
@@ -41,10 +42,10 @@ for _, entry in ipairs(expired) do
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))
 end
 local online = redis.call('HLEN', KEYS[2])
-if online > 0 then
-  redis.call('HSET', KEYS[5], ARGV[6], online)
+if online > 0 and string.sub(ARGV[6], 1, 1) ~= '@' then
+  redis.call('ZADD', KEYS[5], -online, ARGV[6])
 else
-  redis.call('HDEL', KEYS[5], ARGV[6])
+  redis.call('ZREM', KEYS[5], ARGV[6])
 end
 if #changes > 0 then
   local version = redis.call('INCR', KEYS[3])

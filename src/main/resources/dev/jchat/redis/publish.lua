@@ -5,11 +5,13 @@
 --   or the room's is lost
 -- ARGV[6] the room's channel   ARGV[7] deadline, milliseconds on Redis' clock
 -- ARGV[8] the epoch of the sender's server's copy   ARGV[9] the newest id that copy holds
--- Returns {id, epoch}; refuses with LATE after the deadline, so that a message the server gave up
--- on is never published late.
+-- Returns {id, epoch}; refuses with LATE <Redis' time, ms> after the deadline, publishing nothing,
+-- so that a message the server gave up on is never published late (the server measures Redis'
+-- clock again from that time, and tries again if its own deadline has not passed).
 local t = redis.call('TIME')
-if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[7]) then
-  return redis.error_reply('LATE the deadline passed before the message could be published')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[7]) then
+  return redis.error_reply(string.format('LATE %d the deadline passed before the message could be published', now))
 end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
