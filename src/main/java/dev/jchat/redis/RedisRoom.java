@@ -44,6 +44,7 @@ final class RedisRoom implements Room {
         final boolean joining;
         final List<Runnable> later = new ArrayList<>();
         boolean ready; // a join whose name is claimed or proved (or needs neither)
+        long afterLoad; // the load it must wait for: one read after its conversation started over
 
         Waiting(Member member, Long since, String epoch, boolean joining) {
             this.member = member;
@@ -69,6 +70,8 @@ final class RedisRoom implements Room {
     private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
     private final List<String> presenceChanges = new ArrayList<>();
     private long presenceVersion;
+    private long loadsAsked;                                   // loads of the room sent to Redis
+    private long loadsDone;                                    // the last of them that came back
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
         this.engine = engine;
@@ -255,7 +258,7 @@ final class RedisRoom implements Room {
     /** Joins, in order, every waiting member whose name is settled; the room is synced. */
     private void joinReady() {
         for (Waiting join : List.copyOf(waiting)) {
-            if (join.joining && join.ready) {
+            if (join.joining && join.ready && join.afterLoad <= loadsDone) {
                 waiting.remove(join);
                 if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
                     join.later.forEach(request -> runOrWait(join.member, request));
@@ -297,17 +300,43 @@ final class RedisRoom implements Room {
             ready(join);
             return;
         }
-        Direct.refusal(name, join.member, engine.names()).whenComplete((refusal, error) -> serial.execute(() -> {
+        Direct.admission(name, join.member, engine.names()).whenComplete((admission, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
                 unclaim(join.member); // it closed meanwhile
-            } else if (error != null || refusal != null) {
+            } else if (error != null || admission.refusal() != null) {
                 waiting.remove(join);
                 unclaim(join.member);
                 if (error != null) {
                     join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else {
-                    join.member.refuse(refusal.code(), refusal.getMessage());
+                    join.member.refuse(admission.refusal().code(), admission.refusal().getMessage());
                 }
+            } else if (admission.owners() == null) {
+                ready(join);
+            } else {
+                owned(join, admission.owners());
+            }
+            afterTask();
+        }));
+    }
+
+    /**
+     * Records the claims the conversation belongs to before the join; when it started over for
+     * them, the join waits for a load read after that, so that its welcome and history are the
+     * new epoch's, never the old claimant's messages.
+     */
+    private void owned(Waiting join, String owners) {
+        engine.owners(name, owners).whenComplete((startedOver, error) -> serial.execute(() -> {
+            if (!waiting.contains(join)) {
+                unclaim(join.member);
+            } else if (error != null) {
+                waiting.remove(join);
+                unclaim(join.member);
+                join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            } else if (startedOver) {
+                join.afterLoad = loadsAsked + 1; // the next load sent, whether one is on its way or not
+                join.ready = true;
+                sync();
             } else {
                 ready(join);
             }
@@ -363,6 +392,7 @@ final class RedisRoom implements Room {
             return;
         }
         syncing = true;
+        loadsAsked++;
         engine.load(name).whenComplete((snapshot, error) -> serial.execute(() -> {
             synced(snapshot, error);
             afterTask();
@@ -379,6 +409,7 @@ final class RedisRoom implements Room {
             engine.syncFailed(name, error); // a synced room syncs again when Redis is back
             return;
         }
+        loadsDone = loadsAsked;
         applySnapshot(snapshot);
         if (syncAgain) {
             syncAgain = false;
@@ -402,6 +433,7 @@ final class RedisRoom implements Room {
             audience.closeAll(RESTARTED);
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
+            joinReady(); // joins that waited for the new epoch
             return;
         }
         for (int i = 0; i < snapshot.ids().size(); i++) {
@@ -412,6 +444,7 @@ final class RedisRoom implements Room {
             audience.onlineAre(snapshot.names());
         }
         deliverHeld(snapshot.lastId());
+        joinReady(); // joins that waited for a load after their conversation started over
     }
 
     private void handle(String message) {

@@ -56,18 +56,20 @@ public final class LocalRooms implements RoomRegistry {
         }
         boolean in = false;
         try {
+            String owners = null;
             if (Direct.is(name)) {
-                RefusedException refusal = Direct.refusal(name, member, names).toCompletableFuture().join();
-                if (refusal != null) {
-                    throw refusal;
+                Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
+                if (admission.refusal() != null) {
+                    throw admission.refusal();
                 }
+                owners = admission.owners();
             }
             while (true) {
                 LocalRoom room = rooms.get(name);
                 if (room == null) {
                     room = create(name);
                 }
-                Audience.Joined joined = room.join(member, since, epoch);
+                Audience.Joined joined = room.join(member, since, epoch, owners);
                 if (joined != Audience.Joined.RETIRED) {
                     in = joined == Audience.Joined.IN;
                     if (!in) {
