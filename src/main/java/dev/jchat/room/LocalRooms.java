@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Rooms in this JVM's memory, at most {@code CHAT_MAX_ROOMS} of them. Thread-safe.
@@ -37,11 +38,16 @@ public final class LocalRooms implements RoomRegistry {
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
+        this(config, hub, System::nanoTime);
+    }
+
+    /** As above, with the clock name holds run out by (tests make a month pass). */
+    LocalRooms(ChatConfig config, ChatHub hub, LongSupplier clock) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();
         this.hub = hub;
-        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
+        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()), clock);
     }
 
     @Override
