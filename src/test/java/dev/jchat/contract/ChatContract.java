@@ -832,6 +832,15 @@ public abstract class ChatContract {
     }
 
     @Test
+    void aNameOfAnyScriptInTheQueryIsReadAsUtf8() {
+        String zoe = "Zo\u00eb \u5c71\u7530-" + room.substring(2);
+        TestClient client = connect("user=" + q(zoe) + "&room=" + room);
+        assertEquals(zoe, client.welcome().getString("user"));
+        TestClient toHer = connect("user=" + q("bob-" + room.substring(2)) + "&" + direct(zoe));
+        assertEquals("@" + zoe + "+bob-" + room.substring(2), toHer.welcome().getString("room")); // Z before b
+    }
+
+    @Test
     void aNameThatLooksLikeAHeldOneIsRefusedOrTakenAlsoInDirectConversations() {
         String alice = "alice-" + room.substring(2);
         String bob = "bob-" + room.substring(2);
@@ -841,7 +850,8 @@ public abstract class ChatContract {
                 alice + "\u3164", "\u200B" + alice, "\u3164\u3164\u3164");
         for (String lookalike : invisible) {
             TestClient other = connect("user=" + q(lookalike) + "&room=" + room);
-            assertTrue(other.expectError("invalid-user").getString("msg").contains("invisible"));
+            String why = other.expectError("invalid-user").getString("msg");
+            assertTrue(why.contains("invisible"), why);
             assertEquals("invalid-user", other.expectClose(1008).reason());
 
             TestClient tutorial = connect("room=" + room); // naming itself by its first message
