@@ -336,7 +336,9 @@ final class RedisRoom implements Room {
             } else if (startedOver) {
                 join.afterLoad = loadsAsked + 1; // the next load sent, whether one is on its way or not
                 join.ready = true;
-                sync();
+                if (synced || syncing) {
+                    sync(); // else the first load, once the channel is subscribed, is the one
+                }
             } else {
                 ready(join);
             }
