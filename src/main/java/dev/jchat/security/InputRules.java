@@ -2,7 +2,10 @@ package dev.jchat.security;
 
 import dev.jchat.message.ErrorCode;
 import java.text.Normalizer;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The protocol's rules for names, rooms and message text. Stateless and thread-safe. */
@@ -46,6 +49,10 @@ public final class InputRules {
             throw new RefusedException(ErrorCode.INVALID_USER,
                     "a name may hold only letters, digits, spaces, _ - and .");
         }
+        if (!oneScript(name)) {
+            throw new RefusedException(ErrorCode.INVALID_USER, "a name may not mix letters of scripts that look alike"
+                    + " (Latin with Cyrillic or Greek, say): it could pass for another name");
+        }
         return name;
     }
 
@@ -62,6 +69,32 @@ public final class InputRules {
                 .toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
         return SPACES.matcher(Normalizer.normalize(folded, Normalizer.Form.NFKC)).replaceAll(" ");
     }
+
+    /**
+     * Whether the name's letters keep to the scripts Unicode's "moderately restrictive" profile
+     * allows together (UTS #39): one script, or Latin with one other that is not Cyrillic or Greek
+     * (whose letters pass for Latin ones: {@code аlice} with a Cyrillic {@code а}), or Latin and
+     * Han with Japanese kana, Bopomofo or Hangul. Digits, spaces, {@code _ - .} and combining
+     * marks belong to any script.
+     */
+    static boolean oneScript(String name) {
+        EnumSet<Character.UnicodeScript> scripts = EnumSet.noneOf(Character.UnicodeScript.class);
+        name.codePoints().mapToObj(Character.UnicodeScript::of)
+                .filter(script -> script != Character.UnicodeScript.COMMON && script != Character.UnicodeScript.INHERITED)
+                .forEach(scripts::add);
+        scripts.remove(Character.UnicodeScript.LATIN);
+        if (scripts.size() <= 1) {
+            return !scripts.contains(Character.UnicodeScript.CYRILLIC) && !scripts.contains(Character.UnicodeScript.GREEK)
+                    || !name.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.LATIN);
+        }
+        return CJK.stream().anyMatch(allowed -> allowed.containsAll(scripts));
+    }
+
+    /** Scripts written together in Chinese, Japanese, Korean (with Han, and Latin). */
+    private static final List<Set<Character.UnicodeScript>> CJK = List.of(
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA),
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.BOPOMOFO),
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HANGUL));
 
     /**
      * Whether a code point renders as nothing: Unicode's Default_Ignorable_Code_Point (soft

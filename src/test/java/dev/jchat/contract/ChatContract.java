@@ -863,6 +863,8 @@ public abstract class ChatContract {
             toIt.expectError("invalid-query");
             toIt.expectClose(1008);
         }
+        TestClient cyrillic = connect("user=" + q("\u0430" + alice.substring(1)) + "&room=" + room); // Cyrillic а
+        assertTrue(cyrillic.expectError("invalid-user").getString("msg").contains("scripts"));
         for (String lookalike : List.of(alice.toUpperCase(java.util.Locale.ROOT), fullwidth(alice), "A" + alice.substring(1))) {
             TestClient other = connect("user=" + q(lookalike) + "&room=" + room); // its own test key: not alice's
             other.expectError("name-taken");

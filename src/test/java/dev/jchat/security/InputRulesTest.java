@@ -75,6 +75,19 @@ class InputRulesTest {
     }
 
     @Test
+    void namesMayNotMixScriptsWhoseLettersPassForEachOther() throws RefusedException {
+        assertEquals(ErrorCode.INVALID_USER, nameRefusal("\u0430lice")); // Cyrillic а, then Latin
+        assertEquals(ErrorCode.INVALID_USER, nameRefusal("p\u0430ypal"));
+        assertEquals(ErrorCode.INVALID_USER, nameRefusal("\u03bfscar")); // Greek ο
+        assertEquals(ErrorCode.INVALID_USER, nameRefusal("\u0430\u03b1\u0430")); // Cyrillic with Greek
+        assertEquals(ErrorCode.INVALID_USER, nameRefusal("\u0905\u0e01\u0e02")); // Devanagari with Thai
+        for (String fine : new String[] {"Zo\u00eb \u5c71\u7530", "\u5c71\u7530 \u305f\u308d\u3046", "\u30bf\u30ed\u30a6 Taro",
+                "\ud55c\uad6d \u97d3\u570b", "\u0430\u0431\u0432 2", "\u03b1\u03b2\u03b3_1", "Ren\u00e9 \u0928\u092e\u0938\u094d\u0924\u0947"}) {
+            assertEquals(fine, InputRules.name(fine));
+        }
+    }
+
+    @Test
     void aSkeletonIsItsOwnSkeleton() {
         for (String name : new String[] {"Alice", "STRASSE", "\uFF21lice", "\u0130stanbul", "\u03a3\u03bf\u03c6\u03af\u03b1\u03c2",
                 "\uFB01ona", "\u2160\u2161\u2162"}) {
