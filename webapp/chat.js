@@ -89,6 +89,8 @@ const clock = new Intl.DateTimeFormat(undefined, {
 /** The name to use, or an error sentence for the join form. */
 function checkName(raw) {
   const name = raw.trim().normalize('NFC');
+  // as the server: a name with a character that renders as nothing would pass for another
+  if (/[\p{Default_Ignorable_Code_Point}\p{Cf}]/u.test(name)) return { error: 'Your name cannot hold invisible characters.' };
   const length = [...name].length;           // code points, as the server counts
   if (length < 3) return { error: 'Your name needs at least 3 characters.' };
   if (length > 32) return { error: 'Your name can have at most 32 characters.' };

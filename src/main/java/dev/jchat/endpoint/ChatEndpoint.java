@@ -126,7 +126,7 @@ public final class ChatEndpoint {
             return;
         }
         try {
-            ConnectionQuery query = ConnectionQuery.parse(session.getRequestParameterMap());
+            ConnectionQuery query = ConnectionQuery.parse(session.getQueryString());
             String name = query.user();
             if (config.security().jwtSecret() != null) {
                 String token = query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN);

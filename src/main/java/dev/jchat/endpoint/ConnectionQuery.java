@@ -3,6 +3,10 @@ package dev.jchat.endpoint;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.security.InputRules;
 import dev.jchat.security.RefusedException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +21,38 @@ import java.util.Map;
  * @param key   the key of the name given as {@code ?key=}, or null; never log it
  */
 public record ConnectionQuery(String user, String room, Long since, String epoch, String token, String key) {
+
+    /**
+     * Reads the raw query of the handshake ({@code Session.getQueryString}), percent-decoded as
+     * UTF-8 (a {@code +} is a space): the containers disagree on the charset of the parameters
+     * they parse (Payara's Tyrus reads them as ISO-8859-1, so a name such as {@code Zoë} came out
+     * as another string there).
+     *
+     * @throws RefusedException as {@link #parse(Map)}, and {@code invalid-query} for a broken escape
+     */
+    public static ConnectionQuery parse(String rawQuery) throws RefusedException {
+        Map<String, List<String>> parameters = new HashMap<>();
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String pair : rawQuery.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int equals = pair.indexOf('=');
+                String name = decode(equals < 0 ? pair : pair.substring(0, equals));
+                String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
+                parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+            }
+        }
+        return parse(parameters);
+    }
+
+    private static String decode(String part) throws RefusedException {
+        try {
+            return URLDecoder.decode(part, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedException(ErrorCode.INVALID_QUERY, "the query holds a broken %-escape");
+        }
+    }
 
     /**
      * Reads the parameters as the container parsed them. Unknown parameters are ignored; a

@@ -26,9 +26,12 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:names";
     }
 
-    /** A claimed name's hold: hash with {@code digest}, the SHA-256 of its key. */
-    String name(String user) {
-        return prefix + ":name:" + user;
+    /**
+     * A claimed name's hold, under the name's skeleton: hash with {@code digest}, the SHA-256 of
+     * its key, and {@code name}, the spelling it was claimed with.
+     */
+    String name(String skeleton) {
+        return prefix + ":name:" + skeleton;
     }
 
     /**

@@ -49,6 +49,7 @@ final class RedisRoom implements Room {
         boolean ready; // a join whose name is claimed or proved (or needs neither)
         long afterSync = -1; // its client saw more than the copy: the sync it waits for
         boolean caughtUp;    // it waited for that sync, or long enough: it joins with what the copy has
+        long afterLoad; // the load it must wait for: one read after its conversation started over
 
         Waiting(Member member, Long since, String epoch, boolean joining) {
             this.member = member;
@@ -74,8 +75,9 @@ final class RedisRoom implements Room {
     private final TreeMap<Long, Frame> held = new TreeMap<>(); // messages that came ahead of a gap
     private final List<String> presenceChanges = new ArrayList<>();
     private long presenceVersion;
-    private long syncsStarted;
-    private long syncsDone;
+    private long syncsStarted;                                 // syncs of the room sent to Redis, numbered
+    private long syncsDone;                                    // the last of them that came back, read or failed
+    private long syncsRead;                                    // the last of them that read the room
     private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
@@ -263,7 +265,7 @@ final class RedisRoom implements Room {
     /** Joins, in order, every waiting member whose name is settled; the room is synced. */
     private void joinReady() {
         for (Waiting join : List.copyOf(waiting)) {
-            if (join.joining && join.ready && !awaitingCopy(join)) {
+            if (join.joining && join.ready && join.afterLoad <= syncsRead && !awaitingCopy(join)) {
                 waiting.remove(join);
                 if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
                     join.later.forEach(request -> runOrWait(join.member, request));
@@ -342,16 +344,44 @@ final class RedisRoom implements Room {
             ready(join);
             return;
         }
-        Direct.refusal(name, join.member, engine.names()).whenComplete((refusal, error) -> serial.execute(() -> {
+        Direct.admission(name, join.member, engine.names()).whenComplete((admission, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
                 unclaim(join.member); // it closed meanwhile
-            } else if (error != null || refusal != null) {
+            } else if (error != null || admission.refusal() != null) {
                 waiting.remove(join);
                 unclaim(join.member);
                 if (error != null) {
                     join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else {
-                    join.member.refuse(refusal.code(), refusal.getMessage());
+                    join.member.refuse(admission.refusal().code(), admission.refusal().getMessage());
+                }
+            } else if (admission.owners() == null) {
+                ready(join);
+            } else {
+                owned(join, admission.owners());
+            }
+            afterTask();
+        }));
+    }
+
+    /**
+     * Records the claims the conversation belongs to before the join; when it started over for
+     * them, the join waits for a load read after that, so that its welcome and history are the
+     * new epoch's, never the old claimant's messages.
+     */
+    private void owned(Waiting join, String owners) {
+        engine.owners(name, owners).whenComplete((startedOver, error) -> serial.execute(() -> {
+            if (!waiting.contains(join)) {
+                unclaim(join.member);
+            } else if (error != null) {
+                waiting.remove(join);
+                unclaim(join.member);
+                join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            } else if (startedOver) {
+                join.afterLoad = syncsStarted + 1; // the next sync sent, whether one is on its way or not
+                join.ready = true;
+                if (synced || syncing) {
+                    sync(); // else the first load, once the channel is subscribed, is the one
                 }
             } else {
                 ready(join);
@@ -436,6 +466,7 @@ final class RedisRoom implements Room {
             engine.syncFailed(name, error); // a synced room syncs again when Redis is back
             return;
         }
+        syncsRead = number;
         applySnapshot(snapshot);
         if (syncAgain) {
             syncAgain = false;
@@ -475,6 +506,7 @@ final class RedisRoom implements Room {
             audience.closeAll(RESTARTED);
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
+            joinReady(); // joins that waited for the new epoch
             return;
         }
         if (lost) {
@@ -493,6 +525,7 @@ final class RedisRoom implements Room {
             audience.onlineAre(snapshot.names());
         }
         deliverHeld(snapshot.lastId());
+        joinReady(); // joins that waited for a load after their conversation started over
     }
 
     private void handle(String message) {

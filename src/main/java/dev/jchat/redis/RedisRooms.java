@@ -17,6 +17,7 @@ import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.room.Threads;
+import dev.jchat.security.InputRules;
 import dev.jchat.security.RefusedException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -388,6 +389,16 @@ public final class RedisRooms implements RoomRegistry {
         return historyBudget;
     }
 
+    /**
+     * Records the claims a direct conversation belongs to; true when it started over under a new
+     * epoch because they were not those it was made between.
+     */
+    CompletionStage<Boolean> owners(String room, String owners) {
+        return track(call("owners", redis -> Script.OWNERS.<Long>run(redis, new String[] {keys.meta(room), keys.log(room)},
+                owners, Audience.newEpoch(), keys.channel(room), Long.toString(EMPTY_ROOM_SECONDS))))
+                .thenApply(started -> started == 1);
+    }
+
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
     Names names() {
         return names;
@@ -398,8 +409,10 @@ public final class RedisRooms implements RoomRegistry {
         @Override
         public CompletionStage<Claim> claim(String user, String presentedKey) {
             String fresh = Names.newKey();
-            return track(call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(user)},
-                    presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds())))
+            String skeleton = InputRules.skeleton(user);
+            return track(call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(skeleton)},
+                    presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds(),
+                    user, skeleton)))
                     .thenApply(outcome -> switch (outcome) {
                         case "claimed" -> new Claim(Outcome.CLAIMED, fresh);
                         case "proven" -> new Claim(Outcome.PROVEN, presentedKey);
@@ -408,13 +421,19 @@ public final class RedisRooms implements RoomRegistry {
         }
 
         @Override
-        public CompletionStage<Boolean> held(String user) {
-            return track(call("held", redis -> redis.exists(keys.name(user)))).thenApply(count -> count > 0);
+        public CompletionStage<Holder> holder(String user) {
+            String skeleton = InputRules.skeleton(user);
+            return track(call("held", redis -> redis.hmget(keys.name(skeleton), "digest", "name"))).thenApply(fields ->
+                    fields.get(0).hasValue()
+                            // a hold made before skeletons has no name: its key was its spelling
+                            ? new Holder(fields.get(1).getValueOrElse(skeleton), fields.get(0).getValue())
+                            : null);
         }
 
         @Override
         public void unclaim(String user, String key) {
-            track(call("unclaim", redis -> Script.UNCLAIM.<Long>run(redis, new String[] {keys.name(user)}, Names.digest(key))))
+            track(call("unclaim", redis -> Script.UNCLAIM.<Long>run(redis, new String[] {keys.name(InputRules.skeleton(user))},
+                    Names.digest(key))))
                     .whenComplete((count, error) -> {
                         if (error != null) {
                             LOG.log(Level.DEBUG, "an unused claim was not let go: {0}", error.toString());
@@ -424,7 +443,8 @@ public final class RedisRooms implements RoomRegistry {
 
         @Override
         public void released(String user) {
-            track(call("hold", redis -> redis.expire(keys.name(user), Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
+            track(call("hold", redis -> redis.expire(keys.name(InputRules.skeleton(user)),
+                    Long.parseLong(holdSeconds())))).whenComplete((ok, error) -> {
                 if (error != null) {
                     LOG.log(Level.DEBUG, "a name's hold was not renewed: {0}", error.toString());
                 }

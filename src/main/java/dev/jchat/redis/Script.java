@@ -25,7 +25,8 @@ final class Script {
     static final Script ROOMS = new Script("rooms.lua", ScriptOutputType.MULTI);
     static final Script CLAIM = new Script("claim.lua", ScriptOutputType.VALUE);
     static final Script UNCLAIM = new Script("unclaim.lua", ScriptOutputType.INTEGER);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM);
+    static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS);
 
     private final String source;
     private final String digest;

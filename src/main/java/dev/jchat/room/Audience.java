@@ -369,6 +369,23 @@ public final class Audience {
         all.forEach(m -> m.close(reason));
     }
 
+    /**
+     * Starts the room over under {@code newEpoch} with no message, and closes every member with
+     * {@code reason}: a direct conversation whose claims changed, whose history is not the new
+     * claimant's to read. Those in the room now are the ones closed; whoever joins after sees only
+     * the new epoch.
+     */
+    public void startOver(String newEpoch, jakarta.websocket.CloseReason reason) {
+        List<Member> all;
+        synchronized (this) {
+            epoch = newEpoch;
+            lastId = 0;
+            history.clear(0); // a new sequence, nothing of the old one held
+            all = List.copyOf(members);
+        }
+        all.forEach(m -> m.close(reason));
+    }
+
     /** With the lock held: one more connection of the name here; its first is online at once. */
     private void countHere(Member member, String user, List<Member> kick) {
         if (here.merge(user, 1, Integer::sum) != 1) {

@@ -182,14 +182,15 @@ public final class ChatHub {
     }
 
     /**
-     * Queues {@code frame} for every connection here named {@code user} that is in a room other
-     * than {@code room}: the notice of a message in a direct conversation. One pass over the
-     * connections per direct message.
+     * Queues {@code frame} for every connection here whose name is {@code user}, claimed or
+     * proved (by key or token), that is in a room other than {@code room}: the notice of a message
+     * in a direct conversation. A connection that only named itself (by its first message) holds
+     * nothing, and reads no one's messages. One pass over the connections per direct message.
      */
     public void notice(String user, String room, Frame frame) {
         for (Member member : members) {
             String in = member.roomName();
-            if (in != null && !in.equals(room) && user.equals(member.name())) {
+            if (in != null && !in.equals(room) && member.proven() && user.equals(member.name())) {
                 member.outbox().send(frame);
             }
         }

@@ -47,7 +47,7 @@ public final class Direct {
         } else {
             throw new RefusedException(ErrorCode.INVALID_QUERY, "a direct conversation is room=@NAME or room=@A+B");
         }
-        if (other.equals(me)) {
+        if (InputRules.skeleton(other).equals(InputRules.skeleton(me))) { // @ALICE for alice is herself too
             throw new RefusedException(ErrorCode.INVALID_QUERY, "a direct conversation needs another name than yours");
         }
         return byCodePoint(me, other) < 0 ? "@" + me + "+" + other : "@" + other + "+" + me;
@@ -62,26 +62,52 @@ public final class Direct {
     }
 
     /**
-     * Why {@code member}, its name settled (claimed, proved or a token's), may not join
-     * {@code room}, or null when it may: only a name of its own, one of the two, and the other
-     * one held by someone. With token auth no name is held here: any token's subject may be
-     * addressed.
+     * Whether {@code member} may join a direct conversation, and whose it is.
+     *
+     * @param refusal why it may not, or null when it may
+     * @param owners  when it may and names are held: the identities of the two claims it belongs
+     *                to ({@link Names.Holder#identity}), in the room's order, space-separated; null
+     *                with token auth (a token's subject is its own identity)
      */
-    public static CompletionStage<RefusedException> refusal(String room, Member member, Names names) {
+    public record Admission(RefusedException refusal, String owners) {
+
+        static Admission refused(ErrorCode code, String message) {
+            return new Admission(new RefusedException(code, message), null);
+        }
+    }
+
+    /**
+     * Whether {@code member}, its name settled (claimed, proved or a token's), may join
+     * {@code room}: only a name of its own, one of the two, and the other one held by someone, as
+     * spelled. With token auth no name is held here: any token's subject may be addressed.
+     */
+    public static CompletionStage<Admission> admission(String room, Member member, Names names) {
         if (!member.proven()) {
-            return CompletableFuture.completedFuture(new RefusedException(ErrorCode.FORBIDDEN,
+            return CompletableFuture.completedFuture(Admission.refused(ErrorCode.FORBIDDEN,
                     "a direct conversation needs a name of your own: connect with ?user= and its key"));
         }
-        String other = other(room, member.name());
+        String me = member.name();
+        String other = other(room, me);
         if (other == null) {
             return CompletableFuture.completedFuture(
-                    new RefusedException(ErrorCode.FORBIDDEN, "this direct conversation is between two other names"));
+                    Admission.refused(ErrorCode.FORBIDDEN, "this direct conversation is between two other names"));
         }
         if (member.key() == null) {
-            return CompletableFuture.completedFuture(null); // a token's subject
+            return CompletableFuture.completedFuture(new Admission(null, null)); // a token's subject
         }
-        return names.held(other).thenApply(held -> held ? null
-                : new RefusedException(ErrorCode.UNKNOWN_USER, "nobody holds that name; a direct conversation needs its holder"));
+        String mine = Names.digest(member.key());
+        return names.holder(other).thenApply(holder -> {
+            if (holder == null) {
+                return Admission.refused(ErrorCode.UNKNOWN_USER,
+                        "nobody holds that name; a direct conversation needs its holder");
+            }
+            if (!holder.name().equals(other)) {
+                return Admission.refused(ErrorCode.UNKNOWN_USER,
+                        "nobody holds that name as spelt; a direct conversation names its holder as it spells its name");
+            }
+            boolean meFirst = room.startsWith("@" + me + "+");
+            return new Admission(null, meFirst ? mine + " " + holder.identity() : holder.identity() + " " + mine);
+        });
     }
 
     /** A name of the room asked for, as names are read everywhere (trimmed, NFC). */

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.security.InputRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -20,18 +21,20 @@ public final class LocalNames implements Names {
     /** Holds past which the expired ones are swept out at the next claim. */
     private static final int SWEEP_AT = 10_000;
 
-    /** One name's hold: its key's digest, its open connections, and when the last one closed. */
+    /** One name's hold: its spelling, its key's digest, its open connections, and when the last one closed. */
     private static final class Hold {
+        final String name;
         final byte[] digest;
         int connections;
         long releasedAt;
 
-        Hold(byte[] digest) {
+        Hold(String name, byte[] digest) {
+            this.name = name;
             this.digest = digest;
         }
     }
 
-    private final Map<String, Hold> holds = new HashMap<>();
+    private final Map<String, Hold> holds = new HashMap<>(); // by the name's skeleton
     private final long holdNanos;
     private final LongSupplier clock;
     private int sweepAt = SWEEP_AT;
@@ -52,10 +55,11 @@ public final class LocalNames implements Names {
         Claim claim;
         if (hold == null) {
             String key = presentedKey != null ? presentedKey : Names.newKey();
-            hold = new Hold(digestOf(key));
-            holds.put(name, hold);
+            hold = new Hold(name, digestOf(key));
+            holds.put(InputRules.skeleton(name), hold);
             claim = new Claim(presentedKey != null ? Outcome.PROVEN : Outcome.CLAIMED, key);
-        } else if (presentedKey != null && MessageDigest.isEqual(hold.digest, digestOf(presentedKey))) {
+        } else if (presentedKey != null && MessageDigest.isEqual(hold.digest, digestOf(presentedKey))
+                && hold.name.equals(name)) {
             claim = new Claim(Outcome.PROVEN, presentedKey);
         } else {
             return CompletableFuture.completedFuture(new Claim(Outcome.TAKEN, null));
@@ -65,13 +69,15 @@ public final class LocalNames implements Names {
     }
 
     @Override
-    public synchronized CompletionStage<Boolean> held(String name) {
-        return CompletableFuture.completedFuture(current(name) != null);
+    public synchronized CompletionStage<Holder> holder(String name) {
+        Hold hold = current(name);
+        return CompletableFuture.completedFuture(
+                hold == null ? null : new Holder(hold.name, new String(hold.digest, StandardCharsets.US_ASCII)));
     }
 
     @Override
     public synchronized void released(String name) {
-        Hold hold = holds.get(name);
+        Hold hold = holds.get(InputRules.skeleton(name));
         if (hold != null && hold.connections > 0 && --hold.connections == 0) {
             hold.releasedAt = clock.getAsLong();
         }
@@ -79,17 +85,19 @@ public final class LocalNames implements Names {
 
     @Override
     public synchronized void unclaim(String name, String key) {
-        Hold hold = holds.get(name);
+        String skeleton = InputRules.skeleton(name);
+        Hold hold = holds.get(skeleton);
         if (hold != null && MessageDigest.isEqual(hold.digest, digestOf(key))) {
-            holds.remove(name);
+            holds.remove(skeleton);
         }
     }
 
     /** The name's hold, or null when nobody holds it (never claimed, or its hold ran out). */
     private Hold current(String name) {
-        Hold hold = holds.get(name);
+        String skeleton = InputRules.skeleton(name);
+        Hold hold = holds.get(skeleton);
         if (hold != null && expired(hold)) {
-            holds.remove(name);
+            holds.remove(skeleton);
             return null;
         }
         return hold;

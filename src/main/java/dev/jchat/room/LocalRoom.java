@@ -5,6 +5,7 @@ import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
+import jakarta.websocket.CloseReason;
 
 /**
  * A room in this JVM's memory: its {@link Audience} is all of it, and numbers its messages
@@ -12,9 +13,14 @@ import dev.jchat.message.RoomList;
  */
 final class LocalRoom implements Room {
 
+    /** A direct conversation started over for a new claim of one of its names: its members reconnect. */
+    static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
+
     private final LocalRooms registry;
     private final String name;
     private final Audience audience;
+    /** A direct conversation's two claims ({@link Direct.Admission#owners}), once someone joined; guarded by this. */
+    private String owners;
 
     LocalRoom(LocalRooms registry, String name, String epoch, int historySize, int replay) {
         this.registry = registry;
@@ -28,7 +34,23 @@ final class LocalRoom implements Room {
         return name;
     }
 
-    Audience.Joined join(Member member, Long since, String clientEpoch) {
+    /**
+     * @param owners for a direct conversation with held names, the claims the joiner sees it
+     *               between; when they are not those it was made between (a name's hold ran out
+     *               and someone else claimed it), it starts over first: the new claimant never
+     *               reads what was written to the old one
+     */
+    Audience.Joined join(Member member, Long since, String clientEpoch, String owners) {
+        if (owners != null) {
+            // Under this lock, so that no join sees the record before the old messages are gone.
+            // (Closing only hands the close to the closer's threads: nothing waits on the container.)
+            synchronized (this) {
+                if (this.owners != null && !this.owners.equals(owners)) {
+                    audience.startOver(Audience.newEpoch(), RESTARTED);
+                }
+                this.owners = owners;
+            }
+        }
         Audience.Joined joined = audience.join(member, since, clientEpoch);
         if (joined == Audience.Joined.IN && audience.lastId() > 0) {
             registry.busy(this);

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Rooms in this JVM's memory, at most {@code CHAT_MAX_ROOMS} of them. Thread-safe.
@@ -38,11 +39,16 @@ public final class LocalRooms implements RoomRegistry {
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
+        this(config, hub, System::nanoTime);
+    }
+
+    /** As above, with the clock name holds run out by (tests make a month pass). */
+    LocalRooms(ChatConfig config, ChatHub hub, LongSupplier clock) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();
         this.hub = hub;
-        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()));
+        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()), clock);
         this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
     }
 
@@ -58,18 +64,20 @@ public final class LocalRooms implements RoomRegistry {
         }
         boolean in = false;
         try {
+            String owners = null;
             if (Direct.is(name)) {
-                RefusedException refusal = Direct.refusal(name, member, names).toCompletableFuture().join();
-                if (refusal != null) {
-                    throw refusal;
+                Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
+                if (admission.refusal() != null) {
+                    throw admission.refusal();
                 }
+                owners = admission.owners();
             }
             while (true) {
                 LocalRoom room = rooms.get(name);
                 if (room == null) {
                     room = create(name);
                 }
-                Audience.Joined joined = room.join(member, since, epoch);
+                Audience.Joined joined = room.join(member, since, epoch, owners);
                 if (joined != Audience.Joined.RETIRED) {
                     in = joined == Audience.Joined.IN;
                     if (!in) {

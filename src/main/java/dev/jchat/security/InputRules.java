@@ -2,6 +2,10 @@ package dev.jchat.security;
 
 import dev.jchat.message.ErrorCode;
 import java.text.Normalizer;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The protocol's rules for names, rooms and message text. Stateless and thread-safe. */
@@ -15,12 +19,15 @@ public final class InputRules {
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{M}\\p{Nd}\\p{Nl}\\p{No} _.\\-]+");
     private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern SPACES = Pattern.compile(" {2,}");
 
     private InputRules() {
     }
 
     /**
-     * A display name: trimmed, in NFC so that look-alike encodings are one name, 3 to 32 code points.
+     * A display name: trimmed, in NFC so that look-alike encodings are one name, 3 to 32 code
+     * points, with no invisible code point (see {@link #invisible}): a name that renders like
+     * another must not pass for it.
      *
      * @throws RefusedException with {@code invalid-user}
      */
@@ -29,6 +36,11 @@ public final class InputRules {
             throw new RefusedException(ErrorCode.INVALID_USER, "a name is required: 3 to 32 letters, digits, spaces, _ - .");
         }
         String name = Normalizer.normalize(raw.strip(), Normalizer.Form.NFC);
+        int hidden = name.codePoints().filter(InputRules::invisible).findFirst().orElse(-1);
+        if (hidden >= 0) {
+            throw new RefusedException(ErrorCode.INVALID_USER, String.format(
+                    "a name may not hold invisible characters (it holds U+%04X): it would look like another name", hidden));
+        }
         int length = name.codePointCount(0, name.length());
         if (length < MIN_NAME || length > MAX_NAME) {
             throw new RefusedException(ErrorCode.INVALID_USER, "a name must be 3 to 32 characters long");
@@ -37,7 +49,66 @@ public final class InputRules {
             throw new RefusedException(ErrorCode.INVALID_USER,
                     "a name may hold only letters, digits, spaces, _ - and .");
         }
+        if (!oneScript(name)) {
+            throw new RefusedException(ErrorCode.INVALID_USER, "a name may not mix letters of scripts that look alike"
+                    + " (Latin with Cyrillic or Greek, say): it could pass for another name");
+        }
         return name;
+    }
+
+    /**
+     * What holds and compares a valid name: its skeleton, the form two names that look the same
+     * on screen share. NFKC (fullwidth and other compatibility forms become the plain letter),
+     * case folded (upper then lower case, so that {@code ß}, {@code SS} and {@code ss} agree),
+     * NFKC again (case mapping can undo it), and runs of spaces as one. Invisible code points
+     * never get this far: {@link #name} refuses them. Letters of different scripts that look
+     * alike (Latin {@code a}, Cyrillic {@code а}) stay different names.
+     */
+    public static String skeleton(String name) {
+        String folded = Normalizer.normalize(name, Normalizer.Form.NFKC)
+                .toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        return SPACES.matcher(Normalizer.normalize(folded, Normalizer.Form.NFKC)).replaceAll(" ");
+    }
+
+    /**
+     * Whether the name's letters keep to the scripts Unicode's "moderately restrictive" profile
+     * allows together (UTS #39): one script, or Latin with one other that is not Cyrillic or Greek
+     * (whose letters pass for Latin ones: {@code аlice} with a Cyrillic {@code а}), or Latin and
+     * Han with Japanese kana, Bopomofo or Hangul. Digits, spaces, {@code _ - .} and combining
+     * marks belong to any script.
+     */
+    static boolean oneScript(String name) {
+        EnumSet<Character.UnicodeScript> scripts = EnumSet.noneOf(Character.UnicodeScript.class);
+        name.codePoints().mapToObj(Character.UnicodeScript::of)
+                .filter(script -> script != Character.UnicodeScript.COMMON && script != Character.UnicodeScript.INHERITED)
+                .forEach(scripts::add);
+        scripts.remove(Character.UnicodeScript.LATIN);
+        if (scripts.size() <= 1) {
+            return !scripts.contains(Character.UnicodeScript.CYRILLIC) && !scripts.contains(Character.UnicodeScript.GREEK)
+                    || !name.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.LATIN);
+        }
+        return CJK.stream().anyMatch(allowed -> allowed.containsAll(scripts));
+    }
+
+    /** Scripts written together in Chinese, Japanese, Korean (with Han, and Latin). */
+    private static final List<Set<Character.UnicodeScript>> CJK = List.of(
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA),
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.BOPOMOFO),
+            EnumSet.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HANGUL));
+
+    /**
+     * Whether a code point renders as nothing: Unicode's Default_Ignorable_Code_Point (soft
+     * hyphen, zero-width and bidirectional controls, variation selectors, the Hangul fillers that
+     * count as letters, tags...) and every other format character (general category Cf).
+     */
+    static boolean invisible(int cp) {
+        return Character.getType(cp) == Character.FORMAT
+                || cp == 0x00AD || cp == 0x034F || cp == 0x061C || cp == 0x115F || cp == 0x1160
+                || cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F)
+                || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F)
+                || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || cp == 0xFFA0
+                || (cp >= 0xFFF0 && cp <= 0xFFF8) || (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A)
+                || (cp >= 0xE0000 && cp <= 0xE0FFF);
     }
 
     /**

@@ -833,6 +833,72 @@ public abstract class ChatContract {
         assertTrue(claimant.welcome().containsKey("key"), "using a name for one connection claims nothing");
     }
 
+    /** The name in fullwidth letters and digits, which render as the name, only wider. */
+    private static String fullwidth(String name) {
+        StringBuilder wide = new StringBuilder();
+        name.codePoints().forEach(c -> wide.appendCodePoint(Character.isLetterOrDigit(c) && c < 0x80 ? c + 0xFEE0 : c));
+        return wide.toString();
+    }
+
+    @Test
+    void aNameOfAnyScriptInTheQueryIsReadAsUtf8() {
+        String zoe = "Zo\u00eb \u5c71\u7530-" + room.substring(2);
+        TestClient client = connect("user=" + q(zoe) + "&room=" + room);
+        assertEquals(zoe, client.welcome().getString("user"));
+        TestClient toHer = connect("user=" + q("bob-" + room.substring(2)) + "&" + direct(zoe));
+        assertEquals("@" + zoe + "+bob-" + room.substring(2), toHer.welcome().getString("room")); // Z before b
+    }
+
+    @Test
+    void aNameThatLooksLikeAHeldOneIsRefusedOrTakenAlsoInDirectConversations() {
+        String alice = "alice-" + room.substring(2);
+        String bob = "bob-" + room.substring(2);
+        TestClient holder = join(alice); // claimed with its test key
+        join(bob);
+        List<String> invisible = List.of(alice + "\uFE0F", alice.substring(0, 3) + "\u034F" + alice.substring(3),
+                alice + "\u3164", "\u200B" + alice, "\u3164\u3164\u3164");
+        for (String lookalike : invisible) {
+            TestClient other = connect("user=" + q(lookalike) + "&room=" + room);
+            String why = other.expectError("invalid-user").getString("msg");
+            assertTrue(why.contains("invisible"), why);
+            assertEquals("invalid-user", other.expectClose(1008).reason());
+
+            TestClient tutorial = connect("room=" + room); // naming itself by its first message
+            tutorial.welcome();
+            tutorial.send("{\"user\":\"" + lookalike + "\",\"msg\":\"it is me\"}");
+            tutorial.expectError("invalid-user");
+
+            TestClient toIt = connect("user=" + q(bob) + "&" + direct(lookalike));
+            toIt.expectError("invalid-query");
+            toIt.expectClose(1008);
+        }
+        TestClient cyrillic = connect("user=" + q("\u0430" + alice.substring(1)) + "&room=" + room); // Cyrillic а
+        assertTrue(cyrillic.expectError("invalid-user").getString("msg").contains("scripts"));
+        for (String lookalike : List.of(alice.toUpperCase(java.util.Locale.ROOT), fullwidth(alice), "A" + alice.substring(1))) {
+            TestClient other = connect("user=" + q(lookalike) + "&room=" + room); // its own test key: not alice's
+            other.expectError("name-taken");
+            assertEquals("name-taken", other.expectClose(1008).reason());
+
+            TestClient withHerKey = connect("user=" + q(lookalike) + "&room=" + room + "&key=" + q(TestClient.testKey(alice)));
+            withHerKey.expectError("name-taken"); // her key proves her name as she spells it
+
+            TestClient tutorial = connect("room=" + room);
+            tutorial.welcome();
+            tutorial.send("{\"user\":\"" + lookalike + "\",\"msg\":\"it is me\"}");
+            tutorial.expectError("name-taken");
+
+            TestClient toIt = connect("user=" + q(bob) + "&" + direct(lookalike));
+            toIt.expectError("unknown-user"); // nobody holds that spelling: no second conversation with her
+            toIt.expectClose(1008);
+        }
+        TestClient toHer = connect("user=" + q(bob) + "&" + direct(alice));
+        assertEquals("@" + alice + "+" + bob, toHer.welcome().getString("room"));
+        TestClient herself = connect("user=" + q(alice) + "&" + direct(alice.toUpperCase(java.util.Locale.ROOT)));
+        herself.expectError("invalid-query"); // her own name, spelt otherwise
+        holder.say("still me");
+        assertEquals(alice, holder.nextChat().getString("user"));
+    }
+
     @Test
     void aClientThatSpeaksBeforeItsWelcomeIsHeardInOrderOnce() {
         String fresh = room + "-early"; // nobody here yet: with Redis, the server is still loading the room

@@ -180,7 +180,12 @@ class RoomsTest {
         FakeSession joining = new FakeSession("joining", FakeSession.Sends.COMPLETE);
         FakeSession inIt = new FakeSession("in-it", FakeSession.Sends.COMPLETE);
         FakeSession someoneElse = new FakeSession("someone-else", FakeSession.Sends.COMPLETE);
-        hub.rooms().join("lobby", member(elsewhere, "bob"), null, null);
+        FakeSession selfNamed = new FakeSession("self-named", FakeSession.Sends.COMPLETE);
+        Member bobElsewhere = member(elsewhere, "bob");
+        bobElsewhere.proven(null);
+        hub.rooms().join("lobby", bobElsewhere, null, null);
+        // named by its first message, holding nothing (bob's hold ran out, say): no one's messages for it
+        hub.rooms().join("lobby", member(selfNamed, "bob"), null, null);
         Member bobInIt = member(inIt, "bob");
         bobInIt.proven(null); // as a token's subject: no key to check
         hub.rooms().join("@amy+bob", bobInIt, null, null);
@@ -190,7 +195,7 @@ class RoomsTest {
 
         hub.notice("bob", "@amy+bob", Frame.of("{\"type\":\"notice\"}"));
         assertTrue(elsewhere.awaitSent(t -> t.contains("notice")));
-        for (FakeSession none : List.of(joining, inIt, someoneElse)) {
+        for (FakeSession none : List.of(joining, inIt, someoneElse, selfNamed)) {
             assertTrue(none.sent.stream().noneMatch(t -> t.contains("notice")), () -> none.id + " got " + none.sent);
         }
     }
