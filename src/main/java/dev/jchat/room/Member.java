@@ -44,6 +44,7 @@ public final class Member {
         this.metrics = metrics;
         this.lastRead = lastRead;
         this.outbox = outboxFor.apply(this);
+        outbox.holdUntilJoin(); // nothing goes before its welcome but a refusal
     }
 
     /** False when the server was full as this connection opened: it is only told so, then closed. */
@@ -152,11 +153,12 @@ public final class Member {
 
     /**
      * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
-     * the room in between: a refusal the connection cannot retry its way past.
+     * the room in between: a refusal the connection cannot retry its way past. Before the welcome
+     * it goes alone: what was held for after the welcome is dropped.
      */
     public void refuse(ErrorCode code, String message) {
-        sendError(code, message);
-        close(code.closeReason());
+        metrics.refused(code);
+        outbox.refuse(Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message))), code.closeReason());
     }
 
     /** Sends what is queued, then closes. */

@@ -845,6 +845,22 @@ public abstract class ChatContract {
     }
 
     @Test
+    void whatAClientAsksBeforeItsWelcomeIsAnsweredAfterIt() {
+        String fresh = room + "-asks"; // nobody here yet: with Redis, the server is still loading the room
+        TestClient eager = connect("user=eager&room=" + fresh);
+        eager.send("{\"type\":\"ping\"}");
+        eager.send("{\"type\":\"rooms\"}");
+        eager.send("not json");
+        assertEquals("welcome", eager.next().getString("type"), "nothing goes before the welcome");
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(eager.next().getString("type"));
+        }
+        assertEquals(List.of("error", "pong", "rooms"), answers.stream().sorted().toList(), "each answered once");
+        assertTrue(answers.indexOf("pong") < answers.indexOf("error"), "in the order asked: " + answers);
+    }
+
+    @Test
     void aKeyIsNeverSelectedAsTheSubprotocolAndAnEmptyOneIsNone() {
         String name = "proto-" + room.substring(2);
         String bare = "user=" + name + "&room=" + room + "&key=";
