@@ -129,15 +129,14 @@ public final class Member {
         lastReceived = now;
     }
 
-    /** When the last frame came from the peer or went to it, as {@link System#nanoTime()}. */
-    long lastActive() {
-        long sent = outbox.lastSent();
-        return sent - lastReceived > 0 ? sent : lastReceived;
-    }
-
-    /** When the connection last read anything, WebSocket pings included, or {@link Long#MIN_VALUE} if unknown. */
-    long lastRead() {
-        return lastRead.getAsLong();
+    /**
+     * When anything last came from the peer, as {@link System#nanoTime()}: a frame the chat saw,
+     * or any read the container tells of (WebSocket pings included); its open if nothing came yet.
+     * Frames sent to it do not count: a connection that only receives is idle.
+     */
+    long lastHeard() {
+        long read = lastRead.getAsLong();
+        return read != Long.MIN_VALUE && read - lastReceived > 0 ? read : lastReceived;
     }
 
     /** Queues a frame for this connection alone. */
