@@ -250,11 +250,19 @@ public final class ChatHub {
         }
     }
 
-    /** Closes every connection whose oldest unsent frame is past the send timeout. */
+    /**
+     * Closes every connection whose oldest unsent frame is past the send timeout, and forgets
+     * every one whose container says its session is closed: a connection whose peer went must
+     * leave its room even where the container is late to call, or never calls, the endpoint's
+     * close (it is idempotent, so the call that comes after changes nothing).
+     */
     private void closeStale() {
         long now = System.nanoTime();
         for (Member member : members) {
             member.outbox().closeIfStale(now);
+            if (member.outbox().sessionClosed()) {
+                closed(member);
+            }
         }
     }
 

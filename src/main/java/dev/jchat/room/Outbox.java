@@ -171,6 +171,11 @@ public final class Outbox {
         return lastSent;
     }
 
+    /** Whether the container says the session is closed, whether or not it told the endpoint yet. */
+    public boolean sessionClosed() {
+        return !session.isOpen();
+    }
+
     /** True once a close is decided: nothing more is queued, and the connection's own frames are to be ignored. */
     public synchronized boolean closing() {
         return closed || closeWhenDrained != null;
