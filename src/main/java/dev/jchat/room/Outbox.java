@@ -52,7 +52,6 @@ public final class Outbox {
     private boolean closed;
     private ArrayDeque<Frame> held;       // frames queued before the welcome, while it is awaited; else null
     private long heldBytes;
-    private volatile long lastSent = System.nanoTime(); // when a send last completed
 
     /**
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
@@ -164,11 +163,6 @@ public final class Outbox {
         if (enqueue(frame)) {
             drain();
         }
-    }
-
-    /** When a send last completed, as {@link System#nanoTime()}: traffic that keeps a connection from being idle. */
-    public long lastSent() {
-        return lastSent;
     }
 
     /** Whether the container says the session is closed, whether or not it told the endpoint yet. */
@@ -305,12 +299,9 @@ public final class Outbox {
         }
         if (!result.isOK()) {
             failed(result.getException());
-        } else {
-            lastSent = now;
-            if (starts != null) {
-                for (long start : starts) {
-                    metrics.delivered(start, now);
-                }
+        } else if (starts != null) {
+            for (long start : starts) {
+                metrics.delivered(start, now);
             }
         }
         if (!inline) {
