@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -666,6 +667,37 @@ public abstract class ChatContract {
                     }
                     assertFalse(event instanceof TestClient.Closed || event instanceof TestClient.Failed,
                             () -> "the observer went: " + event);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatNeitherReadsNorSendsLeavesItsRoomWithinTheIdleTimeout() throws Exception {
+        TestClient observer = join("observer");
+        // A peer gone without a trace (its machine died, its network went): nothing ends the TCP
+        // connection, which still takes what the room sends it, into its small window and then
+        // the server's buffers, where a container may report it as sent.
+        try (RawClient vanished = RawClient.connect(uri("user=vanished&room=" + room()), 4_096)) {
+            assertTrue(vanished.read().text().contains("\"welcome\""));
+            assertEquals("vanished", observer.next("join").getString("user"));
+            long start = System.nanoTime();
+            try (AutoCloseable talk = talkInTheRoom()) {
+                long deadline = start + TimeUnit.SECONDS.toNanos(CONFIG.idleTimeoutSeconds() + 5L);
+                long pinged = start;
+                while (true) {
+                    long now = System.nanoTime();
+                    assertTrue(now < deadline, "the vanished peer is still in the room");
+                    if (now - pinged > TimeUnit.SECONDS.toNanos(2)) {
+                        observer.send("{\"type\":\"ping\"}"); // it only listens: it keeps alive as the page does
+                        pinged = now;
+                    }
+                    TestClient.Event event = observer.nextEvent(Duration.ofNanos(deadline - now));
+                    assertTrue(event instanceof TestClient.Text, () -> "the observer went: " + event);
+                    String text = ((TestClient.Text) event).text();
+                    if (text.contains("\"leave\"") && text.contains("\"vanished\"")) {
+                        break;
+                    }
                 }
             }
         }
