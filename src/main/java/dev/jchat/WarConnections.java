@@ -1,14 +1,21 @@
 package dev.jchat;
 
 import dev.jchat.room.Connections;
+import dev.jchat.room.FrameWriter;
 import dev.jchat.room.Threads;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * The connections of the chat as a web application. Beyond the WebSocket API it does one thing,
@@ -19,7 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * So each Tyrus session gets a plain scheduler of the chat's own instead: the same timer, run by
  * Tyrus as before, with the same close when it expires, but no context around it (Tyrus' idle
  * close needs none). Tomcat's sessions, and a Tyrus without that field, are left as they are.
- * Thread-safe.
+ *
+ * <p>It also tells the hub's idle check when each connection last read anything, WebSocket pings
+ * included, which the endpoint never sees: Tomcat keeps that time in its session; Tyrus restarts
+ * its idle timer on every read, and on every send, so the scheduler a Tyrus session gets notes the
+ * time of each restart that does not come from one of the chat's sends ({@link ReadStamps}). For
+ * that, Tyrus keeps an idle timer: twice the chat's timeout, a backstop the hub's check always
+ * comes before. Thread-safe.
  */
 final class WarConnections implements Connections, AutoCloseable {
 
@@ -28,8 +41,14 @@ final class WarConnections implements Connections, AutoCloseable {
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
+    private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
+    /** Set while this thread is in one of the chat's sends: Tyrus' timer restarts then are not reads. */
+    private static final ThreadLocal<Boolean> SENDING = new ThreadLocal<>();
+
     private final AtomicBoolean told = new AtomicBoolean();
+    private final AtomicBoolean toldReads = new AtomicBoolean();
     private volatile Field service; // TyrusSession's scheduler, once found
+    private volatile Field lastActiveRead; // Tomcat's WsSession's, once found
 
     WarConnections() {
         timers = new ScheduledThreadPoolExecutor(1, threads.daemons("chat-session-timer-"));
@@ -57,7 +76,7 @@ final class WarConnections implements Connections, AutoCloseable {
                 field.setAccessible(true);
                 service = field;
             }
-            field.set(session, timers);
+            field.set(session, new ReadStamps(timers));
             if (told.compareAndSet(false, true)) {
                 LOG.log(Level.INFO, "Tyrus' session timers run on the chat's own scheduler, not the container's managed one");
             }
@@ -69,11 +88,141 @@ final class WarConnections implements Connections, AutoCloseable {
         }
     }
 
+    /** Twice the hub's: a backstop. Tyrus then restarts its timer on every frame, which tells of reads. */
+    @Override
+    public long idleTimeoutMillis(long idleMillis) {
+        return 2 * idleMillis;
+    }
+
+    @Override
+    public LongSupplier readClock(Session session) {
+        Field tyrus = service;
+        if (tyrus != null && tyrus.getDeclaringClass().isInstance(session)) {
+            try {
+                if (tyrus.get(session) instanceof ReadStamps stamps) {
+                    return stamps::lastRead;
+                }
+            } catch (IllegalAccessException e) {
+                LOG.log(Level.DEBUG, "cannot reach the scheduler of session {0}: {1}", session.getId(), e.toString());
+            }
+        } else if (session.getClass().getName().equals(TOMCAT_SESSION)) {
+            try {
+                Field field = lastActiveRead;
+                if (field == null) {
+                    field = session.getClass().getDeclaredField("lastActiveRead"); // ms, every read, pings included
+                    field.setAccessible(true);
+                    lastActiveRead = field;
+                }
+                Field read = field;
+                return () -> {
+                    try {
+                        return System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - read.getLong(session));
+                    } catch (IllegalAccessException e) {
+                        return Long.MIN_VALUE;
+                    }
+                };
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                if (toldReads.compareAndSet(false, true)) {
+                    LOG.log(Level.WARNING, "Tomcat does not tell when a session last read ({0}): WebSocket pings do not"
+                            + " keep a connection from being idle, only frames do", e.toString());
+                }
+            }
+        }
+        return () -> Long.MIN_VALUE;
+    }
+
+    /** The portable send, marked as the chat's own so that Tyrus' timer restart in it is not taken for a read. */
+    @Override
+    public FrameWriter writer(Session session) {
+        FrameWriter portable = FrameWriter.portable(session);
+        return (frames, done) -> {
+            SENDING.set(Boolean.TRUE);
+            try {
+                portable.send(frames, done);
+            } finally {
+                SENDING.remove();
+            }
+        };
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
         if (!threads.join(Duration.ofSeconds(2))) {
             LOG.log(Level.WARNING, "the session timer thread did not end within 2 s of the undeploy");
+        }
+    }
+
+    /**
+     * One Tyrus session's scheduler: the chat's shared one, noting when the session's idle timer
+     * was last restarted outside the chat's sends, which is when it last read a frame (text,
+     * ping or pong). Tyrus restarts the timer with {@code schedule}, on the thread that read or
+     * sent. Thread-safe.
+     */
+    private static final class ReadStamps extends AbstractExecutorService implements ScheduledExecutorService {
+
+        private final ScheduledExecutorService timers;
+        private volatile long lastRead = Long.MIN_VALUE;
+
+        ReadStamps(ScheduledExecutorService timers) {
+            this.timers = timers;
+        }
+
+        long lastRead() {
+            return lastRead;
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            if (SENDING.get() == null) {
+                lastRead = System.nanoTime();
+            }
+            return timers.schedule(command, delay, unit);
+        }
+
+        @Override
+        public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+            return timers.schedule(callable, delay, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+            return timers.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+            return timers.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            timers.execute(command);
+        }
+
+        /** The shared scheduler is the application's to stop, not a session's. */
+        @Override
+        public void shutdown() {
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return timers.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return timers.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return timers.awaitTermination(timeout, unit);
         }
     }
 }

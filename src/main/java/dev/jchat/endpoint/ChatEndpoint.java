@@ -256,9 +256,9 @@ public final class ChatEndpoint {
         }
     }
 
-    /** The container's idle timeout in ms: none (-1) where the hub closes idle connections itself. */
+    /** The container's idle timeout in ms: the hub closes idle connections itself (see {@link ChatHub#containerIdleTimeoutMillis}). */
     private static long idleTimeout(ChatHub hub) {
-        return hub.reapsIdle() ? -1 : hub.config().idleTimeoutSeconds() * 1000L;
+        return hub.containerIdleTimeoutMillis();
     }
 
     /** The container's text buffer: the frame limit, up to {@link #TEXT_BUFFER_CHARS}. */

@@ -56,10 +56,7 @@ public final class EmbeddedServer implements AutoCloseable {
             MimeType.add("js", "text/javascript");
         }
         Connections connections = GrizzlyConnections.create(frames);
-        ChatHub hub = Engines.hub(config, connections);
-        if (connections != Connections.NONE) {
-            hub.reapIdle(); // this Tyrus keeps no idle timer then, which it would restart on every frame
-        }
+        ChatHub hub = Engines.hub(config, connections); // it closes idle connections: Tyrus keeps no timer per session
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
                 config.maxFrameBytes());

@@ -40,7 +40,6 @@ public final class ChatHub {
     private final AtomicInteger admitted = new AtomicInteger();
     private final Connections connections;
     private volatile boolean shuttingDown;
-    private volatile boolean reapsIdle;
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
@@ -57,6 +56,7 @@ public final class ChatHub {
         timer.setRemoveOnCancelPolicy(true);
         long sweep = Math.max(100, Math.min(1_000, config.sendTimeoutSeconds() * 250L));
         timer.scheduleWithFixedDelay(this::closeStale, sweep, sweep, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(() -> events.flush(SUMMARY_PERIOD.toSeconds() + " s"),
                 SUMMARY_PERIOD.toMillis(), SUMMARY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -75,21 +75,12 @@ public final class ChatHub {
     }
 
     /**
-     * Makes the hub close connections without traffic either way for
-     * {@code CHAT_IDLE_TIMEOUT_SECONDS} itself (1001, "idle timeout"), checked once a second, so
-     * that the container needs no timer per session: Tyrus restarts one on every frame sent or
-     * received, a cost per delivery. Only for a container that schedules nothing for a negative
-     * timeout (Tyrus 2.1.6) and whose {@link Connections#readClock} tells when each connection
-     * last read (WebSocket pings count, which the endpoint never sees); call it before deploying.
+     * The idle timeout the container's own sessions get, in ms (negative: none). The hub closes
+     * idle connections itself, on every runtime, by one rule (see {@link #closeIdle}); a
+     * container's timer, where one is kept, is a backstop that counts frames sent too.
      */
-    public void reapIdle() {
-        reapsIdle = true;
-        timer.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.SECONDS);
-    }
-
-    /** Whether the hub, not the container, closes idle connections. */
-    public boolean reapsIdle() {
-        return reapsIdle;
+    public long containerIdleTimeoutMillis() {
+        return connections.idleTimeoutMillis(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
     }
 
     /** What this server counts, for {@code /metrics}. */
@@ -244,24 +235,35 @@ public final class ChatHub {
         return (int) members.stream().filter(Member::inRoom).map(Member::name).distinct().count();
     }
 
-    /** Closes every connection without traffic either way for the idle timeout. */
+    /**
+     * Closes with 1001 "idle timeout" every connection from which nothing came for the idle
+     * timeout, whatever was sent to it (PROTOCOL.md, Liveness): a peer that died while its TCP
+     * connection still takes data, or whose container reports sends as done, is found all the
+     * same. Frames the chat saw count, and every read the container tells of (WebSocket pings).
+     */
     private void closeIdle() {
         long now = System.nanoTime();
         long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
         for (Member member : members) {
-            long read = member.lastRead();
-            long active = member.lastActive();
-            if (now - active > limit && (read == Long.MIN_VALUE || now - read > limit)) {
+            if (now - member.lastHeard() > limit) {
                 member.close(IDLE);
             }
         }
     }
 
-    /** Closes every connection whose oldest unsent frame is past the send timeout. */
+    /**
+     * Closes every connection whose oldest unsent frame is past the send timeout, and forgets
+     * every one whose container says its session is closed: a connection whose peer went must
+     * leave its room even where the container is late to call, or never calls, the endpoint's
+     * close (it is idempotent, so the call that comes after changes nothing).
+     */
     private void closeStale() {
         long now = System.nanoTime();
         for (Member member : members) {
             member.outbox().closeIfStale(now);
+            if (member.outbox().sessionClosed()) {
+                closed(member);
+            }
         }
     }
 

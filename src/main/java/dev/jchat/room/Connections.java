@@ -29,6 +29,15 @@ public interface Connections {
     }
 
     /**
+     * The idle timeout, in ms, the container's own sessions are to keep, given the hub's
+     * {@code idleMillis}; negative for none. The hub closes idle connections itself; a container
+     * timer only costs (Tyrus restarts one on every frame), unless it tells the chat of reads.
+     */
+    default long idleTimeoutMillis(long idleMillis) {
+        return -1;
+    }
+
+    /**
      * Where the container lets the chat see each frame's header before it holds the frame:
      * from now on, a frame of this session longer than {@code maxBytes} is dropped unread, and
      * {@code tooBig} runs once, when its last byte is in or a few seconds after its header. False

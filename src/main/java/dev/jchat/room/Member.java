@@ -44,6 +44,7 @@ public final class Member {
         this.metrics = metrics;
         this.lastRead = lastRead;
         this.outbox = outboxFor.apply(this);
+        outbox.holdUntilJoin(); // nothing goes before its welcome but a refusal
     }
 
     /** False when the server was full as this connection opened: it is only told so, then closed. */
@@ -128,15 +129,14 @@ public final class Member {
         lastReceived = now;
     }
 
-    /** When the last frame came from the peer or went to it, as {@link System#nanoTime()}. */
-    long lastActive() {
-        long sent = outbox.lastSent();
-        return sent - lastReceived > 0 ? sent : lastReceived;
-    }
-
-    /** When the connection last read anything, WebSocket pings included, or {@link Long#MIN_VALUE} if unknown. */
-    long lastRead() {
-        return lastRead.getAsLong();
+    /**
+     * When anything last came from the peer, as {@link System#nanoTime()}: a frame the chat saw,
+     * or any read the container tells of (WebSocket pings included); its open if nothing came yet.
+     * Frames sent to it do not count: a connection that only receives is idle.
+     */
+    long lastHeard() {
+        long read = lastRead.getAsLong();
+        return read != Long.MIN_VALUE && read - lastReceived > 0 ? read : lastReceived;
     }
 
     /** Queues a frame for this connection alone. */
@@ -152,11 +152,12 @@ public final class Member {
 
     /**
      * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
-     * the room in between: a refusal the connection cannot retry its way past.
+     * the room in between: a refusal the connection cannot retry its way past. Before the welcome
+     * it goes alone: what was held for after the welcome is dropped.
      */
     public void refuse(ErrorCode code, String message) {
-        sendError(code, message);
-        close(code.closeReason());
+        metrics.refused(code);
+        outbox.refuse(Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message))), code.closeReason());
     }
 
     /** Sends what is queued, then closes. */

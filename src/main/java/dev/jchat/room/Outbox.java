@@ -18,6 +18,11 @@ import java.util.List;
  * byte limit; what the server queues on join (welcome and backlog) does not count towards the
  * bytes, and its timeout starts at the join. A send that fails, or throws anything, closes this
  * connection alone with 1011. Closing happens on the {@link Closer}, never under this lock.
+ *
+ * <p>Nothing goes before the welcome: once {@link #holdUntilJoin} was called, frames queued
+ * before the join (a pong, an error, a directory answered while the engine is still joining the
+ * connection) are held, counted against the byte limit, and follow the welcome and its backlog in
+ * the order they were queued. A refusal ({@link #refuse}) goes alone instead, without them.
  */
 public final class Outbox {
 
@@ -45,7 +50,8 @@ public final class Outbox {
     private boolean completedInCall;      // ...and that send has already completed
     private CloseReason closeWhenDrained;
     private boolean closed;
-    private volatile long lastSent = System.nanoTime(); // when a send last completed
+    private ArrayDeque<Frame> held;       // frames queued before the welcome, while it is awaited; else null
+    private long heldBytes;
 
     /**
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
@@ -62,6 +68,13 @@ public final class Outbox {
         this.maxBytes = maxBytes;
     }
 
+    /** From now until {@link #enqueueJoin}, frames queued are held for after the welcome. */
+    public synchronized void holdUntilJoin() {
+        if (!closing() && queue.isEmpty() && !sending) {
+            held = new ArrayDeque<>();
+        }
+    }
+
     /**
      * Queues a live frame. Returns true when the caller must call {@link #drain()}, outside any
      * lock, so that a room can queue to many outboxes under its lock and start the sends after.
@@ -69,6 +82,16 @@ public final class Outbox {
     public boolean enqueue(Frame frame) {
         synchronized (this) {
             if (closing()) {
+                return false;
+            }
+            if (held != null) {
+                // Waiting for the welcome: bounded like the queue, as a client can ask for pongs meanwhile.
+                if (heldBytes > 0 && heldBytes + frame.bytes() > maxBytes) {
+                    giveUp(TOO_SLOW, false);
+                } else {
+                    held.add(frame);
+                    heldBytes += frame.bytes();
+                }
                 return false;
             }
             // a frame bigger than the limit still goes to a connection that has nothing else waiting
@@ -101,13 +124,37 @@ public final class Outbox {
                     queue.add(new Frame(old.json(), old.bytes(), welcome.queuedAt()));
                     queuedBytes += old.bytes();
                 }
+                releaseHeld(welcome.queuedAt());
                 return startSending();
             }
             freeAhead = 1 + backlog.size();
             freeSince = welcome.queuedAt();
             queue.add(welcome);
             queue.addAll(backlog);
+            releaseHeld(welcome.queuedAt());
             return startSending();
+        }
+    }
+
+    /**
+     * Queues {@code error} and closes with {@code reason} once it is sent: a refusal, which goes
+     * alone. Before the welcome, what was held for after it is dropped, and no welcome follows.
+     */
+    public void refuse(Frame error, CloseReason reason) {
+        boolean drain;
+        synchronized (this) {
+            if (closing()) {
+                return;
+            }
+            held = null;
+            heldBytes = 0;
+            queue.add(error);
+            queuedBytes += error.bytes();
+            closeWhenDrained = reason;
+            drain = startSending();
+        }
+        if (drain) {
+            drain();
         }
     }
 
@@ -118,9 +165,9 @@ public final class Outbox {
         }
     }
 
-    /** When a send last completed, as {@link System#nanoTime()}: traffic that keeps a connection from being idle. */
-    public long lastSent() {
-        return lastSent;
+    /** Whether the container says the session is closed, whether or not it told the endpoint yet. */
+    public boolean sessionClosed() {
+        return !session.isOpen();
     }
 
     /** True once a close is decided: nothing more is queued, and the connection's own frames are to be ignored. */
@@ -252,12 +299,9 @@ public final class Outbox {
         }
         if (!result.isOK()) {
             failed(result.getException());
-        } else {
-            lastSent = now;
-            if (starts != null) {
-                for (long start : starts) {
-                    metrics.delivered(start, now);
-                }
+        } else if (starts != null) {
+            for (long start : starts) {
+                metrics.delivered(start, now);
             }
         }
         if (!inline) {
@@ -307,6 +351,20 @@ public final class Outbox {
         queue.clear();
         queuedBytes = 0;
         freeAhead = 0;
+        held = null;
+        heldBytes = 0;
+    }
+
+    /** With the lock held: what waited for the welcome follows it, as live frames of {@code now}. */
+    private void releaseHeld(long now) {
+        if (held != null) {
+            for (Frame frame : held) {
+                queue.add(frame.queuedAt() == now ? frame : new Frame(frame.json(), frame.bytes(), now));
+                queuedBytes += frame.bytes();
+            }
+            held = null;
+            heldBytes = 0;
+        }
     }
 
     /** With the lock held, once the queue is empty. */

@@ -370,6 +370,42 @@ public abstract class RobustnessContract {
         assertEquals(tooSlowBefore + 1, OpsClient.value(ops.scrape(), TOO_SLOW_CLOSES), "the operator sees it");
     }
 
+    @Test
+    void aReaderThatStallsAndThenDropsItsConnectionLeavesItsRoomPromptly() throws Exception {
+        TestClient observer = join("observer");
+        RawClient dropper = raw("user=dropper&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(dropper.read().text()));
+        assertEquals("dropper", observer.next("join").getString("user"));
+        TestClient sender = join("sender");
+        observer.next("join");
+        // It reads nothing while the room sends it megabytes (queued in the kernel, and in the
+        // container where it queues what the socket does not take), then drops its TCP connection
+        // without a close frame, its unread data making that a reset.
+        String text = "d".repeat(1_990);
+        int count = 2_000;
+        for (int i = 0; i < count; i++) {
+            sender.say(text);
+            sender.nextChat();
+        }
+        long dropped = System.nanoTime();
+        dropper.close();
+        long deadline = dropped + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            assertTrue(left > 0, "the dropped connection is still in the room 5 s after its reset");
+            TestClient.Event event = observer.nextEvent(Duration.ofNanos(left));
+            if (event instanceof TestClient.Text frame && frame.text().contains("\"leave\"")) {
+                assertTrue(frame.text().contains("\"dropper\""), () -> "unexpected " + frame.text());
+                System.out.printf("leave %d ms after the drop%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dropped));
+                break;
+            }
+        }
+        sender.say("after");
+        while (!observer.nextChat().getString("msg").equals("after")) {
+            // the flood, then the message after it
+        }
+    }
+
     // --- 6: rooms made up by the thousand
 
     @Test

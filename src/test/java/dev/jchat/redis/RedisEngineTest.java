@@ -321,6 +321,25 @@ class RedisEngineTest {
     }
 
     @Test
+    void whileRedisIsSlowToJoinWhatAClientAsksIsAnsweredAfterItsWelcome() throws Exception {
+        EmbeddedServer a = server();
+        join(a, "first"); // the engine is connected and serving
+        assertEquals("+OK", redis.command("CLIENT PAUSE 1000"), "Redis holds every command for a second");
+        TestClient eager = connect(a, "&user=eager"); // its name's claim and the room's sync wait
+        eager.send("{\"type\":\"ping\"}");
+        eager.send("{\"type\":\"rooms\"}");
+        eager.send("not json");
+        JsonObject first = eager.next();
+        assertEquals("welcome", first.getString("type"), () -> "nothing goes before the welcome: " + first);
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(eager.next().getString("type"));
+        }
+        assertEquals(List.of("error", "pong", "rooms"), answers.stream().sorted().toList(), "each answered once");
+        assertTrue(answers.indexOf("pong") < answers.indexOf("error"), "in the order asked: " + answers);
+    }
+
+    @Test
     void aServerStartedWhileRedisIsDownStartsAndServesOnceRedisAnswers() throws Exception {
         redis.stop();
         EmbeddedServer a = server();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,20 @@ class RoomsTest {
         String welcome = aliceSession.sent.get(0);
         assertTrue(welcome.contains("\"users\":[\"alice\"]"), () -> "no ghost in " + welcome);
         assertEquals(List.of(), ghostSession.sent, "nothing is queued for a closed connection");
+    }
+
+    @Test
+    void aSessionTheContainerClosedLeavesItsRoomThoughTheEndpointWasNeverTold() throws Exception {
+        FakeSession goneSession = new FakeSession("gone", FakeSession.Sends.COMPLETE);
+        FakeSession stays = new FakeSession("stays", FakeSession.Sends.COMPLETE);
+        hub.rooms().join("r", member(goneSession, "gone"), null, null);
+        hub.rooms().join("r", member(stays, "stays"), null, null);
+        // Its peer dropped the connection: the container marks the session closed, but its close
+        // never reaches the endpoint (the rare case seen on Payara), so hub.closed is not called.
+        goneSession.closeReason = new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "dropped");
+        assertTrue(stays.awaitSent(t -> t.contains("\"leave\"") && t.contains("\"user\":\"gone\"")),
+                () -> "no leave within 10 s: " + stays.sent);
+        assertEquals(1, hub.connections(), "the hub forgot it too");
     }
 
     @Test

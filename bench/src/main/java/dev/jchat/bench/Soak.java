@@ -31,6 +31,8 @@ public final class Soak {
     private static final String STALLED = "stalled-reader";
     private static final int CONNECTIONS_PER_HTTP_CLIENT = 250; // each HttpClient has one selector thread
     private static final Duration HOSTILE_EVERY = Duration.ofSeconds(30);
+    private static final Duration PING_EVERY = Duration.ofSeconds(25); // as the page does
+    private static final String PING = "{\"type\":\"ping\"}";
     private static final Duration SETTLE = Duration.ofSeconds(65); // past the server's default idle timeout
     private static final Duration RESUME_MARGIN = Duration.ofSeconds(10); // a resume started before the end finishes before it
 
@@ -147,6 +149,12 @@ public final class Soak {
         Sending sending = new Sending(senders, new Random(random.nextLong()));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         ticker.scheduleAtFixedRate(sending, 0, (long) (1e9 / options.messagesPerSecond()), TimeUnit.NANOSECONDS);
+        // The others only listen: like the page, they ping within the idle timeout, which counts
+        // only what comes from the client (PROTOCOL.md); they never send anything else, so no
+        // two sends overlap on one connection.
+        List<SoakClient> listeners = clients.subList(0, clients.size() - senders.size());
+        ticker.scheduleAtFixedRate(() -> listeners.forEach(c -> c.send(PING).exceptionally(e -> null)),
+                PING_EVERY.toSeconds(), PING_EVERY.toSeconds(), TimeUnit.SECONDS);
         long progressEvery = (long) Math.min(60, Math.max(10, options.minutes() * 6));
         ticker.scheduleAtFixedRate(() -> progress(begin, sending, selfBefore), progressEvery, progressEvery, TimeUnit.SECONDS);
 
