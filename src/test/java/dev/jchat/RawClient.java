@@ -29,6 +29,7 @@ public final class RawClient implements AutoCloseable {
     public static final int TEXT = 1;
     public static final int BINARY = 2;
     public static final int CLOSE = 8;
+    public static final int PING = 9;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -209,6 +210,25 @@ public final class RawClient implements AutoCloseable {
             } catch (SocketException e) {
                 return true; // reset: the server dropped it
             }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the server has ended the connection, found without reading anything: a ping is
+     * written every 100 ms, and a socket the server closed or dropped refuses them within a
+     * write or two (its end answers with a reset). False when they still go through after
+     * {@code millis}.
+     */
+    public boolean refusesWritesWithin(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                write(frame(PING, new byte[0]));
+            } catch (IOException e) {
+                return true;
+            }
+            Thread.sleep(100);
         }
         return false;
     }

@@ -370,6 +370,46 @@ public abstract class RobustnessContract {
         assertEquals(tooSlowBefore + 1, OpsClient.value(ops.scrape(), TOO_SLOW_CLOSES), "the operator sees it");
     }
 
+    private static final String DELIVERIES = "chat_deliveries_total";
+
+    /**
+     * A peer that stopped reading, whose socket the server can no longer write to, sends a frame
+     * over the limit: the close frame (1009) waits behind what it never reads, and the member is
+     * already gone, so only the close itself may end the connection. It must end within the send
+     * timeout, whatever is queued (it stayed ESTABLISHED with megabytes queued, forever).
+     */
+    @Test
+    void aFrameOverTheLimitFromAReaderThatStoppedReadingEndsItsConnection() throws Exception {
+        OpsClient ops = OpsClient.forChat(chatUri(), null);
+        TestClient sender = join("sender");
+        RawClient stalled = raw("user=stalled&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(stalled.read().text()));
+        sender.next("join");
+        // The room sends to it until its sends stop completing (the socket's buffers are full), well
+        // before the outbound limit (256 KiB here) or the send timeout would close it with 1013.
+        double before = OpsClient.value(ops.scrape(), DELIVERIES);
+        String text = "z".repeat(1_990);
+        int sent = 0;
+        int behind = 0;
+        while (behind < 40) {
+            assertTrue(sent < 6_000, "the server's sends to a peer that reads nothing never stopped");
+            for (int i = 0; i < 20; i++) {
+                sender.say(text);
+                sender.nextChat();
+            }
+            sent += 20;
+            Thread.sleep(50);
+            double toStalled = OpsClient.value(ops.scrape(), DELIVERIES) - before - sent; // the sender's own are done
+            behind = (int) (sent - toStalled);
+        }
+        stalled.write(RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"));
+        // It reads nothing more: its connection must be gone within the send timeout all the same.
+        assertTrue(stalled.refusesWritesWithin(TimeUnit.SECONDS.toMillis(SEND_TIMEOUT_SECONDS + 5)),
+                "its connection is still open " + (SEND_TIMEOUT_SECONDS + 5) + " s after its close");
+        sender.say("after");
+        assertEquals("after", sender.nextChat().getString("msg"));
+    }
+
     // --- 6: rooms made up by the thousand
 
     @Test
