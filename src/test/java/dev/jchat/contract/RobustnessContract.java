@@ -175,6 +175,38 @@ public abstract class RobustnessContract {
     }
 
     @Test
+    void theLimitHoldsForFramesInTheSamePacketAsTheUpgradeRequest() throws Exception {
+        TestClient observer = join("observer");
+        try (RawClient eager = RawClient.connectWithFrames(uri("user=eager&room=" + room),
+                RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"))) {
+            eager.expectClose(1009);
+        }
+        try (RawClient eager = RawClient.connectWithFrames(uri("user=eager2&room=" + room),
+                RawClient.text("{\"msg\":\"in the upgrade's packet\"}"),
+                RawClient.text("{\"msg\":\"" + "y".repeat(1 << 20) + "\"}"))) {
+            JsonObject chat;
+            do {
+                chat = jsonObject(eager.read().text());
+            } while (!chat.getString("type").equals("chat"));
+            assertEquals("in the upgrade's packet", chat.getString("msg"), "a normal frame is answered");
+            eager.expectClose(1009);
+        }
+        observer.say("after");
+        JsonObject next;
+        do {
+            next = observer.next();
+        } while (!next.getString("type").equals("chat"));
+        if (next.getString("msg").equals("in the upgrade's packet")) {
+            next = observer.nextChat();
+        }
+        assertEquals("after", next.getString("msg"), "nothing of the frames over the limit was published");
+    }
+
+    private static JsonObject jsonObject(String text) {
+        return jakarta.json.Json.createReader(new java.io.StringReader(text)).readObject();
+    }
+
+    @Test
     void aPingOverTheLimitClosesWith1009() throws Exception {
         RawClient big = raw("user=pinger&room=" + room, 0);
         assertEquals("welcome", jsonType(big.read().text()));
@@ -369,6 +401,39 @@ public abstract class RobustnessContract {
         assertEquals("after", observer.nextChat().getString("msg"));
         assertEquals(tooSlowBefore + 1, OpsClient.value(ops.scrape(), TOO_SLOW_CLOSES), "the operator sees it");
     }
+
+    /**
+     * A reader that pauses while the room sends it far more than it takes, then reads again: it
+     * is too slow, the 1013 case, and it sees that close, or at least its connection's end,
+     * promptly once it reads (on Tomcat it was closed with 1011 and saw neither).
+     */
+    @Test
+    void aReaderThatPausesThenResumesIsClosedWith1013AndSeesItsEnd() throws Exception {
+        OpsClient ops = OpsClient.forChat(chatUri(), null);
+        Map<String, Double> before = ops.scrape();
+        TestClient sender = join("sender");
+        RawClient paused = raw("user=paused&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(paused.read().text()));
+        sender.next("join");
+        String text = "p".repeat(1_900);
+        for (int i = 0; i < 8_000; i++) {
+            sender.say(text);
+            if (i % 100 == 99) {
+                for (int j = 0; j < 100; j++) {
+                    sender.nextChat(); // the sender reads its own copies as it goes
+                }
+            }
+        }
+        long resumed = System.nanoTime();
+        assertTrue(paused.endsWithin(TimeUnit.SECONDS.toMillis(15)), "it sees its connection end once it reads");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - resumed);
+        Map<String, Double> after = ops.scrapeUntil(m -> OpsClient.value(m, TOO_SLOW_CLOSES) > OpsClient.value(before, TOO_SLOW_CLOSES));
+        assertEquals(OpsClient.value(before, TOO_SLOW_CLOSES) + 1, OpsClient.value(after, TOO_SLOW_CLOSES),
+                "too slow: 1013 (ended " + seconds + " s after it read again; closes with 1011 before "
+                        + OpsClient.value(before, SEND_FAILED_CLOSES) + ", after " + OpsClient.value(after, SEND_FAILED_CLOSES) + ")");
+    }
+
+    private static final String SEND_FAILED_CLOSES = "chat_closed_total{code=\"1011\"}";
 
     private static final String DELIVERIES = "chat_deliveries_total";
 
