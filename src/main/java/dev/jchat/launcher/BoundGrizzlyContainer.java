@@ -8,6 +8,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +47,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private final WebSocketEngine engine;
     private final ScheduledThreadPoolExecutor timers = timers();
     private final FrameLimit frameLimit = new FrameLimit(timers);
+    private final HandshakeTimeout handshakeTimeout;
     private volatile String contextPath = "/";
     private volatile HttpServer server;
     private volatile NetworkListener listener;
@@ -55,7 +57,16 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
      *                      whatever the session's limit, up to the bound this sets
      */
     BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes) {
+        this(host, staticRoot, ops, maxFrameBytes, HandshakeTimeout.DEFAULT);
+    }
+
+    /**
+     * @param handshakeTimeout how long a connection that is not a chat connection may go without
+     *                         an answer from the server before it is closed ({@link HandshakeTimeout})
+     */
+    BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes, Duration handshakeTimeout) {
         super((Set<Class<?>>) null);
+        this.handshakeTimeout = new HandshakeTimeout(timers, handshakeTimeout);
         this.host = host;
         this.staticRoot = staticRoot;
         this.ops = ops;
@@ -105,9 +116,11 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         NetworkListener bound = new NetworkListener("chat", host, port);
         // As Tyrus does: frames are handled off the selector threads, and an upgraded
         // connection is never closed by HTTP keep-alive (the endpoint's idle timeout governs it).
+        // Connections that are not upgraded get the handshake timeout instead.
         bound.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         bound.getTransport().setReadBufferSize(READ_BUFFER); // one read at most, as the frame bound above assumes
         bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        bound.registerAddOn(handshakeTimeout);
         bound.registerAddOn(readClock);
         bound.registerAddOn(frameLimit);
         bound.registerAddOn(webSocketAddOn(this, rootPath));

@@ -96,6 +96,11 @@ final class FrameLimit extends BaseFilter implements AddOn {
         WATCH.set(connection, new Watch(maxBytes, tooBig));
     }
 
+    /** Whether the chat watches {@code connection}: a chat session opened on it. */
+    static boolean watched(Connection<?> connection) {
+        return WATCH.get(connection) != null;
+    }
+
     @Override
     public void setup(NetworkListener listener, FilterChainBuilder builder) {
         // after ReadClock, which then counts every read, dropped or not

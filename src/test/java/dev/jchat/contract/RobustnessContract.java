@@ -174,6 +174,11 @@ public abstract class RobustnessContract {
         assertEquals("after", observer.nextChat().getString("msg"), "nothing of it was published");
     }
 
+    /**
+     * A client that writes its frames in the same packet as its upgrade request: the limit holds
+     * whatever the packet boundaries (the embedded launcher passed the first frame on unchecked,
+     * then counted from the middle of it).
+     */
     @Test
     void theLimitHoldsForFramesInTheSamePacketAsTheUpgradeRequest() throws Exception {
         TestClient observer = join("observer");
@@ -181,29 +186,14 @@ public abstract class RobustnessContract {
                 RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"))) {
             eager.expectClose(1009);
         }
-        try (RawClient eager = RawClient.connectWithFrames(uri("user=eager2&room=" + room),
+        try (RawClient eager2 = RawClient.connectWithFrames(uri("user=eager2&room=" + room),
                 RawClient.text("{\"msg\":\"in the upgrade's packet\"}"),
                 RawClient.text("{\"msg\":\"" + "y".repeat(1 << 20) + "\"}"))) {
-            JsonObject chat;
-            do {
-                chat = jsonObject(eager.read().text());
-            } while (!chat.getString("type").equals("chat"));
-            assertEquals("in the upgrade's packet", chat.getString("msg"), "a normal frame is answered");
-            eager.expectClose(1009);
+            eager2.expectClose(1009); // its own copy of the message may be dropped: the close is decided at once
         }
+        assertEquals("in the upgrade's packet", observer.nextChat().getString("msg"), "a frame within the limit counts");
         observer.say("after");
-        JsonObject next;
-        do {
-            next = observer.next();
-        } while (!next.getString("type").equals("chat"));
-        if (next.getString("msg").equals("in the upgrade's packet")) {
-            next = observer.nextChat();
-        }
-        assertEquals("after", next.getString("msg"), "nothing of the frames over the limit was published");
-    }
-
-    private static JsonObject jsonObject(String text) {
-        return jakarta.json.Json.createReader(new java.io.StringReader(text)).readObject();
+        assertEquals("after", observer.nextChat().getString("msg"), "nothing of the frames over the limit was published");
     }
 
     @Test
