@@ -3,8 +3,12 @@ package dev.jchat;
 import dev.jchat.room.Connections;
 import dev.jchat.room.Threads;
 import jakarta.websocket.Session;
+import jakarta.servlet.http.WebConnection;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -19,16 +23,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * So each Tyrus session gets a plain scheduler of the chat's own instead: the same timer, run by
  * Tyrus as before, with the same close when it expires, but no context around it (Tyrus' idle
  * close needs none). Tomcat's sessions, and a Tyrus without that field, are left as they are.
- * Thread-safe.
+ * It also drops a connection the chat gave up on ({@link #abort}). Thread-safe.
  */
 final class WarConnections implements Connections, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarConnections.class.getName());
     private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
+    private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
+    private static final String TOMCAT_REMOTE = "org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer";
+    /** From a Tyrus session down to its servlet connection, as Payara runs Tyrus. */
+    private static final String[][] TYRUS_PATH = {
+            {TYRUS_SESSION, "basicRemote"},
+            {"org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"},
+            {"org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"},
+            {"org.glassfish.tyrus.core.ProtocolHandler", "writer"},
+            {"org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler"},
+            {"org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "wc"}};
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicBoolean told = new AtomicBoolean();
+    private final AtomicBoolean toldAbort = new AtomicBoolean();
     private volatile Field service; // TyrusSession's scheduler, once found
 
     WarConnections() {
@@ -36,10 +51,64 @@ final class WarConnections implements Connections, AutoCloseable {
         timers.setRemoveOnCancelPolicy(true); // Tyrus cancels the timer on every frame
     }
 
-    /** Containers that close a stalled connection themselves: nothing to abort here. */
+    /**
+     * Drops the connection under the session: the WebSocket API can only close a session, with a
+     * close frame that a peer that stopped reading never takes, and then neither Tomcat nor
+     * Payara's Tyrus ends the TCP connection. Reached through the containers' fields, looked up
+     * per call (it runs once per close given up on): Tomcat's socket wrapper, closed after a
+     * reset is asked for (SO_LINGER 0, so the kernel lets go of what the peer never read);
+     * Tyrus' servlet connection ({@code WebConnection.close()}). False, with one log line, where
+     * the path does not hold.
+     */
     @Override
     public boolean abort(Session session) {
+        try {
+            Object remote = fieldOf(session, TOMCAT_SESSION, "wsRemoteEndpoint");
+            if (remote != null) {
+                Object wrapper = fieldOf(remote, TOMCAT_REMOTE, "socketWrapper");
+                if (wrapper == null || (boolean) method(wrapper, "isClosed").invoke(wrapper)) {
+                    return false;
+                }
+                Object channel = method(wrapper, "getSocket").invoke(wrapper); // Tomcat's NioChannel
+                if (channel != null && method(channel, "getIOChannel").invoke(channel) instanceof SocketChannel socket) {
+                    socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+                method(wrapper, "close").invoke(wrapper);
+                return true;
+            }
+            Object at = session;
+            for (String[] step : TYRUS_PATH) {
+                at = fieldOf(at, step[0], step[1]);
+            }
+            if (at instanceof WebConnection connection) {
+                connection.close();
+                return true;
+            }
+        } catch (Exception e) { // reflection's, the socket's, and WebConnection.close()'s, which may throw anything
+            if (toldAbort.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
+                        + " stopped reading keeps its socket until the operating system gives up on it", e.toString());
+            }
+        }
         return false;
+    }
+
+    /** The field {@code name} of {@code owner}'s class {@code className} (or a subclass), or null when it is not one. */
+    private static Object fieldOf(Object owner, String className, String name) throws ReflectiveOperationException {
+        for (Class<?> type = owner == null ? null : owner.getClass(); type != null; type = type.getSuperclass()) {
+            if (type.getName().equals(className)) {
+                Field field = type.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(owner);
+            }
+        }
+        return null;
+    }
+
+    private static Method method(Object owner, String name) throws NoSuchMethodException {
+        Method method = owner.getClass().getMethod(name);
+        method.setAccessible(true); // public, on a class that may not be
+        return method;
     }
 
     @Override

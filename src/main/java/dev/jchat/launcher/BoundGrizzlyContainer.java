@@ -45,8 +45,10 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private final HttpHandler ops;
     private final ReadClock readClock = new ReadClock();
     private final WebSocketEngine engine;
-    private final ScheduledThreadPoolExecutor timers = timers();
+    private final ScheduledThreadPoolExecutor timers = timers(2, "tyrus-timer-");
     private final FrameLimit frameLimit = new FrameLimit(timers);
+    /** One timer per connection accepted, for up to the handshake timeout: apart from Tyrus'. */
+    private final ScheduledThreadPoolExecutor handshakeTimers = timers(1, "handshake-timer-");
     private final HandshakeTimeout handshakeTimeout;
     private volatile String contextPath = "/";
     private volatile HttpServer server;
@@ -66,7 +68,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
      */
     BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes, Duration handshakeTimeout) {
         super((Set<Class<?>>) null);
-        this.handshakeTimeout = new HandshakeTimeout(timers, handshakeTimeout);
+        this.handshakeTimeout = new HandshakeTimeout(handshakeTimers, handshakeTimeout);
         this.host = host;
         this.staticRoot = staticRoot;
         this.ops = ops;
@@ -143,6 +145,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     public void stop() {
         super.stop();
         timers.shutdownNow();
+        handshakeTimers.shutdownNow();
         HttpServer http = server;
         if (http != null) {
             http.shutdownNow();
@@ -156,8 +159,8 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         return bound != null && bound.getPort() > 0 ? bound.getPort() : -1;
     }
 
-    private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, new Threads().daemons("tyrus-timer-"));
+    private static ScheduledThreadPoolExecutor timers(int threads, String name) {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(threads, new Threads().daemons(name));
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }

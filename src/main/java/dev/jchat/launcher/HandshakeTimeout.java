@@ -28,8 +28,8 @@ import org.glassfish.grizzly.http.server.NetworkListener;
  * ({@code CHAT_IDLE_TIMEOUT_SECONDS}) governs it. Grizzly's keep-alive idle timeout stays off on
  * the listener, since the chat's reads bypass the HTTP filter that would restart it.
  *
- * <p>A filter right after the transport's; one timer per connection, on the container's timer
- * pool, which reschedules itself while the connection is not yet due. Thread-safe.
+ * <p>A filter right after the transport's; one timer per connection, which reschedules itself
+ * while the connection is not yet due. Thread-safe.
  */
 final class HandshakeTimeout extends BaseFilter implements AddOn {
 
