@@ -3,7 +3,6 @@ package dev.jchat;
 import dev.jchat.room.Connections;
 import dev.jchat.room.Threads;
 import jakarta.websocket.Session;
-import jakarta.servlet.http.WebConnection;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -31,14 +30,18 @@ final class WarConnections implements Connections, AutoCloseable {
     private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
     private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
     private static final String TOMCAT_REMOTE = "org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer";
-    /** From a Tyrus session down to its servlet connection, as Payara runs Tyrus. */
+    private static final String TYRUS_UPGRADE_HANDLER = "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler";
+    private static final String TYRUS_UPGRADE_PROXY = TYRUS_UPGRADE_HANDLER.replace("TyrusHttpUpgradeHandler",
+            "TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy");
+    private static final String PAYARA_WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
+    private static final String GRIZZLY_CONNECTION = WarConnections.class.getName() + ".connection";
+    /** From a Tyrus session down to its upgrade handler, which holds the servlet connection, as Payara runs Tyrus. */
     private static final String[][] TYRUS_PATH = {
             {TYRUS_SESSION, "basicRemote"},
             {"org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"},
             {"org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"},
             {"org.glassfish.tyrus.core.ProtocolHandler", "writer"},
-            {"org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler"},
-            {"org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "wc"}};
+            {"org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler"}};
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
@@ -54,11 +57,10 @@ final class WarConnections implements Connections, AutoCloseable {
     /**
      * Drops the connection under the session: the WebSocket API can only close a session, with a
      * close frame that a peer that stopped reading never takes, and then neither Tomcat nor
-     * Payara's Tyrus ends the TCP connection. Reached through the containers' fields, looked up
-     * per call (it runs once per close given up on): Tomcat's socket wrapper, closed after a
-     * reset is asked for (SO_LINGER 0, so the kernel lets go of what the peer never read);
-     * Tyrus' servlet connection ({@code WebConnection.close()}). False, with one log line, where
-     * the path does not hold.
+     * Payara's Tyrus ends the TCP connection. Reached through the containers' fields: Tomcat's
+     * socket wrapper, looked up per call (it runs once per close given up on), or Payara's Grizzly
+     * connection, found at open; closed after a reset is asked for (SO_LINGER 0, so the kernel
+     * lets go of what the peer never read). False, with one log line, where the path does not hold.
      */
     @Override
     public boolean abort(Session session) {
@@ -76,21 +78,57 @@ final class WarConnections implements Connections, AutoCloseable {
                 method(wrapper, "close").invoke(wrapper);
                 return true;
             }
+            Object connection = session.getUserProperties().get(GRIZZLY_CONNECTION); // Payara's, found at open
+            if (connection != null) {
+                if (!(boolean) method(connection, "isOpen").invoke(connection)) {
+                    return false;
+                }
+                if (method(connection, "getChannel").invoke(connection) instanceof SocketChannel socket) {
+                    socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+                method(connection, "terminateSilently").invoke(connection);
+                return true;
+            }
+        } catch (Exception e) { // reflection's and the socket's
+            if (toldAbort.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
+                        + " stopped reading keeps its socket until the operating system gives up on it", e.toString());
+            } else {
+                LOG.log(Level.DEBUG, "cannot drop the connection of session {0}: {1}", session.getId(), e.toString());
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Payara: the Grizzly connection under a Tyrus session, found while its upgrade request is
+     * still there to lead to it, kept in the session's user properties for {@link #abort}. Once
+     * Tyrus has closed the session, Payara lets go of the request and keeps the connection for
+     * HTTP keep-alive, with what the peer never read still queued.
+     */
+    private void keepGrizzlyConnection(Session session) {
+        try {
             Object at = session;
             for (String[] step : TYRUS_PATH) {
                 at = fieldOf(at, step[0], step[1]);
             }
-            if (at instanceof WebConnection connection) {
-                connection.close();
-                return true;
+            Object proxied = fieldOf(at, TYRUS_UPGRADE_PROXY, "handler"); // the handler Payara's Tyrus wraps
+            at = proxied != null ? proxied : at;
+            Object request = fieldOf(fieldOf(at, TYRUS_UPGRADE_HANDLER, "wc"), PAYARA_WEB_CONNECTION, "request");
+            if (request == null) {
+                return; // not Payara: no way under the servlet connection
             }
-        } catch (Exception e) { // reflection's, the socket's, and WebConnection.close()'s, which may throw anything
+            Object grizzly = method(request, "getCoyoteRequest").invoke(request);
+            Object packet = method(grizzly, "getRequest").invoke(grizzly);
+            session.getUserProperties().put(GRIZZLY_CONNECTION, method(packet, "getConnection").invoke(packet));
+        } catch (Exception e) { // reflection's
             if (toldAbort.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
-                        + " stopped reading keeps its socket until the operating system gives up on it", e.toString());
+                LOG.log(Level.WARNING, "cannot find the connection under a Tyrus session ({0}): a peer that stopped"
+                        + " reading keeps its socket until the operating system gives up on it", e.toString());
+            } else {
+                LOG.log(Level.DEBUG, "cannot find the connection of session {0}: {1}", session.getId(), e.toString());
             }
         }
-        return false;
     }
 
     /** The field {@code name} of {@code owner}'s class {@code className} (or a subclass), or null when it is not one. */
@@ -116,6 +154,7 @@ final class WarConnections implements Connections, AutoCloseable {
         if (!session.getClass().getName().equals(TYRUS_SESSION)) {
             return;
         }
+        keepGrizzlyConnection(session);
         try {
             Field field = service;
             if (field == null) {
