@@ -6,6 +6,9 @@ import dev.jchat.room.Threads;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -32,12 +35,26 @@ import java.util.function.LongSupplier;
  * its idle timer on every read, and on every send, so the scheduler a Tyrus session gets notes the
  * time of each restart that does not come from one of the chat's sends ({@link ReadStamps}). For
  * that, Tyrus keeps an idle timer: twice the chat's timeout, a backstop the hub's check always
- * comes before. Thread-safe.
+ * comes before. And it drops a connection the chat gave up on ({@link #abort}). Thread-safe.
  */
 final class WarConnections implements Connections, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarConnections.class.getName());
     private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
+    private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
+    private static final String TOMCAT_REMOTE = "org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer";
+    private static final String TYRUS_UPGRADE_HANDLER = "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler";
+    private static final String TYRUS_UPGRADE_PROXY = TYRUS_UPGRADE_HANDLER.replace("TyrusHttpUpgradeHandler",
+            "TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy");
+    private static final String PAYARA_WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
+    private static final String GRIZZLY_CONNECTION = WarConnections.class.getName() + ".connection";
+    /** From a Tyrus session down to its upgrade handler, which holds the servlet connection, as Payara runs Tyrus. */
+    private static final String[][] TYRUS_PATH = {
+            {TYRUS_SESSION, "basicRemote"},
+            {"org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"},
+            {"org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"},
+            {"org.glassfish.tyrus.core.ProtocolHandler", "writer"},
+            {"org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler"}};
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
@@ -47,6 +64,7 @@ final class WarConnections implements Connections, AutoCloseable {
 
     private final AtomicBoolean told = new AtomicBoolean();
     private final AtomicBoolean toldReads = new AtomicBoolean();
+    private final AtomicBoolean toldAbort = new AtomicBoolean();
     private volatile Field service; // TyrusSession's scheduler, once found
     private volatile Field lastActiveRead; // Tomcat's WsSession's, once found
 
@@ -55,10 +73,99 @@ final class WarConnections implements Connections, AutoCloseable {
         timers.setRemoveOnCancelPolicy(true); // Tyrus cancels the timer on every frame
     }
 
-    /** Containers that close a stalled connection themselves: nothing to abort here. */
+    /**
+     * Drops the connection under the session: the WebSocket API can only close a session, with a
+     * close frame that a peer that stopped reading never takes, and then neither Tomcat nor
+     * Payara's Tyrus ends the TCP connection. Reached through the containers' fields: Tomcat's
+     * socket wrapper, looked up per call (it runs once per close given up on), or Payara's Grizzly
+     * connection, found at open; closed after a reset is asked for (SO_LINGER 0, so the kernel
+     * lets go of what the peer never read). False, with one log line, where the path does not hold.
+     */
     @Override
     public boolean abort(Session session) {
+        try {
+            Object remote = fieldOf(session, TOMCAT_SESSION, "wsRemoteEndpoint");
+            if (remote != null) {
+                Object wrapper = fieldOf(remote, TOMCAT_REMOTE, "socketWrapper");
+                if (wrapper == null || (boolean) method(wrapper, "isClosed").invoke(wrapper)) {
+                    return false;
+                }
+                Object channel = method(wrapper, "getSocket").invoke(wrapper); // Tomcat's NioChannel
+                if (channel != null && method(channel, "getIOChannel").invoke(channel) instanceof SocketChannel socket) {
+                    socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+                method(wrapper, "close").invoke(wrapper);
+                return true;
+            }
+            Object connection = session.getUserProperties().get(GRIZZLY_CONNECTION); // Payara's, found at open
+            if (connection != null) {
+                if (!(boolean) method(connection, "isOpen").invoke(connection)) {
+                    return false;
+                }
+                if (method(connection, "getChannel").invoke(connection) instanceof SocketChannel socket) {
+                    socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+                method(connection, "terminateSilently").invoke(connection);
+                return true;
+            }
+        } catch (Exception e) { // reflection's and the socket's
+            if (toldAbort.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
+                        + " stopped reading keeps its socket until the operating system gives up on it", e.toString());
+            } else {
+                LOG.log(Level.DEBUG, "cannot drop the connection of session {0}: {1}", session.getId(), e.toString());
+            }
+        }
         return false;
+    }
+
+    /**
+     * Payara: the Grizzly connection under a Tyrus session, found while its upgrade request is
+     * still there to lead to it, kept in the session's user properties for {@link #abort}. Once
+     * Tyrus has closed the session, Payara lets go of the request and keeps the connection for
+     * HTTP keep-alive, with what the peer never read still queued.
+     */
+    private void keepGrizzlyConnection(Session session) {
+        try {
+            Object at = session;
+            for (String[] step : TYRUS_PATH) {
+                at = fieldOf(at, step[0], step[1]);
+            }
+            Object proxied = fieldOf(at, TYRUS_UPGRADE_PROXY, "handler"); // the handler Payara's Tyrus wraps
+            at = proxied != null ? proxied : at;
+            Object request = fieldOf(fieldOf(at, TYRUS_UPGRADE_HANDLER, "wc"), PAYARA_WEB_CONNECTION, "request");
+            if (request == null) {
+                return; // not Payara: no way under the servlet connection
+            }
+            Object grizzly = method(request, "getCoyoteRequest").invoke(request);
+            Object packet = method(grizzly, "getRequest").invoke(grizzly);
+            session.getUserProperties().put(GRIZZLY_CONNECTION, method(packet, "getConnection").invoke(packet));
+        } catch (Exception e) { // reflection's
+            if (toldAbort.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "cannot find the connection under a Tyrus session ({0}): a peer that stopped"
+                        + " reading keeps its socket until the operating system gives up on it", e.toString());
+            } else {
+                LOG.log(Level.DEBUG, "cannot find the connection of session {0}: {1}", session.getId(), e.toString());
+            }
+        }
+    }
+
+    /** The field {@code name} of {@code owner}'s class {@code className} (or a subclass), or null when it is not one. */
+    private static Object fieldOf(Object owner, String className, String name) throws ReflectiveOperationException {
+        for (Class<?> type = owner == null ? null : owner.getClass(); type != null; type = type.getSuperclass()) {
+            if (type.getName().equals(className)) {
+                Field field = type.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(owner);
+            }
+        }
+        return null;
+    }
+
+    private static Method method(Object owner, String name) throws NoSuchMethodException {
+        Method method = owner.getClass().getMethod(name);
+        method.setAccessible(true); // public, on a class that may not be
+        return method;
     }
 
     @Override
@@ -66,6 +173,7 @@ final class WarConnections implements Connections, AutoCloseable {
         if (!session.getClass().getName().equals(TYRUS_SESSION)) {
             return;
         }
+        keepGrizzlyConnection(session);
         try {
             Field field = service;
             if (field == null) {

@@ -16,6 +16,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -29,6 +30,7 @@ public final class RawClient implements AutoCloseable {
     public static final int TEXT = 1;
     public static final int BINARY = 2;
     public static final int CLOSE = 8;
+    public static final int PING = 9;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -73,11 +75,28 @@ public final class RawClient implements AutoCloseable {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
         socket.setSoTimeout(10_000);
         RawClient client = new RawClient(socket);
-        client.handshake(TestClient.withTestKey(uri));
+        client.handshake(TestClient.withTestKey(uri), new byte[0]);
         return client;
     }
 
-    private void handshake(URI uri) throws IOException {
+    /**
+     * Connects and writes the upgrade request and {@code frames} in one write, as one packet: a
+     * client that does not wait for the handshake's answer (RFC 6455 says it should).
+     */
+    public static RawClient connectWithFrames(URI uri, byte[]... frames) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+        socket.setSoTimeout(10_000);
+        RawClient client = new RawClient(socket);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] f : frames) {
+            all.write(f);
+        }
+        client.handshake(TestClient.withTestKey(uri), all.toByteArray());
+        return client;
+    }
+
+    private void handshake(URI uri, byte[] after) throws IOException {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -86,7 +105,10 @@ public final class RawClient implements AutoCloseable {
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        byte[] requestBytes = request.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(requestBytes, requestBytes.length + after.length);
+        System.arraycopy(after, 0, all, requestBytes.length, after.length);
+        out.write(all);
         out.flush();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -209,6 +231,25 @@ public final class RawClient implements AutoCloseable {
             } catch (SocketException e) {
                 return true; // reset: the server dropped it
             }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the server has ended the connection, found without reading anything: a ping is
+     * written every 100 ms, and a socket the server closed or dropped refuses them within a
+     * write or two (its end answers with a reset). False when they still go through after
+     * {@code millis}.
+     */
+    public boolean refusesWritesWithin(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                write(frame(PING, new byte[0]));
+            } catch (IOException e) {
+                return true;
+            }
+            Thread.sleep(100);
         }
         return false;
     }

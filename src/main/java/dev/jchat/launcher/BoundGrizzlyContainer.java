@@ -8,6 +8,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,8 +44,11 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private final HttpHandler ops;
     private final ReadClock readClock = new ReadClock();
     private final WebSocketEngine engine;
-    private final ScheduledThreadPoolExecutor timers = timers();
+    private final ScheduledThreadPoolExecutor timers = timers(2, "tyrus-timer-");
     private final FrameLimit frameLimit = new FrameLimit(timers);
+    /** One timer per connection accepted, for up to the handshake timeout: apart from Tyrus'. */
+    private final ScheduledThreadPoolExecutor handshakeTimers = timers(1, "handshake-timer-");
+    private final HandshakeTimeout handshakeTimeout;
     private volatile String contextPath = "/";
     private volatile HttpServer server;
     private volatile NetworkListener listener;
@@ -54,7 +58,16 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
      *                      whatever the session's limit, up to the bound this sets
      */
     BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes) {
+        this(host, staticRoot, ops, maxFrameBytes, HandshakeTimeout.DEFAULT);
+    }
+
+    /**
+     * @param handshakeTimeout how long a connection that is not a chat connection may go without
+     *                         an answer from the server before it is closed ({@link HandshakeTimeout})
+     */
+    BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes, Duration handshakeTimeout) {
         super((Set<Class<?>>) null);
+        this.handshakeTimeout = new HandshakeTimeout(handshakeTimers, handshakeTimeout);
         this.host = host;
         this.staticRoot = staticRoot;
         this.ops = ops;
@@ -104,9 +117,11 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         NetworkListener bound = new NetworkListener("chat", host, port);
         // As Tyrus does: frames are handled off the selector threads, and an upgraded
         // connection is never closed by HTTP keep-alive (the endpoint's idle timeout governs it).
+        // Connections that are not upgraded get the handshake timeout instead.
         bound.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         bound.getTransport().setReadBufferSize(READ_BUFFER); // one read at most, as the frame bound above assumes
         bound.getKeepAlive().setIdleTimeoutInSeconds(-1);
+        bound.registerAddOn(handshakeTimeout);
         bound.registerAddOn(readClock);
         bound.registerAddOn(frameLimit);
         bound.registerAddOn(webSocketAddOn(this, rootPath));
@@ -128,6 +143,7 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     public void stop() {
         super.stop();
         timers.shutdownNow();
+        handshakeTimers.shutdownNow();
         HttpServer http = server;
         if (http != null) {
             http.shutdownNow();
@@ -141,8 +157,8 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         return bound != null && bound.getPort() > 0 ? bound.getPort() : -1;
     }
 
-    private static ScheduledThreadPoolExecutor timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, new Threads().daemons("tyrus-timer-"));
+    private static ScheduledThreadPoolExecutor timers(int threads, String name) {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(threads, new Threads().daemons(name));
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }

@@ -51,6 +51,12 @@ public final class EmbeddedServer implements AutoCloseable {
      * WebSocket API's {@code sendText}, as in a WAR, rather than as bytes framed once per message.
      */
     public static EmbeddedServer start(ChatConfig config, boolean frames) throws IOException, DeploymentException {
+        return start(config, frames, HandshakeTimeout.DEFAULT);
+    }
+
+    /** As {@link #start(ChatConfig, boolean)}, closing connections not upgraded after {@code handshakeTimeout}. */
+    static EmbeddedServer start(ChatConfig config, boolean frames, Duration handshakeTimeout)
+            throws IOException, DeploymentException {
         // Grizzly's table lacks .js, and browsers refuse a module script without a JavaScript type.
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");
@@ -59,7 +65,7 @@ public final class EmbeddedServer implements AutoCloseable {
         ChatHub hub = Engines.hub(config, connections); // it closes idle connections: Tyrus keeps no timer per session
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
-                config.maxFrameBytes());
+                config.maxFrameBytes(), handshakeTimeout);
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());

@@ -51,6 +51,9 @@ final class FrameLimit extends BaseFilter implements AddOn {
     private static final int UNKNOWN = -2;
     /** Tyrus' filter, which Tyrus does not make public. */
     private static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
+    /** How much of a request head's end ({@code \r\n\r\n}) the last read of an unwatched connection ended with. */
+    private static final Attribute<Integer> HEAD_END =
+            AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(FrameLimit.class.getName() + ".headEnd");
     private static final Attribute<Watch> WATCH =
             AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(FrameLimit.class.getName() + ".watch");
 
@@ -93,6 +96,11 @@ final class FrameLimit extends BaseFilter implements AddOn {
         WATCH.set(connection, new Watch(maxBytes, tooBig));
     }
 
+    /** Whether the chat watches {@code connection}: a chat session opened on it. */
+    static boolean watched(Connection<?> connection) {
+        return WATCH.get(connection) != null;
+    }
+
     @Override
     public void setup(NetworkListener listener, FilterChainBuilder builder) {
         // after ReadClock, which then counts every read, dropped or not
@@ -103,10 +111,11 @@ final class FrameLimit extends BaseFilter implements AddOn {
     public NextAction handleRead(FilterChainContext context) {
         Watch watch = WATCH.get(context.getConnection());
         if (watch == null) {
-            if (tyrusFilter(context) >= 0) {
-                context.addCompletionListener(LET_GO_OF_HTTP); // this read may be the handshake of one
+            if (tyrusFilter(context) < 0) {
+                return context.getInvokeAction();
             }
-            return context.getInvokeAction();
+            context.addCompletionListener(LET_GO_OF_HTTP); // this read may be the handshake of one
+            return untilHeadEnds(context);
         }
         Buffer in = context.getMessage();
         int start = in.position();
@@ -154,6 +163,37 @@ final class FrameLimit extends BaseFilter implements AddOn {
         }
         Buffer passed = kept == null ? in : kept.pass(context, in, end);
         return passed == null ? context.getStopAction() : toTyrus(context, watch, passed);
+    }
+
+    /**
+     * Before a connection is watched: hands on the bytes up to the end of a request's head, and
+     * keeps the rest of the read for a second pass through this filter, once that request is
+     * handled. A client may write frames in the same packet as its upgrade request; handled in one
+     * pass they would reach Tyrus unchecked, and the limit would then start counting mid-frame.
+     * After the upgrade's pass the connection is watched, and the rest is counted from its first
+     * byte. What follows the head of any other request (its body, or the next request) takes the
+     * usual way in the second pass.
+     */
+    private static NextAction untilHeadEnds(FilterChainContext context) {
+        Buffer in = context.getMessage();
+        Connection<?> connection = context.getConnection();
+        Integer matched = HEAD_END.get(connection);
+        int m = matched == null ? 0 : matched;
+        int end = in.limit();
+        for (int at = in.position(); at < end; at++) {
+            byte b = in.get(at);
+            m = b == (m % 2 == 0 ? '\r' : '\n') ? m + 1 : b == '\r' ? 1 : 0;
+            if (m == 4) {
+                HEAD_END.remove(connection);
+                if (at + 1 == end) {
+                    return context.getInvokeAction();
+                }
+                Buffer rest = in.split(at + 1); // in keeps the head; rest comes back to this filter
+                return context.getInvokeAction(rest, null);
+            }
+        }
+        HEAD_END.set(connection, m); // a head split over reads: where the end's search stands
+        return context.getInvokeAction();
     }
 
     /**

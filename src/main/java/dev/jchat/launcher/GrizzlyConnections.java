@@ -84,10 +84,22 @@ final class GrizzlyConnections implements Connections {
         }
     }
 
+    /**
+     * Drops the connection with a reset (SO_LINGER 0): closed gracefully, the kernel would still
+     * hold what the peer never reads, and try to send it for minutes.
+     */
     @Override
     public boolean abort(Session session) {
-        if (!(connection(session) instanceof Connection<?> connection)) {
+        if (!(connection(session) instanceof Connection<?> connection) || !connection.isOpen()) {
             return false;
+        }
+        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel) {
+            try {
+                channel.socket().setSoLinger(true, 0);
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "cannot set SO_LINGER on session {0}''s connection: {1}", session.getId(),
+                        e.toString()); // closing as usual still ends it
+            }
         }
         connection.terminateSilently();
         return true;

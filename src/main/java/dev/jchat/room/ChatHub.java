@@ -50,7 +50,8 @@ public final class ChatHub {
         this.config = config;
         this.rooms = rooms.apply(this);
         this.connections = connections;
-        this.closer = new Closer(events, connections, metrics, threads);
+        this.closer = new Closer(events, connections, metrics, threads, timer,
+                TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds()));
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
         // A cancelled timer (a token's expiry once its connection closed) must not stay queued until it is due.
         timer.setRemoveOnCancelPolicy(true);

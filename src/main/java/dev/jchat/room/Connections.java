@@ -16,7 +16,10 @@ public interface Connections {
     /** Containers that close a stalled connection themselves (Tomcat does, once a close times out). */
     Connections NONE = session -> false;
 
-    /** Drops the connection; false when this session's container offers no way to. */
+    /**
+     * Drops the connection, whatever waits to be written to it; false when it is gone already or
+     * this session's container offers no way to.
+     */
     boolean abort(Session session);
 
     /**

@@ -4,9 +4,12 @@ import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.net.SocketTimeoutException;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The frames waiting to go to one session. Thread-safe; any thread may queue.
@@ -17,7 +20,8 @@ import java.util.List;
  * to it waited longer than the send timeout, or when the live frames waiting for it pass the
  * byte limit; what the server queues on join (welcome and backlog) does not count towards the
  * bytes, and its timeout starts at the join. A send that fails, or throws anything, closes this
- * connection alone with 1011. Closing happens on the {@link Closer}, never under this lock.
+ * connection alone with 1011; one the container gave up on for time, with 1013. Closing happens
+ * on the {@link Closer}, never under this lock.
  *
  * <p>Nothing goes before the welcome: once {@link #holdUntilJoin} was called, frames queued
  * before the join (a pong, an error, a directory answered while the engine is still joining the
@@ -315,8 +319,22 @@ public final class Outbox {
                 return; // closed by us or by the peer: a refused send is expected then
             }
             closer.failedSend(session, error);
-            giveUp(SEND_FAILED, sending);
+            giveUp(timedOut(error) ? TOO_SLOW : SEND_FAILED, sending);
         }
+    }
+
+    /**
+     * A send the container gave up on for time (Tomcat's write timeouts): the peer did not read
+     * in time, which is what 1013 says, whichever timeout noticed it first.
+     */
+    private static boolean timedOut(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof SocketTimeoutException || e instanceof TimeoutException
+                    || e instanceof InterruptedByTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** With the lock held. */

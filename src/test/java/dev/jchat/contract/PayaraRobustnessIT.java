@@ -18,6 +18,15 @@ class PayaraRobustnessIT extends RobustnessContract {
         return server.chatUri();
     }
 
+    /**
+     * Payara opens no session for a connection whose upgrade request came with frames in the same
+     * packet: no welcome, nothing of the frames reaches the room (so no limit is passed either).
+     */
+    @Override
+    protected boolean readsFramesInTheUpgradePacket() {
+        return false;
+    }
+
     @Test
     @Override
     @Disabled("Payara's Tyrus (2.1.5.payara-p2, TyrusServletWriter) reports every async send complete while it"

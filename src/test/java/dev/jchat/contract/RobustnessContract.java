@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jchat.ChatConfig;
 import dev.jchat.OpsClient;
@@ -58,6 +59,14 @@ public abstract class RobustnessContract {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     protected abstract URI chatUri();
+
+    /**
+     * False where the container never hands the endpoint frames that came in the same packet as
+     * the upgrade request (Payara: nothing of them arrives, so no limit is passed either).
+     */
+    protected boolean readsFramesInTheUpgradePacket() {
+        return true;
+    }
 
     /** False where rooms live in Redis: a server then forgets only its copy of an empty room, never the room. */
     protected boolean roomsInMemory() {
@@ -172,6 +181,29 @@ public abstract class RobustnessContract {
         slow.expectClose(1009);
         observer.say("after");
         assertEquals("after", observer.nextChat().getString("msg"), "nothing of it was published");
+    }
+
+    /**
+     * A client that writes its frames in the same packet as its upgrade request: the limit holds
+     * whatever the packet boundaries (the embedded launcher passed the first frame on unchecked,
+     * then counted from the middle of it).
+     */
+    @Test
+    void theLimitHoldsForFramesInTheSamePacketAsTheUpgradeRequest() throws Exception {
+        assumeTrue(readsFramesInTheUpgradePacket(), "this runtime never reads frames sent with the upgrade request");
+        TestClient observer = join("observer");
+        try (RawClient eager = RawClient.connectWithFrames(uri("user=eager&room=" + room),
+                RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"))) {
+            eager.expectClose(1009);
+        }
+        try (RawClient eager2 = RawClient.connectWithFrames(uri("user=eager2&room=" + room),
+                RawClient.text("{\"msg\":\"in the upgrade's packet\"}"),
+                RawClient.text("{\"msg\":\"" + "y".repeat(1 << 20) + "\"}"))) {
+            eager2.expectClose(1009); // its own copy of the message may be dropped: the close is decided at once
+        }
+        assertEquals("in the upgrade's packet", observer.nextChat().getString("msg"), "a frame within the limit counts");
+        observer.say("after");
+        assertEquals("after", observer.nextChat().getString("msg"), "nothing of the frames over the limit was published");
     }
 
     @Test
@@ -404,6 +436,79 @@ public abstract class RobustnessContract {
         while (!observer.nextChat().getString("msg").equals("after")) {
             // the flood, then the message after it
         }
+    }
+
+    /**
+     * A reader that pauses while the room sends it far more than it takes, then reads again: it
+     * is too slow, the 1013 case, and it sees that close, or at least its connection's end,
+     * promptly once it reads (on Tomcat it was closed with 1011 and saw neither).
+     */
+    @Test
+    void aReaderThatPausesThenResumesIsClosedWith1013AndSeesItsEnd() throws Exception {
+        OpsClient ops = OpsClient.forChat(chatUri(), null);
+        Map<String, Double> before = ops.scrape();
+        TestClient sender = join("sender");
+        RawClient paused = raw("user=paused&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(paused.read().text()));
+        sender.next("join");
+        String text = "p".repeat(1_900);
+        for (int i = 0; i < 8_000; i++) {
+            sender.say(text);
+            if (i % 100 == 99) {
+                for (int j = 0; j < 100; j++) {
+                    sender.nextChat(); // the sender reads its own copies as it goes
+                }
+            }
+        }
+        long resumed = System.nanoTime();
+        assertTrue(paused.endsWithin(TimeUnit.SECONDS.toMillis(15)), "it sees its connection end once it reads");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - resumed);
+        Map<String, Double> after = ops.scrapeUntil(m -> OpsClient.value(m, TOO_SLOW_CLOSES) > OpsClient.value(before, TOO_SLOW_CLOSES));
+        assertEquals(OpsClient.value(before, TOO_SLOW_CLOSES) + 1, OpsClient.value(after, TOO_SLOW_CLOSES),
+                "too slow: 1013 (ended " + seconds + " s after it read again; closes with 1011 before "
+                        + OpsClient.value(before, SEND_FAILED_CLOSES) + ", after " + OpsClient.value(after, SEND_FAILED_CLOSES) + ")");
+    }
+
+    private static final String SEND_FAILED_CLOSES = "chat_closed_total{code=\"1011\"}";
+
+    private static final String DELIVERIES = "chat_deliveries_total";
+
+    /**
+     * A peer that stopped reading, whose socket the server can no longer write to, sends a frame
+     * over the limit: the close frame (1009) waits behind what it never reads, and the member is
+     * already gone, so only the close itself may end the connection. It must end within the send
+     * timeout, whatever is queued (it stayed ESTABLISHED with megabytes queued, forever).
+     */
+    @Test
+    void aFrameOverTheLimitFromAReaderThatStoppedReadingEndsItsConnection() throws Exception {
+        OpsClient ops = OpsClient.forChat(chatUri(), null);
+        TestClient sender = join("sender");
+        RawClient stalled = raw("user=stalled&room=" + room, 4_096);
+        assertEquals("welcome", jsonType(stalled.read().text()));
+        sender.next("join");
+        // The room sends to it until its sends stop completing (the socket's buffers are full), well
+        // before the outbound limit (256 KiB here) or the send timeout would close it with 1013.
+        double before = OpsClient.value(ops.scrape(), DELIVERIES);
+        String text = "z".repeat(1_990);
+        int sent = 0;
+        int behind = 0;
+        while (behind < 40) {
+            assertTrue(sent < 6_000, "the server's sends to a peer that reads nothing never stopped");
+            for (int i = 0; i < 20; i++) {
+                sender.say(text);
+                sender.nextChat();
+            }
+            sent += 20;
+            Thread.sleep(50);
+            double toStalled = OpsClient.value(ops.scrape(), DELIVERIES) - before - sent; // the sender's own are done
+            behind = (int) (sent - toStalled);
+        }
+        stalled.write(RawClient.text("{\"msg\":\"" + "x".repeat(70 * 1024) + "\"}"));
+        // It reads nothing more: its connection must be gone within the send timeout all the same.
+        assertTrue(stalled.refusesWritesWithin(TimeUnit.SECONDS.toMillis(SEND_TIMEOUT_SECONDS + 5)),
+                "its connection is still open " + (SEND_TIMEOUT_SECONDS + 5) + " s after its close");
+        sender.say("after");
+        assertEquals("after", sender.nextChat().getString("msg"));
     }
 
     // --- 6: rooms made up by the thousand

@@ -273,4 +273,66 @@ class EmbeddedServerTest {
             assertTrue(type.contains("javascript"), "module scripts need a JavaScript type, got " + type);
         }
     }
+
+    /**
+     * Slowloris: connections that never become chat connections are closed after the handshake
+     * timeout, however they hold on (silent, half a request line, a request dribbled a byte at a
+     * time, keep-alive after an answer); a chat connection is not, as the chat's idle timeout governs it.
+     */
+    @Test
+    void connectionsThatNeverUpgradeAreClosedAfterTheHandshakeTimeoutAndChatConnectionsStay() throws Exception {
+        long timeout = 2_000;
+        try (EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withPort(0), true,
+                java.time.Duration.ofMillis(timeout));
+             Socket silent = new Socket("localhost", server.port());
+             Socket half = new Socket("localhost", server.port());
+             Socket dribbling = new Socket("localhost", server.port());
+             Socket keptAlive = new Socket("localhost", server.port());
+             TestClient chat = welcomed(uri(server, "user=stays&room=r"))) {
+            long start = System.nanoTime();
+            half.getOutputStream().write("GET / HT".getBytes(StandardCharsets.US_ASCII));
+            keptAlive.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(StandardCharsets.US_ASCII);
+            java.util.concurrent.CompletableFuture<Void> dribble = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    for (byte b : request) {
+                        dribbling.getOutputStream().write(b); // a byte every 100 ms: never a whole request
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server: what it should do
+                }
+            });
+            long margin = 3_000;
+            assertTrue(endsWithin(silent, start, timeout + margin), "a silent connection is closed");
+            assertTrue(endsWithin(half, start, timeout + margin), "half a request line is closed");
+            assertTrue(endsWithin(dribbling, start, timeout + margin), "a request dribbled slowly is closed");
+            assertTrue(endsWithin(keptAlive, start, timeout + margin), "a keep-alive connection after its answer is closed");
+            dribble.get(10, TimeUnit.SECONDS);
+            Thread.sleep(timeout); // past the timeout, twice over since it opened
+            chat.say("still here");
+            assertEquals("still here", chat.nextChat().getString("msg"), "a chat connection is left to the chat's idle timeout");
+        }
+    }
+
+    /** Reads and drops what comes until the server closes {@code socket}; false if it is open {@code millis} after {@code start}. */
+    private static boolean endsWithin(Socket socket, long start, long millis) throws IOException {
+        byte[] sink = new byte[8192];
+        while (true) {
+            long left = millis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) left);
+            try {
+                if (socket.getInputStream().read(sink) < 0) {
+                    return true;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                return false;
+            } catch (java.net.SocketException e) {
+                return true; // reset
+            }
+        }
+    }
 }

@@ -60,4 +60,25 @@ class OutboxTest {
                             line.substring(line.indexOf(' ') + 1))).sum(), "each frame counted once");
         }
     }
+
+    /**
+     * A send the container gave up on for time (Tomcat's write timeouts) means the peer did not
+     * read in time: too slow, 1013, as the outbox's own send timeout says; any other failure is 1011.
+     */
+    @Test
+    void aSendThatTimedOutClosesWith1013AndOtherFailuresWith1011() throws Exception {
+        for (Throwable error : List.of(new java.net.SocketTimeoutException("write timed out"),
+                new java.io.IOException("Broken pipe"))) {
+            FakeSession session = new FakeSession("timed-out", FakeSession.Sends.COMPLETE);
+            try (ChatMetrics metrics = new ChatMetrics()) {
+                Outbox outbox = new Outbox(session.session, (frames, done) -> done.onResult(new SendResult(error)),
+                        new Closer(new RepeatedEvents(System.getLogger("test")), Connections.NONE, metrics, new Threads()),
+                        TimeUnit.SECONDS.toNanos(10), 1 << 20, metrics, () -> { });
+                outbox.send(Frame.of("f1"));
+                assertEquals(true, session.awaitClose());
+                assertEquals(error instanceof java.net.SocketTimeoutException ? 1013 : 1011,
+                        session.closeReason.getCloseCode().getCode(), error.toString());
+            }
+        }
+    }
 }
