@@ -58,7 +58,6 @@ final class WarConnections implements Connections, AutoCloseable {
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
-    private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
     /** Set while this thread is in one of the chat's sends: Tyrus' timer restarts then are not reads. */
     private static final ThreadLocal<Boolean> SENDING = new ThreadLocal<>();
 
