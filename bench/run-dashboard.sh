@@ -95,7 +95,9 @@ fi
 port=$(free_port)
 base=http://127.0.0.1:$port
 url=ws://127.0.0.1:$port/chat
-CHAT_HOST=127.0.0.1 CHAT_PORT=$port CHAT_REDIS_URL=$redis_url \
+# The load generator's listeners never send, and idle means "nothing from the client": an hour,
+# as the other benches give it, unless the caller says otherwise.
+CHAT_HOST=127.0.0.1 CHAT_PORT=$port CHAT_REDIS_URL=$redis_url CHAT_IDLE_TIMEOUT_SECONDS=${CHAT_IDLE_TIMEOUT_SECONDS:-3600} \
   timeout 600 java -XX:+UseParallelGC -Xmn32m -jar "$work/chat-standalone.jar" >"$logs-server.log" 2>&1 &
 pids+=("$!")
 auth=()
