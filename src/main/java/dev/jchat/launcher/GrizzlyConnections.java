@@ -78,8 +78,8 @@ final class GrizzlyConnections implements Connections {
             return new GrizzlyConnections(path, frames);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, "this Tyrus hides its connections (" + e + "): sends go through sendText, a peer"
-                    + " that stops reading keeps its socket until the operating system gives up on it, and Tyrus"
-                    + " keeps the idle timeout");
+                    + " that stops reading keeps its socket until the operating system gives up on it, and"
+                    + " WebSocket pings do not keep a connection from being idle");
             return NONE;
         }
     }
