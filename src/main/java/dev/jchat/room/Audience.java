@@ -266,8 +266,7 @@ public final class Audience {
 
     /** The frame this server holds of message {@code id}, or null when it holds none. */
     public synchronized Frame held(long id) {
-        List<History.Entry> after = history.after(id - 1);
-        return !after.isEmpty() && after.get(0).id() == id ? after.get(0).frame() : null;
+        return history.find(id);
     }
 
     /** Numbers, stores and queues the next message: the in-memory engine's publish. */

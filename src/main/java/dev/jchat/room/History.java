@@ -92,6 +92,21 @@ final class History {
         return result;
     }
 
+    /**
+     * The held message with this id, or null: looked for from the newest, where a duplicate from
+     * the channel is, so that finding it costs its distance from the newest, not a copy of the rest.
+     */
+    Frame find(long id) {
+        Iterator<Entry> it = entries.descendingIterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.id() <= id) {
+                return e.id() == id ? e.frame() : null;
+            }
+        }
+        return null;
+    }
+
     /** Every held message with an id above {@code since}, oldest first. */
     List<Entry> after(long since) {
         List<Entry> result = new ArrayList<>();
