@@ -78,6 +78,7 @@ final class RedisRoom implements Room {
     private long syncsStarted;                                 // syncs of the room sent to Redis, numbered
     private long syncsDone;                                    // the last of them that came back, read or failed
     private long syncsRead;                                    // the last of them that read the room
+    private long lastCatchUp = System.nanoTime() - CATCH_UP.toNanos(); // when a join last made the copy sync
     private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
@@ -139,6 +140,7 @@ final class RedisRoom implements Room {
             engine.names().held(user).whenComplete((held, error) -> serial.execute(() -> {
                 if (waiting.remove(naming)) {
                     if (error != null) {
+                        engine.joinFailed(error);
                         member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                     } else if (held) {
                         member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
@@ -293,8 +295,21 @@ final class RedisRoom implements Room {
             return false;
         }
         if (join.afterSync < 0) {
-            join.afterSync = syncsStarted + 1; // the next one to start: a sync on its way read too early
-            sync();
+            // What a client claims to have seen starts at most one full read of the room per
+            // CATCH_UP, or any client could keep Redis and this room reloading back to back: within
+            // that time a join shares the catch-up on its way, or, with none, gets what it read.
+            long now = System.nanoTime();
+            boolean recent = now - lastCatchUp < CATCH_UP.toNanos();
+            if (recent && !syncing) {
+                join.caughtUp = true;
+                return false;
+            } else if (recent) {
+                join.afterSync = syncsStarted; // the one on its way
+            } else {
+                lastCatchUp = now;
+                join.afterSync = syncsStarted + 1; // the next one to start: a sync on its way read too early
+                sync();
+            }
             engine.timer().accept(() -> serial.execute(() -> {
                 if (waiting.contains(join)) {
                     join.caughtUp = true;
@@ -326,6 +341,7 @@ final class RedisRoom implements Room {
         if (error != null || claim.outcome() == Names.Outcome.TAKEN) {
             waiting.remove(join);
             if (error != null) {
+                engine.joinFailed(error);
                 join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else {
                 join.member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
@@ -351,6 +367,7 @@ final class RedisRoom implements Room {
                 waiting.remove(join);
                 unclaim(join.member);
                 if (error != null) {
+                    engine.joinFailed(error);
                     join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else {
                     join.member.refuse(admission.refusal().code(), admission.refusal().getMessage());
@@ -376,6 +393,7 @@ final class RedisRoom implements Room {
             } else if (error != null) {
                 waiting.remove(join);
                 unclaim(join.member);
+                engine.joinFailed(error);
                 join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else if (startedOver) {
                 join.afterLoad = syncsStarted + 1; // the next sync sent, whether one is on its way or not
@@ -458,6 +476,15 @@ final class RedisRoom implements Room {
                 refuseWaiting(); // nobody is in yet: those waiting may try again
             } else {
                 waiting.forEach(join -> join.caughtUp |= join.afterSync >= 0); // they get what the copy has
+                // a join into a conversation that started over must not see the copy it had: refused, it may retry
+                for (Waiting join : List.copyOf(waiting)) {
+                    if (join.joining && join.afterLoad > syncsRead) {
+                        waiting.remove(join);
+                        unclaim(join.member);
+                        engine.joinFailed(error);
+                        join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                    }
+                }
                 joinReady();
                 if (lost) {
                     engine.resubscribeLater(this); // and syncs: nothing is delivered until Redis heard of the loss

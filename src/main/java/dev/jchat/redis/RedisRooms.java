@@ -501,6 +501,12 @@ public final class RedisRooms implements RoomRegistry {
         hub.events().record(Level.WARNING, "chat messages refused as unavailable: Redis did not take them", error.toString());
     }
 
+    /** A join or naming refused as unavailable because Redis did not answer its claim, check or record. */
+    void joinFailed(Throwable error) {
+        hub.events().record(Level.WARNING, "connections refused as unavailable: Redis did not answer a name or room step",
+                error.toString());
+    }
+
     void syncFailed(String room, Throwable error) {
         hub.events().record(Level.WARNING, "rooms could not be read from Redis", error.toString());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.OpsClient;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
@@ -241,6 +242,37 @@ class RedisRecoveryTest {
         JsonObject echo = writer.nextChat();
         assertEquals(6, echo.getInt("id"), "the writer was not closed with 1012: " + echo);
         assertEquals("6:still here", idAndMsg(ahead.nextChat()));
+    }
+
+    /**
+     * What a client claims to have seen (a since above the copy, an epoch of its own making) makes
+     * the copy read the room from Redis again; a stream of such handshakes must not keep Redis and
+     * the room reloading back to back: at most one such read per room every two seconds.
+     */
+    @Test
+    void madeUpResumesCannotKeepTheRoomReloading() throws Exception {
+        redis = RedisServer.start();
+        EmbeddedServer a = server(redis.url());
+        TestClient writer = connect(a, "&user=writer");
+        writer.welcome();
+        sayOld(writer, 1, 5);
+        OpsClient ops = OpsClient.forChat(a.chatUri(), null);
+        String loads = "chat_engine_seconds_count{op=\"load\"}";
+        double before = OpsClient.value(ops.scrape(), loads);
+        long started = System.nanoTime();
+        for (int i = 0; i < 40; i++) {
+            TestClient liar = connect(a, "&user=liar" + i + "&since=" + (1000 + i) + "&epoch=madeup" + i);
+            JsonObject welcome = liar.welcome();
+            assertFalse(welcome.getBoolean("recovered"), welcome.toString());
+            liar.close();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double reads = OpsClient.value(ops.scrape(), loads) - before;
+        System.out.printf("40 made-up resumes in %.1f s made %.0f reads of the room%n", seconds, reads);
+        assertTrue(reads <= 2 + seconds / 2, "at most one read per two seconds (and one on its way): " + reads
+                + " reads in " + seconds + " s");
+        writer.say("still fine");
+        assertEquals(6, writer.nextChat().getInt("id"));
     }
 
     private static String idAndMsg(JsonObject chat) {
