@@ -410,7 +410,7 @@ public final class RedisRooms implements RoomRegistry {
         public CompletionStage<Claim> claim(String user, String presentedKey) {
             String fresh = Names.newKey();
             String skeleton = InputRules.skeleton(user);
-            return track(call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(skeleton)},
+            return track(call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(skeleton), keys.name(user)},
                     presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds(),
                     user, skeleton)))
                     .thenApply(outcome -> switch (outcome) {
@@ -423,11 +423,19 @@ public final class RedisRooms implements RoomRegistry {
         @Override
         public CompletionStage<Holder> holder(String user) {
             String skeleton = InputRules.skeleton(user);
-            return track(call("held", redis -> redis.hmget(keys.name(skeleton), "digest", "name"))).thenApply(fields ->
-                    fields.get(0).hasValue()
-                            // a hold made before skeletons has no name: its key was its spelling
-                            ? new Holder(fields.get(1).getValueOrElse(skeleton), fields.get(0).getValue())
-                            : null);
+            return track(call("held", redis -> redis.hmget(keys.name(skeleton), "digest", "name"))).thenCompose(fields -> {
+                if (fields.get(0).hasValue()) {
+                    // a hold made before skeletons has no name: its key was its spelling
+                    return CompletableFuture.completedFuture(new Holder(fields.get(1).getValueOrElse(skeleton),
+                            fields.get(0).getValue()));
+                }
+                if (skeleton.equals(user)) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                // one made before skeletons under this very spelling, not yet moved by its holder's claim
+                return track(call("held", redis -> redis.hget(keys.name(user), "digest")))
+                        .thenApply(digest -> digest == null ? null : new Holder(user, digest));
+            });
         }
 
         @Override

@@ -122,4 +122,28 @@ class RecycledNameRedisTest {
         assertEquals("hello, whoever you are", hello.getString("msg"));
         assertEquals(1, hello.getJsonNumber("id").longValue(), "the new conversation's first message");
     }
+
+    /**
+     * A hold written before names were held by their skeleton sits under its spelling
+     * ({@code chat:name:Alice}): after the upgrade it is still its holder's, not the first comer's,
+     * and its holder's next claim moves it under the skeleton.
+     */
+    @Test
+    void aNameHeldBeforeSkeletonsIsStillItsHoldersAfterTheUpgrade() throws Exception {
+        String key = dev.jchat.room.Names.newKey();
+        assertEquals(":1", redis.command("HSET chat:name:Alice digest " + dev.jchat.room.Names.digest(key)));
+        assertEquals(":1", redis.command("EXPIRE chat:name:Alice 3600"));
+        EmbeddedServer a = server();
+        TestClient bob = connect(a, "user=bob&" + direct("Alice"));
+        assertEquals("@Alice+bob", bob.welcome().getString("room"), "Alice is held: bob may write to her");
+        TestClient thief = connect(a, "user=Alice");
+        thief.expectError("name-taken");
+        thief.expectClose(1008);
+        TestClient alice = connect(a, "user=Alice&key=" + key);
+        assertEquals(key, alice.welcome().getString("key"), "her key still proves her name");
+        assertEquals(":0", redis.command("EXISTS chat:name:Alice"), "the old hold is moved");
+        assertEquals(":1", redis.command("EXISTS chat:name:alice"), "under the skeleton");
+        TestClient lookalike = connect(a, "user=ALICE");
+        lookalike.expectError("name-taken");
+    }
 }
