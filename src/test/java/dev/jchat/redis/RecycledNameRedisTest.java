@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class RecycledNameRedisTest {
 
     private RedisServer redis;
-    private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final RoomClients clients = new RoomClients();
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
 
     @BeforeEach
     void startRedis() throws Exception {
@@ -35,19 +32,14 @@ class RecycledNameRedisTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
+        chats.close();
         if (redis != null) {
             redis.close();
         }
     }
 
     private EmbeddedServer server() throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redis.url(), "chat").withPresenceTtlSeconds(3)));
-        servers.add(server);
-        return server;
+        return chats.start(redis.url());
     }
 
     /** A connection to {@code server} with {@code query}, closed after the test. */

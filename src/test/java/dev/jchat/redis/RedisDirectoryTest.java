@@ -3,7 +3,6 @@ package dev.jchat.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
@@ -30,8 +29,8 @@ class RedisDirectoryTest {
     private static final int ASKED_AT_ONCE = 8;
 
     private RedisServer redis;
-    private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final RoomClients clients = new RoomClients();
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
 
     @BeforeEach
     void startRedis() throws Exception {
@@ -40,20 +39,14 @@ class RedisDirectoryTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
+        chats.close();
         if (redis != null) {
             redis.close();
         }
     }
 
     private EmbeddedServer server(int presenceTtlSeconds) throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redis.url(), "chat")
-                        .withPresenceTtlSeconds(presenceTtlSeconds)));
-        servers.add(server);
-        return server;
+        return chats.start(RedisChats.config(redis.url(), presenceTtlSeconds));
     }
 
     private TestClient join(EmbeddedServer server, String room, String user) {

@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RedisEngineTest {
 
     private RedisServer redis;
-    private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final RoomClients clients = new RoomClients();
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
     @BeforeEach
@@ -41,17 +41,14 @@ class RedisEngineTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
+        chats.close();
         if (redis != null) {
             redis.close();
         }
     }
 
     private ChatConfig config(String redisUrl) {
-        return ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redisUrl, "chat").withPresenceTtlSeconds(3));
+        return RedisChats.config(redisUrl, 3);
     }
 
     private EmbeddedServer server() throws Exception {
@@ -63,9 +60,7 @@ class RedisEngineTest {
     }
 
     private EmbeddedServer server(ChatConfig config) throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(config);
-        servers.add(server);
-        return server;
+        return chats.start(config);
     }
 
     private TestClient connect(EmbeddedServer server, String query) {
@@ -179,9 +174,7 @@ class RedisEngineTest {
             writer.nextChat();
         }
         String epoch = connect(a, "").welcome().getString("epoch");
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
-        servers.clear();
+        chats.close(); // every server stops
 
         EmbeddedServer restarted = server();
         TestClient back = connect(restarted, "&user=writer&since=1&epoch=" + epoch);
@@ -220,8 +213,8 @@ class RedisEngineTest {
         assertTrue(ann.isOpen() && bob.isOpen(), "connections stay open");
 
         redis.startAgain();
-        awaitServing(b);
-        awaitServing(a);
+        RedisChats.awaitServing(b);
+        RedisChats.awaitServing(a);
         bob.say("second");
         JsonObject second = ann.nextChat();
         assertEquals(2, second.getInt("id"), "ids go on from Redis' own data, with no gap and nothing late");
@@ -347,7 +340,7 @@ class RedisEngineTest {
         early.expectError("unavailable");
         early.expectClose(1013);
         redis.startAgain();
-        awaitServing(a);
+        RedisChats.awaitServing(a);
         TestClient later = join(a, "later");
         later.say("made it");
         assertEquals(1, later.nextChat().getInt("id"));
@@ -412,9 +405,7 @@ class RedisEngineTest {
         assertEquals(key, connect(b, "&user=zoe&key=" + key).welcome().getString("key"));
         assertEquals("$64", redis.command("HGET chat:name:zoe digest"), "what is stored is a SHA-256 in hex, not the key");
 
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
-        servers.clear();
+        chats.close(); // every server stops
         EmbeddedServer restarted = server();
         connect(restarted, "&user=zoe&key=").expectError("name-taken");
         assertEquals("zoe", connect(restarted, "&user=zoe&key=" + key).welcome().getString("user"));
@@ -426,7 +417,7 @@ class RedisEngineTest {
         join(a, "alice").say("hi");
         assertTrue(engineThreads().size() > 0, "the engine runs threads of its own: " + engineThreads());
         a.close();
-        servers.remove(a);
+        chats.closed(a);
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!engineThreads().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -439,20 +430,4 @@ class RedisEngineTest {
                 .filter(name -> name.startsWith("lettuce-") || name.startsWith("chat-redis-"))
                 .sorted().toList();
     }
-
-    /** Waits until a new connection to the server is welcomed again. */
-    private void awaitServing(EmbeddedServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            TestClient probe = TestClient.connect(URI.create(server.chatUri() + "?room=probe"));
-            JsonObject first = probe.next();
-            probe.close();
-            if (first.getString("type").equals("welcome")) {
-                return;
-            }
-            assertFalse(System.nanoTime() > deadline, "the server never served again: " + first);
-            Thread.sleep(100);
-        }
-    }
-
 }

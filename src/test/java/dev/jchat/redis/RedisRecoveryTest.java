@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
 import dev.jchat.OpsClient;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,25 +26,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RedisRecoveryTest {
 
     private RedisServer redis;
-    private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final RoomClients clients = new RoomClients();
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
     @AfterEach
     void stopAll() throws Exception {
-        clients.close();
-        servers.forEach(EmbeddedServer::close);
+        chats.close();
         if (redis != null) {
             redis.close();
         }
     }
 
     private EmbeddedServer server(String redisUrl) throws Exception {
-        EmbeddedServer server = EmbeddedServer.start(ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
-                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redisUrl, "chat").withPresenceTtlSeconds(3)));
-        servers.add(server);
-        return server;
+        return chats.start(redisUrl);
     }
 
     private TestClient connect(EmbeddedServer server, String query) {
@@ -99,8 +91,8 @@ class RedisRecoveryTest {
         sayOld(ann, 4, 6);
         redis.kill();
         redis.startAgain(); // seq 3 again, same epoch
-        awaitServing(a);
-        awaitServing(b);
+        RedisChats.awaitServing(a);
+        RedisChats.awaitServing(b);
 
         expectRestart(ann); // A's copy is at 6, Redis at 3: the sync after the reconnect sees the loss
         TestClient annBack = connect(a, "&user=ann&since=6&epoch=" + epoch);
@@ -277,20 +269,5 @@ class RedisRecoveryTest {
 
     private static String idAndMsg(JsonObject chat) {
         return chat.getInt("id") + ":" + chat.getString("msg");
-    }
-
-    /** Waits until a new connection to the server is welcomed again. */
-    private static void awaitServing(EmbeddedServer server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (true) {
-            TestClient probe = TestClient.connect(URI.create(server.chatUri() + "?room=probe"));
-            JsonObject first = probe.next();
-            probe.close();
-            if (first.getString("type").equals("welcome")) {
-                return;
-            }
-            assertFalse(System.nanoTime() > deadline, "the server never served again: " + first);
-            Thread.sleep(100);
-        }
     }
 }
