@@ -221,9 +221,10 @@ final class WarConnections implements Connections, AutoCloseable {
                     lastActiveRead = field;
                 }
                 Field read = field;
+                ReadChanges changes = new ReadChanges();
                 return () -> {
                     try {
-                        return System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - read.getLong(session));
+                        return changes.seen(read.getLong(session), System.nanoTime());
                     } catch (IllegalAccessException e) {
                         return Long.MIN_VALUE;
                     }
@@ -330,6 +331,28 @@ final class WarConnections implements Connections, AutoCloseable {
         @Override
         public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
             return timers.awaitTermination(timeout, unit);
+        }
+    }
+
+    /**
+     * When a value the container changes on every read (Tomcat's last read, in wall-clock ms) was
+     * last seen to change, on this JVM's monotonic clock. The wall clock is never compared with
+     * anything: a step of it (an NTP step, a resumed VM) must not make every connection that only
+     * pings look idle at once. Seen once a second by the hub's idle check, so a read counts up to a
+     * second late, never early. Thread-safe.
+     */
+    static final class ReadChanges {
+
+        private long value = Long.MIN_VALUE;
+        private long changedAt;
+
+        /** The monotonic time ({@code nanos}, now) at which {@code current} was first seen. */
+        synchronized long seen(long current, long nanos) {
+            if (current != value) {
+                value = current;
+                changedAt = nanos;
+            }
+            return changedAt;
         }
     }
 }
