@@ -795,7 +795,6 @@ public final class RedisRooms implements RoomRegistry {
         return Duration.ofMillis(config.engine().presenceTtlSeconds() * 1_000L / 3);
     }
 
-
     @SuppressWarnings("unchecked")
     private static Snapshot snapshot(List<Object> reply) {
         List<Object> entries = (List<Object>) reply.get(3);

@@ -146,8 +146,7 @@ public final class Member {
 
     /** Queues an error frame for this connection alone: its frame was refused, it stays open. */
     public void sendError(ErrorCode code, String message) {
-        metrics.refused(code);
-        send(FrameEncoder.toJson(ErrorFrame.of(code, message)));
+        outbox.send(error(code, message));
     }
 
     /**
@@ -156,8 +155,13 @@ public final class Member {
      * it goes alone: what was held for after the welcome is dropped.
      */
     public void refuse(ErrorCode code, String message) {
+        outbox.refuse(error(code, message), code.closeReason());
+    }
+
+    /** An error frame for this connection, counted as a refusal. */
+    private Frame error(ErrorCode code, String message) {
         metrics.refused(code);
-        outbox.refuse(Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message))), code.closeReason());
+        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message)));
     }
 
     /** Sends what is queued, then closes. */

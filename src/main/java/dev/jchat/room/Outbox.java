@@ -120,8 +120,9 @@ public final class Outbox {
                 return false;
             }
             if (!queue.isEmpty()) {
-                // Only a refusal racing the join gets here: queued behind it, they count as live
-                // frames of now, not of when they were first sent.
+                // Only an outbox that did not hold until its join gets here (a member's always
+                // does, see holdUntilJoin): queued behind what waits, they count as live frames
+                // of now, not of when they were first sent.
                 queue.add(welcome);
                 queuedBytes += welcome.bytes();
                 for (Frame old : backlog) {
