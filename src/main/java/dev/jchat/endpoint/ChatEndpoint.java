@@ -1,6 +1,6 @@
 package dev.jchat.endpoint;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.LogText;
 import dev.jchat.message.ClientFrame;

@@ -1,6 +1,6 @@
 package dev.jchat.launcher;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

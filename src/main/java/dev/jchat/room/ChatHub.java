@@ -1,6 +1,6 @@
 package dev.jchat.room;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.config;
 
 /**
  * A setting that cannot be used. The message names the setting as the user wrote it

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.config;
 
 import java.net.InetAddress;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
