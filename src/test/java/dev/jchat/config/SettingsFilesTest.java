@@ -121,7 +121,15 @@ class SettingsFilesTest {
             Files.writeString(file, expected, StandardCharsets.UTF_8);
             return;
         }
-        assertEquals(expected, text, name + " differs from the table of settings (dev.jchat.config.Setting)" + HOW);
+        List<String> want = expected.lines().toList();
+        List<String> have = text.lines().toList();
+        int line = 0;
+        while (line < Math.min(want.size(), have.size()) && want.get(line).equals(have.get(line))) {
+            line++;
+        }
+        String first = line < want.size() ? want.get(line) : "(the end)";
+        assertEquals(expected, text, name + " differs from the table of settings (dev.jchat.config.Setting) at line "
+                + (line + 1) + ", which should be: " + first + HOW);
     }
 
     @Test
