@@ -70,7 +70,7 @@ abstract class Values {
         return values;
     }
 
-    /** Every value, those of {@code part}'s settings taken from {@code other}. */
+    /** Every value, those of the settings {@code other} answers for taken from it. */
     final Map<Setting, Object> with(Values other) {
         Map<Setting, Object> values = new EnumMap<>(all);
         mine().forEach(setting -> {
