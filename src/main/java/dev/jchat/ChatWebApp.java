@@ -1,5 +1,6 @@
 package dev.jchat;
 
+import dev.jchat.config.ChatConfig;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.logging.LogSetup;

@@ -1,6 +1,6 @@
 package dev.jchat.launcher;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
