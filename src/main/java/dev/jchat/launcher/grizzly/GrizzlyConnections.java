@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import dev.jchat.room.Connections;
 import dev.jchat.room.Frame;
@@ -47,7 +47,7 @@ import org.glassfish.tyrus.spi.Writer;
  * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
  * renamed them is reported at startup, and then the chat does without. Thread-safe.
  */
-final class GrizzlyConnections implements Connections {
+public final class GrizzlyConnections implements Connections {
 
     private static final System.Logger LOG = System.getLogger(GrizzlyConnections.class.getName());
     /** Frames waiting for a connection that one write takes. */
@@ -65,7 +65,7 @@ final class GrizzlyConnections implements Connections {
      * This Tyrus's connections, or {@link Connections#NONE} with one log line when its fields are
      * not there. With {@code frames} false, sends go through {@code sendText} (the portable way).
      */
-    static Connections create(boolean frames) {
+    public static Connections create(boolean frames) {
         try {
             List<Field> path = List.of(
                     field("org.glassfish.tyrus.core.TyrusSession", "basicRemote"),

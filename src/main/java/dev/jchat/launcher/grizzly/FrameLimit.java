@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import java.time.Duration;
 import java.util.ArrayList;

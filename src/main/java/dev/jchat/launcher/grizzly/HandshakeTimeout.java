@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,10 +31,10 @@ import org.glassfish.grizzly.http.server.NetworkListener;
  * <p>A filter right after the transport's; one timer per connection, which reschedules itself
  * while the connection is not yet due. Thread-safe.
  */
-final class HandshakeTimeout extends BaseFilter implements AddOn {
+public final class HandshakeTimeout extends BaseFilter implements AddOn {
 
     /** What the launcher gives a connection to become a chat connection, or between HTTP requests. */
-    static final Duration DEFAULT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT = Duration.ofSeconds(10);
 
     private static final System.Logger LOG = System.getLogger(HandshakeTimeout.class.getName());
     /** What Tyrus' filter sets on a connection it upgraded (its TYRUS_CONNECTION attribute). */
