@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.war;
 
 import dev.jchat.room.Connections;
 import dev.jchat.room.FrameWriter;
