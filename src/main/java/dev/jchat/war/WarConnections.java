@@ -90,9 +90,14 @@ final class WarConnections implements Connections, AutoCloseable {
     @Override
     public boolean abort(Session session) {
         try {
-            if (TOMCAT_SOCKET.walk(session, 1) != null) {
-                Object wrapper = TOMCAT_SOCKET.walk(session);
-                if (wrapper == null || (boolean) method(wrapper, "isClosed").invoke(wrapper)) {
+            Object remote = TOMCAT_SOCKET.walk(session, 1);
+            if (remote != null) {
+                Object wrapper = TOMCAT_SOCKET.walk(session); // set once, with the session
+                if (wrapper == null) {
+                    cannotDrop(session, "no socket under a " + remote.getClass().getName());
+                    return false;
+                }
+                if ((boolean) method(wrapper, "isClosed").invoke(wrapper)) {
                     return false;
                 }
                 Object channel = method(wrapper, "getSocket").invoke(wrapper); // Tomcat's NioChannel

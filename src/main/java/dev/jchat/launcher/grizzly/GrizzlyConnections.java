@@ -56,15 +56,15 @@ public final class GrizzlyConnections implements Connections {
     private static final int BATCH = 16;
 
     /** Tyrus' writer in a session's protocol handler: the chat's {@link SocketWriter} takes its place. */
-    private final FieldPath writer;
+    private final FieldPath toWriter;
     /** The Grizzly connection under a session whose writer is still Tyrus' own. */
-    private final FieldPath connection;
+    private final FieldPath toConnection;
     private final boolean frames;
     private final AtomicBoolean told = new AtomicBoolean();
 
-    private GrizzlyConnections(FieldPath writer, FieldPath connection, boolean frames) {
-        this.writer = writer;
-        this.connection = connection;
+    private GrizzlyConnections(FieldPath toWriter, FieldPath toConnection, boolean frames) {
+        this.toWriter = toWriter;
+        this.toConnection = toConnection;
         this.frames = frames;
     }
 
@@ -74,12 +74,13 @@ public final class GrizzlyConnections implements Connections {
      */
     public static Connections create(boolean frames) {
         try {
-            FieldPath writer = FieldPath.TYRUS_WRITER;
-            FieldPath connection = writer.then("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection")
+            FieldPath toWriter = FieldPath.TYRUS_WRITER;
+            FieldPath toConnection = toWriter
+                    .then("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection")
                     .resolvedIn(GrizzlyConnections.class.getClassLoader()); // every step of the writer's path too
             LOG.log(Level.DEBUG, frames ? "sending each message's frame, encoded once, straight to each socket"
                     : "sending through the WebSocket API's sendText");
-            return new GrizzlyConnections(writer, connection, frames);
+            return new GrizzlyConnections(toWriter, toConnection, frames);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, "this Tyrus hides its connections (" + e + "): sends go through sendText, a peer"
                     + " that stops reading keeps its socket until the operating system gives up on it, and"
@@ -129,7 +130,7 @@ public final class GrizzlyConnections implements Connections {
     @Override
     public FrameWriter writer(Session session) {
         if (!frames || !session.getNegotiatedExtensions().isEmpty()
-                || !(walk(writer, session) instanceof Writer tyrus)
+                || !(walk(toWriter, session) instanceof Writer tyrus)
                 || !(connection(session) instanceof NIOConnection connection)
                 || !(connection.getChannel() instanceof SocketChannel channel)
                 || !(connection.getTransport() instanceof TCPNIOTransport transport)) {
@@ -138,7 +139,7 @@ public final class GrizzlyConnections implements Connections {
         SocketWriter mine = new SocketWriter(transport.getAsyncQueueIO().getWriter(), connection, channel,
                 transport.getMemoryManager(), tyrus);
         try {
-            if (writer.set(session, mine)) { // from now on Tyrus' own frames go through it too
+            if (toWriter.set(session, mine)) { // from now on Tyrus' own frames go through it too
                 return mine;
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -290,7 +291,7 @@ public final class GrizzlyConnections implements Connections {
 
     /** The Grizzly connection under the session, or null when the path does not hold for it. */
     private Object connection(Session session) {
-        return walk(writer, session) instanceof SocketWriter mine ? mine.connection : walk(connection, session);
+        return walk(toWriter, session) instanceof SocketWriter mine ? mine.connection : walk(toConnection, session);
     }
 
     /**
