@@ -1,5 +1,6 @@
-package dev.jchat;
+package dev.jchat.war;
 
+import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
