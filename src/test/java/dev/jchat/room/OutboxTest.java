@@ -105,6 +105,15 @@ class OutboxTest {
         return session.closeReason.getCloseCode().getCode();
     }
 
+    /** An outbox sending a, made at {@code queuedAt}, with b waiting, then a close after sending (1001). */
+    private Outbox sendingAThenBThenClosing(long queuedAt) {
+        Outbox outbox = outbox(1 << 20);
+        outbox.send(Frame.of("a", queuedAt));
+        outbox.send(Frame.of("b", queuedAt));
+        outbox.closeAfterSending(GOING_AWAY);
+        return outbox;
+    }
+
     private static void join(Outbox outbox, Frame welcome, List<Frame> backlog) {
         if (outbox.enqueueJoin(welcome, backlog)) {
             outbox.drain();
@@ -351,10 +360,7 @@ class OutboxTest {
 
     @Test
     void closeAfterSendingClosesOnceWhatWasQueuedBeforeIsSent() throws Exception {
-        Outbox outbox = outbox(1 << 20);
-        outbox.send(Frame.of("a"));
-        outbox.send(Frame.of("b"));
-        outbox.closeAfterSending(GOING_AWAY);
+        Outbox outbox = sendingAThenBThenClosing(System.nanoTime());
         assertTrue(outbox.closing());
         outbox.send(Frame.of("after the close"));
         assertEquals(1, gone.getCount(), "not closed while frames wait");
@@ -391,11 +397,8 @@ class OutboxTest {
 
     @Test
     void aCloseAfterSendingWhoseFramesPassTheSendTimeoutHappensThenWithItsReason() throws Exception {
-        Outbox outbox = outbox(1 << 20);
         long start = System.nanoTime();
-        outbox.send(Frame.of("a", start));
-        outbox.send(Frame.of("b", start));
-        outbox.closeAfterSending(GOING_AWAY);
+        Outbox outbox = sendingAThenBThenClosing(start);
         outbox.closeIfStale(start + TIMEOUT + 1);
         assertEquals(1001, closeCode());
         assertTrue(dropped.get(), "a send is stuck in flight");
@@ -405,10 +408,7 @@ class OutboxTest {
 
     @Test
     void closeNowDropsWhatWaitsEvenAQueuedClose() throws Exception {
-        Outbox outbox = outbox(1 << 20);
-        outbox.send(Frame.of("a"));
-        outbox.send(Frame.of("b"));
-        outbox.closeAfterSending(GOING_AWAY);
+        Outbox outbox = sendingAThenBThenClosing(System.nanoTime());
         outbox.closeNow(new CloseReason(CloseReason.CloseCodes.TOO_BIG, "frame too large"), false);
         assertEquals(1009, closeCode());
         assertFalse(dropped.get(), "not asked to drop");
