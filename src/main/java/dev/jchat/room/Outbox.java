@@ -29,16 +29,20 @@ import java.util.concurrent.TimeoutException;
  *     timeout, or the counted bytes waiting would pass {@code CHAT_OUTBOX_BYTES} (a frame larger
  *     than the limit still goes to a connection with nothing counted waiting).
  * <li>A join's welcome and backlog: the server chose to send them, so they do not count against
- *     the bytes, and their timeout starts at the join; behind frames still waiting (a second join),
- *     they count as live frames of the join.
+ *     the bytes, and their timeout starts at the join; queued behind frames still waiting (with
+ *     protocol version 3, a join to one more room while the connection is busy), they count as
+ *     live frames of the join.
  * <li>Nothing before the welcome: once {@link #holdUntilJoin} was called, frames queued before the
  *     join (a pong, an error, a directory answered while the engine is still joining the
  *     connection) are held, counted against the bytes, and follow the welcome and its backlog in
  *     the order they were queued. A refusal ({@link #refuse}) goes alone instead, without them.
  * <li>A send that fails, or throws anything, closes this connection alone with 1011; one the
  *     container gave up on for time, with 1013.
+ * <li>Closing happens on the {@link Closer}: after what is queued ({@link #closeAfterSending}),
+ *     or at once, dropping what waits ({@link #closeNow}, and the closes above). A close at once
+ *     while a send is in flight drops the TCP connection too ({@link #closeNow}: when asked), as
+ *     the close frame would wait behind data the peer does not read.
  * </ul>
- * Closing happens on the {@link Closer}.
  */
 public final class Outbox {
 
@@ -75,13 +79,13 @@ public final class Outbox {
         IN_FLIGHT
     }
 
-    private final Session session;
-    private final FrameWriter frameWriter;
-    private final Closer closer;
-    private final Runnable gone;
-    private final long timeoutNanos;
-    private final long maxBytes;
-    private final ChatMetrics metrics;
+    private final Session session;         // the connection written to; closed only through the closer
+    private final FrameWriter frameWriter; // how frames reach the session: one a send, or several in one write
+    private final Closer closer;           // closes the session off this lock and off the sender's thread
+    private final Runnable gone;           // after this outbox's close: the room forgets the connection
+    private final long timeoutNanos;       // CHAT_SEND_TIMEOUT_SECONDS: how long the oldest frame not yet sent may wait
+    private final long maxBytes;           // CHAT_OUTBOX_BYTES: how many counted bytes may wait
+    private final ChatMetrics metrics;     // deliveries and their send times
 
     private final ArrayDeque<Item> queue = new ArrayDeque<>(); // what waits to go, in order; a Close comes last
     private ArrayDeque<Frame> held;      // frames for after the welcome, while it is awaited; else null
@@ -94,10 +98,10 @@ public final class Outbox {
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
      *             when the container never reports the close
      */
-    public Outbox(Session session, FrameWriter writer, Closer closer, long timeoutNanos, long maxBytes,
+    public Outbox(Session session, FrameWriter frameWriter, Closer closer, long timeoutNanos, long maxBytes,
                   ChatMetrics metrics, Runnable gone) {
         this.session = session;
-        this.frameWriter = writer;
+        this.frameWriter = frameWriter;
         this.metrics = metrics;
         this.closer = closer;
         this.gone = gone;
