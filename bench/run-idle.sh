@@ -11,8 +11,9 @@
 #      (jcmd GC.run, then GC.heap_info: the "used" of every generation, as ServerHeap sums it);
 #   4. open N idle WebSocket connections with the load generator (bench/target/chat-bench.jar:
 #      --senders 0 --rate 0 --names 1, all in room "bench" under one shared name, as the sweep's
-#      "10000 0 0" point, so presence costs one join, not N), wait until the server holds all N
-#      (ss counts them established; a JVM's /metrics must say chat_connections N), let them settle;
+#      "10000 0 0" point, so presence costs one join, not N; with rooms, in the same R rooms),
+#      wait until the server holds all N (ss counts them established; a JVM's /metrics must say
+#      chat_connections N; the generator says it is ready: every welcome came), let them settle;
 #   5. the same samples again; then stop the generator and the server.
 #
 # KB per connection = (after - before) / N. The heap figure is the steadier one: RSS after a GC
@@ -26,7 +27,20 @@
 #   bench/run-idle.sh --runtimes "standalone tomcat tomcat:CHAT_MAX_FRAME_BYTES=8192"
 #                                        which rows, in order; NAME:KEY=VALUE[,KEY=VALUE...] gives
 #                                        that row extra environment (any runtime, any CHAT_*);
-#                                        runtimes: standalone, standalone-g1, tomcat, payara, node
+#                                        runtimes: standalone, standalone-g1, tomcat, payara, node;
+#                                        two lowercase keys are the script's, not environment:
+#                                        jar=PATH runs a standalone row from another
+#                                        chat-standalone.jar (e.g. built from an older commit),
+#                                        rooms=N gives that row --rooms-per-connection N
+#   bench/run-idle.sh --rooms-per-connection N
+#                                        every connection in N rooms, protocol version 3 (v=3:
+#                                        room bench from the query, bench-2 .. bench-N by
+#                                        subscribe, every connection in the same N rooms); samples
+#                                        once all N welcomes came. Default 0: no v=3, one room.
+#                                        Rows of one runtime that differ only in rooms= also get
+#                                        KB per subscription: (KB at N - KB at the fewest) / (N -
+#                                        fewest). A subscribe counts against CHAT_RATE_* (burst
+#                                        30): past 31 rooms add --env CHAT_RATE_PER_SECOND=0
 #   bench/run-idle.sh --env KEY=VALUE    environment for every runtime (repeatable)
 #   bench/run-idle.sh --settle S         seconds to wait once all are open (default 5)
 #   bench/run-idle.sh --no-warmup        no warm-up connections before the baseline
@@ -51,6 +65,7 @@ cd "$(dirname "$0")/.."
 
 args="$*"
 connections=2000
+rooms_default=0
 runtimes="standalone tomcat payara node"
 settle=5
 warmup=true
@@ -66,6 +81,7 @@ while [ $# -gt 0 ]; do
     --quick) connections=200; shift ;;
     --connections) connections=${2:?--connections needs a number}; shift 2 ;;
     --runtimes) runtimes=${2:?--runtimes needs a list}; shift 2 ;;
+    --rooms-per-connection) rooms_default=${2:?--rooms-per-connection needs a number}; shift 2 ;;
     --env) global_env+=("${2:?--env needs KEY=VALUE}"); shift 2 ;;
     --settle) settle=${2:?--settle needs seconds}; shift 2 ;;
     --no-warmup) warmup=false; shift ;;
@@ -78,6 +94,8 @@ done
 [[ $connections =~ ^[0-9]+$ ]] && [ "$connections" -ge 1 ] && [ "$connections" -le 18000 ] \
   || { echo "--connections must be 1..18000" >&2; exit 2; }
 [[ $settle =~ ^[0-9]+$ ]] || { echo "--settle must be whole seconds" >&2; exit 2; }
+[[ $rooms_default =~ ^[0-9]+$ ]] && [ "$rooms_default" -le 100 ] \
+  || { echo "--rooms-per-connection must be 0..100" >&2; exit 2; }
 # rows are separated by spaces; a row without settings may also be separated by commas
 # ("standalone,tomcat"); in a row with settings, commas separate its KEY=VALUE pairs
 rows_given=$runtimes runtimes=""
@@ -89,6 +107,17 @@ for spec in $runtimes; do
     standalone|standalone-g1|tomcat|payara|node) ;;
     *) echo "unknown runtime ${spec%%:*} (standalone, standalone-g1, tomcat, payara, node)" >&2; exit 2 ;;
   esac
+  if [[ $spec == *:* ]]; then
+    IFS=, read -r -a settings <<<"${spec#*:}"
+    for setting in "${settings[@]}"; do
+      case $setting in
+        jar=*) [[ ${spec%%:*} == standalone* ]] && [ -f "${setting#jar=}" ] \
+          || { echo "$spec: jar= is for standalone rows, and names a file" >&2; exit 2; } ;;
+        rooms=*) [[ ${setting#rooms=} =~ ^[0-9]+$ ]] && [ "${setting#rooms=}" -le 100 ] \
+          || { echo "$spec: rooms= must be 0..100" >&2; exit 2; } ;;
+      esac
+    done
+  fi
 done
 
 began=$(date +%s)
@@ -175,11 +204,13 @@ metric_connections() { # chat_connections from the server's /metrics, or "-"
   echo "${value:--}"
 }
 
-# generate PORT CLIENTS MEASURE LOG: the load generator, idle clients, in the background
+# generate PORT CLIENTS MEASURE LOG ROOMS: the load generator, idle clients, each in ROOMS rooms
+# (0: as before, no v=3), in the background
 generate() {
   timeout --kill-after=5 $(($3 + 120)) java -Xmx2g -jar bench/target/chat-bench.jar \
     --url "ws://127.0.0.1:$1/chat" --clients "$2" --senders 0 --rate 0 --names 1 \
-    --warmup 0 --measure "$3" --connect-rate 1000 --label idle </dev/null >"$4" 2>&1 &
+    --rooms-per-connection "$5" --warmup 0 --measure "$3" --connect-rate 1000 --label idle \
+    </dev/null >"$4" 2>&1 &
   gen_group=$!
 }
 
@@ -191,12 +222,23 @@ wait_established() { # PORT COUNT SECONDS: until exactly COUNT are established, 
   done
 }
 
-echo "runtime,spec,connections,open,server_connections,rss_before_kb,rss_after_kb,rss_kb_per_conn,heap_before_kb,heap_after_kb,heap_kb_per_conn,heap_committed_after_kb,start_s,jvm_flags,env,note" >"$csv"
+echo "runtime,spec,connections,open,server_connections,rss_before_kb,rss_after_kb,rss_kb_per_conn,heap_before_kb,heap_after_kb,heap_kb_per_conn,heap_committed_after_kb,start_s,jvm_flags,env,note,rooms_per_connection,welcomed,jar" >"$csv"
 rows=()
+jars=() # "NAME JAR" of each jar= given, for the report
 
 measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
-  local spec=$1 name=${1%%:*} extra=() note="" port dir log start_s
-  [[ $spec == *:* ]] && IFS=, read -r -a extra <<<"${spec#*:}"
+  local spec=$1 name=${1%%:*} extra=() note="" port dir log start_s settings=() setting
+  local rooms=$rooms_default jar= jar_given=
+  [[ $spec == *:* ]] && IFS=, read -r -a settings <<<"${spec#*:}"
+  for setting in "${settings[@]}"; do
+    case $setting in
+      jar=*) jar_given=${setting#jar=} jar=$work/jar-${#jars[@]}.jar
+        cp "$jar_given" "$jar" # a copy, as for the other runtimes
+        jars+=("$spec: $(artifact "${setting#jar=}")") ;;
+      rooms=*) rooms=${setting#rooms=} ;;
+      *) extra+=("$setting") ;;
+    esac
+  done
   if [ "$name" = node ] && { ! command -v node >/dev/null || [ ! -d bench/reference/node_modules ]; }; then
     if command -v node >/dev/null && command -v npm >/dev/null; then
       (cd bench/reference && timeout 300 npm ci --no-audit --no-fund --loglevel=error) || true
@@ -211,16 +253,18 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
   mkdir -p "$dir"
   log=bench/results/idle-$stamp-$(tr -c 'A-Za-z0-9=\n' _ <<<"$spec").log
   local env_all=(CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}" "${extra[@]}")
-  echo "== $spec on 127.0.0.1:$port ${env_all[*]}"
+  echo "== $spec on 127.0.0.1:$port ${env_all[*]}${jar:+ (jar $jar_given)}, $rooms rooms per connection"
+  standalone_jar=$jar
   start_runtime "$name" "$port" "$dir" "$log" "${env_all[@]}"
+  standalone_jar=
   local t0ns
   t0ns=$(date +%s%N)
   if ! wait_serving "$name" "$port"; then
     echo "$spec: did not serve; its log ($log):" >&2
     tail -n 30 "$log" >&2
     stop_group "$server_group" 30; server_group=
-    rows+=("$spec|$connections|-|-|-|-|-|-|-|-|-|did not start")
-    echo "$name,$spec,$connections,,,,,,,,,,,$(runtime_flags "$name"),${env_all[*]},did not start" >>"$csv"
+    rows+=("$spec|$rooms|$connections|-|-|-|-|-|-|-|-|-|did not start")
+    echo "$name,$spec,$connections,,,,,,,,,,,$(runtime_flags "$name"),${env_all[*]},did not start,$rooms,,$jar_given" >>"$csv"
     return 0
   fi
   start_s=$(awk -v a="$t0ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
@@ -228,7 +272,7 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
 
   if [ "$warmup" = true ]; then
     local w=$((connections < 20 ? connections : 20))
-    generate "$port" "$w" 1 "$dir/warmup.log"
+    generate "$port" "$w" 1 "$dir/warmup.log" "$rooms"
     wait "$gen_group" 2>/dev/null || true
     gen_group=
     wait_established "$port" 0 30 || note+="warm-up connections still open; "
@@ -241,19 +285,24 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
   [ "$histogram" = true ] && is_jvm "$server_pid" && histogram_of "$server_pid" >"$dir/histogram-before.txt"
 
   # the generator holds the connections up to 300 s; it is stopped once the samples are taken
-  generate "$port" "$connections" 300 "$dir/generator.log"
-  local deadline=$((60 + connections / 100))
-  local open=0 held=-
+  generate "$port" "$connections" 300 "$dir/generator.log" "$rooms"
+  local deadline=$((60 + connections / 100 + connections * rooms / 1000))
+  local open=0 held=- welcomed=-
   local end=$((SECONDS + deadline))
   while :; do
     open=$(established "$port")
-    [ "$open" -ge "$connections" ] && break
+    # the generator's "ready" line: every connection open and, with rooms, every welcome came
+    [ "$open" -ge "$connections" ] && grep -q '^ready ' "$dir/generator.log" && break
     if [ $SECONDS -ge $end ] || ! kill -0 "$gen_group" 2>/dev/null; then
-      note+="only $open of $connections connected; "
+      note+="only $open of $connections connected (or not ready); "
       break
     fi
     sleep 0.5
   done
+  if [ "$rooms" -gt 0 ]; then
+    welcomed=$(sed -n 's/^ready .*welcomed=\([0-9]*\).*/\1/p' "$dir/generator.log")
+    [ "${welcomed:-0}" -eq "$connections" ] || note+="${welcomed:-no} connections had all $rooms welcomes; "
+  fi
   if is_jvm "$server_pid"; then
     end=$((SECONDS + 30))
     while held=$(metric_connections "$port"); [ "$held" != "$connections" ] && [ $SECONDS -lt $end ]; do
@@ -282,8 +331,30 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
   if [ "$hb" = - ]; then hper=-; else
     hper=$(awk -v a="$ha" -v b="$hb" -v n="$connections" 'BEGIN {printf "%.1f", (a - b) / n}')
   fi
-  rows+=("$spec|$connections|$open|$rb|$ra|$rper|$hb|$ha|$hper|$start_s|${note%; }")
-  echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(runtime_flags "$name"),${env_all[*]},${note%; }" >>"$csv"
+  rows+=("$spec|$rooms|$connections|$open|$rb|$ra|$rper|$hb|$ha|$hper|$start_s|${note%; }")
+  echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(runtime_flags "$name"),${env_all[*]},${note%; },$rooms,$welcomed,$jar_given" >>"$csv"
+}
+
+# KB per subscription: each row against the row of fewest rooms whose spec is the same but for
+# rooms= (the same runtime, jar and environment), as "spec|rooms|KB heap|KB RSS" lines
+per_subscription() {
+  local row r ro kh kr base
+  for row in "${rows[@]}"; do
+    IFS='|' read -r r ro _ _ _ _ kr _ _ kh _ _ <<<"$row"
+    [ "$kh" = - ] && kh=0
+    base=$(sed -E 's/(^|[:,])rooms=[0-9]+/\1/; s/:,/:/; s/,,/,/; s/[:,]$//' <<<"$r")
+    echo "$base|$ro|$kh|$kr|$r"
+  done | awk -F'|' '
+    { n[$1]++; spec[$1, n[$1]] = $5; rooms[$1, n[$1]] = $2; kh[$1, n[$1]] = $3; kr[$1, n[$1]] = $4 }
+    END {
+      for (b in n) {
+        lo = 0 # the fewest rooms with version 3: a version-2 row (rooms 0) is another protocol
+        for (i = 1; i <= n[b]; i++) if (rooms[b, i] > 0 && (lo == 0 || rooms[b, i] < rooms[b, lo])) lo = i
+        for (i = 1; lo > 0 && i <= n[b]; i++) if (rooms[b, i] > rooms[b, lo])
+          printf "| %s | %s | %d | %.2f | %.2f |\n", spec[b, i], spec[b, lo], rooms[b, i] - rooms[b, lo],
+            (kh[b, i] - kh[b, lo]) / (rooms[b, i] - rooms[b, lo]), (kr[b, i] - kr[b, lo]) / (rooms[b, i] - rooms[b, lo])
+      }
+    }'
 }
 
 for spec in $runtimes; do
@@ -295,22 +366,34 @@ elapsed=$(($(date +%s) - began))
 {
   echo "# Memory per idle connection, $stamp"
   echo
-  echo "\`bench/run-idle.sh $args\`: $connections idle WebSocket connections per runtime (one room, one name),"
+  echo "\`bench/run-idle.sh $args\`: $connections idle WebSocket connections per runtime (one name; one room, or rooms/conn),"
   echo "RSS and heap in use after two full GCs, before and after; $elapsed s in all."
   echo
-  echo "| runtime | N | open | RSS before MB | RSS after MB | KB RSS/conn | heap before MB | heap after MB | KB heap/conn | start s | note |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| runtime | rooms/conn | N | open | RSS before MB | RSS after MB | KB RSS/conn | heap before MB | heap after MB | KB heap/conn | start s | note |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for row in "${rows[@]}"; do
-    IFS='|' read -r r n o rb ra rper hb ha hper st nt <<<"$row"
-    echo "| $r | $n | $o | $(mb "$rb") | $(mb "$ra") | $rper | $(mb "$hb") | $(mb "$ha") | $hper | $st | $nt |"
+    IFS='|' read -r r ro n o rb ra rper hb ha hper st nt <<<"$row"
+    echo "| $r | $ro | $n | $o | $(mb "$rb") | $(mb "$ra") | $rper | $(mb "$hb") | $(mb "$ha") | $hper | $st | $nt |"
   done
   echo
+  subscriptions=$(per_subscription)
+  if [ -n "$subscriptions" ]; then
+    echo "KB per subscription: the row with more rooms per connection less the one with fewest, per"
+    echo "connection, divided by the rooms between them (rooms/conn 0 is protocol version 2, not counted):"
+    echo
+    echo "| runtime | against | more rooms | KB heap per subscription | KB RSS per subscription |"
+    echo "|---|---|---:|---:|---:|"
+    echo "$subscriptions"
+    echo
+  fi
   echo "- JVM: $java_version; node $(node --version 2>/dev/null || echo -)"
   echo "- standalone: java $(runtime_flags standalone) -jar chat-standalone.jar (docker/standalone.Dockerfile)"
   echo "- tomcat: $tomcat_version, catalina.sh run with $(runtime_flags tomcat) (tomcat:10.1-jre17 + docker/Dockerfile), docker/tomcat-server.xml, ROOT.war"
   echo "- payara: java $(runtime_flags payara) -jar payara-micro.jar --nohazelcast --disablephonehome (payara/micro:6 + docker/payara.Dockerfile), ROOT.war"
   echo "- every runtime: $(echo CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}"), other CHAT_* at their defaults"
   echo "- built: $built"
+  for j in "${jars[@]}"; do echo "- $j"; done
+  echo "- rooms/conn: 0 = protocol version 2, one room; N = v=3, room bench and N-1 more by subscribe, every connection in the same N rooms"
   [ "$histogram" = true ] && echo "- heap growth by class: bench/results/idle-$stamp-*-histogram.txt"
   echo "- warm-up: $warmup (20 connections opened and closed before the baseline); settle: $settle s"
 } >"$md"

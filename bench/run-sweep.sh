@@ -10,8 +10,11 @@
 #   bench/run-sweep.sh --saturation only the highest rate each server sustains at 1000 clients
 #   bench/run-sweep.sh --ab JAR     this build against an earlier one (JAR, e.g. built from an older
 #                                   commit) at 1000 x 10 @ 5/s: before, now, reference, three times
-#                                   in turn, so that ratios come from side-by-side runs (~5 minutes)
-#   SERVERS="ours reference" bench/run-sweep.sh ...   only those servers, in that order
+#                                   in turn, so that ratios come from side-by-side runs (~5 minutes);
+#                                   the report ends with the medians and their ratios to before
+#   SERVERS="ours reference" bench/run-sweep.sh ...   only those servers, in that order (with --ab:
+#                                   the ones after the earlier build's row; default "ours reference")
+#   AB_RUNS=5 bench/run-sweep.sh --ab JAR             five turns instead of three
 #
 # The servers, each run as its Docker image runs it (bench/common.sh, start_runtime):
 #   ours       the standalone jar, Parallel GC (docker/standalone.Dockerfile)
@@ -36,11 +39,14 @@ if [ "$mode" = --ab ]; then
   before_jar=$(realpath "${2:?--ab needs the jar of the earlier build}")
 fi
 servers=${SERVERS:-ours ours-g1 tomcat payara reference}
+[ -n "$before_jar" ] && servers=${SERVERS:-ours reference}
+ab_runs=${AB_RUNS:-3}
+[[ $ab_runs =~ ^[1-9][0-9]?$ ]] || { echo "AB_RUNS must be 1..99" >&2; exit 2; }
 for server in $servers; do
   case $server in ours|ours-g1|tomcat|payara|reference) ;; *) echo "unknown server $server" >&2; exit 2 ;; esac
 done
 build_jars true
-(cd bench/reference && npm ci --no-audit --no-fund --loglevel=error)
+case " $servers " in *" reference "*) (cd bench/reference && npm ci --no-audit --no-fund --loglevel=error) ;; esac
 work=$(mktemp -d /tmp/chat-sweep.XXXXXX)
 server_group=
 trap 'stop_group "$server_group" 30; rm -rf "$work"' EXIT
@@ -100,8 +106,8 @@ for point in "${points[@]}"; do
 done
 
 if [ -n "$before_jar" ]; then
-  for run in 1 2 3; do
-    for server in ours-before ours reference; do
+  for ((run = 1; run <= ab_runs; run++)); do
+    for server in ours-before $servers; do
       run_point 1000 10 5 "$server" "ab$run"
     done
   done

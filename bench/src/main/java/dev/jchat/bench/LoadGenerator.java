@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -106,6 +107,11 @@ public final class LoadGenerator {
         long idleRss = memory(gc).rssKb();
         List<Client> clients = connectAll();
         long failed = options.clients() - clients.size();
+        long welcomed = awaitWelcomes(clients);
+        // run-idle.sh waits for this line before it samples the server's memory
+        System.out.printf(Locale.ROOT, "ready opened=%d welcomed=%d rooms_per_connection=%d%n",
+                clients.size(), welcomed, options.roomsPerConnection());
+        System.out.flush();
         Thread.sleep(2000); // let the welcomes and joins settle before measuring memory
         ServerHeap connected = memory(gc);
         long connectedRss = connected.rssKb();
@@ -229,6 +235,9 @@ public final class LoadGenerator {
         row.put("machine_cpu_pct", Math.round(100.0 * machine / (options.measureSeconds() * 1000.0)));
         long others = machine - cpu.cpuMillis() - redis.cpuMillis() - self.cpuMillis();
         row.put("other_cpu_pct", Math.max(0, Math.round(100.0 * others / (options.measureSeconds() * 1000.0))));
+        // --rooms-per-connection: rooms each connection asked for, and how many connections got all their welcomes
+        row.put("rooms_per_connection", options.roomsPerConnection());
+        row.put("welcomed", welcomed);
         report(row);
         printTimeline();
         for (Client c : clients) {
@@ -318,14 +327,16 @@ public final class LoadGenerator {
             int server = i % options.urls().size();
             String url = options.urls().get(server);
             Client client = new Client(options.senders(), server);
-            URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench" + BENCH_KEY);
+            URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench"
+                    + BENCH_KEY + (options.roomsPerConnection() > 0 ? "&v=3" : ""));
             pending.add(https.get(https.size() - 1).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, client)
-                    .thenApply(ws -> {
+                    .thenCompose(ws -> {
                         client.socket = ws;
-                        return client;
-                    }));
+                        return subscribe(ws, 2);
+                    })
+                    .thenApply(ws -> client));
             TimeUnit.NANOSECONDS.sleep(pause);
         }
         List<Client> open = new ArrayList<>();
@@ -342,6 +353,41 @@ public final class LoadGenerator {
         why.forEach((reason, count) -> System.err.printf(Locale.ROOT, "%d connections failed: %s%n", count, reason));
         connectError = why.isEmpty() ? "" : why.keySet().iterator().next();
         return open;
+    }
+
+    /**
+     * With --rooms-per-connection N, subscribes to rooms bench-FROM .. bench-N, one send after the
+     * other (a JDK WebSocket takes one send at a time); right after the open, without waiting for
+     * the first welcome, as the protocol allows. Completes when the last one is sent.
+     */
+    private CompletableFuture<WebSocket> subscribe(WebSocket ws, int from) {
+        if (from > options.roomsPerConnection()) {
+            return CompletableFuture.completedFuture(ws);
+        }
+        return ws.sendText("{\"type\":\"subscribe\",\"room\":\"bench-" + from + "\"}", true)
+                .thenCompose(sent -> subscribe(ws, from + 1));
+    }
+
+    /**
+     * With --rooms-per-connection N: waits until every client has its N welcomes (or the deadline,
+     * a minute plus a second per 1000 subscriptions) and returns how many have; without it, 0.
+     */
+    private long awaitWelcomes(List<Client> clients) throws InterruptedException {
+        int rooms = options.roomsPerConnection();
+        if (rooms == 0) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60 + (long) clients.size() * rooms / 1000);
+        long welcomed;
+        while ((welcomed = clients.stream().filter(c -> c.welcomes.get() >= rooms).count()) < clients.size()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (welcomed < clients.size()) {
+            System.err.printf(Locale.ROOT, "%d of %d connections did not get their %d welcomes (errors: %d)%n",
+                    clients.size() - welcomed, clients.size(), rooms, errors.sum());
+        }
+        return welcomed;
     }
 
     /** Why a connection did not open; for a refused upgrade, with the server's status. */
@@ -386,6 +432,8 @@ public final class LoadGenerator {
         private final int server;
         private final StringBuilder partial = new StringBuilder();
         private long lastId = -1;
+        /** Welcome frames received: one per room with --rooms-per-connection (read by the main thread). */
+        final AtomicInteger welcomes = new AtomicInteger();
         volatile WebSocket socket;
 
         Client(int senders, int server) {
@@ -418,7 +466,9 @@ public final class LoadGenerator {
         private void record(String text, long now) {
             int at = text.indexOf(MARK);
             if (at < 0) {
-                if (text.contains("\"type\":\"error\"")) {
+                if (text.contains("\"type\":\"welcome\"")) {
+                    welcomes.incrementAndGet();
+                } else if (text.contains("\"type\":\"error\"")) {
                     errors.increment();
                 } else if (text.contains("\"type\":\"leave\"")) {
                     leaves.increment();

@@ -8,10 +8,13 @@ import java.util.List;
  *
  * @param urls the servers, all serving one chat (one Redis): client i connects to urls[i % n]
  * @param pids their processes, in the same order, or none
+ * @param roomsPerConnection 0: connect as before (no {@code v}, one room); N: protocol version 3,
+ *     the room {@code bench} from the query and N-1 more ({@code bench-2} .. {@code bench-N}) by
+ *     {@code subscribe}, every client in the same N rooms
  */
 record Options(List<String> urls, int clients, int senders, int rate, int payload, int warmupSeconds,
-        int measureSeconds, int lateSeconds, int connectRate, int names, List<Long> pids, long redisPid, long sloMillis,
-        boolean gcSamples, boolean timeline, String label, String run, String csv) {
+        int measureSeconds, int lateSeconds, int connectRate, int names, int roomsPerConnection, List<Long> pids,
+        long redisPid, long sloMillis, boolean gcSamples, boolean timeline, String label, String run, String csv) {
 
     static final String USAGE = """
             usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat[,ws://127.0.0.1:PORT2/chat...] [options]
@@ -28,6 +31,12 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
               --connect-rate C   new connections per second at most (default 500)
               --names U          distinct user names among the clients (default: one per client;
                                  1 = all share one name, so the server announces one join, not N)
+              --rooms-per-connection N
+                                 protocol version 3 (v=3): each connection opens in room bench and
+                                 subscribes to N-1 more (bench-2 .. bench-N), all clients in the
+                                 same N rooms; the load waits until every room's welcome came
+                                 (default 0: no v=3, one room, as before). Each subscribe counts
+                                 against the server's rate limit (default burst 30)
               --pid P[,P2...]    server process to sample in /proc (CPU, RSS); with several --url,
                                  one per url, in the same order (CPU per delivery is then per server)
               --redis-pid P      the Redis the servers share: its CPU over the measured window
@@ -54,6 +63,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         int late = 3;
         int connectRate = 500;
         int names = 0;
+        int roomsPerConnection = 0;
         long redisPid = 0;
         long slo = 100;
         boolean gcSamples = false;
@@ -86,6 +96,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
                 case "--late" -> late = Integer.parseInt(v);
                 case "--connect-rate" -> connectRate = Integer.parseInt(v);
                 case "--names" -> names = Integer.parseInt(v);
+                case "--rooms-per-connection" -> roomsPerConnection = Integer.parseInt(v);
                 case "--pid" -> pid = v;
                 case "--redis-pid" -> redisPid = Long.parseLong(v);
                 case "--slo-ms" -> slo = Long.parseLong(v);
@@ -123,11 +134,15 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         if (measure < 1 || measure > 300 || warmup < 0 || warmup > 120 || late < 3 || late > 120) {
             throw new IllegalArgumentException("--measure 1..300 s, --warmup 0..120 s, --late 3..120 s");
         }
+        if (roomsPerConnection < 0 || roomsPerConnection > 100) {
+            // 100: the server's default CHAT_MAX_ROOMS_PER_CONNECTION
+            throw new IllegalArgumentException("--rooms-per-connection 0..100");
+        }
         names = names <= 0 ? clients : Math.min(names, clients);
         if (urls.size() > clients) {
             throw new IllegalArgumentException("--clients must be at least the number of --url");
         }
-        return new Options(urls, clients, senders, rate, payload, warmup, measure, late, connectRate, names, List.copyOf(pids),
-                redisPid, slo, gcSamples, timeline, label, run, csv);
+        return new Options(urls, clients, senders, rate, payload, warmup, measure, late, connectRate, names, roomsPerConnection,
+                List.copyOf(pids), redisPid, slo, gcSamples, timeline, label, run, csv);
     }
 }

@@ -20,6 +20,7 @@ public final class Report {
 
     private static final int MIN_CONNECTIONS_FOR_MEMORY = 1000;
     private static final String REFERENCE = "reference";
+    private static final String BEFORE = "ours-before";
 
     private Report() {
     }
@@ -70,6 +71,7 @@ public final class Report {
         out.append("|---|---|---:|---:|---:|---:|---:|\n");
         ratios.forEach(r -> out.append(r).append('\n'));
         appendSaturation(points, out);
+        appendBeforeNow(points, out);
         System.out.print(out);
     }
 
@@ -96,6 +98,63 @@ public final class Report {
                         (double) rate / ref));
             }
         });
+    }
+
+    /**
+     * An A/B (rows labelled {@code ours-before}, from run-sweep.sh --ab): each server's median over
+     * the runs of CPU per delivery and p99, each median over ours-before's, and the median of the
+     * ratios within each run (paired: the servers of one run ran one after the other, so a load
+     * that drifts over the runs weighs on both); below 1 is better now. Medians, because a run on a
+     * shared machine can be thrown off by what else runs.
+     */
+    private static void appendBeforeNow(Map<String, Map<String, Map<String, String>>> points, StringBuilder out) {
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        Map<String, List<Double>> p99 = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuPaired = new LinkedHashMap<>();
+        Map<String, List<Double>> p99Paired = new LinkedHashMap<>();
+        for (var byLabel : points.values()) {
+            Map<String, String> before = byLabel.get(BEFORE);
+            if (before == null) {
+                continue;
+            }
+            for (var row : byLabel.values()) {
+                String label = row.get("label");
+                add(cpu, label, value(row, "cpu_us_per_delivery"));
+                add(p99, label, value(row, "p99_ms"));
+                add(cpuPaired, label, value(row, "cpu_us_per_delivery") / value(before, "cpu_us_per_delivery"));
+                add(p99Paired, label, value(row, "p99_ms") / value(before, "p99_ms"));
+            }
+        }
+        if (cpu.isEmpty()) {
+            return;
+        }
+        double cpuBefore = median(cpu.get(BEFORE));
+        double p99Before = median(p99.get(BEFORE));
+        out.append("\nBefore and now, medians over the runs (ratio: over ours-before's median; paired: median of the"
+                + " ratios within each run):\n\n");
+        out.append("| server | runs | CPU µs/delivery | ratio | paired | p99 ms | ratio | paired |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        cpu.forEach((label, values) -> {
+            double c = median(values);
+            double p = median(p99.get(label));
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", label,
+                    values.size(), c, c / cpuBefore, median(cpuPaired.get(label)), p, p / p99Before,
+                    median(p99Paired.get(label))));
+        });
+    }
+
+    private static void add(Map<String, List<Double>> lists, String label, double value) {
+        lists.computeIfAbsent(label, k -> new ArrayList<>()).add(value);
+    }
+
+    private static double value(Map<String, String> row, String key) {
+        return Double.parseDouble(row.get(key));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Below 1000 connections, heap noise outweighs the connections: no figure rather than a wrong one. */
