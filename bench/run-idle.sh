@@ -335,8 +335,10 @@ measure_runtime() { # $1 = spec NAME[:KEY=VALUE,...]
   echo "$name,$spec,$connections,$open,$held,$rb,$ra,$rper,$hb,$ha,$hper,$hc,$start_s,$(runtime_flags "$name"),${env_all[*]},${note%; },$rooms,$welcomed,$jar_given" >>"$csv"
 }
 
-# KB per subscription: each row against the row of fewest rooms whose spec is the same but for
-# rooms= (the same runtime, jar and environment), as "spec|rooms|KB heap|KB RSS" lines
+# KB per subscription: each row against the nearest row (in the order run, the one before it on a
+# tie) of fewest rooms whose spec is the same but for rooms= (the same runtime, jar and
+# environment), so that rows given in turn ("standalone:rooms=1 standalone:rooms=20" twice) pair
+# up; as table lines
 per_subscription() {
   local row r ro kh kr base
   for row in "${rows[@]}"; do
@@ -345,14 +347,20 @@ per_subscription() {
     base=$(sed -E 's/(^|[:,])rooms=[0-9]+/\1/; s/:,/:/; s/,,/,/; s/[:,]$//' <<<"$r")
     echo "$base|$ro|$kh|$kr|$r"
   done | awk -F'|' '
-    { n[$1]++; spec[$1, n[$1]] = $5; rooms[$1, n[$1]] = $2; kh[$1, n[$1]] = $3; kr[$1, n[$1]] = $4 }
+    function abs(x) { return x < 0 ? -x : x }
+    { n[$1]++; row[$1, n[$1]] = NR; spec[$1, n[$1]] = $5; rooms[$1, n[$1]] = $2; kh[$1, n[$1]] = $3; kr[$1, n[$1]] = $4 }
     END {
       for (b in n) {
         lo = 0 # the fewest rooms with version 3: a version-2 row (rooms 0) is another protocol
         for (i = 1; i <= n[b]; i++) if (rooms[b, i] > 0 && (lo == 0 || rooms[b, i] < rooms[b, lo])) lo = i
-        for (i = 1; lo > 0 && i <= n[b]; i++) if (rooms[b, i] > rooms[b, lo])
-          printf "| %s | %s | %d | %.2f | %.2f |\n", spec[b, i], spec[b, lo], rooms[b, i] - rooms[b, lo],
-            (kh[b, i] - kh[b, lo]) / (rooms[b, i] - rooms[b, lo]), (kr[b, i] - kr[b, lo]) / (rooms[b, i] - rooms[b, lo])
+        for (i = 1; lo > 0 && i <= n[b]; i++) if (rooms[b, i] > rooms[b, lo]) {
+          j = 0
+          for (k = 1; k <= n[b]; k++)
+            if (rooms[b, k] == rooms[b, lo] && (j == 0 || abs(k - i) < abs(j - i))) j = k
+          d = rooms[b, i] - rooms[b, j]
+          printf "| %s (row %d) | %s (row %d) | %d | %.2f | %.2f |\n", spec[b, i], row[b, i], spec[b, j], row[b, j], d,
+            (kh[b, i] - kh[b, j]) / d, (kr[b, i] - kr[b, j]) / d
+        }
       }
     }'
 }
@@ -378,8 +386,9 @@ elapsed=$(($(date +%s) - began))
   echo
   subscriptions=$(per_subscription)
   if [ -n "$subscriptions" ]; then
-    echo "KB per subscription: the row with more rooms per connection less the one with fewest, per"
-    echo "connection, divided by the rooms between them (rooms/conn 0 is protocol version 2, not counted):"
+    echo "KB per subscription: per connection, a row with more rooms less the nearest row of the same"
+    echo "runtime with the fewest, divided by the rooms between them (rooms/conn 0 is protocol version 2,"
+    echo "not counted; rows numbered from 1 in the table's order):"
     echo
     echo "| runtime | against | more rooms | KB heap per subscription | KB RSS per subscription |"
     echo "|---|---|---:|---:|---:|"
