@@ -401,7 +401,7 @@ elapsed=$(($(date +%s) - began))
   echo "- payara: java $(runtime_flags payara) -jar payara-micro.jar --nohazelcast --disablephonehome (payara/micro:6 + docker/payara.Dockerfile), ROOT.war"
   echo "- every runtime: $(echo CHAT_IDLE_TIMEOUT_SECONDS=3600 CHAT_MAX_CONNECTIONS=20000 "${global_env[@]}"), other CHAT_* at their defaults"
   echo "- built: $built"
-  for j in "${jars[@]}"; do echo "- $j"; done
+  [ ${#jars[@]} -eq 0 ] || printf -- '- %s\n' "${jars[@]}" | awk '!seen[$0]++' # each jar once
   echo "- rooms/conn: 0 = protocol version 2, one room; N = v=3, room bench and N-1 more by subscribe, every connection in the same N rooms"
   [ "$histogram" = true ] && echo "- heap growth by class: bench/results/idle-$stamp-*-histogram.txt"
   echo "- warm-up: $warmup (20 connections opened and closed before the baseline); settle: $settle s"
