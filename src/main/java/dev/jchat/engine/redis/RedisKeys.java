@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 /**
  * The names of one chat's keys and channels in Redis, all under {@code CHAT_REDIS_PREFIX}. A

@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 import dev.jchat.logging.Field;
 import dev.jchat.message.ErrorCode;
