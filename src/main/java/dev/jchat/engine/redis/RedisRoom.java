@@ -24,7 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every event of the room (a join, a message from a member, one from the channel, a reply of
  * Redis) is a task on the room's {@link Serial}, so its state needs no lock, and Redis is only
- * ever called asynchronously.
+ * ever called asynchronously ({@link RoomCalls}).
+ *
+ * <p>Three strands, in this order below: joins and namings on their way ({@link Waiting}:
+ * {@code settled}, {@code owned}, {@code joinReady}, and {@code awaitingCopy} for a client that
+ * saw more than the copy); syncs ({@code sync}, {@code synced}, {@code applySnapshot}: a
+ * {@link Snapshot} read by {@code load.lua}); and the channel ({@code handle}, one
+ * {@link ChannelMessage} at a time, with what came ahead of a gap {@code held} until a sync fills
+ * it, and {@code lose} when Redis gave an id twice).
  */
 final class RedisRoom implements Room {
 
