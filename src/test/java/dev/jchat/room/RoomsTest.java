@@ -3,6 +3,7 @@ package dev.jchat.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
 class RoomsTest {
 
-    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
+    private final ChatHub hub = Engines.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
 
     @AfterEach
     void stop() {

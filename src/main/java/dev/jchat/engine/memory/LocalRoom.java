@@ -1,10 +1,16 @@
-package dev.jchat.room;
+package dev.jchat.engine.memory;
 
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
+import dev.jchat.room.Audience;
+import dev.jchat.room.Direct;
+import dev.jchat.room.Frame;
+import dev.jchat.room.Member;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
 import jakarta.websocket.CloseReason;
 
 /**
