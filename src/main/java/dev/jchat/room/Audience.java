@@ -53,7 +53,7 @@ public final class Audience {
     private final HistoryBudget budget;
     private final Presence presence;
     private final BiConsumer<Runnable, Duration> timer;
-    private final Executor sends;
+    private final Executor sendOn;     // where the sends a change started run
     private final Set<Member> members = new LinkedHashSet<>();
     private final TypingPace typing = new TypingPace();
     private boolean announcing;                                // a coalesced announcement is due
@@ -75,7 +75,7 @@ public final class Audience {
     }
 
     private Audience(Room room, String epoch, int historySize, HistoryBudget budget, int replay, Presence presence,
-                     BiConsumer<Runnable, Duration> timer, Executor sends) {
+                     BiConsumer<Runnable, Duration> timer, Executor sendOn) {
         this.room = room;
         this.epoch = epoch;
         this.replay = replay;
@@ -83,7 +83,7 @@ public final class Audience {
         this.budget = budget;
         this.presence = presence;
         this.timer = timer;
-        this.sends = sends;
+        this.sendOn = sendOn;
     }
 
     /**
@@ -123,7 +123,7 @@ public final class Audience {
      * frames reach it live. A named member counts as a connection of its name here.
      */
     public Joined join(Member member, Long since, String clientEpoch) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (retired) {
                 return Joined.RETIRED;
@@ -146,26 +146,26 @@ public final class Audience {
             members.add(member);
             String user = member.name();
             if (user != null) {
-                countHere(member, user, kick);
+                countHere(member, user, sends);
             }
             Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key());
-            kick.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)), backlog.stream().map(History.Entry::frame).toList());
+            sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)), backlog.stream().map(History.Entry::frame).toList());
             member.welcomed(); // frames from outside the room may follow now
         }
-        kick.start();
+        sends.start();
         return Joined.IN;
     }
 
     /** Names a member that joined without a name. */
     public void name(Member member, String user) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             member.name(user);
             if (members.contains(member)) {
-                countHere(member, user, kick);
+                countHere(member, user, sends);
             }
         }
-        kick.start();
+        sends.start();
     }
 
     /**
@@ -182,22 +182,22 @@ public final class Audience {
      * The farewell goes also when the member was not in the room (it was still joining).
      */
     public void leave(Member member, Frame farewell) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (farewell != null) {
-                kick.queue(member, farewell);
+                sends.queue(member, farewell);
             }
             String user = member.name();
             if (members.remove(member) && user != null) {
                 if (presence.departed(user)) {
-                    announce(null, kick);
+                    announce(null, sends);
                 }
                 if (!presence.isHere(user)) {
                     typing.forget(user);
                 }
             }
         }
-        kick.start();
+        sends.start();
     }
 
     /** Tells the shared presence again of every name here, so that it does not expire them (alone: nothing to tell). */
@@ -228,16 +228,16 @@ public final class Audience {
 
     /** Tells every member here whose name is not {@code user} that {@code user} is typing. */
     public void relayTyping(String user) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             Frame frame = Frame.of(FrameEncoder.toJson(new Typing(user, room.name())));
             for (Member m : members) {
                 if (!user.equals(m.name())) {
-                    kick.queue(m, frame);
+                    sends.queue(m, frame);
                 }
             }
         }
-        kick.start();
+        sends.start();
     }
 
     /** Distinct names online in the room, on any server. */
@@ -295,16 +295,16 @@ public final class Audience {
      * given, and starts the returned sends once it released that lock (the memory engine).
      */
     public Sends queue(long id, Frame frame) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (id > lastId) {
                 lastId = id;
                 history.add(id, frame);
-                queueToAll(frame, null, kick);
-                kick.thenEnforce(budget); // after the lock: it may trim other rooms, one lock at a time
+                queueToAll(frame, null, sends);
+                sends.thenEnforce(budget); // after the lock: it may trim other rooms, one lock at a time
             }
         }
-        return kick;
+        return sends;
     }
 
     /**
@@ -337,13 +337,13 @@ public final class Audience {
 
     /** The engine says these names came into the room, or left it, on some server. */
     public void online(Collection<String> came, Collection<String> left) {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (presence.changed(came, left)) {
-                announce(null, kick);
+                announce(null, sends);
             }
         }
-        kick.start();
+        sends.start();
     }
 
     /** The engine says exactly these names are in the room, on some server (besides those here). */
@@ -382,9 +382,9 @@ public final class Audience {
     }
 
     /** With the lock held: one more connection of the name here; its first is online at once. */
-    private void countHere(Member member, String user, Sends kick) {
+    private void countHere(Member member, String user, Sends sends) {
         if (presence.arrived(user)) {
-            announce(member, kick);
+            announce(member, sends);
         }
     }
 
@@ -394,7 +394,7 @@ public final class Audience {
      * of the next {@link #COALESCE_MILLIS} are told together, one {@code join} and one
      * {@code leave} naming every name, so a crowd of n costs n frames each rather than n².
      */
-    private void announce(Member joiner, Sends kick) {
+    private void announce(Member joiner, Sends sends) {
         if (announcing) {
             return; // the coming announcement tells this change too
         }
@@ -402,40 +402,40 @@ public final class Audience {
             announcing = true;
             timer.accept(this::announceNow, Duration.ofMillis(COALESCE_MILLIS));
         }
-        queueAnnouncements(joiner, kick);
+        queueAnnouncements(joiner, sends);
     }
 
     /** The coalesced announcement. */
     private void announceNow() {
-        Sends kick = new Sends(sends);
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             announcing = false;
-            queueAnnouncements(null, kick);
+            queueAnnouncements(null, sends);
         }
-        kick.start();
+        sends.start();
     }
 
     /** With the lock held: what changed since the last announcement, to everyone but {@code joiner}. */
-    private void queueAnnouncements(Member joiner, Sends kick) {
+    private void queueAnnouncements(Member joiner, Sends sends) {
         Presence.News news = presence.news();
         List<String> left = news.left();
         List<String> joined = news.came();
         if (!left.isEmpty()) {
             Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), presence.count(), room.name());
-            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, kick);
+            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, sends);
         }
         if (!joined.isEmpty()) {
             ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), presence.count(), room.name());
-            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, kick);
+            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, sends);
         }
     }
 
     /** With the lock held: one encoded frame to every member but {@code except}. */
-    private void queueToAll(Frame frame, Member except, Sends kick) {
-        kick.expect(members.size());
+    private void queueToAll(Frame frame, Member except, Sends sends) {
+        sends.expect(members.size());
         for (Member m : members) {
             if (m != except) {
-                kick.queue(m, frame);
+                sends.queue(m, frame);
             }
         }
     }
