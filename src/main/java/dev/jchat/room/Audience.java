@@ -19,8 +19,9 @@ import java.util.function.BiConsumer;
 
 /**
  * What one server holds of one room, whichever engine carries it: the members connected here,
- * how many connections each name has here, the names online in the whole room, the newest
- * messages, and the one order in which all of it is queued to the members. A message comes in
+ * who is online ({@link Presence}, announced to the members, coalesced in big rooms), the newest
+ * messages ({@link History}), the room's epoch and newest id, who may say it is typing
+ * ({@link TypingPace}), and the one order in which all of it is queued to the members. A message comes in
  * one way, whichever engine numbered it: {@link #deliver} (or {@link #queue}, for an engine that
  * numbers under a lock of its own). The engine chooses, by the factory it creates the audience
  * with, whether presence is this server's alone and where the sends run: {@link #alone} for the
@@ -53,10 +54,10 @@ public final class Audience {
     private final HistoryBudget budget;
     private final Presence presence;
     private final BiConsumer<Runnable, Duration> timer;
-    private final Executor sendOn;     // where the sends a change started run
+    private final Executor sendOn; // where the sends a change started run
     private final Set<Member> members = new LinkedHashSet<>();
     private final TypingPace typing = new TypingPace();
-    private boolean announcing;                                // a coalesced announcement is due
+    private boolean announcing;    // a coalesced announcement is due
     private String epoch;
     private long lastId;
     private boolean retired;
