@@ -3,8 +3,8 @@ package dev.jchat;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.engine.memory.LocalRooms;
 import dev.jchat.engine.redis.RedisRooms;
-import dev.jchat.room.ChatHub;
-import dev.jchat.room.Connections;
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Connections;
 
 /** The one place that picks where rooms live, for the launcher and the web application alike. */
 public final class Engines {

@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;

@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;

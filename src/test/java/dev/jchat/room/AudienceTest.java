@@ -1,5 +1,10 @@
 package dev.jchat.room;
 
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.FakeSession;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

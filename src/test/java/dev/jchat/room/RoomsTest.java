@@ -3,10 +3,17 @@ package dev.jchat.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.jchat.ChatHub;
 import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
+import dev.jchat.connection.Closer;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.FakeSession;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import jakarta.websocket.CloseReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
 
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
 class RoomsTest {

@@ -1,8 +1,8 @@
 package dev.jchat.engine.redis;
 
 import dev.jchat.logging.Field;
-import dev.jchat.room.ChatHub;
-import dev.jchat.room.Frame;
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Frame;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;

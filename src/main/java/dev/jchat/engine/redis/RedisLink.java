@@ -1,8 +1,8 @@
 package dev.jchat.engine.redis;
 
 import dev.jchat.config.ChatConfig;
-import dev.jchat.room.ChatHub;
-import dev.jchat.room.Threads;
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Threads;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;

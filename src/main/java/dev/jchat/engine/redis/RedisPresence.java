@@ -2,7 +2,7 @@ package dev.jchat.engine.redis;
 
 import dev.jchat.config.ChatConfig;
 import dev.jchat.room.Audience;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;

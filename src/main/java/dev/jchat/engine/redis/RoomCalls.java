@@ -6,7 +6,7 @@ import dev.jchat.message.ChatMessage;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.OptionalLong;

@@ -1,6 +1,6 @@
 package dev.jchat.engine.redis;
 
-import dev.jchat.room.Frame;
+import dev.jchat.connection.Frame;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.jchat.engine.redis;
 
-import dev.jchat.room.Member;
+import dev.jchat.connection.Member;
 import java.util.ArrayList;
 import java.util.List;
 

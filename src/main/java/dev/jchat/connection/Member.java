@@ -1,12 +1,14 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameEncoder;
-import dev.jchat.metrics.ChatMetrics;
-import jakarta.websocket.CloseReason;
 import dev.jchat.message.Welcome;
+import dev.jchat.metrics.ChatMetrics;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
 import dev.jchat.security.RefusedException;
+import jakarta.websocket.CloseReason;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,7 +175,7 @@ public final class Member {
      * or any read the container tells of (WebSocket pings included); its open if nothing came yet.
      * Frames sent to it do not count: a connection that only receives is idle.
      */
-    long lastHeard() {
+    public long lastHeard() {
         long read = lastRead.getAsLong();
         return read != Long.MIN_VALUE && read - lastReceived > 0 ? read : lastReceived;
     }
@@ -226,7 +228,7 @@ public final class Member {
         }
     }
 
-    void cancelTimers() {
+    public void cancelTimers() {
         ScheduledFuture<?> t = timer;
         if (t != null) {
             t.cancel(false);
@@ -355,14 +357,14 @@ public final class Member {
      * member. False when the connection closed, or left the room, while it was joining: the room
      * must not add it.
      */
-    boolean enter(Room room) {
+    public boolean enter(Room room) {
         synchronized (rooms) {
             return !gone && rooms.containsKey(room.name());
         }
     }
 
     /** Its welcome to {@code room} is queued; the room calls it under its lock, right after queueing it. */
-    void welcomed(Room room) {
+    public void welcomed(Room room) {
         if (room.name().equals(firstRoom)) {
             firstIn = true;
         }
@@ -379,12 +381,12 @@ public final class Member {
     }
 
     /** Whether its first welcome is queued: frames from outside its rooms may go to it. */
-    boolean isWelcomed() {
+    public boolean isWelcomed() {
         return welcomed;
     }
 
     /** Whether it is welcomed, has a name, and is in a room or joining one. */
-    boolean inRoom() {
+    public boolean inRoom() {
         return welcomed && name != null && roomCount() > 0;
     }
 
@@ -396,7 +398,7 @@ public final class Member {
     }
 
     /** Marks the member gone, once; returns the rooms it was in or joining (none when gone already). */
-    List<Room> leaveForGood() {
+    public List<Room> leaveForGood() {
         synchronized (rooms) {
             if (gone) {
                 return List.of();
@@ -413,7 +415,7 @@ public final class Member {
      * was told, never in a welcome, claims nothing (the name is free again at once); otherwise
      * the hold runs from here. Nothing happens for a name it does not hold (yet).
      */
-    void letGoOfName(Names names) {
+    public void letGoOfName(Names names) {
         Hold was = hold.get();
         if (!was.held() || !hold.compareAndSet(was, Hold.LET_GO)) {
             return; // nothing held, or let go already

@@ -1,13 +1,14 @@
-package dev.jchat.room;
+package dev.jchat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
+import dev.jchat.connection.Connections;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+
 
 /**
  * A web container looks for threads an application left behind as soon as the application

@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,18 @@
-package dev.jchat.room;
+package dev.jchat;
 
 import dev.jchat.config.ChatConfig;
+import dev.jchat.connection.Closer;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
+import dev.jchat.connection.Outbox;
+import dev.jchat.connection.Threads;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.metrics.ChatMetrics;
+import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;

@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,7 @@ public final class Frame {
      * The same frame, sharing its text, that never keeps its wire copy: what a history holds, so
      * that a message costs its text once. A connection it is replayed to frames it for itself.
      */
-    Frame withoutWireCache() {
+    public Frame withoutWireCache() {
         return cacheWire ? new Frame(json, bytes, queuedAt, false) : this;
     }
 

@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class Closer {
 
     private static final System.Logger LOG = System.getLogger(Closer.class.getName());
-    static final int THREADS = 4;
+    public static final int THREADS = 4;
 
     private final ThreadPoolExecutor pool;
     private final RepeatedEvents events;
@@ -41,7 +41,7 @@ public final class Closer {
      * @param timer where a connection still there {@code sendTimeoutNanos} after its close is
      *              dropped; the task only drops it, it does not block
      */
-    Closer(RepeatedEvents events, Connections connections, ChatMetrics metrics, Threads threads,
+    public Closer(RepeatedEvents events, Connections connections, ChatMetrics metrics, Threads threads,
            ScheduledExecutorService timer, long sendTimeoutNanos) {
         this.timer = timer;
         this.sendTimeoutNanos = sendTimeoutNanos;
@@ -126,7 +126,7 @@ public final class Closer {
         return pool.getLargestPoolSize();
     }
 
-    void shutdown() {
+    public void shutdown() {
         pool.shutdown();
     }
 

@@ -1,5 +1,6 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
+import dev.jchat.room.Sends;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

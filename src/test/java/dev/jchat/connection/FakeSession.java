@@ -1,5 +1,6 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
+import dev.jchat.room.Sends;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -17,19 +18,19 @@ import java.util.function.Predicate;
  * sent and how it is closed, and can complete sends at once, never (a peer that stopped
  * reading), or throw as Tyrus does on text it cannot encode. Thread-safe.
  */
-final class FakeSession {
+public final class FakeSession {
 
-    enum Sends { COMPLETE, STALL, THROW_ERROR }
+    public enum Sends { COMPLETE, STALL, THROW_ERROR }
 
-    final String id;
-    final List<String> sent = new CopyOnWriteArrayList<>();
-    final CountDownLatch closed = new CountDownLatch(1);
-    volatile CloseReason closeReason;
-    volatile Sends sends;
-    volatile long closeTakesMillis;
-    final Session session;
+    public final String id;
+    public final List<String> sent = new CopyOnWriteArrayList<>();
+    public final CountDownLatch closed = new CountDownLatch(1);
+    public volatile CloseReason closeReason;
+    public volatile Sends sends;
+    public volatile long closeTakesMillis;
+    public final Session session;
 
-    FakeSession(String id, Sends sends) {
+    public FakeSession(String id, Sends sends) {
         this.id = id;
         this.sends = sends;
         RemoteEndpoint.Async async = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -73,12 +74,12 @@ final class FakeSession {
         closed.countDown();
     }
 
-    boolean awaitClose() throws InterruptedException {
+    public boolean awaitClose() throws InterruptedException {
         return closed.await(10, TimeUnit.SECONDS);
     }
 
     /** Waits up to 10 s for a frame sent to this session that passes {@code test}. */
-    boolean awaitSent(Predicate<String> test) throws InterruptedException {
+    public boolean awaitSent(Predicate<String> test) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (sent.stream().noneMatch(test)) {
             if (System.nanoTime() > deadline) {

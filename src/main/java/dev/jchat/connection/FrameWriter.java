@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;

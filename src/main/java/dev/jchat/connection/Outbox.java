@@ -1,4 +1,4 @@
-package dev.jchat.room;
+package dev.jchat.connection;
 
 import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
