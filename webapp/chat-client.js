@@ -18,7 +18,9 @@
 //   'welcome'  a room's welcome, with `resumed` (true when it answered a since/epoch) and `seen` (the last id
 //              this client had in that epoch, 0 if none)
 //   'chat', 'join', 'leave', 'typing', 'history', 'notice', 'rooms', 'unsubscribed', 'pong': the frames as sent
-//   'error'    an error frame; `room` says which room it concerns (as this client named it), when one
+//   'error'    an error frame; `room` says which room it concerns (as this client named it), when one, and
+//              `refused` is true when the server would not let the client into that room (it is not asked
+//              for again)
 //   'frame'    every frame, those of later protocol versions included
 //
 // Not thread-safe in any sense that matters in a page: one event loop drives it.
@@ -177,12 +179,16 @@ export class ChatClient {
 
   /**
    * Adds a room (a direct conversation as @NAME or @A+B); its frames follow its 'welcome'. Kept across
-   * reconnects, each time resumed after the last message seen. False when it was asked for already.
+   * reconnects, each time resumed after the last message seen. `from` ({epoch, lastId}, as a welcome and
+   * the chat ids gave them) resumes it after what a front end already shows. False when asked for already.
    */
-  subscribe(room) {
+  subscribe(room, from = null) {
     const name = this.canonical(room);
     if (this.subscriptions.has(name)) return false;
-    this.subscriptions.set(name, { asked: room, epoch: null, lastId: 0, state: 'asked' });
+    const known = from !== null && from.epoch !== null && from.epoch !== undefined;
+    this.subscriptions.set(name, {
+      asked: room, epoch: known ? String(from.epoch) : null, lastId: known ? from.lastId : 0, state: 'asked',
+    });
     this.ask(name);
     return true;
   }
@@ -259,11 +265,11 @@ export class ChatClient {
       this.key = frame.key;
       this.emit('key', frame.key);
     }
-    this.emit('status', { state: 'online' });
-    this.emit('ready', frame);
     // Keyed again by the canonical name: a direct conversation asked as @NAME before our name was known.
     this.subscriptions = new Map([...this.subscriptions].map(([room, entry]) => [this.canonical(room), entry]));
     for (const room of this.subscriptions.keys()) this.ask(room);
+    this.emit('status', { state: 'online' });
+    this.emit('ready', frame);                 // after the asks: a room subscribed by a listener is asked once
   }
 
   onWelcome(frame) {

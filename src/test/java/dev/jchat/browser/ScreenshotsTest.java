@@ -48,8 +48,8 @@ class ScreenshotsTest {
             try (TestClient bobDirect = connect("Bob", "%40Ann")) {
                 bobDirect.welcome();
                 bobDirect.say("Got a minute after lunch? Just the two of us.");
-                ann.awaitRoom("Bob", entry -> entry.badge().equals("1"), "Bob's message, unread");
-                ann.awaitRoom("design", entry -> entry.badge().equals("2"), "the design room with two people");
+                ann.awaitRoom("Bob", entry -> entry.unread().equals("1"), "Bob's message, unread");
+                ann.awaitRoom("design", entry -> entry.online().equals("2"), "the design room with two people");
                 ann.browser().screenshot(docs.resolve("screenshot-room.png"));
 
                 ann.clickRoom("Bob");

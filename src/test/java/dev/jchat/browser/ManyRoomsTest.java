@@ -1,0 +1,184 @@
+package dev.jchat.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ChatConfig;
+import dev.jchat.ServerExtension;
+import dev.jchat.TestClient;
+import dev.jchat.browser.ChatPage.RoomEntry;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
+
+/**
+ * The page on one connection for all its rooms (protocol version 3): rooms not shown count what is
+ * said there and mark what names you, stay listed when the others leave, and switching between them
+ * tells nobody; however many rooms and conversations it shows, a page has one WebSocket.
+ */
+class ManyRoomsTest {
+
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
+
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
+
+    @Test
+    void aRoomNotShownCountsUnreadMessagesAndMentionsAndShowingItReadsThem() throws Exception {
+        try (TestClient bob = connect("Bob", "news")) {
+            bob.welcome();
+            ChatPage ann = browsers.launch().open(server.pageUri()).join("Ann", "news");
+            ann.awaitUsers("Ann", "Bob");
+            openRoom(ann, "desk");
+
+            List<String> said = List.of("the build is green", "@ann can you look at the release notes?",
+                    "Annabel says hi", "and @ANN, the changelog too");
+            said.forEach(bob::say);
+            RoomEntry news = ann.awaitRoom("news", entry -> entry.unread().equals("4"), "four unread in news");
+            assertFalse(news.current());
+            assertEquals("@", news.mention(), "a mark: messages there name Ann");
+            assertEquals("news, 2 online, 2 mentions, 4 unread", news.said(), "read out in words, two of them with @Ann");
+            assertEquals("2", news.online(), "the people online, beside the unread count");
+            assertEquals("4 unread", ann.text("unread-total"), "the folded list says so too");
+            RoomEntry desk = ann.rooms().stream().filter(entry -> entry.label().equals("desk")).findFirst().orElseThrow();
+            assertEquals(List.of("", ""), List.of(desk.unread(), desk.mention()), "nothing said where Ann is looking");
+            assertNotEquals(style(ann, ".online"), style(ann, ".unread"), "online and unread counts look different");
+
+            ann.clickRoom("news");
+            ann.awaitRoomShown("news");
+            ann.awaitTexts(said);
+            ann.awaitRoom("news", entry -> entry.current() && entry.unread().isEmpty() && entry.mention().isEmpty(),
+                    "read once shown");
+            bob.say("@Ann one more, while you look");
+            ann.awaitMessage("@Ann one more, while you look");
+            RoomEntry seen = ann.rooms().stream().filter(entry -> entry.label().equals("news")).findFirst().orElseThrow();
+            assertEquals(List.of("", ""), List.of(seen.unread(), seen.mention()), "what is in front of her is read");
+            assertFalse(ann.visible("unread-total"));
+        }
+    }
+
+    @Test
+    void aRoomStaysListedWhenTheOthersLeaveAndAcrossAReloadUntilClosed() throws Exception {
+        ChatPage lia = browsers.launch().open(server.pageUri()).join("Lia", "porch");
+        try (TestClient max = connect("Max", "porch")) {
+            max.welcome();
+            lia.awaitUsers("Lia", "Max");
+            openRoom(lia, "yard");
+        }
+        lia.awaitRoom("porch", entry -> !entry.current() && entry.online().equals("1"),
+                "porch listed still, Lia alone in it, after Max left");
+
+        lia.reload();
+        lia.awaitRoomShown("yard");
+        lia.awaitRoom("porch", entry -> entry.online().equals("1"), "after a reload, listed and entered again");
+
+        lia.closeRoom("porch");
+        lia.browser().await(() -> "porch off the list; rooms " + lia.rooms(),
+                driver -> lia.rooms().stream().map(RoomEntry::label).toList().equals(List.of("yard")));
+        try (TestClient nia = connect("Nia", "porch")) {
+            assertEquals(List.of("Nia"), TestClient.strings(nia.welcome(), "users"), "closed means left: Lia is out of porch");
+        }
+        lia.reload();
+        lia.awaitRoomShown("yard");
+        lia.awaitRoom("yard", RoomEntry::current, "yard after the reload");
+        assertEquals(List.of("yard"), lia.rooms().stream().map(RoomEntry::label).toList(), "a closed room stays closed");
+    }
+
+    @Test
+    void switchingRoomsTellsNobodyAnything() throws Exception {
+        try (TestClient ole = connect("Ole", "red"); TestClient pam = connect("Pam", "blue")) {
+            ole.welcome();
+            pam.welcome();
+            ChatPage quin = browsers.launch().open(server.pageUri()).join("Quin", "red");
+            assertEquals("Quin", ole.next("join").getString("user"));
+            openRoom(quin, "blue");
+            assertEquals("Quin", pam.next("join").getString("user"));
+
+            for (int i = 0; i < 3; i++) {
+                quin.clickRoom("red");
+                quin.awaitRoomShown("red");
+                quin.clickRoom("blue");
+                quin.awaitRoomShown("blue");
+            }
+            quin.say("still in blue");
+            assertEquals("still in blue", nextBesidesTyping(pam).getString("msg"), "Pam heard no leave nor join first");
+            quin.clickRoom("red");
+            quin.awaitRoomShown("red");
+            quin.say("and in red");
+            assertEquals("and in red", nextBesidesTyping(ole).getString("msg"), "nor did Ole");
+            quin.awaitMessage("and in red");
+            ole.assertNothingPending();
+            pam.assertNothingPending();
+            assertEquals(List.of(), quin.notices("join"), "nor does the page show any");
+            assertEquals(List.of(), quin.notices("leave"));
+        }
+    }
+
+    @Test
+    void onePageHasOneWebSocketForAllItsRoomsAndConversations() throws Exception {
+        ChatPage rex = browsers.launch();
+        rex.countSocketsFromTheStart();
+        rex.open(server.pageUri()).join("Rex", "one");
+        try (TestClient sam = connect("Sam", "two")) {
+            sam.welcome();
+            openRoom(rex, "two");
+            rex.awaitUsers("Rex", "Sam");
+            rex.clickUser("Sam");
+            rex.awaitRoomShown("@Rex+Sam");
+            openRoom(rex, "three");
+            rex.clickRoom("one");
+            rex.awaitRoomShown("one");
+
+            sam.say("in two, while Rex reads one");
+            rex.awaitRoom("two", entry -> entry.unread().equals("1"), "two's message, heard while one is shown");
+            try (TestClient samDirect = connect("Sam", "%40Rex")) {
+                samDirect.welcome();
+                samDirect.say("and a word in private");
+                rex.awaitRoom("Sam", entry -> entry.unread().equals("1"), "the conversation's message, heard too");
+            }
+            rex.say("and one in one");
+            rex.awaitMessage("and one in one");
+        }
+        List<String> sockets = rex.socketsFromTheStart();
+        assertEquals(1, sockets.size(), () -> "one WebSocket for four rooms and a conversation: " + sockets);
+        assertTrue(sockets.get(0).startsWith("1 ") && sockets.get(0).contains("/chat?v=3&"),
+                () -> "the page's own connection, still open: " + sockets);
+
+        rex.reload();
+        rex.awaitRoomShown("one");
+        rex.awaitRoom("Sam", entry -> true, "the conversation, entered again after the reload");
+        assertEquals(1, rex.socketsFromTheStart().size(), () -> "and one after a reload: " + rex.socketsFromTheStart());
+    }
+
+    /** Opens a room by name, as a person does with the form under the list. */
+    private static void openRoom(ChatPage page, String room) {
+        page.element("room-open").sendKeys(room, Keys.ENTER);
+        page.awaitRoomShown(room);
+    }
+
+    private static String style(ChatPage page, String selector) {
+        return page.script("""
+                const style = getComputedStyle(document.querySelector('#room-list ' + arguments[0]));
+                return style.backgroundColor + ' ' + style.color + ' ' + style.fontWeight;""", selector);
+    }
+
+    /** The next frame that is not someone typing: a page says it types before it sends. */
+    private static JsonObject nextBesidesTyping(TestClient client) {
+        JsonObject frame;
+        do {
+            frame = client.next();
+        } while (frame.getString("type").equals("typing"));
+        assertEquals("chat", frame.getString("type"), "unexpected frame " + frame);
+        return frame;
+    }
+
+    private static TestClient connect(String name, String room) {
+        return TestClient.connect(URI.create(server.chatUri() + "?user=" + name + "&room=" + room));
+    }
+}
