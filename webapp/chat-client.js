@@ -6,9 +6,11 @@
 //   import { ChatClient } from './chat-client.js';
 //   const chat = new ChatClient({ user: 'alice' });
 //   chat.on('chat', (m) => console.log(m.room, m.user, m.msg));
-//   chat.on('ready', () => chat.subscribe('lobby'));
+//   chat.subscribe('lobby');      // kept: entered on connect, and again after every reconnect
+//   chat.subscribe('@bob');       // a direct conversation with bob, on the same socket
 //   chat.connect();
-//   chat.say('lobby', 'hello');
+//   ...
+//   chat.say('lobby', 'hello');   // false while not connected: nothing is queued
 //
 // Events (chat.on(type, listener) returns a function that removes the listener):
 //   'status'   {state: 'connecting' | 'online' | 'reconnecting' | 'stopped', at (ms, when reconnecting),
@@ -248,13 +250,13 @@ export class ChatClient {
     try { frame = JSON.parse(event.data); } catch { return; }  // the protocol is JSON: anything else is not ours
     if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return;
     switch (frame.type) {
-      case 'welcome': if (frame.room === undefined) this.onReady(frame); else this.onWelcome(frame); break;
+      case 'welcome': if (typeof frame.room !== 'string') this.onReady(frame); else this.onWelcome(frame); break;
       case 'chat': if (!this.onChat(frame)) return; break;
       case 'error': this.onError(frame); break;
       default: break;
     }
     this.emit('frame', frame);
-    if (!(frame.type === 'welcome' && frame.room === undefined)) this.emit(frame.type, frame);
+    if (!(frame.type === 'welcome' && typeof frame.room !== 'string')) this.emit(frame.type, frame);
   }
 
   /** The connection's own welcome: who we are; then every room kept is asked for again. */

@@ -790,11 +790,7 @@ const NAME_WORDS = {
 
 /** The connection's welcome: our name as the server spells it, and every room we opened, entered again. */
 function onReady(frame) {
-  const name = String(frame.user ?? state.me);
-  if (name !== state.me) {
-    state.me = name;                           // a token's subject: the rooms opened are this name's
-    views.forEach((view) => view.users.clear());
-  }
+  state.me = String(frame.user ?? state.me);   // a token's subject wins: the rooms opened are that name's
   for (const room of Object.keys(loadOpened())) if (!views.has(room)) openRoom(room);
   for (const view of views.values()) if (view.status === 'off') openRoom(view.room);
   showText(ui.composerError, '');
