@@ -10,6 +10,7 @@ import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
 import dev.jchat.message.RoomList;
+import dev.jchat.message.Unsubscribed;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Direct;
 import dev.jchat.room.Frame;
@@ -39,6 +40,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code /chat} WebSocket endpoint: decodes, checks, and hands to the room. One instance per
@@ -71,10 +76,16 @@ public final class ChatEndpoint {
     private static final Long BLOCKING_SEND_MILLIS = 250L;
     /** Binary frames are refused at their first part: a buffer for that part is all it takes. */
     static final int BINARY_BUFFER_BYTES = 1_024;
+    /** The longest a frame waits for its connection's name to be settled (see {@link #awaitOpened}). */
+    private static final Duration OPEN_WAIT = Duration.ofSeconds(15);
+    // TODO(config helper merge): CHAT_MAX_ROOMS_PER_CONNECTION
+    private static final int MAX_ROOMS_PER_CONNECTION = 100;
 
     private volatile ChatHub hub;
     private volatile Member member;
-    private volatile Room room; // null while the connection is refused
+    private volatile boolean accepted; // its handshake passed the checks: its frames count
+    /** Its name is settled and its first room asked for (or it is refused): frames wait for this. */
+    private volatile CompletableFuture<Void> opened;
     private RateLimiter rate;   // touched only by this connection's message callbacks
     private volatile boolean flooded; // closed for flooding in a moment: what it sends now is ignored
     private StringBuilder parts; // a text message that came in parts, until its last; null between messages
@@ -147,13 +158,37 @@ public final class ChatEndpoint {
             if (config.security().ratePerSecond() > 0) {
                 rate = new RateLimiter(config.security().ratePerSecond(), config.security().rateBurst(), System.nanoTime());
             }
-            String asked = query.room();
-            room = hub.rooms().join(Direct.is(asked) ? Direct.canonical(asked, name) : asked, member,
-                    query.since(), query.epoch());
+            member.v3(query.v3());
+            String first = query.room() != null && Direct.is(query.room()) ? Direct.canonical(query.room(), name) : query.room();
+            member.firstRoom(first);
+            accepted = true;
+            opened = member.settleName(hub.rooms().names()).handle((refusal, error) -> {
+                if (error != null) {
+                    hub.events().record(Level.WARNING, "refusing connections: the engine did not answer a name's claim",
+                            error.toString());
+                    refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                } else if (refusal != null) {
+                    refuse(refusal.code(), refusal.getMessage());
+                } else if (first == null) {
+                    member.welcomeAlone();
+                } else {
+                    enter(first, query.room(), query.since(), query.epoch());
+                }
+                return (Void) null;
+            }).whenComplete((done, error) -> {
+                if (error != null) {
+                    LOG.log(Level.ERROR, "opening session " + session.getId() + " failed", error);
+                    member.close(new CloseReason(CloseCodes.UNEXPECTED_CONDITION, "server error"));
+                }
+            }).toCompletableFuture();
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "refusing session {0}: {1}", Field.connection(session.getId()), e.getMessage());
             refuse(e.code(), e.getMessage());
         }
+    }
+
+    private void enter(String room, String askedAs, Long since, String epoch) {
+        hub.enter(member, room, askedAs, since, epoch);
     }
 
     /**
@@ -162,7 +197,7 @@ public final class ChatEndpoint {
      */
     @OnMessage
     public void onTextPart(String part, boolean last) {
-        if (room == null || member.closing() || flooded) {
+        if (!accepted || member.closing() || flooded) {
             return; // refused at the handshake, or a close is decided: nothing it sends counts any more
         }
         if (parts == null && last) {
@@ -194,6 +229,7 @@ public final class ChatEndpoint {
 
     private void onText(String text) {
         member.received(System.nanoTime()); // a whole message: traffic that keeps the connection from being idle
+        awaitOpened();
         // Tyrus reads a whole frame up to its own buffer size, whatever the session's limit: so the
         // limit is checked here, on every runtime, before any parsing.
         int limit = hub.config().maxFrameBytes();
@@ -203,7 +239,7 @@ public final class ChatEndpoint {
         }
         ClientFrame frame;
         try {
-            frame = FrameDecoder.fromJson(text);
+            frame = FrameDecoder.fromJson(text, member.v3());
         } catch (InvalidFrameException e) {
             if (withinRate()) {
                 sendError(e.code(), e.getMessage());
@@ -212,17 +248,121 @@ public final class ChatEndpoint {
         }
         if (frame instanceof ClientFrame.Ping) { // never rate-limited
             member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
-        } else if (frame instanceof ClientFrame.Typing) {
-            room.typing(member); // thinned by the room, not rate-limited
+        } else if (frame instanceof ClientFrame.Typing typing) {
+            Room room = target(typing);
+            if (room != null) {
+                room.typing(member); // thinned by the room, not rate-limited
+            }
         } else if (!withinRate()) {
             return;
         } else if (frame instanceof ClientFrame.Chat chat) {
             onChat(chat);
         } else if (frame instanceof ClientFrame.History history) {
-            room.history(member, history.before(), history.limit());
+            Room room = target(history);
+            if (room != null) {
+                room.history(member, history.before(), history.limit());
+            }
         } else if (frame instanceof ClientFrame.Rooms) {
             onRooms();
+        } else if (frame instanceof ClientFrame.Subscribe subscribe) {
+            onSubscribe(subscribe);
+        } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
+            onUnsubscribe(unsubscribe);
         }
+    }
+
+    /**
+     * Waits, on the container's thread, until the name is settled and the first room asked for:
+     * with the in-memory engine that is done when {@code onOpen} returns; with Redis it is one
+     * round trip, and only a client that writes before its welcome waits at all. Bounded by the
+     * engine's own command timeout; this one is a backstop.
+     */
+    private void awaitOpened() {
+        CompletableFuture<Void> o = opened;
+        if (o == null || o.isDone()) {
+            return;
+        }
+        try {
+            o.get(OPEN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.DEBUG, "session {0}: its opening did not end in time: {1}", Field.connection(member.id()), e.toString());
+        }
+    }
+
+    /**
+     * The room a frame acts on: the one it names (version 3), or the connection's first room.
+     * Null, with {@code not-subscribed} told to a version-3 client, when the connection is not in it.
+     */
+    private Room target(ClientFrame.AboutRoom frame) {
+        String asked = member.v3() ? frame.room() : null; // older clients are in one room, whatever they write
+        String name = asked == null ? member.firstRoom() : canonical(asked);
+        Room room = name == null ? null : member.room(name);
+        if (room == null && member.v3()) {
+            member.sendError(ErrorCode.NOT_SUBSCRIBED, asked == null
+                    ? "this frame names no room, and the connection is in no first room: add \"room\""
+                    : "you are not in this room: subscribe to it first", asked);
+        }
+        return room;
+    }
+
+    /** The name a room is known by here ({@code @A+B} for {@code @B}), or null when it cannot be one. */
+    private String canonical(String asked) {
+        try {
+            return Direct.is(asked) ? Direct.canonical(asked, member.name()) : asked;
+        } catch (RefusedException e) {
+            return null;
+        }
+    }
+
+    private void onSubscribe(ClientFrame.Subscribe subscribe) {
+        String asked = subscribe.room();
+        if (!member.v3()) {
+            sendError(ErrorCode.INVALID_MESSAGE, "subscribe is protocol version 3: connect with v=3");
+            return;
+        }
+        if (member.name() == null) {
+            member.sendError(ErrorCode.INVALID_USER, "more rooms need a name: connect with ?user=", asked);
+            return;
+        }
+        String room;
+        String epoch;
+        try {
+            if (asked.isEmpty()) {
+                throw new RefusedException(ErrorCode.INVALID_MESSAGE, "room must be 1 to 64 of A-Z a-z 0-9 _ -");
+            }
+            room = InputRules.room(asked);
+            room = Direct.is(room) ? Direct.canonical(room, member.name()) : room;
+            epoch = InputRules.epoch(subscribe.epoch());
+        } catch (RefusedException e) {
+            // what the query calls invalid-query is, in a frame, a frame that is not valid
+            ErrorCode code = e.code() == ErrorCode.INVALID_QUERY ? ErrorCode.INVALID_MESSAGE : e.code();
+            member.sendError(code, e.getMessage(), asked);
+            return;
+        }
+        if (member.subscribed(room)) {
+            member.sendError(ErrorCode.ALREADY_SUBSCRIBED, "you are in this room already", asked);
+        } else if (member.roomCount() >= MAX_ROOMS_PER_CONNECTION) {
+            member.sendError(ErrorCode.TOO_MANY_ROOMS, "a connection may be in " + MAX_ROOMS_PER_CONNECTION
+                    + " rooms at most: unsubscribe from one first", asked);
+        } else {
+            enter(room, asked, subscribe.since(), epoch);
+        }
+    }
+
+    private void onUnsubscribe(ClientFrame.Unsubscribe unsubscribe) {
+        if (!member.v3()) {
+            sendError(ErrorCode.INVALID_MESSAGE, "unsubscribe is protocol version 3: connect with v=3");
+            return;
+        }
+        String name = canonical(unsubscribe.room());
+        Room room = name == null ? null : member.forget(name);
+        if (room == null) {
+            member.sendError(ErrorCode.NOT_SUBSCRIBED, "you are not in this room", unsubscribe.room());
+            return;
+        }
+        room.leave(member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
     }
 
     /** A binary message, or its first part: refused whole, whatever its size. */
@@ -307,6 +447,10 @@ public final class ChatEndpoint {
     }
 
     private void onChat(ClientFrame.Chat chat) {
+        Room room = target(chat);
+        if (room == null) {
+            return;
+        }
         String text;
         String name = member.name();
         try {

@@ -14,13 +14,17 @@ import java.util.Map;
  * The query of a connection's URL, validated.
  *
  * @param user  the name asked for, or null to take it from the first message
- * @param room  the room, {@code lobby} by default
+ * @param room  the room, {@code lobby} by default; null for a version-3 connection opened in no room ({@code room=})
  * @param since the last message id the client saw, or null
  * @param epoch the epoch of {@code since}, or null
  * @param token a signed token given as {@code ?token=}, or null; never log it
  * @param key   the key of the name given as {@code ?key=}, or null; never log it
+ * @param version the protocol version asked for with {@code ?v=}: 1, 2 or 3; 2 when absent
  */
-public record ConnectionQuery(String user, String room, Long since, String epoch, String token, String key) {
+public record ConnectionQuery(String user, String room, Long since, String epoch, String token, String key, int version) {
+
+    /** The newest protocol version this server speaks. */
+    public static final int LATEST = 3;
 
     /**
      * Reads the raw query of the handshake ({@code Session.getQueryString}), percent-decoded as
@@ -62,19 +66,39 @@ public record ConnectionQuery(String user, String room, Long since, String epoch
      */
     public static ConnectionQuery parse(Map<String, List<String>> parameters) throws RefusedException {
         String user = single(parameters, "user");
+        int version = version(single(parameters, "v"));
+        String room = single(parameters, "room");
         return new ConnectionQuery(
                 user == null ? null : InputRules.name(user),
-                InputRules.room(single(parameters, "room")),
+                version >= 3 && "".equals(room) ? null : InputRules.room(room),
                 InputRules.since(single(parameters, "since")),
                 InputRules.epoch(single(parameters, "epoch")),
                 single(parameters, "token"),
-                blankAsNone(single(parameters, "key")));
+                blankAsNone(single(parameters, "key")),
+                version);
+    }
+
+    /** Whether the client asked for version 3: many rooms on one connection. */
+    public boolean v3() {
+        return version >= 3;
+    }
+
+    private static int version(String raw) throws RefusedException {
+        if (raw == null || raw.isEmpty()) {
+            return 2;
+        }
+        return switch (raw) {
+            case "1" -> 1;
+            case "2" -> 2;
+            case "3" -> 3;
+            default -> throw new RefusedException(ErrorCode.INVALID_QUERY, "v must be 1, 2 or 3");
+        };
     }
 
     @Override
     public String toString() {
         return "ConnectionQuery[user=" + user + ", room=" + room + ", since=" + since + ", epoch=" + epoch
-                + ", token=" + (token == null ? "none" : "(hidden)") + ", key=" + (key == null ? "none" : "(hidden)") + "]";
+                + ", token=" + (token == null ? "none" : "(hidden)") + ", key=" + (key == null ? "none" : "(hidden)") + ", v=" + version + "]";
     }
 
     private static String blankAsNone(String value) {

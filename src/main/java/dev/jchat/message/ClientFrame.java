@@ -1,7 +1,16 @@
 package dev.jchat.message;
 
-/** A frame a client sent, as decoded; immutable. */
+/**
+ * A frame a client sent, as decoded; immutable. Frames about a room carry the {@code room} the
+ * client named (version 3), or null for the connection's first room.
+ */
 public sealed interface ClientFrame {
+
+    /** A frame that acts on one room. */
+    sealed interface AboutRoom extends ClientFrame {
+        /** The room the client named, unchecked, or null for its first room. */
+        String room();
+    }
 
     /**
      * A chat message. Client values of {@code id} and {@code dateTime} are dropped by the decoder.
@@ -9,7 +18,7 @@ public sealed interface ClientFrame {
      * @param msg  the text, untrimmed
      * @param user the name the client claims, or null; only ever used to name an unnamed connection
      */
-    record Chat(String msg, String user) implements ClientFrame {
+    record Chat(String msg, String user, String room) implements AboutRoom {
     }
 
     /** Asks for a {@code pong}. */
@@ -17,7 +26,7 @@ public sealed interface ClientFrame {
     }
 
     /** Tells the others in the room that this name is typing. */
-    record Typing() implements ClientFrame {
+    record Typing(String room) implements AboutRoom {
     }
 
     /**
@@ -26,7 +35,7 @@ public sealed interface ClientFrame {
      * @param before answer messages with a lower id, or null for the newest
      * @param limit  at most this many, 1 to {@link #MAX_LIMIT}
      */
-    record History(Long before, int limit) implements ClientFrame {
+    record History(Long before, int limit, String room) implements AboutRoom {
 
         public static final int DEFAULT_LIMIT = 50;
         public static final int MAX_LIMIT = 100;
@@ -34,5 +43,23 @@ public sealed interface ClientFrame {
 
     /** Asks for the room directory. */
     record Rooms() implements ClientFrame {
+    }
+
+    /**
+     * Version 3: adds a room to the connection.
+     *
+     * @param room  the room, unchecked (a direct conversation as {@code @NAME} or {@code @A+B})
+     * @param since the last message id the client saw in it, or null
+     * @param epoch the epoch of {@code since}, or null
+     */
+    record Subscribe(String room, Long since, String epoch) implements ClientFrame {
+    }
+
+    /**
+     * Version 3: takes a room off the connection.
+     *
+     * @param forget the room also leaves the name's "my rooms" (kept for the room log's issue)
+     */
+    record Unsubscribe(String room, boolean forget) implements ClientFrame {
     }
 }

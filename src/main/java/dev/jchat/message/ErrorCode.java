@@ -18,7 +18,10 @@ public enum ErrorCode {
     UNAVAILABLE("unavailable", CloseCodes.TRY_AGAIN_LATER),
     NAME_TAKEN("name-taken", CloseCodes.VIOLATED_POLICY),
     FORBIDDEN("forbidden", CloseCodes.VIOLATED_POLICY),
-    UNKNOWN_USER("unknown-user", CloseCodes.VIOLATED_POLICY);
+    UNKNOWN_USER("unknown-user", CloseCodes.VIOLATED_POLICY),
+    NOT_SUBSCRIBED("not-subscribed", CloseCodes.VIOLATED_POLICY),
+    ALREADY_SUBSCRIBED("already-subscribed", CloseCodes.VIOLATED_POLICY),
+    TOO_MANY_ROOMS("too-many-rooms", CloseCodes.VIOLATED_POLICY);
 
     private final String wire;
     private final CloseCodes closeCode;

@@ -23,28 +23,59 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
     private static final JsonParserFactory PARSERS = Json.createParserFactory(Map.of());
 
     /**
-     * Decodes one frame.
+     * Decodes one frame of a version-1 or version-2 client: {@code room} is not read, and the
+     * version-3 types are unknown.
      *
      * @throws InvalidFrameException with {@code invalid-json} or {@code invalid-message}
      */
     public static ClientFrame fromJson(String text) throws InvalidFrameException {
+        return fromJson(text, false);
+    }
+
+    /**
+     * Decodes one frame; with {@code v3}, {@code room} on the frames about a room, and
+     * {@code subscribe} and {@code unsubscribe}.
+     *
+     * @throws InvalidFrameException with {@code invalid-json} or {@code invalid-message}
+     */
+    public static ClientFrame fromJson(String text, boolean v3) throws InvalidFrameException {
         JsonObject object = parseObject(text);
         String type = optionalString(text, object, "type");
+        String room = v3 ? optionalString(text, object, "room") : null;
         if (type == null || type.equals("chat")) {
             String msg = optionalString(text, object, "msg");
             if (msg == null) {
                 throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "a chat frame needs a \"msg\" string");
             }
-            return new ClientFrame.Chat(msg, optionalString(text, object, "user"));
+            return new ClientFrame.Chat(msg, optionalString(text, object, "user"), room);
         }
         return switch (type) {
             case "ping" -> new ClientFrame.Ping();
-            case "typing" -> new ClientFrame.Typing();
+            case "typing" -> new ClientFrame.Typing(room);
             case "rooms" -> new ClientFrame.Rooms();
-            case "history" -> history(text, object);
-            default -> throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE,
-                    "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
+            case "history" -> history(text, object, room);
+            case "subscribe" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Subscribe(required(text, "room", room),
+                        optionalWhole(text, object, "since", 0, Long.MAX_VALUE), optionalString(text, object, "epoch"));
+            }
+            case "unsubscribe" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Unsubscribe(required(text, "room", room), optionalBoolean(text, object, "forget"));
+            }
+            default -> throw unknownType(text, v3);
         };
+    }
+
+    private static InvalidFrameException unknownType(String text, boolean v3) {
+        return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
+                ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
+                        + " \"subscribe\" or \"unsubscribe\""
+                : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 
     @Override
@@ -89,10 +120,29 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
         return result;
     }
 
-    private static ClientFrame.History history(String text, JsonObject object) throws InvalidFrameException {
+    private static ClientFrame.History history(String text, JsonObject object, String room) throws InvalidFrameException {
         Long before = optionalWhole(text, object, "before", 1, Long.MAX_VALUE);
         Long limit = optionalWhole(text, object, "limit", 1, ClientFrame.History.MAX_LIMIT);
-        return new ClientFrame.History(before, limit == null ? ClientFrame.History.DEFAULT_LIMIT : limit.intValue());
+        return new ClientFrame.History(before, limit == null ? ClientFrame.History.DEFAULT_LIMIT : limit.intValue(), room);
+    }
+
+    private static String required(String text, String key, String value) throws InvalidFrameException {
+        if (value == null) {
+            throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "this frame needs a \"" + key + "\" string");
+        }
+        return value;
+    }
+
+    /** The boolean at {@code key}; false when absent or JSON null. */
+    private static boolean optionalBoolean(String text, JsonObject object, String key) throws InvalidFrameException {
+        JsonValue value = object.get(key);
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return false;
+        }
+        if (value.getValueType() != JsonValue.ValueType.TRUE && value.getValueType() != JsonValue.ValueType.FALSE) {
+            throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "\"" + key + "\" must be true or false");
+        }
+        return value.getValueType() == JsonValue.ValueType.TRUE;
     }
 
     /** The whole number at {@code key}, from min to max; null when absent or JSON null. */

@@ -8,8 +8,9 @@ import java.util.List;
  *
  * @param user  the name, or in a coalesced frame the first of them (what a version-1 client reads)
  * @param users every name this frame announces, or null when it announces {@code user} alone
+ * @param room  the room
  */
-public record Join(String user, List<String> users, Instant dateTime, int online) implements ServerFrame {
+public record Join(String user, List<String> users, Instant dateTime, int online, String room) implements ServerFrame {
 
     public Join {
         users = users == null ? null : List.copyOf(users);

@@ -16,7 +16,9 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "error", type = ErrorFrame.class),
     @JsonbSubtype(alias = "typing", type = Typing.class),
     @JsonbSubtype(alias = "rooms", type = RoomList.class),
-    @JsonbSubtype(alias = "notice", type = Notice.class)
+    @JsonbSubtype(alias = "notice", type = Notice.class),
+    @JsonbSubtype(alias = "unsubscribed", type = Unsubscribed.class)
 })
-public sealed interface ServerFrame permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice {
+public sealed interface ServerFrame
+        permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed {
 }

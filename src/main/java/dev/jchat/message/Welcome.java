@@ -3,7 +3,9 @@ package dev.jchat.message;
 import java.util.List;
 
 /**
- * First frame of every accepted connection.
+ * First frame of every accepted connection, and (version 3) the answer to each {@code subscribe}.
+ * A version-3 connection opened in no room gets one with {@code user} and {@code key} alone: its
+ * room fields are null, absent on the wire.
  *
  * @param user      the connection's name, or null until its first message names it
  * @param users     distinct names online in the room, sorted
@@ -12,10 +14,15 @@ import java.util.List;
  * @param recovered true when everything after the client's {@code since} is replayed
  * @param key       the secret of the name this connection claimed or proved, or null (absent on the wire)
  */
-public record Welcome(String user, String room, List<String> users, long lastId, String epoch, boolean recovered,
+public record Welcome(String user, String room, List<String> users, Long lastId, String epoch, Boolean recovered,
                       String key) implements ServerFrame {
 
     public Welcome {
-        users = List.copyOf(users);
+        users = users == null ? null : List.copyOf(users);
+    }
+
+    /** The welcome of a version-3 connection opened in no room. */
+    public static Welcome alone(String user, String key) {
+        return new Welcome(user, null, null, null, null, null, key);
     }
 }

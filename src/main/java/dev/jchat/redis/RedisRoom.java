@@ -105,21 +105,13 @@ final class RedisRoom implements Room {
 
     // --- from the engine and the endpoint, on any thread
 
-    /** Joins once the member's name is claimed and the room synced; {@link #incoming} was counted up for it. */
+    /** Joins once the room is synced (its name is settled already); {@link #incoming} was counted up for it. */
     void join(Member member, Long since, String epoch) {
         serial.execute(() -> {
             incoming.decrementAndGet();
             Waiting join = new Waiting(member, since, epoch, true);
             waiting.add(join);
-            if (member.claiming()) {
-                engine.names().claim(member.name(), member.presentedKey()).whenComplete((claim, error) ->
-                        serial.execute(() -> {
-                            claimed(join, claim, error);
-                            afterTask();
-                        }));
-            } else {
-                settled(join);
-            }
+            settled(join);
             afterTask();
         });
     }
@@ -198,13 +190,10 @@ final class RedisRoom implements Room {
     }
 
     @Override
-    public void leave(Member member) {
+    public void leave(Member member, Frame farewell) {
         serial.execute(() -> {
             waiting.removeIf(w -> w.member == member);
-            if (member.holdsName()) {
-                engine.names().released(member.name());
-            }
-            audience.leave(member);
+            audience.leave(member, farewell);
             afterTask();
         });
     }
@@ -271,8 +260,6 @@ final class RedisRoom implements Room {
                 waiting.remove(join);
                 if (audience.join(join.member, join.since, join.epoch) == Audience.Joined.IN) {
                     join.later.forEach(request -> runOrWait(join.member, request));
-                } else {
-                    unclaim(join.member); // it closed meanwhile: nobody will ever learn a new key
                 }
             }
         }
@@ -328,29 +315,6 @@ final class RedisRoom implements Room {
         return true;
     }
 
-    private void claimed(Waiting join, Names.Claim claim, Throwable error) {
-        if (error == null && claim.outcome() == Names.Outcome.CLAIMED) {
-            join.member.claimedAnew(claim.key());
-        } else if (error == null && claim.outcome() == Names.Outcome.PROVEN) {
-            join.member.proven(claim.key());
-        }
-        if (!waiting.contains(join)) {
-            unclaim(join.member); // it closed meanwhile
-            return;
-        }
-        if (error != null || claim.outcome() == Names.Outcome.TAKEN) {
-            waiting.remove(join);
-            if (error != null) {
-                engine.joinFailed(error);
-                join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
-            } else {
-                join.member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
-            }
-            return;
-        }
-        settled(join);
-    }
-
     /**
      * The join's name is settled: it joins once the room is synced (else the first sync, which
      * follows the subscription, joins it), after the rules of a direct conversation if this is one.
@@ -362,15 +326,14 @@ final class RedisRoom implements Room {
         }
         Direct.admission(name, join.member, engine.names()).whenComplete((admission, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
-                unclaim(join.member); // it closed meanwhile
+                // it closed, or left, meanwhile: nothing to do
             } else if (error != null || admission.refusal() != null) {
                 waiting.remove(join);
-                unclaim(join.member);
                 if (error != null) {
                     engine.joinFailed(error);
-                    join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                    join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else {
-                    join.member.refuse(admission.refusal().code(), admission.refusal().getMessage());
+                    join.member.refuseJoin(name, admission.refusal().code(), admission.refusal().getMessage());
                 }
             } else if (admission.owners() == null) {
                 ready(join);
@@ -389,12 +352,11 @@ final class RedisRoom implements Room {
     private void owned(Waiting join, String owners) {
         engine.owners(name, owners).whenComplete((startedOver, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
-                unclaim(join.member);
+                // it closed, or left, meanwhile: nothing to do
             } else if (error != null) {
                 waiting.remove(join);
-                unclaim(join.member);
                 engine.joinFailed(error);
-                join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else if (startedOver) {
                 join.afterLoad = syncsStarted + 1; // the next sync sent, whether one is on its way or not
                 join.ready = true;
@@ -415,18 +377,12 @@ final class RedisRoom implements Room {
         }
     }
 
-    /** A name claimed for a connection that never got its welcome: nobody knows its key, so it is let go. */
-    private void unclaim(Member member) {
-        if (member.claimedNew()) {
-            engine.names().unclaim(member.name(), member.key());
-        }
-    }
-
     /** Before the first sync: every join waiting is refused as unavailable (it may try again). */
     private void refuseWaiting() {
         for (Waiting join : waiting) {
-            unclaim(join.member);
-            join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            if (join.joining) { // a naming waits only behind its member's join, refused here
+                join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            }
         }
         waiting.clear();
         early.clear();
@@ -480,9 +436,8 @@ final class RedisRoom implements Room {
                 for (Waiting join : List.copyOf(waiting)) {
                     if (join.joining && join.afterLoad > syncsRead) {
                         waiting.remove(join);
-                        unclaim(join.member);
                         engine.joinFailed(error);
-                        join.member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                        join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                     }
                 }
                 joinReady();

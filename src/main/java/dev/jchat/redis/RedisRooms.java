@@ -400,7 +400,8 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
-    Names names() {
+    @Override
+    public Names names() {
         return names;
     }
 

@@ -162,9 +162,22 @@ public final class Audience {
      * once, or, with shared presence, when the engine says so.
      */
     public void leave(Member member) {
+        leave(member, null);
+    }
+
+    /**
+     * Removes a member, as above, and queues {@code farewell} to it (version 3's
+     * {@code unsubscribed}) after the last frame of the room it gets: nothing of the room follows.
+     * The farewell goes also when the member was not in the room (it was still joining).
+     */
+    public void leave(Member member, Frame farewell) {
         List<Member> kick = new ArrayList<>();
         synchronized (this) {
+            if (farewell != null && member.outbox().enqueue(farewell)) {
+                kick.add(member);
+            }
             if (!members.remove(member)) {
+                drain(kick);
                 return;
             }
             String user = member.name();
@@ -432,11 +445,11 @@ public final class Audience {
         announced.removeAll(left);
         announced.addAll(joined);
         if (!left.isEmpty()) {
-            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), online.size());
+            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), online.size(), room.name());
             queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, kick);
         }
         if (!joined.isEmpty()) {
-            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), online.size());
+            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), online.size(), room.name());
             queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, kick);
         }
     }

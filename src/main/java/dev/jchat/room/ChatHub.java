@@ -1,12 +1,16 @@
 package dev.jchat.room;
 
 import dev.jchat.ChatConfig;
+import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.security.RefusedException;
 import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -145,19 +149,46 @@ public final class ChatHub {
     }
 
     /**
-     * Forgets a member whose session closed, or that the server gave up on: it leaves its room
-     * and its timers stop. Idempotent.
+     * Puts the member in {@code room} ({@code askedAs}: as the client wrote it), its first room or
+     * one it subscribes to (version 3), with its name settled: queued for it are the room's
+     * welcome, its history and its live frames. A refusal of its first room refuses the connection;
+     * of another room, it is told, and the connection stays in its other rooms.
+     *
+     * @return the room it is in or joining, or null when it was refused or is closed
+     */
+    public Room enter(Member member, String room, String askedAs, Long since, String epoch) {
+        if (!member.reserve(room, askedAs)) {
+            if (!member.closing()) {
+                member.sendError(ErrorCode.ALREADY_SUBSCRIBED, "you are in this room already", askedAs);
+            }
+            return null;
+        }
+        try {
+            Room in = rooms.join(room, member, since, epoch);
+            member.joined(in);
+            return in;
+        } catch (RefusedException e) {
+            LOG.log(Level.DEBUG, "session {0} not let into a room: {1}", Field.connection(member.id()), e.getMessage());
+            member.refuseJoin(room, e.code(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Forgets a member whose session closed, or that the server gave up on: it leaves its rooms,
+     * its timers stop, and its name's hold runs from now. Idempotent.
      */
     public void closed(Member member) {
-        Room room = member.leaveForGood();
+        List<Room> in = member.leaveForGood();
         if (members.remove(member) && member.admitted()) {
             admitted.decrementAndGet();
         }
         member.outbox().discard();
         member.cancelTimers();
-        if (room != null) {
-            room.leave(member);
+        for (Room room : in) {
+            room.leave(member, null);
         }
+        member.letGoOfName(rooms.names());
     }
 
     /**
@@ -175,14 +206,13 @@ public final class ChatHub {
 
     /**
      * Queues {@code frame} for every connection here whose name is {@code user}, claimed or
-     * proved (by key or token), that is in a room other than {@code room}: the notice of a message
-     * in a direct conversation. A connection that only named itself (by its first message) holds
+     * proved (by key or token), welcomed and not in {@code room}: the notice of a message in a
+     * direct conversation. A connection that only named itself (by its first message) holds
      * nothing, and reads no one's messages. One pass over the connections per direct message.
      */
     public void notice(String user, String room, Frame frame) {
         for (Member member : members) {
-            String in = member.roomName();
-            if (in != null && !in.equals(room) && member.proven() && user.equals(member.name())) {
+            if (member.proven() && user.equals(member.name()) && member.isWelcomed() && !member.subscribed(room)) {
                 member.outbox().send(frame);
             }
         }

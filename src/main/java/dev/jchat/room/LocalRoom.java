@@ -86,11 +86,8 @@ final class LocalRoom implements Room {
     }
 
     @Override
-    public void leave(Member member) {
-        if (member.holdsName()) {
-            registry.names().released(member.name());
-        }
-        audience.leave(member);
+    public void leave(Member member, Frame farewell) {
+        audience.leave(member, farewell);
         if (!audience.isEmpty()) {
             return;
         }

@@ -54,45 +54,27 @@ public final class LocalRooms implements RoomRegistry {
 
     @Override
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
-        if (member.claiming()) {
-            Names.Claim claim = names.claim(member.name(), member.presentedKey()).toCompletableFuture().join();
-            switch (claim.outcome()) {
-                case TAKEN -> throw new RefusedException(ErrorCode.NAME_TAKEN, Names.TAKEN);
-                case CLAIMED -> member.claimedAnew(claim.key());
-                case PROVEN -> member.proven(claim.key());
+        String owners = null;
+        if (Direct.is(name)) {
+            Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
+            if (admission.refusal() != null) {
+                throw admission.refusal();
             }
+            owners = admission.owners();
         }
-        boolean in = false;
-        try {
-            String owners = null;
-            if (Direct.is(name)) {
-                Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
-                if (admission.refusal() != null) {
-                    throw admission.refusal();
-                }
-                owners = admission.owners();
+        while (true) {
+            LocalRoom room = rooms.get(name);
+            if (room == null) {
+                room = create(name);
             }
-            while (true) {
-                LocalRoom room = rooms.get(name);
-                if (room == null) {
-                    room = create(name);
+            Audience.Joined joined = room.join(member, since, epoch, owners);
+            if (joined != Audience.Joined.RETIRED) {
+                if (joined != Audience.Joined.IN) {
+                    room.retireIfUnused(); // made for a connection that closed meanwhile
                 }
-                Audience.Joined joined = room.join(member, since, epoch, owners);
-                if (joined != Audience.Joined.RETIRED) {
-                    in = joined == Audience.Joined.IN;
-                    if (!in) {
-                        room.retireIfUnused(); // made for a connection that closed meanwhile
-                    }
-                    return room;
-                }
-                // it was forgotten between the lookup and the join: its successor is a create() away
+                return room;
             }
-        } finally {
-            if (!in && member.claimedNew()) {
-                names.unclaim(member.name(), member.key()); // nobody learnt the new key: the name is free again
-            } else if (!in && member.holdsName()) {
-                names.released(member.name()); // it never got in, so it will never leave: its hold counts it no more
-            }
+            // it was forgotten between the lookup and the join: its successor is a create() away
         }
     }
 
@@ -107,8 +89,8 @@ public final class LocalRooms implements RoomRegistry {
         return rooms.size();
     }
 
-    /** Who holds which name. */
-    Names names() {
+    @Override
+    public Names names() {
         return names;
     }
 

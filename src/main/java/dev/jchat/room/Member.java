@@ -5,26 +5,38 @@ import dev.jchat.message.ErrorFrame;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.metrics.ChatMetrics;
 import jakarta.websocket.CloseReason;
+import dev.jchat.message.Welcome;
+import dev.jchat.security.RefusedException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * One connection as the rooms see it: its name, once it has one, its outbox, and the room it is
- * in. Thread-safe: the name is written once, by the connection's own message thread; entering a
- * room and closing race safely, so a connection closed while it was joining is never left in the
- * room.
+ * One connection as the rooms see it: its name, once it has one, its outbox, and the rooms it is
+ * in (one, or with protocol version 3 up to {@code CHAT_MAX_ROOMS_PER_CONNECTION}). Thread-safe:
+ * the name is written once, by the connection's own message thread; entering a room and closing
+ * race safely, so a connection closed while it was joining is never left in a room.
  */
 public final class Member {
-
-    private static final Object GONE = new Object();
 
     private final String id;
     private final Outbox outbox;
     private final boolean admitted;
     private final ChatMetrics metrics;
-    private final AtomicReference<Object> place = new AtomicReference<>(); // null, then its Room, then GONE
+    private final Map<String, Room> rooms = new LinkedHashMap<>(); // guarded by itself: by name, null while the join call runs
+    private final Map<String, String> asked = new HashMap<>();     // guarded by rooms: a room's name as the client wrote it
+    private boolean gone;                 // guarded by rooms: closed, it enters no room any more
+    private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
+    private volatile boolean v3;          // it asked for protocol version 3
+    private final AtomicBoolean holdLetGo = new AtomicBoolean(); // its name's hold was released or unclaimed
     private volatile String name;
     private volatile String presentedKey; // the key the connection presented for its name, or null
     private volatile boolean claims;      // its name came in the query, without a token: it must claim or prove it
@@ -34,7 +46,7 @@ public final class Member {
     private volatile ScheduledFuture<?> timer;
     private volatile long lastReceived = System.nanoTime();
     private final LongSupplier lastRead;  // the connection's last read, pings included, where the container tells
-    private volatile boolean welcomed;    // its welcome is queued: nothing may go before it
+    private volatile boolean welcomed;    // its first welcome is queued: nothing from outside a room may go before it
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
     public Member(String id, boolean admitted, ChatMetrics metrics, LongSupplier lastRead,
@@ -146,7 +158,12 @@ public final class Member {
 
     /** Queues an error frame for this connection alone: its frame was refused, it stays open. */
     public void sendError(ErrorCode code, String message) {
-        outbox.send(error(code, message));
+        outbox.send(error(code, message, null));
+    }
+
+    /** As above, for a frame about {@code room} (version 3). */
+    public void sendError(ErrorCode code, String message, String room) {
+        outbox.send(error(code, message, room));
     }
 
     /**
@@ -155,13 +172,13 @@ public final class Member {
      * it goes alone: what was held for after the welcome is dropped.
      */
     public void refuse(ErrorCode code, String message) {
-        outbox.refuse(error(code, message), code.closeReason());
+        outbox.refuse(error(code, message, null), code.closeReason());
     }
 
     /** An error frame for this connection, counted as a refusal. */
-    private Frame error(ErrorCode code, String message) {
+    private Frame error(ErrorCode code, String message, String room) {
         metrics.refused(code);
-        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message)));
+        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message, room)));
     }
 
     /** Sends what is queued, then closes. */
@@ -177,7 +194,7 @@ public final class Member {
     /** Keeps a timer of this connection's (its token's expiry), to stop it when the connection goes. */
     public void timer(ScheduledFuture<?> future) {
         timer = future;
-        if (place.get() == GONE) {
+        if (isGone()) {
             cancelTimers();
         }
     }
@@ -189,12 +206,132 @@ public final class Member {
         }
     }
 
+    /** It asked for protocol version 3: many rooms, and {@code room} on the frames about one. */
+    public void v3(boolean value) {
+        v3 = value;
+    }
+
+    public boolean v3() {
+        return v3;
+    }
+
+    /** The room of its query, or null when it opened in none (version 3). */
+    public void firstRoom(String room) {
+        firstRoom = room;
+    }
+
+    public String firstRoom() {
+        return firstRoom;
+    }
+
+    /**
+     * Reserves {@code room} for a join about to be made: false when it is reserved or in it
+     * already, or the connection closed. The join's outcome is {@link #joined}, or a refusal
+     * ({@link #refuseJoin}).
+     */
+    public boolean reserve(String room, String askedAs) {
+        synchronized (rooms) {
+            if (gone || rooms.containsKey(room)) {
+                return false;
+            }
+            rooms.put(room, null);
+            if (!askedAs.equals(room)) {
+                asked.put(room, askedAs);
+            }
+            return true;
+        }
+    }
+
+    /** The registry's join call returned {@code room}: the member is in it, or still joining it. */
+    public void joined(Room room) {
+        synchronized (rooms) {
+            if (rooms.containsKey(room.name())) {
+                rooms.put(room.name(), room);
+            }
+        }
+    }
+
+    /** Drops a reservation or a room it is in; returns the room, or null (not in it, or still in the join call). */
+    public Room forget(String room) {
+        synchronized (rooms) {
+            asked.remove(room);
+            return rooms.remove(room);
+        }
+    }
+
+    /** The room of that name it is in or joining, or null. */
+    public Room room(String room) {
+        synchronized (rooms) {
+            return rooms.get(room);
+        }
+    }
+
+    /** Whether it is in, or joining, the room of that name. */
+    public boolean subscribed(String room) {
+        synchronized (rooms) {
+            return rooms.containsKey(room);
+        }
+    }
+
+    /** How many rooms it is in or joining. */
+    public int roomCount() {
+        synchronized (rooms) {
+            return rooms.size();
+        }
+    }
+
+    /**
+     * A join was refused. The join of its query's room, before any welcome, refuses the connection
+     * (an error, then the close); any other join (version 3's {@code subscribe}) is only told,
+     * with {@code room}, and the connection stays open in its other rooms.
+     */
+    public void refuseJoin(String room, ErrorCode code, String message) {
+        if (!welcomed && room.equals(firstRoom)) {
+            refuse(code, message);
+            return;
+        }
+        String as;
+        synchronized (rooms) {
+            as = asked.getOrDefault(room, room);
+        }
+        forget(room);
+        sendError(code, message, as);
+    }
+
+    /**
+     * Claims or proves the name, when it came in the query without a token, before the connection
+     * enters any room: completes with null when the name is settled (or needs nothing), or with
+     * the refusal ({@code name-taken}), or exceptionally when the engine did not answer. A claim
+     * that comes back after the connection closed is let go at once.
+     */
+    public CompletionStage<RefusedException> settleName(Names names) {
+        if (!claiming()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return names.claim(name, presentedKey).thenApply(claim -> {
+            switch (claim.outcome()) {
+                case TAKEN -> {
+                    return new RefusedException(ErrorCode.NAME_TAKEN, Names.TAKEN);
+                }
+                case CLAIMED -> claimedAnew(claim.key());
+                case PROVEN -> proven(claim.key());
+            }
+            if (isGone()) {
+                letGoOfName(names); // closed while its claim was on its way: nobody will use it
+            }
+            return null;
+        });
+    }
+
     /**
      * Records that the member is in {@code room}; a room calls it under its lock before adding the
-     * member. False when the connection closed already: the room must not add it.
+     * member. False when the connection closed, or left the room, while it was joining: the room
+     * must not add it.
      */
     boolean enter(Room room) {
-        return place.compareAndSet(null, room);
+        synchronized (rooms) {
+            return !gone && rooms.containsKey(room.name());
+        }
     }
 
     /** Its welcome is queued; a room calls it under its lock, right after queueing it. */
@@ -202,23 +339,59 @@ public final class Member {
         welcomed = true;
     }
 
-    /**
-     * The name of the room it is in, or null, also while it is joining: until its welcome is
-     * queued, nothing from outside the room may be sent to it.
-     */
-    String roomName() {
-        return welcomed && place.get() instanceof Room room ? room.name() : null;
+    /** A version-3 connection opened in no room: its welcome, with its name and key alone. */
+    public void welcomeAlone() {
+        boolean kick = outbox.enqueueJoin(Frame.of(FrameEncoder.toJson(Welcome.alone(name, key))), List.of());
+        welcomed = true;
+        if (kick) {
+            outbox.drain();
+        }
     }
 
-    /** Whether it is in a room now, welcomed, and has a name there. */
+    /** Whether its first welcome is queued: frames from outside its rooms may go to it. */
+    boolean isWelcomed() {
+        return welcomed;
+    }
+
+    /** Whether it is welcomed, has a name, and is in a room or joining one. */
     boolean inRoom() {
-        return roomName() != null && name != null;
+        return welcomed && name != null && roomCount() > 0;
     }
 
-    /** Marks the member gone, once; returns the room it was in, or null (not yet in one, or gone already). */
-    Room leaveForGood() {
-        Object was = place.getAndSet(GONE);
-        return was instanceof Room room ? room : null;
+    /** Whether it is closed: it enters no room any more. */
+    boolean isGone() {
+        synchronized (rooms) {
+            return gone;
+        }
+    }
+
+    /** Marks the member gone, once; returns the rooms it was in or joining (none when gone already). */
+    List<Room> leaveForGood() {
+        synchronized (rooms) {
+            if (gone) {
+                return List.of();
+            }
+            gone = true;
+            List<Room> was = rooms.values().stream().filter(Objects::nonNull).toList();
+            rooms.clear();
+            return was;
+        }
+    }
+
+    /**
+     * Lets go of its name's hold, once, when the connection is gone: a key only this connection
+     * was told, never in a welcome, claims nothing (the name is free again at once); otherwise
+     * the hold runs from here. Nothing happens for a name it does not hold (yet).
+     */
+    void letGoOfName(Names names) {
+        if (!holdsName() || !holdLetGo.compareAndSet(false, true)) {
+            return;
+        }
+        if (claimedAnew && !welcomed) {
+            names.unclaim(name, key);
+        } else {
+            names.released(name);
+        }
     }
 
     @Override

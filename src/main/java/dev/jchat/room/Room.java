@@ -15,8 +15,14 @@ public interface Room {
     /** Assigns the next id and the time, stores and broadcasts one message, sender included. */
     void publish(Member from, String text);
 
-    /** Removes a member; announces {@code leave} when it was its name's last connection. */
-    void leave(Member member);
+    /**
+     * Removes a member, or a join of its still on its way; announces {@code leave} when it was its
+     * name's last connection in the room.
+     *
+     * @param farewell null, or a frame for the member after the room's last frame to it
+     *                 (version 3's {@code unsubscribed})
+     */
+    void leave(Member member, Frame farewell);
 
     /**
      * Tells the room's other connections that the member's name is typing: never stored, never

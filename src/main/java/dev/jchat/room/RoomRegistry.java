@@ -46,6 +46,9 @@ public interface RoomRegistry extends AutoCloseable {
                 .toList();
     }
 
+    /** Who holds which name, where this engine keeps them. */
+    Names names();
+
     /** Rooms this server holds now. */
     int size();
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against target/chat.war in a real Payara Micro 6, configured through system properties. */
-class PayaraContractIT extends ChatContract {
+class PayaraContractIT extends ManyRoomsContract {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.payara(SETTINGS.entrySet().stream().collect(

@@ -48,12 +48,12 @@ class FrameCodecTest {
 
     @Test
     void version2RequestsAreDecodedWithTheirDefaults() throws Exception {
-        assertEquals(new ClientFrame.Typing(), FrameDecoder.fromJson("{\"type\":\"typing\"}"));
+        assertEquals(new ClientFrame.Typing(null), FrameDecoder.fromJson("{\"type\":\"typing\"}"));
         assertEquals(new ClientFrame.Rooms(), FrameDecoder.fromJson("{\"type\":\"rooms\",\"x\":1}"));
-        assertEquals(new ClientFrame.History(null, 50), FrameDecoder.fromJson("{\"type\":\"history\"}"));
-        assertEquals(new ClientFrame.History(42L, 100),
+        assertEquals(new ClientFrame.History(null, 50, null), FrameDecoder.fromJson("{\"type\":\"history\"}"));
+        assertEquals(new ClientFrame.History(42L, 100, null),
                 FrameDecoder.fromJson("{\"type\":\"history\",\"before\":42,\"limit\":100}"));
-        assertEquals(new ClientFrame.History(7L, 3), FrameDecoder.fromJson("{\"type\":\"history\",\"before\":7.0,\"limit\":3}"));
+        assertEquals(new ClientFrame.History(7L, 3, null), FrameDecoder.fromJson("{\"type\":\"history\",\"before\":7.0,\"limit\":3}"));
     }
 
     @Test
@@ -71,9 +71,9 @@ class FrameCodecTest {
     void everyServerFrameCarriesItsType() {
         Instant t = Instant.parse("2026-11-22T10:15:30Z");
         assertEquals("welcome", parse(FrameEncoder.toJson(
-                new Welcome("a", "lobby", List.of("a"), 0, "e1", true, null))).getString("type"));
-        assertEquals("join", parse(FrameEncoder.toJson(new Join("a", null, t, 1))).getString("type"));
-        assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", null, t, 0))).getString("type"));
+                new Welcome("a", "lobby", List.of("a"), 0L, "e1", true, null))).getString("type"));
+        assertEquals("join", parse(FrameEncoder.toJson(new Join("a", null, t, 1, "lobby"))).getString("type"));
+        assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", null, t, 0, "lobby"))).getString("type"));
         assertEquals("pong", parse(FrameEncoder.toJson(new Pong(t))).getString("type"));
         JsonObject error = parse(FrameEncoder.toJson(ErrorFrame.of(ErrorCode.EMPTY_MESSAGE, "empty")));
         assertEquals("error", error.getString("type"));
@@ -82,7 +82,7 @@ class FrameCodecTest {
 
     @Test
     void aWelcomeHasEveryField() {
-        JsonObject o = parse(FrameEncoder.toJson(new Welcome("bob", "dev", List.of("alice", "bob"), 42, "e1", false, null)));
+        JsonObject o = parse(FrameEncoder.toJson(new Welcome("bob", "dev", List.of("alice", "bob"), 42L, "e1", false, null)));
         assertEquals("bob", o.getString("user"));
         assertEquals("dev", o.getString("room"));
         assertEquals(List.of("alice", "bob"), o.getJsonArray("users").getValuesAs(jakarta.json.JsonString::getString));
@@ -112,14 +112,14 @@ class FrameCodecTest {
     void theTutorialFormatDecodesAsChat() throws Exception {
         ClientFrame frame = FrameDecoder.fromJson(
                 "{\"id\":1679990000000,\"user\":\"alice\",\"dateTime\":1679990000000,\"msg\":\"hi\"}");
-        assertEquals(new ClientFrame.Chat("hi", "alice"), frame);
+        assertEquals(new ClientFrame.Chat("hi", "alice", null), frame);
     }
 
     @Test
     void extraFieldsOfAnyTypeAreIgnored() throws Exception {
         ClientFrame frame = FrameDecoder.fromJson(
                 "{\"msg\":\"hi\",\"id\":\"abc\",\"dateTime\":[1,{\"a\":null}],\"color\":{\"r\":1},\"user\":null}");
-        assertEquals(new ClientFrame.Chat("hi", null), frame);
+        assertEquals(new ClientFrame.Chat("hi", null, null), frame);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatConfig;
@@ -50,7 +51,8 @@ class RecycledNameTest {
         Member member = hub.open(session.session);
         member.name(name);
         member.claims(key);
-        return new In(member, hub.rooms().join(room, member, null, null), session);
+        assertNull(member.settleName(hub.rooms().names()).toCompletableFuture().join(), "the name is settled");
+        return new In(member, hub.enter(member, room, room, null, null), session);
     }
 
     private static JsonObject json(String text) {

@@ -36,10 +36,10 @@ class RoomsTest {
         FakeSession ghostSession = new FakeSession("ghost", FakeSession.Sends.COMPLETE);
         Member ghost = member(ghostSession, "ghost");
         hub.closed(ghost); // @OnClose ran on another thread before @OnOpen got to the join
-        hub.rooms().join("r", ghost, null, null);
+        hub.enter(ghost, "r", "r", null, null);
 
         FakeSession aliceSession = new FakeSession("alice", FakeSession.Sends.COMPLETE);
-        hub.rooms().join("r", member(aliceSession, "alice"), null, null);
+        hub.enter(member(aliceSession, "alice"), "r", "r", null, null);
         String welcome = aliceSession.sent.get(0);
         assertTrue(welcome.contains("\"users\":[\"alice\"]"), () -> "no ghost in " + welcome);
         assertEquals(List.of(), ghostSession.sent, "nothing is queued for a closed connection");
@@ -49,8 +49,8 @@ class RoomsTest {
     void aSessionTheContainerClosedLeavesItsRoomThoughTheEndpointWasNeverTold() throws Exception {
         FakeSession goneSession = new FakeSession("gone", FakeSession.Sends.COMPLETE);
         FakeSession stays = new FakeSession("stays", FakeSession.Sends.COMPLETE);
-        hub.rooms().join("r", member(goneSession, "gone"), null, null);
-        hub.rooms().join("r", member(stays, "stays"), null, null);
+        hub.enter(member(goneSession, "gone"), "r", "r", null, null);
+        hub.enter(member(stays, "stays"), "r", "r", null, null);
         // Its peer dropped the connection: the container marks the session closed, but its close
         // never reaches the endpoint (the rare case seen on Payara), so hub.closed is not called.
         goneSession.closeReason = new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "dropped");
@@ -65,14 +65,14 @@ class RoomsTest {
         for (int i = 0; i < Audience.COALESCE_AT; i++) {
             FakeSession session = new FakeSession("early" + i, FakeSession.Sends.COMPLETE);
             crowd.add(session);
-            hub.rooms().join("big", member(session, String.format("early%03d", i)), null, null);
+            hub.enter(member(session, String.format("early%03d", i)), "big", "big", null, null);
         }
         Thread.sleep(3 * Audience.COALESCE_MILLIS); // the early ones' window has closed
         FakeSession watcher = crowd.get(0);
         int before = watcher.sent.size();
         for (int i = 0; i < 50; i++) {
-            hub.rooms().join("big", member(new FakeSession("late" + i, FakeSession.Sends.COMPLETE),
-                    String.format("late%03d", i)), null, null);
+            hub.enter(member(new FakeSession("late" + i, FakeSession.Sends.COMPLETE), String.format("late%03d", i)),
+                    "big", "big", null, null);
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (watcher.sent.stream().skip(before).noneMatch(t -> t.contains("late049")) && System.nanoTime() < deadline) {
@@ -90,8 +90,8 @@ class RoomsTest {
         FakeSession goneSession = new FakeSession("gone", FakeSession.Sends.COMPLETE);
         FakeSession stays = new FakeSession("stays", FakeSession.Sends.COMPLETE);
         Member gone = member(goneSession, "gone");
-        Room room = hub.rooms().join("r", gone, null, null);
-        hub.rooms().join("r", member(stays, "stays"), null, null);
+        Room room = hub.enter(gone, "r", "r", null, null);
+        hub.enter(member(stays, "stays"), "r", "r", null, null);
         hub.closed(gone); // the closer's thread, between the endpoint's check and its publish
         room.publish(gone, "too late");
         assertTrue(stays.sent.stream().noneMatch(t -> t.contains("too late")), () -> "published: " + stays.sent);
@@ -103,9 +103,9 @@ class RoomsTest {
         FakeSession broken = new FakeSession("broken", FakeSession.Sends.COMPLETE);
         FakeSession after = new FakeSession("after", FakeSession.Sends.COMPLETE);
         Member sender = member(before, "before");
-        Room room = hub.rooms().join("r", sender, null, null);
-        hub.rooms().join("r", member(broken, "broken"), null, null);
-        hub.rooms().join("r", member(after, "after"), null, null);
+        Room room = hub.enter(sender, "r", "r", null, null);
+        hub.enter(member(broken, "broken"), "r", "r", null, null);
+        hub.enter(member(after, "after"), "r", "r", null, null);
         broken.sends = FakeSession.Sends.THROW_ERROR;
 
         room.publish(sender, "one");
@@ -126,8 +126,8 @@ class RoomsTest {
         FakeSession speaker = new FakeSession("speaker", FakeSession.Sends.COMPLETE);
         FakeSession stalled = new FakeSession("stalled", FakeSession.Sends.COMPLETE);
         Member sender = member(speaker, "speaker");
-        Room room = hub.rooms().join("r", sender, null, null);
-        hub.rooms().join("r", member(stalled, "stalled"), null, null);
+        Room room = hub.enter(sender, "r", "r", null, null);
+        hub.enter(member(stalled, "stalled"), "r", "r", null, null);
         stalled.sends = FakeSession.Sends.STALL;
         room.publish(sender, "the last thing it will ever get");
         long start = System.nanoTime();
@@ -164,13 +164,13 @@ class RoomsTest {
         try {
             FakeSession speaker = new FakeSession("speaker", FakeSession.Sends.COMPLETE);
             Member sender = member(speaker, "speaker");
-            Room room = hub.rooms().join("r", sender, null, null);
+            Room room = hub.enter(sender, "r", "r", null, null);
             List<FakeSession> slow = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 FakeSession session = new FakeSession("slow" + i, FakeSession.Sends.STALL);
                 session.closeTakesMillis = 100;
                 slow.add(session);
-                hub.rooms().join("r", member(session, "slow" + i), null, null);
+                hub.enter(member(session, "slow" + i), "r", "r", null, null);
             }
             String text = "w".repeat(600);
             for (int i = 0; i < 3; i++) {
@@ -198,15 +198,18 @@ class RoomsTest {
         FakeSession selfNamed = new FakeSession("self-named", FakeSession.Sends.COMPLETE);
         Member bobElsewhere = member(elsewhere, "bob");
         bobElsewhere.proven(null);
-        hub.rooms().join("lobby", bobElsewhere, null, null);
+        hub.enter(bobElsewhere, "lobby", "lobby", null, null);
         // named by its first message, holding nothing (bob's hold ran out, say): no one's messages for it
-        hub.rooms().join("lobby", member(selfNamed, "bob"), null, null);
+        hub.enter(member(selfNamed, "bob"), "lobby", "lobby", null, null);
         Member bobInIt = member(inIt, "bob");
         bobInIt.proven(null); // as a token's subject: no key to check
-        hub.rooms().join("@amy+bob", bobInIt, null, null);
-        Room other = hub.rooms().join("other", member(someoneElse, "cid"), null, null);
+        hub.enter(bobInIt, "@amy+bob", "@amy+bob", null, null);
+        Room other = hub.enter(member(someoneElse, "cid"), "other", "other", null, null);
         // a connection between entering a room and its welcome: nothing from outside may come first
-        assertTrue(member(joining, "bob").enter(other));
+        Member bobJoining = member(joining, "bob");
+        bobJoining.proven(null);
+        assertTrue(bobJoining.reserve("other", "other"));
+        assertTrue(bobJoining.enter(other));
 
         hub.notice("bob", "@amy+bob", Frame.of("{\"type\":\"notice\"}"));
         assertTrue(elsewhere.awaitSent(t -> t.contains("notice")));
