@@ -156,6 +156,56 @@ class ManyRoomsTest {
         assertEquals(1, rex.socketsFromTheStart().size(), () -> "and one after a reload: " + rex.socketsFromTheStart());
     }
 
+    @Test
+    void aLostConnectionComesBackInEveryRoomAfterWhatEachShowed() throws Exception {
+        ChatPage uma = browsers.launch();
+        uma.countSocketsFromTheStart();
+        uma.open(server.pageUri()).join("Uma", "east");
+        try (TestClient vic = connect("Vic", "east"); TestClient wes = connect("Wes", "west")) {
+            vic.welcome();
+            wes.welcome();
+            vic.say("east one");
+            vic.say("east two");
+            uma.awaitTexts(List.of("east one", "east two"));
+            openRoom(uma, "west");
+            wes.say("west one");
+            uma.awaitTexts(List.of("west one"));
+            String westEpoch = uma.messages().get(0).epoch();
+            uma.clickRoom("east");
+            uma.awaitRoomShown("east");
+            String eastEpoch = uma.messages().get(0).epoch();
+            uma.recordSentFrames();
+
+            uma.browser().script("window.socketsFromTheStart[0].close();"); // closed under the page, as by a network drop
+            uma.browser().await(() -> "the first socket closed", driver -> uma.<Boolean>script(
+                    "return window.socketsFromTheStart[0].readyState === WebSocket.CLOSED;"));
+            vic.say("east three, while Uma may be away");
+            wes.say("west two, while Uma may be away");
+            uma.awaitStatus("online");
+            uma.awaitMessage("east three, while Uma may be away");
+            uma.awaitRoom("west", entry -> entry.unread().equals("1"), "west's missed message, counted once");
+
+            List<JsonObject> subscribes = uma.<List<String>>script("return window.framesSent;").stream()
+                    .map(ManyRoomsTest::json).filter(frame -> frame.getString("type").equals("subscribe")).toList();
+            assertEquals(List.of("east since 2 of " + eastEpoch, "west since 1 of " + westEpoch),
+                    subscribes.stream().map(frame -> frame.getString("room") + " since " + frame.getInt("since")
+                            + " of " + frame.getString("epoch")).toList(),
+                    "each room asked again once, after the last message it showed");
+            assertEquals(List.of("east one", "east two", "east three, while Uma may be away"), uma.texts(), "each once");
+            uma.clickRoom("west");
+            uma.awaitRoomShown("west");
+            assertEquals(List.of("west one", "west two, while Uma may be away"), uma.texts(), "each once");
+            assertEquals(2, uma.socketsFromTheStart().size(), () -> "the lost socket and its one successor: "
+                    + uma.socketsFromTheStart());
+        }
+    }
+
+    private static JsonObject json(String text) {
+        try (jakarta.json.JsonReader reader = jakarta.json.Json.createReader(new java.io.StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+
     /** Opens a room by name, as a person does with the form under the list. */
     private static void openRoom(ChatPage page, String room) {
         page.element("room-open").sendKeys(room, Keys.ENTER);
