@@ -14,7 +14,7 @@ FROM payara/micro:6.2025.10-jdk17
 # The image runs as its own unprivileged user "payara"; ROOT.war deploys at "/".
 COPY --from=build --chown=payara:payara /src/target/chat.war /opt/payara/deployments/ROOT.war
 
-# Every setting, with its default (README.md, "Configuration").
+# Every setting, with its default (README.md, "Configuration"; SettingsFilesTest checks the list).
 ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_HISTORY_REPLAY=50 \
     CHAT_HISTORY_MAX_MB=256 \
@@ -24,18 +24,18 @@ ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_SEND_TIMEOUT_SECONDS=10 \
     CHAT_OUTBOX_BYTES=1048576 \
     CHAT_MAX_ROOMS=10000 \
+    CHAT_MAX_ROOMS_PER_CONNECTION=100 \
     CHAT_ALLOWED_ORIGINS= \
     CHAT_RATE_PER_SECOND=10 \
     CHAT_RATE_BURST=30 \
     CHAT_MAX_CONNECTIONS=10000 \
     CHAT_NAME_HOLD_DAYS=30 \
-    CHAT_METRICS_TOKEN= \
     CHAT_REDIS_URL= \
     CHAT_REDIS_PREFIX=chat \
     CHAT_HISTORY_DAYS=30 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_LOG_FORMAT=text
-# CHAT_JWT_SECRET: pass it at run time, never bake it in.
+# CHAT_JWT_SECRET and CHAT_METRICS_TOKEN: pass them at run time, never bake them in.
 
 EXPOSE 8080
 # One server, no cluster: no Hazelcast, no phone-home.

@@ -15,7 +15,7 @@ RUN groupadd --system chat && useradd --system --gid chat --no-create-home chat
 COPY --from=build /src/target/chat-standalone.jar /opt/chat/chat-standalone.jar
 USER chat
 
-# Every setting, with its default (README.md, "Configuration").
+# Every setting, with its default (README.md, "Configuration"; SettingsFilesTest checks the list).
 ENV CHAT_HOST=0.0.0.0 \
     CHAT_PORT=8080 \
     CHAT_HISTORY_SIZE=1000 \
@@ -27,18 +27,18 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_SEND_TIMEOUT_SECONDS=10 \
     CHAT_OUTBOX_BYTES=1048576 \
     CHAT_MAX_ROOMS=10000 \
+    CHAT_MAX_ROOMS_PER_CONNECTION=100 \
     CHAT_ALLOWED_ORIGINS= \
     CHAT_RATE_PER_SECOND=10 \
     CHAT_RATE_BURST=30 \
     CHAT_MAX_CONNECTIONS=10000 \
     CHAT_NAME_HOLD_DAYS=30 \
-    CHAT_METRICS_TOKEN= \
     CHAT_REDIS_URL= \
     CHAT_REDIS_PREFIX=chat \
     CHAT_HISTORY_DAYS=30 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_LOG_FORMAT=text
-# CHAT_JWT_SECRET: pass it at run time, never bake it in.
+# CHAT_JWT_SECRET and CHAT_METRICS_TOKEN: pass them at run time, never bake them in.
 # CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1, on CHAT_PORT); to keep the chat
 # off the network, publish the port on loopback instead: docker run -p 127.0.0.1:8080:8080 …
 

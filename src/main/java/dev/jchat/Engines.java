@@ -1,5 +1,6 @@
 package dev.jchat;
 
+import dev.jchat.config.ChatConfig;
 import dev.jchat.redis.RedisRooms;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Connections;

@@ -1,5 +1,6 @@
 package dev.jchat;
 
+import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
 import dev.jchat.redis.RedisServer;
 import dev.jchat.servers.PayaraServer;

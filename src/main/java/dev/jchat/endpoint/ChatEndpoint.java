@@ -1,6 +1,6 @@
 package dev.jchat.endpoint;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.LogText;
 import dev.jchat.message.ClientFrame;
@@ -78,8 +78,6 @@ public final class ChatEndpoint {
     static final int BINARY_BUFFER_BYTES = 1_024;
     /** The longest a frame waits for its connection's name to be settled (see {@link #awaitOpened}). */
     private static final Duration OPEN_WAIT = Duration.ofSeconds(15);
-    // TODO(config helper merge): CHAT_MAX_ROOMS_PER_CONNECTION
-    private static final int MAX_ROOMS_PER_CONNECTION = 100;
 
     private volatile ChatHub hub;
     private volatile Member member;
@@ -343,8 +341,8 @@ public final class ChatEndpoint {
         }
         if (member.subscribed(room)) {
             member.sendError(ErrorCode.ALREADY_SUBSCRIBED, "you are in this room already", asked);
-        } else if (member.roomCount() >= MAX_ROOMS_PER_CONNECTION) {
-            member.sendError(ErrorCode.TOO_MANY_ROOMS, "a connection may be in " + MAX_ROOMS_PER_CONNECTION
+        } else if (member.roomCount() >= hub.config().maxRoomsPerConnection()) {
+            member.sendError(ErrorCode.TOO_MANY_ROOMS, "a connection may be in " + hub.config().maxRoomsPerConnection()
                     + " rooms at most: unsubscribe from one first", asked);
         } else {
             enter(room, asked, subscribe.since(), epoch);

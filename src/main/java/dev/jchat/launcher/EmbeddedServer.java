@@ -1,9 +1,12 @@
 package dev.jchat.launcher;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
+import dev.jchat.launcher.grizzly.BoundGrizzlyContainer;
+import dev.jchat.launcher.grizzly.GrizzlyConnections;
+import dev.jchat.launcher.grizzly.HandshakeTimeout;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Connections;
 import jakarta.websocket.DeploymentException;
@@ -64,8 +67,8 @@ public final class EmbeddedServer implements AutoCloseable {
         Connections connections = GrizzlyConnections.create(frames);
         ChatHub hub = Engines.hub(config, connections); // it closes idle connections: Tyrus keeps no timer per session
         StaticContent page = StaticContent.locate();
-        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(), page.folder(), new OpsHandler(hub),
-                config.maxFrameBytes(), handshakeTimeout);
+        BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(),
+                new PageHandler(page.folder().toString(), new OpsHandler(hub)), config.maxFrameBytes(), handshakeTimeout);
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());

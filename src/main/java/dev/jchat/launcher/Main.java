@@ -1,7 +1,7 @@
 package dev.jchat.launcher;
 
-import dev.jchat.ChatConfig;
-import dev.jchat.ConfigException;
+import dev.jchat.config.ChatConfig;
+import dev.jchat.config.ConfigException;
 import dev.jchat.logging.LogSetup;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,25 +1,17 @@
 package dev.jchat.launcher;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.Setting;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * What {@code --help} prints: how to run the launcher and every setting, with its default and
- * meaning. The one place in code that says what each setting means. Immutable, so safe to share.
+ * What {@code --help} prints: how to run the launcher and every setting of the table in
+ * {@link Setting}, with its default, meaning and allowed values. Stateless, so safe to share.
  */
 final class Usage {
-
-    /** One setting: its variable, its default as the help shows it, and what it does. */
-    record Setting(String name, String defaultValue, String meaning) {
-
-        Setting(String name, int defaultValue, String meaning) {
-            this(name, String.valueOf(defaultValue), meaning);
-        }
-    }
 
     /** Exit code for an argument the launcher does not know, as for an invalid setting. */
     static final int BAD_ARGUMENT = 2;
@@ -29,71 +21,6 @@ final class Usage {
     private static final String INDENT = "      ";
 
     private Usage() {
-    }
-
-    /** Every setting, in the order the startup log reports them. */
-    static List<Setting> settings() {
-        // defaults come from the config itself, so the help cannot drift from what the server does
-        ChatConfig d = ChatConfig.defaults();
-        ChatConfig.Security s = d.security();
-        ChatConfig.Engine e = d.engine();
-        return List.of(
-                new Setting("CHAT_HOST", d.host(),
-                        "address to listen on: 0.0.0.0 (or ::) for every interface, 127.0.0.1 for this machine"
-                                + " only, or one host name or address"),
-                new Setting("CHAT_PORT", d.port(), "port to listen on (0: any free port)"),
-                new Setting("CHAT_HISTORY_SIZE", d.historySize(), "messages each room keeps in memory"),
-                new Setting("CHAT_HISTORY_REPLAY", d.historyReplay(),
-                        "of those, how many a new connection gets after welcome (at most CHAT_HISTORY_SIZE)"),
-                new Setting("CHAT_HISTORY_MAX_MB", e.historyMaxMb(),
-                        "heap the histories of all rooms may take together; past it the least recently active"
-                                + " rooms lose their oldest messages first"),
-                new Setting("CHAT_MAX_MESSAGE_CHARS", d.maxMessageChars(),
-                        "longest msg, in characters (code points), after trimming"),
-                new Setting("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes(),
-                        "largest incoming frame, whether sent whole or in fragments; a bigger one closes the"
-                                + " connection with 1009"),
-                new Setting("CHAT_IDLE_TIMEOUT_SECONDS", d.idleTimeoutSeconds(),
-                        "a connection without traffic this long is closed"),
-                new Setting("CHAT_SEND_TIMEOUT_SECONDS", d.sendTimeoutSeconds(),
-                        "a connection whose oldest unsent frame has waited this long is closed with 1013"
-                                + " (too slow)"),
-                new Setting("CHAT_OUTBOX_BYTES", d.outboxBytes(),
-                        "bytes of live frames waiting for one connection before it is closed with 1013; what it"
-                                + " is sent on joining (welcome, history) does not count"),
-                new Setting("CHAT_MAX_ROOMS", d.maxRooms(),
-                        "rooms held in memory; past it the room empty the longest is forgotten, and when every"
-                                + " room has someone in it a new room is refused (room-limit, 1013)"),
-                new Setting("CHAT_ALLOWED_ORIGINS", "(empty)",
-                        "browser origins allowed besides the page's own, comma-separated and exact"
-                                + " (https://chat.example.com); * allows any"),
-                new Setting("CHAT_JWT_SECRET", "(unset)",
-                        "when set, every connection needs a token signed with it (HS256, at least "
-                                + ChatConfig.Security.MIN_SECRET_BYTES + " bytes); the name is the token's sub"),
-                new Setting("CHAT_RATE_PER_SECOND", s.ratePerSecond(),
-                        "chat frames one connection may send per second on average; 0 turns the limit off"),
-                new Setting("CHAT_RATE_BURST", s.rateBurst(), "how many it may send at once"),
-                new Setting("CHAT_MAX_CONNECTIONS", s.maxConnections(),
-                        "open connections per server; past it, new ones get server-full and close 1013"),
-                new Setting("CHAT_NAME_HOLD_DAYS", s.nameHoldDays(),
-                        "without tokens, a name is its first connection's: later ones must present the key its"
-                                + " welcome carried, until this many days after the name's last connection closed"),
-                new Setting("CHAT_METRICS_TOKEN", "(unset)",
-                        "when set, /metrics needs it as a bearer token (at least "
-                                + ChatConfig.Security.MIN_METRICS_TOKEN_CHARS
-                                + " printable characters, no spaces); unset, /metrics is open"),
-                new Setting("CHAT_REDIS_URL", "(unset)",
-                        "redis://[user:password@]host:port[/db], or rediss:// for TLS: rooms live in that Redis,"
-                                + " shared by every server on it; unset keeps them in memory"),
-                new Setting("CHAT_REDIS_PREFIX", e.redisPrefix(),
-                        "first part of every Redis key and channel, so several chats can share one Redis"),
-                new Setting("CHAT_HISTORY_DAYS", e.historyDays(),
-                        "with Redis: how long a room's history is kept after its last message"),
-                new Setting("CHAT_PRESENCE_TTL_SECONDS", e.presenceTtlSeconds(),
-                        "with Redis: how soon the names of a server that died leave their rooms"),
-                new Setting("CHAT_LOG_FORMAT", d.logFormat().name().toLowerCase(Locale.ROOT),
-                        "json prints one JSON object per line (time, level, logger, thread, message, and fields"
-                                + " such as connection, room, close_code, repeated); text is plain lines"));
     }
 
     /**
@@ -130,13 +57,19 @@ final class Usage {
                 + " variable that is no setting (a typo would otherwise leave a setting unset in silence).");
         text.append('\n');
         text.append("Settings, with their defaults:\n");
-        int column = settings().stream().mapToInt(setting -> setting.name().length()).max().orElse(0) + 2;
-        for (Setting setting : settings()) {
-            text.append("  ").append(setting.name()).append(" ".repeat(column - setting.name().length()))
-                    .append(setting.defaultValue()).append('\n');
-            wrap(text, INDENT, setting.meaning());
+        int column = Stream.of(Setting.values()).mapToInt(setting -> setting.variable().length()).max().orElse(0) + 2;
+        for (Setting setting : Setting.values()) {
+            text.append("  ").append(setting.variable()).append(" ".repeat(column - setting.variable().length()))
+                    .append(setting.shownDefault()).append('\n');
+            wrap(text, INDENT, plain(setting.meaning()));
+            wrap(text, INDENT, "allowed: " + plain(setting.allowed()));
         }
         return text.toString();
+    }
+
+    /** Markdown's code spans as plain text. */
+    private static String plain(String markdown) {
+        return markdown.replace("`", "");
     }
 
     /** Appends the words as lines no wider than {@link #WIDTH}, each starting with the indent. */

@@ -1,6 +1,6 @@
 package dev.jchat.redis;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;

@@ -139,7 +139,7 @@ public final class Audience {
                     backlog.stream().map(History.Entry::frame).toList())) {
                 kick.add(member);
             }
-            member.welcomed(); // frames from outside the room may follow now
+            member.welcomed(room); // frames from outside the room may follow now
         }
         drain(kick);
         return Joined.IN;

@@ -1,11 +1,11 @@
 package dev.jchat.room;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
-import dev.jchat.security.RefusedException;
 import dev.jchat.metrics.ChatMetrics;
+import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;

@@ -1,6 +1,6 @@
 package dev.jchat.room;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;

@@ -35,6 +35,7 @@ public final class Member {
     private final Map<String, String> asked = new HashMap<>();     // guarded by rooms: a room's name as the client wrote it
     private boolean gone;                 // guarded by rooms: closed, it enters no room any more
     private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
+    private volatile boolean firstIn;     // its first room's welcome is queued: a refusal of that room no longer closes it
     private volatile boolean v3;          // it asked for protocol version 3
     private final AtomicBoolean holdLetGo = new AtomicBoolean(); // its name's hold was released or unclaimed
     private volatile String name;
@@ -286,7 +287,7 @@ public final class Member {
      * with {@code room}, and the connection stays open in its other rooms.
      */
     public void refuseJoin(String room, ErrorCode code, String message) {
-        if (!welcomed && room.equals(firstRoom)) {
+        if (!firstIn && room.equals(firstRoom)) {
             refuse(code, message);
             return;
         }
@@ -334,8 +335,11 @@ public final class Member {
         }
     }
 
-    /** Its welcome is queued; a room calls it under its lock, right after queueing it. */
-    void welcomed() {
+    /** Its welcome to {@code room} is queued; the room calls it under its lock, right after queueing it. */
+    void welcomed(Room room) {
+        if (room.name().equals(firstRoom)) {
+            firstIn = true;
+        }
         welcomed = true;
     }
 

@@ -12,59 +12,96 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The frames waiting to go to one session. Thread-safe; any thread may queue.
+ * One connection's writer: what waits to go to its session, in order, and the one send in flight.
+ * Thread-safe: any thread may queue, and queueing never blocks; one monitor ({@code this}) guards
+ * all mutable state, and nothing calls the container or closes a session under it.
  *
- * <p>At most one send is in flight on the session: the next one starts from the previous one's
- * completion (Tomcat throws {@code IllegalStateException} on overlapping sends). Queueing never
- * blocks. A connection is too slow, and is closed with 1013, when the oldest frame not yet sent
- * to it waited longer than the send timeout, or when the live frames waiting for it pass the
- * byte limit; what the server queues on join (welcome and backlog) does not count towards the
- * bytes, and its timeout starts at the join. A send that fails, or throws anything, closes this
- * connection alone with 1011; one the container gave up on for time, with 1013. Closing happens
- * on the {@link Closer}, never under this lock.
- *
- * <p>Nothing goes before the welcome: once {@link #holdUntilJoin} was called, frames queued
- * before the join (a pong, an error, a directory answered while the engine is still joining the
- * connection) are held, counted against the byte limit, and follow the welcome and its backlog in
- * the order they were queued. A refusal ({@link #refuse}) goes alone instead, without them.
+ * <p>What waits is one queue of items, in the order they go out. A {@link Send} carries its frame,
+ * when its send timeout started, and whether it counts against the byte limit; a {@link Close} is
+ * queued after the frames it waits for, so "close once what is queued is sent" comes from order.
+ * The rules, each tested on its own in {@code OutboxTest}:
+ * <ul>
+ * <li>One send in flight on the session (Tomcat throws {@code IllegalStateException} on overlapping
+ *     sends): one writer at a time ({@link #drain}) polls under the lock and sends outside it, up to
+ *     {@link FrameWriter#batch()} frames in one send; the next send starts from the previous one's
+ *     completion, in the same loop when the container completes inside the call.
+ * <li>Too slow, closed with 1013: the oldest frame not yet sent waited longer than the send
+ *     timeout, or the counted bytes waiting would pass {@code CHAT_OUTBOX_BYTES} (a frame larger
+ *     than the limit still goes to a connection with nothing counted waiting).
+ * <li>A join's welcome and backlog: the server chose to send them, so they do not count against
+ *     the bytes, and their timeout starts at the join; queued behind frames still waiting (with
+ *     protocol version 3, a join to one more room while the connection is busy), they count as
+ *     live frames of the join.
+ * <li>Nothing before the welcome: once {@link #holdUntilJoin} was called, frames queued before the
+ *     join (a pong, an error, a directory answered while the engine is still joining the
+ *     connection) are held, counted against the bytes, and follow the welcome and its backlog in
+ *     the order they were queued. A refusal ({@link #refuse}) goes alone instead, without them.
+ * <li>A send that fails, or throws anything, closes this connection alone with 1011; one the
+ *     container gave up on for time, with 1013.
+ * <li>Closing happens on the {@link Closer}: after what is queued ({@link #closeAfterSending}),
+ *     or at once, dropping what waits ({@link #closeNow}, and the closes above). A close at once
+ *     while a send is in flight drops the TCP connection too ({@link #closeNow}: when asked), as
+ *     the close frame would wait behind data the peer does not read.
+ * </ul>
  */
 public final class Outbox {
 
     public static final CloseReason TOO_SLOW = new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too slow");
     public static final CloseReason SEND_FAILED =
             new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "could not send");
-    private static final long NONE = Long.MIN_VALUE;
 
-    private final Session session;
-    private final FrameWriter writer;
-    private final Closer closer;
-    private final Runnable gone;
-    private final long timeoutNanos;
-    private final long maxBytes;
-    private final ChatMetrics metrics;
+    /** An item of the queue: a frame to send, or the close that follows the frames before it. */
+    private sealed interface Item permits Send, Close { }
 
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-    private long queuedBytes;             // live frames waiting; the join's backlog is free
-    private int freeAhead;                // frames at the head queued on join
-    private long freeSince;               // when they were queued
-    private long inFlightSince = NONE;    // start of the timeout of the oldest frame in flight
-    private long[] inFlightStarts;        // each frame in flight's, for the send-time histogram
-    private boolean sending;              // one thread owns the drain loop or a send is in flight
-    private boolean inSendCall;           // the drain loop is inside sendText
-    private boolean completedInCall;      // ...and that send has already completed
-    private CloseReason closeWhenDrained;
-    private boolean closed;
-    private ArrayDeque<Frame> held;       // frames queued before the welcome, while it is awaited; else null
-    private long heldBytes;
+    /**
+     * A frame waiting to go.
+     *
+     * @param since   {@link System#nanoTime()} when its send timeout started: its deadline is
+     *                {@code since} plus the send timeout, and its send time is measured from it
+     * @param counted whether its bytes count against the byte limit until it is handed to a send
+     */
+    private record Send(Frame frame, long since, boolean counted) implements Item { }
+
+    /** Closes the session with {@code reason} once every item before it is sent; always the last item. */
+    private record Close(CloseReason reason) implements Item { }
+
+    /** Where the one writer is. Any state but IDLE means a thread owns the loop or a send is in flight. */
+    private enum Writer {
+        /** Nobody is sending: whoever queues next starts the loop. */
+        IDLE,
+        /** A thread runs {@link #drain}, or got {@code true} from enqueue and is to call it. */
+        DRAINING,
+        /** {@link #drain} is inside the container's send. */
+        IN_CALL,
+        /** ...and that send already completed: the loop goes on, rather than the completion recursing into it. */
+        DONE_IN_CALL,
+        /** The container holds the send; its completion runs {@link #drain}. */
+        IN_FLIGHT
+    }
+
+    private final Session session;         // the connection written to; closed only through the closer
+    private final FrameWriter frameWriter; // how frames reach the session: one a send, or several in one write
+    private final Closer closer;           // closes the session off this lock and off the sender's thread
+    private final Runnable gone;           // after this outbox's close: the room forgets the connection
+    private final long timeoutNanos;       // CHAT_SEND_TIMEOUT_SECONDS: how long the oldest frame not yet sent may wait
+    private final long maxBytes;           // CHAT_OUTBOX_BYTES: how many counted bytes may wait
+    private final ChatMetrics metrics;     // deliveries and their send times
+
+    private final ArrayDeque<Item> queue = new ArrayDeque<>(); // what waits to go, in order; a Close comes last
+    private ArrayDeque<Frame> held;      // frames for after the welcome, while it is awaited; else null
+    private long queuedBytes;            // bytes of counted frames held or queued, not yet handed to a send
+    private Writer writer = Writer.IDLE; // where the one writer is
+    private List<Send> inFlight;         // the frames of the send in flight, until it completes; else null
+    private boolean closed;              // the close is handed to the closer, or the session is gone: nothing more goes
 
     /**
      * @param gone run once the session is closed by this outbox, so that the room forgets it even
      *             when the container never reports the close
      */
-    public Outbox(Session session, FrameWriter writer, Closer closer, long timeoutNanos, long maxBytes,
+    public Outbox(Session session, FrameWriter frameWriter, Closer closer, long timeoutNanos, long maxBytes,
                   ChatMetrics metrics, Runnable gone) {
         this.session = session;
-        this.writer = writer;
+        this.frameWriter = frameWriter;
         this.metrics = metrics;
         this.closer = closer;
         this.gone = gone;
@@ -74,7 +111,7 @@ public final class Outbox {
 
     /** From now until {@link #enqueueJoin}, frames queued are held for after the welcome. */
     public synchronized void holdUntilJoin() {
-        if (!closing() && queue.isEmpty() && !sending) {
+        if (!closing() && queue.isEmpty() && writer == Writer.IDLE) {
             held = new ArrayDeque<>();
         }
     }
@@ -88,30 +125,25 @@ public final class Outbox {
             if (closing()) {
                 return false;
             }
-            if (held != null) {
-                // Waiting for the welcome: bounded like the queue, as a client can ask for pongs meanwhile.
-                if (heldBytes > 0 && heldBytes + frame.bytes() > maxBytes) {
-                    giveUp(TOO_SLOW, false);
-                } else {
-                    held.add(frame);
-                    heldBytes += frame.bytes();
-                }
-                return false;
-            }
             // a frame bigger than the limit still goes to a connection that has nothing else waiting
             if (queuedBytes > 0 && queuedBytes + frame.bytes() > maxBytes || staleAt(frame.queuedAt())) {
-                giveUp(TOO_SLOW, sending);
+                giveUp(TOO_SLOW, writer != Writer.IDLE);
                 return false;
             }
-            queue.add(frame);
             queuedBytes += frame.bytes();
-            return startSending();
+            if (held != null) {
+                held.add(frame); // its timeout starts with the welcome
+                return false;
+            }
+            queue.add(new Send(frame, frame.queuedAt(), true));
+            return startWriter();
         }
     }
 
     /**
-     * Queues what a connection gets as it joins: its welcome and the history it should see. The
-     * server chose to send these, so they cost nothing of the byte limit; their send timeout starts
+     * Queues what a connection gets as it joins a room: its welcome and the history it should see,
+     * then what was held for after the welcome. The server chose to send these, so, on an outbox
+     * with nothing else waiting, they cost nothing of the byte limit; their send timeout starts
      * now. Returns true when the caller must call {@link #drain()}.
      */
     public boolean enqueueJoin(Frame welcome, List<Frame> backlog) {
@@ -119,25 +151,21 @@ public final class Outbox {
             if (closing()) {
                 return false;
             }
-            if (!queue.isEmpty()) {
-                // Only an outbox that did not hold until its join gets here (a member's always
-                // does, see holdUntilJoin): queued behind what waits, they count as live frames
-                // of now, not of when they were first sent.
-                queue.add(welcome);
-                queuedBytes += welcome.bytes();
-                for (Frame old : backlog) {
-                    queue.add(new Frame(old.json(), old.bytes(), welcome.queuedAt()));
-                    queuedBytes += old.bytes();
-                }
-                releaseHeld(welcome.queuedAt());
-                return startSending();
+            long now = welcome.queuedAt();
+            // Behind frames still waiting (a join while others are sent, as on a second room), they
+            // are live frames of now.
+            boolean counted = !queue.isEmpty();
+            queue(new Send(welcome, now, counted));
+            for (Frame old : backlog) {
+                queue(new Send(old, now, counted));
             }
-            freeAhead = 1 + backlog.size();
-            freeSince = welcome.queuedAt();
-            queue.add(welcome);
-            queue.addAll(backlog);
-            releaseHeld(welcome.queuedAt());
-            return startSending();
+            if (held != null) {
+                for (Frame frame : held) {
+                    queue.add(new Send(frame, now, true)); // counted since it was held
+                }
+                held = null;
+            }
+            return startWriter();
         }
     }
 
@@ -151,12 +179,10 @@ public final class Outbox {
             if (closing()) {
                 return;
             }
-            held = null;
-            heldBytes = 0;
-            queue.add(error);
-            queuedBytes += error.bytes();
-            closeWhenDrained = reason;
-            drain = startSending();
+            dropHeld();
+            queue(new Send(error, error.queuedAt(), true));
+            queue.add(new Close(reason));
+            drain = startWriter();
         }
         if (drain) {
             drain();
@@ -177,48 +203,51 @@ public final class Outbox {
 
     /** True once a close is decided: nothing more is queued, and the connection's own frames are to be ignored. */
     public synchronized boolean closing() {
-        return closed || closeWhenDrained != null;
+        return closed || queue.peekLast() instanceof Close;
     }
 
     /**
      * Closes the session with {@code reason} once every frame queued before this call is sent, or
-     * when those frames pass the send timeout, whichever comes first.
+     * when those frames pass the send timeout, whichever comes first. What was held for after a
+     * welcome not yet queued never goes.
      */
     public void closeAfterSending(CloseReason reason) {
+        boolean drain;
         synchronized (this) {
             if (closing()) {
                 return;
             }
-            closeWhenDrained = reason;
-            if (sending) {
-                return;
-            }
-            closed = true;
+            dropHeld();
+            queue.add(new Close(reason));
+            drain = startWriter(); // idle, so nothing else waits: the loop only hands the close to the closer
         }
-        closer.close(session, reason, false, gone);
+        if (drain) {
+            drain();
+        }
     }
 
     /**
-     * Drops whatever waits and closes the session with {@code reason}, even mid-send. With
-     * {@code drop}, for a peer that may have stopped reading, its TCP connection is dropped too.
+     * Drops whatever waits and closes the session with {@code reason}, even mid-send, and even when
+     * a close after sending was queued. With {@code drop}, for a peer that may have stopped
+     * reading, its TCP connection is dropped too.
      */
     public void closeNow(CloseReason reason, boolean drop) {
         synchronized (this) {
-            if (closed) {
-                return;
+            if (!closed) {
+                giveUp(reason, drop && writer != Writer.IDLE);
             }
-            giveUp(reason, drop && sending);
         }
     }
 
     /**
      * Closes the session when what waits for it is older than the send timeout: the check for a
-     * peer that stopped reading while nothing new is queued for it. Called periodically.
+     * peer that stopped reading while nothing new is queued for it. Called periodically. A close
+     * queued after those frames happens now, with its own reason.
      */
     public void closeIfStale(long now) {
         synchronized (this) {
             if (!closed && staleAt(now)) {
-                giveUp(closeWhenDrained != null ? closeWhenDrained : TOO_SLOW, sending);
+                giveUp(queue.peekLast() instanceof Close close ? close.reason() : TOO_SLOW, writer != Writer.IDLE);
             }
         }
     }
@@ -230,40 +259,28 @@ public final class Outbox {
     }
 
     /**
-     * Sends queued frames, one send at a time, each taking as many waiting frames as the writer
-     * takes at once; only the caller that got {@code true} from enqueue runs it.
+     * The writer's loop: sends what waits, one send at a time, each taking as many waiting frames
+     * as the frame writer takes at once, and hands a queued close to the closer when it comes to
+     * it. Only the caller that got {@code true} from enqueue runs it, outside any lock.
      */
     public void drain() {
         while (true) {
-            List<Frame> next;
+            List<Frame> frames;
             synchronized (this) {
-                Frame first = closed ? null : queue.poll();
-                if (first == null) {
-                    sending = false;
-                    inFlightSince = NONE;
-                    closeIfDrained();
+                Item next = closed ? null : queue.poll();
+                if (!(next instanceof Send first)) {
+                    writer = Writer.IDLE;
+                    if (next instanceof Close close) {
+                        closed = true;
+                        closer.close(session, close.reason(), false, gone);
+                    }
                     return;
                 }
-                int count = Math.min(writer.batch(), 1 + queue.size());
-                inFlightStarts = new long[count];
-                inFlightStarts[0] = take(first);
-                inFlightSince = inFlightStarts[0];
-                if (count == 1) {
-                    next = List.of(first);
-                } else {
-                    next = new ArrayList<>(count);
-                    next.add(first);
-                    for (int i = 1; i < count; i++) {
-                        Frame frame = queue.poll();
-                        inFlightStarts[i] = take(frame);
-                        next.add(frame);
-                    }
-                }
-                inSendCall = true;
-                completedInCall = false;
+                frames = take(first);
+                writer = Writer.IN_CALL;
             }
             try {
-                writer.send(next, this::sent);
+                frameWriter.send(frames, this::sent);
             } catch (RuntimeException | Error e) {
                 // IllegalStateException once the container closed the session; anything else is the
                 // container failing on this frame: this connection alone pays, the fan-out goes on.
@@ -273,43 +290,59 @@ public final class Outbox {
                 }
             }
             synchronized (this) {
-                inSendCall = false;
-                if (!completedInCall) {
-                    return; // the completion callback continues the loop
+                if (writer != Writer.DONE_IN_CALL) {
+                    writer = Writer.IN_FLIGHT;
+                    return; // the completion continues the loop
                 }
+                writer = Writer.DRAINING;
             }
         }
     }
 
-    /** With the lock held: a frame leaves the queue for a send; returns when its send timeout started. */
-    private long take(Frame frame) {
-        if (freeAhead > 0) {
-            freeAhead--;
-            return freeSince;
+    /**
+     * With the lock held: {@code first} and the frames after it, up to a batch and never past a
+     * close, become the send in flight; returns their frames.
+     */
+    private List<Frame> take(Send first) {
+        uncount(first);
+        int batch = Math.min(frameWriter.batch(), 1 + queue.size());
+        if (batch == 1 || !(queue.peek() instanceof Send)) {
+            inFlight = List.of(first);
+            return List.of(first.frame());
         }
-        queuedBytes -= frame.bytes();
-        return frame.queuedAt();
+        List<Send> sends = new ArrayList<>(batch);
+        List<Frame> frames = new ArrayList<>(batch);
+        sends.add(first);
+        frames.add(first.frame());
+        while (sends.size() < batch && queue.peek() instanceof Send send) {
+            queue.poll();
+            uncount(send);
+            sends.add(send);
+            frames.add(send.frame());
+        }
+        inFlight = sends;
+        return frames;
     }
 
+    /** The container's completion of the send in flight, on any thread, maybe inside its send call. */
     private void sent(SendResult result) {
         long now = System.nanoTime();
-        long[] starts;
-        boolean inline;
+        List<Send> done;
+        boolean inCall;
         synchronized (this) {
-            starts = inFlightStarts;
-            inFlightStarts = null;
-            inFlightSince = NONE;
-            inline = inSendCall;
-            completedInCall = inline; // completed inline: the loop in drain() goes on, no recursion
+            done = inFlight;
+            inFlight = null;
+            inCall = writer == Writer.IN_CALL;
+            writer = inCall ? Writer.DONE_IN_CALL : Writer.DRAINING;
         }
         if (!result.isOK()) {
             failed(result.getException());
-        } else if (starts != null) {
-            for (long start : starts) {
-                metrics.delivered(start, now);
+        } else if (done != null) {
+            for (Send send : done) {
+                metrics.delivered(send.since(), now);
             }
         }
-        if (!inline) {
+        if (!inCall) {
             drain();
         }
     }
@@ -320,7 +353,7 @@ public final class Outbox {
                 return; // closed by us or by the peer: a refused send is expected then
             }
             closer.failedSend(session, error);
-            giveUp(timedOut(error) ? TOO_SLOW : SEND_FAILED, sending);
+            giveUp(timedOut(error) ? TOO_SLOW : SEND_FAILED, writer != Writer.IDLE);
         }
     }
 
@@ -338,21 +371,44 @@ public final class Outbox {
         return false;
     }
 
-    /** With the lock held. */
-    private boolean startSending() {
-        if (sending) {
+    /** With the lock held: true when the caller is now the writer and must run {@link #drain}. */
+    private boolean startWriter() {
+        if (writer != Writer.IDLE) {
             return false;
         }
-        sending = true;
+        writer = Writer.DRAINING;
         return true;
     }
 
     /** With the lock held: whether the oldest frame not yet sent waited longer than the send timeout at {@code now}. */
     private boolean staleAt(long now) {
-        long oldest = inFlightSince != NONE ? inFlightSince
-                : freeAhead > 0 ? freeSince
-                : queue.isEmpty() ? NONE : queue.peek().queuedAt();
-        return oldest != NONE && now - oldest > timeoutNanos;
+        Send oldest = inFlight != null ? inFlight.get(0) : queue.peek() instanceof Send next ? next : null;
+        return oldest != null && now - oldest.since() > timeoutNanos;
+    }
+
+    /** With the lock held. */
+    private void queue(Send send) {
+        queue.add(send);
+        if (send.counted()) {
+            queuedBytes += send.frame().bytes();
+        }
+    }
+
+    /** With the lock held: {@code send} leaves the queue for the session. */
+    private void uncount(Send send) {
+        if (send.counted()) {
+            queuedBytes -= send.frame().bytes();
+        }
+    }
+
+    /** With the lock held: no welcome follows, nor what was held for after it. */
+    private void dropHeld() {
+        if (held != null) {
+            for (Frame frame : held) {
+                queuedBytes -= frame.bytes();
+            }
+            held = null;
+        }
     }
 
     /**
@@ -368,29 +424,7 @@ public final class Outbox {
 
     private void clear() {
         queue.clear();
-        queuedBytes = 0;
-        freeAhead = 0;
         held = null;
-        heldBytes = 0;
-    }
-
-    /** With the lock held: what waited for the welcome follows it, as live frames of {@code now}. */
-    private void releaseHeld(long now) {
-        if (held != null) {
-            for (Frame frame : held) {
-                queue.add(frame.queuedAt() == now ? frame : new Frame(frame.json(), frame.bytes(), now));
-                queuedBytes += frame.bytes();
-            }
-            held = null;
-            heldBytes = 0;
-        }
-    }
-
-    /** With the lock held, once the queue is empty. */
-    private void closeIfDrained() {
-        if (closeWhenDrained != null && !closed) {
-            closed = true;
-            closer.close(session, closeWhenDrained, false, gone);
-        }
+        queuedBytes = 0;
     }
 }

@@ -3,7 +3,7 @@ package dev.jchat.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;

@@ -1,6 +1,6 @@
 package dev.jchat.browser;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import java.net.URI;

@@ -3,7 +3,7 @@ package dev.jchat.browser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.ServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.JsonObject;
@@ -49,7 +49,8 @@ public abstract class ChatContract {
             "CHAT_MAX_FRAME_BYTES", "65536",
             "CHAT_IDLE_TIMEOUT_SECONDS", "10",
             "CHAT_SEND_TIMEOUT_SECONDS", "3",
-            "CHAT_MAX_ROOMS", "1000");
+            "CHAT_MAX_ROOMS", "1000",
+            "CHAT_MAX_ROOMS_PER_CONNECTION", "4");
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
 
     private static final Pattern ISO_INSTANT = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");

@@ -3,7 +3,7 @@ package dev.jchat.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.OpsClient;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;

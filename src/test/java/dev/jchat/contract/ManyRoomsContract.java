@@ -238,6 +238,23 @@ public abstract class ManyRoomsContract extends ChatContract {
     }
 
     @Test
+    void aConnectionIsInAtMostTheRoomsItMayBeIn() {
+        int max = CONFIG.maxRoomsPerConnection();
+        TestClient alice = v3("alice", room());
+        next(alice, "welcome", room());
+        for (int i = 1; i < max; i++) {
+            subscribe(alice, other("m" + i));
+            next(alice, "welcome", other("m" + i));
+        }
+        subscribe(alice, other("m" + max));
+        assertEquals(other("m" + max), alice.expectError("too-many-rooms").getString("room"));
+        alice.send("{\"type\":\"unsubscribe\",\"room\":\"" + other("m1") + "\"}");
+        next(alice, "unsubscribed", other("m1"));
+        subscribe(alice, other("m" + max));
+        next(alice, "welcome", other("m" + max));
+    }
+
+    @Test
     void versionsOneAndTwoKnowNothingOfSubscriptions() {
         TestClient old = join("old");
         subscribe(old, other("z"));

@@ -4,7 +4,7 @@ import static dev.jchat.OpsClient.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.OpsClient;
 import dev.jchat.TestClient;
 import jakarta.json.Json;

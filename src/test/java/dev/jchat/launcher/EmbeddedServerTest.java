@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.Json;

@@ -3,7 +3,7 @@ package dev.jchat.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

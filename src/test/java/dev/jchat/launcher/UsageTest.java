@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,6 @@ class UsageTest {
 
     private static final String JAVA = ProcessHandle.current().info().command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    private static final Path README = Path.of(System.getProperty("basedir", ".")).resolve("README.md");
 
     @TempDir
     Path workDir;
@@ -89,18 +88,6 @@ class UsageTest {
         });
     }
 
-    /** README's settings table: each variable's name, with its default as the table writes it. */
-    private static Map<String, String> readmeTable() throws IOException {
-        Map<String, String> table = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(README, StandardCharsets.UTF_8)) {
-            String[] cells = line.split("\\|");
-            if (line.startsWith("|") && cells.length > 2 && cells[1].strip().matches("`CHAT_\\w+`")) {
-                table.put(cells[1].strip().replace("`", ""), cells[2].strip());
-            }
-        }
-        return table;
-    }
-
     @Test
     void helpListsEverySettingWithItsDefaultAndExitsWithoutStartingAServer() throws Exception {
         Run run = launch("--help");
@@ -134,25 +121,17 @@ class UsageTest {
     @Test
     void theHelpHasOneEntryForEachSettingTheServerReports() {
         // no entry for a setting that is gone, none twice, and in the startup log's order
-        List<String> names = Usage.settings().stream().map(Usage.Setting::name).toList();
+        List<String> names = Usage.text().lines().filter(line -> line.startsWith("  CHAT_"))
+                .map(line -> line.strip().split(" ")[0]).toList();
         assertEquals(List.copyOf(describedDefaults().keySet()), names);
     }
 
     @Test
-    void theReadmeTableHasEverySettingTheServerReports() throws IOException {
-        Map<String, String> table = readmeTable();
-        List<String> missing = describedDefaults().keySet().stream().filter(name -> !table.containsKey(name)).toList();
-        assertEquals(List.of(), missing, "settings without a row in the table of " + README.toAbsolutePath());
-    }
-
-    @Test
-    void theReadmeTableGivesTheSamePlainDefaults() throws IOException {
-        Map<String, String> table = readmeTable();
-        describedDefaults().forEach((name, described) -> {
-            String plain = plainDefault(described);
-            if (plain != null && table.containsKey(name)) {
-                assertEquals("`" + plain + "`", table.get(name), "README's default for " + name);
-            }
-        });
+    void eachEntrySaysWhatTheSettingAllows() {
+        String help = Usage.text();
+        assertTrue(help.contains("  CHAT_MAX_ROOMS_PER_CONNECTION  100\n"), help);
+        String entry = help.substring(help.indexOf("  CHAT_MAX_ROOMS_PER_CONNECTION "));
+        assertTrue(entry.contains("\n      allowed: 1 to 10000\n"), entry);
+        assertTrue(help.contains("      allowed: text, json\n"), "Markdown's backticks are not shown:\n" + help);
     }
 }

@@ -2,7 +2,7 @@ package dev.jchat.redis;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
@@ -13,7 +13,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -111,6 +113,70 @@ class RedisEngineTest {
                 expected.add(name + ":m" + i);
             }
             assertEquals(expected, own, "a sender's messages keep their order");
+        }
+    }
+
+    /**
+     * Protocol version 3 across servers: a connection on each server in the same three rooms, each
+     * sending to all three at once, sees every room's messages with consecutive ids in the one
+     * order the other connection sees them in.
+     */
+    @Test
+    void connectionsOnTwoServersInTheSameThreeRoomsSeeOneOrderPerRoom() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        List<String> rooms = List.of(room, room + "-2", room + "-3");
+        TestClient ann = connect(a, "&v=3&user=ann");
+        TestClient bob = connect(b, "&v=3&user=bob");
+        for (TestClient client : List.of(ann, bob)) {
+            assertEquals(room, client.welcome().getString("room"));
+            for (String other : rooms.subList(1, 3)) {
+                client.send("{\"type\":\"subscribe\",\"room\":\"" + other + "\"}");
+            }
+        }
+        int each = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<?>> sent = new ArrayList<>();
+        for (TestClient sender : List.of(ann, bob)) {
+            sent.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    for (String r : rooms) {
+                        sender.send("{\"type\":\"chat\",\"room\":\"" + r + "\",\"msg\":\"m" + i + "\"}");
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
+        pool.shutdown();
+        Map<String, List<String>> first = null;
+        for (TestClient client : List.of(ann, bob)) {
+            Map<String, List<String>> seen = new HashMap<>();
+            rooms.forEach(r -> seen.put(r, new ArrayList<>()));
+            int chats = 0;
+            while (chats < each * 2 * rooms.size()) {
+                JsonObject frame = client.next();
+                if (!frame.getString("type").equals("chat")) {
+                    continue; // welcomes of the rooms subscribed, and presence
+                }
+                chats++;
+                List<String> inRoom = seen.get(frame.getString("room"));
+                assertEquals(inRoom.size() + 1, frame.getInt("id"), () -> "ids are consecutive in " + frame.getString("room"));
+                inRoom.add(frame.getString("user") + ":" + frame.getString("msg"));
+            }
+            if (first == null) {
+                first = seen;
+            } else {
+                assertEquals(first, seen, "one order per room for everyone, on either server");
+            }
+        }
+        for (String r : rooms) {
+            for (String name : List.of("ann", "bob")) {
+                List<String> own = first.get(r).stream().filter(s -> s.startsWith(name + ":")).toList();
+                assertEquals(each, own.size(), () -> name + "'s messages in " + r);
+                assertEquals(name + ":m" + (each - 1), own.get(each - 1), "a sender's messages keep their order");
+            }
         }
     }
 

@@ -2,7 +2,7 @@ package dev.jchat.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

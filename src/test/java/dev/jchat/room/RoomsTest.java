@@ -3,7 +3,7 @@ package dev.jchat.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jchat.ChatConfig;
+import dev.jchat.config.ChatConfig;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
 import java.util.ArrayList;

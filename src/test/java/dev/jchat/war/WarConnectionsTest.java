@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.war;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -176,5 +176,56 @@ class ChatConfigTest {
             assertTrue(e.getMessage().startsWith("CHAT_METRICS_TOKEN must be"), e.getMessage());
             assertFalse(e.getMessage().contains(bad), "the token is never echoed");
         }
+    }
+
+    @Test
+    void aConnectionMayBeInAHundredRoomsUnlessToldOtherwise() {
+        assertEquals(100, read(Map.of(), Map.of()).maxRoomsPerConnection());
+        assertEquals(7, read(Map.of("CHAT_MAX_ROOMS_PER_CONNECTION", "7"), Map.of()).maxRoomsPerConnection());
+        assertEquals(10_000, ChatConfig.defaults().withMaxRoomsPerConnection(10_000).maxRoomsPerConnection());
+        assertEquals("CHAT_MAX_ROOMS_PER_CONNECTION must be between 1 and 10000, got 0", assertThrows(ConfigException.class,
+                () -> read(Map.of("CHAT_MAX_ROOMS_PER_CONNECTION", "0"), Map.of())).getMessage());
+        assertEquals("-Dchat.max.rooms.per.connection must be between 1 and 10000, got 10001",
+                assertThrows(ConfigException.class,
+                        () -> read(Map.of(), Map.of("chat.max.rooms.per.connection", "10001"))).getMessage());
+        assertTrue(ChatConfig.defaults().describe().contains("\nCHAT_MAX_ROOMS_PER_CONNECTION=100\n"));
+    }
+
+    @Test
+    void theWithMethodsCheckAsReadingDoes() {
+        assertEquals("CHAT_PORT must be between 0 and 65535, got 70000",
+                assertThrows(ConfigException.class, () -> ChatConfig.defaults().withPort(70_000)).getMessage());
+        assertEquals("CHAT_HISTORY_REPLAY must be at most CHAT_HISTORY_SIZE (10), got 20",
+                assertThrows(ConfigException.class, () -> ChatConfig.defaults().withHistory(10, 20)).getMessage());
+        assertEquals("CHAT_RATE_BURST must be between 1 and 1000000, got 0",
+                assertThrows(ConfigException.class, () -> ChatConfig.Security.defaults().withRate(5, 0)).getMessage());
+        assertEquals(0, ChatConfig.Security.defaults().withRate(0, 0).rateBurst(), "no burst without a rate");
+        assertThrows(ConfigException.class, () -> ChatConfig.Engine.inMemory().withRedis("redis://h:1", "a b"));
+        assertEquals("::1", ChatConfig.defaults().withHost("[::1]").host());
+    }
+
+    @Test
+    void aBoundIsNamedAsTheUserWroteItToo() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> read(Map.of(), Map.of("chat.history.size", "5", "chat.history.replay", "9")));
+        assertEquals("-Dchat.history.replay must be at most -Dchat.history.size (5), got 9", e.getMessage());
+    }
+
+    @Test
+    void securityAndEngineCarryOnlyTheirOwnSettingsIntoAConfig() {
+        ChatConfig config = ChatConfig.defaults().withMaxRooms(5);
+        ChatConfig.Security security = ChatConfig.defaults().withPort(1).security().withMaxConnections(3);
+        ChatConfig.Engine engine = ChatConfig.defaults().withPort(2).engine().withPresenceTtlSeconds(9);
+
+        ChatConfig both = config.withSecurity(security).withEngine(engine);
+
+        assertEquals(ChatConfig.defaults().port(), both.port(), "the port of the config they came from is not carried");
+        assertEquals(5, both.maxRooms());
+        assertEquals(3, both.security().maxConnections());
+        assertEquals(9, both.engine().presenceTtlSeconds());
+        assertEquals(security, both.security());
+        assertEquals(ChatConfig.defaults(), both.withMaxRooms(10_000).withSecurity(ChatConfig.Security.defaults())
+                .withEngine(ChatConfig.Engine.inMemory()));
+        assertFalse(both.equals(ChatConfig.defaults()));
     }
 }

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.war;
 
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.ops.OpsAnswers;

@@ -1,8 +1,9 @@
-package dev.jchat;
+package dev.jchat.war;
 
 import dev.jchat.room.Connections;
 import dev.jchat.room.FrameWriter;
 import dev.jchat.room.Threads;
+import dev.jchat.tyrus.FieldPath;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
@@ -35,26 +36,32 @@ import java.util.function.LongSupplier;
  * its idle timer on every read, and on every send, so the scheduler a Tyrus session gets notes the
  * time of each restart that does not come from one of the chat's sends ({@link ReadStamps}). For
  * that, Tyrus keeps an idle timer: twice the chat's timeout, a backstop the hub's check always
- * comes before. And it drops a connection the chat gave up on ({@link #abort}). Thread-safe.
+ * comes before. And it drops a connection the chat gave up on ({@link #abort}).
+ *
+ * <p>Every class of a container is named, never imported: Tomcat has no Tyrus, and neither
+ * server lends the application its Grizzly. Fields are reached by {@link FieldPath}, whose way
+ * down from a Tyrus session to its writer the standalone launcher takes too. Where a way does
+ * not hold, it says so once, as a warning, and the chat does without. Thread-safe.
  */
 final class WarConnections implements Connections, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(WarConnections.class.getName());
-    private static final String TYRUS_SESSION = "org.glassfish.tyrus.core.TyrusSession";
+    private static final String TYRUS_SESSION = FieldPath.TYRUS_SESSION;
     private static final String TOMCAT_SESSION = "org.apache.tomcat.websocket.WsSession";
-    private static final String TOMCAT_REMOTE = "org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer";
+    /** From a Tomcat session to its socket wrapper; one step: whether it is a Tomcat session at all. */
+    private static final FieldPath TOMCAT_SOCKET = FieldPath.of(TOMCAT_SESSION, "wsRemoteEndpoint")
+            .then("org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer", "socketWrapper");
     private static final String TYRUS_UPGRADE_HANDLER = "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler";
-    private static final String TYRUS_UPGRADE_PROXY = TYRUS_UPGRADE_HANDLER.replace("TyrusHttpUpgradeHandler",
-            "TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy");
-    private static final String PAYARA_WEB_CONNECTION = "org.apache.catalina.connector.WebConnectionImpl";
-    private static final String GRIZZLY_CONNECTION = WarConnections.class.getName() + ".connection";
     /** From a Tyrus session down to its upgrade handler, which holds the servlet connection, as Payara runs Tyrus. */
-    private static final String[][] TYRUS_PATH = {
-            {TYRUS_SESSION, "basicRemote"},
-            {"org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"},
-            {"org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"},
-            {"org.glassfish.tyrus.core.ProtocolHandler", "writer"},
-            {"org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler"}};
+    private static final FieldPath TYRUS_UPGRADE = FieldPath.TYRUS_WRITER
+            .then("org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler");
+    /** The handler Payara's Tyrus wraps in a proxy of its own. */
+    private static final FieldPath PROXIED = FieldPath.of(TYRUS_UPGRADE_HANDLER.replace("TyrusHttpUpgradeHandler",
+            "TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy"), "handler");
+    /** From the upgrade handler to Payara's servlet request, whose Grizzly request knows the connection. */
+    private static final FieldPath PAYARA_REQUEST = FieldPath.of(TYRUS_UPGRADE_HANDLER, "wc")
+            .then("org.apache.catalina.connector.WebConnectionImpl", "request");
+    private static final String GRIZZLY_CONNECTION = WarConnections.class.getName() + ".connection";
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
@@ -83,10 +90,14 @@ final class WarConnections implements Connections, AutoCloseable {
     @Override
     public boolean abort(Session session) {
         try {
-            Object remote = fieldOf(session, TOMCAT_SESSION, "wsRemoteEndpoint");
+            Object remote = TOMCAT_SOCKET.walk(session, 1);
             if (remote != null) {
-                Object wrapper = fieldOf(remote, TOMCAT_REMOTE, "socketWrapper");
-                if (wrapper == null || (boolean) method(wrapper, "isClosed").invoke(wrapper)) {
+                Object wrapper = TOMCAT_SOCKET.walk(session); // set once, with the session
+                if (wrapper == null) {
+                    cannotDrop(session, "no socket under a " + remote.getClass().getName());
+                    return false;
+                }
+                if ((boolean) method(wrapper, "isClosed").invoke(wrapper)) {
                     return false;
                 }
                 Object channel = method(wrapper, "getSocket").invoke(wrapper); // Tomcat's NioChannel
@@ -107,15 +118,23 @@ final class WarConnections implements Connections, AutoCloseable {
                 method(connection, "terminateSilently").invoke(connection);
                 return true;
             }
-        } catch (Exception e) { // reflection's and the socket's
-            if (toldAbort.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
-                        + " stopped reading keeps its socket until the operating system gives up on it", e.toString());
-            } else {
-                LOG.log(Level.DEBUG, "cannot drop the connection of session {0}: {1}", session.getId(), e.toString());
+            if (!session.getClass().getName().equals(TYRUS_SESSION)) { // a Tyrus one was told of at open
+                cannotDrop(session, "no way down from a " + session.getClass().getName());
             }
+        } catch (Exception e) { // reflection's and the socket's
+            cannotDrop(session, e.toString());
         }
         return false;
+    }
+
+    /** Said once as a warning, for the first session it happens to; then per session, for debugging. */
+    private void cannotDrop(Session session, String why) {
+        if (toldAbort.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "cannot drop the connection of a session this container keeps ({0}): a peer that"
+                    + " stopped reading keeps its socket until the operating system gives up on it", why);
+        } else {
+            LOG.log(Level.DEBUG, "cannot drop the connection of session {0}: {1}", session.getId(), why);
+        }
     }
 
     /**
@@ -126,39 +145,20 @@ final class WarConnections implements Connections, AutoCloseable {
      */
     private void keepGrizzlyConnection(Session session) {
         try {
-            Object at = session;
-            for (String[] step : TYRUS_PATH) {
-                at = fieldOf(at, step[0], step[1]);
-            }
-            Object proxied = fieldOf(at, TYRUS_UPGRADE_PROXY, "handler"); // the handler Payara's Tyrus wraps
-            at = proxied != null ? proxied : at;
-            Object request = fieldOf(fieldOf(at, TYRUS_UPGRADE_HANDLER, "wc"), PAYARA_WEB_CONNECTION, "request");
+            Object handler = TYRUS_UPGRADE.walk(session);
+            Object proxied = PROXIED.walk(handler);
+            Object request = PAYARA_REQUEST.walk(proxied != null ? proxied : handler);
             if (request == null) {
-                return; // not Payara: no way under the servlet connection
+                // Tyrus in another server, or a Payara whose classes on the way changed
+                throw new NoSuchFieldException("no Payara request under a " + (handler == null
+                        ? "Tyrus session's writer" : handler.getClass().getName()));
             }
             Object grizzly = method(request, "getCoyoteRequest").invoke(request);
             Object packet = method(grizzly, "getRequest").invoke(grizzly);
             session.getUserProperties().put(GRIZZLY_CONNECTION, method(packet, "getConnection").invoke(packet));
         } catch (Exception e) { // reflection's
-            if (toldAbort.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "cannot find the connection under a Tyrus session ({0}): a peer that stopped"
-                        + " reading keeps its socket until the operating system gives up on it", e.toString());
-            } else {
-                LOG.log(Level.DEBUG, "cannot find the connection of session {0}: {1}", session.getId(), e.toString());
-            }
+            cannotDrop(session, "no Grizzly connection under a Tyrus session: " + e);
         }
-    }
-
-    /** The field {@code name} of {@code owner}'s class {@code className} (or a subclass), or null when it is not one. */
-    private static Object fieldOf(Object owner, String className, String name) throws ReflectiveOperationException {
-        for (Class<?> type = owner == null ? null : owner.getClass(); type != null; type = type.getSuperclass()) {
-            if (type.getName().equals(className)) {
-                Field field = type.getDeclaredField(name);
-                field.setAccessible(true);
-                return field.get(owner);
-            }
-        }
-        return null;
     }
 
     private static Method method(Object owner, String name) throws NoSuchMethodException {
@@ -190,7 +190,8 @@ final class WarConnections implements Connections, AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (told.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, "Tyrus' session timers stay on the container's scheduler ({0}): each frame sent"
-                        + " or received schedules a task there", e.toString());
+                        + " or received schedules a task there, and WebSocket pings do not keep a connection from being"
+                        + " idle, only frames do", e.toString());
             }
         }
     }
@@ -210,7 +211,7 @@ final class WarConnections implements Connections, AutoCloseable {
                     return stamps::lastRead;
                 }
             } catch (IllegalAccessException e) {
-                LOG.log(Level.DEBUG, "cannot reach the scheduler of session {0}: {1}", session.getId(), e.toString());
+                cannotTellReads(e.toString());
             }
         } else if (session.getClass().getName().equals(TOMCAT_SESSION)) {
             try {
@@ -226,17 +227,24 @@ final class WarConnections implements Connections, AutoCloseable {
                     try {
                         return changes.seen(read.getLong(session), System.nanoTime());
                     } catch (IllegalAccessException e) {
+                        cannotTellReads(e.toString());
                         return Long.MIN_VALUE;
                     }
                 };
             } catch (ReflectiveOperationException | RuntimeException e) {
-                if (toldReads.compareAndSet(false, true)) {
-                    LOG.log(Level.WARNING, "Tomcat does not tell when a session last read ({0}): WebSocket pings do not"
-                            + " keep a connection from being idle, only frames do", e.toString());
-                }
+                cannotTellReads(e.toString());
             }
+        } else if (!session.getClass().getName().equals(TYRUS_SESSION)) { // a Tyrus one was told of at open
+            cannotTellReads("no way down from a " + session.getClass().getName());
         }
         return () -> Long.MIN_VALUE;
+    }
+
+    private void cannotTellReads(String why) {
+        if (toldReads.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "this container does not tell when a session last read ({0}): WebSocket pings do"
+                    + " not keep a connection from being idle, only frames do", why);
+        }
     }
 
     /** The portable send, marked as the chat's own so that Tyrus' timer restart in it is not taken for a read. */

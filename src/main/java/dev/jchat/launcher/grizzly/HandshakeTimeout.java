@@ -1,5 +1,6 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,15 +32,12 @@ import org.glassfish.grizzly.http.server.NetworkListener;
  * <p>A filter right after the transport's; one timer per connection, which reschedules itself
  * while the connection is not yet due. Thread-safe.
  */
-final class HandshakeTimeout extends BaseFilter implements AddOn {
+public final class HandshakeTimeout extends BaseFilter implements AddOn {
 
     /** What the launcher gives a connection to become a chat connection, or between HTTP requests. */
-    static final Duration DEFAULT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT = Duration.ofSeconds(10);
 
     private static final System.Logger LOG = System.getLogger(HandshakeTimeout.class.getName());
-    /** What Tyrus' filter sets on a connection it upgraded (its TYRUS_CONNECTION attribute). */
-    private static final String TYRUS_CONNECTION = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter"
-            + ".Connection";
     // Through Grizzly, not AttributeBuilder: this class may load first (for DEFAULT), and an
     // AttributeBuilder initialised before Grizzly leaves Grizzly's builder null.
     private static final Attribute<Clock> CLOCK =
@@ -52,10 +50,30 @@ final class HandshakeTimeout extends BaseFilter implements AddOn {
 
     private final ScheduledExecutorService timers;
     private final long timeoutNanos;
+    /** What Tyrus' filter sets on a connection it upgraded, or null where this Tyrus has no such attribute. */
+    private final Attribute<?> tyrusConnection = tyrusConnection();
 
     HandshakeTimeout(ScheduledExecutorService timers, Duration timeout) {
         this.timers = timers;
         this.timeoutNanos = timeout.toNanos();
+    }
+
+    /**
+     * Tyrus' filter's private {@code TYRUS_CONNECTION} attribute: a connection it upgraded has it.
+     * Without it, a connection counts as upgraded once the chat watches its frames ({@link
+     * FrameLimit#watched}), which holds wherever {@link GrizzlyConnections} reaches Tyrus' sessions.
+     */
+    private static Attribute<?> tyrusConnection() {
+        try {
+            Field field = Class.forName(FrameLimit.TYRUS_FILTER, true, HandshakeTimeout.class.getClassLoader())
+                    .getDeclaredField("TYRUS_CONNECTION");
+            field.setAccessible(true);
+            return (Attribute<?>) field.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot tell the connections Tyrus upgraded (" + e + "): only chat"
+                    + " connections whose frames the chat watches are safe from the handshake timeout");
+            return null;
+        }
     }
 
     @Override
@@ -104,7 +122,7 @@ final class HandshakeTimeout extends BaseFilter implements AddOn {
         connection.closeSilently();
     }
 
-    private static boolean upgraded(Connection<?> connection) {
-        return FrameLimit.watched(connection) || connection.getAttributes().getAttribute(TYRUS_CONNECTION) != null;
+    private boolean upgraded(Connection<?> connection) {
+        return FrameLimit.watched(connection) || tyrusConnection != null && tyrusConnection.isSet(connection);
     }
 }

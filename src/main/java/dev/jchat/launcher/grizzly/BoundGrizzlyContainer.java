@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import dev.jchat.room.Threads;
 import jakarta.websocket.DeploymentException;
@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -30,18 +29,18 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
  *
  * <p>Tyrus' own Grizzly container binds {@code 0.0.0.0} whatever host it is given (Tyrus issue
  * 593), so the launcher sets up the same pieces itself: a Grizzly {@link HttpServer} with one
- * listener on {@code host}, Tyrus' WebSocket add-on on it, the page's folder as static content,
- * and the operator's paths ({@link OpsHandler}). Only the add-on's constructor is not public; it is called reflectively, and a Tyrus
- * that changes it fails at startup with a message saying so.
+ * listener on {@code host}, Tyrus' WebSocket add-on on it, and the launcher's handler for plain
+ * HTTP (the page and the operator's paths). Only the add-on's constructor is not public; it is
+ * called reflectively, and a Tyrus that changes it fails at startup with a message saying so.
+ * Thread-safe.
  */
-final class BoundGrizzlyContainer extends TyrusServerContainer {
+public final class BoundGrizzlyContainer extends TyrusServerContainer {
 
     private static final int FRAME_HEADER = 14;
     private static final int READ_BUFFER = 64 * 1024;
 
     private final String host;
-    private final Path staticRoot;
-    private final HttpHandler ops;
+    private final HttpHandler http;
     private final ReadClock readClock = new ReadClock();
     private final WebSocketEngine engine;
     private final ScheduledThreadPoolExecutor timers = timers(2, "tyrus-timer-");
@@ -54,23 +53,17 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     private volatile NetworkListener listener;
 
     /**
-     * @param maxFrameBytes the largest frame the endpoint accepts; Tyrus buffers a whole frame,
-     *                      whatever the session's limit, up to the bound this sets
-     */
-    BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes) {
-        this(host, staticRoot, ops, maxFrameBytes, HandshakeTimeout.DEFAULT);
-    }
-
-    /**
+     * @param http             what answers plain HTTP requests (the page, the operator's paths)
+     * @param maxFrameBytes    the largest frame the endpoint accepts; Tyrus buffers a whole frame,
+     *                         whatever the session's limit, up to the bound this sets
      * @param handshakeTimeout how long a connection that is not a chat connection may go without
      *                         an answer from the server before it is closed ({@link HandshakeTimeout})
      */
-    BoundGrizzlyContainer(String host, Path staticRoot, HttpHandler ops, int maxFrameBytes, Duration handshakeTimeout) {
+    public BoundGrizzlyContainer(String host, HttpHandler http, int maxFrameBytes, Duration handshakeTimeout) {
         super((Set<Class<?>>) null);
         this.handshakeTimeout = new HandshakeTimeout(handshakeTimers, handshakeTimeout);
         this.host = host;
-        this.staticRoot = staticRoot;
-        this.ops = ops;
+        this.http = http;
         // What Tyrus holds unparsed at once: one frame not yet complete (header included) and one
         // read. Frames over maxFrameBytes never get here (FrameLimit drops them and the chat
         // closes with 1009); this bound is the wall behind it, where Tyrus closes with 1011.
@@ -125,16 +118,16 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         bound.registerAddOn(readClock);
         bound.registerAddOn(frameLimit);
         bound.registerAddOn(webSocketAddOn(this, rootPath));
-        HttpServer http = new HttpServer();
-        http.addListener(bound);
-        http.getServerConfiguration().addHttpHandler(new PageHandler(staticRoot.toString(), ops));
+        HttpServer started = new HttpServer();
+        started.addListener(bound);
+        started.getServerConfiguration().addHttpHandler(http);
         listener = bound;
-        server = http;
+        server = started;
         try {
-            http.start();
+            started.start();
             super.start(rootPath, port);
         } catch (IOException | DeploymentException | RuntimeException e) {
-            http.shutdownNow(); // a failed bind leaves the transport's threads running
+            started.shutdownNow(); // a failed bind leaves the transport's threads running
             throw e;
         }
     }
@@ -144,9 +137,9 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
         super.stop();
         timers.shutdownNow();
         handshakeTimers.shutdownNow();
-        HttpServer http = server;
-        if (http != null) {
-            http.shutdownNow();
+        HttpServer running = server;
+        if (running != null) {
+            running.shutdownNow();
         }
     }
 
@@ -164,12 +157,12 @@ final class BoundGrizzlyContainer extends TyrusServerContainer {
     }
 
     /** The listener's transport, once started. */
-    TCPNIOTransport transport() {
+    public TCPNIOTransport transport() {
         return listener.getTransport();
     }
 
     /** Timers Tyrus has scheduled and not yet run or cancelled, for tests that look for leaks. */
-    int pendingTimers() {
+    public int pendingTimers() {
         return timers.getQueue().size();
     }
 

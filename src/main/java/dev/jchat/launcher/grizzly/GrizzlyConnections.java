@@ -1,19 +1,20 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import dev.jchat.room.Connections;
 import dev.jchat.room.Frame;
 import dev.jchat.room.FrameWriter;
+import dev.jchat.tyrus.FieldPath;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.Field;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
@@ -44,20 +45,26 @@ import org.glassfish.tyrus.spi.Writer;
  *       bytes.</li>
  * </ul>
  * Tyrus exposes no way down to the socket, so the path is taken through its fields (session,
- * remote endpoint, web socket, protocol handler, writer, connection), looked up once; a Tyrus that
- * renamed them is reported at startup, and then the chat does without. Thread-safe.
+ * remote endpoint, web socket, protocol handler, writer: {@link FieldPath#TYRUS_WRITER}, which
+ * Payara's WAR takes too; then the Grizzly writer's connection), looked up once at startup; a
+ * Tyrus that renamed them is reported then, and the chat does without. Thread-safe.
  */
-final class GrizzlyConnections implements Connections {
+public final class GrizzlyConnections implements Connections {
 
     private static final System.Logger LOG = System.getLogger(GrizzlyConnections.class.getName());
     /** Frames waiting for a connection that one write takes. */
     private static final int BATCH = 16;
 
-    private final List<Field> path;
+    /** Tyrus' writer in a session's protocol handler: the chat's {@link SocketWriter} takes its place. */
+    private final FieldPath toWriter;
+    /** The Grizzly connection under a session whose writer is still Tyrus' own. */
+    private final FieldPath toConnection;
     private final boolean frames;
+    private final AtomicBoolean told = new AtomicBoolean();
 
-    private GrizzlyConnections(List<Field> path, boolean frames) {
-        this.path = path;
+    private GrizzlyConnections(FieldPath toWriter, FieldPath toConnection, boolean frames) {
+        this.toWriter = toWriter;
+        this.toConnection = toConnection;
         this.frames = frames;
     }
 
@@ -65,17 +72,15 @@ final class GrizzlyConnections implements Connections {
      * This Tyrus's connections, or {@link Connections#NONE} with one log line when its fields are
      * not there. With {@code frames} false, sends go through {@code sendText} (the portable way).
      */
-    static Connections create(boolean frames) {
+    public static Connections create(boolean frames) {
         try {
-            List<Field> path = List.of(
-                    field("org.glassfish.tyrus.core.TyrusSession", "basicRemote"),
-                    field("org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket"),
-                    field("org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler"),
-                    field("org.glassfish.tyrus.core.ProtocolHandler", "writer"),
-                    field("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection"));
+            FieldPath toWriter = FieldPath.TYRUS_WRITER;
+            FieldPath toConnection = toWriter
+                    .then("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter", "connection")
+                    .resolvedIn(GrizzlyConnections.class.getClassLoader()); // every step of the writer's path too
             LOG.log(Level.DEBUG, frames ? "sending each message's frame, encoded once, straight to each socket"
                     : "sending through the WebSocket API's sendText");
-            return new GrizzlyConnections(path, frames);
+            return new GrizzlyConnections(toWriter, toConnection, frames);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, "this Tyrus hides its connections (" + e + "): sends go through sendText, a peer"
                     + " that stops reading keeps its socket until the operating system gives up on it, and"
@@ -124,24 +129,23 @@ final class GrizzlyConnections implements Connections {
 
     @Override
     public FrameWriter writer(Session session) {
-        Object handler = walk(session, path.size() - 2); // Tyrus' protocol handler, which holds the writer
-        if (!frames || handler == null || !session.getNegotiatedExtensions().isEmpty()
+        if (!frames || !session.getNegotiatedExtensions().isEmpty()
+                || !(walk(toWriter, session) instanceof Writer tyrus)
                 || !(connection(session) instanceof NIOConnection connection)
                 || !(connection.getChannel() instanceof SocketChannel channel)
                 || !(connection.getTransport() instanceof TCPNIOTransport transport)) {
             return FrameWriter.portable(session);
         }
-        Field writerField = path.get(path.size() - 2);
+        SocketWriter mine = new SocketWriter(transport.getAsyncQueueIO().getWriter(), connection, channel,
+                transport.getMemoryManager(), tyrus);
         try {
-            Writer tyrus = (Writer) writerField.get(handler);
-            SocketWriter writer = new SocketWriter(transport.getAsyncQueueIO().getWriter(), connection, channel,
-                    transport.getMemoryManager(), tyrus);
-            writerField.set(handler, writer); // from now on Tyrus' own frames go through it too
-            return writer;
-        } catch (IllegalAccessException e) {
-            LOG.log(Level.DEBUG, "cannot reach the writer of session {0}: {1}", session.getId(), e.toString());
-            return FrameWriter.portable(session);
+            if (toWriter.set(session, mine)) { // from now on Tyrus' own frames go through it too
+                return mine;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            failed(session, e);
         }
+        return FrameWriter.portable(session);
     }
 
     /**
@@ -287,29 +291,29 @@ final class GrizzlyConnections implements Connections {
 
     /** The Grizzly connection under the session, or null when the path does not hold for it. */
     private Object connection(Session session) {
-        return walk(session, path.size() - 1) instanceof SocketWriter mine ? mine.connection : walk(session, path.size());
+        return walk(toWriter, session) instanceof SocketWriter mine ? mine.connection : walk(toConnection, session);
     }
 
-    /** The object {@code steps} fields down from the session, or null when the path does not hold for it. */
-    private Object walk(Session session, int steps) {
-        Object at = session;
+    /**
+     * What {@code path} leads to from the session, or null when it does not hold for it: not a
+     * session of this container, or another writer (an extension's).
+     */
+    private Object walk(FieldPath path, Session session) {
         try {
-            for (Field field : path.subList(0, steps)) {
-                if (!field.getDeclaringClass().isInstance(at)) {
-                    return null; // not a session of this container, or another writer (an extension's)
-                }
-                at = field.get(at);
-            }
-        } catch (IllegalAccessException e) {
-            LOG.log(Level.DEBUG, "cannot reach the connection of session {0}: {1}", session.getId(), e.toString());
+            return path.walk(session);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            failed(session, e);
             return null;
         }
-        return at;
     }
 
-    private static Field field(String className, String name) throws ReflectiveOperationException {
-        Field field = Class.forName(className, false, GrizzlyConnections.class.getClassLoader()).getDeclaredField(name);
-        field.setAccessible(true);
-        return field;
+    /** A field found at startup that cannot be read or written now: said once, then the portable way. */
+    private void failed(Session session, Exception e) {
+        if (told.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "cannot reach below a Tyrus session (" + e + "): its sends go through sendText,"
+                    + " and it may not be dropped, limited by frame header or timed by its reads");
+        } else {
+            LOG.log(Level.DEBUG, "cannot reach below session {0}: {1}", session.getId(), e.toString());
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ final class FrameLimit extends BaseFilter implements AddOn {
     private static final int MAX_HEADER = 14;
     private static final int UNKNOWN = -2;
     /** Tyrus' filter, which Tyrus does not make public. */
-    private static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
+    static final String TYRUS_FILTER = "org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter";
     /** How much of a request head's end ({@code \r\n\r\n}) the last read of an unwatched connection ended with. */
     private static final Attribute<Integer> HEAD_END =
             AttributeBuilder.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(FrameLimit.class.getName() + ".headEnd");

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.config;
 
 /**
  * A setting that cannot be used. The message names the setting as the user wrote it
@@ -8,22 +8,15 @@ package dev.jchat;
 public final class ConfigException extends RuntimeException {
 
     private final String setting;
-    private final String problem;
 
     /** A problem with {@code setting}: the message is the two joined, "CHAT_PORT must be ...". */
     public ConfigException(String setting, String problem) {
         super(setting + " " + problem);
         this.setting = setting;
-        this.problem = problem;
     }
 
     /** The setting the message names, or null. */
     public String setting() {
         return setting;
-    }
-
-    /** The same problem, naming the setting as {@code spelling}. */
-    ConfigException as(String spelling) {
-        return spelling.equals(setting) ? this : new ConfigException(spelling, problem);
     }
 }

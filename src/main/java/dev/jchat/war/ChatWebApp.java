@@ -1,5 +1,7 @@
-package dev.jchat;
+package dev.jchat.war;
 
+import dev.jchat.Engines;
+import dev.jchat.config.ChatConfig;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.logging.LogSetup;

@@ -1,4 +1,4 @@
-package dev.jchat;
+package dev.jchat.war;
 
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.server.ServerApplicationConfig;

@@ -1,4 +1,4 @@
-package dev.jchat.launcher;
+package dev.jchat.launcher.grizzly;
 
 import java.io.IOException;
 import org.glassfish.grizzly.Connection;

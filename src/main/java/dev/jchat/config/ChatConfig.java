@@ -1,0 +1,320 @@
+package dev.jchat.config;
+
+import static dev.jchat.config.Setting.ALLOWED_ORIGINS;
+import static dev.jchat.config.Setting.HISTORY_DAYS;
+import static dev.jchat.config.Setting.HISTORY_MAX_MB;
+import static dev.jchat.config.Setting.HISTORY_REPLAY;
+import static dev.jchat.config.Setting.HISTORY_SIZE;
+import static dev.jchat.config.Setting.HOST;
+import static dev.jchat.config.Setting.IDLE_TIMEOUT_SECONDS;
+import static dev.jchat.config.Setting.JWT_SECRET;
+import static dev.jchat.config.Setting.LOG_FORMAT;
+import static dev.jchat.config.Setting.MAX_CONNECTIONS;
+import static dev.jchat.config.Setting.MAX_FRAME_BYTES;
+import static dev.jchat.config.Setting.MAX_MESSAGE_CHARS;
+import static dev.jchat.config.Setting.MAX_ROOMS;
+import static dev.jchat.config.Setting.MAX_ROOMS_PER_CONNECTION;
+import static dev.jchat.config.Setting.METRICS_TOKEN;
+import static dev.jchat.config.Setting.NAME_HOLD_DAYS;
+import static dev.jchat.config.Setting.OUTBOX_BYTES;
+import static dev.jchat.config.Setting.PORT;
+import static dev.jchat.config.Setting.PRESENCE_TTL_SECONDS;
+import static dev.jchat.config.Setting.RATE_BURST;
+import static dev.jchat.config.Setting.RATE_PER_SECOND;
+import static dev.jchat.config.Setting.REDIS_PREFIX;
+import static dev.jchat.config.Setting.REDIS_URL;
+import static dev.jchat.config.Setting.SEND_TIMEOUT_SECONDS;
+
+import dev.jchat.config.Setting.Part;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every setting of the chat server, read once and checked against the table in {@link Setting}.
+ * Immutable, so safe to share.
+ *
+ * <p>Each setting is an environment variable ({@code CHAT_PORT}) that a system property of the
+ * same name in dotted lower case ({@code -Dchat.port}) overrides. Tests build it directly, from
+ * {@link #defaults()} and the {@code with} methods, which check as reading does. What each
+ * setting means, its default and its range are in {@link Setting}; the accessors here are named
+ * after it ({@code MAX_ROOMS}: {@link #maxRooms()}).
+ */
+public final class ChatConfig extends Values {
+
+    /** How log lines are written: plain text, or one JSON object per line. */
+    public enum LogFormat { TEXT, JSON }
+
+    private final Security security;
+    private final Engine engine;
+
+    private ChatConfig(Map<Setting, Object> values, Function<Setting, String> spelling) {
+        super(values, EnumSet.allOf(Part.class), spelling);
+        security = new Security(all());
+        engine = new Engine(all());
+    }
+
+    private ChatConfig(Map<Setting, Object> values) {
+        this(values, Setting::variable);
+    }
+
+    /** The documented defaults. */
+    public static ChatConfig defaults() {
+        return new ChatConfig(Setting.defaults());
+    }
+
+    /** Reads the process environment and system properties. */
+    public static ChatConfig fromEnvironment() {
+        return from(System.getenv(), System::getProperty);
+    }
+
+    /**
+     * Reads settings from the given environment, letting system properties override it.
+     *
+     * @throws ConfigException naming the first setting that is not a valid value, as the user spelled
+     *                         it ({@code CHAT_PORT} or {@code -Dchat.port}), or a {@code CHAT_} variable
+     *                         that is no setting
+     */
+    public static ChatConfig from(Map<String, String> env, Function<String, String> properties) {
+        Source source = new Source(env, properties);
+        ChatConfig config = new ChatConfig(source.read(), source::spelling);
+        source.checkUnknown();
+        return config;
+    }
+
+    /** Address the embedded launcher listens on ({@code 0.0.0.0}: all of them), without IPv6 brackets. */
+    public String host() {
+        return get(HOST);
+    }
+
+    /** TCP port of the embedded launcher (0 picks a free one). */
+    public int port() {
+        return integer(PORT);
+    }
+
+    public int historySize() {
+        return integer(HISTORY_SIZE);
+    }
+
+    public int historyReplay() {
+        return integer(HISTORY_REPLAY);
+    }
+
+    public int maxMessageChars() {
+        return integer(MAX_MESSAGE_CHARS);
+    }
+
+    public int maxFrameBytes() {
+        return integer(MAX_FRAME_BYTES);
+    }
+
+    public int idleTimeoutSeconds() {
+        return integer(IDLE_TIMEOUT_SECONDS);
+    }
+
+    public int sendTimeoutSeconds() {
+        return integer(SEND_TIMEOUT_SECONDS);
+    }
+
+    public int outboxBytes() {
+        return integer(OUTBOX_BYTES);
+    }
+
+    public int maxRooms() {
+        return integer(MAX_ROOMS);
+    }
+
+    public int maxRoomsPerConnection() {
+        return integer(MAX_ROOMS_PER_CONNECTION);
+    }
+
+    /** Origins, tokens, rates and the connection cap. */
+    public Security security() {
+        return security;
+    }
+
+    /** Where rooms live: this JVM's memory, or Redis. */
+    public Engine engine() {
+        return engine;
+    }
+
+    public LogFormat logFormat() {
+        return get(LOG_FORMAT);
+    }
+
+    public ChatConfig withHost(String value) {
+        return new ChatConfig(with(HOST, value));
+    }
+
+    public ChatConfig withPort(int value) {
+        return new ChatConfig(with(PORT, value));
+    }
+
+    public ChatConfig withHistory(int size, int replay) {
+        return new ChatConfig(with(HISTORY_SIZE, size, HISTORY_REPLAY, replay));
+    }
+
+    public ChatConfig withLimits(int messageChars, int frameBytes) {
+        return new ChatConfig(with(MAX_MESSAGE_CHARS, messageChars, MAX_FRAME_BYTES, frameBytes));
+    }
+
+    public ChatConfig withIdleTimeoutSeconds(int value) {
+        return new ChatConfig(with(IDLE_TIMEOUT_SECONDS, value));
+    }
+
+    /** The two rules that tell a connection too slow to keep. */
+    public ChatConfig withOutbound(int sendTimeout, int bytes) {
+        return new ChatConfig(with(SEND_TIMEOUT_SECONDS, sendTimeout, OUTBOX_BYTES, bytes));
+    }
+
+    public ChatConfig withMaxRooms(int value) {
+        return new ChatConfig(with(MAX_ROOMS, value));
+    }
+
+    public ChatConfig withMaxRoomsPerConnection(int value) {
+        return new ChatConfig(with(MAX_ROOMS_PER_CONNECTION, value));
+    }
+
+    public ChatConfig withEngine(Engine value) {
+        return new ChatConfig(with(value));
+    }
+
+    public ChatConfig withLogFormat(LogFormat value) {
+        return new ChatConfig(with(LOG_FORMAT, value));
+    }
+
+    public ChatConfig withSecurity(Security value) {
+        return new ChatConfig(with(value));
+    }
+
+    /** One line per setting, {@code CHAT_PORT=8080}, for the startup log; secrets only as set or not. */
+    public String describe() {
+        return report("\n");
+    }
+
+    /**
+     * Where rooms live, and what the engine keeps. Immutable, so safe to share.
+     */
+    public static final class Engine extends Values {
+
+        private Engine(Map<Setting, Object> all) {
+            super(all, EnumSet.of(Part.ENGINE), Setting::variable);
+        }
+
+        public static Engine inMemory() {
+            return defaults().engine();
+        }
+
+        /** {@code redis://[user:password@]host:port[/db]} or {@code rediss://}; null keeps rooms in this JVM's memory. */
+        public String redisUrl() {
+            return get(REDIS_URL);
+        }
+
+        public String redisPrefix() {
+            return get(REDIS_PREFIX);
+        }
+
+        public int historyDays() {
+            return integer(HISTORY_DAYS);
+        }
+
+        public int presenceTtlSeconds() {
+            return integer(PRESENCE_TTL_SECONDS);
+        }
+
+        public int historyMaxMb() {
+            return integer(HISTORY_MAX_MB);
+        }
+
+        /** True when rooms live in Redis. */
+        public boolean redis() {
+            return redisUrl() != null;
+        }
+
+        /** The Redis address without its password, for logs. */
+        public String redisAddress() {
+            return Checks.redisAddress(redisUrl());
+        }
+
+        public Engine withRedis(String url, String prefix) {
+            return new Engine(with(REDIS_URL, url, REDIS_PREFIX, prefix));
+        }
+
+        public Engine withPresenceTtlSeconds(int value) {
+            return new Engine(with(PRESENCE_TTL_SECONDS, value));
+        }
+
+        public Engine withHistoryMaxMb(int value) {
+            return new Engine(with(HISTORY_MAX_MB, value));
+        }
+    }
+
+    /**
+     * The settings that guard the server. Immutable, so safe to share.
+     */
+    public static final class Security extends Values {
+
+        public static final int MIN_SECRET_BYTES = 32;
+        public static final int MIN_METRICS_TOKEN_CHARS = 16;
+
+        private Security(Map<Setting, Object> all) {
+            super(all, EnumSet.of(Part.SECURITY), Setting::variable);
+        }
+
+        public static Security defaults() {
+            return ChatConfig.defaults().security();
+        }
+
+        /** Origins allowed besides the page's own; {@code *} allows any. */
+        public List<String> allowedOrigins() {
+            return get(ALLOWED_ORIGINS);
+        }
+
+        /** HS256 key tokens must be signed with, or null when tokens are off. */
+        public String jwtSecret() {
+            return get(JWT_SECRET);
+        }
+
+        public int ratePerSecond() {
+            return integer(RATE_PER_SECOND);
+        }
+
+        public int rateBurst() {
+            return integer(RATE_BURST);
+        }
+
+        public int maxConnections() {
+            return integer(MAX_CONNECTIONS);
+        }
+
+        public int nameHoldDays() {
+            return integer(NAME_HOLD_DAYS);
+        }
+
+        /** Bearer token {@code /metrics} requires, or null when it is open. */
+        public String metricsToken() {
+            return get(METRICS_TOKEN);
+        }
+
+        public Security withAllowedOrigins(List<String> value) {
+            return new Security(with(ALLOWED_ORIGINS, value));
+        }
+
+        public Security withJwtSecret(String value) {
+            return new Security(with(JWT_SECRET, value));
+        }
+
+        public Security withRate(int perSecond, int burst) {
+            return new Security(with(RATE_PER_SECOND, perSecond, RATE_BURST, burst));
+        }
+
+        public Security withMetricsToken(String value) {
+            return new Security(with(METRICS_TOKEN, value));
+        }
+
+        public Security withMaxConnections(int value) {
+            return new Security(with(MAX_CONNECTIONS, value));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.jchat.config;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The checks of the settings whose values are texts with a shape: each returns what is wrong, to
+ * follow the setting's name in a {@link ConfigException}, or null. A secret is never in its message.
+ * Stateless, so safe to share.
+ */
+final class Checks {
+
+    /** A host name: RFC 1123 labels, the last of them not all digits (that would be an address). */
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?i)(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*(?=[a-z0-9-]*[a-z-])"
+                    + "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.?");
+    /** An IPv4 address in full dotted-quad form (not the shorthand forms 127.1 or 2130706433). */
+    private static final Pattern IPV4 = Pattern.compile(
+            "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    /**
+     * What can be an IPv6 literal, optionally with a zone ({@code fe80::1%eth0}). Starting with a
+     * hex digit or a colon and holding a colon, the JDK parses it as a literal and never asks DNS.
+     */
+    private static final Pattern IPV6_SHAPE = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[\\w.-]+)?");
+    private static final Pattern REDIS_PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    private Checks() {
+    }
+
+    /** The host without the brackets of an IPv6 literal ({@code [::1]}). */
+    static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    static String hostProblem(String host) {
+        String bare = host == null ? "" : host;
+        if (IPV4.matcher(bare).matches() || HOST_NAME.matcher(bare).matches() || isIpv6Literal(bare)) {
+            return null;
+        }
+        return "must be an IP address or a host name to listen on (0.0.0.0 for every interface, 127.0.0.1 for this"
+                + " machine only), got \"" + host + "\"";
+    }
+
+    private static boolean isIpv6Literal(String text) {
+        if (!IPV6_SHAPE.matcher(text).matches()) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(text); // a literal: parsed, never looked up
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    static String originProblem(String origin) {
+        if (origin.equals("*")) {
+            return null;
+        }
+        try {
+            URI uri = new URI(origin);
+            boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+            if (web && uri.getHost() != null && uri.getRawPath().isEmpty() && uri.getRawQuery() == null
+                    && uri.getRawUserInfo() == null && origin.equals(origin.toLowerCase(Locale.ROOT))) {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            // refused below, with the same message as any other non-origin
+        }
+        return "must list origins like https://chat.example.com:8443 (lower case, no path) or *, got \"" + origin + "\"";
+    }
+
+    static String jwtSecretProblem(String secret) {
+        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        return bytes >= ChatConfig.Security.MIN_SECRET_BYTES ? null
+                : "must be at least " + ChatConfig.Security.MIN_SECRET_BYTES + " bytes for HS256, got " + bytes;
+    }
+
+    static String metricsTokenProblem(String token) {
+        if (token.length() >= ChatConfig.Security.MIN_METRICS_TOKEN_CHARS && token.chars().allMatch(c -> c > ' ' && c < 127)) {
+            return null;
+        }
+        // never the token itself in the message
+        return "must be at least " + ChatConfig.Security.MIN_METRICS_TOKEN_CHARS
+                + " printable ASCII characters without spaces, got " + token.length() + " characters";
+    }
+
+    static String redisPrefixProblem(String prefix) {
+        return prefix != null && REDIS_PREFIX.matcher(prefix).matches() ? null
+                : "must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \"" + prefix + "\"";
+    }
+
+    static String redisUrlProblem(String url) {
+        String problem;
+        try {
+            URI uri = new URI(url);
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+                problem = "the scheme must be redis or rediss";
+            } else if (uri.getHost() == null) {
+                problem = "a host is required";
+            } else if (!path.isEmpty() && !path.matches("/\\d{1,2}")) {
+                problem = "the path, when present, is a database number like /0";
+            } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                problem = "no query or fragment is understood";
+            } else {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            problem = "it is not a URL";
+        }
+        // never the URL itself in the message: it may hold a password
+        return "must look like redis://[user:password@]host:port[/db] or rediss://...: " + problem;
+    }
+
+    /** The Redis address without its password, for logs. */
+    static String redisAddress(String url) {
+        if (url == null) {
+            return "(not set: rooms in memory)";
+        }
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
+                + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+}
