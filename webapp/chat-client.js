@@ -22,7 +22,8 @@
 //   'chat', 'join', 'leave', 'typing', 'history', 'notice', 'rooms', 'unsubscribed', 'pong': the frames as sent
 //   'error'    an error frame; `room` says which room it concerns (as this client named it), when one, and
 //              `refused` is true when the server would not let the client into that room (it is not asked
-//              for again)
+//              for again); `retrying` is true on a rate-limited error when subscribes that went unanswered
+//              are asked again, more slowly (the error names no room: it may also be about a chat)
 //   'frame'    every frame, those of later protocol versions included
 //
 // Not thread-safe in any sense that matters in a page: one event loop drives it.
@@ -32,6 +33,13 @@ const KEY_PREFIX = 'key.';
 const PING_MS = 25_000;          // well inside the server's 60 s idle timeout
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+// A subscribe counts against the server's rate like a chat message (default: bursts of 30, then 10 a
+// second): a client with many rooms asks for 20 at once, then 5 a second, leaving room for what the
+// person sends meanwhile. A stricter server answers rate-limited: every subscribe not answered yet is
+// asked again, each time at half the pace, down to one every 2 s.
+const SUBSCRIBE_BURST = 20;
+const SUBSCRIBE_EVERY_MS = 200;
+const SUBSCRIBE_SLOWEST_MS = 2_000;
 // A close a retry cannot change: 1003 (a binary frame), 1008 (policy: name, token, origin, flooding), 4001
 // (the token expired). Everything else (1000, 1001, 1006, 1011, 1013...) is worth another try.
 const FINAL_CLOSES = new Set([1003, 1008, 4001]);
@@ -81,11 +89,16 @@ export class ChatClient {
     this.key = key;
     this.token = token;
     this.listeners = new Map();
-    this.subscriptions = new Map(); // room -> { asked (the name sent), epoch, lastId, state: 'asked' | 'in' }
+    // room -> { asked (the name sent), epoch, lastId, state: 'asked' | 'in', sent (asked on this socket) }
+    this.subscriptions = new Map();
     this.socket = null;
     this.attempt = 0;            // reconnects since the last welcome: drives the backoff
     this.lastError = null;       // this socket's latest error frame: a refusal's words come just before its close
-    this.timers = { ping: 0, retry: 0 };
+    this.timers = { ping: 0, retry: 0, asks: 0 };
+    this.asks = [];              // rooms whose subscribe waits for the pace below, oldest first
+    this.credit = 0;             // subscribes that may go now; refills one per `pace`
+    this.refilled = 0;           // when the credit was last topped up (ms)
+    this.pace = SUBSCRIBE_EVERY_MS; // ms per subscribe once the burst is spent; slower after rate-limited
     this.wanted = false;         // false once closed on purpose or stopped: nothing reconnects then
   }
 
@@ -130,7 +143,7 @@ export class ChatClient {
     this.clearTimers();
     this.emit('status', { state: 'connecting' });
     this.lastError = null;
-    for (const entry of this.subscriptions.values()) entry.state = 'asked';
+    for (const entry of this.subscriptions.values()) Object.assign(entry, { state: 'asked', sent: false });
     // The token, or the name's key, rides in the subprotocol, never in the URL, so it stays out of access logs.
     const protocols = this.token ? [PROTOCOL, this.token] : this.key ? [PROTOCOL, KEY_PREFIX + this.key] : [];
     // room= empty: the connection starts in no room, and every room comes by subscribe, resumed or new alike.
@@ -150,6 +163,7 @@ export class ChatClient {
   clearTimers() {
     clearInterval(this.timers.ping);
     clearTimeout(this.timers.retry);
+    clearTimeout(this.timers.asks);
   }
 
   onClose(event) {
@@ -189,7 +203,7 @@ export class ChatClient {
     if (this.subscriptions.has(name)) return false;
     const known = from !== null && from.epoch !== null && from.epoch !== undefined;
     this.subscriptions.set(name, {
-      asked: room, epoch: known ? String(from.epoch) : null, lastId: known ? from.lastId : 0, state: 'asked',
+      asked: room, epoch: known ? String(from.epoch) : null, lastId: known ? from.lastId : 0, state: 'asked', sent: false,
     });
     this.ask(name);
     return true;
@@ -208,11 +222,29 @@ export class ChatClient {
     return [...this.subscriptions].map(([room, { epoch, lastId, state }]) => [room, { epoch, lastId, state }]);
   }
 
+  /** Asks the server for a room, at the pace above; not connected, the next 'ready' asks again. */
   ask(room) {
-    const entry = this.subscriptions.get(room);
-    const frame = { type: 'subscribe', room: entry.asked };
-    if (entry.epoch !== null) Object.assign(frame, { since: entry.lastId, epoch: entry.epoch });
-    this.send(frame);                          // not connected: the next 'ready' asks again
+    if (!this.asks.includes(room)) this.asks.push(room);
+    this.sendAsks();
+  }
+
+  sendAsks() {
+    clearTimeout(this.timers.asks);
+    if (!this.online) return;
+    const now = Date.now();
+    this.credit = Math.min(SUBSCRIBE_BURST, this.credit + (now - this.refilled) / this.pace);
+    this.refilled = now;
+    while (this.asks.length > 0 && this.credit >= 1) {
+      const room = this.asks.shift();
+      const entry = this.subscriptions.get(room);
+      if (entry === undefined || entry.state !== 'asked') continue;  // unsubscribed, or in, meanwhile
+      const frame = { type: 'subscribe', room: entry.asked };
+      if (entry.epoch !== null) Object.assign(frame, { since: entry.lastId, epoch: entry.epoch });
+      this.send(frame);
+      entry.sent = true;
+      this.credit -= 1;
+    }
+    if (this.asks.length > 0) this.timers.asks = setTimeout(() => this.sendAsks(), this.pace);
   }
 
   /** @NAME as the server names it, once our own name is known; anything else as it is. */
@@ -269,7 +301,9 @@ export class ChatClient {
     }
     // Keyed again by the canonical name: a direct conversation asked as @NAME before our name was known.
     this.subscriptions = new Map([...this.subscriptions].map(([room, entry]) => [this.canonical(room), entry]));
-    for (const room of this.subscriptions.keys()) this.ask(room);
+    this.asks = [...this.subscriptions.keys()];  // a new connection: a full credit, and every room asked again
+    Object.assign(this, { credit: SUBSCRIBE_BURST, refilled: Date.now(), pace: SUBSCRIBE_EVERY_MS });
+    this.sendAsks();
     this.emit('status', { state: 'online' });
     this.emit('ready', frame);                 // after the asks: a room subscribed by a listener is asked once
   }
@@ -307,8 +341,25 @@ export class ChatClient {
     return true;
   }
 
+  /** The server's pace is slower than ours: every subscribe sent and not answered is asked again, later. */
+  slowDown(frame) {
+    const waiting = [...this.subscriptions].filter(([, entry]) => entry.state === 'asked');
+    if (waiting.length === 0) return;
+    frame.retrying = true;
+    const unanswered = waiting.filter(([, entry]) => entry.sent);
+    if (unanswered.length === 0) return;      // the same burst of refusals: asked again already
+    for (const [room, entry] of unanswered) {
+      entry.sent = false;
+      if (!this.asks.includes(room)) this.asks.push(room);
+    }
+    // One that was let in and whose welcome is still on its way gets already-subscribed: harmless.
+    Object.assign(this, { credit: 0, refilled: Date.now(), pace: Math.min(this.pace * 2, SUBSCRIBE_SLOWEST_MS) });
+    this.sendAsks();
+  }
+
   onError(frame) {
     this.lastError = frame;
+    if (frame.code === 'rate-limited') this.slowDown(frame);
     if (typeof frame.room !== 'string') return;
     // A refused subscribe: the server holds nothing of it, so neither do we (nor do we ask again on reconnect).
     const [room, entry] = [...this.subscriptions].find(([name, e]) => e.asked === frame.room || name === frame.room) ?? [];

@@ -27,6 +27,7 @@ const ROOMS_KEPT = 40;
 const DIRECTS_KEPT = 50;
 const UNREAD_SHOWN_MAX = 99;     // "99+" beyond
 const ROOMS_EVERY_MS = 30_000;   // the room directory is asked for again this often while connected
+const RECENT_MS = 2_000;         // an error this soon after a message may be about it
 const TITLE = document.title;    // "(3) Chat" while hidden counts what came meanwhile
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
@@ -62,6 +63,7 @@ const state = {
   token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
+  sentAt: 0,           // when the last chat message went (ms)
   typedAt: 0,          // when this page last said we are typing
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
   lastGoodRoom: null,  // the last room shown that let us in: where a refused room sends us back
@@ -904,6 +906,10 @@ function onError(frame) {
   const code = String(frame.code ?? '');
   const room = typeof frame.room === 'string' ? frame.room : null;
   if (frame.refused) { onRoomRefused(room, code, String(frame.msg ?? '')); return; }
+  // Nothing the reader did: chat-client.js asks for rooms again by itself, or is in the room already
+  // (a rate-limited error names no room: it is the reader's only when a message just went).
+  const readerSent = state.lastAsked === 'chat' && Date.now() - state.sentAt < RECENT_MS;
+  if ((frame.retrying && !readerSent) || code === 'already-subscribed') return;
   if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
   // Only a refused chat gives its text back: a refused rooms or history request never took any.
@@ -1079,6 +1085,7 @@ function onComposerSubmit(event) {
   } else {
     state.lastSent = text;
     state.lastAsked = 'chat';
+    state.sentAt = Date.now();
     ui.input.value = '';
     showText(ui.composerError, '');
   }

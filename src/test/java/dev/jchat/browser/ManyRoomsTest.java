@@ -12,6 +12,7 @@ import dev.jchat.browser.ChatPage.RoomEntry;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
@@ -28,6 +29,11 @@ class ManyRoomsTest {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
+
+    /** Five frames at once, then five a second: a subscribe counts as one. */
+    @RegisterExtension
+    static final ServerExtension strict = ServerExtension.embedded(ChatConfig.defaults()
+            .withSecurity(ChatConfig.Security.defaults().withRate(5, 5)));
 
     @Test
     void aRoomNotShownCountsUnreadMessagesAndMentionsAndShowingItReadsThem() throws Exception {
@@ -198,6 +204,27 @@ class ManyRoomsTest {
             assertEquals(2, uma.socketsFromTheStart().size(), () -> "the lost socket and its one successor: "
                     + uma.socketsFromTheStart());
         }
+    }
+
+    @Test
+    void aPageWithMoreRoomsThanTheServerTakesAtOnceEntersEveryOneOfThem() throws Exception {
+        ChatPage xia = browsers.launch();
+        xia.countSocketsFromTheStart();
+        xia.open(strict.pageUri());
+        List<String> rooms = IntStream.rangeClosed(1, 24).mapToObj(i -> "many" + i).toList();
+        xia.script("""
+                localStorage.setItem('chat.rooms.Xia',
+                  JSON.stringify(Object.fromEntries(arguments[0].map((room, i) => [room, { at: i + 1 }]))));""", rooms);
+        xia.join("Xia", "lobby");
+
+        xia.browser().await(() -> "25 rooms, Xia online in each; rooms " + xia.rooms(), driver -> xia.rooms().size() == 25
+                && xia.rooms().stream().allMatch(entry -> entry.online().equals("1")));
+        List<String> sockets = xia.socketsFromTheStart();
+        assertEquals(1, sockets.size(), () -> "all on the first socket, never closed for sending too fast: " + sockets);
+        assertTrue(sockets.get(0).startsWith("1 "), () -> "still open: " + sockets);
+        assertFalse(xia.visible("composer-error"), () -> "nothing said of the pace: " + xia.text("composer-error"));
+        xia.say("here in lobby");
+        xia.awaitMessage("here in lobby");
     }
 
     private static JsonObject json(String text) {
