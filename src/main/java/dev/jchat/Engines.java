@@ -1,7 +1,7 @@
 package dev.jchat;
 
 import dev.jchat.config.ChatConfig;
-import dev.jchat.redis.RedisRooms;
+import dev.jchat.engine.redis.RedisRooms;
 import dev.jchat.room.ChatHub;
 import dev.jchat.room.Connections;
 

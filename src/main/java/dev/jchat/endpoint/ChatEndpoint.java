@@ -21,7 +21,6 @@ import dev.jchat.security.InputRules;
 import dev.jchat.security.OriginPolicy;
 import dev.jchat.security.RateLimiter;
 import dev.jchat.security.RefusedException;
-import dev.jchat.security.TokenVerifier;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.DeploymentException;
@@ -136,23 +135,13 @@ public final class ChatEndpoint {
         }
         try {
             ConnectionQuery query = ConnectionQuery.parse(session.getQueryString());
-            String name = query.user();
-            if (config.security().jwtSecret() != null) {
-                String token = query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN);
-                TokenVerifier.Identity identity = new TokenVerifier(config.security().jwtSecret()).verify(token, Instant.now());
-                name = identity.name(); // the token's sub, whatever ?user= says
+            Identity identity = Identity.of(config, handshake, query, Instant.now());
+            String name = identity.name();
+            if (identity.tokenSubject()) {
                 member.timer(hub.schedule(() -> refuse(ErrorCode.UNAUTHORIZED, "your token expired"),
                         Duration.between(Instant.now(), identity.expires())));
             }
-            if (name != null) {
-                member.name(name);
-                if (config.security().jwtSecret() == null) {
-                    String key = query.key() != null ? query.key() : (String) handshake.get(ChatConfigurator.PROTOCOL_KEY);
-                    member.claims(key); // the engine claims the name, or checks the key, as it joins
-                } else {
-                    member.proven(null); // the token's subject
-                }
-            }
+            identity.applyTo(member);
             if (config.security().ratePerSecond() > 0) {
                 rate = new RateLimiter(config.security().ratePerSecond(), config.security().rateBurst(), System.nanoTime());
             }

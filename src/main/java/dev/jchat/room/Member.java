@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -37,17 +37,43 @@ public final class Member {
     private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
     private volatile boolean firstIn;     // its first room's welcome is queued: a refusal of that room no longer closes it
     private volatile boolean v3;          // it asked for protocol version 3
-    private final AtomicBoolean holdLetGo = new AtomicBoolean(); // its name's hold was released or unclaimed
     private volatile String name;
+    private final AtomicReference<Hold> hold = new AtomicReference<>(Hold.NONE); // what its name is to it
     private volatile String presentedKey; // the key the connection presented for its name, or null
-    private volatile boolean claims;      // its name came in the query, without a token: it must claim or prove it
     private volatile String key;          // the name's key once claimed or proved, for the welcome
-    private volatile boolean proven;      // the name is its own: claimed, proved by key, or a token's subject
-    private volatile boolean claimedAnew; // it claimed a name nobody held, with a new key
     private volatile ScheduledFuture<?> timer;
     private volatile long lastReceived = System.nanoTime();
     private final LongSupplier lastRead;  // the connection's last read, pings included, where the container tells
     private volatile boolean welcomed;    // its first welcome is queued: nothing from outside a room may go before it
+
+    /**
+     * What the connection's name is to it, from its handshake to its close. A name that came by a
+     * first message (or none) holds nothing: {@code NONE} throughout.
+     */
+    enum Hold {
+        /** No name of its own: none yet, or one taken by its first message. */
+        NONE,
+        /** Its name came in the query, without a token: to be claimed, or proved with the key presented. */
+        TO_CLAIM,
+        /** It claimed a name nobody held, with a new key that only its welcome will tell. */
+        CLAIMED,
+        /** It proved the name with its key (or claimed it again with that key). */
+        PROVEN,
+        /** The name is a token's subject: its own, with no key and no hold. */
+        TOKEN,
+        /** Closed: the hold it had was let go (released, or unclaimed). */
+        LET_GO;
+
+        /** Whether the name is its own: what a direct conversation and a notice demand. */
+        boolean own() {
+            return this == CLAIMED || this == PROVEN || this == TOKEN;
+        }
+
+        /** Whether the name's hold goes through the engine's names. */
+        boolean held() {
+            return this == CLAIMED || this == PROVEN;
+        }
+    }
 
     /** A member whose outbox {@code outboxFor} makes, given the member itself. */
     public Member(String id, boolean admitted, ChatMetrics metrics, LongSupplier lastRead,
@@ -88,13 +114,13 @@ public final class Member {
      * or checks {@code presentedKey} (null when none came) against its holder's, before the join.
      */
     public void claims(String presentedKey) {
-        this.claims = true;
         this.presentedKey = presentedKey;
+        hold.set(Hold.TO_CLAIM);
     }
 
-    /** Whether the name must be claimed or proved as the member joins. */
+    /** Whether the name must be claimed or proved before the member enters a room. */
     public boolean claiming() {
-        return claims && !proven;
+        return hold.get() == Hold.TO_CLAIM;
     }
 
     public String presentedKey() {
@@ -104,28 +130,28 @@ public final class Member {
     /** The name is this connection's: with its key (to give back in the welcome), or null for a token's subject. */
     public void proven(String value) {
         key = value;
-        proven = true;
+        hold.set(value == null ? Hold.TOKEN : Hold.PROVEN);
     }
 
     /** The name was nobody's: this connection claimed it with a new key, which only its welcome will tell. */
     public void claimedAnew(String value) {
-        claimedAnew = true;
-        proven(value);
+        key = value;
+        hold.set(Hold.CLAIMED);
     }
 
     /** Whether this connection claimed its name with a new key (see {@link #claimedAnew}). */
     public boolean claimedNew() {
-        return claimedAnew;
+        return hold.get() == Hold.CLAIMED;
     }
 
     /** Whether the name is claimed, proved or a token's: what a direct conversation demands. */
     public boolean proven() {
-        return proven;
+        return hold.get().own();
     }
 
     /** Whether the name's hold goes through the engine's names: it claimed or proved it with a key. */
     public boolean holdsName() {
-        return proven && key != null;
+        return hold.get().held();
     }
 
     /** The name's key for the welcome, or null. */
@@ -388,10 +414,11 @@ public final class Member {
      * the hold runs from here. Nothing happens for a name it does not hold (yet).
      */
     void letGoOfName(Names names) {
-        if (!holdsName() || !holdLetGo.compareAndSet(false, true)) {
-            return;
+        Hold was = hold.get();
+        if (!was.held() || !hold.compareAndSet(was, Hold.LET_GO)) {
+            return; // nothing held, or let go already
         }
-        if (claimedAnew && !welcomed) {
+        if (was == Hold.CLAIMED && !welcomed) {
             names.unclaim(name, key);
         } else {
             names.released(name);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A name whose hold ran out and that someone else claimed does not inherit its direct
  * conversations, in memory: the month a hold lasts passes on the clock the name holds run by.
- * (The same on Redis, on real servers: {@code dev.jchat.redis.RecycledNameRedisTest}.)
+ * (The same on Redis, on real servers: {@code dev.jchat.engine.redis.RecycledNameRedisTest}.)
  */
 class RecycledNameTest {
 

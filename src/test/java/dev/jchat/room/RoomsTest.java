@@ -1,6 +1,7 @@
 package dev.jchat.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.config.ChatConfig;
@@ -26,6 +27,51 @@ class RoomsTest {
     }
 
     private Member member(FakeSession session, String name) {
+        Member member = hub.open(session.session);
+        member.name(name);
+        return member;
+    }
+
+    @Test
+    void aRoomRefusedToAnotherRoomOfTheConnectionIsToldAndTheConnectionStaysInItsRooms() throws Exception {
+        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        try {
+            FakeSession session = new FakeSession("v3", FakeSession.Sends.COMPLETE);
+            Member member = small.open(session.session);
+            member.name("alice");
+            member.v3(true);
+            member.firstRoom("first");
+            Room first = small.enter(member, "first", "first", null, null);
+            assertTrue(first != null && member.subscribed("first"));
+            assertEquals(null, small.enter(member, "second", "second", null, null), "no place for a second room");
+            assertTrue(session.awaitSent(t -> t.contains("\"room-limit\"") && t.contains("\"room\":\"second\"")),
+                    () -> "told, about that room: " + session.sent);
+            assertFalse(member.subscribed("second"), "not in it, nor joining it");
+            assertFalse(member.closing(), "still open");
+            first.publish(member, "still here");
+            assertTrue(session.awaitSent(t -> t.contains("still here")));
+        } finally {
+            small.shutdown(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aRefusalOfTheQuerysRoomClosesTheConnection() throws Exception {
+        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        try {
+            small.enter(member(small, new FakeSession("first", FakeSession.Sends.COMPLETE), "bob"), "first", "first", null, null);
+            FakeSession session = new FakeSession("refused", FakeSession.Sends.COMPLETE);
+            Member member = member(small, session, "alice");
+            member.firstRoom("second");
+            assertEquals(null, small.enter(member, "second", "second", null, null));
+            assertTrue(session.closed.await(5, java.util.concurrent.TimeUnit.SECONDS), "closed");
+            assertEquals(1013, session.closeReason.getCloseCode().getCode());
+        } finally {
+            small.shutdown(Duration.ZERO);
+        }
+    }
+
+    private static Member member(ChatHub hub, FakeSession session, String name) {
         Member member = hub.open(session.session);
         member.name(name);
         return member;

@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 /**
  * The names of one chat's keys and channels in Redis, all under {@code CHAT_REDIS_PREFIX}. A
@@ -47,14 +47,14 @@ record RedisKeys(String prefix) {
         return prefix + ":presence-version";
     }
 
-    /** Channel of the room's messages and presence changes. */
+    /** Channel of the room's messages, presence changes and typing ({@link ChannelMessage}). */
     String channel(String room) {
         return prefix + ":{" + room + "}";
     }
 
     /**
-     * Channel every server listens to: notices of direct messages, as {@code user\nroom\nframe},
-     * for the connections of {@code user} wherever they are.
+     * Channel every server listens to: notices of direct messages ({@link ChannelMessage.Notice}),
+     * for the connections of their name wherever they are.
      */
     String notices() {
         return prefix + ":notices";

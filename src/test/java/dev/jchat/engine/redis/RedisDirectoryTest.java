@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,15 +93,15 @@ class RedisDirectoryTest {
         nextOf(dan, "chat");
         // names of a server that died: told to Redis once and never refreshed, as by a killed server
         RedisRooms ofA = (RedisRooms) a.hub().rooms();
-        ofA.presence("ghosts", List.of("+x", "+y", "+z"));
-        ofA.presence("haunted", List.of("+w"));
+        ofA.presence().tell("ghosts", List.of("+x", "+y", "+z"));
+        ofA.presence().tell("haunted", List.of("+w"));
         List<String> live = List.of("lobby:3:2", "zoo:2:0", "den:1:1", "quiet:1:0");
         List<String> withGhosts = List.of("ghosts:3:0", "lobby:3:2", "zoo:2:0", "den:1:1", "haunted:1:0", "quiet:1:0");
         assertEquals(withGhosts, awaitAnswer(ann, withGhosts), "most names first, then by name");
         assertEquals(live, awaitAnswer(dan, live), "the dead server's rooms are gone once its names expired");
         assertEquals(live, ask(ann), "and stay gone");
         for (int i = 0; i < 3; i++) {
-            ofA.presence("more-" + i, List.of("+v"));
+            ofA.presence().tell("more-" + i, List.of("+v"));
         }
         assertEquals(List.of("lobby:3:2", "zoo:2:0", "den:1:1", "more-0:1:0", "more-1:1:0", "more-2:1:0", "quiet:1:0"),
                 awaitAnswer(ann, List.of("lobby:3:2", "zoo:2:0", "den:1:1", "more-0:1:0", "more-1:1:0", "more-2:1:0",
@@ -115,7 +115,7 @@ class RedisDirectoryTest {
         join(a, "zoo", "bob");
         RedisRooms engine = (RedisRooms) a.hub().rooms();
         for (int i = 0; i < 500; i++) { // more than a call drops (200), ahead of the live rooms in the order
-            engine.presence(String.format("dead-%03d", i), List.of("+x", "+y", "+z"));
+            engine.presence().tell(String.format("dead-%03d", i), List.of("+x", "+y", "+z"));
         }
         Thread.sleep(2_000); // their entries expire 1 s after, and are dead 1 s after that
         assertEquals(List.of("lobby:1:0", "zoo:1:0"), awaitAnswer(ann, List.of("lobby:1:0", "zoo:1:0")));
@@ -129,7 +129,7 @@ class RedisDirectoryTest {
         join(a, "lobby", "bob");
         RedisRooms engine = (RedisRooms) a.hub().rooms();
         for (int i = 0; i < 150; i++) {
-            engine.presence(String.format("room-%03d", i), List.of("+u"));
+            engine.presence().tell(String.format("room-%03d", i), List.of("+u"));
         }
         List<String> expected = new ArrayList<>(List.of("lobby:2:0"));
         for (int i = 0; i < 99; i++) {
@@ -145,7 +145,7 @@ class RedisDirectoryTest {
         EmbeddedServer a = server(300); // the populated rooms' names live 100 s: all of the test
         RedisRooms engine = (RedisRooms) a.hub().rooms();
         for (int i = 0; i < rooms; i++) {
-            engine.presence("room-" + i, List.of("+u"));
+            engine.presence().tell("room-" + i, List.of("+u"));
         }
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (Long.parseLong(redis.command("DBSIZE").substring(1)) < 2L * rooms) { // presence and names of each

@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;

@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 import dev.jchat.logging.Field;
 import dev.jchat.message.ErrorCode;
@@ -14,7 +14,6 @@ import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every event of the room (a join, a message from a member, one from the channel, a reply of
  * Redis) is a task on the room's {@link Serial}, so its state needs no lock, and Redis is only
- * ever called asynchronously.
+ * ever called asynchronously ({@link RoomCalls}).
+ *
+ * <p>Three strands, in this order below: joins and namings on their way ({@link Waiting}:
+ * {@code settled}, {@code owned}, {@code joinReady}, and {@code awaitingCopy} for a client that
+ * saw more than the copy); syncs ({@code sync}, {@code synced}, {@code applySnapshot}: a
+ * {@link Snapshot} read by {@code load.lua}); and the channel ({@code handle}, one
+ * {@link ChannelMessage} at a time, with what came ahead of a gap {@code held} until a sync fills
+ * it, and {@code lose} when Redis gave an id twice).
  */
 final class RedisRoom implements Room {
 
@@ -35,31 +41,8 @@ final class RedisRoom implements Room {
     /** How long a join whose client saw more than this server's copy waits for the copy to catch up. */
     static final Duration CATCH_UP = Duration.ofSeconds(2);
 
-    /**
-     * A member's join, or its naming by its first message, still on its way (the room's first
-     * sync, a claim or a check in Redis), and what the member asked for meanwhile, done once it
-     * is through.
-     */
-    private static final class Waiting {
-        final Member member;
-        final Long since;
-        final String epoch;
-        final boolean joining;
-        final List<Runnable> later = new ArrayList<>();
-        boolean ready; // a join whose name is claimed or proved (or needs neither)
-        long afterSync = -1; // its client saw more than the copy: the sync it waits for
-        boolean caughtUp;    // it waited for that sync, or long enough: it joins with what the copy has
-        long afterLoad; // the load it must wait for: one read after its conversation started over
-
-        Waiting(Member member, Long since, String epoch, boolean joining) {
-            this.member = member;
-            this.since = since;
-            this.epoch = epoch;
-            this.joining = joining;
-        }
-    }
-
     private final RedisRooms engine;
+    private final RoomCalls calls;
     private final String name;
     private final Audience audience;
     private final Serial serial;
@@ -83,6 +66,7 @@ final class RedisRoom implements Room {
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
         this.engine = engine;
+        this.calls = engine.calls();
         this.name = name;
         this.serial = serial;
         this.audience = new Audience(this, null, historySize, engine.historyBudget(), replay, new Audience.SharedPresence() {
@@ -132,7 +116,7 @@ final class RedisRoom implements Room {
             engine.names().held(user).whenComplete((held, error) -> serial.execute(() -> {
                 if (waiting.remove(naming)) {
                     if (error != null) {
-                        engine.joinFailed(error);
+                        calls.joinFailed(error);
                         member.refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                     } else if (held) {
                         member.refuse(ErrorCode.NAME_TAKEN, Names.TAKEN);
@@ -161,7 +145,7 @@ final class RedisRoom implements Room {
         long now = System.nanoTime();
         whenIn(from, () -> {
             if (audience.mayType(from, now)) {
-                engine.typing(name, from.name());
+                calls.typing(name, from.name());
             }
         });
     }
@@ -231,8 +215,8 @@ final class RedisRoom implements Room {
     void subscribeFailed(Throwable error) {
         serial.execute(() -> {
             if (synced) {
-                engine.syncFailed(name, error);
-                engine.resubscribeLater(this);
+                calls.syncFailed(name, error);
+                engine.channels().resubscribeLater(this);
             } else {
                 refuseWaiting();
             }
@@ -245,7 +229,7 @@ final class RedisRoom implements Room {
         serial.execute(() -> {
             if (synced) {
                 audience.refreshPresence();
-                engine.presence(name, List.copyOf(presenceChanges)); // even with none: the sweep
+                engine.presence().tell(name, List.copyOf(presenceChanges)); // even with none: the sweep
                 presenceChanges.clear();
             }
         });
@@ -330,7 +314,7 @@ final class RedisRoom implements Room {
             } else if (error != null || admission.refusal() != null) {
                 waiting.remove(join);
                 if (error != null) {
-                    engine.joinFailed(error);
+                    calls.joinFailed(error);
                     join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else {
                     join.member.refuseJoin(name, admission.refusal().code(), admission.refusal().getMessage());
@@ -350,12 +334,12 @@ final class RedisRoom implements Room {
      * new epoch's, never the old claimant's messages.
      */
     private void owned(Waiting join, String owners) {
-        engine.owners(name, owners).whenComplete((startedOver, error) -> serial.execute(() -> {
+        calls.owners(name, owners).whenComplete((startedOver, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
                 // it closed, or left, meanwhile: nothing to do
             } else if (error != null) {
                 waiting.remove(join);
-                engine.joinFailed(error);
+                calls.joinFailed(error);
                 join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
             } else if (startedOver) {
                 join.afterLoad = syncsStarted + 1; // the next sync sent, whether one is on its way or not
@@ -392,16 +376,14 @@ final class RedisRoom implements Room {
         if (from.name() == null) {
             return; // its naming was refused
         }
-        engine.publish(name, from.name(), text, audience.epoch(), audience.lastId()).whenComplete((reply, error) -> {
+        calls.publish(name, from.name(), text, audience.epoch(), audience.lastId()).whenComplete((id, error) -> {
             if (error != null) {
-                engine.refusedMessage(error);
+                calls.refusedMessage(error);
                 from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 return;
             }
-            engine.metrics().published();
             if (Direct.is(name)) {
-                long id = Long.parseLong(String.valueOf(((List<?>) reply).get(0))); // {id, epoch}
-                engine.notice(Direct.other(name, from.name()), name, new Notice(name, from.name(), id, text));
+                calls.notice(Direct.other(name, from.name()), name, new Notice(name, from.name(), id, text));
             }
         });
     }
@@ -417,13 +399,13 @@ final class RedisRoom implements Room {
         String seenEpoch = synced ? audience.epoch() : null;
         long seenId = synced ? audience.lastId() : 0;
         boolean seenOther = synced && lost;
-        engine.load(name, seenEpoch, seenId, seenOther).whenComplete((snapshot, error) -> serial.execute(() -> {
+        calls.load(name, seenEpoch, seenId, seenOther).whenComplete((snapshot, error) -> serial.execute(() -> {
             synced(number, snapshot, error);
             afterTask();
         }));
     }
 
-    private void synced(long number, RedisRooms.Snapshot snapshot, Throwable error) {
+    private void synced(long number, Snapshot snapshot, Throwable error) {
         syncing = false;
         syncsDone = number;
         if (error != null) {
@@ -436,16 +418,16 @@ final class RedisRoom implements Room {
                 for (Waiting join : List.copyOf(waiting)) {
                     if (join.joining && join.afterLoad > syncsRead) {
                         waiting.remove(join);
-                        engine.joinFailed(error);
+                        calls.joinFailed(error);
                         join.member.refuseJoin(name, ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                     }
                 }
                 joinReady();
                 if (lost) {
-                    engine.resubscribeLater(this); // and syncs: nothing is delivered until Redis heard of the loss
+                    engine.channels().resubscribeLater(this); // and syncs: nothing is delivered until Redis heard of the loss
                 }
             }
-            engine.syncFailed(name, error); // a synced room syncs again when Redis is back
+            calls.syncFailed(name, error); // a synced room syncs again when Redis is back
             return;
         }
         syncsRead = number;
@@ -466,12 +448,12 @@ final class RedisRoom implements Room {
         if (!lost) {
             lost = true;
             held.clear();
-            engine.forgotten(name, why);
+            calls.forgotten(name, why);
         }
         sync();
     }
 
-    private void applySnapshot(RedisRooms.Snapshot snapshot) {
+    private void applySnapshot(Snapshot snapshot) {
         if (!synced) {
             audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
             presenceVersion = snapshot.version();
@@ -510,47 +492,39 @@ final class RedisRoom implements Room {
         joinReady(); // joins that waited for a load after their conversation started over
     }
 
-    private void handle(String message) {
-        if (message.startsWith("m ")) {
-            int afterEpoch = message.indexOf(' ', 2);
-            int afterId = message.indexOf(' ', afterEpoch + 1);
-            String epoch = message.substring(2, afterEpoch);
-            long id = Long.parseLong(message.substring(afterEpoch + 1, afterId));
-            if (!epoch.equals(audience.epoch())) {
+    /** A message of the room's channel ({@link ChannelMessage}), in the order Redis published them. */
+    private void handle(String text) {
+        ChannelMessage message = ChannelMessage.parse(text);
+        if (message instanceof ChannelMessage.Chat chat) {
+            if (!chat.epoch().equals(audience.epoch())) {
                 sync(); // Redis started the room over: the sync finds the new epoch
                 return;
             }
             if (lost) {
                 return; // the sync on its way starts the next epoch, with this message in it
             }
+            long id = chat.id();
             long last = audience.lastId();
             if (id == last + 1 && held.isEmpty()) {
-                audience.deliver(id, Frame.of(message.substring(afterId + 1)));
+                audience.deliver(id, Frame.of(chat.frame()));
             } else if (id > last) {
-                held.put(id, Frame.of(message.substring(afterId + 1)));
+                held.put(id, Frame.of(chat.frame()));
                 sync(); // a gap: this server missed something, Redis has it
-            } else if (differs(id, Frame.of(message.substring(afterId + 1)))) {
+            } else if (differs(id, Frame.of(chat.frame()))) {
                 lose("another message came with an id this server holds"); // not a duplicate: an id given twice
             }
-        } else if (message.startsWith("e ")) {
-            if (!message.substring(2).equals(audience.epoch())) {
+        } else if (message instanceof ChannelMessage.Epoch epoch) {
+            if (!epoch.epoch().equals(audience.epoch())) {
                 sync(); // a server found that Redis lost the room: the sync finds its new epoch
             }
-        } else if (message.startsWith("t ")) {
-            audience.relayTyping(message.substring(2));
-        } else if (message.startsWith("p ")) {
-            String[] lines = message.split("\n");
-            long version = Long.parseLong(lines[0].substring(2));
-            if (version <= presenceVersion) {
+        } else if (message instanceof ChannelMessage.Typing typing) {
+            audience.relayTyping(typing.user());
+        } else if (message instanceof ChannelMessage.Presence presence) {
+            if (presence.version() <= presenceVersion) {
                 return; // the sync already had it
             }
-            presenceVersion = version;
-            List<String> came = new ArrayList<>();
-            List<String> left = new ArrayList<>();
-            for (String line : Arrays.asList(lines).subList(1, lines.length)) {
-                (line.startsWith("+") ? came : left).add(line.substring(1));
-            }
-            audience.online(came, left);
+            presenceVersion = presence.version();
+            audience.online(presence.came(), presence.left());
         } else {
             LOG.log(Level.WARNING, "room {0}: ignoring a channel message of an unknown kind", Field.room(name));
         }
@@ -574,7 +548,7 @@ final class RedisRoom implements Room {
                     sync(); // some of the gap was published after that read
                     return;
                 }
-                engine.lost(name, next - 1 - last);
+                calls.lost(name, next - 1 - last);
                 audience.lost(next - 1); // a client that saw less than this was not given everything
             }
             audience.deliver(next, held.pollFirstEntry().getValue());
@@ -590,7 +564,7 @@ final class RedisRoom implements Room {
     /** At the end of every task: sends what the audience said of presence, retires the room once empty. */
     private void afterTask() {
         if (!presenceChanges.isEmpty()) {
-            engine.presence(name, List.copyOf(presenceChanges));
+            engine.presence().tell(name, List.copyOf(presenceChanges));
             presenceChanges.clear();
         }
         if (waiting.isEmpty() && !syncing && engine.retireIfIdle(this, audience)) {

@@ -1,4 +1,4 @@
-package dev.jchat.redis;
+package dev.jchat.engine.redis;
 
 import dev.jchat.TestClient;
 import java.net.URI;

@@ -49,7 +49,7 @@ else
 end
 if #changes > 0 then
   local version = redis.call('INCR', KEYS[3])
-  redis.call('PUBLISH', ARGV[3], 'p ' .. version .. '\n' .. table.concat(changes, '\n'))
+  redis.call('PUBLISH', ARGV[3], 'p ' .. version .. '\n' .. table.concat(changes, '\n')) -- ChannelMessage.Presence
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])

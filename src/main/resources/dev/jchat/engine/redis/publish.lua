@@ -24,12 +24,13 @@ elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') 
   -- a new epoch, told to every server before this message, so that no id is given twice in one
   epoch = ARGV[5]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
-  redis.call('PUBLISH', ARGV[6], 'e ' .. epoch)
+  redis.call('PUBLISH', ARGV[6], 'e ' .. epoch) -- ChannelMessage.Epoch
 end
 local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 local frame = ARGV[1] .. id .. ARGV[2]
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], id .. '-0', 'f', frame)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+-- the channel's format is ChannelMessage's (Java), which reads it
 redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
 return {id, epoch}

@@ -1,0 +1,60 @@
+package dev.jchat.endpoint;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.room.Member;
+import dev.jchat.security.RefusedException;
+import dev.jchat.security.TokenVerifier;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Who a connection says it is, read once from its handshake: with token auth, the token's
+ * subject (from {@code ?token=} or the subprotocol), whatever {@code ?user=} says; without it, the
+ * query's name and the key presented for it (from {@code ?key=} or the subprotocol), which the
+ * engine checks before the connection enters a room. Immutable; never log {@code key}.
+ *
+ * @param name    the name, or null for a connection that names itself by its first message
+ * @param key     the key presented for {@code name}, or null (none, or a token's subject)
+ * @param expires when the token runs out, or null without token auth
+ */
+record Identity(String name, String key, Instant expires) {
+
+    /**
+     * Reads the identity of a handshake.
+     *
+     * @throws RefusedException with {@code unauthorized} for a missing, wrong or expired token
+     */
+    static Identity of(ChatConfig config, Map<String, Object> handshake, ConnectionQuery query, Instant now)
+            throws RefusedException {
+        if (config.security().jwtSecret() != null) {
+            String token = query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN);
+            TokenVerifier.Identity subject = new TokenVerifier(config.security().jwtSecret()).verify(token, now);
+            return new Identity(subject.name(), null, subject.expires());
+        }
+        String key = query.key() != null ? query.key() : (String) handshake.get(ChatConfigurator.PROTOCOL_KEY);
+        return new Identity(query.user(), query.user() == null ? null : key, null);
+    }
+
+    /** Whether the name is a token's subject: its own, with no key to check. */
+    boolean tokenSubject() {
+        return expires != null;
+    }
+
+    /** Names the member: a token's subject is its own; a name from the query is to be claimed or proved. */
+    void applyTo(Member member) {
+        if (name == null) {
+            return;
+        }
+        member.name(name);
+        if (tokenSubject()) {
+            member.proven(null);
+        } else {
+            member.claims(key); // claimed, or its key checked, before the connection enters a room
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Identity[name=" + name + ", key=" + (key == null ? "none" : "(hidden)") + ", expires=" + expires + "]";
+    }
+}
