@@ -66,11 +66,6 @@ public final class ChatHub {
                 SUMMARY_PERIOD.toMillis(), SUMMARY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** A hub whose rooms live in this JVM's memory. */
-    public static ChatHub inMemory(ChatConfig config, Connections connections) {
-        return new ChatHub(config, hub -> new LocalRooms(config, hub), connections);
-    }
-
     public ChatConfig config() {
         return config;
     }

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +27,7 @@ class ChatHubShutdownTest {
     void noThreadOfTheHubOutlivesItsShutdown() {
         for (int round = 0; round < 20; round++) { // a thread still returning is a matter of microseconds
             Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
-            ChatHub hub = ChatHub.inMemory(ChatConfig.defaults(), Connections.NONE);
+            ChatHub hub = Engines.inMemory(ChatConfig.defaults(), Connections.NONE);
             hub.schedule(() -> { }, Duration.ZERO); // the timer's thread runs
             hub.shutdown(Duration.ZERO);
             assertEquals(List.of(), alive(before), "threads left after the shutdown, round " + round);

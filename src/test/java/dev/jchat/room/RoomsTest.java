@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
 import jakarta.websocket.CloseReason;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
 class RoomsTest {
 
-    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
+    private final ChatHub hub = Engines.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
 
     @AfterEach
     void stop() {
@@ -34,7 +35,7 @@ class RoomsTest {
 
     @Test
     void aRoomRefusedToAnotherRoomOfTheConnectionIsToldAndTheConnectionStaysInItsRooms() throws Exception {
-        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        ChatHub small = Engines.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
         try {
             FakeSession session = new FakeSession("v3", FakeSession.Sends.COMPLETE);
             Member member = small.open(session.session);
@@ -57,7 +58,7 @@ class RoomsTest {
 
     @Test
     void aRefusalOfTheQuerysRoomClosesTheConnection() throws Exception {
-        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        ChatHub small = Engines.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
         try {
             small.enter(member(small, new FakeSession("first", FakeSession.Sends.COMPLETE), "bob"), "first", "first", null, null);
             FakeSession session = new FakeSession("refused", FakeSession.Sends.COMPLETE);

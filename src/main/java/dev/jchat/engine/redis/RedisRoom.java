@@ -69,7 +69,7 @@ final class RedisRoom implements Room {
         this.calls = engine.calls();
         this.name = name;
         this.serial = serial;
-        this.audience = new Audience(this, null, historySize, engine.historyBudget(), replay, new Audience.SharedPresence() {
+        this.audience = Audience.shared(this, historySize, engine.historyBudget(), replay, new Audience.SharedPresence() {
             @Override
             public void here(String user) {
                 presenceChanges.add("+" + user);

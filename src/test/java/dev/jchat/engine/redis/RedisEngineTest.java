@@ -289,6 +289,50 @@ class RedisEngineTest {
     }
 
     @Test
+    void withRedisGoneASubscribeIsRefusedForThatRoomAloneAndWorksWhenRedisIsBack() throws Exception {
+        EmbeddedServer a = server();
+        TestClient ann = connect(a, "&v=3&user=ann");
+        ann.welcome();
+        redis.stop();
+        ann.send("{\"type\":\"subscribe\",\"room\":\"" + room + "-more\"}");
+        assertEquals(room + "-more", ann.expectError("unavailable").getString("room"));
+        assertTrue(ann.isOpen(), "the connection stays open in its first room");
+
+        redis.startAgain();
+        RedisChats.awaitServing(a);
+        ann.send("{\"type\":\"subscribe\",\"room\":\"" + room + "-more\"}");
+        JsonObject welcome = ann.next();
+        while (!welcome.getString("type").equals("welcome")) {
+            welcome = ann.next(); // what the first room had to say meanwhile
+        }
+        assertEquals(room + "-more", welcome.getString("room"));
+    }
+
+    @Test
+    void aNameSubscribedOnTwoServersLeavesARoomWithItsLastConnectionInItAnywhere() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient watcher = join(a, "watcher");
+        TestClient onA = connect(a, "&v=3&user=ann");
+        onA.welcome();
+        assertEquals("ann", watcher.next("join").getString("user"));
+        TestClient onB = clients.add(TestClient.connect(URI.create(b.chatUri() + "?v=3&user=ann&room=" + room + "-elsewhere")));
+        assertEquals(room + "-elsewhere", onB.welcome().getString("room"));
+        onB.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
+        assertEquals(List.of("ann", "watcher"), TestClient.strings(onB.next("welcome"), "users"));
+        onA.send("{\"type\":\"unsubscribe\",\"room\":\"" + room + "\"}");
+        assertEquals(room, onA.next("unsubscribed").getString("room"));
+        watcher.say("still one ann here");
+        assertEquals("chat", watcher.next().getString("type"), "her connection on B keeps her in the room");
+        onB.send("{\"type\":\"unsubscribe\",\"room\":\"" + room + "\"}");
+        JsonObject leave = watcher.next("leave");
+        assertEquals("ann", leave.getString("user"));
+        assertEquals(room, leave.getString("room"));
+        assertEquals(1, leave.getInt("online"));
+        assertTrue(onA.isOpen() && onB.isOpen(), "unsubscribing closes nothing");
+    }
+
+    @Test
     void whenRedisLostTheRoomItsConnectionsComeBackToANewEpoch() throws Exception {
         EmbeddedServer a = server();
         EmbeddedServer b = server();

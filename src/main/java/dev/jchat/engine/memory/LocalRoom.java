@@ -1,15 +1,23 @@
-package dev.jchat.room;
+package dev.jchat.engine.memory;
 
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Notice;
 import dev.jchat.message.RoomList;
+import dev.jchat.room.Audience;
+import dev.jchat.room.Direct;
+import dev.jchat.room.Frame;
+import dev.jchat.room.Member;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
+import dev.jchat.room.Sends;
 import jakarta.websocket.CloseReason;
 
 /**
- * A room in this JVM's memory: its {@link Audience} is all of it, and numbers its messages
- * itself. Thread-safe.
+ * A room in this JVM's memory: its {@link Audience} is all of it. The room numbers its messages
+ * itself and hands each to the audience as the Redis engine hands over what Redis numbered.
+ * Thread-safe: its lock orders the numbering, and a direct conversation's start over with it.
  */
 final class LocalRoom implements Room {
 
@@ -25,8 +33,7 @@ final class LocalRoom implements Room {
     LocalRoom(LocalRooms registry, String name, String epoch, int historySize, int replay) {
         this.registry = registry;
         this.name = name;
-        this.audience = new Audience(this, epoch, historySize, registry.historyBudget(), replay, null,
-                registry.timer(), null);
+        this.audience = Audience.alone(this, epoch, historySize, registry.historyBudget(), replay, registry.timer());
     }
 
     @Override
@@ -72,16 +79,20 @@ final class LocalRoom implements Room {
         if (!audience.contains(from) || from.name() == null) {
             return; // it left (the server gave up on it) while its message was on the way, or it has no name
         }
-        ChatMessage template = new ChatMessage(0, from.name(), Audience.now(), text, name);
-        long[] numbered = new long[1];
-        audience.publishNext(id -> {
-            numbered[0] = id;
-            return Frame.of(FrameEncoder.toJson(template.withId(id)));
-        });
+        ChatMessage message = new ChatMessage(0, from.name(), Audience.now(), text, name);
+        long id;
+        Sends sends;
+        // Numbered and queued under one lock, so that the ids reach the members in the order given
+        // (the audience drops an id below one it has); the sends start once it is released.
+        synchronized (this) {
+            id = audience.lastId() + 1;
+            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(message.withId(id))));
+        }
+        sends.start();
         registry.hub().metrics().published();
         if (Direct.is(name)) {
             registry.hub().notice(Direct.other(name, from.name()), name,
-                    Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), numbered[0], text))));
+                    Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), id, text))));
         }
     }
 

@@ -1,8 +1,16 @@
-package dev.jchat.room;
+package dev.jchat.engine.memory;
 
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.RoomList;
+import dev.jchat.room.Audience;
+import dev.jchat.room.ChatHub;
+import dev.jchat.room.Direct;
+import dev.jchat.room.HistoryBudget;
+import dev.jchat.room.Member;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
 import java.util.Iterator;
@@ -43,7 +51,7 @@ public final class LocalRooms implements RoomRegistry {
     }
 
     /** As above, with the clock name holds run out by (tests make a month pass). */
-    LocalRooms(ChatConfig config, ChatHub hub, LongSupplier clock) {
+    public LocalRooms(ChatConfig config, ChatHub hub, LongSupplier clock) {
         this.historySize = config.historySize();
         this.historyReplay = config.historyReplay();
         this.maxRooms = config.maxRooms();

@@ -1,5 +1,6 @@
-package dev.jchat.room;
+package dev.jchat.engine.memory;
 
+import dev.jchat.room.Names;
 import dev.jchat.security.InputRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
