@@ -29,9 +29,11 @@ import java.util.concurrent.TimeoutException;
  *     timeout, or the counted bytes waiting would pass {@code CHAT_OUTBOX_BYTES} (a frame larger
  *     than the limit still goes to a connection with nothing counted waiting).
  * <li>A join's welcome and backlog: the server chose to send them, so they do not count against
- *     the bytes, and their timeout starts at the join; queued behind frames still waiting (with
- *     protocol version 3, a join to one more room while the connection is busy), they count as
- *     live frames of the join.
+ *     the bytes, and their timeout starts at the join; also queued behind frames still waiting
+ *     (protocol version 3: a join to one more room while the connection is busy, or many rooms
+ *     subscribed at once after a reconnect). Their frames are the ones the room's history holds
+ *     anyway, so queueing them costs a reference each; a reader too slow for them still meets the
+ *     send timeout.
  * <li>Nothing before the welcome: once {@link #holdUntilJoin} was called, frames queued before the
  *     join (a pong, an error, a directory answered while the engine is still joining the
  *     connection) are held, counted against the bytes, and follow the welcome and its backlog in
@@ -142,9 +144,9 @@ public final class Outbox {
 
     /**
      * Queues what a connection gets as it joins a room: its welcome and the history it should see,
-     * then what was held for after the welcome. The server chose to send these, so, on an outbox
-     * with nothing else waiting, they cost nothing of the byte limit; their send timeout starts
-     * now. Returns true when the caller must call {@link #drain()}.
+     * then what was held for after the welcome. The server chose to send these, so they cost
+     * nothing of the byte limit, whatever waits before them; their send timeout starts now.
+     * Returns true when the caller must call {@link #drain()}.
      */
     public boolean enqueueJoin(Frame welcome, List<Frame> backlog) {
         synchronized (this) {
@@ -152,12 +154,12 @@ public final class Outbox {
                 return false;
             }
             long now = welcome.queuedAt();
-            // Behind frames still waiting (a join while others are sent, as on a second room), they
-            // are live frames of now.
-            boolean counted = !queue.isEmpty();
-            queue(new Send(welcome, now, counted));
+            // Not counted even behind frames still waiting: else a page that subscribes again to its
+            // twenty rooms after a reconnect could pass the byte limit with backlogs alone, be
+            // closed with 1013, reconnect, and do it again.
+            queue(new Send(welcome, now, false));
             for (Frame old : backlog) {
-                queue(new Send(old, now, counted));
+                queue(new Send(old, now, false));
             }
             if (held != null) {
                 for (Frame frame : held) {
