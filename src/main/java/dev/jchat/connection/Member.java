@@ -9,15 +9,11 @@ import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -33,14 +29,15 @@ public final class Member {
     private final Outbox outbox;
     private final boolean admitted;
     private final ChatMetrics metrics;
-    private final Map<String, Room> rooms = new LinkedHashMap<>(); // guarded by itself: by name, null while the join call runs
-    private final Map<String, String> asked = new HashMap<>();     // guarded by rooms: a room's name as the client wrote it
+    private final Subscriptions rooms = new Subscriptions(); // guarded by itself: the rooms it is in or joining
     private boolean gone;                 // guarded by rooms: closed, it enters no room any more
     private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
     private volatile boolean firstIn;     // its first room's welcome is queued: a refusal of that room no longer closes it
     private volatile boolean v3;          // it asked for protocol version 3
     private volatile String name;
-    private final AtomicReference<Hold> hold = new AtomicReference<>(Hold.NONE); // what its name is to it
+    private static final AtomicReferenceFieldUpdater<Member, Hold> HOLD =
+            AtomicReferenceFieldUpdater.newUpdater(Member.class, Hold.class, "hold");
+    private volatile Hold hold = Hold.NONE; // what its name is to it; compared and set through HOLD
     private volatile String presentedKey; // the key the connection presented for its name, or null
     private volatile String key;          // the name's key once claimed or proved, for the welcome
     private volatile ScheduledFuture<?> timer;
@@ -117,12 +114,12 @@ public final class Member {
      */
     public void claims(String presentedKey) {
         this.presentedKey = presentedKey;
-        hold.set(Hold.TO_CLAIM);
+        hold = Hold.TO_CLAIM;
     }
 
     /** Whether the name must be claimed or proved before the member enters a room. */
     public boolean claiming() {
-        return hold.get() == Hold.TO_CLAIM;
+        return hold == Hold.TO_CLAIM;
     }
 
     public String presentedKey() {
@@ -132,28 +129,28 @@ public final class Member {
     /** The name is this connection's: with its key (to give back in the welcome), or null for a token's subject. */
     public void proven(String value) {
         key = value;
-        hold.set(value == null ? Hold.TOKEN : Hold.PROVEN);
+        hold = value == null ? Hold.TOKEN : Hold.PROVEN;
     }
 
     /** The name was nobody's: this connection claimed it with a new key, which only its welcome will tell. */
     public void claimedAnew(String value) {
         key = value;
-        hold.set(Hold.CLAIMED);
+        hold = Hold.CLAIMED;
     }
 
     /** Whether this connection claimed its name with a new key (see {@link #claimedAnew}). */
     public boolean claimedNew() {
-        return hold.get() == Hold.CLAIMED;
+        return hold == Hold.CLAIMED;
     }
 
     /** Whether the name is claimed, proved or a token's: what a direct conversation demands. */
     public boolean proven() {
-        return hold.get().own();
+        return hold.own();
     }
 
     /** Whether the name's hold goes through the engine's names: it claimed or proved it with a key. */
     public boolean holdsName() {
-        return hold.get().held();
+        return hold.held();
     }
 
     /** The name's key for the welcome, or null. */
@@ -260,13 +257,10 @@ public final class Member {
      */
     public boolean reserve(String room, String askedAs) {
         synchronized (rooms) {
-            if (gone || rooms.containsKey(room)) {
+            if (gone || rooms.contains(room)) {
                 return false;
             }
-            rooms.put(room, null);
-            if (!askedAs.equals(room)) {
-                asked.put(room, askedAs);
-            }
+            rooms.reserve(room, askedAs);
             return true;
         }
     }
@@ -274,16 +268,13 @@ public final class Member {
     /** The registry's join call returned {@code room}: the member is in it, or still joining it. */
     public void joined(Room room) {
         synchronized (rooms) {
-            if (rooms.containsKey(room.name())) {
-                rooms.put(room.name(), room);
-            }
+            rooms.joined(room.name(), room);
         }
     }
 
     /** Drops a reservation or a room it is in; returns the room, or null (not in it, or still in the join call). */
     public Room forget(String room) {
         synchronized (rooms) {
-            asked.remove(room);
             return rooms.remove(room);
         }
     }
@@ -298,7 +289,7 @@ public final class Member {
     /** Whether it is in, or joining, the room of that name. */
     public boolean subscribed(String room) {
         synchronized (rooms) {
-            return rooms.containsKey(room);
+            return rooms.contains(room);
         }
     }
 
@@ -321,7 +312,7 @@ public final class Member {
         }
         String as;
         synchronized (rooms) {
-            as = asked.getOrDefault(room, room);
+            as = rooms.asked(room);
         }
         forget(room);
         sendError(code, message, as);
@@ -359,7 +350,7 @@ public final class Member {
      */
     public boolean enter(Room room) {
         synchronized (rooms) {
-            return !gone && rooms.containsKey(room.name());
+            return !gone && rooms.contains(room.name());
         }
     }
 
@@ -404,9 +395,7 @@ public final class Member {
                 return List.of();
             }
             gone = true;
-            List<Room> was = rooms.values().stream().filter(Objects::nonNull).toList();
-            rooms.clear();
-            return was;
+            return rooms.clear();
         }
     }
 
@@ -416,8 +405,8 @@ public final class Member {
      * the hold runs from here. Nothing happens for a name it does not hold (yet).
      */
     public void letGoOfName(Names names) {
-        Hold was = hold.get();
-        if (!was.held() || !hold.compareAndSet(was, Hold.LET_GO)) {
+        Hold was = hold;
+        if (!was.held() || !HOLD.compareAndSet(this, was, Hold.LET_GO)) {
             return; // nothing held, or let go already
         }
         if (was == Hold.CLAIMED && !welcomed) {
