@@ -1,32 +1,37 @@
-// The chat page: one WebSocket per tab, speaking PROTOCOL.md version 2: claimed names, direct conversations and
-// their notices, typing, scrollback and the room directory.
+// The chat page on protocol version 3: one WebSocket (chat-client.js) for every room the page shows. The rooms
+// you opened stay in the list, each with its online count, its unread count and a mark when a message there
+// names you; switching between them is instant and tells nobody, since all of them stay subscribed. Direct
+// conversations are rooms on the same socket.
 // Every value from the server reaches the DOM through textContent, never as HTML; links in messages are made
 // with createElement, and only for what the URL parser reads as http: or https:.
 
+import { ChatClient, directRoom } from './chat-client.js';
+
 const NAME_KEY = 'chat.name';
 const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
-const KEY_PREFIX = 'key.';       // a name's key is offered beside chat.v1 as key.<KEY>, never in the URL
 const KEY_SHAPE = /^[\w-]+$/;    // what the server issues (base64url); anything else cannot be a subprotocol
 const TOKEN_KEY = 'chat.token';  // sessionStorage: this tab only, gone when it closes
-// localStorage, one entry per own name: the direct conversations this browser knows, with their unread counts.
-const DIRECT_KEY_PREFIX = 'chat.direct.';
-const PROTOCOL = 'chat.v1';      // offered beside the token, so the server selects it and never echoes the token
+// localStorage, one entry per own name: the rooms and direct conversations opened, with their unread counts
+// (kept in the browser until the server keeps "my rooms").
+const ROOMS_KEY_PREFIX = 'chat.rooms.';
+const OLD_DIRECT_KEY_PREFIX = 'chat.direct.';   // the version-2 page's list of direct conversations, taken over once
 // Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_ROOM = 'lobby';
-const PING_MS = 25_000;          // well inside the server's 60 s idle timeout
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
-const MAX_ITEMS = 1000;          // keeps a tab left open for days from growing without bound
-const ROOMS_KEPT = 20;           // rooms whose shown messages a tab keeps, so coming back loses and repeats nothing
-const DIRECTS_KEPT = 50;         // direct conversations remembered per name, the most recent ones
+const MAX_ITEMS = 1000;          // per room: keeps a tab left open for days from growing without bound
+// Opened rooms and direct conversations remembered per name, the most recent ones; together below the
+// server's default of 100 rooms per connection.
+const ROOMS_KEPT = 40;
+const DIRECTS_KEPT = 50;
+const UNREAD_SHOWN_MAX = 99;     // "99+" beyond
 const ROOMS_EVERY_MS = 30_000;   // the room directory is asked for again this often while connected
+const RECENT_MS = 2_000;         // an error this soon after a message may be about it
 const TITLE = document.title;    // "(3) Chat" while hidden counts what came meanwhile
-const BOTTOM_SLACK_PX = 40;
+const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
-const HISTORY_PAGE = 50;      // "at the bottom" despite sub-pixel scroll positions
+const HISTORY_PAGE = 50;
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
 const NAME_CHARS = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
 const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,37 +50,34 @@ const ui = {
   composer: $('composer'), input: $('input'), composerError: $('composer-error'),
   typing: $('typing'), notify: $('notify'),
   rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
+  moreHeading: $('more-heading'), moreList: $('more-list'),
   unreadTotal: $('unread-total'), roomForm: $('room-form'), roomOpen: $('room-open'), roomOpenError: $('room-open-error'),
 };
 
 // Everything that lives across reconnects of one join, in one place.
 const state = {
-  me: null,            // our name; the server's spelling once a welcome arrived
-  room: DEFAULT_ROOM,
-  socket: null,
-  joined: false,       // false after Leave: nothing may reconnect then
-  epoch: null,         // the room's id sequence, from the last welcome
-  lastId: 0,           // newest chat id seen in that epoch
-  attempt: 0,          // reconnects since the last welcome, drives the backoff
-  lastError: null,     // this socket's latest error frame: a refusal's words arrive just before its close
+  me: null,            // our name; the server's spelling once the connection's welcome arrived
+  room: DEFAULT_ROOM,  // the room shown
+  client: null,        // the connection, for as long as the chat is joined
+  joined: false,       // false after Leave or a refusal: nothing may reconnect then
   token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
-  users: new Set(),
-  typing: new Map(),   // name -> when its "is typing" ends (ms)
+  sentAt: 0,           // when the last chat message went (ms)
   typedAt: 0,          // when this page last said we are typing
-  older: { loading: false, done: false }, // scrollback: a request on its way; nothing older is held
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
-  lastGoodRoom: null,  // the last room a welcome let us into: where a refused room sends us back
-  liveAfter: 0,        // ids above this are news to the reader, not the history shown on joining
+  lastGoodRoom: null,  // the last room shown that let us in: where a refused room sends us back
   directory: [],       // the last rooms answer: [{ room, online }]
-  directs: {},         // this page's copy of the direct conversations, for when storage is disabled
+  stored: {},          // this page's copy of the opened rooms, for when storage is disabled
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
-  timers: { ping: 0, retry: 0, countdown: 0, typing: 0, rooms: 0 },
+  timers: { countdown: 0, typing: 0, rooms: 0 },
 };
 
-// Rooms visited in this tab, least recently shown first: their items, and where their id sequence stood.
-const visited = new Map();
+/**
+ * The rooms this page is in, the one shown included: what each shows and where its id sequence stands.
+ * The shown room's items are in #messages; the others' wait in `items`, so a switch moves them, nothing more.
+ */
+const views = new Map();
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
 // Latin digits and a 23-hour clock so the YYYY-MM-DD HH:mm:ss shape holds in every locale.
@@ -83,6 +85,7 @@ const clock = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: '2-digit', day: '2-digit',
   hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', numberingSystem: 'latn',
 });
+
 
 // ---- names, rooms and the address bar ----
 
@@ -113,17 +116,6 @@ function isDirect(room) {
   return room.startsWith('@');
 }
 
-/** Orders names as the server does, by code point (not by UTF-16 unit, which differs past U+FFFF). */
-function byCodePoint(a, b) {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const difference = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (difference !== 0) return difference;
-  }
-  return x.length - y.length;
-}
-
 /**
  * The room to connect to for a room typed or linked, or null when it cannot be one. A direct
  * conversation, @NAME or @A+B, comes out as the server names it, @A+B in code-point order, so
@@ -137,7 +129,7 @@ function roomFor(raw, me) {
   if (names.length === 1 && me === null) return '@' + names[0];
   const [first, second = me] = names;           // @Bob is our conversation with Bob
   if (first === second) return null;            // nobody has a conversation with themselves
-  return '@' + [first, second].sort(byCodePoint).join('+');
+  return directRoom(first, second);
 }
 
 /** The other person of one of our direct conversations, or null when the room is no such thing. */
@@ -173,16 +165,6 @@ function showRoomInHash(room) {
   history.replaceState(null, '', roomHref(room));
 }
 
-function socketUrl() {
-  // The page sits at CONTEXT/ or CONTEXT/index.html; the endpoint is CONTEXT/chat.
-  const dir = location.pathname.replace(/[^/]*$/, '');
-  const params = { user: state.me, room: state.room };
-  if (state.epoch !== null) Object.assign(params, { since: state.lastId, epoch: state.epoch });
-  const query = Object.entries(params)
-    .map(([key, value]) => key + '=' + encodeURIComponent(value)).join('&');
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return scheme + '//' + location.host + dir + 'chat?' + query;
-}
 
 function storedName() {
   try { return localStorage.getItem(NAME_KEY); } catch { return null; } // storage may be disabled
@@ -224,36 +206,67 @@ function storeName(name) {
 const asCount = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
 
 /**
- * Our direct conversations as this browser knows them: room -> { unread, noticed (the id of the
- * last notice counted), at (last activity, ms) }. Read afresh each time, since other tabs of
- * ours count notices too; this page's own copy stands in when storage is disabled.
+ * The rooms and direct conversations our name opened in this browser: room -> { unread, mentions,
+ * epoch and counted (the id sequence and the last id counted or read in it, so that neither a reload
+ * nor another tab of ours counts a message twice), noticed (the id of the last notice counted), at
+ * (last activity, ms) }. Read afresh each time, since other tabs of ours count too; this page's own
+ * copy stands in when storage is disabled.
  */
-function loadDirects() {
+function loadOpened() {
   try {
-    const stored = JSON.parse(localStorage.getItem(DIRECT_KEY_PREFIX + state.me) ?? '{}');
-    const directs = {};
+    const stored = JSON.parse(localStorage.getItem(ROOMS_KEY_PREFIX + state.me)
+      ?? takeOverOldDirects() ?? '{}');
+    const opened = {};
     for (const [room, entry] of Object.entries(stored ?? {})) {
-      if (otherIn(room) !== null) directs[room] = { unread: asCount(entry?.unread), noticed: asCount(entry?.noticed), at: asCount(entry?.at) };
+      if (ROOM_RULE.test(room) || otherIn(room) !== null) {
+        opened[room] = {
+          unread: asCount(entry?.unread), mentions: asCount(entry?.mentions), counted: asCount(entry?.counted),
+          epoch: typeof entry?.epoch === 'string' ? entry.epoch : null, noticed: asCount(entry?.noticed), at: asCount(entry?.at),
+        };
+      }
     }
-    return directs;
+    return opened;
   } catch {
-    return state.directs;
+    return state.stored;
   }
 }
 
-/** Changes one conversation's entry (made if new) unless change returns false; says whether it did. */
-function updateDirect(room, change) {
-  const directs = loadDirects();
-  const entry = directs[room] ?? { unread: 0, noticed: 0, at: 0 };
+/** The version-2 page kept only direct conversations, under another key: they are ours, so they stay listed. */
+function takeOverOldDirects() {
+  const old = localStorage.getItem(OLD_DIRECT_KEY_PREFIX + state.me);
+  if (old !== null) localStorage.removeItem(OLD_DIRECT_KEY_PREFIX + state.me);
+  return old;
+}
+
+/**
+ * Changes one room's entry (made if new) unless change returns false; says whether it did. The most
+ * recently active rooms and conversations are kept, ROOMS_KEPT and DIRECTS_KEPT of them.
+ */
+function updateOpened(room, change) {
+  const opened = loadOpened();
+  const entry = opened[room] ?? { unread: 0, mentions: 0, counted: 0, epoch: null, noticed: 0, at: 0 };
   if (change(entry) === false) return false;
   entry.at = Date.now();
-  directs[room] = entry;
-  state.directs = Object.fromEntries(Object.entries(directs).sort(([, a], [, b]) => b.at - a.at).slice(0, DIRECTS_KEPT));
+  opened[room] = entry;
+  const recent = Object.entries(opened).sort(([, a], [, b]) => b.at - a.at);
+  state.stored = Object.fromEntries([
+    ...recent.filter(([name]) => !isDirect(name)).slice(0, ROOMS_KEPT),
+    ...recent.filter(([name]) => isDirect(name)).slice(0, DIRECTS_KEPT),
+  ]);
   try {
-    localStorage.setItem(DIRECT_KEY_PREFIX + state.me, JSON.stringify(state.directs));
+    localStorage.setItem(ROOMS_KEY_PREFIX + state.me, JSON.stringify(state.stored));
   } catch { /* remembered for as long as this page is open */ }
-  renderDirects();
+  renderRooms();
   return true;
+}
+
+function forgetOpened(room) {
+  const opened = loadOpened();
+  delete opened[room];
+  state.stored = opened;
+  try {
+    localStorage.setItem(ROOMS_KEY_PREFIX + state.me, JSON.stringify(opened));
+  } catch { /* this page's copy is all there is */ }
 }
 
 // ---- small view helpers ----
@@ -320,21 +333,29 @@ function scrollToBottom() {
   ui.newMessages.hidden = true;
 }
 
-/** Appends one item; follows it only if the reader was already at the bottom (or wrote it). */
-function append(item, follow = false) {
+/**
+ * Appends one item to a room: shown, it follows it only if the reader was already at the bottom (or
+ * wrote it); not shown, it waits with that room's other items.
+ */
+function append(view, item, follow = false) {
+  if (view.room !== state.room) {
+    view.items.push(item);
+    if (view.items.length > MAX_ITEMS) view.items.splice(0, view.items.length - MAX_ITEMS);
+    return;
+  }
   const wasAtBottom = atBottom();
   ui.messages.append(item);
   while (ui.messages.childElementCount > MAX_ITEMS) ui.messages.firstElementChild.remove();
   if (wasAtBottom || follow) scrollToBottom(); else ui.newMessages.hidden = false;
 }
 
-function messageItem(frame) {
+function messageItem(frame, view) {
   const user = String(frame.user ?? '');
   const text = String(frame.msg ?? '');
   const kind = user === state.me ? 'message own' : mentionsMe(text) ? 'message mention' : 'message';
   const item = el('li', kind);
   item.dataset.id = String(frame.id);
-  item.dataset.epoch = state.epoch;            // ids repeat across epochs (server restarts)
+  item.dataset.epoch = view.epoch;             // ids repeat across epochs (server restarts)
   item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime), messageText(text));
   return item;
 }
@@ -374,29 +395,146 @@ function linkTo(text) {
   return link;
 }
 
+/** The text as a regular expression that matches only itself: names may hold a . */
+function literal(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
+}
+
 let mention = { name: null, pattern: null };
 
 /** Whether the text names us as a whole word, in any case: "@Ann" and "Ann," do, "Annabel" does not. */
 function mentionsMe(text) {
   if (!state.me) return false;
   if (mention.name !== state.me) {
-    const escaped = state.me.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');   // names may hold a .
+    const escaped = literal(state.me);
     const word = '[\\p{L}\\p{M}\\p{N}_]';
     mention = { name: state.me, pattern: new RegExp(`(?<!${word})${escaped}(?!${word})`, 'iu') };
   }
   return mention.pattern.test(text);
 }
 
-function addMessage(frame) {
-  append(messageItem(frame), String(frame.user ?? '') === state.me);
+let address = { name: null, pattern: null };
+
+/**
+ * Whether the text holds @NAME for our name, in any case: what the room list marks as a mention, by the
+ * rule the server will count mentions with (PROTOCOL.md, "my rooms"). The highlight above is wider.
+ */
+function addressesMe(text) {
+  if (!state.me) return false;
+  if (address.name !== state.me) {
+    address = { name: state.me, pattern: new RegExp('@' + literal(state.me), 'iu') };
+  }
+  return address.pattern.test(text);
 }
 
-// ---- scrollback: older messages when the reader reaches the top ----
+// ---- the rooms this page is in ----
 
-/** The id of the oldest message shown from the current epoch, or 0. */
-function oldestShown() {
-  for (const item of ui.messages.querySelectorAll('li.message')) {
-    if (item.dataset.epoch === state.epoch) return Number(item.dataset.id);
+function newView(room) {
+  return {
+    room,
+    items: [],         // while not shown: its list items, oldest first
+    epoch: null,       // its id sequence, from its last welcome
+    lastId: 0,         // newest chat id shown in that epoch
+    liveAfter: 0,      // ids above this are news to the reader, not history shown on entering
+    older: { loading: false, done: false }, // scrollback: a request on its way; nothing older is held
+    users: new Set(),
+    typing: new Map(), // name -> when its "is typing" ends (ms)
+    scrollTop: null,   // where the reader left it; null: at the bottom
+    status: 'asked',   // 'asked' until its welcome, then 'in'; 'off' after a refusal a retry may change
+  };
+}
+
+function shownView() {
+  return views.get(state.room);
+}
+
+/** Enters a room on the connection (it stays entered until closed) and lists it as ours. */
+function openRoom(room) {
+  let view = views.get(room);
+  if (view === undefined) {
+    view = newView(room);
+    views.set(room, view);
+  }
+  if (view.status === 'off') view.status = 'asked';
+  state.client?.subscribe(room, view);         // after what the view shows, when it shows anything
+  updateOpened(room, (entry) => entry.at === 0); // listed; a room listed already keeps its place
+  return view;
+}
+
+/** Shows a room: instant for one entered already, nothing is said to anyone; entered first otherwise. */
+function showRoom(room) {
+  const previous = shownView();
+  if (previous !== undefined && previous.room !== room) keepView(previous);
+  const view = views.get(room)?.status === 'in' ? views.get(room) : openRoom(room);
+  state.room = room;
+  restoreView(view);
+  if (view.status === 'in') state.lastGoodRoom = room;
+  showRoomInHash(room);
+  ui.roomName.textContent = room;
+  markRead(view);
+  renderUsers();
+  renderTyping();
+  showText(ui.composerError, '');
+  if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
+}
+
+/** Leaves a room for good: unsubscribed, out of the list; the page shows another one if it was shown. */
+function closeRoom(room) {
+  state.client?.unsubscribe(room);
+  views.delete(room);
+  forgetOpened(room);
+  if (room === state.room) {
+    const next = [...views.keys()].find((name) => !isDirect(name)) ?? DEFAULT_ROOM;
+    state.room = null;
+    showRoom(next);
+  }
+  renderRooms();
+}
+
+/** Puts the shown room's items aside, where the room keeps them until it is shown again. */
+function keepView(view) {
+  view.items = [...ui.messages.children];
+  view.scrollTop = atBottom() ? null : ui.messages.scrollTop;
+}
+
+function restoreView(view) {
+  ui.messages.replaceChildren(...view.items);
+  view.items = [];
+  if (view.scrollTop === null) scrollToBottom(); else ui.messages.scrollTop = view.scrollTop;
+  ui.newMessages.hidden = true;
+  state.scrollTop = ui.messages.scrollTop;
+}
+
+/** What the reader sees is read: the room's counts go, and what it showed will not be counted again. */
+function markRead(view) {
+  if (document.hidden || view.room !== state.room) return;
+  updateOpened(view.room, (entry) => {
+    if (entry.epoch !== view.epoch) Object.assign(entry, { epoch: view.epoch, counted: 0 });
+    if (entry.unread === 0 && entry.mentions === 0 && entry.counted >= view.lastId) return false;
+    Object.assign(entry, { unread: 0, mentions: 0, counted: Math.max(entry.counted, view.lastId) });
+    return true;
+  });
+}
+
+/** A new message in a room not in front of the reader: counted once, whichever tab of ours sees it first. */
+function countUnread(view, id, text) {
+  return updateOpened(view.room, (entry) => {
+    if (entry.epoch !== view.epoch) Object.assign(entry, { epoch: view.epoch, counted: 0 });
+    if (id <= entry.counted || id <= entry.noticed) return false;
+    entry.counted = id;
+    entry.unread += 1;
+    if (addressesMe(text)) entry.mentions += 1;
+    return true;
+  });
+}
+
+// ---- the message list ----
+
+/** The id of the oldest message shown from the room's current epoch, or 0. */
+function oldestShown(view) {
+  const items = view.room === state.room ? ui.messages.children : view.items;
+  for (const item of items) {
+    if (item.classList.contains('message') && item.dataset.epoch === view.epoch) return Number(item.dataset.id);
   }
   return 0;
 }
@@ -410,28 +548,34 @@ function onScroll() {
 }
 
 function loadOlder() {
-  if (state.older.loading || state.older.done || state.epoch === null) return;
-  const oldest = oldestShown();
-  if (oldest === 1) { noOlder(); return; }
-  if (oldest > 1 && send({ type: 'history', before: oldest, limit: HISTORY_PAGE })) state.older.loading = true;
+  const view = shownView();
+  if (view === undefined || view.older.loading || view.older.done || view.epoch === null) return;
+  const oldest = oldestShown(view);
+  if (oldest === 1) { noOlder(view); return; }
+  if (oldest > 1 && state.client.history(view.room, oldest, HISTORY_PAGE)) {
+    view.older.loading = true;
+    state.lastAsked = 'history';
+  }
 }
 
 /** Older messages, put above what is shown without moving it. */
 function onHistory(frame) {
-  state.older.loading = false;
-  if (String(frame.room ?? '') !== state.room || !Array.isArray(frame.messages)) return;
-  const oldest = oldestShown();
-  const older = frame.messages.filter((m) => m && Number(m.id) < oldest).map(messageItem);
+  const view = views.get(String(frame.room ?? ''));
+  if (view === undefined) return;
+  view.older.loading = false;
+  if (view.room !== state.room || !Array.isArray(frame.messages)) return;  // asked again when it is shown
+  const oldest = oldestShown(view);
+  const older = frame.messages.filter((m) => m && Number(m.id) < oldest).map((m) => messageItem(m, view));
   const list = ui.messages;
   const before = list.scrollHeight;
   const first = list.querySelector('li.message');
   for (const item of older) list.insertBefore(item, first);
   list.scrollTop += list.scrollHeight - before;
-  if (frame.more === false) noOlder();
+  if (frame.more === false) noOlder(view);
 }
 
-function noOlder() {
-  state.older.done = true;
+function noOlder(view) {
+  view.older.done = true;
   if (ui.messages.querySelector('li.notice.no-older')) return;
   const item = el('li', 'notice no-older');
   item.append(el('span', 'text', 'No older messages.'));
@@ -440,19 +584,19 @@ function noOlder() {
   ui.messages.scrollTop += ui.messages.scrollHeight - before;
 }
 
-function addNotice(kind, text, iso) {
+function addNotice(view, kind, text, iso) {
   const item = el('li', 'notice ' + kind);
   item.append(el('span', 'text', text));
   if (iso) item.append(' ', timeElement(iso));
-  append(item);
+  append(view, item);
 }
 
-/** The online list; each other name is a link to our direct conversation with them. */
+/** The shown room's online list; each other name is a link to our direct conversation with them. */
 function renderUsers() {
-  const names = [...state.users].sort(collator.compare);
+  const names = [...(shownView()?.users ?? [])].sort(collator.compare);
   ui.users.replaceChildren(...names.map(personItem));
   ui.onlineCount.textContent = String(names.length);
-  renderRooms();                               // the shown room's count is this list's
+  renderRooms();
 }
 
 function personItem(name) {
@@ -467,54 +611,68 @@ function personItem(name) {
   return item;
 }
 
-// ---- the room list: rooms with people, and our direct conversations ----
+// ---- the room list: the rooms opened, our direct conversations, and other rooms with people ----
 
-/** One entry: a link the page follows through the hash, marked when it is the room shown. */
-function roomItem(room, label, badge, description) {
+/**
+ * One entry: a link the page follows through the hash, marked when it is the room shown. People online
+ * and unread messages are different things, and look it: a count beside a dot, and a filled badge.
+ */
+function roomItem(room, label, { online = null, unread = 0, mentions = 0, closable = false }) {
   const link = el('a', 'room-link');
   link.href = roomHref(room);
-  link.setAttribute('aria-label', description);   // the badge alone would be read as a bare number
   link.append(el('span', 'label', label));
-  if (badge !== null) link.append(badge);
+  const said = [label];
+  if (online !== null) {
+    link.append(el('span', 'online', String(online)));
+    said.push(`${online} online`);
+  }
+  if (mentions > 0) {
+    link.append(el('span', 'mention', '@'));
+    said.push(mentions === 1 ? '1 mention' : `${mentions} mentions`);
+  }
+  if (unread > 0) {
+    link.append(el('span', 'unread', unread > UNREAD_SHOWN_MAX ? `${UNREAD_SHOWN_MAX}+` : String(unread)));
+    said.push(`${unread} unread`);
+  }
+  link.setAttribute('aria-label', said.join(', '));   // the badges alone would be read as bare numbers
   if (room === state.room) link.setAttribute('aria-current', 'page');
   const item = el('li');
   item.append(link);
+  if (closable) {
+    const close = el('button', 'room-close', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', `Close ${label}`);
+    close.title = `Close ${label}: leave it and take it off this list`;
+    close.addEventListener('click', () => closeRoom(room));
+    item.append(close);
+  }
   return item;
 }
 
 function renderRooms() {
-  // The shown room counts what its online list shows, which is fresher than the last answer.
-  const rooms = state.directory.map(({ room, online }) => ({ room, online: room === state.room ? state.users.size : online }));
-  if (!isDirect(state.room) && !rooms.some(({ room }) => room === state.room)) {
-    rooms.push({ room: state.room, online: state.users.size });   // asked before we were in it
-  }
-  ui.roomList.replaceChildren(...rooms.map(({ room, online }) =>
-    roomItem(room, room, el('span', 'count', String(online)), `${room}, ${online} online`)));
-}
-
-function renderDirects() {
   if (state.me === null) return;
-  const directs = Object.entries(loadDirects()).sort(([, a], [, b]) => b.at - a.at);
-  let unread = 0;
-  ui.directList.replaceChildren(...directs.map(([room, entry]) => {
-    const other = otherIn(room);
-    const shown = room === state.room ? 0 : entry.unread;   // what is on the screen is read
-    unread += shown;
-    const badge = shown > 0 ? el('span', 'unread', String(shown)) : null;
-    return roomItem(room, other, badge, shown > 0 ? `${other}, ${shown} unread` : other);
-  }));
+  const opened = loadOpened();
+  const shown = (room) => room === state.room && !document.hidden;   // what is on the screen is read
+  const counts = (room) => (shown(room) ? { unread: 0, mentions: 0 } : opened[room] ?? { unread: 0, mentions: 0 });
+  const onlineIn = (room) => (views.get(room)?.status === 'in' ? views.get(room).users.size : null);
+  const rooms = [...views.keys()].filter((room) => !isDirect(room)).sort(collator.compare);
+  ui.roomList.replaceChildren(...rooms.map((room) =>
+    roomItem(room, room, { online: onlineIn(room), ...counts(room), closable: true })));
+  const directs = [...views.keys()].filter((room) => otherIn(room) !== null)
+    .sort((a, b) => (opened[b]?.at ?? 0) - (opened[a]?.at ?? 0));
+  ui.directList.replaceChildren(...directs.map((room) =>
+    roomItem(room, otherIn(room), { ...counts(room), closable: true })));
   ui.directEmpty.hidden = directs.length > 0;
+  const more = state.directory.filter(({ room }) => !views.has(room));
+  ui.moreList.replaceChildren(...more.map(({ room, online }) => roomItem(room, room, { online })));
+  ui.moreHeading.hidden = more.length === 0;
+  const unread = [...rooms, ...directs].reduce((sum, room) => sum + counts(room).unread, 0);
   ui.unreadTotal.replaceChildren(String(unread), el('span', 'visually-hidden', ' unread'));
   ui.unreadTotal.hidden = unread === 0;         // shown on the folded list too, as on a phone
 }
 
-/** Opens the conversation in our list of them, with nothing unread. */
-function markDirectRead(room) {
-  updateDirect(room, (entry) => { entry.unread = 0; });
-}
-
 function requestRooms() {
-  send({ type: 'rooms' });                     // nothing while not connected: the next welcome asks
+  state.client?.directory();                   // nothing while not connected: the next welcome asks
 }
 
 function onRooms(frame) {
@@ -525,18 +683,20 @@ function onRooms(frame) {
   renderRooms();
 }
 
-/** A message in one of our direct conversations while this page is elsewhere. */
+/** A message in one of our direct conversations that this page is not in yet: counted, and the conversation entered. */
 function onNotice(frame) {
   const room = String(frame.room ?? '');
   const id = Number(frame.id);
-  if (otherIn(room) === null || room === state.room) return;
+  if (otherIn(room) === null || views.get(room)?.status === 'in') return;
   // Each tab of ours gets the notice; the first to count it keeps the others from counting it again.
-  const counted = updateDirect(room, (entry) => {
-    if (id === entry.noticed) return false;
+  const counted = updateOpened(room, (entry) => {
+    if (id <= entry.noticed) return false;
     entry.unread += 1;
     entry.noticed = id;
+    if (addressesMe(String(frame.msg ?? ''))) entry.mentions += 1;
     return true;
   });
+  openRoom(room);
   countUnseen();
   if (counted) notifyDesktop(String(frame.user ?? ''), String(frame.msg ?? ''), room);
 }
@@ -551,32 +711,6 @@ function onRoomOpenSubmit(event) {
   location.hash = roomHref(room);              // a step Back can undo, like a click on a room link
 }
 
-// ---- keeping each room's view for coming back ----
-
-/** Puts the shown room's items and id sequence aside, so coming back shows them and asks only for what is new. */
-function keepView() {
-  if (state.epoch === null && ui.messages.childElementCount === 0) return;   // never got in: nothing to keep
-  visited.delete(state.room);                  // re-inserted: the Map's order is the order of use
-  visited.set(state.room, {
-    items: [...ui.messages.children], epoch: state.epoch, lastId: state.lastId,
-    older: { loading: false, done: state.older.done },  // an answer on the closed socket never comes
-    scrollTop: atBottom() ? null : ui.messages.scrollTop,
-  });
-  while (visited.size > ROOMS_KEPT) visited.delete(visited.keys().next().value);
-}
-
-/** Shows what was kept of a room (nothing for a new one); its since/epoch go into the next connect. */
-function restoreView(room) {
-  const kept = visited.get(room);
-  visited.delete(room);                        // shown now; kept again when left
-  Object.assign(state, { epoch: kept?.epoch ?? null, lastId: kept?.lastId ?? 0,
-    older: kept?.older ?? { loading: false, done: false } });
-  ui.messages.replaceChildren(...(kept?.items ?? []));
-  if (kept?.scrollTop == null) scrollToBottom(); else ui.messages.scrollTop = kept.scrollTop;
-  ui.newMessages.hidden = true;
-  state.scrollTop = ui.messages.scrollTop;
-}
-
 // ---- while the tab is hidden: the title counts, and direct messages notify ----
 
 function countUnseen() {
@@ -589,6 +723,9 @@ function onVisibilityChange() {
   if (document.hidden) return;
   state.unseen = 0;
   document.title = TITLE;
+  const view = shownView();
+  if (view !== undefined) markRead(view);
+  renderRooms();
 }
 
 function notificationsAllowed() {
@@ -631,9 +768,11 @@ const ERROR_WORDS = {
   'forbidden': 'That conversation is between two other people.',
   'unknown-user': 'Nobody holds that name.',
   'unavailable': 'The chat cannot deliver messages right now; try again in a moment.',
+  'not-subscribed': 'This page is not in that room right now; try again in a moment.',
+  'too-many-rooms': 'You have too many rooms open; close one first.',
 };
 // Refusals that drop what was typed: give the text back so it can be fixed and resent.
-const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable']);
+const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable', 'not-subscribed']);
 // Closes a retry cannot fix, by the 1008's reason (the error's code): the page says this and stops.
 const FINAL_WORDS = {
   'unauthorized': 'This chat needs you to sign in: the server refused the connection (the token is missing, invalid or expired).',
@@ -642,75 +781,92 @@ const FINAL_WORDS = {
   'unknown-user': 'Nobody holds that name, so there is no conversation with them.',
   'rate-limited': 'The server disconnected you for sending too fast.',
 };
-// Refusals of one room: the page goes back to the last room it was in, and says why there.
-const ROOM_REFUSALS = new Set(['forbidden', 'unknown-user', 'invalid-query']);
+// Refusals of a room that no retry changes: it leaves the list. Others (room-limit, unavailable,
+// too-many-rooms) leave it listed, and opening it again asks again.
+const FOR_GOOD = new Set(['forbidden', 'unknown-user', 'invalid-query', 'banned', 'invalid-user']);
 // Refusals of the name itself: back to the join form, where another name can be typed.
 const NAME_WORDS = {
   'invalid-user': 'That name cannot be used.',
   'name-taken': 'Someone else holds that name; choose another name.',
 };
 
-function onWelcome(frame) {
-  const askedSince = state.epoch !== null;
-  const hadSeen = state.lastId;
-  const sameEpoch = String(frame.epoch) === state.epoch;
-  if (!sameEpoch) {
-    state.epoch = String(frame.epoch);
-    state.lastId = 0;                          // ids of another sequence say nothing here
-    state.older = { loading: false, done: false };
-  }
-  // What was missed since we last saw the room is news; the recent history of a first visit is not.
-  state.liveAfter = sameEpoch ? hadSeen : asCount(Number(frame.lastId));
-  state.older.loading = false;                 // an answer on the old socket never comes
-  state.me = String(frame.user ?? state.me);
-  if (typeof frame.key === 'string') storeKey(state.me, frame.key); // this name is ours: remember how to prove it
-  state.room = String(frame.room ?? state.room);
-  state.lastGoodRoom = state.room;
-  if (roomFromHash() !== state.room) showRoomInHash(state.room);   // @Bob is shown as the server names it, @Ann+Bob
-  state.attempt = 0;
-  state.users = new Set((frame.users ?? []).map(String));
-  state.typing.clear();                        // a new connection: nobody is known to be typing
-  renderTyping();
-  ui.roomName.textContent = state.room;
-  renderUsers();
-  if (otherIn(state.room) !== null) markDirectRead(state.room); else renderDirects();
-  setStatus('online');
+/** The connection's welcome: our name as the server spells it, and every room we opened, entered again. */
+function onReady(frame) {
+  state.me = String(frame.user ?? state.me);   // a token's subject wins: the rooms opened are that name's
+  for (const room of Object.keys(loadOpened())) if (!views.has(room)) openRoom(room);
+  for (const view of views.values()) if (view.status === 'off') openRoom(view.room);
   showText(ui.composerError, '');
   requestRooms();
+  clearInterval(state.timers.rooms);
   state.timers.rooms = setInterval(requestRooms, ROOMS_EVERY_MS);
+  renderRooms();
+}
+
+function onWelcome(frame) {
+  const room = String(frame.room);
+  const view = views.get(room) ?? openRoom(room);
+  const hadSeen = view.lastId;
+  const epoch = String(frame.epoch);
+  const sameEpoch = epoch === view.epoch;
+  if (!sameEpoch) {
+    Object.assign(view, { epoch, lastId: 0 });  // ids of another sequence say nothing here
+    view.older = { loading: false, done: false };
+  }
+  view.older.loading = false;                  // an answer on an old socket never comes
+  // What was missed since we last saw the room is news; the recent history of a first visit is not,
+  // unless this browser counted up to an id of the same sequence before (a reload, another tab).
+  const stored = loadOpened()[room];
+  view.liveAfter = sameEpoch ? hadSeen
+    : stored?.epoch === epoch ? Math.max(stored.counted, stored.noticed) : asCount(Number(frame.lastId));
+  view.status = 'in';
+  view.users = new Set((frame.users ?? []).map(String));
+  view.typing.clear();                         // a new subscription: nobody is known to be typing
+  if (room === state.room) {
+    state.lastGoodRoom = room;
+    renderUsers();
+    renderTyping();
+  } else {
+    renderRooms();
+  }
   // An empty room that retired also changes epoch; only a gap around real messages is worth a word.
-  if (askedSince && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
-    addNotice('unrecovered', 'Some messages could not be recovered.');
+  if (frame.resumed && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+    addNotice(view, 'unrecovered', 'Some messages could not be recovered.');
   }
 }
 
 function onChat(frame) {
+  const view = views.get(String(frame.room ?? ''));
+  if (view === undefined) return;
   const id = Number(frame.id);
-  if (!(id > state.lastId)) return;            // a replay we already showed
-  state.lastId = id;
+  view.lastId = Math.max(view.lastId, id);
   const user = String(frame.user ?? '');
-  if (state.typing.delete(user)) renderTyping(); // they said it
-  addMessage(frame);
-  if (user !== state.me && id > state.liveAfter) onNews(user, String(frame.msg ?? ''));
-}
-
-/** Someone else said something new here: the title counts it while hidden, and a direct message notifies. */
-function onNews(user, msg) {
-  countUnseen();
-  if (otherIn(state.room) !== null) notifyDesktop(user, msg, state.room);
+  const text = String(frame.msg ?? '');
+  if (view.typing.delete(user) && view.room === state.room) renderTyping(); // they said it
+  const own = user === state.me;
+  append(view, messageItem(frame, view), own);
+  const inSight = view.room === state.room && !document.hidden;
+  if (own || id <= view.liveAfter) {
+    if (inSight) markRead(view);
+    return;
+  }
+  if (inSight) markRead(view); else countUnread(view, id, text);
+  if (view.room === state.room || otherIn(view.room) !== null) countUnseen();
+  if (otherIn(view.room) !== null) notifyDesktop(user, text, view.room);
 }
 
 /** Someone else is typing: shown for a few seconds, or until their message comes. */
 function onTyping(frame) {
-  if (String(frame.room ?? state.room) !== state.room) return;
-  state.typing.set(String(frame.user ?? ''), Date.now() + TYPING_SHOWN_MS);
-  renderTyping();
+  const view = views.get(String(frame.room ?? ''));
+  if (view === undefined) return;
+  view.typing.set(String(frame.user ?? ''), Date.now() + TYPING_SHOWN_MS);
+  if (view.room === state.room) renderTyping();
 }
 
 function renderTyping() {
+  const typing = shownView()?.typing ?? new Map();
   const now = Date.now();
-  for (const [name, until] of state.typing) if (until <= now) state.typing.delete(name);
-  const names = [...state.typing.keys()].sort(collator.compare);
+  for (const [name, until] of typing) if (until <= now) typing.delete(name);
+  const names = [...typing.keys()].sort(collator.compare);
   const words = names.length === 0 ? ''
     : names.length === 1 ? `${names[0]} is typing…`
     : names.length === 2 ? `${names[0]} and ${names[1]} are typing…`
@@ -718,120 +874,141 @@ function renderTyping() {
   showText(ui.typing, words);
   clearTimeout(state.timers.typing);
   if (names.length > 0) {
-    state.timers.typing = setTimeout(renderTyping, Math.min(...state.typing.values()) - now);
+    state.timers.typing = setTimeout(renderTyping, Math.min(...typing.values()) - now);
   }
 }
 
-/** We type: the others hear of it, at most once a second. */
+/** We type: the others in the shown room hear of it, at most once a second. */
 function onComposerInput() {
   showText(ui.composerError, '');
-  if (ui.input.value.trim() && Date.now() - state.typedAt >= TYPING_EVERY_MS && send({ type: 'typing' })) {
+  if (ui.input.value.trim() && Date.now() - state.typedAt >= TYPING_EVERY_MS && state.client?.typing(state.room)) {
     state.typedAt = Date.now();
   }
 }
 
 function onPresence(frame) {
+  const view = views.get(String(frame.room ?? ''));
+  if (view === undefined) return;
   // A big room announces a crowd in one frame: `users` names them all, `user` the first.
   const names = (Array.isArray(frame.users) ? frame.users : [frame.user]).map((name) => String(name ?? ''));
   const joined = frame.type === 'join';
   for (const name of names) {
-    if (joined) state.users.add(name); else state.users.delete(name);
+    if (joined) view.users.add(name); else view.users.delete(name);
   }
-  renderUsers();
+  if (view.room === state.room) renderUsers(); else renderRooms();
   const others = names.filter((name) => name !== state.me);
   if (others.length === 0) return;
   const who = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
-  addNotice(frame.type, `${who} ${joined ? 'joined' : 'left'}`, frame.dateTime);
+  addNotice(view, frame.type, `${who} ${joined ? 'joined' : 'left'}`, frame.dateTime);
 }
 
 function onError(frame) {
   const code = String(frame.code ?? '');
+  const room = typeof frame.room === 'string' ? frame.room : null;
+  if (frame.refused) { onRoomRefused(room, code, String(frame.msg ?? '')); return; }
+  // Nothing the reader did: chat-client.js asks for rooms again by itself, or is in the room already
+  // (a rate-limited error names no room: it is the reader's only when a message just went).
+  const readerSent = state.lastAsked === 'chat' && Date.now() - state.sentAt < RECENT_MS;
+  if ((frame.retrying && !readerSent) || code === 'already-subscribed') return;
+  if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
-  state.lastError = { code, msg: String(frame.msg ?? '') };
   // Only a refused chat gives its text back: a refused rooms or history request never took any.
   if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) ui.input.value = state.lastSent;
   showText(ui.composerError, (ERROR_WORDS[code] ?? 'The server refused that.') + detail);
 }
 
-function onFrame(event) {
-  let frame;
-  try { frame = JSON.parse(event.data); } catch { return; }  // not ours to show; the protocol is JSON
-  if (frame === null || typeof frame !== 'object') return;
-  switch (frame.type) {
-    case 'welcome': onWelcome(frame); break;
-    case 'chat': onChat(frame); break;
-    case 'typing': onTyping(frame); break;
-    case 'history': onHistory(frame); break;
-    case 'join': case 'leave': onPresence(frame); break;
-    case 'rooms': onRooms(frame); break;
-    case 'notice': onNotice(frame); break;
-    case 'error': onError(frame); break;
-    default: break;                           // pong, and types of a later protocol version
+/** A room the server would not let us into: out of the list if no retry helps; the reader, if there, goes back. */
+function onRoomRefused(asked, code, said) {
+  const room = roomFor(asked ?? '', state.me) ?? asked;
+  const view = views.get(room);
+  if (view === undefined) return;
+  const words = FINAL_WORDS[code] ?? ERROR_WORDS[code] ?? `The server refused this room (${code}).`;
+  const sentence = said ? `${words} The server said: ${said}.` : words;
+  if (FOR_GOOD.has(code)) {
+    views.delete(room);
+    forgetOpened(room);
+  } else {
+    view.status = 'off';
   }
+  if (room !== state.room) {
+    renderRooms();
+    return;
+  }
+  const back = state.lastGoodRoom !== null && state.lastGoodRoom !== room ? state.lastGoodRoom
+    : room !== DEFAULT_ROOM ? DEFAULT_ROOM : null;
+  if (back === null) {
+    addNotice(view, 'refused', sentence);
+    renderRooms();
+    return;
+  }
+  state.room = null;                           // nothing of the refused room is kept to show again
+  showRoom(back);
+  addNotice(shownView(), 'refused', `${sentence} Back in ${back}.`);
+  scrollToBottom();
 }
 
 // ---- the connection ----
 
 function clearTimers() {
-  clearInterval(state.timers.ping);
   clearInterval(state.timers.rooms);
-  clearTimeout(state.timers.retry);
   clearInterval(state.timers.countdown);
 }
 
+/** The connection, made once per join; chat-client.js reconnects it and enters every room again. */
 function connect() {
-  clearTimers();
-  setStatus('connecting');
-  state.lastError = null;
-  // The token, or the name's key, rides in the subprotocol, never in the URL, so it stays out of access logs.
-  const key = state.token ? null : storedKey(state.me);
-  const protocols = state.token ? [PROTOCOL, state.token] : key ? [PROTOCOL, KEY_PREFIX + key] : [];
-  const socket = new WebSocket(socketUrl(), protocols);
-  state.socket = socket;
-  // Events of a socket we already replaced (Leave, room change) must not touch the page.
-  const current = (handler) => (event) => { if (state.socket === socket) handler(event); };
-  socket.addEventListener('open', current(() => {
-    state.timers.ping = setInterval(() => send({ type: 'ping' }), PING_MS);
-  }));
-  socket.addEventListener('message', current(onFrame));
-  socket.addEventListener('close', current(onClose));
-  // 'error' is always followed by 'close', which does the work.
+  const client = new ChatClient({ user: state.me, token: state.token, key: state.token ? null : storedKey(state.me) });
+  state.client = client;
+  client.on('status', onStatus);
+  client.on('key', (key) => storeKey(client.user, key)); // this name is ours: remember how to prove it
+  client.on('ready', onReady);
+  client.on('welcome', onWelcome);
+  client.on('chat', onChat);
+  client.on('typing', onTyping);
+  client.on('history', onHistory);
+  client.on('join', onPresence);
+  client.on('leave', onPresence);
+  client.on('rooms', onRooms);
+  client.on('notice', onNotice);
+  client.on('error', onError);
+  for (const view of views.values()) client.subscribe(view.room, view);  // the room shown first: asked first
+  client.connect();
 }
 
-function onClose(event) {
+function onStatus(status) {
   clearTimers();
-  state.socket = null;
-  if (!state.joined) return;
-  if (event.code === 1003) {
+  if (status.state === 'connecting') {
+    setStatus('connecting');
+  } else if (status.state === 'online') {
+    setStatus('online');
+  } else if (status.state === 'reconnecting') {
+    for (const view of views.values()) if (view.status === 'in') view.status = 'asked';
+    const tick = () => setStatus('reconnecting', `reconnecting in ${Math.max(0, Math.ceil((status.at - Date.now()) / 1000))} s`);
+    tick();
+    state.timers.countdown = setInterval(tick, 1000);
+  } else if (status.state === 'stopped') {
+    onStopped(status);
+  }
+}
+
+/** The server closed the connection for a reason a retry cannot change. */
+function onStopped({ code, reason, error }) {
+  if (code === 1003) {
     stop('The page sent something the server does not accept (a binary frame). This is a bug in the page.');
-  } else if (event.code === 1008) {
-    onRefused(event.reason);
-  } else {
-    scheduleReconnect();                       // 1000, 1001, 1006, 1011, 1013...: the next try may work
-  }
-}
-
-/** A 1008: the server said no for a reason a retry cannot change. */
-function onRefused(reason) {
-  // The reason is the error's code; an expired token closes with 'token expired' and no error frame.
-  const code = reason === 'token expired' ? 'unauthorized' : reason || (state.lastError?.code ?? '');
-  const said = state.lastError?.code === code ? state.lastError.msg : '';
-  if (code === 'unauthorized') storeToken(null);  // presenting it again cannot help
-  if (code === 'name-taken') storeKey(state.me, null); // a key that did not prove the name is worth nothing
-  if (Object.hasOwn(NAME_WORDS, code)) {      // hasOwn: a reason such as 'constructor' is no code of ours
-    showJoinForm(said && code === 'invalid-user' ? said : NAME_WORDS[code]);
     return;
   }
-  const words = Object.hasOwn(FINAL_WORDS, code) ? FINAL_WORDS[code]
+  // The reason is the error's code; an expired token closes with 4001 (or 'token expired') and no error frame.
+  const expired = code === 4001 || reason === 'token expired';
+  const refusal = expired ? 'unauthorized' : reason || (error?.code ?? '');
+  const said = error?.code === refusal ? String(error.msg ?? '') : '';
+  if (refusal === 'unauthorized') storeToken(null);  // presenting it again cannot help
+  if (refusal === 'name-taken') storeKey(state.me, null); // a key that did not prove the name is worth nothing
+  if (Object.hasOwn(NAME_WORDS, refusal)) {   // hasOwn: a reason such as 'constructor' is no code of ours
+    showJoinForm(said && refusal === 'invalid-user' ? said : NAME_WORDS[refusal]);
+    return;
+  }
+  const words = Object.hasOwn(FINAL_WORDS, refusal) ? FINAL_WORDS[refusal]
     : `The server refused the connection${reason ? ` (${reason})` : ''}.`;
-  const sentence = said ? `${words} The server said: ${said}.` : words;
-  const back = state.lastGoodRoom;
-  if (ROOM_REFUSALS.has(code) && back !== null && back !== state.room) {
-    enterRoom(state.me, back);                 // that room let us in before; a refusal of it stops for good
-    addNotice('refused', `${sentence} Back in ${back}.`);
-    return;
-  }
-  stop(sentence);
+  stop(said ? `${words} The server said: ${said}.` : words);
 }
 
 /** Stops for good: no timer left, the reason in the list, and Leave (then Join) to try once more. */
@@ -840,79 +1017,48 @@ function stop(words) {
   clearTimers();
   setStatus('stopped', 'not connected');
   showText(ui.composerError, '');
-  addNotice('refused', words);
+  const view = shownView();
+  if (view !== undefined) addNotice(view, 'refused', words);
   scrollToBottom();                            // the reason must be seen, wherever the reader was
-}
-
-function scheduleReconnect() {
-  // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
-  const delay = ceiling / 2 + Math.random() * ceiling / 2;
-  state.attempt += 1;
-  const due = Date.now() + delay;
-  const tick = () => setStatus('reconnecting', `reconnecting in ${Math.ceil((due - Date.now()) / 1000)} s`);
-  tick();
-  state.timers.countdown = setInterval(tick, 1000);
-  state.timers.retry = setTimeout(connect, delay);
-}
-
-function send(frame) {
-  if (state.socket?.readyState !== WebSocket.OPEN) return false;
-  if (frame.type !== 'ping' && frame.type !== 'typing') state.lastAsked = frame.type;
-  state.socket.send(JSON.stringify(frame));
-  return true;
 }
 
 function disconnect() {
   state.joined = false;
   clearTimers();
-  const socket = state.socket;
-  state.socket = null;
-  socket?.close(1000, 'left');
+  state.client?.close();
+  state.client = null;
 }
 
 // ---- joining and leaving ----
 
-/** Shows a room, what this tab kept of it included, and connects to it for what is new. */
-function enterRoom(name, room) {
-  if (!ui.chatView.hidden) leaveRoom();
+/** Shows the chat in a room, with every room this browser opened under the name, on one new connection. */
+function enterChat(name, room) {
   disconnect();
-  Object.assign(state, { me: name, room, joined: true, attempt: 0 });
-  state.users = new Set();
+  views.clear();
+  Object.assign(state, { me: name, room: null, joined: true, lastGoodRoom: null, directory: [], stored: {} });
   storeName(name);
-  showRoomInHash(room);
-  ui.roomName.textContent = room;
   ui.joinForm.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
   ui.leave.hidden = false;
-  restoreView(room);
-  renderUsers();
-  renderDirects();
+  showRoom(room);
   renderNotifyButton();
-  showText(ui.composerError, '');
-  if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
   ui.input.focus();
   connect();
-}
-
-/** The room shown is left for another: kept for coming back, and a conversation left is read. */
-function leaveRoom() {
-  keepView();
-  if (otherIn(state.room) !== null && state.epoch !== null) markDirectRead(state.room);
 }
 
 function showJoinForm(nameError = '') {
   disconnect();
   storeName(null);
   setStatus('offline');
-  visited.clear();                             // another name may join next: nothing of this one's is shown
-  Object.assign(state, { lastGoodRoom: null, directory: [], directs: {} });
+  views.clear();                               // another name may join next: nothing of this one's is shown
+  ui.messages.replaceChildren();
+  Object.assign(state, { lastGoodRoom: null, directory: [], stored: {} });
   ui.chatView.hidden = true;
   ui.leave.hidden = true;
   renderNotifyButton();
   ui.joinForm.hidden = false;
   ui.name.value = state.me ?? ui.name.value;
-  ui.room.value = state.room === DEFAULT_ROOM ? '' : state.room;
+  ui.room.value = state.room === DEFAULT_ROOM || state.room === null ? '' : state.room;
   showText(ui.joinError, nameError);
   ui.name.setAttribute('aria-invalid', String(Boolean(nameError)));
   ui.name.focus();
@@ -926,7 +1072,7 @@ function onJoinSubmit(event) {
   showText(ui.roomError, room === null ? ROOM_ERROR : '');
   ui.name.setAttribute('aria-invalid', String(Boolean(checked.error)));
   ui.room.setAttribute('aria-invalid', String(room === null));
-  if (checked.error) ui.name.focus(); else if (room === null) ui.room.focus(); else enterRoom(checked.name, room);
+  if (checked.error) ui.name.focus(); else if (room === null) ui.room.focus(); else enterChat(checked.name, room);
 }
 
 function onComposerSubmit(event) {
@@ -934,10 +1080,12 @@ function onComposerSubmit(event) {
   const text = ui.input.value;
   if (!text.trim()) {
     showText(ui.composerError, 'Type a message first.');
-  } else if (!send({ type: 'chat', msg: text })) {
+  } else if (!state.client?.say(state.room, text)) {
     showText(ui.composerError, 'Not connected right now; your message is still here.');
   } else {
     state.lastSent = text;
+    state.lastAsked = 'chat';
+    state.sentAt = Date.now();
     ui.input.value = '';
     showText(ui.composerError, '');
   }
@@ -955,11 +1103,12 @@ function onComposerKey(event) {
 function onHashChange() {
   // A pasted #token= is for the next connection; alone, it says nothing about the room.
   if (takeTokenFromHash() && !roomFromHash()) return;
-  // A pasted or clicked #room=... link moves an open chat to that room, even one that stopped.
+  // A pasted or clicked #room=... link shows that room; a stopped chat joins again there.
   const asked = roomFromHash() || DEFAULT_ROOM;
   if (ui.chatView.hidden) { ui.room.value = asked === DEFAULT_ROOM ? '' : asked; return; }
   const room = roomFor(asked, state.me);
-  if (room !== null && room !== state.room) enterRoom(state.me, room);
+  if (room === null || room === state.room && state.joined) return;
+  if (state.joined) showRoom(room); else enterChat(state.me, room);
 }
 
 function start() {
@@ -972,14 +1121,14 @@ function start() {
   ui.messages.addEventListener('scroll', onScroll);
   window.addEventListener('hashchange', onHashChange);
   // Back online: do not sit out the rest of a long backoff.
-  window.addEventListener('online', () => { if (state.joined && !state.socket) connect(); });
+  window.addEventListener('online', () => state.client?.retryNow());
   ui.roomForm.addEventListener('submit', onRoomOpenSubmit);
   ui.roomOpen.addEventListener('input', () => showText(ui.roomOpenError, ''));
   ui.notify.addEventListener('click', onNotifyClick);
   document.addEventListener('visibilitychange', onVisibilityChange);
   window.addEventListener('focus', requestRooms);  // back from elsewhere: the list may be old
-  // Another tab of ours counted a notice or read a conversation.
-  window.addEventListener('storage', (event) => { if (event.key === DIRECT_KEY_PREFIX + state.me) renderDirects(); });
+  // Another tab of ours counted a message or read a room.
+  window.addEventListener('storage', (event) => { if (event.key === ROOMS_KEY_PREFIX + state.me) renderRooms(); });
   ui.online.open = wide.matches;               // a phone starts with the lists folded
   ui.rooms.open = wide.matches;
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
@@ -991,7 +1140,7 @@ function start() {
   const checked = remembered === null ? { error: 'none' } : checkName(remembered);
   const target = roomFor(room || DEFAULT_ROOM, checked.name ?? null);
   if (!checked.error && target !== null) {
-    enterRoom(checked.name, target);
+    enterChat(checked.name, target);
   } else {
     if (remembered !== null) ui.name.value = remembered;
     if (target === null) showText(ui.roomError, 'The link names a room that cannot exist.');

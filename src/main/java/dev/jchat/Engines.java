@@ -1,9 +1,10 @@
 package dev.jchat;
 
 import dev.jchat.config.ChatConfig;
-import dev.jchat.redis.RedisRooms;
-import dev.jchat.room.ChatHub;
-import dev.jchat.room.Connections;
+import dev.jchat.engine.memory.LocalRooms;
+import dev.jchat.engine.redis.RedisRooms;
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Connections;
 
 /** The one place that picks where rooms live, for the launcher and the web application alike. */
 public final class Engines {
@@ -16,6 +17,11 @@ public final class Engines {
         if (config.engine().redis()) {
             return new ChatHub(config, hub -> new RedisRooms(config, hub), connections);
         }
-        return ChatHub.inMemory(config, connections);
+        return inMemory(config, connections);
+    }
+
+    /** A hub whose rooms live in this JVM's memory. */
+    public static ChatHub inMemory(ChatConfig config, Connections connections) {
+        return new ChatHub(config, hub -> new LocalRooms(config, hub), connections);
     }
 }

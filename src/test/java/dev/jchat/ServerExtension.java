@@ -2,7 +2,7 @@ package dev.jchat;
 
 import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
-import dev.jchat.redis.RedisServer;
+import dev.jchat.engine.redis.RedisServer;
 import dev.jchat.servers.PayaraServer;
 import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.TomcatServer;

@@ -11,10 +11,10 @@ import dev.jchat.message.InvalidFrameException;
 import dev.jchat.message.Pong;
 import dev.jchat.message.RoomList;
 import dev.jchat.message.Unsubscribed;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import dev.jchat.room.Direct;
-import dev.jchat.room.Frame;
-import dev.jchat.room.Member;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.InputRules;
@@ -228,7 +228,7 @@ public final class ChatEndpoint {
         try {
             frame = FrameDecoder.fromJson(text, member.v3());
         } catch (InvalidFrameException e) {
-            if (withinRate()) {
+            if (withinRate(null)) {
                 sendError(e.code(), e.getMessage());
             }
             return;
@@ -240,7 +240,7 @@ public final class ChatEndpoint {
             if (room != null) {
                 room.typing(member); // thinned by the room, not rate-limited
             }
-        } else if (!withinRate()) {
+        } else if (!withinRate(roomOf(frame))) {
             return;
         } else if (frame instanceof ClientFrame.Chat chat) {
             onChat(chat);
@@ -417,18 +417,21 @@ public final class ChatEndpoint {
         session.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT, BLOCKING_SEND_MILLIS);
     }
 
-    /** Counts a frame against the rate; answers {@code rate-limited}, and closes on sustained abuse. */
-    private boolean withinRate() {
+    /**
+     * Counts a frame against the rate; answers {@code rate-limited} (with the {@code room} the
+     * frame named, for a version-3 client to match it), and closes on sustained abuse.
+     */
+    private boolean withinRate(String room) {
         if (rate == null || rate.tryAcquire(System.nanoTime())) {
             return true;
         }
         if (rate.abusive()) {
             flooded = true;
-            sendError(ErrorCode.RATE_LIMITED, "too many messages for too long");
+            member.sendError(ErrorCode.RATE_LIMITED, "too many messages for too long", room);
             // logged by the closer, summarised with the others: a close with 1008 rate-limited
             hub.schedule(() -> member.close(ErrorCode.RATE_LIMITED.closeReason()), FLOOD_LINGER);
         } else {
-            sendError(ErrorCode.RATE_LIMITED, "too many messages; slow down");
+            member.sendError(ErrorCode.RATE_LIMITED, "too many messages; slow down", room);
         }
         return false;
     }
@@ -462,6 +465,20 @@ public final class ChatEndpoint {
                 asking.send(FrameEncoder.toJson(new RoomList(rooms)));
             }
         });
+    }
+
+    /** The room a version-3 frame names, as the client wrote it, or null. */
+    private String roomOf(ClientFrame frame) {
+        if (!member.v3()) {
+            return null;
+        }
+        if (frame instanceof ClientFrame.AboutRoom about) {
+            return about.room();
+        }
+        if (frame instanceof ClientFrame.Subscribe subscribe) {
+            return subscribe.room();
+        }
+        return frame instanceof ClientFrame.Unsubscribe unsubscribe ? unsubscribe.room() : null;
     }
 
     private void sendError(ErrorCode code, String message) {

@@ -1,6 +1,6 @@
 package dev.jchat.endpoint;
 
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import jakarta.websocket.WebSocketContainer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

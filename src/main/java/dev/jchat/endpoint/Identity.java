@@ -1,7 +1,7 @@
 package dev.jchat.endpoint;
 
 import dev.jchat.config.ChatConfig;
-import dev.jchat.room.Member;
+import dev.jchat.connection.Member;
 import dev.jchat.security.RefusedException;
 import dev.jchat.security.TokenVerifier;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.jchat.launcher;
 
 import dev.jchat.ops.OpsAnswers;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;

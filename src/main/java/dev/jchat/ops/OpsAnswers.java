@@ -1,7 +1,7 @@
 package dev.jchat.ops;
 
 import dev.jchat.metrics.ChatMetrics;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
@@ -10,27 +12,26 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
-import java.util.function.LongFunction;
 
 /**
  * What one server holds of one room, whichever engine carries it: the members connected here,
- * how many connections each name has here, the names online in the whole room, the newest
- * messages, and the one order in which all of it is queued to the members. Both engines drive
- * it: the in-memory engine numbers messages itself ({@link #publishNext}); the Redis engine
- * hands it what Redis numbered, in order ({@link #deliver}).
+ * who is online ({@link Presence}, announced to the members, coalesced in big rooms), the newest
+ * messages ({@link History}), the room's epoch and newest id, who may say it is typing
+ * ({@link TypingPace}), and the one order in which all of it is queued to the members. A message comes in
+ * one way, whichever engine numbered it: {@link #deliver} (or {@link #queue}, for an engine that
+ * numbers under a lock of its own). The engine chooses, by the factory it creates the audience
+ * with, whether presence is this server's alone and where the sends run: {@link #alone} for the
+ * in-memory engine, {@link #shared} for one that spans servers.
  *
  * <p>Thread-safe: one lock orders ids, history, presence and the queueing of every frame, so all
- * members see one order; the sends start after the lock is released, each from its own outbox.
+ * members see one order; the sends start after the lock is released ({@link Sends}), each from
+ * its own outbox.
  */
 public final class Audience {
 
@@ -47,24 +48,18 @@ public final class Audience {
     /** Rooms with at least this many connections here coalesce their presence announcements. */
     static final int COALESCE_AT = 100;
     static final long COALESCE_MILLIS = 100;
-    /** Connections whose sends one task starts, when the sends run elsewhere. */
-    static final int SENDS_PER_TASK = 128;
-    private static final long TYPING_NANOS = 1_000_000_000L;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Room room;
     private final int replay;
     private final History history;
     private final HistoryBudget budget;
-    private final SharedPresence shared;
+    private final Presence presence;
     private final BiConsumer<Runnable, Duration> timer;
-    private final Executor sends;
+    private final Executor sendOn; // where the sends a change started run
     private final Set<Member> members = new LinkedHashSet<>();
-    private final Map<String, Integer> here = new HashMap<>(); // name -> connections on this server
-    private final TreeSet<String> online = new TreeSet<>();    // names in the room, on any server
-    private final TreeSet<String> announced = new TreeSet<>(); // names the members were last told are here
-    private final Map<String, Long> typed = new HashMap<>();   // name -> when it last said it is typing (nanos)
-    private boolean announcing;                                // a coalesced announcement is due
+    private final TypingPace typing = new TypingPace();
+    private boolean announcing;    // a coalesced announcement is due
     private String epoch;
     private long lastId;
     private boolean retired;
@@ -82,26 +77,48 @@ public final class Audience {
         void gone(String name);
     }
 
-    /**
-     * @param room    the room this is the local part of, for {@link Member#enter}
-     * @param budget  the heap the histories of every room on this server share
-     * @param shared  null: a name is online while it has a connection here (this server is the
-     *                whole room); else the engine is told of the names here, says who is online
-     *                anywhere ({@link #online}), and a name leaves only when it says so
-     * @param timer   runs a task once after a delay, without blocking
-     * @param sends   where the sends a change started run, in parts of {@link #SENDS_PER_TASK}
-     *                connections; null: on the caller's thread, before the call returns
-     */
-    public Audience(Room room, String epoch, int historySize, HistoryBudget budget, int replay, SharedPresence shared,
-                    BiConsumer<Runnable, Duration> timer, Executor sends) {
+    private Audience(Room room, String epoch, int historySize, HistoryBudget budget, int replay, Presence presence,
+                     BiConsumer<Runnable, Duration> timer, Executor sendOn) {
         this.room = room;
         this.epoch = epoch;
         this.replay = replay;
         this.history = new History(historySize, budget, this);
         this.budget = budget;
-        this.shared = shared;
+        this.presence = presence;
         this.timer = timer;
-        this.sends = sends;
+        this.sendOn = sendOn;
+    }
+
+    /**
+     * The audience of a room that lives on this server alone (the in-memory engine): a name is
+     * online while it has a connection here, and the sends a change started run on the caller's
+     * thread before the call returns.
+     *
+     * @param room   the room this is all of, for {@link Member#enter}
+     * @param epoch  the epoch its ids are numbered in
+     * @param budget the heap the histories of every room on this server share
+     * @param timer  runs a task once after a delay, without blocking
+     */
+    public static Audience alone(Room room, String epoch, int historySize, HistoryBudget budget, int replay,
+                                 BiConsumer<Runnable, Duration> timer) {
+        return new Audience(room, epoch, historySize, budget, replay, Presence.alone(), timer, Runnable::run);
+    }
+
+    /**
+     * This server's part of a room shared by servers (the Redis engine): its epoch, ids and names
+     * online come from the engine ({@link #load}, {@link #deliver}, {@link #online}); the engine
+     * is told of the names here through {@code presence}, and a name leaves only when it says so.
+     *
+     * @param room     the room this is the local part of, for {@link Member#enter}
+     * @param budget   the heap the histories of every room on this server share
+     * @param presence told of the names here, with the audience's lock held
+     * @param timer    runs a task once after a delay, without blocking
+     * @param sends    where the sends a change started run, in parts of {@link Sends#PER_TASK}
+     *                 connections, so that the caller goes on meanwhile
+     */
+    public static Audience shared(Room room, int historySize, HistoryBudget budget, int replay, SharedPresence presence,
+                                  BiConsumer<Runnable, Duration> timer, Executor sends) {
+        return new Audience(room, null, historySize, budget, replay, Presence.shared(presence), timer, sends);
     }
 
     /**
@@ -109,7 +126,7 @@ public final class Audience {
      * frames reach it live. A named member counts as a connection of its name here.
      */
     public Joined join(Member member, Long since, String clientEpoch) {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (retired) {
                 return Joined.RETIRED;
@@ -132,29 +149,26 @@ public final class Audience {
             members.add(member);
             String user = member.name();
             if (user != null) {
-                countHere(member, user, kick);
+                countHere(member, user, sends);
             }
-            Welcome welcome = new Welcome(user, room.name(), List.copyOf(online), lastId, epoch, recovered, member.key());
-            if (member.outbox().enqueueJoin(Frame.of(FrameEncoder.toJson(welcome)),
-                    backlog.stream().map(History.Entry::frame).toList())) {
-                kick.add(member);
-            }
+            Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key());
+            sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)), backlog.stream().map(History.Entry::frame).toList());
             member.welcomed(room); // frames from outside the room may follow now
         }
-        drain(kick);
+        sends.start();
         return Joined.IN;
     }
 
     /** Names a member that joined without a name. */
     public void name(Member member, String user) {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             member.name(user);
             if (members.contains(member)) {
-                countHere(member, user, kick);
+                countHere(member, user, sends);
             }
         }
-        drain(kick);
+        sends.start();
     }
 
     /**
@@ -171,33 +185,27 @@ public final class Audience {
      * The farewell goes also when the member was not in the room (it was still joining).
      */
     public void leave(Member member, Frame farewell) {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
-            if (farewell != null && member.outbox().enqueue(farewell)) {
-                kick.add(member);
-            }
-            if (!members.remove(member)) {
-                drain(kick);
-                return;
+            if (farewell != null) {
+                sends.queue(member, farewell);
             }
             String user = member.name();
-            if (user != null && here.merge(user, -1, Integer::sum) == 0) {
-                here.remove(user);
-                typed.remove(user);
-                if (shared == null) {
-                    online.remove(user);
-                    announce(null, kick);
-                } else {
-                    shared.gone(user);
+            if (members.remove(member) && user != null) {
+                if (presence.departed(user)) {
+                    announce(null, sends);
+                }
+                if (!presence.isHere(user)) {
+                    typing.forget(user);
                 }
             }
         }
-        drain(kick);
+        sends.start();
     }
 
-    /** Tells the shared presence again of every name here, so that it does not expire them. */
+    /** Tells the shared presence again of every name here, so that it does not expire them (alone: nothing to tell). */
     public synchronized void refreshPresence() {
-        here.keySet().forEach(shared::here);
+        presence.refresh();
     }
 
     /** Answers the member alone with older messages: what {@link Room#history} promises. */
@@ -218,34 +226,26 @@ public final class Audience {
      */
     public synchronized boolean mayType(Member from, long nowNanos) {
         String user = from.name();
-        if (user == null || !members.contains(from)) {
-            return false;
-        }
-        Long last = typed.get(user);
-        if (last != null && nowNanos - last < TYPING_NANOS) {
-            return false;
-        }
-        typed.put(user, nowNanos);
-        return true;
+        return user != null && members.contains(from) && typing.allows(user, nowNanos);
     }
 
     /** Tells every member here whose name is not {@code user} that {@code user} is typing. */
     public void relayTyping(String user) {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             Frame frame = Frame.of(FrameEncoder.toJson(new Typing(user, room.name())));
             for (Member m : members) {
-                if (!user.equals(m.name()) && m.outbox().enqueue(frame)) {
-                    kick.add(m);
+                if (!user.equals(m.name())) {
+                    sends.queue(m, frame);
                 }
             }
         }
-        drain(kick);
+        sends.start();
     }
 
     /** Distinct names online in the room, on any server. */
     public synchronized int onlineCount() {
-        return online.size();
+        return presence.count();
     }
 
     /** Whether the member is in the room (it may have been given up on while its message was on the way). */
@@ -282,37 +282,32 @@ public final class Audience {
         return history.find(id);
     }
 
-    /** Numbers, stores and queues the next message: the in-memory engine's publish. */
-    public void publishNext(LongFunction<Frame> frameWithId) {
-        List<Member> kick = new ArrayList<>();
-        synchronized (this) {
-            long id = lastId + 1;
-            Frame frame = frameWithId.apply(id);
-            lastId = id;
-            history.add(id, frame);
-            queueToAll(frame, null, kick);
-        }
-        drain(kick);
-        budget.enforce(); // outside the lock: it may trim other rooms, one lock at a time
+    /**
+     * Stores a message its engine numbered and queues it to every member, then starts the sends:
+     * the one way a message reaches the room's members, on either engine. Ids at or below
+     * {@link #lastId()} are ignored (already delivered); the caller hands them over in order, and
+     * tells of a gap it could not fill first ({@link #lost}).
+     */
+    public void deliver(long id, Frame frame) {
+        queue(id, frame).start();
     }
 
     /**
-     * Stores and queues a message numbered elsewhere. Ids at or below {@link #lastId()} are
-     * ignored (already delivered); the caller hands them over in order, and tells of a gap it could
-     * not fill first ({@link #lost}).
+     * What {@link #deliver} does under the lock, without starting the sends: for an engine that
+     * numbers messages under a lock of its own, so that ids are queued in the order they were
+     * given, and starts the returned sends once it released that lock (the memory engine).
      */
-    public void deliver(long id, Frame frame) {
-        List<Member> kick = new ArrayList<>();
+    public Sends queue(long id, Frame frame) {
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
-            if (id <= lastId) {
-                return;
+            if (id > lastId) {
+                lastId = id;
+                history.add(id, frame);
+                queueToAll(frame, null, sends);
+                sends.thenEnforce(budget); // after the lock: it may trim other rooms, one lock at a time
             }
-            lastId = id;
-            history.add(id, frame);
-            queueToAll(frame, null, kick);
         }
-        drain(kick);
-        budget.enforce(); // outside the lock: it may trim other rooms, one lock at a time
+        return sends;
     }
 
     /**
@@ -340,34 +335,25 @@ public final class Audience {
         for (int i = 0; i < ids.size(); i++) {
             history.add(ids.get(i), frames.get(i));
         }
-        online.clear();
-        online.addAll(names);
-        announced.clear();
-        announced.addAll(names);
+        presence.load(names);
     }
 
     /** The engine says these names came into the room, or left it, on some server. */
     public void online(Collection<String> came, Collection<String> left) {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
-            boolean changed = online.addAll(came);
-            for (String name : left) {
-                if (!here.containsKey(name)) { // one still connected here is in the room, whatever was missed
-                    changed |= online.remove(name);
-                }
-            }
-            if (changed) {
-                announce(null, kick);
+            if (presence.changed(came, left)) {
+                announce(null, sends);
             }
         }
-        drain(kick);
+        sends.start();
     }
 
     /** The engine says exactly these names are in the room, on some server (besides those here). */
     public void onlineAre(Collection<String> names) {
         List<String> left;
         synchronized (this) {
-            left = online.stream().filter(name -> !names.contains(name)).toList();
+            left = presence.onlineBesides(names);
         }
         online(names, left);
     }
@@ -399,15 +385,9 @@ public final class Audience {
     }
 
     /** With the lock held: one more connection of the name here; its first is online at once. */
-    private void countHere(Member member, String user, List<Member> kick) {
-        if (here.merge(user, 1, Integer::sum) != 1) {
-            return;
-        }
-        if (shared != null) {
-            shared.here(user);
-        }
-        if (online.add(user)) {
-            announce(member, kick);
+    private void countHere(Member member, String user, Sends sends) {
+        if (presence.arrived(user)) {
+            announce(member, sends);
         }
     }
 
@@ -417,7 +397,7 @@ public final class Audience {
      * of the next {@link #COALESCE_MILLIS} are told together, one {@code join} and one
      * {@code leave} naming every name, so a crowd of n costs n frames each rather than n².
      */
-    private void announce(Member joiner, List<Member> kick) {
+    private void announce(Member joiner, Sends sends) {
         if (announcing) {
             return; // the coming announcement tells this change too
         }
@@ -425,62 +405,41 @@ public final class Audience {
             announcing = true;
             timer.accept(this::announceNow, Duration.ofMillis(COALESCE_MILLIS));
         }
-        queueAnnouncements(joiner, kick);
+        queueAnnouncements(joiner, sends);
     }
 
     /** The coalesced announcement. */
     private void announceNow() {
-        List<Member> kick = new ArrayList<>();
+        Sends sends = new Sends(sendOn);
         synchronized (this) {
             announcing = false;
-            queueAnnouncements(null, kick);
+            queueAnnouncements(null, sends);
         }
-        drain(kick);
+        sends.start();
     }
 
     /** With the lock held: what changed since the last announcement, to everyone but {@code joiner}. */
-    private void queueAnnouncements(Member joiner, List<Member> kick) {
-        List<String> left = announced.stream().filter(name -> !online.contains(name)).toList();
-        List<String> joined = online.stream().filter(name -> !announced.contains(name)).toList();
-        announced.removeAll(left);
-        announced.addAll(joined);
+    private void queueAnnouncements(Member joiner, Sends sends) {
+        Presence.News news = presence.news();
+        List<String> left = news.left();
+        List<String> joined = news.came();
         if (!left.isEmpty()) {
-            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), online.size(), room.name());
-            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, kick);
+            Leave leave = new Leave(left.get(0), left.size() == 1 ? null : left, now(), presence.count(), room.name());
+            queueToAll(Frame.of(FrameEncoder.toJson(leave)), null, sends);
         }
         if (!joined.isEmpty()) {
-            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), online.size(), room.name());
-            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, kick);
+            ServerFrame join = new Join(joined.get(0), joined.size() == 1 ? null : joined, now(), presence.count(), room.name());
+            queueToAll(Frame.of(FrameEncoder.toJson(join)), joined.size() == 1 ? joiner : null, sends);
         }
     }
 
     /** With the lock held: one encoded frame to every member but {@code except}. */
-    private void queueToAll(Frame frame, Member except, List<Member> kick) {
-        if (kick instanceof ArrayList<Member> list) {
-            list.ensureCapacity(kick.size() + members.size()); // one allocation, not one per doubling
-        }
+    private void queueToAll(Frame frame, Member except, Sends sends) {
+        sends.expect(members.size());
         for (Member m : members) {
-            if (m != except && m.outbox().enqueue(frame)) {
-                kick.add(m);
+            if (m != except) {
+                sends.queue(m, frame);
             }
-        }
-    }
-
-    /** Starts the sends of the outboxes that were idle; outside the lock. */
-    private void drain(List<Member> kick) {
-        if (sends == null) {
-            for (Member m : kick) {
-                m.outbox().drain();
-            }
-            return;
-        }
-        for (int from = 0; from < kick.size(); from += SENDS_PER_TASK) {
-            List<Member> part = kick.subList(from, Math.min(kick.size(), from + SENDS_PER_TASK));
-            sends.execute(() -> {
-                for (Member m : part) {
-                    m.outbox().drain();
-                }
-            });
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Member;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.security.InputRules;
 import dev.jchat.security.RefusedException;

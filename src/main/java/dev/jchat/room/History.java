@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
+
 /**
  * One chat room: its members, presence, id sequence and history. Implementations are
  * thread-safe and give every member the room's messages in one order, each once.

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Member;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import java.util.Collection;

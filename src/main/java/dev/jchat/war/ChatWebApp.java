@@ -5,7 +5,7 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.logging.LogSetup;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;

@@ -2,7 +2,7 @@ package dev.jchat.war;
 
 import dev.jchat.endpoint.Hubs;
 import dev.jchat.ops.OpsAnswers;
-import dev.jchat.room.ChatHub;
+import dev.jchat.ChatHub;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,8 +1,8 @@
 package dev.jchat.war;
 
-import dev.jchat.room.Connections;
-import dev.jchat.room.FrameWriter;
-import dev.jchat.room.Threads;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.FrameWriter;
+import dev.jchat.connection.Threads;
 import dev.jchat.tyrus.FieldPath;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;

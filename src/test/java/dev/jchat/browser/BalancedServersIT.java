@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.browser.ChatPage.Item;
-import dev.jchat.redis.RedisServer;
+import dev.jchat.engine.redis.RedisServer;
 import dev.jchat.servers.NginxBalancer;
 import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.StandaloneServer;

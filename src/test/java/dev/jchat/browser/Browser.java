@@ -117,6 +117,14 @@ final class Browser implements AutoCloseable {
     }
 
     /**
+     * Runs a script in every page this browser loads from now on, before the page's own scripts
+     * (through Chromium's DevTools command, which chromedriver relays; no CDP bindings needed).
+     */
+    void beforeEveryPage(String source) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", source));
+    }
+
+    /**
      * Polls {@code condition} until it returns something other than null or false, or fails
      * after {@link #WAIT} with {@code what} (evaluated then, so it can describe the page).
      */

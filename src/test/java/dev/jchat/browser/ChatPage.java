@@ -42,15 +42,22 @@ final class ChatPage {
         }
     }
 
-    /** One entry of the room list or of its Direct part: the name shown, its badge ("" when none), whether it is the room shown. */
-    record RoomEntry(String label, String badge, boolean current) {
+    /**
+     * One entry of the room list, of its Direct part or of its More rooms: the name shown, the people
+     * online, the unread count and the mention mark ("" for each when not shown), whether it is the room
+     * shown, and what a screen reader says of it.
+     */
+    record RoomEntry(String label, String online, String unread, String mention, boolean current, String said) {
     }
 
     private static final String ENTRIES = """
             return Array.from(document.querySelectorAll('#' + arguments[0] + ' > li > a'), (a) => ({
               label: a.querySelector('.label')?.textContent ?? '',
-              badge: a.querySelector('.count, .unread')?.textContent ?? '',
+              online: a.querySelector('.online')?.textContent ?? '',
+              unread: a.querySelector('.unread')?.textContent ?? '',
+              mention: a.querySelector('.mention')?.textContent ?? '',
               current: a.getAttribute('aria-current') === 'page',
+              said: a.getAttribute('aria-label') ?? '',
             }));""";
 
     // One consistent snapshot of the list; walking WebElements would race the page's updates.
@@ -233,7 +240,7 @@ final class ChatPage {
 
     // ---- the room list
 
-    /** The rooms with people in them, as listed. */
+    /** The rooms this page opened, as listed. */
     List<RoomEntry> rooms() {
         return entries("room-list");
     }
@@ -243,16 +250,28 @@ final class ChatPage {
         return entries("direct-list");
     }
 
-    /** Waits for the room list entry {@code label}, in either part, satisfying {@code condition}, and returns it. */
+    /** Other rooms with people in them, not opened here. */
+    List<RoomEntry> moreRooms() {
+        return entries("more-list");
+    }
+
+    /** Waits for the room list entry {@code label}, in any part, satisfying {@code condition}, and returns it. */
     RoomEntry awaitRoom(String label, Predicate<RoomEntry> condition, String what) {
-        return browser.await(() -> what + "; rooms " + rooms() + ", direct " + directs() + "; " + describe(),
-                driver -> java.util.stream.Stream.concat(rooms().stream(), directs().stream())
+        return browser.await(() -> what + "; rooms " + rooms() + ", direct " + directs() + ", more " + moreRooms()
+                        + "; " + describe(),
+                driver -> java.util.stream.Stream.of(rooms(), directs(), moreRooms()).flatMap(List::stream)
                         .filter(entry -> entry.label().equals(label) && condition.test(entry)).findFirst().orElse(null));
     }
 
-    /** Clicks the entry of the room list (or its Direct part) showing {@code label}. */
+    /** Clicks the entry of the room list (any part) showing {@code label}. */
     void clickRoom(String label) {
         browser.driver().findElement(By.xpath("//*[@id='rooms']//li/a[span[@class='label' and .=" + xpathLiteral(label) + "]]")).click();
+    }
+
+    /** Clicks the close button beside the room list entry showing {@code label}. */
+    void closeRoom(String label) {
+        browser.driver().findElement(By.xpath("//*[@id='rooms']//li[a/span[@class='label' and .=" + xpathLiteral(label)
+                + "]]/button[contains(@class, 'room-close')]")).click();
     }
 
     /** Whether the room list is unfolded (a phone starts with it folded). */
@@ -349,6 +368,27 @@ final class ChatPage {
                 };""");
     }
 
+    /**
+     * Counts every WebSocket any page of this browser opens from its first script on: installed before
+     * the page's own scripts run (so nothing the page does can escape it) and again on every load.
+     */
+    void countSocketsFromTheStart() {
+        browser.beforeEveryPage("""
+                window.socketsFromTheStart = [];
+                window.WebSocket = class extends WebSocket {
+                  constructor(url, protocols) {
+                    super(url, protocols);
+                    window.socketsFromTheStart.push(this);
+                  }
+                };""");
+    }
+
+    /** The address and state (0 connecting, 1 open, 2 closing, 3 closed) of each WebSocket this page opened since it loaded. */
+    @SuppressWarnings("unchecked")
+    List<String> socketsFromTheStart() {
+        return (List<String>) browser.script("return window.socketsFromTheStart.map((s) => s.readyState + ' ' + s.url);");
+    }
+
     /** How many WebSockets the page opened since {@link #recordSockets()}. */
     int socketsOpened() {
         return ((Number) browser.script("return window.sockets.length;")).intValue();
@@ -409,8 +449,9 @@ final class ChatPage {
     @SuppressWarnings("unchecked")
     private List<RoomEntry> entries(String listId) {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) browser.script(ENTRIES, listId);
-        return rows.stream().map(row -> new RoomEntry((String) row.get("label"), (String) row.get("badge"),
-                Boolean.TRUE.equals(row.get("current")))).toList();
+        return rows.stream().map(row -> new RoomEntry((String) row.get("label"), (String) row.get("online"),
+                (String) row.get("unread"), (String) row.get("mention"), Boolean.TRUE.equals(row.get("current")),
+                (String) row.get("said"))).toList();
     }
 
     /** A name or room as an XPath literal: neither can hold a quote. */

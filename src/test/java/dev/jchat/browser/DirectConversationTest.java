@@ -45,7 +45,7 @@ class DirectConversationTest {
         bob.say("Hi Ann, a word in private?");
         bob.awaitMessage("Hi Ann, a word in private?");
 
-        RoomEntry unread = ann.awaitRoom("Bob", entry -> entry.badge().equals("1"), "one unread from Bob in Ann's Direct list");
+        RoomEntry unread = ann.awaitRoom("Bob", entry -> entry.unread().equals("1"), "one unread from Bob in Ann's Direct list");
         assertFalse(unread.current());
         assertEquals("1 unread", ann.text("unread-total"), "the list's heading says so too, seen folded or not");
         assertEquals(List.of(), ann.texts(), "the lobby shows nothing of it");
@@ -53,17 +53,17 @@ class DirectConversationTest {
         ann.clickRoom("Bob");
         ann.awaitRoomShown("@Ann+Bob");
         assertEquals("Bob", ann.awaitMessage("Hi Ann, a word in private?").name());
-        ann.awaitRoom("Bob", entry -> entry.current() && entry.badge().isEmpty(), "read once opened");
+        ann.awaitRoom("Bob", entry -> entry.current() && entry.unread().isEmpty(), "read once opened");
         assertFalse(ann.visible("unread-total"));
         ann.say("Sure, go ahead.");
         bob.awaitMessage("Sure, go ahead.");
 
         ann.element("room-open").sendKeys("lobby", Keys.ENTER);
         ann.awaitRoomShown("lobby");
-        ann.awaitRoom("Bob", entry -> !entry.current() && entry.badge().isEmpty(), "still listed, nothing unread");
+        ann.awaitRoom("Bob", entry -> !entry.current() && entry.unread().isEmpty(), "still listed, nothing unread");
         ann.reload();
         ann.awaitRoomShown("lobby");
-        ann.awaitRoom("Bob", entry -> entry.badge().isEmpty(), "remembered by this browser for Ann");
+        ann.awaitRoom("Bob", entry -> entry.unread().isEmpty(), "remembered by this browser for Ann");
     }
 
     @Test

@@ -109,7 +109,7 @@ class RefusalTest {
         ChatPage page = browsers.launch().open(open.pageUri());
         page.recordSockets();
         page.join("Flood", "flood");
-        page.sendRaw("for (let i = 0; i < 300; i++) socket.send(JSON.stringify({ msg: 'x' + i }));");
+        page.sendRaw("for (let i = 0; i < 300; i++) socket.send(JSON.stringify({ room: 'flood', msg: 'x' + i }));");
 
         String notice = page.awaitNotice("refused");
         assertTrue(notice.startsWith("The server disconnected you for sending too fast."), notice);

@@ -7,6 +7,7 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
+import dev.jchat.browser.ChatPage.RoomEntry;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.List;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
 
-/** The room list beside the chat: the rooms with people, a click to switch, and coming back loses and repeats nothing. */
+/**
+ * The room list beside the chat: the rooms opened here, other rooms with people, a click to switch, and
+ * coming back loses and repeats nothing.
+ */
 class RoomsListTest {
 
     @RegisterExtension
@@ -24,22 +28,25 @@ class RoomsListTest {
     static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
 
     @Test
-    void theListShowsTheRoomsWithPeopleAndAClickOnOneSwitchesToIt() throws Exception {
+    void theListShowsTheRoomsOpenedAndOtherRoomsWithPeopleAndAClickOnOneSwitchesToIt() throws Exception {
         try (TestClient gus = connect("Gus", "garden")) {
             gus.welcome();
             ChatPage page = browsers.launch().open(server.pageUri()).join("Hana", "hall");
 
-            page.awaitRoom("hall", entry -> entry.current() && entry.badge().equals("1"),
+            page.awaitRoom("hall", entry -> entry.current() && entry.online().equals("1"),
                     "the room shown, marked as the current one, with Hana in it");
-            page.awaitRoom("garden", entry -> !entry.current() && entry.badge().equals("1"),
-                    "the room of a client that is no page, with its one person");
+            page.awaitRoom("garden", entry -> !entry.current() && entry.online().equals("1"),
+                    "under More rooms, the room of a client that is no page, with its one person");
+            assertEquals(List.of("hall"), page.rooms().stream().map(RoomEntry::label).toList(), "only hall is opened here");
 
             page.clickRoom("garden");
             page.awaitRoomShown("garden");
             page.awaitUsers("Gus", "Hana");
             assertTrue(page.browser().driver().getCurrentUrl().endsWith("#room=garden"), "the address follows");
-            page.awaitRoom("garden", entry -> entry.current() && entry.badge().equals("2"),
+            page.awaitRoom("garden", entry -> entry.current() && entry.online().equals("2"),
                     "the room now shown, marked, counting both");
+            assertEquals(List.of("garden", "hall"), page.rooms().stream().map(RoomEntry::label).toList(),
+                    "both opened here now, and listed as such");
             assertEquals("Hana", gus.next("join").getString("user"), "the page really joined Gus's room");
         }
     }
@@ -62,9 +69,9 @@ class RoomsListTest {
             page.say("beta one");
             page.awaitTexts(List.of("beta one"));
             ivo.say("alpha three, while Jade was away");
-            awaitOwnChat(ivo, "alpha three, while Jade was away"); // stored before the page comes back
+            awaitOwnChat(ivo, "alpha three, while Jade was away");
+            page.awaitRoom("alpha", entry -> !entry.current() && entry.unread().equals("1"), "alpha counts it, unread");
 
-            page.awaitRoom("alpha", entry -> !entry.current(), "alpha in the list, where Ivo is");
             page.clickRoom("alpha");
             page.awaitRoomShown("alpha");
             ivo.say("alpha four, live");
@@ -72,16 +79,14 @@ class RoomsListTest {
 
             List<Item> after = page.items();
             assertEquals(List.of("alpha one", "alpha two", "alpha three, while Jade was away", "alpha four, live"),
-                    page.texts(), "what was shown, what was missed, then what is new: each once, in order");
+                    page.texts(), "what was shown, what was said meanwhile, then what is new: each once, in order");
             assertEquals(before, after.subList(0, before.size()), "the items shown before are back as they were");
             assertEquals(List.of("1", "2", "3", "4"), page.messages().stream().map(Item::id).toList());
-            List<String> urls = page.socketUrls();
-            assertEquals(2, urls.size(), () -> "one socket to beta, one back to alpha: " + urls);
-            assertTrue(urls.get(1).contains("room=alpha&since=2&epoch=" + before.get(0).epoch()),
-                    () -> "back in alpha, the page asks only for what came after what it showed: " + urls.get(1));
-            page.browser().driver().navigate().back(); // beta is empty now, so not listed: Back is the way
+            assertEquals(0, page.socketsOpened(), "both rooms on the page's one socket: switching opens none");
+            page.browser().driver().navigate().back();
             page.awaitRoomShown("beta");
             assertEquals(List.of("beta one"), page.texts(), "beta's own message is back too, once");
+            page.awaitRoom("beta", entry -> entry.current() && entry.online().equals("1"), "beta listed, with Jade in it");
         }
     }
 

@@ -37,6 +37,10 @@ class ScreenshotsTest {
             ChatPage ann = browsers.launch();
             ann.browser().driver().manage().window().setSize(new Dimension(1200, 760));
             ann.open(server.pageUri()).join("Ann", "lobby");
+            ann.element("room-open").sendKeys("design", Keys.ENTER);
+            ann.awaitRoomShown("design");
+            ann.clickRoom("lobby");
+            ann.awaitRoomShown("lobby");
             bob.say("Morning! The release notes are up: https://example.com/releases/2.4");
             ann.awaitMessageStarting("Morning!");
             ann.say("Thanks Bob, reading them now.");
@@ -48,8 +52,12 @@ class ScreenshotsTest {
             try (TestClient bobDirect = connect("Bob", "%40Ann")) {
                 bobDirect.welcome();
                 bobDirect.say("Got a minute after lunch? Just the two of us.");
-                ann.awaitRoom("Bob", entry -> entry.badge().equals("1"), "Bob's message, unread");
-                ann.awaitRoom("design", entry -> entry.badge().equals("2"), "the design room with two people");
+                ann.awaitRoom("Bob", entry -> entry.unread().equals("1"), "Bob's message, unread");
+                omar.say("@Ann the new mock-ups are in the shared folder.");
+                pia.say("The narrow layout works on my phone too.");
+                ann.awaitRoom("design", entry -> entry.online().equals("3") && entry.unread().equals("2")
+                        && entry.mention().equals("@"), "the design room: three people, two unread, one naming Ann");
+                ann.awaitRoom("ops", entry -> entry.online().equals("1"), "under More rooms, ops with Raj");
                 ann.browser().screenshot(docs.resolve("screenshot-room.png"));
 
                 ann.clickRoom("Bob");

@@ -134,6 +134,30 @@ public abstract class ChatContract {
         assertTrue(page.body().contains("<html"), "not an HTML page");
     }
 
+    /**
+     * chat-client.js, the protocol module for front ends, is served beside the page as the page's
+     * own script is: a JavaScript type (browsers refuse a module of any other) and the same caching.
+     */
+    @Test
+    void theProtocolModuleIsServedBesideThePageAsItsScriptIs() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> script = http.send(HttpRequest.newBuilder(pageUri().resolve("chat.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> module = http.send(HttpRequest.newBuilder(pageUri().resolve("chat-client.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, module.statusCode());
+        assertTrue(module.body().contains("export class ChatClient"), "the module itself");
+        String type = module.headers().firstValue("content-type").orElse("");
+        assertTrue(type.contains("javascript"), () -> "module scripts need a JavaScript type, got " + type);
+        for (String header : List.of("content-type", "cache-control", "expires")) {
+            assertEquals(script.headers().firstValue(header), module.headers().firstValue(header), header);
+        }
+        for (String header : List.of("etag", "last-modified")) {
+            assertEquals(script.headers().firstValue(header).isPresent(), module.headers().firstValue(header).isPresent(),
+                    header);
+        }
+    }
+
     // --- chat
 
     @Test

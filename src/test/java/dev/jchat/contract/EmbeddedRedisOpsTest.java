@@ -8,7 +8,7 @@ import dev.jchat.OpsClient;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
-import dev.jchat.redis.RedisServer;
+import dev.jchat.engine.redis.RedisServer;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;

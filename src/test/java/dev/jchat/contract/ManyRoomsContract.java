@@ -255,6 +255,28 @@ public abstract class ManyRoomsContract extends ChatContract {
     }
 
     @Test
+    void aFrameOverTheRateIsRefusedWithTheRoomItNamed() {
+        TestClient alice = v3("alice", room());
+        next(alice, "welcome", room());
+        int frames = CONFIG.security().rateBurst() + 5;
+        for (int i = 0; i < frames; i++) {
+            alice.send("{\"type\":\"history\",\"room\":\"" + room() + "\"}");
+        }
+        int limited = 0;
+        for (int i = 0; i < frames; i++) {
+            JsonObject frame = alice.next();
+            if (frame.getString("type").equals("error")) {
+                assertEquals("rate-limited", frame.getString("code"));
+                assertEquals(room(), frame.getString("room"), () -> "the room it named: " + frame);
+                limited++;
+            } else {
+                assertEquals("history", frame.getString("type"));
+            }
+        }
+        assertTrue(limited >= 4, "past the burst, frames are refused: " + limited);
+    }
+
+    @Test
     void versionsOneAndTwoKnowNothingOfSubscriptions() {
         TestClient old = join("old");
         subscribe(old, other("z"));

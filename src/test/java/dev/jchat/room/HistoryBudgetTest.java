@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.TestClient;
 import dev.jchat.launcher.EmbeddedServer;
-import dev.jchat.redis.RedisServer;
+import dev.jchat.engine.redis.RedisServer;
 import jakarta.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -1,5 +1,6 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,16 @@
 package dev.jchat.room;
 
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.FakeSession;
+import dev.jchat.connection.Member;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.config.ChatConfig;
+import dev.jchat.engine.memory.LocalRooms;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -20,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A name whose hold ran out and that someone else claimed does not inherit its direct
  * conversations, in memory: the month a hold lasts passes on the clock the name holds run by.
- * (The same on Redis, on real servers: {@code dev.jchat.redis.RecycledNameRedisTest}.)
+ * (The same on Redis, on real servers: {@code dev.jchat.engine.redis.RecycledNameRedisTest}.)
  */
 class RecycledNameTest {
 

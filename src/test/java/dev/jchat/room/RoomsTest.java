@@ -3,9 +3,17 @@ package dev.jchat.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.jchat.ChatHub;
+import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
+import dev.jchat.connection.Closer;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.FakeSession;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.Member;
 import jakarta.websocket.CloseReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +21,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
 
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
 class RoomsTest {
 
-    private final ChatHub hub = ChatHub.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
+    private final ChatHub hub = Engines.inMemory(ChatConfig.defaults().withOutbound(1, 1_024), Connections.NONE);
 
     @AfterEach
     void stop() {
@@ -34,7 +41,7 @@ class RoomsTest {
 
     @Test
     void aRoomRefusedToAnotherRoomOfTheConnectionIsToldAndTheConnectionStaysInItsRooms() throws Exception {
-        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        ChatHub small = Engines.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
         try {
             FakeSession session = new FakeSession("v3", FakeSession.Sends.COMPLETE);
             Member member = small.open(session.session);
@@ -57,7 +64,7 @@ class RoomsTest {
 
     @Test
     void aRefusalOfTheQuerysRoomClosesTheConnection() throws Exception {
-        ChatHub small = ChatHub.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
+        ChatHub small = Engines.inMemory(ChatConfig.defaults().withMaxRooms(1), Connections.NONE);
         try {
             small.enter(member(small, new FakeSession("first", FakeSession.Sends.COMPLETE), "bob"), "first", "first", null, null);
             FakeSession session = new FakeSession("refused", FakeSession.Sends.COMPLETE);

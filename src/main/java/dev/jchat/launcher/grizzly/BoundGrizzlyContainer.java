@@ -1,6 +1,6 @@
 package dev.jchat.launcher.grizzly;
 
-import dev.jchat.room.Threads;
+import dev.jchat.connection.Threads;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;

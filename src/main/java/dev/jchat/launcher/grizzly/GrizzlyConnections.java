@@ -1,8 +1,8 @@
 package dev.jchat.launcher.grizzly;
 
-import dev.jchat.room.Connections;
-import dev.jchat.room.Frame;
-import dev.jchat.room.FrameWriter;
+import dev.jchat.connection.Connections;
+import dev.jchat.connection.Frame;
+import dev.jchat.connection.FrameWriter;
 import dev.jchat.tyrus.FieldPath;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;

@@ -1,0 +1,176 @@
+package dev.jchat.engine.memory;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.RoomList;
+import dev.jchat.room.Audience;
+import dev.jchat.ChatHub;
+import dev.jchat.room.Direct;
+import dev.jchat.room.HistoryBudget;
+import dev.jchat.connection.Member;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
+import dev.jchat.security.RefusedException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Rooms in this JVM's memory, at most {@code CHAT_MAX_ROOMS} of them. Thread-safe.
+ *
+ * <p>A room that never had a message is dropped when its last member leaves. One with messages is
+ * kept for whoever comes back; when a new room needs its place, the room that has been empty the
+ * longest is forgotten (coming back to it later shows a new epoch). When every room has someone in
+ * it, a new room is refused with {@code room-limit}. Their histories share one {@link HistoryBudget}.
+ *
+ * <p>Locks: a room's own lock may be held while taking {@link #idle}'s, never the other way round.
+ */
+public final class LocalRooms implements RoomRegistry {
+
+    private final ConcurrentMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    private final LinkedHashSet<LocalRoom> idle = new LinkedHashSet<>(); // empty rooms with history, longest empty first
+    private final Object creating = new Object();
+    private final int historySize;
+    private final int historyReplay;
+    private final int maxRooms;
+    private final ChatHub hub;
+    private final LocalNames names;
+    private final HistoryBudget historyBudget;
+
+    /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
+    public LocalRooms(ChatConfig config, ChatHub hub) {
+        this(config, hub, System::nanoTime);
+    }
+
+    /** As above, with the clock name holds run out by (tests make a month pass). */
+    public LocalRooms(ChatConfig config, ChatHub hub, LongSupplier clock) {
+        this.historySize = config.historySize();
+        this.historyReplay = config.historyReplay();
+        this.maxRooms = config.maxRooms();
+        this.hub = hub;
+        this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()), clock);
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
+    }
+
+    @Override
+    public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
+        String owners = null;
+        if (Direct.is(name)) {
+            Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
+            if (admission.refusal() != null) {
+                throw admission.refusal();
+            }
+            owners = admission.owners();
+        }
+        while (true) {
+            LocalRoom room = rooms.get(name);
+            if (room == null) {
+                room = create(name);
+            }
+            Audience.Joined joined = room.join(member, since, epoch, owners);
+            if (joined != Audience.Joined.RETIRED) {
+                if (joined != Audience.Joined.IN) {
+                    room.retireIfUnused(); // made for a connection that closed meanwhile
+                }
+                return room;
+            }
+            // it was forgotten between the lookup and the join: its successor is a create() away
+        }
+    }
+
+    @Override
+    public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return CompletableFuture.completedFuture(
+                RoomRegistry.firstOf(rooms.values().stream().map(LocalRoom::entry).toList(), max));
+    }
+
+    /** Number of rooms held, for tests and metrics. */
+    public int size() {
+        return rooms.size();
+    }
+
+    @Override
+    public Names names() {
+        return names;
+    }
+
+    /** The heap every room's history here shares. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
+    }
+
+    ChatHub hub() {
+        return hub;
+    }
+
+    /** Runs a task once after a delay, on the hub's timer. */
+    BiConsumer<Runnable, Duration> timer() {
+        return hub::schedule;
+    }
+
+    void retire(LocalRoom room) {
+        rooms.remove(room.name(), room);
+    }
+
+    /** The room's last member left; it keeps its history until its place is needed. */
+    void idle(LocalRoom room) {
+        synchronized (idle) {
+            idle.add(room);
+        }
+    }
+
+    /** Someone is in the room again. */
+    void busy(LocalRoom room) {
+        synchronized (idle) {
+            idle.remove(room);
+        }
+    }
+
+    private LocalRoom create(String name) throws RefusedException {
+        synchronized (creating) {
+            LocalRoom existing = rooms.get(name);
+            if (existing != null) {
+                return existing;
+            }
+            if (rooms.size() >= maxRooms && !forgetOne()) {
+                throw new RefusedException(ErrorCode.ROOM_LIMIT,
+                        "the server holds as many rooms as it may; try again later or join an existing room");
+            }
+            // In-memory ids restart with the process: a fresh epoch tells clients their old ids mean nothing here.
+            String epoch = Audience.newEpoch();
+            LocalRoom room = new LocalRoom(this, name, epoch, historySize, historyReplay);
+            rooms.put(name, room);
+            return room;
+        }
+    }
+
+    /** Forgets the room that has been empty the longest; false when every room has someone in it. */
+    private boolean forgetOne() {
+        while (true) {
+            LocalRoom oldest;
+            synchronized (idle) {
+                Iterator<LocalRoom> it = idle.iterator();
+                if (!it.hasNext()) {
+                    return false;
+                }
+                oldest = it.next();
+                it.remove();
+            }
+            if (oldest.retireIfEmpty()) { // someone may have come in since it was listed
+                rooms.remove(oldest.name(), oldest);
+                synchronized (idle) {
+                    idle.remove(oldest); // listed again if someone came and went meanwhile
+                }
+                return true;
+            }
+        }
+    }
+}

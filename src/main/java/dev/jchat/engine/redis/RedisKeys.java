@@ -1,0 +1,71 @@
+package dev.jchat.engine.redis;
+
+/**
+ * The names of one chat's keys and channels in Redis, all under {@code CHAT_REDIS_PREFIX}. A
+ * room's keys share the hash tag {@code {room}}, so that its scripts touch one slot.
+ */
+record RedisKeys(String prefix) {
+
+    /** Hash: {@code epoch}, and {@code seq}, the newest id. */
+    String meta(String room) {
+        return prefix + ":{" + room + "}:meta";
+    }
+
+    /** Stream of the newest messages, entry ids {@code <id>-0}, field {@code f}: the frame as sent. */
+    String log(String room) {
+        return prefix + ":{" + room + "}:log";
+    }
+
+    /** Sorted set: {@code server|name} scored by when it expires. */
+    String presence(String room) {
+        return prefix + ":{" + room + "}:presence";
+    }
+
+    /** Hash: name to the number of servers it is on. */
+    String names(String room) {
+        return prefix + ":{" + room + "}:names";
+    }
+
+    /**
+     * A claimed name's hold, under the name's skeleton: hash with {@code digest}, the SHA-256 of
+     * its key, and {@code name}, the spelling it was claimed with.
+     */
+    String name(String skeleton) {
+        return prefix + ":name:" + skeleton;
+    }
+
+    /**
+     * Sorted set of every room with a name online (direct conversations left out), scored by minus
+     * how many names: the directory's order. (Named anew: {@code :rooms} was a hash of the same.)
+     */
+    String directory() {
+        return prefix + ":room-directory";
+    }
+
+    /** Counter shared by every room: the version of the latest presence change. */
+    String presenceVersion() {
+        return prefix + ":presence-version";
+    }
+
+    /** Channel of the room's messages, presence changes and typing ({@link ChannelMessage}). */
+    String channel(String room) {
+        return prefix + ":{" + room + "}";
+    }
+
+    /**
+     * Channel every server listens to: notices of direct messages ({@link ChannelMessage.Notice}),
+     * for the connections of their name wherever they are.
+     */
+    String notices() {
+        return prefix + ":notices";
+    }
+
+    /** The room a channel belongs to, or null for someone else's channel. */
+    String roomOf(String channel) {
+        String start = prefix + ":{";
+        if (!channel.startsWith(start) || !channel.endsWith("}")) {
+            return null;
+        }
+        return channel.substring(start.length(), channel.length() - 1);
+    }
+}

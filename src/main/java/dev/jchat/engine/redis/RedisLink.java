@@ -1,0 +1,361 @@
+package dev.jchat.engine.redis;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.ChatHub;
+import dev.jchat.connection.Threads;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The link to Redis: Lettuce's client and its two connections, one for commands (pipelined:
+ * nothing waits for a reply) and one for the subscriptions, their reconnects, and the way of
+ * every command ({@link #call}): timed, counted while in flight so that a close lets the last ones
+ * reach Redis, and failed at once while the command connection is not up with the scripts loaded.
+ * On every connect of the command connection the scripts are loaded and Redis' clock is read
+ * ({@link RedisClock}, read again every second) before commands are taken again. Commands are never
+ * sent again after a reconnect. Thread-safe.
+ */
+final class RedisLink {
+
+    private static final System.Logger LOG = System.getLogger(RedisLink.class.getName());
+    /** How long a command may take before it fails. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    /** How often Redis' clock is read again, so that a step or drift of either clock is absorbed within it. */
+    private static final Duration CLOCK_PERIOD = Duration.ofSeconds(1);
+
+    /** What the engine does when the link changes; called on Lettuce's threads. */
+    interface Listener {
+
+        /** The command connection is up with the scripts loaded, after a first connect or a reconnect. */
+        void commandsReady();
+
+        /** The subscription connection is up, after a first connect or a reconnect: subscribe what should be. */
+        void subscriptionsUp();
+
+        /** A message on a subscribed channel. */
+        void message(String channel, String message);
+    }
+
+    private final ChatConfig config;
+    private final ChatHub hub;
+    private final RedisClock clock = new RedisClock();
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final Thread connector;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final CountDownLatch firstAttempt = new CountDownLatch(1);
+    private volatile Listener listener;
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile boolean commandsUp;
+    private volatile boolean pubsubUp;
+    private volatile boolean reachable;
+    private volatile boolean closed;
+
+    /** Sets up the client for {@code CHAT_REDIS_URL}; nothing connects before {@link #start}. */
+    RedisLink(ChatConfig config, ChatHub hub, Threads threads) {
+        this.config = config;
+        this.hub = hub;
+        this.resources = DefaultClientResources.builder()
+                .threadFactoryProvider(pool -> threads.keep(new DefaultThreadFactory(pool, true))) // as Lettuce's own
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisURI uri = RedisURI.create(config.engine().redisUrl());
+        uri.setTimeout(COMMAND_TIMEOUT);
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .replayFilter(command -> true) // a command cut off by a disconnect is never sent again
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+                .build());
+        client.addListener(new ConnectionStates());
+        this.connector = new Thread(this::connect, "chat-redis-connect");
+        connector.setDaemon(true);
+    }
+
+    /**
+     * Starts connecting in the background, and returns once Redis answered, or, when Redis is down,
+     * after a few seconds (the server starts anyway and says so).
+     */
+    void start(Listener listener) {
+        this.listener = listener;
+        connector.start();
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
+        awaitFirstAttempt();
+        FastThreadLocal.removeAll(); // what setting up Netty left on the deploying thread (see close)
+    }
+
+    /** True while Redis answers on both connections. */
+    boolean reachable() {
+        return reachable;
+    }
+
+    /** True once the engine is closing: nothing is started again. */
+    boolean closed() {
+        return closed;
+    }
+
+    RedisClock clock() {
+        return clock;
+    }
+
+    /**
+     * A command on the command connection, timed as {@code op} and counted while in flight; fails
+     * at once, without throwing, while that connection is not up with the scripts loaded.
+     */
+    <T> CompletableFuture<T> call(String op, Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        StatefulRedisConnection<String, String> c = commands;
+        if (c == null || !commandsUp) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+        }
+        long start = System.nanoTime();
+        return track(send(c, command).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+    }
+
+    /** Subscribes a channel on the subscription connection; fails when that was never made. */
+    CompletableFuture<Void> subscribe(String channel) {
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
+        }
+        return track(p.async().subscribe(channel));
+    }
+
+    /** Unsubscribes a channel; nothing to do when the subscription connection was never made. */
+    CompletableFuture<Void> unsubscribe(String channel) {
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        return p == null ? CompletableFuture.completedFuture(null) : track(p.async().unsubscribe(channel));
+    }
+
+    /** Stops connecting and lets the commands in flight reach Redis, for up to 2 s (the last leaves). */
+    void drain() {
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        connector.interrupt();
+    }
+
+    /** Closes both connections and Lettuce's threads; after {@link #drain}. */
+    void close() {
+        closed = true;
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        try {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS); // no Netty thread outlives an undeploy
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "Lettuce's threads did not stop within 3 s: {0}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Netty keeps a thread-local on every thread that called it, this one included: a web
+        // container reports it as a leak of the application (and it would pin its class loader).
+        FastThreadLocal.removeAll();
+        try {
+            connector.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
+    }
+
+    private <T> CompletableFuture<T> send(StatefulRedisConnection<String, String> c,
+                                          Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+        try {
+            return command.apply(c.async()).toCompletableFuture().whenComplete((result, error) -> {
+                if (error != null && Script.unknown(error)) {
+                    prepare(c); // Redis forgot the scripts (SCRIPT FLUSH): unavailable until they are back
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private <T> CompletableFuture<T> track(CompletionStage<T> stage) {
+        inFlight.incrementAndGet();
+        return stage.toCompletableFuture().whenComplete((result, error) -> inFlight.decrementAndGet());
+    }
+
+    /**
+     * After every connect of the command connection: loads the scripts and measures Redis' clock
+     * (for the publish deadline, checked on Redis' clock; read again every second), then takes commands.
+     */
+    private void prepare(StatefulRedisConnection<String, String> c) {
+        commandsUp = false;
+        changed();
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
+        CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
+        steps.add(time);
+        CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+            if (error != null) {
+                // Redis answers but will not take the scripts yet (LOADING after a restart, BUSY):
+                // try again shortly, for as long as this connection is the one in use
+                hub.events().record(Level.WARNING, "preparing the Redis connection failed; trying again",
+                        error.toString());
+                hub.schedule(() -> {
+                    if (!closed && c == commands && c.isOpen() && !commandsUp) {
+                        prepare(c);
+                    }
+                }, Duration.ofSeconds(1));
+                return;
+            }
+            clock.measured(time.join(), clock.now());
+            commandsUp = c.isOpen();
+            changed();
+            if (commandsUp) {
+                listener.commandsReady();
+            }
+        });
+    }
+
+    /** Reads Redis' clock every second, so that a step or drift of either clock lasts at most that long. */
+    private void measureClock() {
+        if (closed) {
+            return;
+        }
+        if (commandsUp) {
+            call("time", redis -> redis.time()).whenComplete((time, error) -> {
+                if (error != null) {
+                    LOG.log(Level.DEBUG, "Redis'' clock not read: {0}", error.toString()); // again in a second
+                } else {
+                    clock.measured(time, clock.now());
+                }
+            });
+        }
+        hub.schedule(this::measureClock, CLOCK_PERIOD);
+    }
+
+    /** Connects both connections, retrying each second until Redis answers; Lettuce reconnects after that. */
+    private void connect() {
+        boolean told = false;
+        while (!closed) {
+            try {
+                if (commands == null) {
+                    commands = client.connect();
+                }
+                if (pubsub == null) {
+                    StatefulRedisPubSubConnection<String, String> p = client.connectPubSub();
+                    p.addListener(new RedisPubSubAdapter<>() {
+                        @Override
+                        public void message(String channel, String message) {
+                            listener.message(channel, message);
+                        }
+                    });
+                    pubsub = p;
+                    listener.subscriptionsUp();
+                }
+                pubsubUp = true;
+                prepare(commands);
+                firstAttempt.countDown();
+                return;
+            } catch (RuntimeException e) {
+                if (!told) {
+                    LOG.log(Level.WARNING, "Redis at {0} is unreachable ({1}); new connections get ''unavailable''"
+                            + " until it answers", config.engine().redisAddress(), e.toString());
+                    told = true;
+                }
+                firstAttempt.countDown();
+                sleep(1_000);
+            }
+        }
+    }
+
+    private final class ConnectionStates implements RedisConnectionStateListener {
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection == commands) {
+                prepare(commands);
+                return;
+            } else if (connection == pubsub) {
+                pubsubUp = true;
+                listener.subscriptionsUp();
+            } else {
+                return; // a first connect: connect() takes it from there
+            }
+            changed();
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == commands) {
+                commandsUp = false;
+            } else if (connection == pubsub) {
+                pubsubUp = false;
+            } else {
+                return;
+            }
+            changed();
+        }
+    }
+
+    /** One log line per change of state. */
+    private synchronized void changed() {
+        boolean now = commandsUp && pubsubUp;
+        if (now == reachable || closed) {
+            return;
+        }
+        reachable = now;
+        if (now) {
+            LOG.log(Level.INFO, "Redis at {0} is reachable: serving rooms from it", config.engine().redisAddress());
+        } else {
+            LOG.log(Level.WARNING, "Redis at {0} is unreachable: new connections and chat messages get ''unavailable''"
+                    + " until it is back", config.engine().redisAddress());
+        }
+    }
+
+    /** A server starts serving as soon as Redis does, or, when Redis is down, starts anyway and says so. */
+    private void awaitFirstAttempt() {
+        try {
+            if (firstAttempt.await(5, TimeUnit.SECONDS)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (!reachable && (commands != null && pubsub != null) && System.nanoTime() < deadline) {
+                    sleep(5); // connected: the scripts are on their way
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

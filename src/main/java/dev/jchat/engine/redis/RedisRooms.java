@@ -1,0 +1,290 @@
+package dev.jchat.engine.redis;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.RoomList;
+import dev.jchat.room.Audience;
+import dev.jchat.ChatHub;
+import dev.jchat.room.HistoryBudget;
+import dev.jchat.connection.Member;
+import dev.jchat.room.Names;
+import dev.jchat.room.Room;
+import dev.jchat.room.RoomRegistry;
+import dev.jchat.connection.Threads;
+import dev.jchat.security.RefusedException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Rooms that live in Redis, shared by every chat server on the same Redis and prefix: the registry
+ * of this server's copies of them ({@link RedisRoom}: join, retire) and the room directory. Redis
+ * numbers each room's messages and keeps them (a stream per room, capped at
+ * {@code CHAT_HISTORY_SIZE}); one script per message takes the next id, appends it and
+ * publishes it on the room's channel, to which every server with someone in the room is
+ * subscribed. Presence is one sorted set per room of {@code server|name} entries that expire
+ * unless their server refreshes them. See {@code docs/REDIS.md}.
+ *
+ * <p>The rest of the engine, one job a class: {@link RedisLink} (the connections, every command,
+ * Redis' clock), {@link Channels} (subscriptions, and where each channel message goes),
+ * {@link RoomCalls} (what a room asks of Redis), {@link RedisPresence}, {@link RedisNames},
+ * {@link ChannelMessage} (the channels' format) and {@link Script} (the Lua scripts). Thread-safe.
+ */
+public final class RedisRooms implements RoomRegistry {
+
+    private static final System.Logger LOG = System.getLogger(RedisRooms.class.getName());
+    /** Rooms of dead servers one directory call may drop: a call blocks Redis for what it answers and this. */
+    private static final int DIRECTORY_DROPS = 200;
+
+    private final ChatConfig config;
+    private final ChatHub hub;
+    private final RedisKeys keys;
+    private final HistoryBudget historyBudget; // this server's copies of the rooms' histories share it
+    private final ConcurrentMap<String, RedisRoom> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, DirectoryCalls> directoryCalls = new ConcurrentHashMap<>();
+    private final Threads threads = new Threads(); // the pool's and Lettuce's
+    private final ExecutorService pool;
+    private final RedisLink link;
+    private final Channels channels;
+    private final RoomCalls calls;
+    private final RedisPresence presence;
+    private final Names names;
+
+    /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
+    public RedisRooms(ChatConfig config, ChatHub hub) {
+        this.config = config;
+        this.hub = hub;
+        this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
+        this.keys = new RedisKeys(config.engine().redisPrefix());
+        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                threads.daemons("chat-redis-rooms-"));
+        this.link = new RedisLink(config, hub, threads);
+        this.channels = new Channels(hub, link, keys, rooms, pool);
+        this.calls = new RoomCalls(config, hub, link, keys);
+        this.presence = new RedisPresence(config, hub, link, keys);
+        this.names = new RedisNames(config, link, keys);
+        presence.start(rooms::values);
+        link.start(new RedisLink.Listener() {
+            @Override
+            public void commandsReady() {
+                // what was missed meanwhile, and the names here before anyone sweeps them as gone
+                rooms.values().forEach(RedisRoom::reconnected);
+                rooms.values().forEach(RedisRoom::refreshPresence);
+            }
+
+            @Override
+            public void subscriptionsUp() {
+                channels.connected();
+            }
+
+            @Override
+            public void message(String channel, String message) {
+                channels.received(channel, message);
+            }
+        });
+    }
+
+    @Override
+    public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
+        if (!link.reachable()) {
+            throw new RefusedException(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+        }
+        if (!rooms.containsKey(name) && rooms.size() >= config.maxRooms()) {
+            throw new RefusedException(ErrorCode.ROOM_LIMIT,
+                    "the server holds as many rooms as it may; try again later or join an existing room");
+        }
+        boolean[] created = {false};
+        RedisRoom room = rooms.compute(name, (key, existing) -> {
+            RedisRoom r = existing;
+            if (r == null) {
+                r = new RedisRoom(this, name, new Serial(pool), config.historySize(), config.historyReplay());
+                created[0] = true;
+            }
+            r.incoming.incrementAndGet(); // not retired before this join is handled
+            return r;
+        });
+        if (created[0]) {
+            channels.subscribe(room);
+        }
+        room.join(member, since, epoch);
+        return room;
+    }
+
+    /**
+     * One script that costs Redis the rooms it answers (and the dead ones it drops, at most
+     * {@link #DIRECTORY_DROPS} a call), never all the rooms: Redis keeps the directory in order.
+     * Questions that come while one is on its way share the next call, so that however many
+     * clients ask, a server has one call in flight at most.
+     */
+    @Override
+    public CompletionStage<List<RoomList.Entry>> directory(int max) {
+        return directoryCalls.computeIfAbsent(max, DirectoryCalls::new).ask();
+    }
+
+    /**
+     * The directory calls of one size: one in flight, and one that every question arriving meanwhile
+     * waits for, sent when the first is answered (so each answer was read after its question came).
+     */
+    private final class DirectoryCalls {
+        private final int max;
+        private boolean inFlight;                             // guarded by this
+        private CompletableFuture<List<RoomList.Entry>> next; // guarded by this
+
+        DirectoryCalls(int max) {
+            this.max = max;
+        }
+
+        CompletionStage<List<RoomList.Entry>> ask() {
+            CompletableFuture<List<RoomList.Entry>> answer;
+            synchronized (this) {
+                if (inFlight) {
+                    if (next == null) {
+                        next = new CompletableFuture<>();
+                    }
+                    return next;
+                }
+                inFlight = true;
+                answer = new CompletableFuture<>();
+            }
+            send(answer);
+            return answer;
+        }
+
+        private void send(CompletableFuture<List<RoomList.Entry>> answer) {
+            readDirectory(max).whenComplete((entries, error) -> {
+                CompletableFuture<List<RoomList.Entry>> following;
+                synchronized (this) {
+                    following = next;
+                    next = null;
+                    inFlight = following != null;
+                }
+                if (following != null) {
+                    send(following);
+                }
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(entries);
+                }
+            });
+        }
+    }
+
+    private CompletionStage<List<RoomList.Entry>> readDirectory(int max) {
+        return link.call("rooms", redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
+                keys.prefix(), Long.toString(presence.period().toMillis()), Integer.toString(max),
+                Integer.toString(DIRECTORY_DROPS))).thenCompose(flat -> {
+                    if (((Number) flat.get(0)).longValue() != 0) {
+                        return readDirectory(max); // dead rooms were dropped; each call drops more, so this ends
+                    }
+                    List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
+                    for (int i = 1; i + 2 < flat.size(); i += 3) {
+                        entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
+                                Long.parseLong((String) flat.get(i + 2))));
+                    }
+                    return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
+                });
+    }
+
+    /** Number of rooms with someone on this server, for tests and metrics. */
+    @Override
+    public int size() {
+        return rooms.size();
+    }
+
+    /** True while Redis answers on both connections. */
+    public boolean reachable() {
+        return link.reachable();
+    }
+
+    @Override
+    public boolean available() {
+        return link.reachable();
+    }
+
+    /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
+    @Override
+    public Names names() {
+        return names;
+    }
+
+    @Override
+    public void close() {
+        link.drain(); // the last leaves reach Redis
+        pool.shutdownNow();
+        link.close();
+        if (!threads.join(Duration.ofSeconds(2))) {
+            LOG.log(Level.WARNING, "the Redis engine's or Lettuce's threads did not end within 2 s of the close");
+        }
+    }
+
+    /** For tests: the monotonic clock (ms) the publish deadline is reckoned on, to step or drift it against Redis'. */
+    void clock(LongSupplier millis) {
+        link.clock().use(millis);
+    }
+
+    // --- for the rooms
+
+    RoomCalls calls() {
+        return calls;
+    }
+
+    RedisPresence presence() {
+        return presence;
+    }
+
+    Channels channels() {
+        return channels;
+    }
+
+    /** The heap this server's copies of every room's history share. */
+    HistoryBudget historyBudget() {
+        return historyBudget;
+    }
+
+    BiConsumer<Runnable, Duration> timer() {
+        return hub::schedule;
+    }
+
+    /**
+     * Where a room's sends run: on the pool, not in the room's task, so the room goes on queueing
+     * the next messages meanwhile (and its members' outboxes send them together); on the caller's
+     * thread once the engine has stopped.
+     */
+    Executor sends() {
+        return task -> {
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
+    }
+
+    /** Forgets the room if nobody is in it or on the way; called from the room's own tasks. */
+    boolean retireIfIdle(RedisRoom room, Audience audience) {
+        boolean[] retired = {false};
+        rooms.computeIfPresent(room.name(), (key, r) -> {
+            if (r == room && r.incoming.get() == 0 && audience.retireIfEmpty()) {
+                retired[0] = true;
+                return null;
+            }
+            return r;
+        });
+        if (retired[0]) {
+            channels.unsubscribe(room.name());
+        }
+        return retired[0];
+    }
+}

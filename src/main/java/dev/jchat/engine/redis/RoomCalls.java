@@ -1,0 +1,159 @@
+package dev.jchat.engine.redis;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.logging.Field;
+import dev.jchat.message.ChatMessage;
+import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.Notice;
+import dev.jchat.room.Audience;
+import dev.jchat.ChatHub;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * What a {@link RedisRoom} asks of Redis: a sync ({@code load.lua}), a message ({@code
+ * publish.lua}, with its deadline), a direct conversation's claims ({@code owners.lua}), typing
+ * and notices; and what the rooms tell the operator when Redis does not answer or no longer holds
+ * what they saw. Thread-safe.
+ */
+final class RoomCalls {
+
+    private static final System.Logger LOG = System.getLogger(RoomCalls.class.getName());
+    /** A message not published by then is never published: the sender was told it is unavailable. */
+    static final long PUBLISH_DEADLINE_MILLIS = 2_000;
+    /** A room that never had a message is kept this long in Redis after anyone was last in it. */
+    static final long EMPTY_ROOM_SECONDS = 86_400;
+
+    private final ChatConfig config;
+    private final ChatHub hub;
+    private final RedisLink link;
+    private final RedisKeys keys;
+
+    RoomCalls(ChatConfig config, ChatHub hub, RedisLink link, RedisKeys keys) {
+        this.config = config;
+        this.hub = hub;
+        this.link = link;
+        this.keys = keys;
+    }
+
+    /**
+     * The room's sequence, newest messages and names online, read in one step; starts an epoch for
+     * a new room, and the room's next one when Redis no longer holds what was seen of it: id
+     * {@code seenId} of {@code seenEpoch} (null: nothing seen), or, if {@code lost}, another
+     * message than Redis holds at an id of that epoch.
+     */
+    CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion()};
+        return link.call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
+                Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),
+                seenEpoch == null ? "" : seenEpoch, Long.toString(seenId), lost ? "1" : "0", keys.channel(room)))
+                .thenApply(Snapshot::of);
+    }
+
+    /**
+     * Numbers, stores and publishes one message; fails, publishing nothing, when Redis is unavailable.
+     * {@code seenEpoch} and {@code seenId} are this server's copy of the room: a Redis that is behind
+     * it starts the room's next epoch first. The server alone decides when to give up, on its own
+     * monotonic clock: {@link #PUBLISH_DEADLINE_MILLIS} from now. Redis' check of the deadline, on
+     * its clock, only makes sure that a command it runs after that is refused (LATE) instead of
+     * published; a LATE that comes back before the server's own deadline says the two clocks
+     * disagreed, not that the message is late, so the server measures Redis' clock again from it and
+     * tries again (LATE published nothing). Answers the message's id.
+     */
+    CompletionStage<Long> publish(String room, String user, String text, String seenEpoch, long seenId) {
+        String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
+        String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
+        return publish(room, around, seen, link.clock().now() + PUBLISH_DEADLINE_MILLIS, 3).thenApply(reply -> {
+            hub.metrics().published();
+            return Long.parseLong(String.valueOf(((List<?>) reply).get(0))); // {id, epoch}
+        });
+    }
+
+    private CompletionStage<Object> publish(String room, String[] around, String[] seen, long giveUpAt, int tries) {
+        RedisClock clock = link.clock();
+        long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
+        return link.call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
+                around[0], around[1], Integer.toString(config.historySize()),
+                Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
+                Long.toString(deadline), seen[0], seen[1])).handle((reply, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedStage(reply);
+                    }
+                    OptionalLong late = Script.late(error);
+                    if (late.isPresent()) {
+                        long now = clock.now();
+                        clock.measured(late.getAsLong(), now);
+                        if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
+                            hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
+                                    + " refused as late before its deadline here was sent again", null);
+                            return publish(room, around, seen, giveUpAt, tries - 1);
+                        }
+                    }
+                    return CompletableFuture.<Object>failedStage(error);
+                }).thenCompose(Function.identity());
+    }
+
+    /**
+     * Records the claims a direct conversation belongs to; true when it started over under a new
+     * epoch because they were not those it was made between.
+     */
+    CompletionStage<Boolean> owners(String room, String owners) {
+        return link.call("owners", redis -> Script.OWNERS.<Long>run(redis, new String[] {keys.meta(room), keys.log(room)},
+                owners, Audience.newEpoch(), keys.channel(room), Long.toString(EMPTY_ROOM_SECONDS)))
+                .thenApply(started -> started == 1);
+    }
+
+    /** Tells every server with someone in the room that {@code user} is typing; dropped when Redis is not there. */
+    void typing(String room, String user) {
+        String message = new ChannelMessage.Typing(user).text();
+        link.call("typing", redis -> redis.publish(keys.channel(room), message)).whenComplete((receivers, error) -> {
+            if (error != null) {
+                LOG.log(Level.DEBUG, "typing not relayed: {0}", error.toString());
+            }
+        });
+    }
+
+    /**
+     * Tells every server of a message in a direct conversation, for {@code user}'s connections
+     * that are not in it; a notice lost while Redis is down is only logged (the message is in the room).
+     */
+    void notice(String user, String room, Notice notice) {
+        String message = new ChannelMessage.Notice(user, room, FrameEncoder.toJson(notice)).text();
+        link.call("notice", redis -> redis.publish(keys.notices(), message)).whenComplete((receivers, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "notices of direct messages not sent", error.toString());
+            }
+        });
+    }
+
+    // --- what the rooms tell the operator
+
+    void refusedMessage(Throwable error) {
+        hub.events().record(Level.WARNING, "chat messages refused as unavailable: Redis did not take them", error.toString());
+    }
+
+    /** A join or naming refused as unavailable because Redis did not answer its claim, check or record. */
+    void joinFailed(Throwable error) {
+        hub.events().record(Level.WARNING, "connections refused as unavailable: Redis did not answer a name or room step",
+                error.toString());
+    }
+
+    void syncFailed(String room, Throwable error) {
+        hub.events().record(Level.WARNING, "rooms could not be read from Redis", error.toString());
+    }
+
+    /** Redis no longer holds what this server saw of the room: the room goes on in a new epoch. */
+    void forgotten(String room, String why) {
+        hub.events().record(Level.WARNING, "Redis no longer holds what was seen of a room: it goes on in a new epoch",
+                why, Field.room(room));
+    }
+
+    void lost(String room, long count) {
+        LOG.log(Level.WARNING, "room {0}: {1} message(s) were missed here and are no longer in Redis'' history",
+                Field.room(room), count);
+    }
+}

@@ -1,0 +1,39 @@
+-- What a server needs before anyone joins a room there, read in one step: epoch, newest id,
+-- newest messages, names online and the presence version they belong to. Starts the room's next
+-- epoch when Redis no longer holds what was seen of it (see docs/REDIS.md, "When Redis forgets").
+-- KEYS[1] meta hash   KEYS[2] stream   KEYS[3] names hash (name -> servers)   KEYS[4] presence version
+-- ARGV[1] the epoch to start, when there is none or the room's is lost   ARGV[2] messages to read
+-- ARGV[3] seconds to keep a room that has no message yet
+-- ARGV[4] the epoch the caller saw ('' for none)   ARGV[5] the newest id seen in it
+-- ARGV[6] '1' when the caller saw, in that epoch, another message than Redis holds at some id
+-- ARGV[7] the room's channel, told of a new epoch as 'e <epoch>'
+-- Returns {epoch, seq, version, entries (newest first), names online}.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+else
+  local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+  local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+  local newest = 0
+  if #top > 0 then
+    newest = tonumber(string.match(top[1][1], '^(%d+)'))
+  end
+  -- a stream ahead of the sequence was replaced; a sequence behind what was seen in its epoch,
+  -- or another message at a seen id, was restored from older data: ids would be given twice
+  if newest > seq or (epoch == ARGV[4] and (ARGV[6] == '1' or seq < tonumber(ARGV[5]))) then
+    epoch = ARGV[1]
+    -- the sequence and the stream stay: what was published since the loss is the new epoch's history
+    redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', string.format('%d', math.max(seq, newest)))
+    redis.call('PUBLISH', ARGV[7], 'e ' .. epoch) -- ChannelMessage.Epoch
+  end
+end
+local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
+local entries = {}
+if tonumber(ARGV[2]) > 0 then
+  entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[2])
+end
+local version = redis.call('GET', KEYS[4]) or '0'
+return {epoch, seq, version, entries, redis.call('HKEYS', KEYS[3])}

@@ -1,0 +1,67 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.TestClient;
+import dev.jchat.launcher.EmbeddedServer;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded chat servers a Redis test starts, each as the Redis tests run them, closed with the
+ * test after its clients. Not thread-safe: one test's fixture.
+ */
+final class RedisChats implements AutoCloseable {
+
+    final RoomClients clients = new RoomClients();
+    private final List<EmbeddedServer> servers = new ArrayList<>();
+
+    /** Loopback, a free port, no rate limit, rooms in the Redis at {@code redisUrl}, presence lasting {@code presenceTtlSeconds}. */
+    static ChatConfig config(String redisUrl, int presenceTtlSeconds) {
+        return ChatConfig.defaults().withHost("127.0.0.1").withPort(0)
+                .withSecurity(ChatConfig.Security.defaults().withRate(0, 0))
+                .withEngine(ChatConfig.Engine.inMemory().withRedis(redisUrl, "chat").withPresenceTtlSeconds(presenceTtlSeconds));
+    }
+
+    /** A server with {@link #config}, presence lasting 3 s. */
+    EmbeddedServer start(String redisUrl) throws Exception {
+        return start(config(redisUrl, 3));
+    }
+
+    EmbeddedServer start(ChatConfig config) throws Exception {
+        EmbeddedServer server = EmbeddedServer.start(config);
+        servers.add(server);
+        return server;
+    }
+
+    /** Waits until a new connection to the server is welcomed again (Redis answers it once more). */
+    static void awaitServing(EmbeddedServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            TestClient probe = TestClient.connect(URI.create(server.chatUri() + "?room=probe"));
+            JsonObject first = probe.next();
+            probe.close();
+            if (first.getString("type").equals("welcome")) {
+                return;
+            }
+            assertFalse(System.nanoTime() > deadline, "the server never served again: " + first);
+            Thread.sleep(100);
+        }
+    }
+
+    /** A server the test closed itself. */
+    void closed(EmbeddedServer server) {
+        servers.remove(server);
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+        servers.forEach(EmbeddedServer::close);
+        servers.clear(); // more may start after, as after a restart of every server
+    }
+}
