@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.connection.Connections;
-import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 
 /**

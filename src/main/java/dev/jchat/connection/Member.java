@@ -32,7 +32,7 @@ public final class Member {
     private final Subscriptions rooms = new Subscriptions(); // guarded by itself: the rooms it is in or joining
     private boolean gone;                 // guarded by rooms: closed, it enters no room any more
     private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
-    private volatile boolean firstIn;     // its first room's welcome is queued: a refusal of that room no longer closes it
+    private volatile boolean firstIn;     // its query's room is settled (welcomed, left or refused): a refusal of it no longer closes the connection
     private volatile boolean v3;          // it asked for protocol version 3
     private volatile String name;
     private static final AtomicReferenceFieldUpdater<Member, Hold> HOLD =
@@ -204,7 +204,8 @@ public final class Member {
     /** An error frame for this connection, counted as a refusal. */
     private Frame error(ErrorCode code, String message, String room) {
         metrics.refused(code);
-        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message, room)));
+        // An older client's errors stay as they were: only version 3 says which room one concerns.
+        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message, v3 ? room : null)));
     }
 
     /** Sends what is queued, then closes. */
@@ -274,6 +275,9 @@ public final class Member {
 
     /** Drops a reservation or a room it is in; returns the room, or null (not in it, or still in the join call). */
     public Room forget(String room) {
+        if (room.equals(firstRoom)) {
+            firstIn = true; // left, or refused: a later join of it is a subscribe like any other
+        }
         synchronized (rooms) {
             return rooms.remove(room);
         }
@@ -307,7 +311,7 @@ public final class Member {
      */
     public void refuseJoin(String room, ErrorCode code, String message) {
         if (!firstIn && room.equals(firstRoom)) {
-            refuse(code, message);
+            outbox.refuse(error(code, message, room), code.closeReason());
             return;
         }
         String as;
@@ -350,7 +354,13 @@ public final class Member {
      */
     public boolean enter(Room room) {
         synchronized (rooms) {
-            return !gone && rooms.contains(room.name());
+            if (gone || !rooms.contains(room.name())) {
+                return false;
+            }
+            // Recorded here, not only when the registry's join call returns: a close between the two
+            // must find the room to leave, or the member would stay in its audience for good.
+            rooms.joined(room.name(), room);
+            return true;
         }
     }
 

@@ -29,11 +29,11 @@ import java.util.concurrent.TimeoutException;
  *     timeout, or the counted bytes waiting would pass {@code CHAT_OUTBOX_BYTES} (a frame larger
  *     than the limit still goes to a connection with nothing counted waiting).
  * <li>A join's welcome and backlog: the server chose to send them, so they do not count against
- *     the bytes, and their timeout starts at the join; also queued behind frames still waiting
+ *     the bytes, and their timeout starts at the join. Queued behind frames still waiting
  *     (protocol version 3: a join to one more room while the connection is busy, or many rooms
- *     subscribed at once after a reconnect). Their frames are the ones the room's history holds
- *     anyway, so queueing them costs a reference each; a reader too slow for them still meets the
- *     send timeout.
+ *     subscribed at once after a reconnect), the backlog still does not count: its frames are the
+ *     ones the room's history holds anyway, a reference each; the welcome, made for this join
+ *     alone, does. A reader too slow for them meets the send timeout.
  * <li>Nothing before the welcome: once {@link #holdUntilJoin} was called, frames queued before the
  *     join (a pong, an error, a directory answered while the engine is still joining the
  *     connection) are held, counted against the bytes, and follow the welcome and its backlog in
@@ -154,10 +154,17 @@ public final class Outbox {
                 return false;
             }
             long now = welcome.queuedAt();
-            // Not counted even behind frames still waiting: else a page that subscribes again to its
-            // twenty rooms after a reconnect could pass the byte limit with backlogs alone, be
-            // closed with 1013, reconnect, and do it again.
-            queue(new Send(welcome, now, false));
+            // The backlog is not counted even behind frames still waiting: else a page that subscribes
+            // again to its twenty rooms after a reconnect could pass the byte limit with backlogs
+            // alone, be closed with 1013, reconnect, and do it again. Its frames are the history's.
+            // A welcome is made for this join alone: behind waiting frames it counts, so that
+            // subscribing and unsubscribing in a loop without reading meets the limit.
+            boolean behind = !queue.isEmpty();
+            if (behind && queuedBytes > 0 && queuedBytes + welcome.bytes() > maxBytes) {
+                giveUp(TOO_SLOW, writer != Writer.IDLE);
+                return false;
+            }
+            queue(new Send(welcome, now, behind));
             for (Frame old : backlog) {
                 queue(new Send(old, now, false));
             }

@@ -236,9 +236,11 @@ public final class ChatEndpoint {
         if (frame instanceof ClientFrame.Ping) { // never rate-limited
             member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
         } else if (frame instanceof ClientFrame.Typing typing) {
-            Room room = target(typing);
+            Room room = member.v3() && typing.room() != null ? subscribedRoom(typing.room()) : target(typing);
             if (room != null) {
                 room.typing(member); // thinned by the room, not rate-limited
+            } else if (typing.room() != null && withinRate(typing.room())) {
+                target(typing); // its error counts against the rate, or typing frames could flood it with errors
             }
         } else if (!withinRate(roomOf(frame))) {
             return;
@@ -294,6 +296,12 @@ public final class ChatEndpoint {
         return room;
     }
 
+    /** The room named {@code asked} that this connection is in, or null; nothing is told. */
+    private Room subscribedRoom(String asked) {
+        String name = canonical(asked);
+        return name == null ? null : member.room(name);
+    }
+
     /** The name a room is known by here ({@code @A+B} for {@code @B}), or null when it cannot be one. */
     private String canonical(String asked) {
         try {
@@ -309,8 +317,9 @@ public final class ChatEndpoint {
             sendError(ErrorCode.INVALID_MESSAGE, "subscribe is protocol version 3: connect with v=3");
             return;
         }
-        if (member.name() == null) {
-            member.sendError(ErrorCode.INVALID_USER, "more rooms need a name: connect with ?user=", asked);
+        if (member.name() == null || !member.proven()) {
+            // a name taken by a first message holds nothing: such a connection stays in its first room
+            member.sendError(ErrorCode.INVALID_USER, "more rooms need a name of your own: connect with ?user=", asked);
             return;
         }
         String room;
@@ -348,6 +357,11 @@ public final class ChatEndpoint {
         if (room == null) {
             member.sendError(ErrorCode.NOT_SUBSCRIBED, "you are not in this room", unsubscribe.room());
             return;
+        }
+        if (!member.isWelcomed()) {
+            // its only room left before its welcome: the connection is now in no room, and says so,
+            // or everything for it would wait for a welcome that never comes
+            member.welcomeAlone();
         }
         room.leave(member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
     }
@@ -450,7 +464,7 @@ public final class ChatEndpoint {
                 room.name(member, name);
             }
         } catch (RefusedException e) {
-            sendError(e.code(), e.getMessage());
+            member.sendError(e.code(), e.getMessage(), chat.room());
             return;
         }
         room.publish(member, text);

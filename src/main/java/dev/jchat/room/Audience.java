@@ -153,7 +153,9 @@ public final class Audience {
             }
             Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key());
             sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)), backlog.stream().map(History.Entry::frame).toList());
-            member.welcomed(room); // frames from outside the room may follow now
+            if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
+                member.welcomed(room); // frames from outside the room may follow now
+            }
         }
         sends.start();
         return Joined.IN;

@@ -473,6 +473,21 @@ class OutboxTest {
         assertEquals(1013, closeCode(), "live frames still count");
     }
 
+    /** Subscribing and unsubscribing in a loop without reading: the welcomes add up to the limit. */
+    @Test
+    void welcomesBehindWaitingFramesCount() throws Exception {
+        Outbox outbox = outbox(1000);
+        outbox.holdUntilJoin();
+        join(outbox, frame("welcome 1", 10), List.of());
+        outbox.send(frame("a", 10)); // welcome 1 is in flight, a waits
+        for (int i = 0; i < 9; i++) {
+            outbox.enqueueJoin(frame("welcome", 100), List.of(frame("h", 900)));
+        }
+        assertFalse(outbox.closing(), "a and nine welcomes: 910 bytes counted");
+        outbox.enqueueJoin(frame("welcome", 100), List.of());
+        assertEquals(1013, closeCode());
+    }
+
     @Test
     void aJoinOnAnIdleOpenOutboxIsFree() {
         Outbox outbox = outbox(1000);

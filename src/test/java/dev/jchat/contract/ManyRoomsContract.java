@@ -286,11 +286,26 @@ public abstract class ManyRoomsContract extends ChatContract {
     }
 
     @Test
-    void aConnectionWithoutANameMayNotSubscribe() {
+    void aConnectionWithoutANameOfItsOwnMayNotSubscribe() {
         TestClient tutorial = connect("v=3&room=" + room());
         tutorial.welcome();
         subscribe(tutorial, other("n"));
         assertEquals(other("n"), tutorial.expectError("invalid-user").getString("room"));
+        tutorial.send("{\"user\":\"" + unheld("tut") + "\",\"msg\":\"named by my first message\"}");
+        tutorial.nextChat();
+        subscribe(tutorial, other("n"));
+        assertEquals(other("n"), tutorial.expectError("invalid-user").getString("room"), "a name taken so holds nothing");
+    }
+
+    @Test
+    void anOlderClientsErrorsNameNoRoom() {
+        TestClient old = join("old");
+        old.send("{\"type\":\"chat\",\"msg\":\"   \"}");
+        assertFalse(old.expectError("empty-message").containsKey("room"));
+        TestClient alice = v3("alice", room());
+        next(alice, "welcome", room());
+        alice.send("{\"type\":\"chat\",\"room\":\"" + room() + "\",\"msg\":\"   \"}");
+        assertEquals(room(), alice.expectError("empty-message").getString("room"), "a version-3 client's error names the room");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.jchat.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.jchat.ChatHub;
 import dev.jchat.Engines;
 import dev.jchat.config.ChatConfig;
@@ -11,16 +12,24 @@ import dev.jchat.connection.Connections;
 import dev.jchat.connection.FakeSession;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
+import dev.jchat.engine.memory.LocalRooms;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.message.RoomList;
+import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 
 /** The room code against sessions that misbehave in ways a real peer can only make likely, not certain. */
@@ -71,11 +80,72 @@ class RoomsTest {
             Member member = member(small, session, "alice");
             member.firstRoom("second");
             assertEquals(null, small.enter(member, "second", "second", null, null));
-            assertTrue(session.closed.await(5, java.util.concurrent.TimeUnit.SECONDS), "closed");
+            assertTrue(session.closed.await(5, TimeUnit.SECONDS), "closed");
             assertEquals(1013, session.closeReason.getCloseCode().getCode());
         } finally {
             small.shutdown(Duration.ZERO);
         }
+    }
+
+    /** From the second review: a close while the registry's join call runs left the member in the room for good. */
+    @Test
+    void aConnectionClosedWhileItsJoinCallRunsLeavesTheRoomItEntered() throws Exception {
+        AtomicReference<Member> closeDuringJoin = new AtomicReference<>();
+        ChatHub closing = new ChatHub(ChatConfig.defaults(), h -> {
+            LocalRooms real = new LocalRooms(ChatConfig.defaults(), h);
+            return new RoomRegistry() {
+                @Override
+                public Room join(String room, Member member, Long since, String epoch) throws RefusedException {
+                    Room in = real.join(room, member, since, epoch);
+                    if (member == closeDuringJoin.get()) {
+                        h.closed(member); // its peer went between the welcome and the call's return
+                    }
+                    return in;
+                }
+
+                @Override
+                public CompletionStage<List<RoomList.Entry>> directory(int max) {
+                    return real.directory(max);
+                }
+
+                @Override
+                public Names names() {
+                    return real.names();
+                }
+
+                @Override
+                public int size() {
+                    return real.size();
+                }
+            };
+        }, Connections.NONE);
+        try {
+            FakeSession watching = new FakeSession("watcher", FakeSession.Sends.COMPLETE);
+            closing.enter(member(closing, watching, "watcher"), "r", "r", null, null);
+            Member ghost = member(closing, new FakeSession("ghost", FakeSession.Sends.COMPLETE), "ghost");
+            closeDuringJoin.set(ghost);
+            closing.enter(ghost, "r", "r", null, null);
+            assertTrue(watching.awaitSent(t -> t.contains("\"leave\"") && t.contains("ghost")), () -> "ghost left: " + watching.sent);
+            assertEquals(1, closing.rooms().directory(10).toCompletableFuture().join().get(0).online(), "only the watcher is online");
+        } finally {
+            closing.shutdown(Duration.ZERO);
+        }
+    }
+
+    /** From the second review: the query's room left before its welcome, then refused again, closed the connection. */
+    @Test
+    void theQuerysRoomLeftBeforeItsWelcomeIsRefusedLikeAnyRoomAfter() throws Exception {
+        FakeSession session = new FakeSession("v3", FakeSession.Sends.COMPLETE);
+        Member member = member(session, "alice");
+        member.v3(true);
+        member.firstRoom("a");
+        assertTrue(member.reserve("a", "a"));
+        member.forget("a"); // unsubscribed while its join was on its way
+        member.welcomeAlone(); // what the endpoint does then: the connection is in no room
+        assertTrue(member.reserve("a", "a")); // subscribed again
+        member.refuseJoin("a", ErrorCode.ROOM_LIMIT, "no place");
+        assertTrue(session.awaitSent(t -> t.contains("\"room-limit\"") && t.contains("\"room\":\"a\"")), () -> "told: " + session.sent);
+        assertFalse(member.closing(), "a refused subscribe leaves the connection open");
     }
 
     private static Member member(ChatHub hub, FakeSession session, String name) {
@@ -123,10 +193,24 @@ class RoomsTest {
         Thread.sleep(3 * Audience.COALESCE_MILLIS); // the early ones' window has closed
         FakeSession watcher = crowd.get(0);
         int before = watcher.sent.size();
+        // The 50 joins must fall in one 100 ms window however slow the machine: the hub's timer,
+        // which runs the coalesced announcement, is held until they are all in.
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        hub.schedule(() -> {
+            held.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, Duration.ZERO);
+        assertTrue(held.await(10, TimeUnit.SECONDS), "the timer is held");
         for (int i = 0; i < 50; i++) {
             hub.enter(member(new FakeSession("late" + i, FakeSession.Sends.COMPLETE), String.format("late%03d", i)),
                     "big", "big", null, null);
         }
+        release.countDown();
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (watcher.sent.stream().skip(before).noneMatch(t -> t.contains("late049")) && System.nanoTime() < deadline) {
             Thread.sleep(10);

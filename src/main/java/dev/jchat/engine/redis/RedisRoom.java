@@ -379,7 +379,7 @@ final class RedisRoom implements Room {
         calls.publish(name, from.name(), text, audience.epoch(), audience.lastId()).whenComplete((id, error) -> {
             if (error != null) {
                 calls.refusedMessage(error);
-                from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+                from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
                 return;
             }
             if (Direct.is(name)) {
