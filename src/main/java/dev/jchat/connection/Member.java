@@ -122,10 +122,6 @@ public final class Member {
         return hold == Hold.TO_CLAIM;
     }
 
-    public String presentedKey() {
-        return presentedKey;
-    }
-
     /** The name is this connection's: with its key (to give back in the welcome), or null for a token's subject. */
     public void proven(String value) {
         key = value;
@@ -146,11 +142,6 @@ public final class Member {
     /** Whether the name is claimed, proved or a token's: what a direct conversation demands. */
     public boolean proven() {
         return hold.own();
-    }
-
-    /** Whether the name's hold goes through the engine's names: it claimed or proved it with a key. */
-    public boolean holdsName() {
-        return hold.held();
     }
 
     /** The name's key for the welcome, or null. */

@@ -236,11 +236,11 @@ public final class ChatEndpoint {
         if (frame instanceof ClientFrame.Ping) { // never rate-limited
             member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
         } else if (frame instanceof ClientFrame.Typing typing) {
-            Room room = member.v3() && typing.room() != null ? subscribedRoom(typing.room()) : target(typing);
+            Room room = find(typing);
             if (room != null) {
                 room.typing(member); // thinned by the room, not rate-limited
-            } else if (typing.room() != null && withinRate(typing.room())) {
-                target(typing); // its error counts against the rate, or typing frames could flood it with errors
+            } else if (member.v3() && (typing.room() == null || withinRate(typing.room()))) {
+                notSubscribed(typing.room()); // counted against the rate for a named room, or typing could flood errors
             }
         } else if (!withinRate(roomOf(frame))) {
             return;
@@ -285,21 +285,25 @@ public final class ChatEndpoint {
      * Null, with {@code not-subscribed} told to a version-3 client, when the connection is not in it.
      */
     private Room target(ClientFrame.AboutRoom frame) {
-        String asked = member.v3() ? frame.room() : null; // older clients are in one room, whatever they write
-        String name = asked == null ? member.firstRoom() : canonical(asked);
-        Room room = name == null ? null : member.room(name);
+        Room room = find(frame);
         if (room == null && member.v3()) {
-            member.sendError(ErrorCode.NOT_SUBSCRIBED, asked == null
-                    ? "this frame names no room, and the connection is in no first room: add \"room\""
-                    : "you are not in this room: subscribe to it first", asked);
+            notSubscribed(frame.room());
         }
         return room;
     }
 
-    /** The room named {@code asked} that this connection is in, or null; nothing is told. */
-    private Room subscribedRoom(String asked) {
-        String name = canonical(asked);
+    /** The room a frame acts on, as {@link #target} finds it, or null; nothing is told. */
+    private Room find(ClientFrame.AboutRoom frame) {
+        String asked = member.v3() ? frame.room() : null; // older clients are in one room, whatever they write
+        String name = asked == null ? member.firstRoom() : canonical(asked);
         return name == null ? null : member.room(name);
+    }
+
+    /** Tells a version-3 client that the room its frame named ({@code asked}, or none) is not one of its. */
+    private void notSubscribed(String asked) {
+        member.sendError(ErrorCode.NOT_SUBSCRIBED, asked == null
+                ? "this frame names no room, and the connection is in no first room: add \"room\""
+                : "you are not in this room: subscribe to it first", asked);
     }
 
     /** The name a room is known by here ({@code @A+B} for {@code @B}), or null when it cannot be one. */
