@@ -59,7 +59,9 @@ public final class Closer {
      * after the close frame is handed over, as that frame may wait behind data the peer never
      * reads. Without, the close frame gets the send timeout to go out and be answered; a peer that
      * stopped reading never lets it, and then the connection is dropped all the same (nothing else
-     * would: the room has forgotten it). Once the pool has shut down it closes on a thread of its own.
+     * would: the room has forgotten it). A close the container cannot take yet waits as long as
+     * it says ({@link Connections#closeDelayNanos}) on the timer. Once the pool has shut down it
+     * closes on a thread of its own.
      */
     public void close(Session session, CloseReason reason, boolean drop, Runnable gone) {
         int code = reason.getCloseCode().getCode();
@@ -78,6 +80,24 @@ public final class Closer {
                 gone.run(); // whatever the container did, the room forgets the connection
             }
         };
+        startWhenReady(session, task);
+    }
+
+    /** Starts {@code task} once the container can take the close, asking again after the time it says. */
+    private void startWhenReady(Session session, Runnable task) {
+        long delay = connections.closeDelayNanos(session);
+        if (delay > 0 && timer != null) {
+            try {
+                timer.schedule(() -> startWhenReady(session, task), delay, TimeUnit.NANOSECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                // the timer has shut down: the server is stopping, close now
+            }
+        }
+        start(task);
+    }
+
+    private void start(Runnable task) {
         try {
             pool.execute(task);
         } catch (RejectedExecutionException e) {

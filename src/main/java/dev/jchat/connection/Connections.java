@@ -57,6 +57,15 @@ public interface Connections {
     default void opened(Session session) {
     }
 
+    /**
+     * How long, in ns, a close of this session asked for now is to wait before it is asked again:
+     * 0 where the container takes a close now. Payara's does not while it is still finishing the
+     * upgrade request (WarConnections). Asked on the hub's timer thread; must not block.
+     */
+    default long closeDelayNanos(Session session) {
+        return 0;
+    }
+
     /** How this session's outbox sends: the WebSocket API's {@code sendText} unless the container has better. */
     default FrameWriter writer(Session session) {
         return FrameWriter.portable(session);

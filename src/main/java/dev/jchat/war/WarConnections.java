@@ -62,6 +62,11 @@ final class WarConnections implements Connections, AutoCloseable {
     private static final FieldPath PAYARA_REQUEST = FieldPath.of(TYRUS_UPGRADE_HANDLER, "wc")
             .then("org.apache.catalina.connector.WebConnectionImpl", "request");
     private static final String GRIZZLY_CONNECTION = WarConnections.class.getName() + ".connection";
+    private static final String UPGRADE = WarConnections.class.getName() + ".upgrade";
+    /** How often a close waiting for Payara to be done with the upgrade request looks again. */
+    private static final long UPGRADE_POLL_NANOS = 5_000_000;
+    /** How long at most a close waits for that, should Payara's request never let go of its packet. */
+    private static final long UPGRADE_WAIT_NANOS = 500_000_000L;
 
     private final Threads threads = new Threads();
     private final ScheduledThreadPoolExecutor timers;
@@ -71,6 +76,7 @@ final class WarConnections implements Connections, AutoCloseable {
     private final AtomicBoolean told = new AtomicBoolean();
     private final AtomicBoolean toldReads = new AtomicBoolean();
     private final AtomicBoolean toldAbort = new AtomicBoolean();
+    private final AtomicBoolean toldUpgrade = new AtomicBoolean();
     private volatile Field service; // TyrusSession's scheduler, once found
     private volatile Field lastActiveRead; // Tomcat's WsSession's, once found
 
@@ -155,7 +161,11 @@ final class WarConnections implements Connections, AutoCloseable {
             }
             Object grizzly = method(request, "getCoyoteRequest").invoke(request);
             Object packet = method(grizzly, "getRequest").invoke(grizzly);
-            session.getUserProperties().put(GRIZZLY_CONNECTION, method(packet, "getConnection").invoke(packet));
+            Method connectionOf = method(packet, "getConnection");
+            Object connection = connectionOf.invoke(packet);
+            session.getUserProperties().put(GRIZZLY_CONNECTION, connection);
+            session.getUserProperties().put(UPGRADE,
+                    new UpgradeRequest(grizzly, method(grizzly, "getRequest"), packet, connectionOf, connection));
         } catch (Exception e) { // reflection's
             cannotDrop(session, "no Grizzly connection under a Tyrus session: " + e);
         }
@@ -189,10 +199,80 @@ final class WarConnections implements Connections, AutoCloseable {
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (told.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "Tyrus' session timers stay on the container's scheduler ({0}): each frame sent"
+                LOG.log(Level.WARNING, "Tyrus'' session timers stay on the container''s scheduler ({0}): each frame sent"
                         + " or received schedules a task there, and WebSocket pings do not keep a connection from being"
                         + " idle, only frames do", e.toString());
             }
+        }
+    }
+
+    /**
+     * Payara: a few ms while the upgrade request is still being served. Payara calls the
+     * endpoint's open while it serves the upgrade request and goes on with that request after the
+     * open returns; a connection closed before it is done (a connection refused as it opens) has
+     * its request recycled twice, and the recycled request is handed to another connection, whose
+     * own request then fails (a 301 to "/", a NullPointerException in Payara's log). Done is when
+     * Grizzly's request has let go of the packet it held at open, which it does last.
+     */
+    @Override
+    public long closeDelayNanos(Session session) {
+        if (!(session.getUserProperties().get(UPGRADE) instanceof UpgradeRequest upgrade) || upgrade.done) {
+            return 0;
+        }
+        try {
+            if (upgrade.done()) {
+                upgrade.done = true;
+                return 0;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            upgrade.done = true;
+            cannotWaitForUpgrade(e.toString());
+            return 0;
+        }
+        if (System.nanoTime() - upgrade.opened > UPGRADE_WAIT_NANOS) {
+            upgrade.done = true;
+            cannotWaitForUpgrade("it still held its request after " + UPGRADE_WAIT_NANOS / 1_000_000 + " ms");
+            return 0;
+        }
+        return UPGRADE_POLL_NANOS;
+    }
+
+    private void cannotWaitForUpgrade(String why) {
+        if (toldUpgrade.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "closing a connection before Payara is done with its upgrade request ({0}): Payara"
+                    + " may then fail the request of another connection", why);
+        }
+    }
+
+    /**
+     * Payara's request for a session's upgrade, as Grizzly holds it, for {@link #closeDelayNanos}:
+     * done once Grizzly's request holds another packet or none, or the packet is another
+     * connection's or none's (both are pooled, and both are let go of when the request is
+     * recycled), or the connection is closed already (by the peer: nothing left to close).
+     */
+    private static final class UpgradeRequest {
+        final Object grizzly;
+        final Method packetOf;
+        final Object packet;
+        final Method connectionOf;
+        final Object connection;
+        final Method isOpen;
+        final long opened = System.nanoTime();
+        volatile boolean done;
+
+        UpgradeRequest(Object grizzly, Method packetOf, Object packet, Method connectionOf, Object connection)
+                throws NoSuchMethodException {
+            this.grizzly = grizzly;
+            this.packetOf = packetOf;
+            this.packet = packet;
+            this.connectionOf = connectionOf;
+            this.connection = connection;
+            this.isOpen = method(connection, "isOpen");
+        }
+
+        boolean done() throws ReflectiveOperationException {
+            return packetOf.invoke(grizzly) != packet || connectionOf.invoke(packet) != connection
+                    || !(boolean) isOpen.invoke(connection);
         }
     }
 

@@ -175,7 +175,7 @@ final class RedisLink {
         try {
             resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS); // no Netty thread outlives an undeploy
         } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.WARNING, "Lettuce's threads did not stop within 3 s: {0}", e.toString());
+            LOG.log(Level.WARNING, "Lettuce''s threads did not stop within 3 s: {0}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -74,7 +74,7 @@ final class RedisNames implements Names {
         link.call("hold", redis -> redis.expire(keys.name(InputRules.skeleton(user)),
                 Long.parseLong(holdSeconds()))).whenComplete((ok, error) -> {
             if (error != null) {
-                LOG.log(Level.DEBUG, "a name's hold was not renewed: {0}", error.toString());
+                LOG.log(Level.DEBUG, "a name''s hold was not renewed: {0}", error.toString());
             }
         });
     }
