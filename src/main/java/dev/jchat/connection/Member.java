@@ -34,6 +34,7 @@ public final class Member {
     private volatile String firstRoom;    // the room of its query, that frames without a room act on; null: none
     private volatile boolean firstIn;     // its query's room is settled (welcomed, left or refused): a refusal of it no longer closes the connection
     private volatile boolean v3;          // it asked for protocol version 3
+    private volatile boolean moderator;   // decided as it opens (ChatEndpoint)
     private volatile String name;
     private static final AtomicReferenceFieldUpdater<Member, Hold> HOLD =
             AtomicReferenceFieldUpdater.newUpdater(Member.class, Hold.class, "hold");
@@ -222,6 +223,16 @@ public final class Member {
         if (t != null) {
             t.cancel(false);
         }
+    }
+
+    /** Marks the connection as a moderator's: decided once, as it opens, by the endpoint. */
+    public void moderator(boolean value) {
+        this.moderator = value;
+    }
+
+    /** Whether the connection is a moderator's (PROTOCOL.md, "Moderation"). */
+    public boolean moderator() {
+        return moderator;
     }
 
     /** It asked for protocol version 3: many rooms, and {@code room} on the frames about one. */

@@ -16,6 +16,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.InputRules;
 import dev.jchat.security.OriginPolicy;
@@ -253,6 +254,9 @@ public final class ChatEndpoint {
             }
         } else if (frame instanceof ClientFrame.Rooms) {
             onRooms();
+        } else if (frame instanceof ClientFrame.Edit || frame instanceof ClientFrame.Delete
+                || frame instanceof ClientFrame.React) {
+            onAmend((ClientFrame.AboutRoom) frame);
         } else if (frame instanceof ClientFrame.Subscribe subscribe) {
             onSubscribe(subscribe);
         } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
@@ -472,6 +476,33 @@ public final class ChatEndpoint {
             return;
         }
         room.publish(member, text);
+    }
+
+    /** An edit, deletion or reaction: checked here as text, decided by the room on the message as it is now. */
+    private void onAmend(ClientFrame.AboutRoom frame) {
+        Room room = target(frame);
+        if (room == null) {
+            return;
+        }
+        RoomLog.Amend amend;
+        try {
+            if (frame instanceof ClientFrame.Edit edit) {
+                amend = new RoomLog.Edit(edit.id(), InputRules.message(edit.msg(), hub.config().maxMessageChars()));
+            } else if (frame instanceof ClientFrame.React react) {
+                amend = new RoomLog.React(react.id(), InputRules.emoji(react.emoji()), react.on());
+            } else {
+                amend = new RoomLog.Delete(((ClientFrame.Delete) frame).id());
+            }
+        } catch (RefusedException e) {
+            member.sendError(e.code(), e.getMessage(), frame.room());
+            return;
+        }
+        if (member.name() == null) {
+            member.sendError(ErrorCode.INVALID_USER, "a connection without a name has no messages to change",
+                    frame.room());
+            return;
+        }
+        room.amend(member, amend);
     }
 
     private void onRooms() {

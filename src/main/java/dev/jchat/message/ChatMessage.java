@@ -1,12 +1,39 @@
 package dev.jchat.message;
 
+import jakarta.json.bind.annotation.JsonbCreator;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
-/** One chat message as the server stored and broadcast it: id, name and time are the server's. */
-public record ChatMessage(long id, String user, Instant dateTime, String msg, String room) implements ServerFrame {
+/**
+ * One chat message as the server stored and broadcast it: id, name and time are the server's.
+ * Live, a message has only the first five fields. Replayed to a version-3 connection it is sent
+ * as it is now (the room log): {@code edited} when it was edited, {@code deleted} (and no
+ * {@code msg}) when it was deleted, {@code reactions} when it has any, each absent otherwise.
+ *
+ * @param reactions each emoji set on it, in the order first set, with the names that set it, in
+ *                  the order they did
+ */
+public record ChatMessage(long id, String user, Instant dateTime, String msg, String room, Instant edited,
+                          Boolean deleted, Map<String, List<String>> reactions) implements ServerFrame {
+
+    /** The constructor JSON-B reads a message back with ({@link FrameEncoder#logFrame}). */
+    @JsonbCreator
+    public ChatMessage {
+    }
+
+    /** A message as it is first sent. */
+    public ChatMessage(long id, String user, Instant dateTime, String msg, String room) {
+        this(id, user, dateTime, msg, room, null, null, null);
+    }
 
     /** The same message with the id the room gave it. */
     public ChatMessage withId(long value) {
-        return new ChatMessage(value, user, dateTime, msg, room);
+        return new ChatMessage(value, user, dateTime, msg, room, edited, deleted, reactions);
+    }
+
+    /** Whether it was deleted. */
+    public boolean wasDeleted() {
+        return Boolean.TRUE.equals(deleted);
     }
 }

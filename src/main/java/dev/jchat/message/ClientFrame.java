@@ -62,4 +62,16 @@ public sealed interface ClientFrame {
      */
     record Unsubscribe(String room, boolean forget) implements ClientFrame {
     }
+
+    /** Version 3: new text for a chat message of the room, by its author. */
+    record Edit(long id, String msg, String room) implements AboutRoom {
+    }
+
+    /** Version 3: takes a chat message of the room back (its author, or a moderator). */
+    record Delete(long id, String room) implements AboutRoom {
+    }
+
+    /** Version 3: sets ({@code on}) or clears an emoji on a chat message of the room. */
+    record React(long id, String emoji, boolean on, String room) implements AboutRoom {
+    }
 }

@@ -21,7 +21,11 @@ public enum ErrorCode {
     UNKNOWN_USER("unknown-user", CloseCodes.VIOLATED_POLICY),
     NOT_SUBSCRIBED("not-subscribed", CloseCodes.VIOLATED_POLICY),
     ALREADY_SUBSCRIBED("already-subscribed", CloseCodes.VIOLATED_POLICY),
-    TOO_MANY_ROOMS("too-many-rooms", CloseCodes.VIOLATED_POLICY);
+    TOO_MANY_ROOMS("too-many-rooms", CloseCodes.VIOLATED_POLICY),
+    NOT_FOUND("not-found", CloseCodes.VIOLATED_POLICY),
+    MUTED("muted", CloseCodes.VIOLATED_POLICY),
+    BANNED("banned", CloseCodes.VIOLATED_POLICY),
+    KICKED("kicked", CloseCodes.VIOLATED_POLICY);
 
     private final String wire;
     private final CloseCodes closeCode;

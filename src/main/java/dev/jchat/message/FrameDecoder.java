@@ -67,14 +67,44 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                 }
                 yield new ClientFrame.Unsubscribe(required(text, "room", room), optionalBoolean(text, object, "forget"));
             }
+            case "edit" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Edit(target(text, object),
+                        required(text, "msg", optionalString(text, object, "msg")), room);
+            }
+            case "delete" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Delete(target(text, object), room);
+            }
+            case "react" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.React(target(text, object),
+                        required(text, "emoji", optionalString(text, object, "emoji")),
+                        !object.containsKey("on") || object.isNull("on") || optionalBoolean(text, object, "on"), room);
+            }
             default -> throw unknownType(text, v3);
         };
+    }
+
+    /** The {@code id} of the message an edit, deletion or reaction is about. */
+    private static long target(String text, JsonObject object) throws InvalidFrameException {
+        Long id = optionalWhole(text, object, "id", 1, Long.MAX_VALUE);
+        if (id == null) {
+            throw new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, "this frame needs the \"id\" of a message");
+        }
+        return id;
     }
 
     private static InvalidFrameException unknownType(String text, boolean v3) {
         return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
                 ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
-                        + " \"subscribe\" or \"unsubscribe\""
+                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\" or \"react\""
                 : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 

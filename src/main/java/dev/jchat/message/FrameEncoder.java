@@ -25,13 +25,21 @@ public final class FrameEncoder implements Encoder.Text<ServerFrame> {
      * before the id's digits and the text after them.
      */
     public static String[] chatAroundId(ChatMessage message) {
-        String json = toJson(message.withId(ID_MARK));
+        return aroundId(toJson(message.withId(ID_MARK)));
+    }
+
+    /** A log entry encoded around its id, as {@link #chatAroundId}. */
+    public static String[] entryAroundId(LogEntry entry) {
+        return aroundId(toJson(entry.withId(ID_MARK)));
+    }
+
+    private static String[] aroundId(String json) {
         // Inside a JSON string every quote is escaped, so a quote right after { or , starts a key:
         // a message text that looks like the id is never taken for it.
         String key = "\"id\":" + ID_MARK;
         int at = json.startsWith("{" + key) ? 1 : json.indexOf("," + key) + 1;
         if (at == 0) {
-            throw new IllegalStateException("no id in the encoded chat message");
+            throw new IllegalStateException("no id in the encoded frame");
         }
         int digits = at + key.length() - Long.toString(ID_MARK).length();
         return new String[] {json.substring(0, digits), json.substring(at + key.length())};
@@ -48,6 +56,33 @@ public final class FrameEncoder implements Encoder.Text<ServerFrame> {
             json.append(i == 0 ? "" : ",").append(chatFrames.get(i));
         }
         return json.append("],\"more\":").append(more).append('}').toString();
+    }
+
+    /** Whether an encoded frame of a room's log is a chat message, as this encoder writes them: its type first. */
+    public static boolean isChat(String json) {
+        return json.startsWith(CHAT_START);
+    }
+
+    /** Whether an encoded frame of a room's log is an edit. */
+    public static boolean isEdit(String json) {
+        return json.startsWith(EDIT_START);
+    }
+
+    private static final String CHAT_START = "{\"type\":\"chat\"";
+    private static final String EDIT_START = "{\"type\":\"edit\"";
+
+    /**
+     * A frame of a room's log as this encoder wrote it, read back: a {@link ChatMessage} or a
+     * {@link LogEntry}. Only for the rare changes of a held message, never per delivery.
+     *
+     * @throws jakarta.json.bind.JsonbException when it is neither
+     */
+    public static ServerFrame logFrame(String json) {
+        ServerFrame frame = JSONB.fromJson(json, ServerFrame.class);
+        if (!(frame instanceof ChatMessage) && !(frame instanceof LogEntry)) {
+            throw new jakarta.json.bind.JsonbException("not a frame of a room's log: " + frame.getClass().getSimpleName());
+        }
+        return frame;
     }
 
     @Override

@@ -17,8 +17,12 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "typing", type = Typing.class),
     @JsonbSubtype(alias = "rooms", type = RoomList.class),
     @JsonbSubtype(alias = "notice", type = Notice.class),
-    @JsonbSubtype(alias = "unsubscribed", type = Unsubscribed.class)
+    @JsonbSubtype(alias = "unsubscribed", type = Unsubscribed.class),
+    @JsonbSubtype(alias = "edit", type = LogEntry.Edit.class),
+    @JsonbSubtype(alias = "delete", type = LogEntry.Delete.class),
+    @JsonbSubtype(alias = "reaction", type = LogEntry.Reaction.class),
+    @JsonbSubtype(alias = "moderation", type = LogEntry.Moderation.class)
 })
 public sealed interface ServerFrame
-        permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed {
+        permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed, LogEntry {
 }

@@ -5,6 +5,8 @@ import dev.jchat.connection.Member;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
+import dev.jchat.message.ChatMessage;
+import dev.jchat.message.LogEntry;
 import dev.jchat.message.ServerFrame;
 import dev.jchat.message.Typing;
 import dev.jchat.message.Welcome;
@@ -15,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -152,7 +155,9 @@ public final class Audience {
                 countHere(member, user, sends);
             }
             Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key());
-            sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)), backlog.stream().map(History.Entry::frame).toList());
+            boolean v3 = member.v3();
+            sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
+                    backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
             if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
                 member.welcomed(room); // frames from outside the room may follow now
             }
@@ -216,8 +221,9 @@ public final class Audience {
         synchronized (this) {
             List<History.Entry> page = history.before(before, limit);
             long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
-            answer = FrameEncoder.history(room.name(), page.stream().map(e -> e.frame().json()).toList(),
-                    history.holdsBefore(oldest));
+            boolean v3 = to.v3();
+            answer = FrameEncoder.history(room.name(), page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull)
+                    .map(Frame::json).toList(), history.holdsBefore(oldest));
         }
         to.send(answer);
     }
@@ -279,33 +285,48 @@ public final class Audience {
         return epoch;
     }
 
-    /** The frame this server holds of message {@code id}, or null when it holds none. */
+    /** The frame this server holds of entry {@code id} as it is now, or null when it holds none. */
     public synchronized Frame held(long id) {
-        return history.find(id);
+        History.Entry entry = history.find(id);
+        return entry == null ? null : entry.frame;
+    }
+
+    /** The chat message {@code id} as this server holds it now, or null when it holds none. */
+    public synchronized ChatMessage message(long id) {
+        return history.message(id);
     }
 
     /**
-     * Stores a message its engine numbered and queues it to every member, then starts the sends:
-     * the one way a message reaches the room's members, on either engine. Ids at or below
-     * {@link #lastId()} are ignored (already delivered); the caller hands them over in order, and
-     * tells of a gap it could not fill first ({@link #lost}).
+     * Stores an entry of the log its engine numbered (a chat message, or an edit, deletion,
+     * reaction or moderation) and queues it to every member it is for, then starts the sends:
+     * the one way an entry reaches the room's members, on either engine. A chat message goes to
+     * every member; any other entry to version-3 members only, and changes the message it is
+     * about. Ids at or below {@link #lastId()} are ignored (already delivered); the caller hands
+     * them over in order, and tells of a gap it could not fill first ({@link #lost}).
      */
     public void deliver(long id, Frame frame) {
-        queue(id, frame).start();
+        queue(id, frame, null).start();
     }
 
     /**
      * What {@link #deliver} does under the lock, without starting the sends: for an engine that
-     * numbers messages under a lock of its own, so that ids are queued in the order they were
+     * numbers entries under a lock of its own, so that ids are queued in the order they were
      * given, and starts the returned sends once it released that lock (the memory engine).
+     *
+     * @param entry what {@code frame} encodes when it is not a chat message, if the caller has it
+     *              (else it is read from the frame); null for a chat message
      */
-    public Sends queue(long id, Frame frame) {
+    public Sends queue(long id, Frame frame, LogEntry entry) {
         Sends sends = new Sends(sendOn);
         synchronized (this) {
             if (id > lastId) {
                 lastId = id;
-                history.add(id, frame);
-                queueToAll(frame, null, sends);
+                history.add(id, frame, entry);
+                if (entry == null && FrameEncoder.isChat(frame.json())) {
+                    queueToAll(frame, null, sends);
+                } else {
+                    queueToV3(frame, sends);
+                }
                 sends.thenEnforce(budget); // after the lock: it may trim other rooms, one lock at a time
             }
         }
@@ -335,7 +356,7 @@ public final class Audience {
         this.lastId = lastId;
         history.clear(ids.isEmpty() ? lastId : ids.get(0) - 1); // what came before the first message held is gone here
         for (int i = 0; i < ids.size(); i++) {
-            history.add(ids.get(i), frames.get(i));
+            history.add(ids.get(i), frames.get(i), null);
         }
         presence.load(names);
     }
@@ -440,6 +461,16 @@ public final class Audience {
         sends.expect(members.size());
         for (Member m : members) {
             if (m != except) {
+                sends.queue(m, frame);
+            }
+        }
+    }
+
+    /** With the lock held: one encoded frame to every version-3 member (an entry of the log older clients do not see). */
+    private void queueToV3(Frame frame, Sends sends) {
+        sends.expect(members.size());
+        for (Member m : members) {
+            if (m.v3()) {
                 sends.queue(m, frame);
             }
         }

@@ -19,6 +19,12 @@ public interface Room {
     void publish(Member from, String text);
 
     /**
+     * Version 3: appends an edit, deletion or reaction of a chat message the room holds, by the
+     * member, as the next entry of the log ({@link RoomLog}), or tells the member why not.
+     */
+    void amend(Member from, RoomLog.Amend amend);
+
+    /**
      * Removes a member, or a join of its still on its way; announces {@code leave} when it was its
      * name's last connection in the room.
      *

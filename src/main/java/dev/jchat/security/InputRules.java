@@ -181,4 +181,28 @@ public final class InputRules {
         }
         return text;
     }
+
+    /** Code points one reaction may have. */
+    public static final int MAX_EMOJI_CODE_POINTS = 10;
+
+    /**
+     * A reaction: 1 to {@value #MAX_EMOJI_CODE_POINTS} code points with no letter, digit,
+     * whitespace or control character: an emoji, a symbol, a sequence with joiners or skin tones.
+     *
+     * @throws RefusedException with {@code invalid-message}
+     */
+    public static String emoji(String raw) throws RefusedException {
+        int count = raw.codePointCount(0, raw.length());
+        if (count < 1 || count > MAX_EMOJI_CODE_POINTS) {
+            throw new RefusedException(ErrorCode.INVALID_MESSAGE,
+                    "an emoji is 1 to " + MAX_EMOJI_CODE_POINTS + " characters");
+        }
+        boolean ok = raw.codePoints().noneMatch(c -> Character.isLetter(c) || Character.isDigit(c)
+                || Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c));
+        if (!ok) {
+            throw new RefusedException(ErrorCode.INVALID_MESSAGE,
+                    "an emoji has no letter, digit, space or control character");
+        }
+        return raw;
+    }
 }

@@ -21,6 +21,7 @@ class SubscriptionsTest {
         @Override public void leave(Member member, Frame farewell) { }
         @Override public void typing(Member from) { }
         @Override public void history(Member to, Long before, int limit) { }
+        @Override public void amend(Member from, dev.jchat.room.RoomLog.Amend amend) { }
     }
 
     @Test

@@ -59,6 +59,10 @@ class AudienceTest {
         }
 
         @Override
+        public void amend(Member from, RoomLog.Amend amend) {
+        }
+
+        @Override
         public void history(Member to, Long before, int limit) {
             throw new UnsupportedOperationException();
         }

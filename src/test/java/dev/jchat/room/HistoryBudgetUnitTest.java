@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The budget's rules on histories alone: who loses what, what is refunded, and many rooms at once. */
 class HistoryBudgetUnitTest {
 
-    private static final Frame MESSAGE = Frame.of("x".repeat(1000));
+    private static final Frame MESSAGE = HistoryTest.chat("x".repeat(1000 - 28));
 
     private static void fill(History history, long from, long to, HistoryBudget budget) {
         for (long id = from; id <= to; id++) {
@@ -67,7 +67,7 @@ class HistoryBudgetUnitTest {
         sent.wire();
         History history = new History(10);
         history.add(1, sent);
-        Frame kept = history.last(1).get(0).frame();
+        Frame kept = history.last(1).get(0).frame;
         assertTrue(kept.json() == sent.json(), "the text is shared, not copied");
         assertEquals(sent.wire(), kept.wire(), "the same bytes are framed again on demand");
     }

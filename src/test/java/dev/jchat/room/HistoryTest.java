@@ -14,7 +14,7 @@ class HistoryTest {
 
     private static History filled(int capacity, long upTo) {
         History history = new History(capacity);
-        LongStream.rangeClosed(1, upTo).forEach(id -> history.add(id, Frame.of("m" + id)));
+        LongStream.rangeClosed(1, upTo).forEach(id -> history.add(id, chat("m" + id)));
         return history;
     }
 
@@ -58,8 +58,8 @@ class HistoryTest {
     void coverageIsDecidedOnWhatIsHeldNotOnIdArithmetic() {
         History history = filled(10, 2); // holds 1, 2
         history.lost(5);                 // 3..5 never reached this server
-        history.add(6, Frame.of("m6"));
-        history.add(7, Frame.of("m7"));
+        history.add(6, chat("m6"));
+        history.add(7, chat("m7"));
         assertEquals(List.of(1L, 2L, 6L, 7L), ids(history.last(100)));
         assertFalse(history.covers(0), "1 and 2 are held, but 3..5 are not");
         assertFalse(history.covers(2), "3..5 are not held");
@@ -68,12 +68,12 @@ class HistoryTest {
         assertTrue(history.covers(7), "nothing missed");
 
         History skipping = new History(10); // ids that skip by design, with nothing lost between them
-        skipping.add(2, Frame.of("a"));
-        skipping.add(5, Frame.of("b"));
-        skipping.add(9, Frame.of("c"));
+        skipping.add(2, chat("a"));
+        skipping.add(5, chat("b"));
+        skipping.add(9, chat("c"));
         assertTrue(skipping.covers(0), "everything is held");
         assertTrue(skipping.covers(3), "5 and 9 are held");
-        skipping.add(10, Frame.of("d"));
+        skipping.add(10, chat("d"));
         skipping.dropOldest();            // 2 evicted
         assertFalse(skipping.covers(1), "2 is gone");
         assertTrue(skipping.covers(2), "5.. is all held, although 3 and 4 never existed");
@@ -83,7 +83,7 @@ class HistoryTest {
     void aClearedHistoryCoversOnlyFromWhereItWasCleared() {
         History history = filled(10, 4);
         history.clear(7);
-        history.add(8, Frame.of("m8"));
+        history.add(8, chat("m8"));
         assertFalse(history.covers(4));
         assertTrue(history.covers(7));
     }
@@ -91,7 +91,7 @@ class HistoryTest {
     @Test
     void idsMustIncrease() {
         History history = filled(5, 3);
-        assertThrows(IllegalArgumentException.class, () -> history.add(3, Frame.of("again")));
+        assertThrows(IllegalArgumentException.class, () -> history.add(3, chat("again")));
     }
 
     @Test
@@ -99,5 +99,10 @@ class HistoryTest {
         History history = filled(0, 3);
         assertEquals(0, history.size());
         assertEquals(List.of(), ids(history.after(0)));
+    }
+
+    /** A chat message's frame as the encoder writes it (its type first), with {@code text} in it. */
+    static Frame chat(String text) {
+        return Frame.of("{\"type\":\"chat\",\"msg\":\"" + text + "\"}");
     }
 }

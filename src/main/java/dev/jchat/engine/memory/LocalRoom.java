@@ -11,6 +11,8 @@ import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomLog;
+import dev.jchat.message.LogEntry;
 import dev.jchat.room.Sends;
 import jakarta.websocket.CloseReason;
 
@@ -86,13 +88,37 @@ final class LocalRoom implements Room {
         // (the audience drops an id below one it has); the sends start once it is released.
         synchronized (this) {
             id = audience.lastId() + 1;
-            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(message.withId(id))));
+            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(message.withId(id))), null);
         }
         sends.start();
         registry.hub().metrics().published();
         if (Direct.is(name)) {
             registry.hub().notice(Direct.other(name, from.name()), name,
                     Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), id, text))));
+        }
+    }
+
+    @Override
+    public void amend(Member from, RoomLog.Amend amend) {
+        if (!audience.contains(from) || from.name() == null) {
+            return;
+        }
+        RoomLog.Decision decision;
+        Sends sends = null;
+        synchronized (this) { // decided on the message as it is now, and numbered, under the lock that numbers
+            decision = RoomLog.decide(audience.message(amend.target()), amend, from.name(), from.moderator(), name,
+                    Audience.now());
+            if (decision.entry() != null) {
+                long id = audience.lastId() + 1;
+                LogEntry entry = decision.entry().withId(id);
+                sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+            }
+        }
+        if (sends != null) {
+            sends.start();
+            registry.hub().metrics().published();
+        } else if (decision.refusal() != null) {
+            from.sendError(decision.refusal(), decision.why(), name);
         }
     }
 

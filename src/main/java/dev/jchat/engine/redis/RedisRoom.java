@@ -135,6 +135,12 @@ final class RedisRoom implements Room {
     }
 
     @Override
+    public void amend(Member from, dev.jchat.room.RoomLog.Amend amend) {
+        // TODO(issue 24): the Redis engine's log entries (entry.lua); until then refused, never lost silently
+        from.sendError(dev.jchat.message.ErrorCode.UNAVAILABLE, "not yet on this engine", name());
+    }
+
+    @Override
     public void publish(Member from, String text) {
         // published once it is in, if it is still joining: it sees its own message
         whenIn(from, () -> publishNow(from, text));

@@ -1,0 +1,270 @@
+package dev.jchat.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.TestClient;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Protocol version 3's "room log" (docs/PROTOCOL.md): edits, deletions and reactions take ids of
+ * the room's log, reach version-3 connections in order, and are replayed as the message is now;
+ * versions 1 and 2 see chat messages only. Each runtime's contract class extends this one.
+ */
+public abstract class RoomLogContract extends ManyRoomsContract {
+
+    private TestClient v3In(String user) {
+        TestClient client = v3(user, room());
+        client.welcome();
+        return client;
+    }
+
+    /** The next frame that is not presence ({@code join}, {@code leave}, {@code typing}). */
+    private static JsonObject nextEntry(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (!Set.of("join", "leave", "typing").contains(frame.getString("type"))) {
+                return frame;
+            }
+        }
+    }
+
+    private static JsonObject nextEntry(TestClient client, String type) {
+        JsonObject frame = nextEntry(client);
+        assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame);
+        return frame;
+    }
+
+    private static void edit(TestClient client, long id, String msg) {
+        client.send(Json.createObjectBuilder().add("type", "edit").add("id", id).add("msg", msg).build().toString());
+    }
+
+    private static void delete(TestClient client, long id) {
+        client.send("{\"type\":\"delete\",\"id\":" + id + "}");
+    }
+
+    private static void react(TestClient client, long id, String emoji, boolean on) {
+        client.send(Json.createObjectBuilder().add("type", "react").add("id", id).add("emoji", emoji).add("on", on)
+                .build().toString());
+    }
+
+    private static long id(JsonObject frame) {
+        return frame.getJsonNumber("id").longValue();
+    }
+
+    /** Every frame up to and including the chat message {@code last}, skipping presence. */
+    private static List<JsonObject> until(TestClient client, String last) {
+        List<JsonObject> frames = new ArrayList<>();
+        while (true) {
+            JsonObject frame = nextEntry(client);
+            frames.add(frame);
+            if ("chat".equals(frame.getString("type")) && last.equals(frame.getString("msg", null))) {
+                return frames;
+            }
+        }
+    }
+
+    @Test
+    void anEditTakesTheNextIdReachesEveryoneInOrderAndIsReplayedAsTheTextNow() {
+        TestClient alice = v3In("alice");
+        TestClient bob = v3In("bob");
+        TestClient old = join("oldtimer");
+        alice.say("helo");
+        long first = id(nextEntry(alice, "chat"));
+        nextEntry(bob, "chat");
+        nextEntry(old, "chat");
+        edit(alice, first, "hello");
+        for (TestClient client : List.of(alice, bob)) {
+            JsonObject edit = nextEntry(client, "edit");
+            assertEquals(first + 1, id(edit));
+            assertEquals(first, edit.getJsonNumber("target").longValue());
+            assertEquals("alice", edit.getString("user"));
+            assertEquals("hello", edit.getString("msg"));
+            assertEquals(room(), edit.getString("room"));
+            assertTrue(edit.containsKey("dateTime"));
+        }
+        alice.say("after");
+        assertEquals(first + 2, id(nextEntry(bob, "chat")));
+        JsonObject next = nextEntry(old, "chat"); // version 2 sees no edit live, and ids that skip
+        assertEquals("after", next.getString("msg"));
+        assertEquals(first + 2, id(next));
+
+        TestClient resumed = connect("v=3&user=carol&room=" + room() + "&since=0");
+        assertTrue(resumed.welcome().getBoolean("recovered"));
+        List<JsonObject> replay = until(resumed, "after");
+        assertEquals(List.of("chat", "edit", "chat"), replay.stream().map(f -> f.getString("type")).toList());
+        assertEquals("hello", replay.get(0).getString("msg"), "replayed as it is now");
+        assertTrue(replay.get(0).containsKey("edited"));
+        assertEquals(first + 1, id(replay.get(1)));
+
+        TestClient older = connect("user=dave&room=" + room());
+        older.welcome();
+        List<JsonObject> history = until(older, "after");
+        assertEquals(2, history.size());
+        assertEquals("hello", history.get(0).getString("msg"));
+        assertFalse(history.get(0).containsKey("edited"), "version 2 gets the text now and nothing more");
+    }
+
+    @Test
+    void onlyItsAuthorEditsAMessageAndAnEditFollowsTheRulesOfAMessage() {
+        TestClient alice = v3In("alice");
+        TestClient bob = v3In("bob");
+        alice.say("mine");
+        long id = id(nextEntry(alice, "chat"));
+        nextEntry(bob, "chat");
+        edit(bob, id, "yours now");
+        assertEquals(room(), bob.expectError("forbidden").getString("room"));
+        edit(alice, id, "   ");
+        alice.expectError("empty-message");
+        edit(alice, id, "x".repeat(2001));
+        alice.expectError("message-too-long");
+        edit(alice, id + 1000, "nothing there");
+        alice.expectError("not-found");
+        alice.send("{\"type\":\"edit\",\"id\":\"" + id + "\",\"msg\":\"a\"}");
+        alice.expectError("invalid-message");
+        alice.send("{\"type\":\"edit\",\"msg\":\"no id\"}");
+        alice.expectError("invalid-message");
+        alice.send("{\"type\":\"edit\",\"id\":" + id + ",\"msg\":\"elsewhere\",\"room\":\"" + room() + "-x\"}");
+        alice.expectError("not-subscribed");
+        alice.say("still here");
+        assertEquals("still here", nextEntry(bob, "chat").getString("msg"), "no refused edit reached anyone");
+    }
+
+    @Test
+    void aDeletedMessageIsReplayedWithoutItsTextAndNeverToOlderClients() {
+        TestClient alice = v3In("alice");
+        TestClient bob = v3In("bob");
+        alice.say("oops, my password");
+        long id = id(nextEntry(alice, "chat"));
+        nextEntry(bob, "chat");
+        edit(alice, id, "oops, my other password");
+        nextEntry(alice, "edit");
+        nextEntry(bob, "edit");
+        delete(bob, id);
+        bob.expectError("forbidden");
+        delete(alice, id);
+        JsonObject deletion = nextEntry(bob, "delete");
+        assertEquals(id, deletion.getJsonNumber("target").longValue());
+        assertEquals("alice", deletion.getString("user"));
+        nextEntry(alice, "delete");
+        edit(alice, id, "back");
+        alice.expectError("not-found");
+        react(bob, id, "👍", true);
+        bob.expectError("not-found");
+        delete(alice, id);
+        alice.expectError("not-found");
+        alice.say("after");
+
+        TestClient resumed = connect("v=3&user=carol&room=" + room() + "&since=0");
+        resumed.welcome();
+        List<JsonObject> replay = until(resumed, "after");
+        assertEquals(List.of("chat", "delete", "chat"), replay.stream().map(f -> f.getString("type")).toList(),
+                "its edits went with its text");
+        JsonObject gone = replay.get(0);
+        assertTrue(gone.getBoolean("deleted"));
+        assertFalse(gone.containsKey("msg"));
+        assertEquals("alice", gone.getString("user"));
+        assertFalse(replay.toString().contains("password"), "no text of a deleted message comes back");
+
+        TestClient fresh = connect("v=3&user=erin&room=" + room());
+        fresh.welcome();
+        JsonObject firstOfHistory = nextEntry(fresh, "chat");
+        assertTrue(firstOfHistory.getBoolean("deleted"), "history after welcome: the message as it is now");
+        assertEquals("after", nextEntry(fresh, "chat").getString("msg"));
+        fresh.send("{\"type\":\"history\",\"limit\":10}");
+        JsonObject page = fresh.next("history");
+        assertTrue(page.getJsonArray("messages").getJsonObject(0).getBoolean("deleted"));
+        assertFalse(page.toString().contains("password"));
+
+        TestClient older = connect("user=dave&room=" + room());
+        older.welcome();
+        assertEquals("after", nextEntry(older, "chat").getString("msg"), "version 2 never sees a deleted message");
+        older.send("{\"type\":\"history\",\"limit\":10}");
+        JsonObject olderPage = older.next("history");
+        assertEquals(1, olderPage.getJsonArray("messages").size());
+    }
+
+    @Test
+    void reactionsAreEntriesSetOnceClearedOnceAndReplayedWithTheirNamesInOrder() {
+        TestClient alice = v3In("alice");
+        TestClient bob = v3In("bob");
+        alice.say("vote");
+        long id = id(nextEntry(alice, "chat"));
+        nextEntry(bob, "chat");
+        for (String bad : List.of("a", "", "7", " ", "👍".repeat(11), "👍 ")) {
+            react(bob, id, bad, true);
+            bob.expectError("invalid-message");
+        }
+        react(bob, id, "👍", true);
+        JsonObject reaction = nextEntry(alice, "reaction");
+        assertEquals(id, reaction.getJsonNumber("target").longValue());
+        assertEquals("bob", reaction.getString("user"));
+        assertEquals("👍", reaction.getString("emoji"));
+        assertTrue(reaction.getBoolean("on"));
+        nextEntry(bob, "reaction");
+        react(bob, id, "👍", true);   // set already: no entry
+        react(alice, id, "🎉", false); // not set: no entry
+        react(alice, id, "👍", true);
+        react(alice, id, "👩🏽‍💻", true); // a sequence with a skin tone and a joiner
+        bob.send("{\"type\":\"react\",\"id\":" + id + ",\"emoji\":\"🎉\"}"); // on defaults to true
+        react(bob, id, "🎉", false);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // from two connections: in the order the room took them, each once
+            ids.add(id(nextEntry(alice, "reaction")));
+        }
+        assertEquals(List.of(id + 2, id + 3, id + 4, id + 5), ids, "an idle reaction took no id");
+        alice.say("tally");
+        assertEquals(id + 6, id(nextEntry(alice, "chat")));
+
+        TestClient resumed = connect("v=3&user=carol&room=" + room() + "&since=" + id);
+        resumed.welcome();
+        List<JsonObject> replay = until(resumed, "tally");
+        assertEquals(5, replay.stream().filter(f -> f.getString("type").equals("reaction")).count());
+        TestClient fresh = connect("v=3&user=erin&room=" + room());
+        fresh.welcome();
+        JsonObject vote = nextEntry(fresh, "chat");
+        JsonObject reactions = vote.getJsonObject("reactions");
+        assertEquals(List.of("👍", "👩🏽‍💻"), List.copyOf(reactions.keySet()), "cleared ones are gone, the rest in order");
+        assertEquals(List.of("bob", "alice"), TestClient.strings(reactions, "👍"));
+    }
+
+    @Test
+    void aMessageCarriesAtMostTwentyDifferentReactions() {
+        TestClient alice = v3In("alice");
+        alice.say("popular");
+        long id = id(nextEntry(alice, "chat"));
+        for (int i = 0; i < 20; i++) {
+            react(alice, id, new String(Character.toChars(0x1F600 + i)), true);
+            nextEntry(alice, "reaction");
+        }
+        react(alice, id, new String(Character.toChars(0x1F600 + 20)), true);
+        assertTrue(alice.expectError("invalid-message").getString("msg").contains("20"));
+        react(alice, id, new String(Character.toChars(0x1F600)), false);
+        nextEntry(alice, "reaction");
+        react(alice, id, new String(Character.toChars(0x1F600 + 20)), true);
+        assertTrue(nextEntry(alice, "reaction").getBoolean("on"), "one cleared: room for another");
+    }
+
+    @Test
+    void olderClientsCannotAmendAndSeeNothingOfIt() {
+        TestClient old = join("oldtimer");
+        old.say("plain");
+        long id = id(old.nextChat());
+        old.send("{\"type\":\"edit\",\"id\":" + id + ",\"msg\":\"changed\"}");
+        old.expectError("invalid-message");
+        old.send("{\"type\":\"react\",\"id\":" + id + ",\"emoji\":\"👍\"}");
+        old.expectError("invalid-message");
+        TestClient alice = v3In("alice");
+        nextEntry(alice, "chat");
+        react(alice, id, "👍", true);
+        nextEntry(alice, "reaction");
+        old.say("still plain");
+        assertEquals("still plain", nextEntry(old, "chat").getString("msg"));
+    }
+}
