@@ -1,6 +1,7 @@
 package dev.jchat.config;
 
 import static dev.jchat.config.Setting.ALLOWED_ORIGINS;
+import static dev.jchat.config.Setting.MODERATORS;
 import static dev.jchat.config.Setting.HISTORY_DAYS;
 import static dev.jchat.config.Setting.HISTORY_MAX_MB;
 import static dev.jchat.config.Setting.HISTORY_REPLAY;
@@ -271,6 +272,11 @@ public final class ChatConfig extends Values {
             return get(ALLOWED_ORIGINS);
         }
 
+        /** Names that moderate every room once proven by their key (without tokens). */
+        public List<String> moderators() {
+            return get(MODERATORS);
+        }
+
         /** HS256 key tokens must be signed with, or null when tokens are off. */
         public String jwtSecret() {
             return get(JWT_SECRET);
@@ -299,6 +305,10 @@ public final class ChatConfig extends Values {
 
         public Security withAllowedOrigins(List<String> value) {
             return new Security(with(ALLOWED_ORIGINS, value));
+        }
+
+        public Security withModerators(List<String> value) {
+            return new Security(with(MODERATORS, value));
         }
 
         public Security withJwtSecret(String value) {

@@ -58,6 +58,14 @@ final class Checks {
         }
     }
 
+    static String nameProblem(String name) {
+        try {
+            return dev.jchat.security.InputRules.name(name).equals(name) ? null : "`" + name + "` is not written as the chat writes names";
+        } catch (dev.jchat.security.RefusedException e) {
+            return "`" + name + "`: " + e.getMessage();
+        }
+    }
+
     static String originProblem(String origin) {
         if (origin.equals("*")) {
             return null;

@@ -75,8 +75,13 @@ abstract class Rule<T> {
         return new OptionalText(allowed, problem, value -> value == null ? unset : set, true);
     }
 
-    static Origins origins() {
-        return new Origins();
+    static Items origins() {
+        return new Items(Checks::originProblem, "origins like `https://chat.example.com:8443` (lower case, no path), or `*`",
+                "(the page's own origin only)");
+    }
+
+    static Items names() {
+        return new Items(Checks::nameProblem, "names, comma-separated", "(none)");
     }
 
     static <E extends Enum<E>> Choice<E> choice(E defaultValue) {
@@ -252,7 +257,18 @@ abstract class Rule<T> {
     }
 
     /** Browser origins, comma-separated; none by default. */
-    static final class Origins extends Rule<List<String>> {
+    /** A comma-separated list, each item checked on its own. */
+    static final class Items extends Rule<List<String>> {
+
+        private final Function<String, String> itemProblem;
+        private final String allowed;
+        private final String none;
+
+        private Items(Function<String, String> itemProblem, String allowed, String none) {
+            this.itemProblem = itemProblem;
+            this.allowed = allowed;
+            this.none = none;
+        }
 
         @Override
         List<String> defaultValue(Map<Setting, Object> soFar) {
@@ -266,7 +282,7 @@ abstract class Rule<T> {
 
         @Override
         String problem(List<String> value, Map<Setting, Object> all, Function<Setting, String> spelling) {
-            return value.stream().map(Checks::originProblem).filter(p -> p != null).findFirst().orElse(null);
+            return value.stream().map(itemProblem).filter(p -> p != null).findFirst().orElse(null);
         }
 
         @Override
@@ -276,7 +292,7 @@ abstract class Rule<T> {
 
         @Override
         String allowed() {
-            return "origins like `https://chat.example.com:8443` (lower case, no path), or `*`";
+            return allowed;
         }
 
         @Override
@@ -286,7 +302,7 @@ abstract class Rule<T> {
 
         @Override
         String report(List<String> value) {
-            return value.isEmpty() ? "(the page's own origin only)" : plain(value);
+            return value.isEmpty() ? none : plain(value);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.jchat.config;
 
 import static dev.jchat.config.Rule.choice;
+import static dev.jchat.config.Rule.names;
 import static dev.jchat.config.Rule.optional;
 import static dev.jchat.config.Rule.origins;
 import static dev.jchat.config.Rule.secret;
@@ -63,6 +64,9 @@ public enum Setting {
     JWT_SECRET(SECURITY, secret(ChatConfig.Security.MIN_SECRET_BYTES + " bytes or more", Checks::jwtSecretProblem,
                     "(not set: tokens off)", "(set: tokens required)"),
             "when set, every connection needs a token signed with it (HS256); the name is the token's `sub`"),
+    MODERATORS(SECURITY, names(),
+            "without tokens, the names that moderate every room (protocol version 3), comma-separated: a connection"
+                    + " of one is a moderator once it proved its name with its key"),
     RATE_PER_SECOND(SECURITY, whole(10, 0, 1_000_000).zeroMeaning("no limit"),
             "chat frames one connection may send per second on average; `0` turns the limit off"),
     RATE_BURST(SECURITY, whole(30, 1, 1_000_000).orZeroWhenZero(RATE_PER_SECOND), "how many it may send at once"),

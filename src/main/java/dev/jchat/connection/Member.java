@@ -9,6 +9,7 @@ import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -184,6 +185,11 @@ public final class Member {
         outbox.send(error(code, message, room));
     }
 
+    /** As above, with when it ends ({@code muted}, {@code banned}) and why, for a moderator's decision. */
+    public void sendError(ErrorCode code, String message, String room, Instant until, String reason) {
+        outbox.send(error(code, message, room, until, reason));
+    }
+
     /**
      * One error frame, then the close (1008 or 1013, with the code as its reason), and nothing of
      * the room in between: a refusal the connection cannot retry its way past. Before the welcome
@@ -195,9 +201,13 @@ public final class Member {
 
     /** An error frame for this connection, counted as a refusal. */
     private Frame error(ErrorCode code, String message, String room) {
+        return error(code, message, room, null, null);
+    }
+
+    private Frame error(ErrorCode code, String message, String room, Instant until, String reason) {
         metrics.refused(code);
         // An older client's errors stay as they were: only version 3 says which room one concerns.
-        return Frame.of(FrameEncoder.toJson(ErrorFrame.of(code, message, v3 ? room : null)));
+        return Frame.of(FrameEncoder.toJson(new ErrorFrame(code.wire(), message, v3 ? room : null, until, reason)));
     }
 
     /** Sends what is queued, then closes. */
@@ -312,8 +322,13 @@ public final class Member {
      * with {@code room}, and the connection stays open in its other rooms.
      */
     public void refuseJoin(String room, ErrorCode code, String message) {
+        refuseJoin(room, code, message, null, null);
+    }
+
+    /** As above, with when the refusal ends and why ({@code banned}). */
+    public void refuseJoin(String room, ErrorCode code, String message, Instant until, String reason) {
         if (!firstIn && room.equals(firstRoom)) {
-            outbox.refuse(error(code, message, room), code.closeReason());
+            outbox.refuse(error(code, message, room, until, reason), code.closeReason());
             return;
         }
         String as;
@@ -321,7 +336,22 @@ public final class Member {
             as = rooms.asked(room);
         }
         forget(room);
-        sendError(code, message, as);
+        outbox.send(error(code, message, as, until, reason));
+    }
+
+    /**
+     * A moderator removed the name from {@code room} ({@code banned} or {@code kicked}): a
+     * version-3 connection leaves the room, told why after the room's last frame to it; an older
+     * one, in that room alone, is told and closed with 1008.
+     */
+    public void removedFrom(Room room, ErrorCode code, String message, Instant until, String reason) {
+        if (!v3) {
+            outbox.refuse(error(code, message, null, until, reason), code.closeReason());
+            return;
+        }
+        if (forget(room.name()) != null) {
+            room.leave(this, error(code, message, room.name(), until, reason));
+        }
     }
 
     /**
@@ -376,7 +406,7 @@ public final class Member {
 
     /** A version-3 connection opened in no room: its welcome, with its name and key alone. */
     public void welcomeAlone() {
-        boolean kick = outbox.enqueueJoin(Frame.of(FrameEncoder.toJson(Welcome.alone(name, key))), List.of());
+        boolean kick = outbox.enqueueJoin(Frame.of(FrameEncoder.toJson(Welcome.alone(name, key, moderator ? Boolean.TRUE : null))), List.of());
         welcomed = true;
         if (kick) {
             outbox.drain();

@@ -17,6 +17,7 @@ import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
+import dev.jchat.room.Sanctions;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.InputRules;
 import dev.jchat.security.OriginPolicy;
@@ -157,10 +158,13 @@ public final class ChatEndpoint {
                     refuse(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
                 } else if (refusal != null) {
                     refuse(refusal.code(), refusal.getMessage());
-                } else if (first == null) {
-                    member.welcomeAlone();
                 } else {
-                    enter(first, query.room(), query.since(), query.epoch());
+                    member.moderator(identity.moderator(member, hub.config().security())); // before any welcome says so
+                    if (first == null) {
+                        member.welcomeAlone();
+                    } else {
+                        enter(first, query.room(), query.since(), query.epoch());
+                    }
                 }
                 return (Void) null;
             }).whenComplete((done, error) -> {
@@ -238,8 +242,12 @@ public final class ChatEndpoint {
             member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
         } else if (frame instanceof ClientFrame.Typing typing) {
             Room room = find(typing);
-            if (room != null) {
+            if (room != null && muted(room, typing.room()) == null) {
                 room.typing(member); // thinned by the room, not rate-limited
+            } else if (room != null) {
+                if (withinRate(typing.room())) { // a muted name's typing is refused, counted so that it cannot flood errors
+                    tellMuted(room, typing.room());
+                }
             } else if (member.v3() && (typing.room() == null || withinRate(typing.room()))) {
                 notSubscribed(typing.room()); // counted against the rate for a named room, or typing could flood errors
             }
@@ -257,6 +265,8 @@ public final class ChatEndpoint {
         } else if (frame instanceof ClientFrame.Edit || frame instanceof ClientFrame.Delete
                 || frame instanceof ClientFrame.React) {
             onAmend((ClientFrame.AboutRoom) frame);
+        } else if (frame instanceof ClientFrame.Moderate moderate) {
+            onModerate(moderate);
         } else if (frame instanceof ClientFrame.Subscribe subscribe) {
             onSubscribe(subscribe);
         } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
@@ -475,6 +485,9 @@ public final class ChatEndpoint {
             member.sendError(e.code(), e.getMessage(), chat.room());
             return;
         }
+        if (tellMuted(room, chat.room())) {
+            return;
+        }
         room.publish(member, text);
     }
 
@@ -502,7 +515,56 @@ public final class ChatEndpoint {
                     frame.room());
             return;
         }
+        if (!(frame instanceof ClientFrame.Delete) && tellMuted(room, frame.room())) {
+            return; // a muted name may still take its own messages back
+        }
         room.amend(member, amend);
+    }
+
+    /** A moderator's mute, ban or kick of a name in a room: decided here whether it may, done by the room. */
+    private void onModerate(ClientFrame.Moderate moderate) {
+        Room room = target(moderate);
+        if (room == null) {
+            return;
+        }
+        if (!member.moderator()) {
+            member.sendError(ErrorCode.FORBIDDEN, "only a moderator may mute, ban or kick", moderate.room());
+            return;
+        }
+        String user;
+        String reason = moderate.reason() == null || moderate.reason().isBlank() ? null : moderate.reason().strip();
+        try {
+            user = InputRules.name(moderate.user());
+            if (reason != null && reason.codePointCount(0, reason.length()) > ClientFrame.Moderate.MAX_REASON) {
+                throw new RefusedException(ErrorCode.INVALID_MESSAGE,
+                        "a reason is at most " + ClientFrame.Moderate.MAX_REASON + " characters");
+            }
+        } catch (RefusedException e) {
+            member.sendError(e.code(), e.getMessage(), moderate.room());
+            return;
+        }
+        String action = moderate.action();
+        Instant until = null;
+        if (moderate.seconds() != null && moderate.seconds() == 0) {
+            action = "un" + action; // 0 seconds lifts a mute or a ban
+        } else if (moderate.seconds() != null) {
+            until = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(moderate.seconds());
+        }
+        room.moderate(member, action, user, until, reason);
+    }
+
+    /** The member's mute in that room, or null. */
+    private Sanctions.Sanction muted(Room room, String asked) {
+        return member.name() == null ? null : room.muted(member.name());
+    }
+
+    /** Tells the member it is muted in the room, if it is; true when it was. */
+    private boolean tellMuted(Room room, String asked) {
+        Sanctions.Sanction mute = muted(room, asked);
+        if (mute != null) {
+            member.sendError(ErrorCode.MUTED, "a moderator muted you in this room", asked, mute.until(), mute.reason());
+        }
+        return mute != null;
     }
 
     private void onRooms() {

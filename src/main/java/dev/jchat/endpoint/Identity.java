@@ -53,6 +53,17 @@ record Identity(String name, String key, Instant expires) {
         }
     }
 
+    /**
+     * The one place that decides whether a connection is a moderator's (PROTOCOL.md,
+     * "Moderation"), once its name is settled: without tokens, a name in {@code CHAT_MODERATORS}
+     * that this connection holds with its key (claimed or proved). Token roles and container
+     * roles come with the identity issue.
+     */
+    boolean moderator(Member member, ChatConfig.Security security) {
+        return !tokenSubject() && member.name() != null && member.proven()
+                && security.moderators().contains(member.name());
+    }
+
     @Override
     public String toString() {
         return "Identity[name=" + name + ", key=" + (key == null ? "none" : "(hidden)") + ", expires=" + expires + "]";

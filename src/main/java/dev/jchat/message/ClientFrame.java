@@ -74,4 +74,19 @@ public sealed interface ClientFrame {
     /** Version 3: sets ({@code on}) or clears an emoji on a chat message of the room. */
     record React(long id, String emoji, boolean on, String room) implements AboutRoom {
     }
+
+    /**
+     * Version 3: a moderator mutes, bans or kicks a name in the room.
+     *
+     * @param action  {@code mute}, {@code ban} or {@code kick}
+     * @param seconds how long a mute or ban lasts (0 lifts it; null: until lifted); null for a kick
+     * @param reason  the moderator's reason, or null
+     */
+    record Moderate(String action, String user, Long seconds, String reason, String room) implements AboutRoom {
+
+        /** The longest mute or ban, in seconds: ten years. */
+        public static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
+        /** The longest reason, in code points. */
+        public static final int MAX_REASON = 200;
+    }
 }

@@ -88,6 +88,15 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                         required(text, "emoji", optionalString(text, object, "emoji")),
                         !object.containsKey("on") || object.isNull("on") || optionalBoolean(text, object, "on"), room);
             }
+            case "mute", "ban", "kick" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Moderate(type, required(text, "user", optionalString(text, object, "user")),
+                        type.equals("kick") ? null
+                                : optionalWhole(text, object, "seconds", 0, ClientFrame.Moderate.MAX_SECONDS),
+                        optionalString(text, object, "reason"), room);
+            }
             default -> throw unknownType(text, v3);
         };
     }
@@ -104,7 +113,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
     private static InvalidFrameException unknownType(String text, boolean v3) {
         return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
                 ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
-                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\" or \"react\""
+                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\", \"mute\", \"ban\" or \"kick\""
                 : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 

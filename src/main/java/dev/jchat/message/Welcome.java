@@ -13,16 +13,17 @@ import java.util.List;
  * @param epoch     names the room's id sequence; ids compare only within one epoch
  * @param recovered true when everything after the client's {@code since} is replayed
  * @param key       the secret of the name this connection claimed or proved, or null (absent on the wire)
+ * @param moderator true for a moderator's connection (version 3), else null (absent)
  */
 public record Welcome(String user, String room, List<String> users, Long lastId, String epoch, Boolean recovered,
-                      String key) implements ServerFrame {
+                      String key, Boolean moderator) implements ServerFrame {
 
     public Welcome {
         users = users == null ? null : List.copyOf(users);
     }
 
     /** The welcome of a version-3 connection opened in no room. */
-    public static Welcome alone(String user, String key) {
-        return new Welcome(user, null, null, null, null, null, key);
+    public static Welcome alone(String user, String key, Boolean moderator) {
+        return new Welcome(user, null, null, null, null, null, key, moderator);
     }
 }

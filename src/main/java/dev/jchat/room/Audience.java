@@ -6,6 +6,7 @@ import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Join;
 import dev.jchat.message.Leave;
 import dev.jchat.message.ChatMessage;
+import dev.jchat.message.ErrorCode;
 import dev.jchat.message.LogEntry;
 import dev.jchat.message.ServerFrame;
 import dev.jchat.message.Typing;
@@ -45,11 +46,15 @@ public final class Audience {
         /** The room was retired meanwhile: join its successor. */
         RETIRED,
         /** The connection closed while it was joining: it stays out. */
-        GONE
+        GONE,
+        /** The member's name is banned from the room: it was told so, and stays out. */
+        BANNED
     }
 
     /** Rooms with at least this many connections here coalesce their presence announcements. */
     static final int COALESCE_AT = 100;
+    static final String BANNED = "a moderator banned you from this room";
+    static final String KICKED = "a moderator removed you from this room";
     static final long COALESCE_MILLIS = 100;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -61,6 +66,7 @@ public final class Audience {
     private final BiConsumer<Runnable, Duration> timer;
     private final Executor sendOn; // where the sends a change started run
     private final Set<Member> members = new LinkedHashSet<>();
+    private final Sanctions sanctions;
     private final TypingPace typing = new TypingPace();
     private boolean announcing;    // a coalesced announcement is due
     private String epoch;
@@ -81,8 +87,9 @@ public final class Audience {
     }
 
     private Audience(Room room, String epoch, int historySize, HistoryBudget budget, int replay, Presence presence,
-                     BiConsumer<Runnable, Duration> timer, Executor sendOn) {
+                     BiConsumer<Runnable, Duration> timer, Executor sendOn, Sanctions sanctions) {
         this.room = room;
+        this.sanctions = sanctions;
         this.epoch = epoch;
         this.replay = replay;
         this.history = new History(historySize, budget, this);
@@ -101,10 +108,11 @@ public final class Audience {
      * @param epoch  the epoch its ids are numbered in
      * @param budget the heap the histories of every room on this server share
      * @param timer  runs a task once after a delay, without blocking
+     * @param sanctions the room's mutes and bans, which the engine keeps beyond the audience
      */
     public static Audience alone(Room room, String epoch, int historySize, HistoryBudget budget, int replay,
-                                 BiConsumer<Runnable, Duration> timer) {
-        return new Audience(room, epoch, historySize, budget, replay, Presence.alone(), timer, Runnable::run);
+                                 BiConsumer<Runnable, Duration> timer, Sanctions sanctions) {
+        return new Audience(room, epoch, historySize, budget, replay, Presence.alone(), timer, Runnable::run, sanctions);
     }
 
     /**
@@ -118,10 +126,12 @@ public final class Audience {
      * @param timer    runs a task once after a delay, without blocking
      * @param sends    where the sends a change started run, in parts of {@link Sends#PER_TASK}
      *                 connections, so that the caller goes on meanwhile
+     * @param sanctions the room's mutes and bans, as the engine loaded them
      */
     public static Audience shared(Room room, int historySize, HistoryBudget budget, int replay, SharedPresence presence,
-                                  BiConsumer<Runnable, Duration> timer, Executor sends) {
-        return new Audience(room, null, historySize, budget, replay, Presence.shared(presence), timer, sends);
+                                  BiConsumer<Runnable, Duration> timer, Executor sends, Sanctions sanctions) {
+        return new Audience(room, null, historySize, budget, replay, Presence.shared(presence), timer, sends,
+                sanctions);
     }
 
     /**
@@ -130,6 +140,11 @@ public final class Audience {
      */
     public Joined join(Member member, Long since, String clientEpoch) {
         Sends sends = new Sends(sendOn);
+        Sanctions.Sanction ban = sanctions.banned(member.name(), now());
+        if (ban != null) {
+            member.refuseJoin(room.name(), ErrorCode.BANNED, BANNED, ban.until(), ban.reason());
+            return Joined.BANNED;
+        }
         synchronized (this) {
             if (retired) {
                 return Joined.RETIRED;
@@ -154,7 +169,8 @@ public final class Audience {
             if (user != null) {
                 countHere(member, user, sends);
             }
-            Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key());
+            Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key(),
+                    member.moderator() ? Boolean.TRUE : null);
             boolean v3 = member.v3();
             sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
                     backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
@@ -166,8 +182,14 @@ public final class Audience {
         return Joined.IN;
     }
 
-    /** Names a member that joined without a name. */
+    /** Names a member that joined without a name; one whose name is banned here leaves. */
     public void name(Member member, String user) {
+        Sanctions.Sanction ban = sanctions.banned(user, now());
+        if (ban != null) {
+            member.name(user);
+            member.removedFrom(room, ErrorCode.BANNED, BANNED, ban.until(), ban.reason());
+            return;
+        }
         Sends sends = new Sends(sendOn);
         synchronized (this) {
             member.name(user);
@@ -321,11 +343,18 @@ public final class Audience {
         synchronized (this) {
             if (id > lastId) {
                 lastId = id;
+                boolean chat = entry == null && FrameEncoder.isChat(frame.json());
+                if (!chat && entry == null) {
+                    entry = (LogEntry) FrameEncoder.logFrame(frame.json());
+                }
                 history.add(id, frame, entry);
-                if (entry == null && FrameEncoder.isChat(frame.json())) {
+                if (chat) {
                     queueToAll(frame, null, sends);
                 } else {
                     queueToV3(frame, sends);
+                    if (entry instanceof LogEntry.Moderation moderation) {
+                        moderate(moderation, sends);
+                    }
                 }
                 sends.thenEnforce(budget); // after the lock: it may trim other rooms, one lock at a time
             }
@@ -464,6 +493,28 @@ public final class Audience {
                 sends.queue(m, frame);
             }
         }
+    }
+
+    /**
+     * With the lock held: a moderation entry takes effect here. A ban or a kick removes the name's
+     * members once the entry's sends started (each is told why after the entry itself).
+     */
+    private void moderate(LogEntry.Moderation entry, Sends sends) {
+        sanctions.apply(entry);
+        boolean ban = entry.action().equals("ban");
+        if (!ban && !entry.action().equals("kick")) {
+            return;
+        }
+        List<Member> removed = members.stream().filter(m -> entry.user().equals(m.name())).toList();
+        if (!removed.isEmpty()) {
+            sends.then(() -> removed.forEach(m -> m.removedFrom(room, ban ? ErrorCode.BANNED : ErrorCode.KICKED,
+                    ban ? BANNED : KICKED, ban ? entry.until() : null, entry.reason())));
+        }
+    }
+
+    /** The name's mute in this room now, or null. */
+    public Sanctions.Sanction muted(String name) {
+        return sanctions.muted(name, now());
     }
 
     /** With the lock held: one encoded frame to every version-3 member (an entry of the log older clients do not see). */

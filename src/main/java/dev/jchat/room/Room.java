@@ -25,6 +25,19 @@ public interface Room {
     void amend(Member from, RoomLog.Amend amend);
 
     /**
+     * Version 3: appends a moderator's action on a name as the next entry of the log; it takes
+     * effect on every server as the entry reaches it ({@link Audience}).
+     *
+     * @param action {@code mute}, {@code unmute}, {@code ban}, {@code unban} or {@code kick}
+     * @param until  when a mute or ban ends, or null
+     * @param reason the moderator's reason, or null
+     */
+    void moderate(Member by, String action, String user, java.time.Instant until, String reason);
+
+    /** The name's mute in this room in force now, or null: what its chat, edits, reactions and typing get. */
+    Sanctions.Sanction muted(String name);
+
+    /**
      * Removes a member, or a join of its still on its way; announces {@code leave} when it was its
      * name's last connection in the room.
      *

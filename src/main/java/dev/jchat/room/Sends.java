@@ -23,6 +23,7 @@ public final class Sends {
     private final Executor where;
     private final List<Member> busy = new ArrayList<>();
     private HistoryBudget budget; // to enforce after the sends started; null when nothing was stored
+    private Runnable then;        // what the change leaves to do after its sends, with no lock held; or null
 
     Sends(Executor where) {
         this.where = where;
@@ -54,6 +55,11 @@ public final class Sends {
         this.budget = historyBudget;
     }
 
+    /** What to do once the sends started, holding no lock (a moderator's removal of a name from the room). */
+    void then(Runnable after) {
+        this.then = after;
+    }
+
     /**
      * Starts the sends of the outboxes that were idle, in parts of {@link #PER_TASK} connections,
      * then trims the histories if a message was stored. Call it once, holding no room's lock.
@@ -69,6 +75,9 @@ public final class Sends {
         }
         if (budget != null) {
             budget.enforce(); // it may trim other rooms, one lock at a time
+        }
+        if (then != null) {
+            then.run();
         }
     }
 }

@@ -22,6 +22,8 @@ class SubscriptionsTest {
         @Override public void typing(Member from) { }
         @Override public void history(Member to, Long before, int limit) { }
         @Override public void amend(Member from, dev.jchat.room.RoomLog.Amend amend) { }
+        @Override public void moderate(Member by, String action, String user, java.time.Instant until, String reason) { }
+        @Override public dev.jchat.room.Sanctions.Sanction muted(String name) { return null; }
     }
 
     @Test

@@ -50,7 +50,8 @@ public abstract class ChatContract {
             "CHAT_IDLE_TIMEOUT_SECONDS", "10",
             "CHAT_SEND_TIMEOUT_SECONDS", "3",
             "CHAT_MAX_ROOMS", "1000",
-            "CHAT_MAX_ROOMS_PER_CONNECTION", "4");
+            "CHAT_MAX_ROOMS_PER_CONNECTION", "4",
+            "CHAT_MODERATORS", "boss,warden");
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
 
     private static final Pattern ISO_INSTANT = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");

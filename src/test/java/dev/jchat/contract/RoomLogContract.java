@@ -267,4 +267,160 @@ public abstract class RoomLogContract extends ManyRoomsContract {
         old.say("still plain");
         assertEquals("still plain", nextEntry(old, "chat").getString("msg"));
     }
+
+    // --- moderation
+
+    private static void moderate(TestClient moderator, String action, String user, Long seconds, String reason) {
+        var frame = Json.createObjectBuilder().add("type", action).add("user", user);
+        if (seconds != null) {
+            frame.add("seconds", seconds);
+        }
+        if (reason != null) {
+            frame.add("reason", reason);
+        }
+        moderator.send(frame.build().toString());
+    }
+
+    @Test
+    void aModeratorIsToldSoAndAnyoneElseIsForbiddenToModerate() {
+        TestClient boss = v3("boss", room());
+        JsonObject welcome = boss.welcome();
+        assertTrue(welcome.getBoolean("moderator", false), welcome::toString);
+        TestClient alice = v3("alice", room());
+        assertFalse(alice.welcome().containsKey("moderator"));
+        alice.send("{\"type\":\"mute\",\"user\":\"boss\",\"room\":\"" + room() + "\"}");
+        assertEquals(room(), alice.expectError("forbidden").getString("room"), "the room as the frame named it");
+        moderate(boss, "mute", "no", 60L, null);
+        assertEquals("invalid-user", nextEntry(boss, "error").getString("code"));
+        moderate(boss, "mute", "alice", 60L, "x".repeat(201));
+        assertEquals("invalid-message", nextEntry(boss, "error").getString("code"));
+        boss.send("{\"type\":\"ban\",\"user\":\"alice\",\"seconds\":-1}");
+        assertEquals("invalid-message", nextEntry(boss, "error").getString("code"));
+        TestClient old = join("oldtimer");
+        old.send("{\"type\":\"kick\",\"user\":\"alice\"}");
+        old.expectError("invalid-message");
+        alice.say("nobody was moderated");
+        assertEquals("chat", nextEntry(boss, "chat").getString("type"));
+    }
+
+    @Test
+    void aMutedNameReadsButCannotSpeakEditReactOrTypeUntilTheMuteIsLifted() {
+        TestClient boss = v3In("boss");
+        TestClient bob = v3In("bob");
+        TestClient old = connect("user=bob&room=" + room());
+        old.welcome();
+        bob.say("before");
+        long id = id(nextEntry(bob, "chat"));
+        nextEntry(old, "chat");
+        nextEntry(boss, "chat");
+        moderate(boss, "mute", "bob", 600L, "calm down");
+        for (TestClient client : List.of(boss, bob)) {
+            JsonObject entry = nextEntry(client, "moderation");
+            assertEquals("mute", entry.getString("action"));
+            assertEquals("bob", entry.getString("user"));
+            assertEquals("boss", entry.getString("by"));
+            assertEquals("calm down", entry.getString("reason"));
+            assertEquals(id + 1, id(entry));
+            assertIsoInstant(entry.getString("until"));
+        }
+        bob.send("{\"type\":\"chat\",\"msg\":\"let me speak\",\"room\":\"" + room() + "\"}");
+        JsonObject muted = bob.expectError("muted");
+        assertEquals(room(), muted.getString("room"));
+        assertIsoInstant(muted.getString("until"));
+        bob.say("let me speak");
+        bob.expectError("muted");
+        edit(bob, id, "changed");
+        bob.expectError("muted");
+        react(bob, id, "👍", true);
+        bob.expectError("muted");
+        bob.send("{\"type\":\"typing\"}");
+        bob.expectError("muted");
+        old.say("from my other connection");
+        old.expectError("muted");
+        delete(bob, id); // its own messages it may still take back
+        assertEquals(id, nextEntry(bob, "delete").getJsonNumber("target").longValue());
+        moderate(boss, "mute", "bob", 0L, null);
+        assertEquals("unmute", nextEntry(bob, "moderation").getString("action"));
+        bob.say("thanks");
+        assertEquals(List.of("delete", "moderation", "chat"), until(boss, "thanks").stream()
+                .map(f -> f.getString("type")).toList(), "nothing of the refused frames reached anyone");
+    }
+
+    @Test
+    void aBanRemovesTheNameFromTheRoomOnEveryConnectionAndKeepsItOutUntilLifted() {
+        TestClient boss = v3In("boss");
+        TestClient bob = v3In("bob");
+        String elsewhere = room() + "-elsewhere";
+        bob.send("{\"type\":\"subscribe\",\"room\":\"" + elsewhere + "\"}");
+        nextEntry(bob, "welcome");
+        TestClient old = connect("user=bob&room=" + room());
+        old.welcome();
+        moderate(boss, "ban", "bob", 3600L, "spam");
+        JsonObject entry = nextEntry(boss, "moderation");
+        assertEquals("ban", entry.getString("action"));
+        assertEquals("moderation", nextEntry(bob, "moderation").getString("type"));
+        JsonObject banned = bob.expectError("banned");
+        assertEquals(room(), banned.getString("room"));
+        assertEquals("spam", banned.getString("reason"));
+        assertIsoInstant(banned.getString("until"));
+        assertEquals("banned", old.expectError("banned").getString("code"));
+        old.expectClose(1008);
+        JsonObject left;
+        do {
+            left = boss.next();
+        } while (!left.getString("type").equals("leave"));
+        assertEquals("bob", left.getString("user"), "bob is gone from the room");
+        bob.say("still here?");
+        bob.expectError("not-subscribed");
+        bob.send("{\"type\":\"chat\",\"msg\":\"elsewhere\",\"room\":\"" + elsewhere + "\"}");
+        assertEquals(elsewhere, nextEntry(bob, "chat").getString("room"), "its other rooms stay");
+        bob.send("{\"type\":\"subscribe\",\"room\":\"" + room() + "\"}");
+        assertEquals(room(), bob.expectError("banned").getString("room"));
+        assertTrue(bob.isOpen(), "a refused subscribe leaves the connection open");
+        for (String query : List.of("v=3&user=bob&room=" + room(), "user=bob&room=" + room())) {
+            TestClient again = connect(query);
+            again.expectError("banned");
+            again.expectClose(1008);
+        }
+        moderate(boss, "ban", "bob", 0L, null);
+        assertEquals("unban", nextEntry(boss, "moderation").getString("action"));
+        bob.send("{\"type\":\"subscribe\",\"room\":\"" + room() + "\"}");
+        assertEquals(room(), nextEntry(bob, "welcome").getString("room"));
+    }
+
+    @Test
+    void aKickRemovesTheNameNowAndItMayComeBack() {
+        TestClient warden = v3In("warden");
+        TestClient bob = v3In("bob");
+        TestClient old = connect("user=bob&room=" + room());
+        old.welcome();
+        moderate(warden, "kick", "bob", null, "cool off");
+        JsonObject entry = nextEntry(warden, "moderation");
+        assertEquals("kick", entry.getString("action"));
+        assertFalse(entry.containsKey("until"));
+        nextEntry(bob, "moderation");
+        JsonObject kicked = bob.expectError("kicked");
+        assertEquals("cool off", kicked.getString("reason"));
+        old.expectError("kicked");
+        old.expectClose(1008);
+        bob.send("{\"type\":\"subscribe\",\"room\":\"" + room() + "\"}");
+        assertEquals(room(), nextEntry(bob, "welcome").getString("room"));
+    }
+
+    @Test
+    void aModeratorDeletesAnyonesMessage() {
+        TestClient boss = v3In("boss");
+        TestClient alice = v3In("alice");
+        alice.say("something awful");
+        long id = id(nextEntry(boss, "chat"));
+        nextEntry(alice, "chat");
+        delete(boss, id);
+        JsonObject deletion = nextEntry(alice, "delete");
+        assertEquals("boss", deletion.getString("user"));
+        assertEquals(id, deletion.getJsonNumber("target").longValue());
+    }
+
+    private static void assertIsoInstant(String value) {
+        assertTrue(value.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), value);
+    }
 }

@@ -71,7 +71,7 @@ class FrameCodecTest {
     void everyServerFrameCarriesItsType() {
         Instant t = Instant.parse("2026-11-22T10:15:30Z");
         assertEquals("welcome", parse(FrameEncoder.toJson(
-                new Welcome("a", "lobby", List.of("a"), 0L, "e1", true, null))).getString("type"));
+                new Welcome("a", "lobby", List.of("a"), 0L, "e1", true, null, null))).getString("type"));
         assertEquals("join", parse(FrameEncoder.toJson(new Join("a", null, t, 1, "lobby"))).getString("type"));
         assertEquals("leave", parse(FrameEncoder.toJson(new Leave("a", null, t, 0, "lobby"))).getString("type"));
         assertEquals("pong", parse(FrameEncoder.toJson(new Pong(t))).getString("type"));
@@ -82,7 +82,7 @@ class FrameCodecTest {
 
     @Test
     void aWelcomeHasEveryField() {
-        JsonObject o = parse(FrameEncoder.toJson(new Welcome("bob", "dev", List.of("alice", "bob"), 42L, "e1", false, null)));
+        JsonObject o = parse(FrameEncoder.toJson(new Welcome("bob", "dev", List.of("alice", "bob"), 42L, "e1", false, null, null)));
         assertEquals("bob", o.getString("user"));
         assertEquals("dev", o.getString("room"));
         assertEquals(List.of("alice", "bob"), o.getJsonArray("users").getValuesAs(jakarta.json.JsonString::getString));

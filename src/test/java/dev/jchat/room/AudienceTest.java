@@ -63,6 +63,15 @@ class AudienceTest {
         }
 
         @Override
+        public void moderate(Member by, String action, String user, java.time.Instant until, String reason) {
+        }
+
+        @Override
+        public Sanctions.Sanction muted(String name) {
+            return null;
+        }
+
+        @Override
         public void history(Member to, Long before, int limit) {
             throw new UnsupportedOperationException();
         }
@@ -88,7 +97,7 @@ class AudienceTest {
 
     @Test
     void aMessageIsDeliveredAloneAsWhenShared() {
-        Audience alone = Audience.alone(new Named("r"), "e", 100, budget, 50, hub::schedule);
+        Audience alone = Audience.alone(new Named("r"), "e", 100, budget, 50, hub::schedule, new Sanctions());
         List<String> told = new ArrayList<>();
         Audience shared = Audience.shared(new Named("r"), 100, budget, 50, new Audience.SharedPresence() {
             @Override
@@ -100,7 +109,7 @@ class AudienceTest {
             public void gone(String name) {
                 told.add("-" + name);
             }
-        }, hub::schedule, Runnable::run);
+        }, hub::schedule, Runnable::run, new Sanctions());
         shared.load("e", 0, List.of(), List.of(), List.of());
         FakeSession inAlone = joined(alone, "r", "ann");
         FakeSession inShared = joined(shared, "r", "ann");

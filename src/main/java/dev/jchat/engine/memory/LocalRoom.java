@@ -12,6 +12,8 @@ import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
+import dev.jchat.room.Sanctions;
+import java.time.Instant;
 import dev.jchat.message.LogEntry;
 import dev.jchat.room.Sends;
 import jakarta.websocket.CloseReason;
@@ -35,7 +37,8 @@ final class LocalRoom implements Room {
     LocalRoom(LocalRooms registry, String name, String epoch, int historySize, int replay) {
         this.registry = registry;
         this.name = name;
-        this.audience = Audience.alone(this, epoch, historySize, registry.historyBudget(), replay, registry.timer());
+        this.audience = Audience.alone(this, epoch, historySize, registry.historyBudget(), replay, registry.timer(),
+                registry.sanctions(name));
     }
 
     @Override
@@ -120,6 +123,22 @@ final class LocalRoom implements Room {
         } else if (decision.refusal() != null) {
             from.sendError(decision.refusal(), decision.why(), name);
         }
+    }
+
+    @Override
+    public void moderate(Member by, String action, String user, Instant until, String reason) {
+        Sends sends;
+        synchronized (this) {
+            long id = audience.lastId() + 1;
+            LogEntry entry = new LogEntry.Moderation(name, id, action, user, by.name(), until, reason, Audience.now());
+            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+        }
+        sends.start();
+    }
+
+    @Override
+    public Sanctions.Sanction muted(String user) {
+        return audience.muted(user);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.jchat.room.HistoryBudget;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
+import dev.jchat.room.Sanctions;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import java.util.function.LongSupplier;
 public final class LocalRooms implements RoomRegistry {
 
     private final ConcurrentMap<String, LocalRoom> rooms = new ConcurrentHashMap<>();
+    /** Mutes and bans by room, for the server's life: a room forgotten and made again keeps them; dropped when empty. */
+    private final ConcurrentMap<String, Sanctions> sanctions = new ConcurrentHashMap<>();
     private final LinkedHashSet<LocalRoom> idle = new LinkedHashSet<>(); // empty rooms with history, longest empty first
     private final Object creating = new Object();
     private final int historySize;
@@ -118,6 +121,12 @@ public final class LocalRooms implements RoomRegistry {
 
     void retire(LocalRoom room) {
         rooms.remove(room.name(), room);
+        sanctions.computeIfPresent(room.name(), (name, kept) -> kept.isEmpty() ? null : kept);
+    }
+
+    /** The room's mutes and bans, for its audience. */
+    Sanctions sanctions(String room) {
+        return sanctions.computeIfAbsent(room, name -> new Sanctions());
     }
 
     /** The room's last member left; it keeps its history until its place is needed. */

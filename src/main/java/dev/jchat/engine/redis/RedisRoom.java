@@ -79,7 +79,7 @@ final class RedisRoom implements Room {
             public void gone(String user) {
                 presenceChanges.add("-" + user);
             }
-        }, engine.timer(), engine.sends());
+        }, engine.timer(), engine.sends(), new dev.jchat.room.Sanctions());
     }
 
     @Override
@@ -138,6 +138,17 @@ final class RedisRoom implements Room {
     public void amend(Member from, dev.jchat.room.RoomLog.Amend amend) {
         // TODO(issue 24): the Redis engine's log entries (entry.lua); until then refused, never lost silently
         from.sendError(dev.jchat.message.ErrorCode.UNAVAILABLE, "not yet on this engine", name());
+    }
+
+    @Override
+    public void moderate(Member by, String action, String user, java.time.Instant until, String reason) {
+        // TODO(issue 24): moderation entries on Redis, with the room log's entries; until then refused
+        by.sendError(dev.jchat.message.ErrorCode.UNAVAILABLE, "not yet on this engine", name());
+    }
+
+    @Override
+    public dev.jchat.room.Sanctions.Sanction muted(String user) {
+        return audience.muted(user);
     }
 
     @Override
