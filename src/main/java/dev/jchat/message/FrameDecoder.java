@@ -52,7 +52,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
         return switch (type) {
             case "ping" -> new ClientFrame.Ping();
             case "typing" -> new ClientFrame.Typing(room);
-            case "rooms" -> new ClientFrame.Rooms();
+            case "rooms" -> v3 && optionalBoolean(text, object, "mine") ? new ClientFrame.Mine() : new ClientFrame.Rooms();
             case "history" -> history(text, object, room);
             case "subscribe" -> {
                 if (!v3) {
@@ -88,6 +88,12 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                         required(text, "emoji", optionalString(text, object, "emoji")),
                         !object.containsKey("on") || object.isNull("on") || optionalBoolean(text, object, "on"), room);
             }
+            case "read" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Read(target(text, object), room);
+            }
             default -> throw unknownType(text, v3);
         };
     }
@@ -104,7 +110,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
     private static InvalidFrameException unknownType(String text, boolean v3) {
         return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
                 ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
-                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\" or \"react\""
+                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\" or \"read\""
                 : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 
