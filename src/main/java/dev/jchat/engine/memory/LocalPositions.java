@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,12 +15,15 @@ import java.util.concurrent.CompletionStage;
  * Read positions and "my rooms" in this JVM's memory: they end with the process, as its rooms do.
  * Each owner keeps at most {@link Positions#MAX_ROOMS} rooms (the least recently active goes
  * first); a room not active for {@code CHAT_HISTORY_DAYS} is forgotten, and owners left with none
- * are swept out once there are many. Thread-safe: one lock, held for a map operation at a time.
+ * are swept out once there are many. At most {@link #MAX_OWNERS} owners are kept (with their
+ * 200 rooms each at most, a bound on the heap whatever the traffic), the least recently used going first. Thread-safe: one lock, held for a map operation at a time.
  */
 final class LocalPositions implements Positions {
 
     /** Owners past which those with nothing left are swept out at the next write. */
     private static final int SWEEP_AT = 10_000;
+    /** Owners kept at most: past it, the one whose positions were least recently used goes (a bound on the heap). */
+    static final int MAX_OWNERS = 100_000;
 
     /** One room of an owner's: when it was last active there, and the id read up to. */
     private static final class Place {
@@ -27,7 +31,13 @@ final class LocalPositions implements Positions {
         long read;
     }
 
-    private final Map<String, Map<String, Place>> owners = new HashMap<>();
+    /** By owner, the least recently used first. */
+    private final Map<String, Map<String, Place>> owners = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<String, Place>> eldest) {
+            return size() > MAX_OWNERS;
+        }
+    };
     private final long keepMillis;
     private int sweepAt = SWEEP_AT;
 

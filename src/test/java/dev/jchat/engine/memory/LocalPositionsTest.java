@@ -52,4 +52,20 @@ class LocalPositionsTest {
         positions.visited("alice", "new", now);
         assertEquals(List.of("new"), rooms(positions, "alice"));
     }
+
+    @Test
+    void atMostSoManyOwnersAreKeptTheLeastRecentlyUsedGoingFirst() {
+        LocalPositions positions = new LocalPositions(Duration.ofDays(30));
+        long now = System.currentTimeMillis();
+        positions.visited("first", "r", now);
+        positions.visited("second", "r", now);
+        for (int i = 0; i < LocalPositions.MAX_OWNERS - 1; i++) {
+            positions.visited("o" + i, "r", now);
+            if (i == 0) {
+                positions.mine("first"); // used again: "second" is now the least recently used
+            }
+        }
+        assertEquals(List.of("r"), rooms(positions, "first"));
+        assertEquals(List.of(), rooms(positions, "second"));
+    }
 }
