@@ -14,7 +14,9 @@ import java.util.concurrent.CompletionStage;
  * Read positions and "my rooms" in Redis ({@code positions.lua}): per owner a sorted set of its
  * rooms by when it was last active there and a hash of its read positions, both expiring
  * {@code CHAT_HISTORY_DAYS} after its last activity, so they outlive restarts and are one across
- * servers. See docs/REDIS.md, "Read positions and my rooms". Thread-safe.
+ * servers. Activity is scored on Redis' clock (the script's {@code TIME}), one clock for every
+ * server, so the {@code nowMillis} the callers pass is not used here. See docs/REDIS.md, "Read
+ * positions and my rooms". Thread-safe.
  */
 final class RedisPositions implements Positions {
 
