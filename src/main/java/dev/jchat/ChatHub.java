@@ -11,6 +11,7 @@ import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.metrics.ChatMetrics;
+import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
@@ -45,6 +46,8 @@ public final class ChatHub {
     private final ChatMetrics metrics = new ChatMetrics(); // before the rooms, which count with it
     private final RoomRegistry rooms;
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
+    /** Version-3 connections of names of their own, by name: where {@link #tell} finds them without a pass over all. */
+    private final ConcurrentHashMap<String, Set<Member>> ownNames = new ConcurrentHashMap<>();
     private final RepeatedEvents events = new RepeatedEvents(LOG);
     private final Closer closer;
     private final Threads threads = new Threads(); // the timer's and the closer's
@@ -169,6 +172,10 @@ public final class ChatHub {
         try {
             Room in = rooms.join(room, member, since, epoch);
             member.joined(in);
+            String owner = Positions.owner(member);
+            if (owner != null) {
+                rooms.positions().visited(owner, room, System.currentTimeMillis()); // one of its rooms now
+            }
             return in;
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "session {0} not let into a room: {1}", Field.connection(member.id()), e.getMessage());
@@ -191,6 +198,7 @@ public final class ChatHub {
         for (Room room : in) {
             room.leave(member, null);
         }
+        forgetName(member);
         member.letGoOfName(rooms.names());
     }
 
@@ -218,6 +226,50 @@ public final class ChatHub {
             if (member.proven() && user.equals(member.name()) && member.isWelcomed() && !member.subscribed(room)) {
                 member.outbox().send(frame);
             }
+        }
+    }
+
+    /**
+     * A version-3 connection's name is settled and its own (claimed, proved or a token's): from now
+     * on {@link #tell} finds it, until it closes.
+     */
+    public void ownName(Member member) {
+        if (!member.v3() || !member.proven()) {
+            return;
+        }
+        ownNames.compute(member.name(), (name, named) -> { // added within compute: forgetName may drop an emptied set
+            Set<Member> set = named != null ? named : ConcurrentHashMap.newKeySet();
+            set.add(member);
+            return set;
+        });
+        if (!members.contains(member)) {
+            forgetName(member); // it closed meanwhile: closed() may have looked before it was added
+        }
+    }
+
+    /**
+     * Queues {@code frame} for every welcomed version-3 connection here whose own name is
+     * {@code user}, but {@code except} (null: none): a read position's echo, {@code seen}.
+     */
+    public void tell(String user, Frame frame, Member except) {
+        Set<Member> named = ownNames.get(user);
+        if (named == null) {
+            return;
+        }
+        for (Member member : named) {
+            if (member != except && member.isWelcomed() && member.proven()) {
+                member.outbox().send(frame);
+            }
+        }
+    }
+
+    private void forgetName(Member member) {
+        String name = member.name();
+        if (name != null) {
+            ownNames.computeIfPresent(name, (key, named) -> {
+                named.remove(member);
+                return named.isEmpty() ? null : named;
+            });
         }
     }
 

@@ -86,7 +86,8 @@ public enum Setting {
             "rooms live in that Redis, shared by every server on it; unset keeps them in memory"),
     REDIS_PREFIX(ENGINE, text("chat", "1 to 64 of `A-Z a-z 0-9 _ . : -`", Checks::redisPrefixProblem),
             "first part of every Redis key and channel, so several chats can share one Redis"),
-    HISTORY_DAYS(ENGINE, whole(30, 1, 36_500), "with Redis: how long a room's history is kept after its last message"),
+    HISTORY_DAYS(ENGINE, whole(30, 1, 36_500), "with Redis: how long a room's history is kept after its last message;"
+            + " with either engine: how long a room stays in a name's \"my rooms\" after the name was last active in it"),
     PRESENCE_TTL_SECONDS(ENGINE, whole(30, 3, 3_600),
             "with Redis: how soon the names of a server that died leave their rooms"),
     LOG_FORMAT(SERVER, choice(ChatConfig.LogFormat.TEXT),

@@ -8,11 +8,15 @@ import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameDecoder;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.InvalidFrameException;
+import dev.jchat.message.MyRooms;
 import dev.jchat.message.Pong;
+import dev.jchat.message.ReadPosition;
 import dev.jchat.message.RoomList;
+import dev.jchat.message.Seen;
 import dev.jchat.message.Unsubscribed;
 import dev.jchat.ChatHub;
 import dev.jchat.room.Direct;
+import dev.jchat.room.Positions;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Room;
@@ -40,6 +44,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -160,6 +165,7 @@ public final class ChatEndpoint {
                     refuse(refusal.code(), refusal.getMessage());
                 } else {
                     member.moderator(identity.moderator(member, hub.config().security())); // before any welcome says so
+                    hub.ownName(member); // its read positions' echo finds it from now on
                     if (first == null) {
                         member.welcomeAlone();
                     } else {
@@ -271,6 +277,10 @@ public final class ChatEndpoint {
             onSubscribe(subscribe);
         } else if (frame instanceof ClientFrame.Unsubscribe unsubscribe) {
             onUnsubscribe(unsubscribe);
+        } else if (frame instanceof ClientFrame.Read read) {
+            onRead(read);
+        } else if (frame instanceof ClientFrame.Mine) {
+            onMine();
         }
     }
 
@@ -372,6 +382,14 @@ public final class ChatEndpoint {
         }
         String name = canonical(unsubscribe.room());
         Room room = name == null ? null : member.forget(name);
+        String owner = Positions.owner(member);
+        if (unsubscribe.forget() && name != null && owner != null) {
+            hub.rooms().positions().forget(owner, name);
+            if (room == null) { // off "my rooms" from any connection of the name, in the room or not
+                member.send(FrameEncoder.toJson(new Unsubscribed(name)));
+                return;
+            }
+        }
         if (room == null) {
             member.sendError(ErrorCode.NOT_SUBSCRIBED, "you are not in this room", unsubscribe.room());
             return;
@@ -565,6 +583,56 @@ public final class ChatEndpoint {
             member.sendError(ErrorCode.MUTED, "a moderator muted you in this room", asked, mute.until(), mute.reason());
         }
         return mute != null;
+    }
+
+    /**
+     * A read position: kept for a name of its own (else ignored, without an error), never past the
+     * room's newest id, only forward; when it moved, the name's other connections on every server
+     * are told, and in a direct conversation the other name's connections see it.
+     */
+    private void onRead(ClientFrame.Read read) {
+        Room room = target(read);
+        String owner = Positions.owner(member);
+        if (room == null || owner == null) {
+            return;
+        }
+        long id = Math.min(read.id(), room.lastId());
+        if (id <= 0) {
+            return;
+        }
+        Member reader = member;
+        String user = reader.name();
+        String name = room.name();
+        hub.rooms().positions().read(owner, name, id, System.currentTimeMillis()).whenComplete((moved, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "read positions not kept: the engine did not answer", error.toString());
+                reader.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, read.room());
+            } else if (moved) {
+                hub.rooms().tell(user, Frame.of(FrameEncoder.toJson(new ReadPosition(name, id))), reader);
+                String other = Direct.is(name) ? Direct.other(name, user) : null;
+                if (other != null) {
+                    hub.rooms().tell(other, Frame.of(FrameEncoder.toJson(new Seen(name, user, id))), null);
+                }
+            }
+        });
+    }
+
+    /** "My rooms": none for a connection without a name of its own. */
+    private void onMine() {
+        Member asking = member;
+        String owner = Positions.owner(asking);
+        if (owner == null) {
+            asking.send(FrameEncoder.myRooms(new MyRooms(List.of())));
+            return;
+        }
+        hub.rooms().mine(owner, asking.name()).whenComplete((rooms, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "my rooms not answered: the engine did not answer", error.toString());
+                asking.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
+            } else {
+                asking.send(FrameEncoder.myRooms(new MyRooms(rooms)));
+            }
+        });
     }
 
     private void onRooms() {

@@ -58,7 +58,7 @@ public sealed interface ClientFrame {
     /**
      * Version 3: takes a room off the connection.
      *
-     * @param forget the room also leaves the name's "my rooms" (kept for the room log's issue)
+     * @param forget the room also leaves the name's "my rooms"
      */
     record Unsubscribe(String room, boolean forget) implements ClientFrame {
     }
@@ -88,5 +88,13 @@ public sealed interface ClientFrame {
         public static final long MAX_SECONDS = 10L * 366 * 24 * 3600;
         /** The longest reason, in code points. */
         public static final int MAX_REASON = 200;
+    }
+
+    /** Version 3: the connection's name has read the room up to {@code id}. */
+    record Read(long id, String room) implements AboutRoom {
+    }
+
+    /** Version 3: asks for the name's rooms ({@code {"type":"rooms","mine":true}}). */
+    record Mine() implements ClientFrame {
     }
 }

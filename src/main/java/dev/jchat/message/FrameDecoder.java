@@ -52,7 +52,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
         return switch (type) {
             case "ping" -> new ClientFrame.Ping();
             case "typing" -> new ClientFrame.Typing(room);
-            case "rooms" -> new ClientFrame.Rooms();
+            case "rooms" -> v3 && optionalBoolean(text, object, "mine") ? new ClientFrame.Mine() : new ClientFrame.Rooms();
             case "history" -> history(text, object, room);
             case "subscribe" -> {
                 if (!v3) {
@@ -97,6 +97,12 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                                 : optionalWhole(text, object, "seconds", 0, ClientFrame.Moderate.MAX_SECONDS),
                         optionalString(text, object, "reason"), room);
             }
+            case "read" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Read(target(text, object), room);
+            }
             default -> throw unknownType(text, v3);
         };
     }
@@ -113,7 +119,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
     private static InvalidFrameException unknownType(String text, boolean v3) {
         return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
                 ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
-                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\", \"mute\", \"ban\" or \"kick\""
+                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\", \"read\", \"mute\", \"ban\" or \"kick\""
                 : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 

@@ -58,6 +58,11 @@ public final class FrameEncoder implements Encoder.Text<ServerFrame> {
         return json.append("],\"more\":").append(more).append('}').toString();
     }
 
+    /** Version 3's "my rooms": {@code {"type":"rooms","mine":true,"rooms":[...]}}. */
+    public static String myRooms(MyRooms answer) {
+        return "{\"type\":\"rooms\",\"mine\":true,\"rooms\":" + JSONB.toJson(answer.rooms()) + "}";
+    }
+
     /** Whether an encoded frame of a room's log is a chat message, as this encoder writes them: its type first. */
     public static boolean isChat(String json) {
         return json.startsWith(CHAT_START);

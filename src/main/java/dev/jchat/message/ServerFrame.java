@@ -21,8 +21,11 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "edit", type = LogEntry.Edit.class),
     @JsonbSubtype(alias = "delete", type = LogEntry.Delete.class),
     @JsonbSubtype(alias = "reaction", type = LogEntry.Reaction.class),
-    @JsonbSubtype(alias = "moderation", type = LogEntry.Moderation.class)
+    @JsonbSubtype(alias = "moderation", type = LogEntry.Moderation.class),
+    @JsonbSubtype(alias = "read", type = ReadPosition.class),
+    @JsonbSubtype(alias = "seen", type = Seen.class)
 })
 public sealed interface ServerFrame
-        permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed, LogEntry {
+        permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed, LogEntry,
+        ReadPosition, Seen {
 }

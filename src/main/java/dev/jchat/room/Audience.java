@@ -313,6 +313,18 @@ public final class Audience {
         return entry == null ? null : entry.frame;
     }
 
+    /**
+     * What this server holds of the room unread for {@code user}, who read it up to {@code read}
+     * ({@link History#unread}): the frames are taken under the lock, read and counted after it.
+     */
+    public Positions.Unread unread(String user, long read, int cap) {
+        List<Frame> chats;
+        synchronized (this) {
+            chats = history.chatsAfter(read);
+        }
+        return History.unread(chats, user, cap);
+    }
+
     /** The chat message {@code id} as this server holds it now, or null when it holds none. */
     public synchronized ChatMessage message(long id) {
         return history.message(id);

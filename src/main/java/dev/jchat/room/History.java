@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The newest part of one room's log, already encoded, oldest first, charged to the server's
@@ -232,6 +233,46 @@ final class History {
         }
         Collections.reverse(result);
         return result;
+    }
+
+    /**
+     * The chat messages held after {@code read}, newest first, as they are now (encoded): what
+     * {@link #unread} counts, taken under the room's lock and counted after it is released.
+     */
+    List<Frame> chatsAfter(long read) {
+        List<Frame> result = new ArrayList<>();
+        Iterator<Entry> it = entries.descendingIterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.id <= read) {
+                break;
+            }
+            if (e.chat) {
+                result.add(e.frame);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Of chat messages newest first ({@link #chatsAfter}), those not {@code user}'s and not deleted,
+     * counted up to {@code cap}, and how many of them mention {@code @user} (case-insensitive): read
+     * back from their frames without keeping what was read, so that asking costs no heap.
+     */
+    static Positions.Unread unread(List<Frame> chats, String user, int cap) {
+        String mention = "@" + user.toLowerCase(Locale.ROOT);
+        int unread = 0;
+        int mentions = 0;
+        for (int i = 0; i < chats.size() && unread < cap; i++) {
+            ChatMessage message = (ChatMessage) FrameEncoder.logFrame(chats.get(i).json());
+            if (!message.wasDeleted() && !user.equals(message.user())) {
+                unread++;
+                if (message.msg() != null && message.msg().toLowerCase(Locale.ROOT).contains(mention)) {
+                    mentions++;
+                }
+            }
+        }
+        return new Positions.Unread(unread, mentions);
     }
 
     /** Whether a chat message older than {@code id} is still held. */

@@ -54,4 +54,20 @@ public interface Room {
 
     /** Answers the member alone with up to {@code limit} messages below {@code before} (or the newest). */
     void history(Member to, Long before, int limit);
+
+    /**
+     * Version 3: the newest id of the room as this server holds it (what a read position may
+     * reach). Both engines answer from their {@link Audience}; a room that holds no log, none.
+     */
+    default long lastId() {
+        return 0;
+    }
+
+    /**
+     * Version 3: what this server holds of the room unread for {@code user}, who read it up to
+     * {@code read} ({@link Positions.Unread}); a room that holds no log, nothing.
+     */
+    default Positions.Unread unread(String user, long read) {
+        return new Positions.Unread(0, 0);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.jchat.room;
 
+import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
+import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import java.util.Collection;
@@ -49,6 +51,34 @@ public interface RoomRegistry extends AutoCloseable {
 
     /** Who holds which name, where this engine keeps them. */
     Names names();
+
+    /** Version 3: read positions and "my rooms", where this engine keeps rooms. */
+    Positions positions();
+
+    /**
+     * Version 3: the rooms of {@code owner} ({@link Positions#owner}), whose name is {@code user},
+     * as {@code {"type":"rooms","mine":true}} answers them: the most recently active first, with
+     * names online and newest id from the engine, and what is unread. Fails when the engine is
+     * unavailable.
+     */
+    CompletionStage<List<MyRooms.Entry>> mine(String owner, String user);
+
+    /**
+     * Version 3: queues {@code frame} for every version-3 connection whose own name is
+     * {@code user}, on every server sharing the engine, but {@code except} (null: none): the echo
+     * of a read position, and {@code seen}. Best effort: what a shared engine cannot carry is logged.
+     */
+    void tell(String user, Frame frame, Member except);
+
+    /**
+     * A line of "my rooms" from what the engine says of the room ({@code online}, {@code lastId};
+     * a room it no longer has: 0) and the owner's place in it: the read position never beyond the
+     * newest id, and the unread count, or null when it could not be counted.
+     */
+    static MyRooms.Entry line(Positions.Mine mine, int online, long lastId, Positions.Unread unread) {
+        return new MyRooms.Entry(mine.room(), online, lastId, Math.min(mine.read(), lastId),
+                unread == null ? null : unread.unread(), unread == null ? null : unread.mentions());
+    }
 
     /** Rooms this server holds now. */
     int size();

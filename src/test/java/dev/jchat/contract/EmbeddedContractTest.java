@@ -5,7 +5,7 @@ import java.net.URI;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against the embedded Tyrus/Grizzly launcher, on a free port. */
-class EmbeddedContractTest extends RoomLogContract {
+class EmbeddedContractTest extends ReadPositionsContract {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(CONFIG);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The contract against the embedded launcher sending through {@code sendText}, the path a WAR
  * takes, where {@link EmbeddedContractTest} covers the frames it writes itself.
  */
-class EmbeddedPortableContractTest extends RoomLogContract {
+class EmbeddedPortableContractTest extends ReadPositionsContract {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embeddedPortable(CONFIG);

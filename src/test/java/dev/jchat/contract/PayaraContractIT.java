@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against target/chat.war in a real Payara Micro 6, configured through system properties. */
-class PayaraContractIT extends RoomLogContract {
+class PayaraContractIT extends ReadPositionsContract {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.payara(SETTINGS.entrySet().stream().collect(

@@ -5,7 +5,7 @@ import java.net.URI;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The contract against target/chat.war in a real Tomcat 10.1, configured through environment variables. */
-class TomcatContractIT extends RoomLogContract {
+class TomcatContractIT extends ReadPositionsContract {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.tomcat(SETTINGS);

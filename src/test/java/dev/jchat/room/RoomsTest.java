@@ -14,6 +14,7 @@ import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.engine.memory.LocalRooms;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
 import jakarta.websocket.CloseReason;
@@ -116,6 +117,21 @@ class RoomsTest {
                 @Override
                 public int size() {
                     return real.size();
+                }
+
+                @Override
+                public Positions positions() {
+                    return real.positions();
+                }
+
+                @Override
+                public CompletionStage<List<MyRooms.Entry>> mine(String owner, String user) {
+                    return real.mine(owner, user);
+                }
+
+                @Override
+                public void tell(String user, Frame frame, Member except) {
+                    real.tell(user, frame, except);
                 }
             };
         }, Connections.NONE);

@@ -10,6 +10,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.Sanctions;
@@ -159,6 +160,16 @@ final class LocalRoom implements Room {
         if (audience.mayType(from, System.nanoTime())) {
             audience.relayTyping(from.name());
         }
+    }
+
+    @Override
+    public long lastId() {
+        return audience.lastId();
+    }
+
+    @Override
+    public Positions.Unread unread(String user, long read) {
+        return audience.unread(user, read, Positions.MAX_UNREAD);
     }
 
     @Override

@@ -2,13 +2,16 @@ package dev.jchat.engine.memory;
 
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
 import dev.jchat.room.Direct;
 import dev.jchat.room.HistoryBudget;
+import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.Sanctions;
 import dev.jchat.room.RoomRegistry;
@@ -46,6 +49,7 @@ public final class LocalRooms implements RoomRegistry {
     private final int maxRooms;
     private final ChatHub hub;
     private final LocalNames names;
+    private final LocalPositions positions;
     private final HistoryBudget historyBudget;
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
@@ -61,6 +65,7 @@ public final class LocalRooms implements RoomRegistry {
         this.hub = hub;
         this.names = new LocalNames(Duration.ofDays(config.security().nameHoldDays()), clock);
         this.historyBudget = HistoryBudget.ofMegabytes(config.engine().historyMaxMb());
+        this.positions = new LocalPositions(Duration.ofDays(config.engine().historyDays()));
     }
 
     @Override
@@ -93,6 +98,30 @@ public final class LocalRooms implements RoomRegistry {
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
         return CompletableFuture.completedFuture(
                 RoomRegistry.firstOf(rooms.values().stream().map(LocalRoom::entry).toList(), max));
+    }
+
+    /** Counted from the rooms here, each room's history being all this engine holds of it. */
+    @Override
+    public CompletionStage<List<MyRooms.Entry>> mine(String owner, String user) {
+        return positions.mine(owner).thenApply(places -> places.stream().map(place -> {
+            LocalRoom room = rooms.get(place.room());
+            if (room == null) { // forgotten: nothing of it is held
+                return RoomRegistry.line(place, 0, 0, new Positions.Unread(0, 0));
+            }
+            RoomList.Entry entry = room.entry();
+            return RoomRegistry.line(place, entry.online(), entry.lastId(),
+                    room.unread(user, Math.min(place.read(), entry.lastId())));
+        }).toList());
+    }
+
+    @Override
+    public Positions positions() {
+        return positions;
+    }
+
+    @Override
+    public void tell(String user, Frame frame, Member except) {
+        hub.tell(user, frame, except);
     }
 
     /** Number of rooms held, for tests and metrics. */

@@ -19,7 +19,9 @@ import java.util.List;
  *   <li>{@code t <name>}: the name is typing ({@link RoomCalls#typing}).
  * </ul>
  * On the notices channel ({@link RedisKeys#notices}): {@code <name>\n<room>\n<notice frame>}
- * ({@link Notice}). Immutable.
+ * ({@link Notice}), and {@code !<server>\n<name>\n<frame>} for every version-3 connection of a
+ * name but on the server that sent it ({@link Tell}: a read position's echo, {@code seen}; a name
+ * never starts with {@code !}). Immutable.
  */
 sealed interface ChannelMessage {
 
@@ -98,6 +100,26 @@ sealed interface ChannelMessage {
         static Notice parse(String message) {
             String[] parts = message.split("\n", 3);
             return parts.length == 3 ? new Notice(parts[0], parts[1], parts[2]) : null;
+        }
+    }
+
+    /**
+     * On the notices channel: a frame for every version-3 connection of {@code user}'s own name, on
+     * every server but {@code origin} (the sending server, which told its own connections itself).
+     */
+    record Tell(String origin, String user, String frame) {
+
+        String text() {
+            return "!" + origin + "\n" + user + "\n" + frame;
+        }
+
+        /** The frame to tell, or null when the message is not one. */
+        static Tell parse(String message) {
+            if (!message.startsWith("!")) {
+                return null;
+            }
+            String[] parts = message.substring(1).split("\n", 3);
+            return parts.length == 3 ? new Tell(parts[0], parts[1], parts[2]) : null;
         }
     }
 }

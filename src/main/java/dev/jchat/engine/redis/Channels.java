@@ -3,6 +3,7 @@ package dev.jchat.engine.redis;
 import dev.jchat.logging.Field;
 import dev.jchat.ChatHub;
 import dev.jchat.connection.Frame;
+import dev.jchat.room.Audience;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +24,8 @@ final class Channels {
     private final RedisKeys keys;
     private final Map<String, RedisRoom> rooms; // the registry's: read here, never changed
     private final Serial subscriptions;
+    /** This server, in the {@link ChannelMessage.Tell}s it sends: it hears its own and skips them. */
+    private final String origin = Audience.newEpoch();
 
     Channels(ChatHub hub, RedisLink link, RedisKeys keys, Map<String, RedisRoom> rooms, Executor pool) {
         this.hub = hub;
@@ -36,6 +39,11 @@ final class Channels {
     void connected() {
         listenToNotices();
         rooms.values().forEach(this::subscribe);
+    }
+
+    /** This server's name in what it tells on the notices channel. */
+    String origin() {
+        return origin;
     }
 
     /** Subscribes the room's channel; then the room syncs from Redis (or hears that it failed). */
@@ -74,6 +82,13 @@ final class Channels {
     /** A message heard on a channel, on Lettuce's thread: handed on, never handled here. */
     void received(String channel, String message) {
         if (channel.equals(keys.notices())) {
+            ChannelMessage.Tell tell = ChannelMessage.Tell.parse(message);
+            if (tell != null) {
+                if (!tell.origin().equals(origin)) {
+                    hub.tell(tell.user(), Frame.of(tell.frame()), null);
+                }
+                return;
+            }
             ChannelMessage.Notice notice = ChannelMessage.Notice.parse(message);
             if (notice != null) {
                 hub.notice(notice.user(), notice.room(), Frame.of(notice.frame()));

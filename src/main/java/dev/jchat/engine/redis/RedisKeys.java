@@ -35,6 +35,19 @@ record RedisKeys(String prefix) {
     }
 
     /**
+     * Sorted set of an owner's rooms ({@link dev.jchat.room.Positions#owner}: a name, and the
+     * digest of its key when held by key), scored by when the name was last active there (ms).
+     */
+    String mine(String owner) {
+        return prefix + ":user:{" + owner + "}:rooms";
+    }
+
+    /** Hash of an owner's read positions: room to the id read up to. */
+    String read(String owner) {
+        return prefix + ":user:{" + owner + "}:read";
+    }
+
+    /**
      * Sorted set of every room with a name online (direct conversations left out), scored by minus
      * how many names: the directory's order. (Named anew: {@code :rooms} was a hash of the same.)
      */

@@ -8,6 +8,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import jakarta.websocket.CloseReason;
@@ -165,6 +166,16 @@ final class RedisRoom implements Room {
                 calls.typing(name, from.name());
             }
         });
+    }
+
+    @Override
+    public long lastId() {
+        return audience.lastId();
+    }
+
+    @Override
+    public Positions.Unread unread(String user, long read) {
+        return audience.unread(user, read, Positions.MAX_UNREAD);
     }
 
     @Override

@@ -130,6 +130,19 @@ final class RoomCalls {
         });
     }
 
+    /**
+     * Tells every other server of a frame for {@code user}'s version-3 connections (a read
+     * position's echo, {@code seen}) on the notices channel; one lost while Redis is down is logged.
+     */
+    void tell(String origin, String user, String frame) {
+        String message = new ChannelMessage.Tell(origin, user, frame).text();
+        link.call("tell", redis -> redis.publish(keys.notices(), message)).whenComplete((receivers, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "read positions not told to other servers", error.toString());
+            }
+        });
+    }
+
     // --- what the rooms tell the operator
 
     void refusedMessage(Throwable error) {

@@ -26,7 +26,8 @@ final class Script {
     static final Script CLAIM = new Script("claim.lua", ScriptOutputType.VALUE);
     static final Script UNCLAIM = new Script("unclaim.lua", ScriptOutputType.INTEGER);
     static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS);
+    static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS);
 
     private final String source;
     private final String digest;

@@ -69,6 +69,16 @@ class ChannelMessageTest {
         assertNull(ChannelMessage.Notice.parse("bob\nlobby"));
     }
 
+    @Test
+    void aTellNamesItsServerAndIsNoNoticeToAnyName() {
+        ChannelMessage.Tell tell = new ChannelMessage.Tell("s1", "bob", "{\"type\":\"read\",\"id\":3}");
+        assertEquals("!s1\nbob\n{\"type\":\"read\",\"id\":3}", tell.text());
+        assertEquals(tell, ChannelMessage.Tell.parse(tell.text()));
+        assertNull(ChannelMessage.Tell.parse(new ChannelMessage.Notice("bob", "@ann+bob", "{}").text()));
+        // a server that does not know tells reads one as a notice to "!s1", which no name can be
+        assertEquals("!s1", ChannelMessage.Notice.parse(tell.text()).user());
+    }
+
     /** Each script that publishes on a room's channel, run as the engine runs it, and what the reader makes of it. */
     @Test
     void whatTheScriptsPublishReadsAsTheMessageTheyMean() throws Exception {
