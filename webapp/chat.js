@@ -500,9 +500,16 @@ function closeActions(item) {
   item.querySelector(':scope > .more').focus();
 }
 
-/** A frame about a message went, or could not: the reader's error line says which. */
-function sent(kind, ok) {
-  if (!ok) {
+/**
+ * Sends a frame about a message of a room (send() returns whether it went); the reader's error line says
+ * why not, when not. Nothing goes to a room a moderator took us out of.
+ */
+function sent(kind, view, send) {
+  if (view.status === 'removed') {
+    showText(ui.composerError, view.removal);
+    return false;
+  }
+  if (!(state.client !== null && send(state.client))) {
     showText(ui.composerError, 'Not connected right now; try again in a moment.');
     return false;
   }
@@ -512,14 +519,14 @@ function sent(kind, ok) {
 }
 
 function react(view, item, emoji, on) {
-  sent('react', state.client?.react(view.room, Number(shownMessages.get(item).id), emoji, on) ?? false);
+  sent('react', view, (client) => client.react(view.room, Number(shownMessages.get(item).id), emoji, on));
 }
 
 function deleteMessage(view, item) {
   const message = shownMessages.get(item);
   const own = String(message.user ?? '') === state.me;
   if (!confirm(own ? 'Delete your message for everyone?' : `Delete ${message.user}'s message for everyone?`)) return;
-  sent('delete', state.client?.delete(view.room, Number(message.id)) ?? false);
+  sent('delete', view, (client) => client.delete(view.room, Number(message.id)));
 }
 
 /** Edits our message in place: Enter saves, Shift+Enter starts a new line, Escape cancels. */
@@ -559,7 +566,7 @@ function startEdit(view, item) {
     event.preventDefault();
     const now = shownMessages.get(item);
     if (!area.value.trim()) { showText(ui.composerError, 'Type a message first, or delete it.'); return; }
-    if (area.value === now.msg || sent('edit', state.client?.edit(view.room, Number(now.id), area.value) ?? false)) close();
+    if (area.value === now.msg || sent('edit', view, (client) => client.edit(view.room, Number(now.id), area.value))) close();
   });
   item.classList.add('editing');
   item.querySelector(':scope > .text').hidden = true;
@@ -634,10 +641,9 @@ function moderationForm(view, item, action, user) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const seconds = duration === null || duration.value === '' ? null : Number(duration.value);
-    const client = state.client;
-    const ok = client === null ? false
-      : action === 'kick' ? client.kick(view.room, user, reason.value) : client[action](view.room, user, seconds, reason.value);
-    if (sent('moderate', ok)) closeActions(item);
+    const send = (client) => (action === 'kick' ? client.kick(view.room, user, reason.value)
+      : client[action](view.room, user, seconds, reason.value));
+    if (sent('moderate', view, send)) closeActions(item);
   });
   return form;
 }
