@@ -1282,6 +1282,7 @@ function onRemoved(asked, code, frame) {
     const again = button('Enter again', `Enter ${room} again`);
     again.addEventListener('click', () => {
       again.remove();
+      showText(ui.composerError, '');
       view.status = 'off';
       openRoom(room);
     });

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ServerExtension;
+import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
 import dev.jchat.browser.ChatPage.Reaction;
 import dev.jchat.config.ChatConfig;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,12 +35,10 @@ class MessageActionsTest {
 
     @Test
     void anEditShowsTheNewTextAndEditedEverywhereAndADeletionLeavesMessageDeleted() throws Exception {
-        ChatPage alice = browsers.launch().open(server.pageUri()).join("Alice", "edits");
-        ChatPage bob = browsers.launch().open(server.pageUri()).join("Bob", "edits");
-        alice.awaitUsers("Alice", "Bob");
-        alice.say("helo wrold");
-        String id = alice.awaitMessage("helo wrold").id();
-        bob.awaitMessage("helo wrold");
+        Said said = twoPeopleAndAMessage("edits", "Alice", "Bob", "helo wrold");
+        ChatPage alice = said.author();
+        ChatPage bob = said.reader();
+        String id = said.id();
         assertEquals(concat(QUICK, List.of("emoji")), bob.actionsOn(id), "someone else's message: reactions only");
         assertEquals(concat(QUICK, List.of("emoji", "edit", "delete")), alice.actionsOn(id));
 
@@ -66,12 +69,10 @@ class MessageActionsTest {
 
     @Test
     void reactionsShowCountsAndWhoReactedAndYourOwnChipTogglesIt() throws Exception {
-        ChatPage ann = browsers.launch().open(server.pageUri()).join("Ann", "reacts");
-        ChatPage ben = browsers.launch().open(server.pageUri()).join("Ben", "reacts");
-        ann.awaitUsers("Ann", "Ben");
-        ann.say("ship it?");
-        String id = ann.awaitMessage("ship it?").id();
-        ben.awaitMessage("ship it?");
+        Said said = twoPeopleAndAMessage("reacts", "Ann", "Ben", "ship it?");
+        ChatPage ann = said.author();
+        ChatPage ben = said.reader();
+        String id = said.id();
 
         ben.hoverAndClick(id, "react:👍");
         ann.awaitMessageWithId(id, item -> item.reactions().size() == 1, "Ben's reaction");
@@ -99,6 +100,73 @@ class MessageActionsTest {
         Item replayed = ben.awaitMessageWithId(id, item -> item.reactions().size() == 2, "the message as it is now, after a reload");
         assertEquals(List.of(new Reaction("👍 1", "👍 1: Ann", false), new Reaction("☕ 1", "☕ 1: Ann", false)), replayed.reactions());
         assertTrue(ben.messages().stream().noneMatch(Item::isDeleted));
+    }
+
+    @Test
+    void whatWasDoneToAMessageWhileThePageWasAwayIsReplayedInOrderOnResume() throws Exception {
+        ChatPage page = browsers.launch().open(server.pageUri());
+        page.recordSockets();
+        page.join("Cleo", "resume");
+        try (TestClient dan = TestClient.connect(URI.create(server.chatUri() + "?v=3&user=Dan&room=resume"))) {
+            dan.welcome();
+            dan.say("see you");
+            long id = next(dan, "chat").getJsonNumber("id").longValue();
+            page.awaitMessage("see you");
+
+            // Every new socket goes nowhere while held: the page retries, and resumes once let go.
+            page.browser().script("""
+                    const Recording = window.WebSocket;
+                    window.holding = true;
+                    window.WebSocket = class extends Recording {
+                      constructor(url, protocols) { super(window.holding ? 'ws://127.0.0.1:9/' : url, protocols); }
+                    };
+                    window.sockets.at(-1).close();""");
+            page.awaitStatus(Duration.ofSeconds(15), "reconnecting", status -> status.startsWith("reconnecting"));
+            dan.send(frame("edit", id).add("msg", "see you soon").build().toString());
+            for (boolean on : List.of(true, false)) {
+                dan.send(frame("react", id).add("emoji", "❤️").add("on", on).build().toString());
+            }
+            dan.send(frame("react", id).add("emoji", "👍").build().toString());
+            next(dan, "edit");
+            next(dan, "reaction");
+            next(dan, "reaction");
+            next(dan, "reaction");
+            page.browser().script("window.holding = false;");
+
+            Item resumed = page.awaitMessageWithId(Long.toString(id), item -> item.edited() && item.reactions().size() == 1,
+                    "the edit and the reactions missed, applied one by one");
+            assertEquals("see you soon", resumed.text());
+            assertEquals(List.of(new Reaction("👍 1", "👍 1: Dan", false)), resumed.reactions(), "the heart set and taken back");
+            assertEquals(1, page.messages().size(), "the message is not shown twice");
+        }
+    }
+
+    private static jakarta.json.JsonObjectBuilder frame(String type, long id) {
+        return Json.createObjectBuilder().add("type", type).add("id", id);
+    }
+
+    /** The next frame of this type, past presence and the rest. */
+    private static JsonObject next(TestClient client, String type) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (type.equals(frame.getString("type", null))) {
+                return frame;
+            }
+        }
+    }
+
+    /** Two pages in a room, and a message the first wrote, seen on both (its id). */
+    private record Said(ChatPage author, ChatPage reader, String id) {
+    }
+
+    private static Said twoPeopleAndAMessage(String room, String author, String reader, String text) throws Exception {
+        ChatPage first = browsers.launch().open(server.pageUri()).join(author, room);
+        ChatPage second = browsers.launch().open(server.pageUri()).join(reader, room);
+        first.awaitUsers(author, reader);
+        first.say(text);
+        String id = first.awaitMessage(text).id();
+        second.awaitMessage(text);
+        return new Said(first, second, id);
     }
 
     @SafeVarargs
