@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 
 /**
  * What a person does to a message in the page (protocol version 3's room log): edits and deletes their own
@@ -41,6 +43,18 @@ class MessageActionsTest {
         String id = said.id();
         assertEquals(concat(QUICK, List.of("emoji")), bob.actionsOn(id), "someone else's message: reactions only");
         assertEquals(concat(QUICK, List.of("emoji", "edit", "delete")), alice.actionsOn(id));
+
+        // By keyboard: ⋯ unfolds the actions and takes the focus to the first; Escape folds them back.
+        alice.browser().script("arguments[0].focus();", alice.messageElement(id).findElement(By.cssSelector(":scope > .more")));
+        alice.focused().sendKeys(Keys.ENTER);
+        assertEquals("React with 👍", alice.focused().getAccessibleName());
+        List<WebElement> buttons = alice.messageElement(id).findElements(By.tagName("button"));
+        assertEquals(10, buttons.size(), "⋯, six emoji, More, Edit, Delete");
+        for (WebElement button : buttons) {
+            assertFalse(button.getAccessibleName().isBlank(), () -> "every button says what it does: " + button.getText());
+        }
+        alice.focused().sendKeys(Keys.ESCAPE);
+        assertEquals("false", alice.focused().getDomAttribute("aria-expanded"), "back on ⋯, folded");
 
         alice.hoverAndClick(id, "edit");
         assertEquals("textarea", alice.focused().getTagName(), "the text is edited in place");
