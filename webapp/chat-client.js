@@ -20,10 +20,17 @@
 //   'welcome'  a room's welcome, with `resumed` (true when it answered a since/epoch) and `seen` (the last id
 //              this client had in that epoch, 0 if none)
 //   'chat', 'join', 'leave', 'typing', 'history', 'notice', 'rooms', 'unsubscribed', 'pong': the frames as sent
+//   'edit', 'delete', 'reaction', 'moderation': the room log's entries (each once, in id order, like chat
+//              messages); applyEntry(message, entry) below turns a message into what it is after one
 //   'error'    an error frame; `room` says which room it concerns (as this client named it), when one, and
 //              `refused` is true when the server would not let the client into that room (it is not asked
-//              for again); `retrying` is true on a rate-limited error when subscribes that went unanswered
-//              are asked again, more slowly (the error names no room: it may also be about a chat)
+//              for again); `removed` is true as well when a moderator took the name out of a room it was in
+//              (`banned` with `until` and `reason`, or `kicked`); `retrying` is true on a rate-limited error
+//              when subscribes that went unanswered are asked again, more slowly (the error names no room:
+//              it may also be about a chat). Others of the room log: `not-found`, `forbidden`, `muted` (`until`)
+//
+// What a front end sends: say, typing, history, directory; edit, delete, react; and, for a moderator (the
+// 'ready' frame's `moderator` is true), mute, ban and kick.
 //   'frame'    every frame, those of later protocol versions included
 //
 // Not thread-safe in any sense that matters in a page: one event loop drives it.
@@ -46,7 +53,7 @@ const FINAL_CLOSES = new Set([1003, 1008, 4001]);
 // The answers to a subscribe that refuse it: the room is not joined, and is not asked for again on reconnect.
 const REFUSALS = new Set(['forbidden', 'unknown-user', 'banned', 'room-limit', 'unavailable', 'too-many-rooms',
   'invalid-query', 'invalid-user']);
-// A room left by the server's decision (moderation, a later issue): not asked for again either.
+// A room left by a moderator's decision: not asked for again either.
 const REMOVALS = new Set(['banned', 'kicked']);
 
 /** Orders names as the server does, by code point (not by UTF-16 unit, which differs past U+FFFF). */
@@ -58,6 +65,43 @@ export function byCodePoint(a, b) {
     if (difference !== 0) return difference;
   }
   return x.length - y.length;
+}
+
+// The entries of a room's log other than chat messages: they take ids of the room's sequence as messages do.
+const ENTRIES = new Set(['edit', 'delete', 'reaction', 'moderation']);
+
+/**
+ * A chat message (a frame as sent, or as an earlier call returned it) as it is after one entry of the room's
+ * log: a new object, the one given unchanged. An entry about another message, or about a deleted one, changes
+ * nothing; applying one that the message already shows (a replay sends each message as it is now, then the
+ * entries after the `since`) changes nothing either, so entries applied in id order end where everyone is.
+ */
+export function applyEntry(message, entry) {
+  if (message === null || typeof message !== 'object' || message.deleted === true
+      || Number(entry?.target) !== Number(message.id)) return message;
+  switch (entry.type) {
+    case 'edit':
+      return { ...message, msg: String(entry.msg ?? ''), edited: entry.dateTime };
+    case 'delete': {
+      const { msg, reactions, edited, ...rest } = message;   // the text is gone, and so is all about it
+      return { ...rest, deleted: true };
+    }
+    case 'reaction': {
+      const emoji = String(entry.emoji ?? '');
+      const user = String(entry.user ?? '');
+      const reactions = { ...(isObject(message.reactions) ? message.reactions : {}) };
+      const names = (Array.isArray(reactions[emoji]) ? reactions[emoji] : []).filter((name) => name !== user);
+      if (entry.on !== false) names.push(user);
+      if (names.length > 0) reactions[emoji] = names; else delete reactions[emoji];
+      return { ...message, reactions };
+    }
+    default:
+      return message;
+  }
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The name the server gives the direct conversation of two names: @A+B, in code-point order. */
@@ -85,6 +129,7 @@ export class ChatClient {
    */
   constructor({ user, url = endpointBeside(), key = null, token = null }) {
     this.user = user;            // the server's spelling once 'ready' came
+    this.moderator = false;      // what the connection's welcome said: may this name moderate
     this.url = url;
     this.key = key;
     this.token = token;
@@ -275,6 +320,36 @@ export class ChatClient {
     return this.send({ type: 'rooms' });
   }
 
+  /** Replaces the text of one of our messages (its id); everyone gets an 'edit'. */
+  edit(room, id, msg) {
+    return this.send({ type: 'edit', room, id, msg });
+  }
+
+  /** Deletes one of our messages, or anyone's for a moderator; everyone gets a 'delete'. */
+  delete(room, id) {
+    return this.send({ type: 'delete', room, id });
+  }
+
+  /** Sets (on) or clears our reaction with one emoji on a message; everyone gets a 'reaction'. */
+  react(room, id, emoji, on = true) {
+    return this.send({ type: 'react', room, id, emoji, on });
+  }
+
+  /** Moderators: mutes a name in a room for `seconds` (null: until lifted; 0 lifts it), with a reason or none. */
+  mute(room, user, seconds = null, reason = '') {
+    return this.send(sanction('mute', room, user, seconds, reason));
+  }
+
+  /** Moderators: bans a name from a room, as mute does. */
+  ban(room, user, seconds = null, reason = '') {
+    return this.send(sanction('ban', room, user, seconds, reason));
+  }
+
+  /** Moderators: takes a name out of a room now; it may come back. */
+  kick(room, user, reason = '') {
+    return this.send(sanction('kick', room, user, null, reason));
+  }
+
   // ---- what the server sends
 
   onMessage(event) {
@@ -285,7 +360,7 @@ export class ChatClient {
       case 'welcome': if (typeof frame.room !== 'string') this.onReady(frame); else this.onWelcome(frame); break;
       case 'chat': if (!this.onChat(frame)) return; break;
       case 'error': this.onError(frame); break;
-      default: break;
+      default: if (ENTRIES.has(frame.type) && !this.onChat(frame)) return; break;
     }
     this.emit('frame', frame);
     if (!(frame.type === 'welcome' && typeof frame.room !== 'string')) this.emit(frame.type, frame);
@@ -295,6 +370,7 @@ export class ChatClient {
   onReady(frame) {
     this.attempt = 0;
     if (typeof frame.user === 'string') this.user = frame.user;
+    this.moderator = frame.moderator === true;
     if (typeof frame.key === 'string') {
       this.key = frame.key;
       this.emit('key', frame.key);
@@ -331,7 +407,10 @@ export class ChatClient {
     }
   }
 
-  /** Keeps where the room stands; false for a message already delivered (a replay overlapping what was seen). */
+  /**
+   * Keeps where the room stands, for chat messages and the log's other entries alike; false for one already
+   * delivered (a replay overlapping what was seen).
+   */
   onChat(frame) {
     const entry = this.subscriptions.get(String(frame.room));
     if (entry === undefined) return true;      // a frame of a version-1 first room, or one left meanwhile
@@ -367,6 +446,15 @@ export class ChatClient {
     if (REMOVALS.has(frame.code) || (entry.state === 'asked' && REFUSALS.has(frame.code))) {
       this.subscriptions.delete(room);
       frame.refused = true;                    // for the front end: this room is gone
+      frame.removed = entry.state === 'in';    // ... after it was in it: a moderator's doing
     }
   }
+}
+
+/** A moderation frame; `seconds` null or undefined is left out (until lifted), a blank reason too. */
+function sanction(type, room, user, seconds, reason) {
+  const frame = { type, room, user };
+  if (seconds !== null && seconds !== undefined) frame.seconds = seconds;
+  if (typeof reason === 'string' && reason.trim()) frame.reason = reason.trim();
+  return frame;
 }

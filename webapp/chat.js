@@ -5,7 +5,7 @@
 // Every value from the server reaches the DOM through textContent, never as HTML; links in messages are made
 // with createElement, and only for what the URL parser reads as http: or https:.
 
-import { ChatClient, directRoom } from './chat-client.js';
+import { ChatClient, applyEntry, directRoom } from './chat-client.js';
 
 const NAME_KEY = 'chat.name';
 const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
@@ -38,6 +38,9 @@ const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
 const ROOM_ERROR = 'A room name is 1 to 64 of A-Z a-z 0-9 _ and -, or @ and a name to write to one person.';
 // Only these become links; the URL parser still has the last word. < and > often wrap a URL in plain text.
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>]+/giu;
+const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '😮', '😢'];   // one click each; any other is typed
+// What a moderator may choose for a mute or a ban: seconds, '' for until lifted.
+const DURATIONS = [['600', '10 minutes'], ['3600', '1 hour'], ['86400', '1 day'], ['604800', '1 week'], ['', 'until lifted']];
 
 const $ = (id) => document.getElementById(id);
 const wide = matchMedia('(min-width: 48rem)');   // below it, one column, as in chat.css
@@ -63,6 +66,7 @@ const state = {
   token: null,         // a JWT from #token=, presented on every connect until the server refuses it
   lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
+  moderator: false,    // the connection's welcome said this name moderates every room
   sentAt: 0,           // when the last chat message went (ms)
   typedAt: 0,          // when this page last said we are typing
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
@@ -351,13 +355,334 @@ function append(view, item, follow = false) {
 
 function messageItem(frame, view) {
   const user = String(frame.user ?? '');
-  const text = String(frame.msg ?? '');
-  const kind = user === state.me ? 'message own' : mentionsMe(text) ? 'message mention' : 'message';
-  const item = el('li', kind);
+  const item = el('li', user === state.me ? 'message own' : 'message');
   item.dataset.id = String(frame.id);
   item.dataset.epoch = view.epoch;             // ids repeat across epochs (server restarts)
-  item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime), messageText(text));
+  const edited = el('span', 'edited');
+  const more = button('⋯', `Actions on ${user === state.me ? 'your' : `${user}'s`} message`, 'more');
+  more.className = 'more';
+  more.setAttribute('aria-expanded', 'false');
+  more.addEventListener('click', () => toggleActions(item));
+  item.append(avatar(user), el('span', 'name', user), timeElement(frame.dateTime), edited, el('p', 'text'),
+    el('div', 'reactions'), more, el('div', 'actions'));
+  item.addEventListener('keydown', (event) => { if (event.key === 'Escape') closeActions(item); });
+  fillMessage(item, frame, view);
   return item;
+}
+
+// ---- what the room log does to a message, and what can be done to one ----
+
+const shownMessages = new WeakMap();           // a message's item -> the message as it is now
+
+/** The message's item in a room's list (shown or put aside), or null when it is not there (older, or trimmed). */
+function findItem(view, id) {
+  const items = view.room === state.room ? ui.messages.children : view.items;
+  for (let i = items.length - 1; i >= 0; i--) {  // entries are mostly about recent messages
+    const item = items[i];
+    if (item.dataset.id === String(id) && item.dataset.epoch === view.epoch && item.classList.contains('message')) return item;
+  }
+  return null;
+}
+
+/**
+ * Shows a message as it is now: its text (or "message deleted"), "edited", its reactions and what may be
+ * done to it. An edit in progress and an open form stay; the focus stays on the same action.
+ */
+function fillMessage(item, message, view) {
+  shownMessages.set(item, message);
+  const user = String(message.user ?? '');
+  const own = user === state.me;
+  const deleted = message.deleted === true;
+  const text = deleted ? '' : String(message.msg ?? '');
+  const focused = item.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
+  item.classList.toggle('deleted', deleted);
+  item.classList.toggle('mention', !own && mentionsMe(text));
+  const edited = item.querySelector(':scope > .edited');
+  showText(edited, !deleted && message.edited ? 'edited' : '');
+  edited.title = edited.hidden ? '' : `edited ${formatTime(message.edited)}`;
+  const shown = deleted ? el('p', 'text deleted', 'message deleted') : messageText(text);
+  shown.hidden = !deleted && item.classList.contains('editing');
+  item.querySelector(':scope > .text').replaceWith(shown);
+  if (deleted) {
+    item.querySelector(':scope > .editor')?.remove();
+    item.classList.remove('editing');
+  }
+  item.querySelector(':scope > .reactions').replaceWith(reactionChips(message, view, item));
+  const actions = actionBar(message, view, item);
+  item.querySelector(':scope > .actions').replaceWith(actions);
+  item.querySelector(':scope > .more').hidden = actions.childElementCount === 0;
+  if (focused !== undefined && !item.contains(document.activeElement)) {
+    const again = [...item.querySelectorAll('[data-action]')].find((element) => element.dataset.action === focused);
+    (again ?? item.querySelector(':scope > .more'))?.focus();
+  }
+}
+
+function button(text, label, action) {
+  const element = el('button', '', text);
+  element.type = 'button';
+  if (label) element.setAttribute('aria-label', label);
+  if (action) element.dataset.action = action;
+  return element;
+}
+
+function reactionsOf(message) {
+  const reactions = message.reactions;
+  if (reactions === null || typeof reactions !== 'object' || Array.isArray(reactions)) return [];
+  return Object.entries(reactions).filter(([, names]) => Array.isArray(names) && names.length > 0)
+    .map(([emoji, names]) => [emoji, names.map(String)]);
+}
+
+/** One chip per emoji with its count; who reacted is in its name; a click sets or clears our own. */
+function reactionChips(message, view, item) {
+  const chips = el('div', 'reactions');
+  if (message.deleted === true) return chips;
+  for (const [emoji, names] of reactionsOf(message)) {
+    const mine = names.includes(state.me);
+    const chip = button(`${emoji} ${names.length}`, `${emoji} ${names.length}: ${names.join(', ')}`, 'chip:' + emoji);
+    chip.className = 'reaction';
+    chip.title = names.join(', ');
+    chip.setAttribute('aria-pressed', String(mine));
+    chip.addEventListener('click', () => react(view, item, emoji, !mine));
+    chips.append(chip);
+  }
+  return chips;
+}
+
+/** The buttons a message offers this reader: react, edit and delete its own, and a moderator's. */
+function actionBar(message, view, item) {
+  const bar = el('div', 'actions');
+  const user = String(message.user ?? '');
+  const own = user === state.me;
+  bar.setAttribute('role', 'group');
+  bar.setAttribute('aria-label', `Actions on ${own ? 'your' : `${user}'s`} message`);
+  const add = (text, label, action, onClick) => {
+    const element = button(text, label, action);
+    element.addEventListener('click', onClick);
+    bar.append(element);
+    return element;
+  };
+  if (message.deleted !== true) {
+    const mine = new Set(reactionsOf(message).filter(([, names]) => names.includes(state.me)).map(([emoji]) => emoji));
+    for (const emoji of QUICK_EMOJI) {
+      add(emoji, `React with ${emoji}`, 'react:' + emoji, () => react(view, item, emoji, !mine.has(emoji)))
+        .setAttribute('aria-pressed', String(mine.has(emoji)));
+    }
+    add('More', 'More emoji', 'emoji', () => openPanel(item, emojiForm(view, item)));
+    if (own) add('Edit', 'Edit your message', 'edit', () => startEdit(view, item));
+    if (own || state.moderator) {
+      add('Delete', own ? 'Delete your message' : `Delete ${user}'s message`, 'delete', () => deleteMessage(view, item));
+    }
+  }
+  if (state.moderator && !own && user) {
+    for (const [action, verb] of [['mute', 'Mute'], ['ban', 'Ban'], ['kick', 'Kick']]) {
+      add(verb, `${verb} ${user} in this room`, action, () => openPanel(item, moderationForm(view, item, action, user)));
+    }
+  }
+  return bar;
+}
+
+/** The actions of a message, unfolded for the keyboard and touch screens (a mouse sees them on hover). */
+function toggleActions(item) {
+  const open = !item.classList.contains('open');
+  item.classList.toggle('open', open);
+  item.querySelector(':scope > .more').setAttribute('aria-expanded', String(open));
+  if (open) item.querySelector(':scope > .actions button')?.focus(); else closePanel(item);
+}
+
+function closeActions(item) {
+  if (item.querySelector(':scope > .panel') !== null) {
+    closePanel(item);
+  } else if (item.classList.contains('open')) {
+    toggleActions(item);
+  } else {
+    return;
+  }
+  item.querySelector(':scope > .more').focus();
+}
+
+/**
+ * Sends a frame about a message of a room (send() returns whether it went); the reader's error line says
+ * why not, when not. Nothing goes to a room a moderator took us out of.
+ */
+function sent(kind, view, send) {
+  if (view.status === 'removed') {
+    showText(ui.composerError, view.removal);
+    return false;
+  }
+  if (!(state.client !== null && send(state.client))) {
+    showText(ui.composerError, 'Not connected right now; try again in a moment.');
+    return false;
+  }
+  Object.assign(state, { lastAsked: kind, sentAt: Date.now() });
+  showText(ui.composerError, '');
+  return true;
+}
+
+function react(view, item, emoji, on) {
+  sent('react', view, (client) => client.react(view.room, Number(shownMessages.get(item).id), emoji, on));
+}
+
+function deleteMessage(view, item) {
+  const message = shownMessages.get(item);
+  const own = String(message.user ?? '') === state.me;
+  if (!confirm(own ? 'Delete your message for everyone?' : `Delete ${message.user}'s message for everyone?`)) return;
+  sent('delete', view, (client) => client.delete(view.room, Number(message.id)));
+}
+
+/** Edits our message in place: Enter saves, Shift+Enter starts a new line, Escape cancels. */
+function startEdit(view, item) {
+  const existing = item.querySelector(':scope > .editor textarea');
+  if (existing !== null) { existing.focus(); return; }
+  const message = shownMessages.get(item);
+  const form = el('form', 'editor');
+  form.noValidate = true;
+  const label = el('label');
+  const area = el('textarea');
+  area.value = String(message.msg ?? '');
+  area.rows = 2;
+  label.append(el('span', 'visually-hidden', 'Edit your message (Enter saves, Escape cancels)'), area);
+  const save = el('button', '', 'Save');
+  save.type = 'submit';
+  const cancel = button('Cancel');
+  form.append(label, save, cancel);
+  const close = () => {
+    form.remove();
+    item.classList.remove('editing');
+    const text = item.querySelector(':scope > .text');
+    if (text !== null) text.hidden = false;
+    item.querySelector(':scope > .more').focus();
+  };
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    } else if (event.key === 'Escape') {
+      event.stopPropagation();                 // the edit is cancelled, the actions stay as they are
+      close();
+    }
+  });
+  cancel.addEventListener('click', close);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const now = shownMessages.get(item);
+    if (!area.value.trim()) { showText(ui.composerError, 'Type a message first, or delete it.'); return; }
+    if (area.value === now.msg || sent('edit', view, (client) => client.edit(view.room, Number(now.id), area.value))) close();
+  });
+  item.classList.add('editing');
+  item.querySelector(':scope > .text').hidden = true;
+  item.querySelector(':scope > .text').after(form);
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+}
+
+/** A small form under a message (another emoji, a moderator's action); one at a time. */
+function openPanel(item, form) {
+  closePanel(item);
+  form.classList.add('panel');
+  form.noValidate = true;
+  item.append(form);
+  form.querySelector('input, select')?.focus();
+}
+
+function closePanel(item) {
+  item.querySelector(':scope > .panel')?.remove();
+}
+
+function panelButtons(form, submitText, item) {
+  const submit = el('button', '', submitText);
+  submit.type = 'submit';
+  const cancel = button('Cancel');
+  cancel.addEventListener('click', () => closeActions(item));
+  form.append(submit, cancel);
+}
+
+/** Any emoji, typed: the server says whether it is one. */
+function emojiForm(view, item) {
+  const form = el('form', 'emoji-form');
+  const label = el('label', '', 'Emoji ');
+  const input = el('input');
+  input.maxLength = 32;
+  input.autocomplete = 'off';
+  label.append(input);
+  form.append(label);
+  panelButtons(form, 'React', item);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const emoji = input.value.trim();
+    if (emoji) react(view, item, emoji, true);
+    closeActions(item);
+  });
+  return form;
+}
+
+/** A moderator's mute, ban or kick of a message's author, with a reason and, for a mute or a ban, how long. */
+function moderationForm(view, item, action, user) {
+  const verb = { mute: 'Mute', ban: 'Ban', kick: 'Kick' }[action];
+  const form = el('form', 'moderate');
+  let duration = null;
+  if (action !== 'kick') {
+    const label = el('label', '', 'For ');
+    duration = el('select');
+    for (const [seconds, words] of DURATIONS) {
+      const option = el('option', '', words);
+      option.value = seconds;
+      duration.append(option);
+    }
+    label.append(duration);
+    form.append(label);
+  }
+  const label = el('label', '', 'Reason ');
+  const reason = el('input');
+  reason.maxLength = 200;                      // the server's limit
+  reason.autocomplete = 'off';
+  label.append(reason);
+  form.append(label);
+  panelButtons(form, `${verb} ${user}`, item);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const seconds = duration === null || duration.value === '' ? null : Number(duration.value);
+    const send = (client) => (action === 'kick' ? client.kick(view.room, user, reason.value)
+      : client[action](view.room, user, seconds, reason.value));
+    if (sent('moderate', view, send)) closeActions(item);
+  });
+  return form;
+}
+
+/** An edit, deletion or reaction changes a message shown; a moderation entry is a quiet line in the room. */
+function onEntry(frame) {
+  const view = views.get(String(frame.room ?? ''));
+  if (view === undefined) return;
+  view.lastId = Math.max(view.lastId, Number(frame.id) || 0);
+  if (frame.type === 'moderation') {
+    addNotice(view, 'moderation', moderationWords(frame), frame.dateTime);
+    return;
+  }
+  const item = findItem(view, frame.target);
+  if (item === null) return;                   // older than what is shown: scrollback brings it as it is now
+  const follow = view.room === state.room && atBottom();
+  fillMessage(item, applyEntry(shownMessages.get(item), frame), view);
+  if (follow) scrollToBottom();                // a longer text or new chips must not push the newest out of sight
+}
+
+const MODERATED = { mute: 'muted', unmute: 'unmuted', ban: 'banned', unban: 'unbanned', kick: 'removed' };
+
+/** "boss muted bob for 10 minutes: reason" */
+function moderationWords(entry) {
+  const action = String(entry.action ?? '');
+  const verb = Object.hasOwn(MODERATED, action) ? MODERATED[action] : action;
+  const lasting = action !== 'mute' && action !== 'ban' ? ''
+    : entry.until ? ` for ${howLong(Date.parse(entry.until) - Date.parse(entry.dateTime))}` : ' until lifted';
+  const where = action === 'kick' ? ' from the room' : '';
+  const reason = typeof entry.reason === 'string' && entry.reason ? `: ${entry.reason}` : '';
+  return `${entry.by ?? ''} ${verb} ${entry.user ?? ''}${where}${lasting}${reason}`;
+}
+
+function howLong(ms) {
+  const seconds = Math.max(0, Math.round((Number.isFinite(ms) ? ms : 0) / 1000));
+  const [amount, unit] = seconds >= 86_400 ? [seconds / 86_400, 'day'] : seconds >= 3600 ? [seconds / 3600, 'hour']
+    : seconds >= 60 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  const rounded = Math.round(amount);
+  return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 }
 
 /** The text as text nodes, with its http: and https: URLs as links; nothing in it is read as HTML. */
@@ -440,7 +765,9 @@ function newView(room) {
     users: new Set(),
     typing: new Map(), // name -> when its "is typing" ends (ms)
     scrollTop: null,   // where the reader left it; null: at the bottom
-    status: 'asked',   // 'asked' until its welcome, then 'in'; 'off' after a refusal a retry may change
+    status: 'asked',   // 'asked' until its welcome, then 'in'; 'off' after a refusal a retry may change;
+                       // 'removed' once a moderator took us out (banned or kicked)
+    removal: '',       // what the reader is told then
   };
 }
 
@@ -770,9 +1097,12 @@ const ERROR_WORDS = {
   'unavailable': 'The chat cannot deliver messages right now; try again in a moment.',
   'not-subscribed': 'This page is not in that room right now; try again in a moment.',
   'too-many-rooms': 'You have too many rooms open; close one first.',
+  'not-found': 'That message is no longer there: deleted, or older than the room keeps.',
+  'banned': 'A moderator banned you from this room.',
+  'kicked': 'A moderator removed you from this room.',
 };
 // Refusals that drop what was typed: give the text back so it can be fixed and resent.
-const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable', 'not-subscribed']);
+const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable', 'not-subscribed', 'muted']);
 // Closes a retry cannot fix, by the 1008's reason (the error's code): the page says this and stops.
 const FINAL_WORDS = {
   'unauthorized': 'This chat needs you to sign in: the server refused the connection (the token is missing, invalid or expired).',
@@ -793,6 +1123,7 @@ const NAME_WORDS = {
 /** The connection's welcome: our name as the server spells it, and every room we opened, entered again. */
 function onReady(frame) {
   state.me = String(frame.user ?? state.me);   // a token's subject wins: the rooms opened are that name's
+  state.moderator = frame.moderator === true;
   for (const room of Object.keys(loadOpened())) if (!views.has(room)) openRoom(room);
   for (const view of views.values()) if (view.status === 'off') openRoom(view.room);
   showText(ui.composerError, '');
@@ -845,7 +1176,7 @@ function onChat(frame) {
   const own = user === state.me;
   append(view, messageItem(frame, view), own);
   const inSight = view.room === state.room && !document.hidden;
-  if (own || id <= view.liveAfter) {
+  if (own || id <= view.liveAfter || frame.deleted === true) {
     if (inSight) markRead(view);
     return;
   }
@@ -881,7 +1212,7 @@ function renderTyping() {
 /** We type: the others in the shown room hear of it, at most once a second. */
 function onComposerInput() {
   showText(ui.composerError, '');
-  if (ui.input.value.trim() && Date.now() - state.typedAt >= TYPING_EVERY_MS && state.client?.typing(state.room)) {
+  if (ui.input.value.trim() && shownView()?.status === 'in' && Date.now() - state.typedAt >= TYPING_EVERY_MS && state.client?.typing(state.room)) {
     state.typedAt = Date.now();
   }
 }
@@ -905,6 +1236,7 @@ function onPresence(frame) {
 function onError(frame) {
   const code = String(frame.code ?? '');
   const room = typeof frame.room === 'string' ? frame.room : null;
+  if (frame.removed) { onRemoved(room, code, frame); return; }
   if (frame.refused) { onRoomRefused(room, code, String(frame.msg ?? '')); return; }
   // Nothing the reader did: chat-client.js asks for rooms again by itself, or is in the room already
   // (a rate-limited error names no room: it is the reader's only when a message just went).
@@ -914,7 +1246,53 @@ function onError(frame) {
   const detail = frame.msg ? ` (${frame.msg})` : '';
   // Only a refused chat gives its text back: a refused rooms or history request never took any.
   if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) ui.input.value = state.lastSent;
-  showText(ui.composerError, (ERROR_WORDS[code] ?? 'The server refused that.') + detail);
+  showText(ui.composerError, errorWords(code, frame) + detail);
+}
+
+/** What an error means to the reader, in the light of what the page asked last. */
+function errorWords(code, frame) {
+  if (code === 'muted') {
+    return frame.until ? `You are muted in this room until ${formatTime(frame.until)}.` : 'You are muted in this room.';
+  }
+  if (code === 'forbidden' && ['edit', 'delete', 'moderate'].includes(state.lastAsked)) {
+    return state.lastAsked === 'moderate' ? 'Only moderators may do that.' : 'That message is someone else\'s.';
+  }
+  return Object.hasOwn(ERROR_WORDS, code) ? ERROR_WORDS[code] : 'The server refused that.';
+}
+
+/**
+ * A moderator took our name out of a room we were in (banned, or kicked): it stays in sight with what
+ * happened, says why the box cannot write there, and a kicked reader may enter again.
+ */
+function onRemoved(asked, code, frame) {
+  const room = roomFor(asked ?? '', state.me) ?? asked;
+  const view = views.get(room);
+  if (view === undefined) return;
+  const reason = typeof frame.reason === 'string' && frame.reason ? ` The reason given: ${frame.reason}` : '';
+  const until = frame.until ? ` until ${formatTime(frame.until)}` : '';
+  view.removal = code === 'banned' ? `A moderator banned you from this room${until}; you cannot write here.${reason}`
+    : `A moderator removed you from this room.${reason}`;
+  view.status = 'removed';
+  view.users.clear();
+  view.typing.clear();
+  if (code === 'banned') forgetOpened(room);   // not entered again on the next visit
+  const item = el('li', 'notice refused');
+  item.append(el('span', 'text', view.removal));
+  if (code === 'kicked') {
+    const again = button('Enter again', `Enter ${room} again`);
+    again.addEventListener('click', () => {
+      again.remove();
+      showText(ui.composerError, '');
+      view.status = 'off';
+      openRoom(room);
+    });
+    item.append(' ', again);
+  }
+  append(view, item, true);
+  if (room !== state.room) { renderRooms(); return; }
+  renderUsers();
+  renderTyping();
+  showText(ui.composerError, view.removal);
 }
 
 /** A room the server would not let us into: out of the list if no retry helps; the reader, if there, goes back. */
@@ -963,6 +1341,7 @@ function connect() {
   client.on('ready', onReady);
   client.on('welcome', onWelcome);
   client.on('chat', onChat);
+  for (const entry of ['edit', 'delete', 'reaction', 'moderation']) client.on(entry, onEntry);
   client.on('typing', onTyping);
   client.on('history', onHistory);
   client.on('join', onPresence);
@@ -1078,8 +1457,11 @@ function onJoinSubmit(event) {
 function onComposerSubmit(event) {
   event.preventDefault();
   const text = ui.input.value;
+  const removal = shownView()?.status === 'removed' ? shownView().removal : null;
   if (!text.trim()) {
     showText(ui.composerError, 'Type a message first.');
+  } else if (removal !== null) {
+    showText(ui.composerError, removal);
   } else if (!state.client?.say(state.room, text)) {
     showText(ui.composerError, 'Not connected right now; your message is still here.');
   } else {

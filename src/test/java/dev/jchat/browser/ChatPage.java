@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The chat page (webapp/index.html and chat.js) as one user in one browser sees and uses it:
@@ -22,7 +23,12 @@ final class ChatPage {
 
     /** One {@code li} of {@code #messages}: a chat message or a notice; absent parts are null. */
     record Item(Set<String> classes, String id, String epoch, String avatar, String name,
-                String timeTag, String time, String dateTime, String text, int elementsInText) {
+                String timeTag, String time, String dateTime, String text, int elementsInText,
+                boolean edited, List<Reaction> reactions) {
+
+        boolean isDeleted() {
+            return classes.contains("deleted");
+        }
 
         boolean isMessage() {
             return classes.contains("message");
@@ -47,6 +53,10 @@ final class ChatPage {
      * online, the unread count and the mention mark ("" for each when not shown), whether it is the room
      * shown, and what a screen reader says of it.
      */
+    /** One reaction chip under a message: what it shows, what a screen reader says of it, and whether it is ours. */
+    record Reaction(String shown, String said, boolean pressed) {
+    }
+
     record RoomEntry(String label, String online, String unread, String mention, boolean current, String said) {
     }
 
@@ -76,6 +86,10 @@ final class ChatPage {
                 dateTime: time?.getAttribute('datetime') ?? null,
                 text: part('.text')?.textContent ?? null,
                 elementsInText: part('.text')?.childElementCount ?? 0,
+                edited: part('.edited') !== null && !part('.edited').hidden && part('.edited').textContent === 'edited',
+                reactions: Array.from(li.querySelectorAll(':scope > .reactions > button'), (chip) => ({
+                  shown: chip.textContent, said: chip.getAttribute('aria-label') ?? '',
+                  pressed: chip.getAttribute('aria-pressed') === 'true' })),
               };
             });""";
 
@@ -236,6 +250,58 @@ final class ChatPage {
     /** Clicks a name in the online list: the way to a direct conversation with them. */
     void clickUser(String name) {
         browser.driver().findElement(By.xpath("//ul[@id='users']/li/a[normalize-space(.)=" + xpathLiteral(name) + "]")).click();
+    }
+
+    // ---- what can be done to a message
+
+    /** The message with this id, as its list item. */
+    WebElement messageElement(String id) {
+        return browser.driver().findElement(By.cssSelector("#messages > li.message[data-id='" + id + "']"));
+    }
+
+    /** Waits for the message with this id to satisfy {@code condition}, and returns it. */
+    Item awaitMessageWithId(String id, Predicate<Item> condition, String what) {
+        return browser.await(() -> what + " (message " + id + "); " + describe(),
+                driver -> messages().stream().filter(item -> id.equals(item.id()) && condition.test(item))
+                        .findFirst().orElse(null));
+    }
+
+    /**
+     * Points the mouse at a message, as a person does, and clicks one of the actions its toolbar
+     * then shows ({@code edit}, {@code delete}, {@code react:👍}, {@code emoji}, {@code mute}, {@code ban}, {@code kick}).
+     */
+    void hoverAndClick(String id, String action) {
+        // Found again on each try: an entry that arrives meanwhile redraws the message's toolbar.
+        browser.await(() -> "the action " + action + " shown on hover; " + describe(), driver -> {
+            WebElement message = messageElement(id);
+            new Actions(driver).moveToElement(message).perform();
+            WebElement button = message.findElement(By.cssSelector(":scope > .actions > button[data-action='" + action + "']"));
+            if (!button.isDisplayed()) {
+                return false;
+            }
+            button.click();
+            return true;
+        });
+    }
+
+    /** The names of the actions a message offers (its toolbar's buttons, shown or not). */
+    List<String> actionsOn(String id) {
+        return messageElement(id).findElements(By.cssSelector(":scope > .actions > button")).stream()
+                .map(button -> button.getDomAttribute("data-action")).toList();
+    }
+
+    /** Clicks the reaction chip under a message that shows this emoji. */
+    void clickChip(String id, String emoji) {
+        browser.await(() -> "a chip " + emoji + "; " + describe(), driver -> {
+            messageElement(id).findElements(By.cssSelector(":scope > .reactions > button")).stream()
+                    .filter(chip -> chip.getText().startsWith(emoji + " ")).findFirst().orElseThrow().click();
+            return true;
+        });
+    }
+
+    /** The element that has the keyboard's focus. */
+    WebElement focused() {
+        return browser.driver().switchTo().activeElement();
     }
 
     // ---- the room list
@@ -459,12 +525,16 @@ final class ChatPage {
         return "'" + text + "'";
     }
 
+    @SuppressWarnings("unchecked")
     private static Item item(Map<String, Object> row) {
+        List<Map<String, Object>> chips = (List<Map<String, Object>>) row.get("reactions");
         return new Item(
                 Set.of(((String) row.get("classes")).trim().split("\\s+")),
                 (String) row.get("id"), (String) row.get("epoch"), (String) row.get("avatar"),
                 (String) row.get("name"), (String) row.get("timeTag"), (String) row.get("time"),
                 (String) row.get("dateTime"), (String) row.get("text"),
-                ((Number) row.get("elementsInText")).intValue());
+                ((Number) row.get("elementsInText")).intValue(), Boolean.TRUE.equals(row.get("edited")),
+                chips.stream().map(chip -> new Reaction((String) chip.get("shown"), (String) chip.get("said"),
+                        Boolean.TRUE.equals(chip.get("pressed")))).toList());
     }
 }

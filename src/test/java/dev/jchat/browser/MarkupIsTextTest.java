@@ -7,6 +7,7 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
+import jakarta.json.Json;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,11 @@ class MarkupIsTextTest {
     private static final String SCRIPT = "<script>alert(2)</script>";
 
     @RegisterExtension
-    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults());
+    static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults()
+            .withSecurity(ChatConfig.Security.defaults().withModerators(List.of("Moderator"))));
+
+    /** No letter, digit or space: the server takes it for an emoji. */
+    private static final String MARKUP_EMOJI = "<&>";
 
     @Test
     void markupInMessagesShowsAsLiteralTextForSenderAndReader() throws Exception {
@@ -49,6 +54,31 @@ class MarkupIsTextTest {
         assertEquals(List.of(), page.dialogsOpened(), "no script ran");
         assertThrows(NoAlertPresentException.class, () -> page.browser().driver().switchTo().alert(),
                 "no alert is open");
+    }
+
+    @Test
+    void markupInAnEditAReactionAndAModerationReasonShowsAsText() throws Exception {
+        ChatPage page = browsers.launch().open(server.pageUri()).join("Marvin", "markup-log");
+        page.recordDialogs();
+        try (TestClient moderator = TestClient.connect(URI.create(server.chatUri() + "?v=3&user=Moderator&room=markup-log"))) {
+            moderator.welcome();
+            moderator.say("plain words");
+            long id = moderator.nextChat().getJsonNumber("id").longValue();
+            String target = Long.toString(id);
+            moderator.send(Json.createObjectBuilder().add("type", "edit").add("id", id).add("msg", SCRIPT).build().toString());
+            moderator.send(Json.createObjectBuilder().add("type", "react").add("id", id).add("emoji", MARKUP_EMOJI).build().toString());
+            moderator.send(Json.createObjectBuilder().add("type", "mute").add("user", "Marvin").add("seconds", 600)
+                    .add("reason", IMAGE).build().toString());
+            Item shown = page.awaitMessageWithId(target, item -> item.edited() && item.reactions().size() == 1, "edited, with a reaction");
+            assertEquals(SCRIPT, shown.text());
+            assertEquals(0, shown.elementsInText(), "the edited text is one text node");
+            assertEquals(MARKUP_EMOJI + " 1", shown.reactions().get(0).shown());
+            assertEquals(MARKUP_EMOJI + " 1: Moderator", shown.reactions().get(0).said());
+            assertEquals("Moderator muted Marvin for 10 minutes: " + IMAGE, page.awaitNotice("moderation"));
+        }
+        assertEquals(List.of(), page.browser().driver().findElements(By.cssSelector("#messages img, #messages b, #messages script")),
+                "no element came out of an entry");
+        assertEquals(List.of(), page.dialogsOpened(), "no script ran");
     }
 
     @Test

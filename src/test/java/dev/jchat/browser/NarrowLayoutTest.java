@@ -1,5 +1,6 @@
 package dev.jchat.browser;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 
 /** On a phone-sized window (400 px wide): one column, nothing wider than the screen, and every part reachable by keyboard. */
 class NarrowLayoutTest {
@@ -46,6 +48,14 @@ class NarrowLayoutTest {
         assertNoSidewaysScroll(page);
         assertTrue(page.<Boolean>script(INSIDE, "input"), "the message box is on screen");
         assertTrue(page.<Boolean>script(INSIDE, "send"), "Send is on screen");
+        // No hover on a touch screen: a message's "⋯" unfolds its actions, within the width.
+        WebElement message = page.messageElement(page.messages().get(page.messages().size() - 1).id());
+        WebElement more = message.findElement(By.cssSelector(":scope > .more"));
+        assertTrue(more.isDisplayed(), "a message's actions button is there without hovering");
+        more.click();
+        assertTrue(message.findElement(By.cssSelector(":scope > .actions")).isDisplayed());
+        assertEquals("true", more.getDomAttribute("aria-expanded"));
+        assertNoSidewaysScroll(page);
         assertFalse(page.roomsOpen(), "the room list starts folded, as the online list does");
 
         page.browser().script("document.querySelector('#rooms summary').focus();");
