@@ -77,7 +77,9 @@ final class RedisRoom implements Room {
     private long syncsRead;                                    // the last of them that read the room
     private long lastCatchUp = System.nanoTime() - CATCH_UP.toNanos(); // when a join last made the copy sync
     // One amendment on its way at a time: each is decided on what the one before it did (a
-    // connection's reaction and its clearing, sent back to back, come in that order).
+    // connection's reaction and its clearing, sent back to back, come in that order); a message
+    // sent meanwhile waits its turn behind them (its command is sent at once once it is its turn:
+    // Redis runs one connection's commands in order).
     private final ArrayDeque<Runnable> amendments = new ArrayDeque<>();
     private boolean amending;
     private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
@@ -164,7 +166,16 @@ final class RedisRoom implements Room {
     @Override
     public void publish(Member from, String text) {
         // published once it is in, if it is still joining: it sees its own message
-        whenIn(from, () -> publishNow(from, text));
+        whenIn(from, () -> {
+            if (amending) { // after the amendments before it, as they came (rare: mostly sent at once)
+                amendments.add(() -> {
+                    publishNow(from, text);
+                    amended();
+                });
+            } else {
+                publishNow(from, text);
+            }
+        });
     }
 
     @Override

@@ -47,29 +47,6 @@ elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') 
 end
 local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 local frame = ARGV[1] .. id .. ARGV[2]
-if kind == 'chat' then
-  redis.call('HSET', KEYS[3], id, frame)
-  redis.call('XADD', KEYS[2], id .. '-0', 'c', '')
-  redis.call('HINCRBY', KEYS[1], 'chats', 1)
-elseif kind == 'edit' then
-  redis.call('HSET', KEYS[3], id, frame, target, ARGV[14])
-  redis.call('XADD', KEYS[2], id .. '-0', 'e', target)
-  local edits = redis.call('HGET', KEYS[4], target)
-  redis.call('HSET', KEYS[4], target, edits and (edits .. ' ' .. id) or id)
-else
-  redis.call('XADD', KEYS[2], id .. '-0', 'f', frame)
-  if target ~= '' then
-    redis.call('HSET', KEYS[3], target, ARGV[14])
-  end
-  if kind == 'delete' then
-    -- its text goes for good, and with it the texts of its edits; their stream entries stay,
-    -- without text, so that a server filling a gap knows those ids were not lost
-    for edit in string.gmatch(redis.call('HGET', KEYS[4], target) or '', '%d+') do
-      redis.call('HDEL', KEYS[3], edit)
-    end
-    redis.call('HDEL', KEYS[4], target)
-  end
-end
 
 -- Drops the stream's oldest entry and what only it used; returns true for a chat message, false
 -- for another entry, nil when the stream is empty.
@@ -103,14 +80,14 @@ local function dropOldest()
   return false
 end
 
--- As the servers' copies (History): past what is kept, drops the oldest entries until one of the
--- kind made room for is gone, then the entries before the next chat message, which were about
--- messages no longer held. So the stream always starts with a chat message and holds every entry
--- after it, and a reaction storm cannot grow a room without bound.
+-- As the servers' copies (History), before the entry is added: when it would pass what is kept,
+-- drops the oldest entries until one of its kind is gone, then the entries before the next chat
+-- message, which were about messages no longer held. So the stream always starts with a chat
+-- message and holds every entry after it, and a reaction storm cannot grow a room without bound.
 local chats = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
 local chat = kind == 'chat'
-if (chat and chats > tonumber(ARGV[3]))
-    or (not chat and redis.call('XLEN', KEYS[2]) - chats > tonumber(ARGV[11])) then
+if (chat and chats >= tonumber(ARGV[3]))
+    or (not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11])) then
   local dropped
   repeat
     dropped = dropOldest()
@@ -123,6 +100,33 @@ if (chat and chats > tonumber(ARGV[3]))
     dropOldest()
   end
 end
+if kind == 'chat' then
+  redis.call('HSET', KEYS[3], id, frame)
+  redis.call('XADD', KEYS[2], id .. '-0', 'c', '')
+  redis.call('HINCRBY', KEYS[1], 'chats', 1)
+elseif kind == 'edit' then
+  redis.call('XADD', KEYS[2], id .. '-0', 'e', target)
+  redis.call('HSET', KEYS[3], id, frame)
+  if redis.call('HEXISTS', KEYS[3], target) == 1 then -- else it went to make room for this entry
+    redis.call('HSET', KEYS[3], target, ARGV[14])
+    local edits = redis.call('HGET', KEYS[4], target)
+    redis.call('HSET', KEYS[4], target, edits and (edits .. ' ' .. id) or id)
+  end
+else
+  redis.call('XADD', KEYS[2], id .. '-0', 'f', frame)
+  if target ~= '' and redis.call('HEXISTS', KEYS[3], target) == 1 then
+    redis.call('HSET', KEYS[3], target, ARGV[14])
+  end
+  if kind == 'delete' then
+    -- its text goes for good, and with it the texts of its edits; their stream entries stay,
+    -- without text, so that a server filling a gap knows those ids were not lost
+    for edit in string.gmatch(redis.call('HGET', KEYS[4], target) or '', '%d+') do
+      redis.call('HDEL', KEYS[3], edit)
+    end
+    redis.call('HDEL', KEYS[4], target)
+  end
+end
+
 for i = 1, 4 do
   redis.call('EXPIRE', KEYS[i], ARGV[4])
 end
