@@ -48,31 +48,25 @@ end
 local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 local frame = ARGV[1] .. id .. ARGV[2]
 
--- Drops the stream's oldest entry and what only it used; returns true for a chat message, false
--- for another entry, nil when the stream is empty.
-local function dropOldest()
-  local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-  if not oldest then
-    return nil
-  end
-  redis.call('XDEL', KEYS[2], oldest[1])
-  local oldestId = string.match(oldest[1], '^(%d+)')
-  local field = oldest[2][1]
+-- Drops one entry of the stream and what only it used; returns true for a chat message.
+local function drop(entry)
+  redis.call('XDEL', KEYS[2], entry[1])
+  local dropId = string.match(entry[1], '^(%d+)')
+  local field = entry[2][1]
   if field == 'c' then
-    redis.call('HINCRBY', KEYS[1], 'chats', -1)
-    redis.call('HDEL', KEYS[3], oldestId)
-    redis.call('HDEL', KEYS[4], oldestId)
+    redis.call('HDEL', KEYS[3], dropId)
+    redis.call('HDEL', KEYS[4], dropId)
     return true
   end
   if field == 'e' then
-    redis.call('HDEL', KEYS[3], oldestId)
-    local of = oldest[2][2]
+    redis.call('HDEL', KEYS[3], dropId)
+    local of = entry[2][2]
     local edits = redis.call('HGET', KEYS[4], of)
     if edits then
-      local rest = string.match(edits, '^' .. oldestId .. ' (.*)$')
+      local rest = string.match(edits, '^' .. dropId .. ' (.*)$')
       if rest then
         redis.call('HSET', KEYS[4], of, rest)
-      elseif edits == oldestId then
+      elseif edits == dropId then
         redis.call('HDEL', KEYS[4], of)
       end
     end
@@ -88,17 +82,25 @@ local chats = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
 local chat = kind == 'chat'
 if (chat and chats >= tonumber(ARGV[3]))
     or (not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11])) then
-  local dropped
+  local made = false -- room was made: one of the new entry's kind went
+  local dropped = 0
+  local done = false
   repeat
-    dropped = dropOldest()
-  until dropped == nil or dropped == chat
-  while true do
-    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-    if not oldest or oldest[2][1] == 'c' then
-      break
+    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 2) -- mostly one goes, and the next is a message
+    done = #oldest == 0
+    for _, entry in ipairs(oldest) do
+      if made and entry[2][1] == 'c' then
+        done = true
+        break
+      end
+      local wasChat = drop(entry)
+      if wasChat then
+        dropped = dropped + 1
+      end
+      made = made or wasChat == chat
     end
-    dropOldest()
-  end
+  until done
+  redis.call('HINCRBY', KEYS[1], 'chats', -dropped)
 end
 if kind == 'chat' then
   redis.call('HSET', KEYS[3], id, frame)
