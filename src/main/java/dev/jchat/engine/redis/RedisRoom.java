@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Edits, deletions and reactions ({@code amend}) are decided by {@link RoomLog} on the message
  * as Redis holds it now, and appended by {@code publish.lua} only if it is still that: on a
- * conflict the message is read again, a few times at most.
+ * conflict the decision is made again on what the script answered it is now, a few times at most.
  */
 final class RedisRoom implements Room {
 
@@ -50,8 +51,12 @@ final class RedisRoom implements Room {
     static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
     /** How long a join whose client saw more than this server's copy waits for the copy to catch up. */
     static final Duration CATCH_UP = Duration.ofSeconds(2);
-    /** Reads of a message an amendment makes at most when others change it meanwhile; then it is unavailable. */
-    static final int AMEND_TRIES = 4;
+    /**
+     * Decisions an amendment makes at most when other servers change the message meanwhile (each
+     * on the message as Redis answered it is now); then it is unavailable. The deadline of a
+     * message bounds them too.
+     */
+    static final int AMEND_TRIES = 8;
     /** In {@link #held}: an id a sync found with nothing to deliver (an edit gone with its message), not a loss. */
     private static final Frame FORGOTTEN = Frame.of("");
 
@@ -158,7 +163,7 @@ final class RedisRoom implements Room {
     public void amend(Member from, RoomLog.Amend amend) {
         long giveUpAt = calls.deadline(); // as a message's: from when it came, whatever the tries
         whenIn(from, () -> {
-            amendments.add(() -> amendNow(from, amend, giveUpAt, AMEND_TRIES));
+            amendments.add(() -> amendNow(from, amend, giveUpAt));
             nextAmendment();
         });
     }
@@ -169,7 +174,9 @@ final class RedisRoom implements Room {
         whenIn(from, () -> {
             if (amending) { // after the amendments before it, as they came (rare: mostly sent at once)
                 amendments.add(() -> {
-                    publishNow(from, text);
+                    if (audience.contains(from)) { // not after it left
+                        publishNow(from, text);
+                    }
                     amended();
                 });
             } else {
@@ -431,7 +438,7 @@ final class RedisRoom implements Room {
      * still holds it so; the entry comes back on the channel like a message. A refusal goes to the
      * member with the room, as on the memory engine.
      */
-    private void amendNow(Member from, RoomLog.Amend amend, long giveUpAt, int tries) {
+    private void amendNow(Member from, RoomLog.Amend amend, long giveUpAt) {
         String user = from.name();
         if (user == null || !audience.contains(from)) {
             amended(); // its naming was refused, or it left meanwhile
@@ -439,29 +446,42 @@ final class RedisRoom implements Room {
         }
         String epoch = audience.epoch();
         long seenId = audience.lastId();
-        calls.message(name, amend.target()).thenCompose(read -> {
-            ChatMessage now = read == null ? null : (ChatMessage) FrameEncoder.logFrame(read);
-            RoomLog.Decision decision = RoomLog.decide(now, amend, user, from.moderator(), name, Audience.now());
-            if (decision.entry() == null) {
-                return CompletableFuture.completedStage(decision);
-            }
-            return calls.amend(name, decision.entry(), read, RoomLog.apply(now, decision.entry()), epoch, seenId,
-                    giveUpAt).thenApply(id -> id > 0 ? decision : null);
-        }).whenComplete((decision, error) -> serial.execute(() -> {
-            if (error != null) {
-                calls.refusedMessage(error);
-                from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
-            } else if (decision == null && tries > 1) { // changed meanwhile, or Redis is in another epoch than the copy
-                amendNow(from, amend, giveUpAt, tries - 1);
-                return;
-            } else if (decision == null) {
-                calls.refusedMessage(new IllegalStateException("the message kept changing while it was amended"));
-                from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
-            } else if (decision.refusal() != null) {
-                from.sendError(decision.refusal(), decision.why(), name);
-            }
-            amended();
-        }));
+        calls.message(name, amend.target())
+                .thenCompose(read -> decide(from, user, amend, read, epoch, seenId, giveUpAt, AMEND_TRIES))
+                .whenComplete((decision, error) -> serial.execute(() -> {
+                    if (error != null) {
+                        calls.refusedMessage(error);
+                        from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+                    } else if (decision.refusal() != null) {
+                        from.sendError(decision.refusal(), decision.why(), name);
+                    }
+                    amended();
+                }));
+    }
+
+    /**
+     * Decides on the message as {@code read} (null: Redis holds none) and appends the entry if
+     * Redis still holds it so; if it changed meanwhile, decides again on what Redis answered it
+     * is now, {@code tries} times in all. Fails when it kept changing, or when Redis is in
+     * another epoch than the copy (whose members are about to come back to it).
+     */
+    private CompletionStage<RoomLog.Decision> decide(Member from, String user, RoomLog.Amend amend, String read,
+                                                     String epoch, long seenId, long giveUpAt, int tries) {
+        ChatMessage now = read == null ? null : (ChatMessage) FrameEncoder.logFrame(read);
+        RoomLog.Decision decision = RoomLog.decide(now, amend, user, from.moderator(), name, Audience.now());
+        if (decision.entry() == null) {
+            return CompletableFuture.completedStage(decision);
+        }
+        return calls.amend(name, decision.entry(), read, RoomLog.apply(now, decision.entry()), epoch, seenId, giveUpAt)
+                .thenCompose(amended -> {
+                    if (amended.id() > 0) {
+                        return CompletableFuture.completedStage(decision);
+                    } else if (amended.otherEpoch() || tries <= 1) {
+                        return CompletableFuture.failedStage(new IllegalStateException(amended.otherEpoch()
+                                ? "the room went on in another epoch" : "the message kept changing"));
+                    }
+                    return decide(from, user, amend, amended.now(), epoch, seenId, giveUpAt, tries - 1);
+                });
     }
 
     /** In a task: the amendment on its way is done; the next one starts. */

@@ -86,29 +86,46 @@ final class RoomCalls {
      * {@link #amend} compares), or null when Redis holds no such message.
      */
     CompletionStage<String> message(String room, long id) {
-        return link.call("message", redis -> redis.hget(keys.texts(room), Long.toString(id)))
-                .thenApply(frame -> frame != null && FrameEncoder.isChat(frame) ? frame : null); // not an edit's
+        return link.call("message", redis -> redis.hget(keys.texts(room), Long.toString(id))).thenApply(RoomCalls::chat);
+    }
+
+    /** A frame of the texts hash if it is a chat message's (not an edit's), else null. */
+    private static String chat(String frame) {
+        return frame != null && FrameEncoder.isChat(frame) ? frame : null;
+    }
+
+    /**
+     * What {@link #amend} came to: the entry's id, or 0 when nothing was appended because the
+     * message changed meanwhile ({@code now}: its frame now, null when Redis no longer holds it),
+     * or because the room is in another epoch than the copy ({@code otherEpoch}).
+     */
+    record Amended(long id, String now, boolean otherEpoch) {
     }
 
     /**
      * Appends an entry about a chat message, decided on that message as {@link #message} read it
      * ({@code read}), and stores the message as it is after it ({@code after}), only if Redis still
-     * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing and
-     * answers 0, and the caller reads it again. Answers the entry's id; fails as {@link #publish}
-     * does, with the same deadline ({@code giveUpAt}, {@link #deadline}).
+     * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing
+     * ({@link Amended}). Fails as {@link #publish} does, with the same deadline ({@code giveUpAt},
+     * {@link #deadline}).
      */
-    CompletionStage<Long> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
-                                long seenId, long giveUpAt) {
+    CompletionStage<Amended> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
+                                   long seenId, long giveUpAt) {
         String kind = entry instanceof LogEntry.Edit ? "edit" : entry instanceof LogEntry.Delete ? "delete" : "other";
-        String[] about = {kind, entry.target() == 0 ? "" : Long.toString(entry.target()), read,
+        String[] about = {kind, entry.target() == 0 ? "" : Long.toString(entry.target()), read == null ? "" : read,
                 FrameEncoder.toJson(after)};
         return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
             }
-            return id;
+            return new Amended(id, reply.size() > 2 ? chat(emptyAsNull(String.valueOf(reply.get(2)))) : null,
+                    id == 0 && reply.size() == 2);
         });
+    }
+
+    private static String emptyAsNull(String text) {
+        return text.isEmpty() ? null : text;
     }
 
     private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,

@@ -10,9 +10,9 @@
 -- ARGV[10] kind: 'chat', or for an entry 'edit', 'delete' or 'other'   ARGV[11] other entries kept
 -- ARGV[12] the id of the chat message the entry is about ('' for none)
 -- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
--- Returns {id, epoch}; {'0', epoch} when an entry's message is no longer what the sender read, or
--- the room's epoch is not the copy's: nothing is appended, the sender reads it again and decides
--- anew. Refuses with LATE <Redis' time, ms> after the deadline, publishing nothing, so that an
+-- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
+-- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
+-- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis' time, ms> after the deadline, publishing nothing, so that an
 -- entry the server gave up on is never published late (the server measures Redis' clock again
 -- from that time, and tries again if its own deadline has not passed).
 -- Texts are never in the stream (an entry removed from a stream leaves its bytes there): a chat
@@ -29,8 +29,11 @@ local target = ARGV[12]
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if kind ~= 'chat' and target ~= '' then
   -- compare-and-set: decided on the message as it was read, appended only if it still is
-  if epoch ~= ARGV[8] or redis.call('HGET', KEYS[3], target) ~= ARGV[13] then
+  local held = redis.call('HGET', KEYS[3], target)
+  if epoch ~= ARGV[8] then
     return {'0', epoch or ''}
+  elseif held ~= ARGV[13] then
+    return {'0', epoch, held or ''} -- what it is now: the sender decides again without reading it
   end
 end
 if not epoch then

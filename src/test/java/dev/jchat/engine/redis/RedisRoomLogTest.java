@@ -196,6 +196,40 @@ class RedisRoomLogTest {
     }
 
     /**
+     * Reactions to one message from two servers at once: each server's are decided on what Redis
+     * holds, so they conflict and are read again; every one is taken once, in one order of ids,
+     * and the message ends with every name.
+     */
+    @Test
+    void reactionsFromTwoServersAtOnceAreEachTakenOnce() throws Exception {
+        EmbeddedServer a = chats.start(redis.url());
+        EmbeddedServer b = chats.start(redis.url());
+        TestClient ann = v3(a, "ann", "");
+        ann.say("react to this");
+        assertEquals("1 chat react to this", describe(nextEntry(ann)));
+        List<TestClient> reacting = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            reacting.add(v3(i % 2 == 0 ? a : b, "user" + i, ""));
+        }
+        reacting.forEach(client -> react(client, 1, "👍"));
+        List<String> names = new ArrayList<>();
+        for (int id = 2; id <= 17; id++) {
+            JsonObject entry = nextEntry(ann);
+            assertEquals("reaction", entry.getString("type"), entry::toString);
+            assertEquals(id, entry.getInt("id"), "consecutive ids, each reaction once");
+            names.add(entry.getString("user"));
+        }
+        TestClient late = v3(b, "zoe", "");
+        JsonObject now = nextEntry(late);
+        assertEquals(names, TestClient.strings(now.getJsonObject("reactions"), "👍"), "in the order of their ids");
+        for (TestClient client : reacting) { // none was refused (an error would come among them)
+            List<String> seen = entries(client, 17);
+            assertTrue(seen.get(0).startsWith("1 chat"), seen.get(0));
+            assertEquals(16, seen.stream().filter(entry -> entry.contains(" reaction 1 👍 true ")).count(), seen::toString);
+        }
+    }
+
+    /**
      * History 3: the stream holds 3 chat messages and 12 other entries at most, trimmed as every
      * server's copy trims (History): a 13th reaction makes the oldest entries go, chat messages
      * with them, and a server that reads Redis afterwards holds what one that saw it all holds.
