@@ -106,14 +106,15 @@ final class RoomCalls {
      * Appends an entry about a chat message, decided on that message as {@link #message} read it
      * ({@code read}), and stores the message as it is after it ({@code after}), only if Redis still
      * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing
-     * ({@link Amended}). Fails as {@link #publish} does, with the same deadline ({@code giveUpAt},
-     * {@link #deadline}).
+     * ({@link Amended}). An entry about no message (moderation: target 0, {@code read} and
+     * {@code after} null) is appended as it is. Fails as {@link #publish} does, with the same
+     * deadline ({@code giveUpAt}, {@link #deadline}).
      */
     CompletionStage<Amended> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
                                    long seenId, long giveUpAt) {
         String kind = entry instanceof LogEntry.Edit ? "edit" : entry instanceof LogEntry.Delete ? "delete" : "other";
         String[] about = {kind, entry.target() == 0 ? "" : Long.toString(entry.target()), read == null ? "" : read,
-                FrameEncoder.toJson(after)};
+                after == null ? "" : FrameEncoder.toJson(after)};
         return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {

@@ -12,9 +12,10 @@
 -- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
 -- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
 -- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
--- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis' time, ms> after the deadline, publishing nothing, so that an
--- entry the server gave up on is never published late (the server measures Redis' clock again
--- from that time, and tries again if its own deadline has not passed).
+-- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis'
+-- time, ms> after the deadline, publishing nothing, so that an entry the server gave up on is
+-- never published late (the server measures Redis' clock again from that time, and tries again
+-- if its own deadline has not passed).
 -- Texts are never in the stream (an entry removed from a stream leaves its bytes there): a chat
 -- message's frame as it is now and an edit's frame are in the texts hash under their ids; the
 -- stream holds 'c' (a chat message), 'e <target>' (an edit of that message; without a text in
