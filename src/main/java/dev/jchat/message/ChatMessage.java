@@ -1,7 +1,9 @@
 package dev.jchat.message;
 
 import jakarta.json.bind.annotation.JsonbCreator;
+import jakarta.json.bind.annotation.JsonbProperty;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +19,18 @@ import java.util.Map;
 public record ChatMessage(long id, String user, Instant dateTime, String msg, String room, Instant edited,
                           Boolean deleted, Map<String, List<String>> reactions) implements ServerFrame {
 
-    /** The constructor JSON-B reads a message back with ({@link FrameEncoder#logFrame}). */
+    /**
+     * How JSON-B reads a message back ({@link FrameEncoder#logFrame}): into a map that keeps the
+     * order of its reactions, which JSON-B's default map does not (the Redis engine reads every
+     * message it changes back from Redis).
+     */
     @JsonbCreator
-    public ChatMessage {
+    public static ChatMessage read(@JsonbProperty("id") long id, @JsonbProperty("user") String user,
+                                   @JsonbProperty("dateTime") Instant dateTime, @JsonbProperty("msg") String msg,
+                                   @JsonbProperty("room") String room, @JsonbProperty("edited") Instant edited,
+                                   @JsonbProperty("deleted") Boolean deleted,
+                                   @JsonbProperty("reactions") LinkedHashMap<String, List<String>> reactions) {
+        return new ChatMessage(id, user, dateTime, msg, room, edited, deleted, reactions);
     }
 
     /** A message as it is first sent. */

@@ -28,7 +28,7 @@ import java.util.Locale;
 final class History {
 
     /** Entries other than chat messages held, per chat message of capacity: a reaction storm cannot grow a room without bound. */
-    static final int ENTRIES_PER_MESSAGE = 4;
+    static final int ENTRIES_PER_MESSAGE = RoomLog.ENTRIES_PER_MESSAGE;
 
     /**
      * One entry of the log as held: its id and its frame for version-3 connections, and for

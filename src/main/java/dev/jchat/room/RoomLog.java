@@ -19,6 +19,11 @@ public final class RoomLog {
 
     /** Different emoji one message may carry. */
     public static final int MAX_REACTIONS = 20;
+    /**
+     * Entries other than chat messages a room keeps, per chat message it keeps, in every engine:
+     * a reaction storm cannot grow a room without bound.
+     */
+    public static final int ENTRIES_PER_MESSAGE = 4;
     static final String NOT_FOUND = "no such message in this room: it may be deleted, or too old to be held";
 
     private RoomLog() {

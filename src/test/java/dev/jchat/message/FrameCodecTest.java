@@ -163,4 +163,18 @@ class FrameCodecTest {
         assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{\"type\":\"shout\",\"msg\":\"hi\"}"));
         assertEquals(ErrorCode.INVALID_MESSAGE, refusal("{}"));
     }
+
+    /** A message as it is now, read back (the Redis engine stores it so): its reactions keep the order they were first set in. */
+    @Test
+    void aMessageReadBackKeepsTheOrderOfItsReactions() {
+        java.util.Map<String, List<String>> reactions = new java.util.LinkedHashMap<>();
+        for (String emoji : List.of("👍", "🎉", "😀", "🙂", "👀", "🔥", "💯", "❤️")) {
+            reactions.put(emoji, List.of("bob", "ann"));
+        }
+        ChatMessage now = new ChatMessage(3, "ann", Instant.parse("2026-11-22T10:15:30.123Z"), "hi", "lobby",
+                Instant.parse("2026-11-22T10:16:00Z"), null, reactions);
+        ChatMessage read = (ChatMessage) FrameEncoder.logFrame(FrameEncoder.toJson(now));
+        assertEquals(List.copyOf(reactions.keySet()), List.copyOf(read.reactions().keySet()));
+        assertEquals(now, read);
+    }
 }

@@ -11,7 +11,8 @@ import java.util.List;
  *
  * <p>On a room's channel ({@link RedisKeys#channel}):
  * <ul>
- *   <li>{@code m <epoch> <id> <frame>}: a chat message ({@code publish.lua}); {@code m <epoch> 0 }
+ *   <li>{@code m <epoch> <id> <frame>}: an entry of the room's log, any kind: a chat message, an
+ *       edit, a deletion, a reaction ({@code publish.lua}); {@code m <epoch> 0 }
  *       with no frame: a direct conversation started over under that epoch ({@code owners.lua});
  *   <li>{@code e <epoch>}: the room goes on in a new epoch ({@code load.lua}, {@code publish.lua});
  *   <li>{@code p <version>} then a line {@code +name} or {@code -name} per change: presence
@@ -28,7 +29,10 @@ sealed interface ChannelMessage {
     /** The text published. */
     String text();
 
-    /** A chat message numbered {@code id} in {@code epoch}; id 0 and an empty frame: the room started over. */
+    /**
+     * An entry of the log (a chat message or any other) numbered {@code id} in {@code epoch}; id 0
+     * and an empty frame: the room started over.
+     */
     record Chat(String epoch, long id, String frame) implements ChannelMessage {
         @Override
         public String text() {

@@ -11,9 +11,27 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:meta";
     }
 
-    /** Stream of the newest messages, entry ids {@code <id>-0}, field {@code f}: the frame as sent. */
+    /**
+     * Stream: the order of the room's log, entry ids {@code <id>-0}; field {@code c}: a chat
+     * message, {@code e <target>}: an edit, their frames in {@link #texts}; {@code f <frame>}: any
+     * other entry, as sent (no message text).
+     */
     String log(String room) {
         return prefix + ":{" + room + "}:log";
+    }
+
+    /**
+     * Hash: entry id to the frame of each entry of the log that carries a message's text: a chat
+     * message as it is now, an edit as sent. Out of the stream, so that a deleted text can go
+     * for good (an entry removed from a stream leaves its bytes there).
+     */
+    String texts(String room) {
+        return prefix + ":{" + room + "}:msgs";
+    }
+
+    /** Hash: a chat message's id to the ids of its edits, space-separated: what its deletion removes. */
+    String edits(String room) {
+        return prefix + ":{" + room + "}:edits";
     }
 
     /** Sorted set: {@code server|name} scored by when it expires. */

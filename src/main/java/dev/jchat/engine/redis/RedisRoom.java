@@ -1,7 +1,9 @@
 package dev.jchat.engine.redis;
 
 import dev.jchat.logging.Field;
+import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
+import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.Direct;
@@ -10,13 +12,18 @@ import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,6 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Snapshot} read by {@code load.lua}); and the channel ({@code handle}, one
  * {@link ChannelMessage} at a time, with what came ahead of a gap {@code held} until a sync fills
  * it, and {@code lose} when Redis gave an id twice).
+ *
+ * <p>Edits, deletions and reactions ({@code amend}) are decided by {@link RoomLog} on the message
+ * as Redis holds it now, and appended by {@code publish.lua} only if it is still that: on a
+ * conflict the decision is made again on what the script answered it is now, a few times at most.
  */
 final class RedisRoom implements Room {
 
@@ -41,6 +52,14 @@ final class RedisRoom implements Room {
     static final CloseReason RESTARTED = new CloseReason(CloseReason.CloseCodes.SERVICE_RESTART, "room restarted");
     /** How long a join whose client saw more than this server's copy waits for the copy to catch up. */
     static final Duration CATCH_UP = Duration.ofSeconds(2);
+    /**
+     * Decisions an amendment makes at most when other servers change the message meanwhile (each
+     * on the message as Redis answered it is now); then it is unavailable. The deadline of a
+     * message bounds them too.
+     */
+    static final int AMEND_TRIES = 8;
+    /** In {@link #held}: an id a sync found with nothing to deliver (an edit gone with its message), not a loss. */
+    private static final Frame FORGOTTEN = Frame.of("");
 
     private final RedisRooms engine;
     private final RoomCalls calls;
@@ -63,6 +82,12 @@ final class RedisRoom implements Room {
     private long syncsDone;                                    // the last of them that came back, read or failed
     private long syncsRead;                                    // the last of them that read the room
     private long lastCatchUp = System.nanoTime() - CATCH_UP.toNanos(); // when a join last made the copy sync
+    // One amendment on its way at a time: each is decided on what the one before it did (a
+    // connection's reaction and its clearing, sent back to back, come in that order); a message
+    // sent meanwhile waits its turn behind them (its command is sent at once once it is its turn:
+    // Redis runs one connection's commands in order).
+    private final ArrayDeque<Runnable> amendments = new ArrayDeque<>();
+    private boolean amending;
     private boolean lost;  // Redis holds another message than the copy at one of its ids: told by the next sync
 
     RedisRoom(RedisRooms engine, String name, Serial serial, int historySize, int replay) {
@@ -136,9 +161,12 @@ final class RedisRoom implements Room {
     }
 
     @Override
-    public void amend(Member from, dev.jchat.room.RoomLog.Amend amend) {
-        // TODO(issue 24): the Redis engine's log entries (entry.lua); until then refused, never lost silently
-        from.sendError(dev.jchat.message.ErrorCode.UNAVAILABLE, "not yet on this engine", name());
+    public void amend(Member from, RoomLog.Amend amend) {
+        long giveUpAt = calls.deadline(); // as a message's: from when it came, whatever the tries
+        whenIn(from, () -> {
+            amendments.add(() -> amendNow(from, amend, giveUpAt));
+            nextAmendment();
+        });
     }
 
     @Override
@@ -155,7 +183,18 @@ final class RedisRoom implements Room {
     @Override
     public void publish(Member from, String text) {
         // published once it is in, if it is still joining: it sees its own message
-        whenIn(from, () -> publishNow(from, text));
+        whenIn(from, () -> {
+            if (amending) { // after the amendments before it, as they came (rare: mostly sent at once)
+                amendments.add(() -> {
+                    if (audience.contains(from)) { // not after it left
+                        publishNow(from, text);
+                    }
+                    amended();
+                });
+            } else {
+                publishNow(from, text);
+            }
+        });
     }
 
     @Override
@@ -416,6 +455,71 @@ final class RedisRoom implements Room {
         });
     }
 
+    /**
+     * In a task: reads the message, decides on it as it is now, and appends the entry if Redis
+     * still holds it so; the entry comes back on the channel like a message. A refusal goes to the
+     * member with the room, as on the memory engine.
+     */
+    private void amendNow(Member from, RoomLog.Amend amend, long giveUpAt) {
+        String user = from.name();
+        if (user == null || !audience.contains(from)) {
+            amended(); // its naming was refused, or it left meanwhile
+            return;
+        }
+        String epoch = audience.epoch();
+        long seenId = audience.lastId();
+        calls.message(name, amend.target())
+                .thenCompose(read -> decide(from, user, amend, read, epoch, seenId, giveUpAt, AMEND_TRIES))
+                .whenComplete((decision, error) -> serial.execute(() -> {
+                    if (error != null) {
+                        calls.refusedMessage(error);
+                        from.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+                    } else if (decision.refusal() != null) {
+                        from.sendError(decision.refusal(), decision.why(), name);
+                    }
+                    amended();
+                }));
+    }
+
+    /**
+     * Decides on the message as {@code read} (null: Redis holds none) and appends the entry if
+     * Redis still holds it so; if it changed meanwhile, decides again on what Redis answered it
+     * is now, {@code tries} times in all. Fails when it kept changing, or when Redis is in
+     * another epoch than the copy (whose members are about to come back to it).
+     */
+    private CompletionStage<RoomLog.Decision> decide(Member from, String user, RoomLog.Amend amend, String read,
+                                                     String epoch, long seenId, long giveUpAt, int tries) {
+        ChatMessage now = read == null ? null : (ChatMessage) FrameEncoder.logFrame(read);
+        RoomLog.Decision decision = RoomLog.decide(now, amend, user, from.moderator(), name, Audience.now());
+        if (decision.entry() == null) {
+            return CompletableFuture.completedStage(decision);
+        }
+        return calls.amend(name, decision.entry(), read, RoomLog.apply(now, decision.entry()), epoch, seenId, giveUpAt)
+                .thenCompose(amended -> {
+                    if (amended.id() > 0) {
+                        return CompletableFuture.completedStage(decision);
+                    } else if (amended.otherEpoch() || tries <= 1) {
+                        return CompletableFuture.failedStage(new IllegalStateException(amended.otherEpoch()
+                                ? "the room went on in another epoch" : "the message kept changing"));
+                    }
+                    return decide(from, user, amend, amended.now(), epoch, seenId, giveUpAt, tries - 1);
+                });
+    }
+
+    /** In a task: the amendment on its way is done; the next one starts. */
+    private void amended() {
+        amending = false;
+        nextAmendment();
+        afterTask();
+    }
+
+    private void nextAmendment() {
+        if (!amending && !amendments.isEmpty()) {
+            amending = true;
+            amendments.poll().run();
+        }
+    }
+
     private void sync() {
         if (syncing) {
             syncAgain = true; // what this one reads may predate the reason for it
@@ -510,7 +614,15 @@ final class RedisRoom implements Room {
             return;
         }
         for (int i = 0; i < snapshot.ids().size(); i++) {
-            held.putIfAbsent(snapshot.ids().get(i), snapshot.frames().get(i));
+            long id = snapshot.ids().get(i);
+            if (id > audience.lastId() && !held.containsKey(id)) {
+                held.put(id, live(snapshot.frames().get(i)));
+            }
+        }
+        for (long id : snapshot.forgotten()) {
+            if (id > audience.lastId()) {
+                held.putIfAbsent(id, FORGOTTEN);
+            }
         }
         if (snapshot.version() > presenceVersion) {
             presenceVersion = snapshot.version();
@@ -564,9 +676,10 @@ final class RedisRoom implements Room {
      * gap above it was published after that read, and the next sync fills it.
      */
     private void deliverHeld(long readUpTo) {
+        long skipped = 0; // the newest id passed over as forgotten
         while (!held.isEmpty()) {
             long next = held.firstKey();
-            long last = audience.lastId();
+            long last = Math.max(audience.lastId(), skipped);
             if (next <= last) {
                 held.pollFirstEntry();
                 continue;
@@ -579,14 +692,48 @@ final class RedisRoom implements Room {
                 calls.lost(name, next - 1 - last);
                 audience.lost(next - 1); // a client that saw less than this was not given everything
             }
-            audience.deliver(next, held.pollFirstEntry().getValue());
+            Frame frame = held.pollFirstEntry().getValue();
+            if (frame == FORGOTTEN) {
+                skipped = next;
+            } else {
+                audience.deliver(next, frame);
+            }
         }
     }
 
-    /** Whether the copy holds another message than {@code frame} at {@code id} (false when it holds none). */
+    /**
+     * A frame a sync read, as it is delivered live: a chat message as it was sent with its text
+     * now (the entries that changed it follow it in the log, and change it again on the way), and
+     * a deleted one {@link #FORGOTTEN} (never sent live to a connection of version 1 or 2; its
+     * deletion, which follows, is about a message this copy never held). Any other entry as it is.
+     */
+    private static Frame live(Frame frame) {
+        if (!FrameEncoder.isChat(frame.json())) {
+            return frame;
+        }
+        ChatMessage now = (ChatMessage) FrameEncoder.logFrame(frame.json());
+        ChatMessage sent = RoomLog.plain(now);
+        return sent == null ? FORGOTTEN : sent.equals(now) ? frame : Frame.of(FrameEncoder.toJson(sent));
+    }
+
+    /**
+     * Whether the copy holds another entry than {@code frame} at {@code id} (false when it holds
+     * none). A chat message is the same one if what cannot change is (id, name, time, room, and
+     * its text while neither side has it edited or deleted): an edit legitimately makes it differ.
+     */
     private boolean differs(long id, Frame frame) {
         Frame mine = audience.held(id);
-        return mine != null && !mine.json().equals(frame.json());
+        if (mine == null || mine.json().equals(frame.json())) {
+            return false;
+        }
+        if (!FrameEncoder.isChat(mine.json()) || !FrameEncoder.isChat(frame.json())) {
+            return true; // entries other than chat never change
+        }
+        ChatMessage a = (ChatMessage) FrameEncoder.logFrame(mine.json());
+        ChatMessage b = (ChatMessage) FrameEncoder.logFrame(frame.json());
+        boolean unchanged = a.edited() == null && b.edited() == null && !a.wasDeleted() && !b.wasDeleted();
+        return a.id() != b.id() || !a.user().equals(b.user()) || !a.dateTime().equals(b.dateTime())
+                || !Objects.equals(a.room(), b.room()) || (unchanged && !a.msg().equals(b.msg()));
     }
 
     /** At the end of every task: sends what the audience said of presence, retires the room once empty. */

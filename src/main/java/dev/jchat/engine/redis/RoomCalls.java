@@ -4,8 +4,10 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.LogEntry;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
+import dev.jchat.room.RoomLog;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -15,9 +17,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * What a {@link RedisRoom} asks of Redis: a sync ({@code load.lua}), a message ({@code
- * publish.lua}, with its deadline), a direct conversation's claims ({@code owners.lua}), typing
- * and notices; and what the rooms tell the operator when Redis does not answer or no longer holds
+ * What a {@link RedisRoom} asks of Redis: a sync ({@code load.lua}), a message or another entry
+ * of the log ({@code publish.lua}, with its deadline), a chat message as it is now, a direct
+ * conversation's claims ({@code owners.lua}), typing and notices; and what the rooms tell the operator when Redis does not answer or no longer holds
  * what they saw. Thread-safe.
  */
 final class RoomCalls {
@@ -47,7 +49,8 @@ final class RoomCalls {
      * message than Redis holds at an id of that epoch.
      */
     CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion()};
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion(),
+                keys.texts(room), keys.edits(room)};
         return link.call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
                 Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),
                 seenEpoch == null ? "" : seenEpoch, Long.toString(seenId), lost ? "1" : "0", keys.channel(room)))
@@ -66,20 +69,83 @@ final class RoomCalls {
      */
     CompletionStage<Long> publish(String room, String user, String text, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        return publish(room, around, seen, link.clock().now() + PUBLISH_DEADLINE_MILLIS, 3).thenApply(reply -> {
-            hub.metrics().published();
-            return Long.parseLong(String.valueOf(((List<?>) reply).get(0))); // {id, epoch}
+        return append(room, around, new String[] {"chat", "", "", ""}, seenEpoch, seenId, deadline())
+                .thenApply(reply -> {
+                    hub.metrics().published();
+                    return Long.parseLong(String.valueOf(reply.get(0))); // {id, epoch}
+                });
+    }
+
+    /** When an entry that came now is given up on, on this server's clock: {@link #PUBLISH_DEADLINE_MILLIS} from now. */
+    long deadline() {
+        return link.clock().now() + PUBLISH_DEADLINE_MILLIS;
+    }
+
+    /**
+     * Chat message {@code id} of the room's log as Redis holds it now: its frame as stored (what
+     * {@link #amend} compares), or null when Redis holds no such message.
+     */
+    CompletionStage<String> message(String room, long id) {
+        return link.call("message", redis -> redis.hget(keys.texts(room), Long.toString(id))).thenApply(RoomCalls::chat);
+    }
+
+    /** A frame of the texts hash if it is a chat message's (not an edit's), else null. */
+    private static String chat(String frame) {
+        return frame != null && FrameEncoder.isChat(frame) ? frame : null;
+    }
+
+    /**
+     * What {@link #amend} came to: the entry's id, or 0 when nothing was appended because the
+     * message changed meanwhile ({@code now}: its frame now, null when Redis no longer holds it),
+     * or because the room is in another epoch than the copy ({@code otherEpoch}).
+     */
+    record Amended(long id, String now, boolean otherEpoch) {
+    }
+
+    /**
+     * Appends an entry about a chat message, decided on that message as {@link #message} read it
+     * ({@code read}), and stores the message as it is after it ({@code after}), only if Redis still
+     * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing
+     * ({@link Amended}). An entry about no message (moderation: target 0, {@code read} and
+     * {@code after} null) is appended as it is. Fails as {@link #publish} does, with the same
+     * deadline ({@code giveUpAt}, {@link #deadline}).
+     */
+    CompletionStage<Amended> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
+                                   long seenId, long giveUpAt) {
+        String kind = entry instanceof LogEntry.Edit ? "edit" : entry instanceof LogEntry.Delete ? "delete" : "other";
+        String[] about = {kind, entry.target() == 0 ? "" : Long.toString(entry.target()), read == null ? "" : read,
+                after == null ? "" : FrameEncoder.toJson(after)};
+        return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
+            long id = Long.parseLong(String.valueOf(reply.get(0)));
+            if (id > 0) {
+                hub.metrics().published();
+            }
+            return new Amended(id, reply.size() > 2 ? chat(emptyAsNull(String.valueOf(reply.get(2)))) : null,
+                    id == 0 && reply.size() == 2);
         });
     }
 
-    private CompletionStage<Object> publish(String room, String[] around, String[] seen, long giveUpAt, int tries) {
+    private static String emptyAsNull(String text) {
+        return text.isEmpty() ? null : text;
+    }
+
+    private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,
+                                            long giveUpAt) {
+        String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
+        return publish(room, around, seen, about, giveUpAt, 3).thenApply(reply -> (List<?>) reply);
+    }
+
+    private CompletionStage<Object> publish(String room, String[] around, String[] seen, String[] about, long giveUpAt,
+                                            int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        return link.call("publish", redis -> Script.PUBLISH.run(redis, new String[] {keys.meta(room), keys.log(room)},
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room)};
+        return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
-                Long.toString(deadline), seen[0], seen[1])).handle((reply, error) -> {
+                Long.toString(deadline), seen[0], seen[1], about[0],
+                Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3]))
+                .handle((reply, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedStage(reply);
                     }
@@ -90,7 +156,7 @@ final class RoomCalls {
                         if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
                             hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
                                     + " refused as late before its deadline here was sent again", null);
-                            return publish(room, around, seen, giveUpAt, tries - 1);
+                            return publish(room, around, seen, about, giveUpAt, tries - 1);
                         }
                     }
                     return CompletableFuture.<Object>failedStage(error);
@@ -102,7 +168,8 @@ final class RoomCalls {
      * epoch because they were not those it was made between.
      */
     CompletionStage<Boolean> owners(String room, String owners) {
-        return link.call("owners", redis -> Script.OWNERS.<Long>run(redis, new String[] {keys.meta(room), keys.log(room)},
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room)};
+        return link.call("owners", redis -> Script.OWNERS.<Long>run(redis, roomKeys,
                 owners, Audience.newEpoch(), keys.channel(room), Long.toString(EMPTY_ROOM_SECONDS)))
                 .thenApply(started -> started == 1);
     }

@@ -7,9 +7,12 @@ import java.util.List;
 
 /**
  * What a sync reads of a room ({@code load.lua}): its epoch and newest id, the presence version,
- * the newest messages (oldest first, with their ids) and the names online. Immutable.
+ * the newest entries of its log (oldest first, with their ids; a chat message as it is now), the
+ * ids of edits that are gone with the message they edited (oldest first: not lost, nothing to
+ * deliver) and the names online. Immutable.
  */
-record Snapshot(String epoch, long lastId, long version, List<Long> ids, List<Frame> frames, List<String> names) {
+record Snapshot(String epoch, long lastId, long version, List<Long> ids, List<Frame> frames, List<Long> forgotten,
+                List<String> names) {
 
     /** The script's reply: {epoch, seq, version, entries (newest first), names online}. */
     @SuppressWarnings("unchecked")
@@ -17,17 +20,24 @@ record Snapshot(String epoch, long lastId, long version, List<Long> ids, List<Fr
         List<Object> entries = (List<Object>) reply.get(3);
         List<Long> ids = new ArrayList<>(entries.size());
         List<Frame> frames = new ArrayList<>(entries.size());
-        for (Object entry : entries) { // newest first: [ "<id>-0", [ "f", frame ] ]
+        List<Long> forgotten = new ArrayList<>();
+        for (Object entry : entries) { // newest first: [ "<id>-0", [ "f", frame ] ], or [ "<id>-0", [ "x", "" ] ]
             List<Object> pair = (List<Object>) entry;
             String streamId = (String) pair.get(0);
             List<Object> fields = (List<Object>) pair.get(1);
-            ids.add(Long.parseLong(streamId.substring(0, streamId.indexOf('-'))));
-            frames.add(Frame.of((String) fields.get(1)));
+            long id = Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+            if ("x".equals(fields.get(0))) {
+                forgotten.add(id);
+            } else {
+                ids.add(id);
+                frames.add(Frame.of((String) fields.get(1)));
+            }
         }
         Collections.reverse(ids);
         Collections.reverse(frames);
+        Collections.reverse(forgotten);
         List<String> names = ((List<Object>) reply.get(4)).stream().map(String.class::cast).toList();
         return new Snapshot((String) reply.get(0), Long.parseLong((String) reply.get(1)),
-                Long.parseLong((String) reply.get(2)), ids, frames, names);
+                Long.parseLong((String) reply.get(2)), ids, frames, forgotten, names);
     }
 }

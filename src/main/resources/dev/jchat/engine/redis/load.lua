@@ -1,18 +1,22 @@
 -- What a server needs before anyone joins a room there, read in one step: epoch, newest id,
--- newest messages, names online and the presence version they belong to. Starts the room's next
--- epoch when Redis no longer holds what was seen of it (see docs/REDIS.md, "When Redis forgets").
+-- newest entries of the log, names online and the presence version they belong to. Starts the
+-- room's next epoch when Redis no longer holds what was seen of it (see docs/REDIS.md, "When
+-- Redis forgets").
 -- KEYS[1] meta hash   KEYS[2] stream   KEYS[3] names hash (name -> servers)   KEYS[4] presence version
--- ARGV[1] the epoch to start, when there is none or the room's is lost   ARGV[2] messages to read
+-- KEYS[5] texts hash   KEYS[6] edits hash (see publish.lua)
+-- ARGV[1] the epoch to start, when there is none or the room's is lost   ARGV[2] chat messages to read
 -- ARGV[3] seconds to keep a room that has no message yet
 -- ARGV[4] the epoch the caller saw ('' for none)   ARGV[5] the newest id seen in it
 -- ARGV[6] '1' when the caller saw, in that epoch, another message than Redis holds at some id
 -- ARGV[7] the room's channel, told of a new epoch as 'e <epoch>'
--- Returns {epoch, seq, version, entries (newest first), names online}.
+-- Returns {epoch, seq, version, entries (newest first), names online}: the entries from the
+-- ARGV[2]-th newest chat message on, each {'<id>-0', {'f', frame}}, a chat message as it is now;
+-- an edit of a deleted message, whose text is gone, as {'<id>-0', {'x', ''}}.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('DEL', KEYS[2], KEYS[5], KEYS[6])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
 else
   local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
@@ -32,8 +36,30 @@ else
 end
 local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
 local entries = {}
-if tonumber(ARGV[2]) > 0 then
-  entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[2])
+local wanted = tonumber(ARGV[2])
+if wanted > 0 then
+  -- the whole stream at most, which publish.lua bounds (chat messages kept, and the other entries)
+  local chats = 0
+  for _, entry in ipairs(redis.call('XREVRANGE', KEYS[2], '+', '-')) do
+    local id = string.match(entry[1], '^(%d+)')
+    local field = entry[2][1]
+    if field == 'f' then
+      entries[#entries + 1] = entry -- a log written before the texts hash holds chat messages here too
+    else
+      local frame = redis.call('HGET', KEYS[5], id)
+      if frame then
+        entries[#entries + 1] = {entry[1], {'f', frame}}
+      elseif field == 'e' then
+        entries[#entries + 1] = {entry[1], {'x', ''}}
+      end
+      if field == 'c' then
+        chats = chats + 1
+        if chats == wanted then
+          break
+        end
+      end
+    end
+  end
 end
 local version = redis.call('GET', KEYS[4]) or '0'
 return {epoch, seq, version, entries, redis.call('HKEYS', KEYS[3])}

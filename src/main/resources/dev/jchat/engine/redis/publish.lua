@@ -1,36 +1,141 @@
--- Publishes one chat message: the room's next id, its stream entry, its fan-out, in one step.
--- KEYS[1] the room's meta hash (epoch, seq)   KEYS[2] its stream
--- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] messages kept
--- ARGV[4] seconds to keep the room after this message   ARGV[5] the epoch to start, when there is none
+-- Appends one entry to a room's log: a chat message, or an edit, deletion, reaction (or any other
+-- entry) about one. The room's next id, its stream entry, its fan-out, in one step.
+-- KEYS[1] the room's meta hash (epoch, seq, chats)   KEYS[2] its stream   KEYS[3] its texts hash
+-- KEYS[4] its edits hash
+-- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] chat messages kept
+-- ARGV[4] seconds to keep the room after this entry   ARGV[5] the epoch to start, when there is none
 --   or the room's is lost
 -- ARGV[6] the room's channel   ARGV[7] deadline, milliseconds on Redis' clock
 -- ARGV[8] the epoch of the sender's server's copy   ARGV[9] the newest id that copy holds
--- Returns {id, epoch}; refuses with LATE <Redis' time, ms> after the deadline, publishing nothing,
--- so that a message the server gave up on is never published late (the server measures Redis'
--- clock again from that time, and tries again if its own deadline has not passed).
+-- ARGV[10] kind: 'chat', or for an entry 'edit', 'delete' or 'other'   ARGV[11] other entries kept
+-- ARGV[12] the id of the chat message the entry is about ('' for none)
+-- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
+-- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
+-- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
+-- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis'
+-- time, ms> after the deadline, publishing nothing, so that an entry the server gave up on is
+-- never published late (the server measures Redis' clock again from that time, and tries again
+-- if its own deadline has not passed).
+-- Texts are never in the stream (an entry removed from a stream leaves its bytes there): a chat
+-- message's frame as it is now and an edit's frame are in the texts hash under their ids; the
+-- stream holds 'c' (a chat message), 'e <target>' (an edit of that message; without a text in
+-- the hash once the message is deleted) or 'f <frame>' (any other entry, with no message text).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now > tonumber(ARGV[7]) then
   return redis.error_reply(string.format('LATE %d the deadline passed before the message could be published', now))
 end
+local kind = ARGV[10]
+local target = ARGV[12]
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if kind ~= 'chat' and target ~= '' then
+  -- compare-and-set: decided on the message as it was read, appended only if it still is
+  local held = redis.call('HGET', KEYS[3], target)
+  if epoch ~= ARGV[8] then
+    return {'0', epoch or ''}
+  elseif held ~= ARGV[13] then
+    return {'0', epoch, held or ''} -- what it is now: the sender decides again without reading it
+  end
+end
 if not epoch then
-  -- the room is new, or Redis lost it: a new sequence, and nothing of an old stream in it
+  -- the room is new, or Redis lost it: a new sequence, and nothing of an old log in it
   epoch = ARGV[5]
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
 elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[9]) then
   -- the sender's server saw ids of this epoch that Redis no longer has (restored from older data):
-  -- a new epoch, told to every server before this message, so that no id is given twice in one
+  -- a new epoch, told to every server before this entry, so that no id is given twice in one
   epoch = ARGV[5]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
   redis.call('PUBLISH', ARGV[6], 'e ' .. epoch) -- ChannelMessage.Epoch
 end
 local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
 local frame = ARGV[1] .. id .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], id .. '-0', 'f', frame)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
+
+-- Drops one entry of the stream and what only it used; returns true for a chat message.
+local function drop(entry)
+  redis.call('XDEL', KEYS[2], entry[1])
+  local dropId = string.match(entry[1], '^(%d+)')
+  local field = entry[2][1]
+  if field == 'c' then
+    redis.call('HDEL', KEYS[3], dropId)
+    redis.call('HDEL', KEYS[4], dropId)
+    return true
+  end
+  if field == 'e' then
+    redis.call('HDEL', KEYS[3], dropId)
+    local of = entry[2][2]
+    local edits = redis.call('HGET', KEYS[4], of)
+    if edits then
+      local rest = string.match(edits, '^' .. dropId .. ' (.*)$')
+      if rest then
+        redis.call('HSET', KEYS[4], of, rest)
+      elseif edits == dropId then
+        redis.call('HDEL', KEYS[4], of)
+      end
+    end
+  end
+  return false
+end
+
+-- As the servers' copies (History), before the entry is added: when it would pass what is kept,
+-- drops the oldest entries until one of its kind is gone, then the entries before the next chat
+-- message, which were about messages no longer held. So the stream always starts with a chat
+-- message and holds every entry after it, and a reaction storm cannot grow a room without bound.
+local chats = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
+local chat = kind == 'chat'
+if (chat and chats >= tonumber(ARGV[3]))
+    or (not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11])) then
+  local made = false -- room was made: one of the new entry's kind went
+  local dropped = 0
+  local done = false
+  repeat
+    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 2) -- mostly one goes, and the next is a message
+    done = #oldest == 0
+    for _, entry in ipairs(oldest) do
+      if made and entry[2][1] == 'c' then
+        done = true
+        break
+      end
+      local wasChat = drop(entry)
+      if wasChat then
+        dropped = dropped + 1
+      end
+      made = made or wasChat == chat
+    end
+  until done
+  redis.call('HINCRBY', KEYS[1], 'chats', -dropped)
+end
+if kind == 'chat' then
+  redis.call('HSET', KEYS[3], id, frame)
+  redis.call('XADD', KEYS[2], id .. '-0', 'c', '')
+  redis.call('HINCRBY', KEYS[1], 'chats', 1)
+elseif kind == 'edit' then
+  redis.call('XADD', KEYS[2], id .. '-0', 'e', target)
+  redis.call('HSET', KEYS[3], id, frame)
+  if redis.call('HEXISTS', KEYS[3], target) == 1 then -- else it went to make room for this entry
+    redis.call('HSET', KEYS[3], target, ARGV[14])
+    local edits = redis.call('HGET', KEYS[4], target)
+    redis.call('HSET', KEYS[4], target, edits and (edits .. ' ' .. id) or id)
+  end
+else
+  redis.call('XADD', KEYS[2], id .. '-0', 'f', frame)
+  if target ~= '' and redis.call('HEXISTS', KEYS[3], target) == 1 then
+    redis.call('HSET', KEYS[3], target, ARGV[14])
+  end
+  if kind == 'delete' then
+    -- its text goes for good, and with it the texts of its edits; their stream entries stay,
+    -- without text, so that a server filling a gap knows those ids were not lost
+    for edit in string.gmatch(redis.call('HGET', KEYS[4], target) or '', '%d+') do
+      redis.call('HDEL', KEYS[3], edit)
+    end
+    redis.call('HDEL', KEYS[4], target)
+  end
+end
+
+for i = 1, 4 do
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
 -- the channel's format is ChannelMessage's (Java), which reads it
 redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
 return {id, epoch}

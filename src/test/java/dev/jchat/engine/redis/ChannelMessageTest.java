@@ -84,7 +84,7 @@ class ChannelMessageTest {
     void whatTheScriptsPublishReadsAsTheMessageTheyMean() throws Exception {
         RedisKeys keys = new RedisKeys("fmt");
         String room = "lobby";
-        String[] roomKeys = {keys.meta(room), keys.log(room)};
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room)};
         try (RedisServer redis = RedisServer.start()) {
             RedisClient client = RedisClient.create(redis.url());
             try (StatefulRedisConnection<String, String> commands = client.connect();
@@ -103,7 +103,7 @@ class ChannelMessageTest {
                 }
 
                 List<Object> reply = await(Script.PUBLISH.run(redisCommands, roomKeys, "{\"id\":", ",\"text\":\"a b\"}",
-                        "10", "60", "epoch-1", keys.channel(room), "99999999999999", "", "0"));
+                        "10", "60", "epoch-1", keys.channel(room), "99999999999999", "", "0", "chat", "40", "", "", ""));
                 assertEquals(new ChannelMessage.Chat("epoch-1", 1, "{\"id\":1,\"text\":\"a b\"}"), next(heard));
                 assertEquals(List.of("1", "epoch-1"), reply);
 
@@ -118,10 +118,10 @@ class ChannelMessageTest {
 
                 // a server that saw id 5 of epoch-1, where Redis holds 1: the room goes on in a new epoch
                 await(Script.LOAD.run(redisCommands, new String[] {keys.meta(room), keys.log(room), keys.names(room),
-                        keys.presenceVersion()}, "epoch-2", "10", "60", "epoch-1", "5", "0", keys.channel(room)));
+                        keys.presenceVersion(), keys.texts(room), keys.edits(room)}, "epoch-2", "10", "60", "epoch-1", "5", "0", keys.channel(room)));
                 assertEquals(new ChannelMessage.Epoch("epoch-2"), next(heard));
 
-                String[] owners = {keys.meta(room), keys.log(room)};
+                String[] owners = roomKeys;
                 await(Script.OWNERS.run(redisCommands, owners, "a|b", "epoch-3", keys.channel(room), "60"));
                 await(Script.OWNERS.run(redisCommands, owners, "a|c", "epoch-4", keys.channel(room), "60"));
                 assertEquals(new ChannelMessage.Chat("epoch-4", 0, ""), next(heard), "started over for other claims");

@@ -1,0 +1,320 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.TestClient;
+import dev.jchat.launcher.EmbeddedServer;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The room log on the Redis engine with two (and three) chat servers on one real redis-server:
+ * edits, deletions and reactions made on one server reach the others in order with the same ids,
+ * are replayed as the message is now by a server that read them from Redis, a deleted text is
+ * gone from every key of the room, and the stream stays bounded however many reactions come.
+ */
+class RedisRoomLogTest {
+
+    private RedisServer redis;
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
+    private final String room = clients.room;
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        chats.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private TestClient v3(EmbeddedServer server, String user, String more) {
+        TestClient client = clients.connect(server.chatUri(), "&v=3&user=" + user + more);
+        client.welcome();
+        return client;
+    }
+
+    /** The next frame of the log (a chat message or another entry), presence skipped. */
+    private static JsonObject nextEntry(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (!Set.of("join", "leave", "typing").contains(frame.getString("type"))) {
+                return frame;
+            }
+        }
+    }
+
+    private static String describe(JsonObject frame) {
+        String type = frame.getString("type");
+        String about = switch (type) {
+            case "chat" -> frame.getString("msg", "-") + (frame.containsKey("edited") ? " edited" : "")
+                    + (frame.getBoolean("deleted", false) ? " deleted" : "")
+                    + (frame.containsKey("reactions") ? " " + frame.getJsonObject("reactions") : "");
+            case "edit" -> frame.getJsonNumber("target") + " " + frame.getString("msg");
+            case "reaction" -> frame.getJsonNumber("target") + " " + frame.getString("emoji") + " "
+                    + frame.getBoolean("on") + " " + frame.getString("user");
+            default -> String.valueOf(frame.getJsonNumber("target"));
+        };
+        return frame.getJsonNumber("id") + " " + type + " " + about;
+    }
+
+    private static List<String> entries(TestClient client, int count) {
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            seen.add(describe(nextEntry(client)));
+        }
+        return seen;
+    }
+
+    private static void edit(TestClient client, long id, String msg) {
+        client.send(Json.createObjectBuilder().add("type", "edit").add("id", id).add("msg", msg).build().toString());
+    }
+
+    private static void react(TestClient client, long id, String emoji) {
+        client.send(Json.createObjectBuilder().add("type", "react").add("id", id).add("emoji", emoji).build().toString());
+    }
+
+    private static void delete(TestClient client, long id) {
+        client.send("{\"type\":\"delete\",\"id\":" + id + "}");
+    }
+
+    @Test
+    void anEditADeletionAndReactionsOnOneServerReachTheOthersInOrderAndTheDeletedTextIsGoneFromRedis()
+            throws Exception {
+        EmbeddedServer a = chats.start(redis.url());
+        EmbeddedServer b = chats.start(redis.url());
+        TestClient ann = v3(a, "ann", "");
+        TestClient bob = v3(b, "bob", "");
+        TestClient older = clients.join(b.chatUri(), "olga"); // version 1 on B
+
+        ann.say("helo");
+        ann.say("first secret words");
+        edit(ann, 2, "second secret words");
+        edit(ann, 1, "hello");
+        List<String> expected = new ArrayList<>(List.of(
+                "1 chat helo",
+                "2 chat first secret words",
+                "3 edit 2 second secret words",
+                "4 edit 1 hello"));
+        assertEquals(expected, entries(ann, 4), "on A, in the order sent");
+        react(bob, 1, "👍"); // from B, with A's entries seen first: the order of the two servers is known
+        assertEquals("5 reaction 1 👍 true bob", describe(nextEntry(ann)));
+        react(ann, 1, "🎉");
+        delete(ann, 2);
+        ann.say("bye");
+        List<String> rest = List.of("6 reaction 1 🎉 true ann", "7 delete 2", "8 chat bye");
+        assertEquals(rest, entries(ann, 3), "on A: a message sent after amendments comes after them");
+        expected.add("5 reaction 1 👍 true bob");
+        expected.addAll(rest);
+        assertEquals(expected, entries(bob, expected.size()), "on B: the same entries, ids and order");
+        List<String> plain = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonObject chat = older.nextChat();
+            plain.add(chat.getInt("id") + " " + chat.getString("msg"));
+        }
+        assertEquals(List.of("1 helo", "2 first secret words", "8 bye"), plain, "version 1 sees chat messages only");
+
+        // replayed as the message is now: by B, whose copy got it live, and by C, which reads Redis
+        EmbeddedServer c = chats.start(redis.url());
+        String now1 = "1 chat hello edited {\"👍\":[\"bob\"],\"🎉\":[\"ann\"]}";
+        List<String> replay = List.of(now1, "2 chat - deleted", "4 edit 1 hello", "5 reaction 1 👍 true bob",
+                "6 reaction 1 🎉 true ann", "7 delete 2", "8 chat bye");
+        for (EmbeddedServer server : List.of(b, c)) {
+            TestClient resumed = v3(server, "carl", "&since=0");
+            assertEquals(replay, entries(resumed, replay.size()), "a replay after since=0");
+            TestClient fresh = v3(server, "dora", "");
+            assertEquals(List.of(now1, "2 chat - deleted", "8 chat bye"), entries(fresh, 3), "a new connection's backlog");
+            TestClient old = clients.connect(server.chatUri(), "&user=otto&since=0");
+            old.welcome();
+            assertEquals("hello", old.nextChat().getString("msg"), "version 1: the text now");
+            assertEquals("bye", old.nextChat().getString("msg"), "and never the deleted message");
+        }
+
+        List<String> everything = roomKeys();
+        assertTrue(everything.stream().anyMatch(text -> text.contains("hello")),
+                "the reading finds a text that is there: " + everything);
+        for (String gone : List.of("first secret words", "second secret words")) {
+            assertEquals(List.of(), everything.stream().filter(text -> text.contains(gone))
+                    .map(text -> text.substring(0, text.indexOf(' '))).toList(), gone + " is in these keys");
+        }
+    }
+
+    @Test
+    void aServerThatMissedAnEditedAndDeletedMessageFillsTheGapWithoutLosingOrShowingIt() throws Exception {
+        EmbeddedServer a = chats.start(redis.url());
+        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+            EmbeddedServer b = chats.start(proxy.url());
+            TestClient ann = v3(a, "ann", "");
+            TestClient bob = v3(b, "bob", "");
+            TestClient older = clients.join(b.chatUri(), "olga");
+            ann.say("before");
+            assertEquals("1 chat before", describe(nextEntry(bob)));
+            assertEquals(1, older.nextChat().getInt("id"));
+
+            proxy.holdSubscribers(); // B misses what follows on its channel until it syncs
+            ann.say("soon gone");
+            edit(ann, 2, "soon gone, edited");
+            ann.say("kept");
+            edit(ann, 4, "kept, edited");
+            delete(ann, 2);
+            ann.say("after");
+            assertEquals(7, entries(ann, 7).size());
+            proxy.cutSubscribers(500); // what was held is lost with the connection: B syncs when it is back
+            proxy.releaseSubscribers();
+            List<String> expected = List.of("4 chat kept, edited", "5 edit 4 kept, edited", "6 delete 2", "7 chat after");
+            assertEquals(expected, entries(bob, expected.size()),
+                    "the deleted message is not sent, its edit is gone, the edited one comes with its text now");
+            JsonObject kept = older.nextChat();
+            assertEquals("4 kept, edited", kept.getInt("id") + " " + kept.getString("msg"), "the text now");
+            assertEquals("after", older.nextChat().getString("msg"), "version 1 never sees the deleted message");
+
+            TestClient resumed = clients.connect(b.chatUri(), "&v=3&user=carl&since=1");
+            assertTrue(resumed.welcome().getBoolean("recovered"), "the edit gone with its message was not lost");
+            assertEquals(List.of("4 chat kept, edited edited", "5 edit 4 kept, edited", "6 delete 2", "7 chat after"),
+                    entries(resumed, 4));
+        }
+    }
+
+    /**
+     * Reactions to one message from two servers at once: each server's are decided on what Redis
+     * holds, so they conflict and are read again; every one is taken once, in one order of ids,
+     * and the message ends with every name.
+     */
+    @Test
+    void reactionsFromTwoServersAtOnceAreEachTakenOnce() throws Exception {
+        EmbeddedServer a = chats.start(redis.url());
+        EmbeddedServer b = chats.start(redis.url());
+        TestClient ann = v3(a, "ann", "");
+        ann.say("react to this");
+        assertEquals("1 chat react to this", describe(nextEntry(ann)));
+        List<TestClient> reacting = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            reacting.add(v3(i % 2 == 0 ? a : b, "user" + i, ""));
+        }
+        reacting.forEach(client -> react(client, 1, "👍"));
+        List<String> names = new ArrayList<>();
+        for (int id = 2; id <= 17; id++) {
+            JsonObject entry = nextEntry(ann);
+            assertEquals("reaction", entry.getString("type"), entry::toString);
+            assertEquals(id, entry.getInt("id"), "consecutive ids, each reaction once");
+            names.add(entry.getString("user"));
+        }
+        TestClient late = v3(b, "zoe", "");
+        JsonObject now = nextEntry(late);
+        assertEquals(names, TestClient.strings(now.getJsonObject("reactions"), "👍"), "in the order of their ids");
+        for (TestClient client : reacting) { // none was refused (an error would come among them)
+            List<String> seen = entries(client, 17);
+            assertTrue(seen.get(0).startsWith("1 chat"), seen.get(0));
+            assertEquals(16, seen.stream().filter(entry -> entry.contains(" reaction 1 👍 true ")).count(), seen::toString);
+        }
+    }
+
+    /**
+     * History 3: the stream holds 3 chat messages and 12 other entries at most, trimmed as every
+     * server's copy trims (History): a 13th reaction makes the oldest entries go, chat messages
+     * with them, and a server that reads Redis afterwards holds what one that saw it all holds.
+     */
+    @Test
+    void theStreamIsBoundedAsEveryServersCopyIs() throws Exception {
+        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
+        TestClient ann = v3(a, "ann", "");
+        for (int i = 1; i <= 5; i++) {
+            ann.say("m" + i);
+        }
+        entries(ann, 5);
+        String log = "chat:{" + room + "}:log";
+        String texts = "chat:{" + room + "}:msgs";
+        assertEquals(":3", redis.command("XLEN " + log), "the newest 3 messages");
+        assertEquals(":3", redis.command("HLEN " + texts));
+        assertEquals("$-1", redis.command("HGET " + texts + " 1"), "one no longer kept has no text in Redis");
+        String[] emoji = {"😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍"};
+        for (int i = 0; i < 12; i++) {
+            react(ann, 5, emoji[i]);
+        }
+        entries(ann, 12);
+        assertEquals(":15", redis.command("XLEN " + log), "3 messages and 12 other entries");
+        react(ann, 5, emoji[12]);
+        entries(ann, 1);
+        assertEquals(":1", redis.command("XLEN " + log), "the oldest entries went, and the messages they were about");
+        assertEquals(":0", redis.command("HLEN " + texts));
+        ann.say("m6");
+        ann.say("m7");
+        entries(ann, 2);
+
+        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
+        for (EmbeddedServer server : List.of(a, b)) {
+            assertEquals(List.of("19 chat m6", "20 chat m7"), entries(v3(server, "bob", ""), 2), "a new connection's backlog");
+            assertEquals(List.of("18 reaction 5 😍 true ann", "19 chat m6", "20 chat m7"),
+                    entries(v3(server, "carl", "&since=17"), 3), "a replay");
+        }
+    }
+
+    /**
+     * Every key of the room, read twice: as its type reads (stream entries, hash fields and values,
+     * list and set members, strings) and as DUMP serializes it (uncompressed), which would show
+     * an entry removed from a stream whose bytes stay in it.
+     */
+    private List<String> roomKeys() {
+        RedisClient client = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+            RedisCommands<byte[], byte[]> commands = connection.sync();
+            commands.configSet("rdbcompression", "no");
+            List<String> texts = new ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<byte[]> page = commands.scan(cursor, ScanArgs.Builder.matches("chat:{" + room + "}*"));
+                keys.addAll(page.getKeys());
+                cursor = page.isFinished() ? ScanCursor.FINISHED : page;
+            } while (!cursor.isFinished());
+            assertTrue(keys.size() >= 3, "the room's keys: " + keys.size());
+            for (byte[] key : keys) {
+                String name = new String(key, StandardCharsets.UTF_8);
+                texts.add(name + " dump: " + new String(commands.dump(key), StandardCharsets.UTF_8));
+                switch (commands.type(key)) {
+                    case "stream" -> commands.xrange(key, io.lettuce.core.Range.create("-", "+")).forEach(m -> texts.add(
+                            name + " " + m.getId() + " " + utf8(m.getBody())));
+                    case "hash" -> commands.hgetall(key).forEach((f, v) -> texts.add(
+                            name + " " + new String(f, StandardCharsets.UTF_8) + " " + new String(v, StandardCharsets.UTF_8)));
+                    case "list" -> commands.lrange(key, 0, -1).forEach(v -> texts.add(name + " " + utf8(v)));
+                    case "set" -> commands.smembers(key).forEach(v -> texts.add(name + " " + utf8(v)));
+                    case "zset" -> commands.zrange(key, 0, -1).forEach(v -> texts.add(name + " " + utf8(v)));
+                    case "string" -> texts.add(name + " " + utf8(commands.get(key)));
+                    default -> throw new AssertionError("a key of a type this test does not read: " + name);
+                }
+            }
+            return texts;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static String utf8(Object value) {
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        StringBuilder text = new StringBuilder();
+        ((java.util.Map<?, ?>) value).forEach((f, v) -> text.append(utf8(f)).append('=').append(utf8(v)).append(' '));
+        return text.toString();
+    }
+}
