@@ -15,7 +15,8 @@ import java.util.Locale;
  * The newest part of one room's log, already encoded, oldest first, charged to the server's
  * {@link HistoryBudget}: its last {@code capacity} chat messages, each as it is now (edited,
  * deleted, with its reactions), and the entries about them (edits, deletions, reactions,
- * moderation), at most {@link #ENTRIES_PER_MESSAGE} times {@code capacity} of those. Not
+ * moderation), at most {@link #ENTRIES_PER_MESSAGE} times {@code capacity} of those (past it the
+ * oldest of those goes, not a message). Not
  * thread-safe: its room guards it with {@link #lock}, which the budget takes too when it trims
  * this history from another room's thread.
  *
@@ -128,8 +129,10 @@ final class History {
             heldAfter = id;
             return;
         }
-        if (chat ? chats == capacity : entries.size() - chats == capacity * ENTRIES_PER_MESSAGE) {
-            dropOldest(chat);
+        if (chat && chats == capacity) {
+            dropOldestMessage();
+        } else if (!chat && entries.size() - chats == capacity * ENTRIES_PER_MESSAGE) {
+            dropOldestOther();
         }
         Entry added = new Entry(id, chat, kept, chat ? kept : null);
         entries.addLast(added);
@@ -328,18 +331,35 @@ final class History {
     }
 
     /**
-     * Drops the oldest entries until one of the kind to make room for ({@code chat} or not) is
-     * gone, and then the entries that came before the next chat message, which were about
-     * messages no longer held.
+     * Drops the oldest chat message, with the entries before it and those after it up to the next
+     * message, which were about messages no longer held.
      */
-    private void dropOldest(boolean chat) {
+    private void dropOldestMessage() {
         Entry oldest;
         do {
             oldest = entries.peekFirst();
             dropOldest();
-        } while (oldest != null && oldest.chat != chat);
+        } while (oldest != null && !oldest.chat);
         while (!entries.isEmpty() && !entries.peekFirst().chat) {
             dropOldest();
+        }
+    }
+
+    /**
+     * Drops the oldest entry that is not a chat message, wherever it is, so that a reaction storm
+     * costs old entries, not the messages: a client that saw less than it is not told it missed
+     * nothing (its replay would lack it), and gets the messages as they are now instead.
+     */
+    private void dropOldestOther() {
+        Iterator<Entry> it = entries.iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (!e.chat) {
+                it.remove();
+                heldAfter = Math.max(heldAfter, e.id);
+                charge(-e.cost());
+                return;
+            }
         }
     }
 

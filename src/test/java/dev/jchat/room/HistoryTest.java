@@ -101,6 +101,36 @@ class HistoryTest {
         assertEquals(List.of(), ids(history.after(0)));
     }
 
+    /**
+     * A reaction storm on the newest message costs the oldest entries other than messages, never
+     * the messages: the room keeps its history. (It emptied the room before.) A resume from
+     * before an entry let go of is not covered.
+     */
+    @Test
+    void aReactionStormKeepsTheMessagesAndLetsGoOfTheOldestEntries() {
+        History history = new History(5);
+        for (long id = 1; id <= 5; id++) {
+            history.add(id, Frame.of(dev.jchat.message.FrameEncoder.toJson(
+                    new dev.jchat.message.ChatMessage(id, "ann", java.time.Instant.EPOCH, "m" + id, "r"))));
+        }
+        long id = 5;
+        for (int i = 0; i < 100; i++) {
+            id++;
+            var reaction = new dev.jchat.message.LogEntry.Reaction("r", id, 5, "bob", "👍", i % 2 == 0,
+                    java.time.Instant.EPOCH);
+            history.add(id, Frame.of(dev.jchat.message.FrameEncoder.toJson(reaction)), reaction);
+        }
+        assertEquals(5, history.size(), "every message is still held");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids(history.last(10)));
+        List<History.Entry> replay = history.after(5);
+        assertEquals(5 * History.ENTRIES_PER_MESSAGE, replay.size(), "the newest entries, within the bound");
+        assertEquals(id, replay.get(replay.size() - 1).id());
+        long oldestKept = replay.get(0).id();
+        assertTrue(history.covers(oldestKept - 1));
+        assertFalse(history.covers(oldestKept - 2), "an entry let go of: a resume from before it is not covered");
+        assertFalse(history.message(5).reactions() != null, "the last reaction cleared it");
+    }
+
     /** A chat message's frame as the encoder writes it (its type first), with {@code text} in it. */
     static Frame chat(String text) {
         return Frame.of("{\"type\":\"chat\",\"msg\":\"" + text + "\"}");
