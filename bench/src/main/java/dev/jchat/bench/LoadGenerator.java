@@ -75,10 +75,19 @@ public final class LoadGenerator {
     private final Histogram[] timeline;
     private volatile long sendingFrom = Long.MAX_VALUE;
     private String connectError = "";
+    /** With --reactions: the id of the message reacted to, once a client saw it (0 until then). */
+    private volatile long target;
+    /** With --reactions: when each sender sent its n-th reaction, to time the frames that tell of it. */
+    private final java.util.concurrent.atomic.AtomicLongArray[] reactionSent;
 
     private LoadGenerator(Options options) {
         this.options = options;
         this.receivedBy = new LongAdder[options.urls().size()];
+        int perSender = options.rate() * (options.warmupSeconds() + options.measureSeconds() + 2) + 16;
+        this.reactionSent = new java.util.concurrent.atomic.AtomicLongArray[options.reactions() ? options.senders() : 0];
+        for (int i = 0; i < reactionSent.length; i++) {
+            reactionSent[i] = new java.util.concurrent.atomic.AtomicLongArray(perSender);
+        }
         this.timeline = new Histogram[options.timeline() ? options.warmupSeconds() + options.measureSeconds() + 1 : 0];
         for (int i = 0; i < timeline.length; i++) {
             timeline[i] = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 2);
@@ -116,6 +125,9 @@ public final class LoadGenerator {
         ServerHeap connected = memory(gc);
         long connectedRss = connected.rssKb();
 
+        if (options.reactions() && !clients.isEmpty()) {
+            awaitTarget(clients.get(0));
+        }
         ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
         int senderCount = Math.min(options.senders(), clients.size());
         if (options.rate() > 0 && senderCount > 0) {
@@ -238,6 +250,7 @@ public final class LoadGenerator {
         // --rooms-per-connection: rooms each connection asked for, and how many connections got all their welcomes
         row.put("rooms_per_connection", options.roomsPerConnection());
         row.put("welcomed", welcomed);
+        row.put("reactions", options.reactions());
         report(row);
         printTimeline();
         for (Client c : clients) {
@@ -328,7 +341,7 @@ public final class LoadGenerator {
             String url = options.urls().get(server);
             Client client = new Client(options.senders(), server);
             URI uri = URI.create(url + (url.contains("?") ? "&" : "?") + "user=bench" + (i % options.names()) + "&room=bench"
-                    + BENCH_KEY + (options.roomsPerConnection() > 0 ? "&v=3" : ""));
+                    + BENCH_KEY + (options.roomsPerConnection() > 0 || options.reactions() ? "&v=3" : ""));
             pending.add(https.get(https.size() - 1).newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(uri, client)
@@ -390,6 +403,18 @@ public final class LoadGenerator {
         return welcomed;
     }
 
+    /** With --reactions: writes the message everyone reacts to, and waits until a client saw its id. */
+    private void awaitTarget(Client writer) throws InterruptedException, ExecutionException {
+        writer.socket.sendText("{\"type\":\"chat\",\"msg\":\"react to this\"}", true).get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (target == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (target == 0) {
+            throw new IllegalStateException("the message to react to never came back");
+        }
+    }
+
     /** Why a connection did not open; for a refused upgrade, with the server's status. */
     private static String reason(Throwable error) {
         if (error instanceof WebSocketHandshakeException refused && refused.getResponse() != null) {
@@ -419,8 +444,18 @@ public final class LoadGenerator {
             }
             long now = System.nanoTime();
             long n = seq++;
+            if (options.reactions() && n >= reactionSent[id].length()) {
+                return; // past what was sized for: the run is over
+            }
             if (now >= measureFrom && now < measureUntil) {
                 sentMeasured.incrementAndGet();
+            }
+            if (options.reactions()) {
+                // its own reaction, on and off in turn: each one an entry of the log, each told to every client
+                reactionSent[id].set((int) n, now);
+                last = client.socket.sendText("{\"type\":\"react\",\"id\":" + target
+                        + ",\"emoji\":\"\uD83D\uDC4D\",\"on\":" + (n % 2 == 0) + "}", true);
+                return;
             }
             last = client.socket.sendText("{\"type\":\"chat\",\"msg\":\"b|" + id + "|" + n + "|" + now + "|" + padding + "\"}", true);
         }
@@ -464,6 +499,10 @@ public final class LoadGenerator {
         }
 
         private void record(String text, long now) {
+            if (options.reactions()) {
+                recordReaction(text, now);
+                return;
+            }
             int at = text.indexOf(MARK);
             if (at < 0) {
                 if (text.contains("\"type\":\"welcome\"")) {
@@ -494,6 +533,49 @@ public final class LoadGenerator {
                 }
                 lastSeq[sender] = seq;
             }
+            int second = (int) ((sentAt - sendingFrom) / 1_000_000_000L);
+            if (sentAt >= sendingFrom && second < timeline.length) {
+                timeline[second].recordValue(Math.max(0, now - sentAt));
+            }
+            if (sentAt >= measureFrom && sentAt < measureUntil) {
+                received.increment();
+                receivedBy[server].increment();
+                latency.recordValue(Math.max(0, now - sentAt));
+            }
+        }
+
+        /**
+         * With --reactions: the n-th reaction frame of a sender's name is its n-th reaction (a
+         * sender's frames keep their order), timed from when it was sent; the first chat frame
+         * names the message reacted to.
+         */
+        private void recordReaction(String text, long now) {
+            if (!text.contains("\"type\":\"reaction\"")) {
+                if (text.contains("\"type\":\"chat\"") && target == 0) {
+                    target = id(text);
+                } else if (text.contains("\"type\":\"error\"")) {
+                    errors.increment();
+                } else if (text.contains("\"type\":\"leave\"")) {
+                    leaves.increment();
+                }
+                return;
+            }
+            int at = text.indexOf("\"user\":\"bench");
+            if (at < 0) {
+                return;
+            }
+            int from = at + "\"user\":\"bench".length();
+            int to = text.indexOf('"', from);
+            int sender = Integer.parseInt(text, from, to, 10);
+            if (sender >= reactionSent.length) {
+                return;
+            }
+            long seq = ++lastSeq[sender];
+            checkId(text, ((long) sender << 32) | seq);
+            if (text.contains("\"on\":" + (seq % 2 == 0)) == false) {
+                gaps.increment(); // a reaction of this sender's went missing: the ones after it are off by one
+            }
+            long sentAt = reactionSent[sender].get((int) Math.min(seq, reactionSent[sender].length() - 1));
             int second = (int) ((sentAt - sendingFrom) / 1_000_000_000L);
             if (sentAt >= sendingFrom && second < timeline.length) {
                 timeline[second].recordValue(Math.max(0, now - sentAt));

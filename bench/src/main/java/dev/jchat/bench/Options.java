@@ -8,13 +8,16 @@ import java.util.List;
  *
  * @param urls the servers, all serving one chat (one Redis): client i connects to urls[i % n]
  * @param pids their processes, in the same order, or none
+ * @param reactions protocol version 3's room log: the senders react to one message (each its own
+ *     emoji on and off in turn) instead of writing, and what is measured is the reactions' way
  * @param roomsPerConnection 0: connect as before (no {@code v}, one room); N: protocol version 3,
  *     the room {@code bench} from the query and N-1 more ({@code bench-2} .. {@code bench-N}) by
  *     {@code subscribe}, every client in the same N rooms
  */
 record Options(List<String> urls, int clients, int senders, int rate, int payload, int warmupSeconds,
         int measureSeconds, int lateSeconds, int connectRate, int names, int roomsPerConnection, List<Long> pids,
-        long redisPid, long sloMillis, boolean gcSamples, boolean timeline, String label, String run, String csv) {
+        long redisPid, long sloMillis, boolean gcSamples, boolean timeline, boolean reactions, String label, String run,
+        String csv) {
 
     static final String USAGE = """
             usage: java -jar chat-bench.jar --url ws://127.0.0.1:PORT/chat[,ws://127.0.0.1:PORT2/chat...] [options]
@@ -37,6 +40,10 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
                                  same N rooms; the load waits until every room's welcome came
                                  (default 0: no v=3, one room, as before). Each subscribe counts
                                  against the server's rate limit (default burst 30)
+              --reactions        protocol version 3 (v=3): one message is written first, then each sender
+                                 sets and clears its reaction to it in turn (--rate per second), and the
+                                 reaction frames are what is measured (needs --names at least --senders,
+                                 so that each sender's reactions are its name's own)
               --pid P[,P2...]    server process to sample in /proc (CPU, RSS); with several --url,
                                  one per url, in the same order (CPU per delivery is then per server)
               --redis-pid P      the Redis the servers share: its CPU over the measured window
@@ -68,6 +75,7 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
         long slo = 100;
         boolean gcSamples = false;
         boolean timeline = false;
+        boolean reactions = false;
         String label = "run";
         String run = "sweep";
         String csv = null;
@@ -79,6 +87,10 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
             }
             if (flag.equals("--timeline")) {
                 timeline = true;
+                continue;
+            }
+            if (flag.equals("--reactions")) {
+                reactions = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -139,10 +151,13 @@ record Options(List<String> urls, int clients, int senders, int rate, int payloa
             throw new IllegalArgumentException("--rooms-per-connection 0..100");
         }
         names = names <= 0 ? clients : Math.min(names, clients);
+        if (reactions && names < senders) {
+            throw new IllegalArgumentException("--reactions needs --names at least --senders: a sender reacts as its own name");
+        }
         if (urls.size() > clients) {
             throw new IllegalArgumentException("--clients must be at least the number of --url");
         }
         return new Options(urls, clients, senders, rate, payload, warmup, measure, late, connectRate, names, roomsPerConnection,
-                List.copyOf(pids), redisPid, slo, gcSamples, timeline, label, run, csv);
+                List.copyOf(pids), redisPid, slo, gcSamples, timeline, reactions, label, run, csv);
     }
 }
