@@ -173,7 +173,7 @@ public final class ChatHub {
             Room in = rooms.join(room, member, since, epoch);
             member.joined(in);
             String owner = Positions.owner(member);
-            if (owner != null) {
+            if (owner != null && member.room(room) != null) { // a refused join (a ban) is not a visit
                 rooms.positions().visited(owner, room, System.currentTimeMillis()); // one of its rooms now
             }
             return in;

@@ -349,9 +349,8 @@ public final class Member {
             outbox.refuse(error(code, message, null, until, reason), code.closeReason());
             return;
         }
-        if (forget(room.name()) != null) {
-            room.leave(this, error(code, message, room.name(), until, reason));
-        }
+        forget(room.name()); // null while its join call is still on its way: it leaves all the same
+        room.leave(this, error(code, message, room.name(), until, reason));
     }
 
     /**

@@ -140,64 +140,79 @@ public final class Audience {
      */
     public Joined join(Member member, Long since, String clientEpoch) {
         Sends sends = new Sends(sendOn);
-        Sanctions.Sanction ban = sanctions.banned(member.name(), now());
-        if (ban != null) {
-            member.refuseJoin(room.name(), ErrorCode.BANNED, BANNED, ban.until(), ban.reason());
-            return Joined.BANNED;
-        }
+        Sanctions.Sanction ban;
         synchronized (this) {
             if (retired) {
                 return Joined.RETIRED;
             }
-            if (!member.enter(room)) {
+            // under the lock: a ban taking effect meanwhile either sees this member, or is seen here
+            ban = sanctions.banned(member.name(), now());
+            if (ban == null && !member.enter(room)) {
                 return Joined.GONE;
             }
-            List<History.Entry> backlog;
-            boolean recovered;
-            if (since == null) {
-                backlog = history.last(replay);
-                recovered = true;
-            } else if (clientEpoch != null && !clientEpoch.equals(epoch) || since > lastId) {
-                backlog = history.last(replay); // ids from another sequence: nothing to compare
-                recovered = false;
-            } else {
-                backlog = history.after(since);
-                recovered = history.covers(since);
+            if (ban == null) {
+                queueJoin(member, since, clientEpoch, sends);
             }
-            members.add(member);
-            String user = member.name();
-            if (user != null) {
-                countHere(member, user, sends);
-            }
-            Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key(),
-                    member.moderator() ? Boolean.TRUE : null);
-            boolean v3 = member.v3();
-            sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
-                    backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
-            if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
-                member.welcomed(room); // frames from outside the room may follow now
-            }
+        }
+        if (ban != null) {
+            member.refuseJoin(room.name(), ErrorCode.BANNED, BANNED, ban.until(), ban.reason()); // it may write: no lock
+            return Joined.BANNED;
         }
         sends.start();
         return Joined.IN;
     }
 
-    /** Names a member that joined without a name; one whose name is banned here leaves. */
-    public void name(Member member, String user) {
-        Sanctions.Sanction ban = sanctions.banned(user, now());
-        if (ban != null) {
-            member.name(user);
-            member.removedFrom(room, ErrorCode.BANNED, BANNED, ban.until(), ban.reason());
-            return;
+    /** With the lock held: the member is in, its welcome and backlog queued. */
+    private void queueJoin(Member member, Long since, String clientEpoch, Sends sends) {
+        List<History.Entry> backlog;
+        boolean recovered;
+        if (since == null) {
+            backlog = history.last(replay);
+            recovered = true;
+        } else if (clientEpoch != null && !clientEpoch.equals(epoch) || since > lastId) {
+            backlog = history.last(replay); // ids from another sequence: nothing to compare
+            recovered = false;
+        } else {
+            backlog = history.after(since);
+            recovered = history.covers(since);
         }
+        members.add(member);
+        String user = member.name();
+        if (user != null) {
+            countHere(member, user, sends);
+        }
+        boolean v3 = member.v3();
+        Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key(),
+                v3 && member.moderator() ? Boolean.TRUE : null);
+        sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
+                backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
+        if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
+            member.welcomed(room); // frames from outside the room may follow now
+        }
+    }
+
+    /**
+     * Names a member that joined without a name. One whose name is banned here leaves the room,
+     * unnamed and never counted: nothing it sends reaches the room.
+     */
+    public void name(Member member, String user) {
         Sends sends = new Sends(sendOn);
+        Sanctions.Sanction ban;
         synchronized (this) {
-            member.name(user);
-            if (members.contains(member)) {
-                countHere(member, user, sends);
+            ban = sanctions.banned(user, now());
+            if (ban != null) {
+                members.remove(member);
+            } else {
+                member.name(user);
+                if (members.contains(member)) {
+                    countHere(member, user, sends);
+                }
             }
         }
         sends.start();
+        if (ban != null) {
+            member.removedFrom(room, ErrorCode.BANNED, BANNED, ban.until(), ban.reason());
+        }
     }
 
     /**
@@ -517,7 +532,7 @@ public final class Audience {
         if (!ban && !entry.action().equals("kick")) {
             return;
         }
-        List<Member> removed = members.stream().filter(m -> entry.user().equals(m.name())).toList();
+        List<Member> removed = members.stream().filter(m -> Sanctions.sameName(entry.user(), m.name())).toList();
         if (!removed.isEmpty()) {
             sends.then(() -> removed.forEach(m -> m.removedFrom(room, ban ? ErrorCode.BANNED : ErrorCode.KICKED,
                     ban ? BANNED : KICKED, ban ? entry.until() : null, entry.reason())));

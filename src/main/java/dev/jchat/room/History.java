@@ -144,12 +144,12 @@ final class History {
 
     /** The held chat message {@code entry} is about, changed by it, re-encoded and charged anew. */
     private void change(LogEntry entry) {
+        if (entry instanceof LogEntry.Delete) {
+            forgetEdits(entry.target()); // also when the message itself is no longer held here: its edits may be
+        }
         Entry target = find(entry.target());
         if (target == null || !target.chat) {
             return;
-        }
-        if (entry instanceof LogEntry.Delete) {
-            forgetEdits(entry.target());
         }
         long before = target.cost();
         ChatMessage now = RoomLog.apply(target.message(), entry);

@@ -1,6 +1,7 @@
 package dev.jchat.room;
 
 import dev.jchat.message.LogEntry;
+import dev.jchat.security.InputRules;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,19 +25,30 @@ public final class Sanctions {
     private final Map<String, Sanction> mutes = new HashMap<>();
     private final Map<String, Sanction> bans = new HashMap<>();
 
-    /** Takes in a moderation entry of the room. */
+    /**
+     * Takes in a moderation entry of the room. Names are compared as they are held: by skeleton,
+     * so a ban of {@code bob} holds for the name spelt {@code Bob} (one name, one hold).
+     */
     public synchronized void apply(LogEntry.Moderation entry) {
+        String name = InputRules.skeleton(entry.user());
         switch (entry.action()) {
-            case "mute" -> mutes.put(entry.user(), new Sanction(entry.until(), entry.reason()));
-            case "unmute" -> mutes.remove(entry.user());
-            case "ban" -> bans.put(entry.user(), new Sanction(entry.until(), entry.reason()));
-            case "unban" -> bans.remove(entry.user());
+            case "mute" -> mutes.put(name, new Sanction(entry.until(), entry.reason()));
+            case "unmute" -> mutes.remove(name);
+            case "ban" -> bans.put(name, new Sanction(entry.until(), entry.reason()));
+            case "unban" -> bans.remove(name);
             default -> { } // a kick leaves nothing behind
         }
     }
 
-    /** Whether it holds no mute and no ban (ended ones may still count until asked about). */
-    public synchronized boolean isEmpty() {
+    /** Whether two spellings are one name, as holds and sanctions take them. */
+    public static boolean sameName(String a, String b) {
+        return a != null && b != null && InputRules.skeleton(a).equals(InputRules.skeleton(b));
+    }
+
+    /** Whether it holds no mute and no ban in force at {@code now}; ended ones are let go of. */
+    public synchronized boolean isEmpty(Instant now) {
+        mutes.values().removeIf(s -> !s.holdsAt(now));
+        bans.values().removeIf(s -> !s.holdsAt(now));
         return mutes.isEmpty() && bans.isEmpty();
     }
 
@@ -51,9 +63,10 @@ public final class Sanctions {
     }
 
     private synchronized Sanction inForce(Map<String, Sanction> sanctions, String name, Instant now) {
-        Sanction sanction = name == null ? null : sanctions.get(name);
+        String key = name == null ? null : InputRules.skeleton(name);
+        Sanction sanction = key == null ? null : sanctions.get(key);
         if (sanction != null && !sanction.holdsAt(now)) {
-            sanctions.remove(name); // ended: nothing to keep
+            sanctions.remove(key); // ended: nothing to keep
             return null;
         }
         return sanction;

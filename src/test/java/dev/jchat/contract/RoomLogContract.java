@@ -407,6 +407,38 @@ public abstract class RoomLogContract extends ManyRoomsContract {
         assertEquals(room(), nextEntry(bob, "welcome").getString("room"));
     }
 
+    /**
+     * A connection without a name that names itself, in its first message, as a banned name is
+     * removed and its message goes nowhere; presence stays right (it once went below zero).
+     */
+    @Test
+    void aBannedNameCannotComeInByNamingItselfInItsFirstMessage() {
+        TestClient boss = v3In("boss");
+        moderate(boss, "ban", "mallory", 3600L, null);
+        nextEntry(boss, "moderation");
+        TestClient tutorial = connect("room=" + room());
+        tutorial.welcome();
+        tutorial.send("{\"user\":\"mallory\",\"msg\":\"banned words\"}");
+        tutorial.expectError("banned");
+        tutorial.expectClose(1008);
+        moderate(boss, "ban", "mallory", 0L, null);
+        assertEquals("unban", nextEntry(boss, "moderation").getString("action"), "the banned words reached no one");
+        TestClient mallory = v3("mallory", room());
+        assertEquals(List.of("boss", "mallory"), TestClient.strings(mallory.welcome(), "users"));
+        JsonObject join = boss.next("join");
+        assertEquals("mallory", join.getString("user"));
+        assertEquals(2, join.getInt("online"));
+    }
+
+    @Test
+    void aBanHoldsForTheNameHoweverItIsSpelt() {
+        TestClient boss = v3In("boss");
+        TestClient carol = v3In("carol");
+        moderate(boss, "ban", "CAROL", 600L, "spelt otherwise");
+        nextEntry(carol, "moderation");
+        assertEquals("spelt otherwise", carol.expectError("banned").getString("reason"));
+    }
+
     @Test
     void aModeratorDeletesAnyonesMessage() {
         TestClient boss = v3In("boss");

@@ -150,7 +150,12 @@ public final class LocalRooms implements RoomRegistry {
 
     void retire(LocalRoom room) {
         rooms.remove(room.name(), room);
-        sanctions.computeIfPresent(room.name(), (name, kept) -> kept.isEmpty() ? null : kept);
+        forgetSanctionsIfNone(room.name());
+    }
+
+    /** A forgotten room's sanctions go with it unless one is still in force: made-up rooms cost nothing once gone. */
+    private void forgetSanctionsIfNone(String room) {
+        sanctions.computeIfPresent(room, (name, kept) -> kept.isEmpty(Audience.now()) ? null : kept);
     }
 
     /** The room's mutes and bans, for its audience. */
@@ -204,6 +209,7 @@ public final class LocalRooms implements RoomRegistry {
             }
             if (oldest.retireIfEmpty()) { // someone may have come in since it was listed
                 rooms.remove(oldest.name(), oldest);
+                forgetSanctionsIfNone(oldest.name());
                 synchronized (idle) {
                     idle.remove(oldest); // listed again if someone came and went meanwhile
                 }
