@@ -1075,19 +1075,30 @@ function renderRooms() {
   const counts = (room) => (shown(room) ? { unread: 0, mentions: 0 } : unreadIn(views.get(room)));
   const onlineIn = (room) => (views.get(room)?.status === 'in' ? views.get(room).users.size : null);
   const rooms = [...views.keys()].filter((room) => !isDirect(room)).sort(collator.compare);
-  ui.roomList.replaceChildren(...rooms.map((room) =>
-    roomItem(room, room, { online: onlineIn(room), ...counts(room), closable: true })));
+  renderList(ui.roomList, rooms.map((room) => [room, room, { online: onlineIn(room), ...counts(room), closable: true }]));
   const directs = [...views.keys()].filter((room) => otherIn(room) !== null)
     .sort((a, b) => views.get(b).at - views.get(a).at);
-  ui.directList.replaceChildren(...directs.map((room) =>
-    roomItem(room, otherIn(room), { ...counts(room), closable: true })));
+  renderList(ui.directList, directs.map((room) => [room, otherIn(room), { ...counts(room), closable: true }]));
   ui.directEmpty.hidden = directs.length > 0;
   const more = state.directory.filter(({ room }) => !views.has(room));
-  ui.moreList.replaceChildren(...more.map(({ room, online }) => roomItem(room, room, { online })));
+  renderList(ui.moreList, more.map(({ room, online }) => [room, room, { online }]));
   ui.moreHeading.hidden = more.length === 0;
   const unread = [...rooms, ...directs].reduce((sum, room) => sum + counts(room).unread, 0);
   ui.unreadTotal.replaceChildren(String(unread), el('span', 'visually-hidden', ' unread'));
   ui.unreadTotal.hidden = unread === 0;         // shown on the folded list too, as on a phone
+}
+
+const listsShown = new WeakMap();               // a list element -> what it shows, as JSON
+
+/**
+ * Fills one part of the room list with [room, label, options] entries, only when they changed: it is asked
+ * after every message and answer, and a list made anew under the pointer or the keyboard's focus loses both.
+ */
+function renderList(list, entries) {
+  const shown = JSON.stringify([state.room, entries]);
+  if (listsShown.get(list) === shown) return;
+  listsShown.set(list, shown);
+  list.replaceChildren(...entries.map(([room, label, options]) => roomItem(room, label, options)));
 }
 
 /** The room directory and our name's rooms, asked for again: another device of ours may have entered one. */
