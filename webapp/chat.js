@@ -617,6 +617,7 @@ function onEntry(frame) {
     addNotice(view, 'moderation', moderationWords(frame), frame.dateTime);
     return;
   }
+  if (frame.type === 'delete' && view.heard.delete(Number(frame.target))) renderRooms(); // the server counts it no more
   const item = findItem(view, frame.target);
   if (item === null) return;                   // older than what is shown: scrollback brings it as it is now
   const follow = view.room === state.room && atBottom();
