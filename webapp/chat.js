@@ -824,6 +824,8 @@ function unreadIn(view) {
 function hear(view, id, text) {
   if (id <= view.read || id <= (view.counts?.upTo ?? 0)) return;  // read, or the server's count has it
   view.heard.set(id, addressesMe(text));
+  // a tab left open for days beside a busy room: the list shows 99+ long before this, the server counts 100
+  if (view.heard.size > MAX_ITEMS) view.heard.delete(view.heard.keys().next().value);
   renderRooms();
 }
 
