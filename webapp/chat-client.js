@@ -19,7 +19,10 @@
 //   'key'      the name's key (a string) from a welcome: keep it to prove the name next time
 //   'welcome'  a room's welcome, with `resumed` (true when it answered a since/epoch) and `seen` (the last id
 //              this client had in that epoch, 0 if none)
-//   'chat', 'join', 'leave', 'typing', 'history', 'notice', 'rooms', 'unsubscribed', 'pong': the frames as sent
+//   'chat', 'join', 'leave', 'typing', 'history', 'notice', 'rooms', 'unsubscribed', 'pong': the frames as sent;
+//              'rooms' with `mine: true` is the answer to myRooms(), without it the directory's
+//   'read'     {room, id}: another connection of our name read the room up to id (another tab, another device)
+//   'seen'     {room, user, id}: in a direct conversation, the other person read it up to id
 //   'edit', 'delete', 'reaction', 'moderation': the room log's entries (each once, in id order, like chat
 //              messages); applyEntry(message, entry) below turns a message into what it is after one
 //   'error'    an error frame; `room` says which room it concerns (as this client named it), when one, and
@@ -29,8 +32,8 @@
 //              when subscribes that went unanswered are asked again, more slowly (the error names no room:
 //              it may also be about a chat). Others of the room log: `not-found`, `forbidden`, `muted` (`until`)
 //
-// What a front end sends: say, typing, history, directory; edit, delete, react; and, for a moderator (the
-// 'ready' frame's `moderator` is true), mute, ban and kick.
+// What a front end sends: say, typing, history, directory; edit, delete, react; read, myRooms, forget; and,
+// for a moderator (the 'ready' frame's `moderator` is true), mute, ban and kick.
 //   'frame'    every frame, those of later protocol versions included
 //
 // Not thread-safe in any sense that matters in a page: one event loop drives it.
@@ -262,6 +265,16 @@ export class ChatClient {
     return true;
   }
 
+  /**
+   * Takes a room off our name's rooms ("my rooms", on every device of the name), and leaves it if subscribed;
+   * the server answers 'unsubscribed' even when this connection was not in it.
+   */
+  forget(room) {
+    const name = this.canonical(room);
+    this.subscriptions.delete(name);
+    return this.send({ type: 'unsubscribe', room: name, forget: true });
+  }
+
   /** The rooms subscribed to, and where each stands: [room, { epoch, lastId, state }]. */
   rooms() {
     return [...this.subscriptions].map(([room, { epoch, lastId, state }]) => [room, { epoch, lastId, state }]);
@@ -318,6 +331,20 @@ export class ChatClient {
   /** Asks for the room directory: the rooms with people in them. */
   directory() {
     return this.send({ type: 'rooms' });
+  }
+
+  /**
+   * Says our name has read the room up to this id (the newest message shown): our other connections get a
+   * 'read', the other person of a direct conversation a 'seen'. It counts against the server's rate like a
+   * message: send it when the newest message shown changes, at most about once a second per room.
+   */
+  read(room, id) {
+    return this.send({ type: 'read', room, id });
+  }
+
+  /** Asks for our name's rooms with their unread and mention counts; the answer is a 'rooms' with `mine: true`. */
+  myRooms() {
+    return this.send({ type: 'rooms', mine: true });
   }
 
   /** Replaces the text of one of our messages (its id); everyone gets an 'edit'. */

@@ -1,7 +1,9 @@
 // The chat page on protocol version 3: one WebSocket (chat-client.js) for every room the page shows. The rooms
-// you opened stay in the list, each with its online count, its unread count and a mark when a message there
+// of our name stay in the list, each with its online count, its unread count and a mark when a message there
 // names you; switching between them is instant and tells nobody, since all of them stay subscribed. Direct
-// conversations are rooms on the same socket.
+// conversations are rooms on the same socket. The list and its counts are the server's "my rooms", kept per
+// name, so every device of a name shows the same: the page tells the server how far it has read (the newest
+// message in sight), and hears when another device of ours read further.
 // Every value from the server reaches the DOM through textContent, never as HTML; links in messages are made
 // with createElement, and only for what the URL parser reads as http: or https:.
 
@@ -11,20 +13,23 @@ const NAME_KEY = 'chat.name';
 const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
 const KEY_SHAPE = /^[\w-]+$/;    // what the server issues (base64url); anything else cannot be a subprotocol
 const TOKEN_KEY = 'chat.token';  // sessionStorage: this tab only, gone when it closes
-// localStorage, one entry per own name: the rooms and direct conversations opened, with their unread counts
-// (kept in the browser until the server keeps "my rooms").
+// localStorage, per own name: the rooms and direct conversations the pages before "my rooms" kept in the
+// browser (issue 23's list, and the version-2 page's conversations). Entered once, so that the server lists
+// them from then on, and removed.
 const ROOMS_KEY_PREFIX = 'chat.rooms.';
-const OLD_DIRECT_KEY_PREFIX = 'chat.direct.';   // the version-2 page's list of direct conversations, taken over once
+const OLD_DIRECT_KEY_PREFIX = 'chat.direct.';
 // Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_ROOM = 'lobby';
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
 const MAX_ITEMS = 1000;          // per room: keeps a tab left open for days from growing without bound
-// Opened rooms and direct conversations remembered per name, the most recent ones; together below the
+// Of our name's rooms (the server keeps 200), the most recently active ones are entered: together below the
 // server's default of 100 rooms per connection.
 const ROOMS_KEPT = 40;
 const DIRECTS_KEPT = 50;
+const READ_EVERY_MS = 1_000;     // a read counts against the rate limit: one a second per room at most (PROTOCOL.md)
+const MINE_AGAIN_MS = 500;       // rooms entered together are asked about in one "my rooms"
 const UNREAD_SHOWN_MAX = 99;     // "99+" beyond
 const ROOMS_EVERY_MS = 30_000;   // the room directory is asked for again this often while connected
 const RECENT_MS = 2_000;         // an error this soon after a message may be about it
@@ -72,9 +77,9 @@ const state = {
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
   lastGoodRoom: null,  // the last room shown that let us in: where a refused room sends us back
   directory: [],       // the last rooms answer: [{ room, online }]
-  stored: {},          // this page's copy of the opened rooms, for when storage is disabled
+  forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
-  timers: { countdown: 0, typing: 0, rooms: 0 },
+  timers: { countdown: 0, typing: 0, rooms: 0, mine: 0 },
 };
 
 /**
@@ -210,67 +215,22 @@ function storeName(name) {
 const asCount = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
 
 /**
- * The rooms and direct conversations our name opened in this browser: room -> { unread, mentions,
- * epoch and counted (the id sequence and the last id counted or read in it, so that neither a reload
- * nor another tab of ours counts a message twice), noticed (the id of the last notice counted), at
- * (last activity, ms) }. Read afresh each time, since other tabs of ours count too; this page's own
- * copy stands in when storage is disabled.
+ * The rooms the pages before "my rooms" listed in this browser for our name (room names only), removed from
+ * storage as they are read: the page enters them once, which makes them our name's rooms on the server.
  */
-function loadOpened() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(ROOMS_KEY_PREFIX + state.me)
-      ?? takeOverOldDirects() ?? '{}');
-    const opened = {};
-    for (const [room, entry] of Object.entries(stored ?? {})) {
-      if (ROOM_RULE.test(room) || otherIn(room) !== null) {
-        opened[room] = {
-          unread: asCount(entry?.unread), mentions: asCount(entry?.mentions), counted: asCount(entry?.counted),
-          epoch: typeof entry?.epoch === 'string' ? entry.epoch : null, noticed: asCount(entry?.noticed), at: asCount(entry?.at),
-        };
-      }
-    }
-    return opened;
-  } catch {
-    return state.stored;
+function takeOverStoredRooms() {
+  const rooms = [];
+  for (const prefix of [ROOMS_KEY_PREFIX, OLD_DIRECT_KEY_PREFIX]) {
+    try {
+      const stored = JSON.parse(localStorage.getItem(prefix + state.me) ?? '{}') ?? {};
+      localStorage.removeItem(prefix + state.me);
+      // issue 23's list is an object (room -> entry, `at` its last activity); the version-2 one an array
+      const entries = Array.isArray(stored) ? stored.map((room) => [room, 0])
+        : Object.entries(stored).map(([room, entry]) => [room, asCount(entry?.at)]);
+      rooms.push(...entries.sort(([, a], [, b]) => b - a).map(([room]) => room));
+    } catch { /* storage disabled or unreadable: nothing to take over */ }
   }
-}
-
-/** The version-2 page kept only direct conversations, under another key: they are ours, so they stay listed. */
-function takeOverOldDirects() {
-  const old = localStorage.getItem(OLD_DIRECT_KEY_PREFIX + state.me);
-  if (old !== null) localStorage.removeItem(OLD_DIRECT_KEY_PREFIX + state.me);
-  return old;
-}
-
-/**
- * Changes one room's entry (made if new) unless change returns false; says whether it did. The most
- * recently active rooms and conversations are kept, ROOMS_KEPT and DIRECTS_KEPT of them.
- */
-function updateOpened(room, change) {
-  const opened = loadOpened();
-  const entry = opened[room] ?? { unread: 0, mentions: 0, counted: 0, epoch: null, noticed: 0, at: 0 };
-  if (change(entry) === false) return false;
-  entry.at = Date.now();
-  opened[room] = entry;
-  const recent = Object.entries(opened).sort(([, a], [, b]) => b.at - a.at);
-  state.stored = Object.fromEntries([
-    ...recent.filter(([name]) => !isDirect(name)).slice(0, ROOMS_KEPT),
-    ...recent.filter(([name]) => isDirect(name)).slice(0, DIRECTS_KEPT),
-  ]);
-  try {
-    localStorage.setItem(ROOMS_KEY_PREFIX + state.me, JSON.stringify(state.stored));
-  } catch { /* remembered for as long as this page is open */ }
-  renderRooms();
-  return true;
-}
-
-function forgetOpened(room) {
-  const opened = loadOpened();
-  delete opened[room];
-  state.stored = opened;
-  try {
-    localStorage.setItem(ROOMS_KEY_PREFIX + state.me, JSON.stringify(opened));
-  } catch { /* this page's copy is all there is */ }
+  return rooms.filter((room) => typeof room === 'string' && (ROOM_RULE.test(room) || otherIn(room) !== null));
 }
 
 // ---- small view helpers ----
@@ -657,6 +617,7 @@ function onEntry(frame) {
     addNotice(view, 'moderation', moderationWords(frame), frame.dateTime);
     return;
   }
+  if (frame.type === 'delete' && view.heard.delete(Number(frame.target))) renderRooms(); // the server counts it no more
   const item = findItem(view, frame.target);
   if (item === null) return;                   // older than what is shown: scrollback brings it as it is now
   const follow = view.room === state.room && atBottom();
@@ -768,6 +729,18 @@ function newView(room) {
     status: 'asked',   // 'asked' until its welcome, then 'in'; 'off' after a refusal a retry may change;
                        // 'removed' once a moderator took us out (banned or kicked)
     removal: '',       // what the reader is told then
+    // How far our name read it, and what is unread: the server's count up to an id (its "my rooms"),
+    // and the messages heard here since. Ids, not a number: a read from another device takes off just those.
+    read: 0,           // our name's read position: the server's, another device's, or ours
+    counts: null,      // { unread, mentions, upTo }: the server's, null when it did not count them
+    listed: false,     // in an answer of "my rooms" since this page entered it
+    heard: new Map(),  // id -> whether it addresses us: unread messages above counts.upTo (or `read`)
+    readWanted: 0,     // the newest message in sight; readSent: what the server was told; readAt: when
+    readSent: 0,
+    readAt: 0,
+    readTimer: 0,
+    at: 0,             // our last activity in it (ms), or minus its place in "my rooms": orders the Direct list
+    seen: 0,           // a direct conversation: how far the other person read it
   };
 }
 
@@ -775,16 +748,17 @@ function shownView() {
   return views.get(state.room);
 }
 
-/** Enters a room on the connection (it stays entered until closed) and lists it as ours. */
+/** Enters a room on the connection (it stays entered until closed); entering makes it one of our name's rooms. */
 function openRoom(room) {
   let view = views.get(room);
   if (view === undefined) {
     view = newView(room);
     views.set(room, view);
   }
+  state.forgotten.delete(room);
   if (view.status === 'off') view.status = 'asked';
   state.client?.subscribe(room, view);         // after what the view shows, when it shows anything
-  updateOpened(room, (entry) => entry.at === 0); // listed; a room listed already keeps its place
+  renderRooms();
   return view;
 }
 
@@ -798,18 +772,23 @@ function showRoom(room) {
   if (view.status === 'in') state.lastGoodRoom = room;
   showRoomInHash(room);
   ui.roomName.textContent = room;
-  markRead(view);
+  view.at = Date.now();
+  noteRead(view);
   renderUsers();
   renderTyping();
   showText(ui.composerError, '');
   if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
 }
 
-/** Leaves a room for good: unsubscribed, out of the list; the page shows another one if it was shown. */
+/**
+ * Leaves a room for good: unsubscribed, and off our name's rooms on the server (another device of ours lists
+ * it until it next asks); the page shows another one if it was shown.
+ */
 function closeRoom(room) {
-  state.client?.unsubscribe(room);
+  state.client?.forget(room);
+  clearTimeout(views.get(room)?.readTimer);
   views.delete(room);
-  forgetOpened(room);
+  state.forgotten.add(room);
   if (room === state.room) {
     const next = [...views.keys()].find((name) => !isDirect(name)) ?? DEFAULT_ROOM;
     state.room = null;
@@ -832,27 +811,143 @@ function restoreView(view) {
   state.scrollTop = ui.messages.scrollTop;
 }
 
-/** What the reader sees is read: the room's counts go, and what it showed will not be counted again. */
-function markRead(view) {
-  if (document.hidden || view.room !== state.room) return;
-  updateOpened(view.room, (entry) => {
-    if (entry.epoch !== view.epoch) Object.assign(entry, { epoch: view.epoch, counted: 0 });
-    if (entry.unread === 0 && entry.mentions === 0 && entry.counted >= view.lastId) return false;
-    Object.assign(entry, { unread: 0, mentions: 0, counted: Math.max(entry.counted, view.lastId) });
-    return true;
-  });
+// ---- how far we read: unread counts, read positions, and "seen" ----
+
+/** What the room list shows for a room: the server's counts, and what was heard here since. */
+function unreadIn(view) {
+  let mentions = view.counts?.mentions ?? 0;
+  for (const addressed of view.heard.values()) if (addressed) mentions += 1;
+  return { unread: (view.counts?.unread ?? 0) + view.heard.size, mentions };
 }
 
-/** A new message in a room not in front of the reader: counted once, whichever tab of ours sees it first. */
-function countUnread(view, id, text) {
-  return updateOpened(view.room, (entry) => {
-    if (entry.epoch !== view.epoch) Object.assign(entry, { epoch: view.epoch, counted: 0 });
-    if (id <= entry.counted || id <= entry.noticed) return false;
-    entry.counted = id;
-    entry.unread += 1;
-    if (addressesMe(text)) entry.mentions += 1;
-    return true;
+/** A message of someone else's heard in a room: unread until we (here or on another device) read past it. */
+function hear(view, id, text) {
+  if (id <= view.read || id <= (view.counts?.upTo ?? 0)) return;  // read, or the server's count has it
+  view.heard.set(id, addressesMe(text));
+  // a tab left open for days beside a busy room: the list shows 99+ long before this, the server counts 100
+  if (view.heard.size > MAX_ITEMS) view.heard.delete(view.heard.keys().next().value);
+  renderRooms();
+}
+
+/**
+ * Our name read the room up to an id (here, or another device of ours): what is unread up to it goes. A read
+ * short of what the server counted cannot say which of those it took: the server is asked again.
+ */
+function applyRead(view, id) {
+  if (!(id > view.read)) return;
+  view.read = id;
+  for (const heard of view.heard.keys()) if (heard <= id) view.heard.delete(heard);
+  if (view.counts !== null && view.counts.unread > 0) {
+    if (id >= view.counts.upTo) view.counts = { unread: 0, mentions: 0, upTo: view.counts.upTo };
+    else askMine();
+  }
+  renderRooms();
+}
+
+/** The id of the newest message of the shown room at least partly in sight, or 0. */
+function newestInSight(view) {
+  const bottom = ui.messages.getBoundingClientRect().bottom;
+  const items = ui.messages.children;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (!item.classList.contains('message') || item.dataset.epoch !== view.epoch) continue;
+    if (item.getBoundingClientRect().top < bottom) return Number(item.dataset.id);
+  }
+  return 0;
+}
+
+/** The reader may have read further (a message came, a scroll, the tab came back): the server hears of it. */
+function noteRead(view) {
+  if (view === undefined || document.hidden || view.room !== state.room || ui.chatView.hidden) return;
+  const id = newestInSight(view);
+  if (!(id > view.readWanted)) return;
+  view.readWanted = id;
+  applyRead(view, id);
+  sendRead(view);
+}
+
+/** Tells the server the newest message read, at most once a second per room; the last one always goes. */
+function sendRead(view) {
+  clearTimeout(view.readTimer);
+  if (!(view.readWanted > view.readSent) || view.status !== 'in') return;   // a welcome sends it otherwise
+  const wait = view.readAt + READ_EVERY_MS - Date.now();
+  if (wait > 0) {
+    view.readTimer = setTimeout(() => sendRead(view), wait);
+  } else if (state.client?.read(view.room, view.readWanted)) {
+    Object.assign(view, { readSent: view.readWanted, readAt: Date.now() });
+  }
+}
+
+/** Another connection of our name read a room further: its unread goes here too. */
+function onReadElsewhere(frame) {
+  const view = views.get(String(frame.room ?? ''));
+  const id = Number(frame.id);
+  if (view === undefined || !Number.isSafeInteger(id)) return;
+  view.readSent = Math.max(view.readSent, id);  // the server has it already: no need to say it again
+  view.readWanted = Math.max(view.readWanted, id);
+  applyRead(view, id);
+}
+
+/** The other person of a direct conversation read it up to an id: "Seen" goes under our last message so far. */
+function onSeen(frame) {
+  const view = views.get(String(frame.room ?? ''));
+  const id = Number(frame.id);
+  if (view === undefined || otherIn(view.room) === null || String(frame.user ?? '') === state.me || !(id > view.seen)) return;
+  view.seen = id;
+  showSeen(view);
+}
+
+function showSeen(view) {
+  if (view.seen === 0) return;
+  const items = [...(view.room === state.room ? ui.messages.children : view.items)];
+  const last = items.findLast((item) => item.classList.contains('own') && item.classList.contains('message')
+    && item.dataset.epoch === view.epoch && Number(item.dataset.id) <= view.seen);
+  if (last === undefined || last.querySelector(':scope > .seen') !== null) return;
+  for (const item of items) item.querySelector(':scope > .seen')?.remove();
+  const seen = el('span', 'seen', 'Seen');
+  seen.title = `${otherIn(view.room)} has read up to here`;
+  const follow = view.room === state.room && atBottom();
+  last.append(seen);
+  if (follow) scrollToBottom();
+}
+
+/** Asks for our name's rooms soon: rooms entered together are asked about once. */
+function askMine() {
+  if (state.timers.mine !== 0) return;
+  state.timers.mine = setTimeout(() => {
+    state.timers.mine = 0;
+    state.client?.myRooms();
+  }, MINE_AGAIN_MS);
+}
+
+/**
+ * Our name's rooms, the most recently active first, with the server's counts (PROTOCOL.md, "my rooms"): the
+ * page enters the ones it is not in yet (the most recent ones, within the server's rooms per connection) and
+ * takes their counts; what it heard since the server counted stays on top of them.
+ */
+function onMyRooms(frame) {
+  const kept = { rooms: 0, directs: 0 };
+  frame.rooms.forEach((entry, place) => {
+    const room = typeof entry?.room === 'string' ? entry.room : '';
+    if (!(ROOM_RULE.test(room) || otherIn(room) !== null) || state.forgotten.has(room)) return;
+    let view = views.get(room);
+    if (view === undefined) {
+      const kind = isDirect(room) ? 'directs' : 'rooms';
+      if (kept[kind] >= (kind === 'rooms' ? ROOMS_KEPT : DIRECTS_KEPT)) return;
+      kept[kind] += 1;
+      view = openRoom(room);
+    }
+    view.listed = true;
+    if (view.at <= 0) view.at = -place;
+    const lastId = asCount(Number(entry.lastId));
+    view.read = Math.max(view.read, asCount(Number(entry.read)));
+    view.counts = typeof entry.unread !== 'number' ? null
+      : view.read >= lastId ? { unread: 0, mentions: 0, upTo: lastId }  // we read further since it counted
+      : { unread: asCount(entry.unread), mentions: asCount(entry.mentions), upTo: lastId };
+    const upTo = Math.max(view.read, view.counts?.upTo ?? 0);
+    for (const heard of view.heard.keys()) if (heard <= upTo) view.heard.delete(heard);
   });
+  renderRooms();
 }
 
 // ---- the message list ----
@@ -871,6 +966,7 @@ function onScroll() {
   const up = top < state.scrollTop;            // the page itself only scrolls down, to follow new messages
   state.scrollTop = top;
   if (atBottom()) ui.newMessages.hidden = true;
+  noteRead(shownView());                       // what scrolled into sight is read
   if (up && top <= TOP_SLACK_PX) loadOlder();
 }
 
@@ -881,7 +977,7 @@ function loadOlder() {
   if (oldest === 1) { noOlder(view); return; }
   if (oldest > 1 && state.client.history(view.room, oldest, HISTORY_PAGE)) {
     view.older.loading = true;
-    state.lastAsked = 'history';
+    Object.assign(state, { lastAsked: 'history', sentAt: Date.now() });
   }
 }
 
@@ -978,54 +1074,61 @@ function roomItem(room, label, { online = null, unread = 0, mentions = 0, closab
 
 function renderRooms() {
   if (state.me === null) return;
-  const opened = loadOpened();
   const shown = (room) => room === state.room && !document.hidden;   // what is on the screen is read
-  const counts = (room) => (shown(room) ? { unread: 0, mentions: 0 } : opened[room] ?? { unread: 0, mentions: 0 });
+  const counts = (room) => (shown(room) ? { unread: 0, mentions: 0 } : unreadIn(views.get(room)));
   const onlineIn = (room) => (views.get(room)?.status === 'in' ? views.get(room).users.size : null);
   const rooms = [...views.keys()].filter((room) => !isDirect(room)).sort(collator.compare);
-  ui.roomList.replaceChildren(...rooms.map((room) =>
-    roomItem(room, room, { online: onlineIn(room), ...counts(room), closable: true })));
+  renderList(ui.roomList, rooms.map((room) => [room, room, { online: onlineIn(room), ...counts(room), closable: true }]));
   const directs = [...views.keys()].filter((room) => otherIn(room) !== null)
-    .sort((a, b) => (opened[b]?.at ?? 0) - (opened[a]?.at ?? 0));
-  ui.directList.replaceChildren(...directs.map((room) =>
-    roomItem(room, otherIn(room), { ...counts(room), closable: true })));
+    .sort((a, b) => views.get(b).at - views.get(a).at);
+  renderList(ui.directList, directs.map((room) => [room, otherIn(room), { ...counts(room), closable: true }]));
   ui.directEmpty.hidden = directs.length > 0;
   const more = state.directory.filter(({ room }) => !views.has(room));
-  ui.moreList.replaceChildren(...more.map(({ room, online }) => roomItem(room, room, { online })));
+  renderList(ui.moreList, more.map(({ room, online }) => [room, room, { online }]));
   ui.moreHeading.hidden = more.length === 0;
   const unread = [...rooms, ...directs].reduce((sum, room) => sum + counts(room).unread, 0);
   ui.unreadTotal.replaceChildren(String(unread), el('span', 'visually-hidden', ' unread'));
   ui.unreadTotal.hidden = unread === 0;         // shown on the folded list too, as on a phone
 }
 
+const listsShown = new WeakMap();               // a list element -> what it shows, as JSON
+
+/**
+ * Fills one part of the room list with [room, label, options] entries, only when they changed: it is asked
+ * after every message and answer, and a list made anew under the pointer or the keyboard's focus loses both.
+ */
+function renderList(list, entries) {
+  const shown = JSON.stringify([state.room, entries]);
+  if (listsShown.get(list) === shown) return;
+  listsShown.set(list, shown);
+  list.replaceChildren(...entries.map(([room, label, options]) => roomItem(room, label, options)));
+}
+
+/** The room directory and our name's rooms, asked for again: another device of ours may have entered one. */
 function requestRooms() {
   state.client?.directory();                   // nothing while not connected: the next welcome asks
+  state.client?.myRooms();
 }
 
 function onRooms(frame) {
   if (!Array.isArray(frame.rooms)) return;
+  if (frame.mine === true) { onMyRooms(frame); return; }
   state.directory = frame.rooms
     .filter((entry) => typeof entry?.room === 'string' && ROOM_RULE.test(entry.room))
     .map((entry) => ({ room: entry.room, online: asCount(entry.online) }));
   renderRooms();
 }
 
-/** A message in one of our direct conversations that this page is not in yet: counted, and the conversation entered. */
+/**
+ * A message in one of our direct conversations that this page is not in yet: the conversation is entered (its
+ * history brings the message, counted unread as any other) and listed first.
+ */
 function onNotice(frame) {
   const room = String(frame.room ?? '');
-  const id = Number(frame.id);
   if (otherIn(room) === null || views.get(room)?.status === 'in') return;
-  // Each tab of ours gets the notice; the first to count it keeps the others from counting it again.
-  const counted = updateOpened(room, (entry) => {
-    if (id <= entry.noticed) return false;
-    entry.unread += 1;
-    entry.noticed = id;
-    if (addressesMe(String(frame.msg ?? ''))) entry.mentions += 1;
-    return true;
-  });
-  openRoom(room);
+  openRoom(room).at = Date.now();
   countUnseen();
-  if (counted) notifyDesktop(String(frame.user ?? ''), String(frame.msg ?? ''), room);
+  notifyDesktop(String(frame.user ?? ''), String(frame.msg ?? ''), room);
 }
 
 function onRoomOpenSubmit(event) {
@@ -1050,8 +1153,7 @@ function onVisibilityChange() {
   if (document.hidden) return;
   state.unseen = 0;
   document.title = TITLE;
-  const view = shownView();
-  if (view !== undefined) markRead(view);
+  noteRead(shownView());
   renderRooms();
 }
 
@@ -1124,7 +1226,7 @@ const NAME_WORDS = {
 function onReady(frame) {
   state.me = String(frame.user ?? state.me);   // a token's subject wins: the rooms opened are that name's
   state.moderator = frame.moderator === true;
-  for (const room of Object.keys(loadOpened())) if (!views.has(room)) openRoom(room);
+  for (const room of takeOverStoredRooms()) if (!views.has(room)) openRoom(room);
   for (const view of views.values()) if (view.status === 'off') openRoom(view.room);
   showText(ui.composerError, '');
   requestRooms();
@@ -1144,12 +1246,17 @@ function onWelcome(frame) {
     view.older = { loading: false, done: false };
   }
   view.older.loading = false;                  // an answer on an old socket never comes
-  // What was missed since we last saw the room is news; the recent history of a first visit is not,
-  // unless this browser counted up to an id of the same sequence before (a reload, another tab).
-  const stored = loadOpened()[room];
-  view.liveAfter = sameEpoch ? hadSeen
-    : stored?.epoch === epoch ? Math.max(stored.counted, stored.noticed) : asCount(Number(frame.lastId));
+  // What was missed since we last saw the room is news (for the title, and a notification); the recent
+  // history of a first visit is not. Unread counts go by read positions, not by this.
+  view.liveAfter = sameEpoch ? hadSeen : asCount(Number(frame.lastId));
+  if (!sameEpoch && hadSeen > 0) {             // ids of another sequence: what we knew of read and unread goes
+    Object.assign(view, { read: 0, counts: null, readWanted: 0, readSent: 0, seen: 0 });
+    view.heard.clear();
+    view.listed = false;
+  }
+  if (!view.listed) askMine();                 // its counts, and read position, are the server's
   view.status = 'in';
+  sendRead(view);                              // what was read while we were away from the server
   view.users = new Set((frame.users ?? []).map(String));
   view.typing.clear();                         // a new subscription: nobody is known to be typing
   if (room === state.room) {
@@ -1175,12 +1282,10 @@ function onChat(frame) {
   if (view.typing.delete(user) && view.room === state.room) renderTyping(); // they said it
   const own = user === state.me;
   append(view, messageItem(frame, view), own);
-  const inSight = view.room === state.room && !document.hidden;
-  if (own || id <= view.liveAfter || frame.deleted === true) {
-    if (inSight) markRead(view);
-    return;
-  }
-  if (inSight) markRead(view); else countUnread(view, id, text);
+  if (!own && frame.deleted !== true) hear(view, id, text);
+  if (isDirect(view.room) && id > view.liveAfter) view.at = Date.now();
+  noteRead(view);                              // in sight, it is read
+  if (own || id <= view.liveAfter || frame.deleted === true) return;
   if (view.room === state.room || otherIn(view.room) !== null) countUnseen();
   if (otherIn(view.room) !== null) notifyDesktop(user, text, view.room);
 }
@@ -1242,6 +1347,8 @@ function onError(frame) {
   // (a rate-limited error names no room: it is the reader's only when a message just went).
   const readerSent = state.lastAsked === 'chat' && Date.now() - state.sentAt < RECENT_MS;
   if ((frame.retrying && !readerSent) || code === 'already-subscribed') return;
+  // The page's own reads and lists count against the rate too: refused, they are nothing the reader did.
+  if (code === 'rate-limited' && Date.now() - state.sentAt >= RECENT_MS) return;
   if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
   // Only a refused chat gives its text back: a refused rooms or history request never took any.
@@ -1275,7 +1382,7 @@ function onRemoved(asked, code, frame) {
   view.status = 'removed';
   view.users.clear();
   view.typing.clear();
-  if (code === 'banned') forgetOpened(room);   // not entered again on the next visit
+  if (code === 'banned') state.client?.forget(room);  // off our name's rooms: not entered again next time
   const item = el('li', 'notice refused');
   item.append(el('span', 'text', view.removal));
   if (code === 'kicked') {
@@ -1304,7 +1411,8 @@ function onRoomRefused(asked, code, said) {
   const sentence = said ? `${words} The server said: ${said}.` : words;
   if (FOR_GOOD.has(code)) {
     views.delete(room);
-    forgetOpened(room);
+    if (code === 'banned') state.client?.forget(room);  // listed in our name's rooms from before the ban
+    state.forgotten.add(room);
   } else {
     view.status = 'off';
   }
@@ -1348,6 +1456,8 @@ function connect() {
   client.on('leave', onPresence);
   client.on('rooms', onRooms);
   client.on('notice', onNotice);
+  client.on('read', onReadElsewhere);
+  client.on('seen', onSeen);
   client.on('error', onError);
   for (const view of views.values()) client.subscribe(view.room, view);  // the room shown first: asked first
   client.connect();
@@ -1401,6 +1511,14 @@ function stop(words) {
   scrollToBottom();                            // the reason must be seen, wherever the reader was
 }
 
+/** Forgets every room shown, and the reads still to be sent about them. */
+function clearViews() {
+  for (const view of views.values()) clearTimeout(view.readTimer);
+  views.clear();
+  clearTimeout(state.timers.mine);
+  state.timers.mine = 0;
+}
+
 function disconnect() {
   state.joined = false;
   clearTimers();
@@ -1413,8 +1531,8 @@ function disconnect() {
 /** Shows the chat in a room, with every room this browser opened under the name, on one new connection. */
 function enterChat(name, room) {
   disconnect();
-  views.clear();
-  Object.assign(state, { me: name, room: null, joined: true, lastGoodRoom: null, directory: [], stored: {} });
+  clearViews();
+  Object.assign(state, { me: name, room: null, joined: true, lastGoodRoom: null, directory: [], forgotten: new Set() });
   storeName(name);
   ui.joinForm.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
@@ -1429,9 +1547,9 @@ function showJoinForm(nameError = '') {
   disconnect();
   storeName(null);
   setStatus('offline');
-  views.clear();                               // another name may join next: nothing of this one's is shown
+  clearViews();                                // another name may join next: nothing of this one's is shown
   ui.messages.replaceChildren();
-  Object.assign(state, { lastGoodRoom: null, directory: [], stored: {} });
+  Object.assign(state, { lastGoodRoom: null, directory: [], forgotten: new Set() });
   ui.chatView.hidden = true;
   ui.leave.hidden = true;
   renderNotifyButton();
@@ -1509,8 +1627,6 @@ function start() {
   ui.notify.addEventListener('click', onNotifyClick);
   document.addEventListener('visibilitychange', onVisibilityChange);
   window.addEventListener('focus', requestRooms);  // back from elsewhere: the list may be old
-  // Another tab of ours counted a message or read a room.
-  window.addEventListener('storage', (event) => { if (event.key === ROOMS_KEY_PREFIX + state.me) renderRooms(); });
   ui.online.open = wide.matches;               // a phone starts with the lists folded
   ui.rooms.open = wide.matches;
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it

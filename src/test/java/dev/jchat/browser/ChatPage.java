@@ -405,12 +405,15 @@ final class ChatPage {
                 };""");
     }
 
-    /** The chat frames the page sent since {@link #recordSentFrames()} (pings, typing and room directory requests left out). */
+    /**
+     * The chat frames the page sent since {@link #recordSentFrames()} (pings, typing, read positions and
+     * room list requests left out).
+     */
     @SuppressWarnings("unchecked")
     List<String> chatFramesSent() {
         List<String> frames = (List<String>) browser.script("return window.framesSent;");
         return frames.stream().filter(frame -> !frame.contains("\"type\":\"ping\"") && !frame.contains("\"type\":\"typing\"")
-                && !frame.contains("\"type\":\"rooms\"")).toList();
+                && !frame.contains("\"type\":\"rooms\"") && !frame.contains("\"type\":\"read\"")).toList();
     }
 
     /**
