@@ -35,6 +35,18 @@ public final class Sanctions {
         }
     }
 
+    /**
+     * Holds exactly these mutes and bans, by name, in place of what it held: the sanctions an
+     * engine that keeps them beyond the servers read when it loaded the room (Redis), which its
+     * moderation entries left them as at the newest id loaded.
+     */
+    public synchronized void load(Map<String, Sanction> mutesNow, Map<String, Sanction> bansNow) {
+        mutes.clear();
+        mutes.putAll(mutesNow);
+        bans.clear();
+        bans.putAll(bansNow);
+    }
+
     /** Whether it holds no mute and no ban (ended ones may still count until asked about). */
     public synchronized boolean isEmpty() {
         return mutes.isEmpty() && bans.isEmpty();

@@ -1,7 +1,7 @@
 -- Appends one entry to a room's log: a chat message, or an edit, deletion, reaction (or any other
 -- entry) about one. The room's next id, its stream entry, its fan-out, in one step.
 -- KEYS[1] the room's meta hash (epoch, seq, chats)   KEYS[2] its stream   KEYS[3] its texts hash
--- KEYS[4] its edits hash
+-- KEYS[4] its edits hash   KEYS[5] its sanctions hash (mutes and bans, see SanctionsHash)
 -- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] chat messages kept
 -- ARGV[4] seconds to keep the room after this entry   ARGV[5] the epoch to start, when there is none
 --   or the room's is lost
@@ -10,6 +10,8 @@
 -- ARGV[10] kind: 'chat', or for an entry 'edit', 'delete' or 'other'   ARGV[11] other entries kept
 -- ARGV[12] the id of the chat message the entry is about ('' for none)
 -- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
+-- ARGV[15] for a moderation entry that sets or lifts a mute or ban, the sanctions hash's field
+--   ('' for any other entry)   ARGV[16] the field's value ('' lifts it)
 -- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
 -- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
 -- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis'
@@ -135,6 +137,36 @@ end
 
 for i = 1, 4 do
   redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+-- A room's mutes and bans live as long as its log, and a sanction at least until it ends: the
+-- hash expires with the room's keys or when its last sanction ends, whichever is later, and
+-- never while it holds one without an end. Sanctions that ended go when the next one is written.
+if ARGV[15] ~= '' then
+  if ARGV[16] == '' then
+    redis.call('HDEL', KEYS[5], ARGV[15])
+  else
+    redis.call('HSET', KEYS[5], ARGV[15], ARGV[16])
+  end
+  local keep = now + tonumber(ARGV[4]) * 1000
+  local forever = false
+  local held = redis.call('HGETALL', KEYS[5])
+  for i = 1, #held, 2 do
+    local ends = string.match(held[i + 1], '^(%S+)')
+    if ends == '-' then
+      forever = true
+    elseif tonumber(ends) <= now then
+      redis.call('HDEL', KEYS[5], held[i])
+    else
+      keep = math.max(keep, tonumber(ends))
+    end
+  end
+  if forever then
+    redis.call('PERSIST', KEYS[5])
+  else
+    redis.call('PEXPIREAT', KEYS[5], keep)
+  end
+else
+  redis.call('EXPIRE', KEYS[5], ARGV[4], 'GT') -- no sooner than the log; a later end stays
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
 redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
