@@ -616,8 +616,7 @@ final class RedisRoom implements Room {
 
     private void applySnapshot(Snapshot snapshot) {
         if (!synced) {
-            SanctionsHash.load(snapshot.sanctions(), sanctions);
-            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            load(snapshot);
             presenceVersion = snapshot.version();
             synced = true;
             joinReady();
@@ -630,8 +629,7 @@ final class RedisRoom implements Room {
             lost = false;
             held.clear();
             audience.closeAll(RESTARTED);
-            SanctionsHash.load(snapshot.sanctions(), sanctions);
-            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            load(snapshot);
             presenceVersion = snapshot.version();
             joinReady(); // joins that waited for the new epoch
             return;
@@ -667,6 +665,17 @@ final class RedisRoom implements Room {
         }
         deliverHeld(snapshot.lastId());
         joinReady(); // joins that waited for a load after their conversation started over
+    }
+
+    /**
+     * The copy is what the sync read, the room's mutes and bans with it. A replay from before an entry Redis dropped to make room
+     * (the oldest entry other than a message, in a reaction storm) is not whole, as in every copy
+     * that dropped it ({@code History}).
+     */
+    private void load(Snapshot snapshot) {
+        SanctionsHash.load(snapshot.sanctions(), sanctions); // before anyone joins the copy
+        audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+        audience.lost(snapshot.goneUpTo());
     }
 
     /** A message of the room's channel ({@link ChannelMessage}), in the order Redis published them. */
