@@ -1,7 +1,6 @@
 package dev.jchat.engine.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.TestClient;
@@ -140,9 +139,9 @@ class RedisPositionsTest {
         JsonObject line = myRoom(back, room);
         assertEquals(two, line.getJsonNumber("read").longValue());
         assertEquals(two + 1, line.getJsonNumber("lastId").longValue());
-        // No copy of the room on this server: unread is counted in Redis once the room log's keys land
-        // (RedisRooms.unreadInRedis); until then it is left out, never guessed.
-        assertFalse(line.containsKey("unread"), () -> "counted without a copy: " + line);
+        // no copy of the room on this server: counted in Redis (unread.lua)
+        assertEquals(1, line.getInt("unread"), () -> "counted in Redis: " + line);
+        assertEquals(1, line.getInt("mentions"), "@Alice for alice");
         back.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
         next(back, "welcome");
         for (int i = 0; i < 3; i++) {
@@ -151,5 +150,50 @@ class RedisPositionsTest {
         JsonObject counted = myRoom(back, room);
         assertEquals(1, counted.getInt("unread"), () -> "from this server's copy: " + counted);
         assertEquals(1, counted.getInt("mentions"));
+    }
+
+    /**
+     * A room with nobody on this server is counted in Redis by the copies' rule: not the name's
+     * own, not deleted, mentions case-insensitive, at most 100; what a server with a copy answers.
+     */
+    @Test
+    void unreadInARoomWithNobodyHereIsCountedInRedisAsACopyCountsIt() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient writer = connect(a, "v=3&user=writer&room=" + room);
+        writer.welcome();
+        TestClient here = connect(a, "v=3&user=reader&room=" + room);
+        here.welcome();
+        writer.say("before");
+        long before = next(here, "chat").getJsonNumber("id").longValue();
+        read(here, room, before);
+        writer.say("hello @READER");
+        writer.say("to be deleted @reader");
+        long hello = next(here, "chat").getJsonNumber("id").longValue();
+        next(here, "chat");
+        here.say("my own");
+        next(here, "chat");
+        writer.say("plain");
+        next(here, "chat");
+        writer.send("{\"type\":\"delete\",\"id\":" + (hello + 1) + "}");
+        next(here, "delete");
+        TestClient away = connect(b, "v=3&user=reader&room=");
+        away.welcome();
+        JsonObject inRedis = myRoom(away, room);
+        assertEquals(2, inRedis.getInt("unread"), () -> "the mention and the plain one: " + inRedis);
+        assertEquals(1, inRedis.getInt("mentions"), inRedis::toString);
+        JsonObject fromCopy = myRoom(here, room);
+        assertEquals(fromCopy, inRedis, "the same as from A's copy");
+
+        for (int i = 0; i < 150; i++) {
+            writer.say("more " + i);
+        }
+        for (int i = 0; i < 150; i++) {
+            next(here, "chat");
+        }
+        JsonObject capped = myRoom(away, room);
+        assertEquals(100, capped.getInt("unread"), capped::toString);
+        assertEquals(0, capped.getInt("mentions"), "among the newest 100");
+        assertEquals(myRoom(here, room), capped, "the same as from A's copy");
     }
 }
