@@ -267,8 +267,10 @@ public final class RedisRooms implements RoomRegistry {
      * {@code unread.lua}, which mirrors the copies' rule ({@link Positions.Unread}): at most
      * {@link Positions#MAX_UNREAD} counted, as many chat messages looked at (fewer with a smaller
      * {@code CHAT_HISTORY_SIZE}), and the stream entries they are among, so the cost is bounded
-     * whatever the room's size. A read position past the room's newest id (a room started over)
-     * finds nothing after it, as the copies do with the position capped there.
+     * whatever the room's size; null (left out of the answer) when it read as many entries as it may
+     * without reaching the position or a cap (a reaction storm after the messages). A read position
+     * past the room's newest id (a room started over) finds nothing after it, as the copies do with
+     * the position capped there.
      */
     CompletableFuture<Positions.Unread> unreadInRedis(RedisAsyncCommands<String, String> redis, String room,
                                                       String user, long read) {
@@ -277,7 +279,8 @@ public final class RedisRooms implements RoomRegistry {
                 Long.toString(read), user, Positions.mention(user), Integer.toString(Positions.MAX_UNREAD),
                 Integer.toString(lookAt), Integer.toString(lookAt * (1 + RoomLog.ENTRIES_PER_MESSAGE)))
                 .toCompletableFuture()
-                .thenApply(reply -> new Positions.Unread(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue()));
+                .thenApply(reply -> reply.isEmpty() ? null
+                        : new Positions.Unread(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue()));
     }
 
     @Override

@@ -8,15 +8,17 @@
 -- ARGV[1] the id read up to   ARGV[2] the name   ARGV[3] '@' and the name in lower case
 -- ARGV[4] unread counted at most   ARGV[5] chat messages looked at at most
 -- ARGV[6] stream entries read at most
--- Returns {unread, mentions}.
+-- Returns {unread, mentions}, or {} when it read its most stream entries before the read position
+-- and the caps (a reaction storm after the messages): not counted, rather than counted short.
 -- Lua's lower() knows ASCII letters only: a mention whose other letters are in another case than
 -- ARGV[3] is not counted here (the servers' copies would count it).
 local cap, lookAt, readAtMost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local unread, mentions, looked, read = 0, 0, 0, 0
 local from = '+'
 local stop = '(' .. ARGV[1] .. '-0'
-while unread < cap and looked < lookAt and read < readAtMost do
-  local batch = redis.call('XREVRANGE', KEYS[1], from, stop, 'COUNT', math.min(128, readAtMost - read))
+while true do
+  local want = math.min(128, readAtMost - read)
+  local batch = redis.call('XREVRANGE', KEYS[1], from, stop, 'COUNT', want)
   for _, entry in ipairs(batch) do
     read = read + 1
     local frame
@@ -35,13 +37,15 @@ while unread < cap and looked < lookAt and read < readAtMost do
         end
       end
       if unread >= cap or looked >= lookAt then
-        break
+        return {unread, mentions}
       end
     end
   end
-  if #batch == 0 or read >= readAtMost then
-    break
+  if #batch < want then
+    return {unread, mentions} -- the read position was reached
+  end
+  if read >= readAtMost then
+    return {} -- entries other than messages all the way: not counted, rather than counted short
   end
   from = '(' .. batch[#batch][1]
 end
-return {unread, mentions}

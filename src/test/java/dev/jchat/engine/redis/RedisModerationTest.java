@@ -8,7 +8,6 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,18 +51,9 @@ class RedisModerationTest {
         return client;
     }
 
-    /** The next frame that is not presence. */
-    private static JsonObject nextEntry(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (!Set.of("join", "leave", "typing").contains(frame.getString("type"))) {
-                return frame;
-            }
-        }
-    }
-
+    /** The next frame that is not presence, of this type. */
     private static JsonObject nextEntry(TestClient client, String type) {
-        JsonObject frame = nextEntry(client);
+        JsonObject frame = RedisRoomLogTest.nextEntry(client);
         assertEquals(type, frame.getString("type"), frame::toString);
         return frame;
     }

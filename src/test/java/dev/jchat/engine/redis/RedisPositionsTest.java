@@ -1,6 +1,7 @@
 package dev.jchat.engine.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.TestClient;
@@ -195,5 +196,38 @@ class RedisPositionsTest {
         assertEquals(100, capped.getInt("unread"), capped::toString);
         assertEquals(0, capped.getInt("mentions"), "among the newest 100");
         assertEquals(myRoom(here, room), capped, "the same as from A's copy");
+    }
+
+    /**
+     * Past the stream entries the count may read (5 per message looked at), a reaction storm after
+     * the messages leaves the room's count out on a server with no copy, rather than count it short.
+     */
+    @Test
+    void aRoomWhoseNewestEntriesAreAReactionStormIsNotCountedShort() throws Exception {
+        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
+        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
+        TestClient writer = connect(a, "v=3&user=writer&room=" + room);
+        writer.welcome();
+        TestClient here = connect(a, "v=3&user=reader&room=" + room);
+        here.welcome();
+        writer.say("read");
+        read(here, room, next(here, "chat").getJsonNumber("id").longValue());
+        writer.say("unread");
+        long unread = next(here, "chat").getJsonNumber("id").longValue();
+        for (int i = 0; i < 501; i++) { // in batches: each amendment waits for those before it, within 2 s
+            writer.send("{\"type\":\"react\",\"id\":" + unread + ",\"emoji\":\"👍\",\"on\":" + (i % 2 == 0) + "}");
+            if (i % 50 == 49 || i == 500) {
+                for (int j = i - i % 50; j <= i; j++) {
+                    next(here, "reaction");
+                }
+            }
+        }
+        assertEquals(1, myRoom(here, room).getInt("unread"), "A's copy counts it");
+        TestClient away = connect(b, "v=3&user=reader&room=");
+        away.welcome();
+        JsonObject line = myRoom(away, room);
+        assertEquals(unread + 501, line.getJsonNumber("lastId").longValue());
+        assertFalse(line.containsKey("unread"), () -> "not counted short: " + line);
+        assertFalse(line.containsKey("mentions"), line::toString);
     }
 }

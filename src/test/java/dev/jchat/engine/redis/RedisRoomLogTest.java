@@ -55,7 +55,7 @@ class RedisRoomLogTest {
     }
 
     /** The next frame of the log (a chat message or another entry), presence skipped. */
-    private static JsonObject nextEntry(TestClient client) {
+    static JsonObject nextEntry(TestClient client) {
         while (true) {
             JsonObject frame = client.next();
             if (!Set.of("join", "leave", "typing").contains(frame.getString("type"))) {
