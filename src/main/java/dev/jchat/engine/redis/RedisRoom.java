@@ -668,9 +668,9 @@ final class RedisRoom implements Room {
     }
 
     /**
-     * The copy is what the sync read, the room's mutes and bans with it. A replay from before an entry Redis dropped to make room
-     * (the oldest entry other than a message, in a reaction storm) is not whole, as in every copy
-     * that dropped it ({@code History}).
+     * The copy is what the sync read, the room's mutes and bans with it. A replay from before an
+     * entry Redis dropped to make room (the oldest entry other than a message, in a reaction
+     * storm) is not whole, as in every copy that dropped it ({@code History}).
      */
     private void load(Snapshot snapshot) {
         SanctionsHash.load(snapshot.sanctions(), sanctions); // before anyone joins the copy

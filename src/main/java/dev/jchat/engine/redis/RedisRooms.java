@@ -254,7 +254,8 @@ public final class RedisRooms implements RoomRegistry {
                     lines.add(seq.thenCombine(online, (s, n) -> s == null ? 0L : Long.parseLong(s))
                             .thenCombine(inRedis == null ? CompletableFuture.completedFuture(null) : inRedis,
                                     (lastId, counted) -> RoomRegistry.line(place, online.join().intValue(), lastId,
-                                            here == null ? counted : here.unread(user, Math.min(place.read(), lastId)))));
+                                            here == null ? counted
+                                                    : here.unread(user, Math.min(place.read(), lastId)))));
                 }
                 return CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new))
                         .thenApply(done -> lines.stream().map(CompletableFuture::join).toList());

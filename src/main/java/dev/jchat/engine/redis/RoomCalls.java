@@ -108,8 +108,8 @@ final class RoomCalls {
      * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing
      * ({@link Amended}). An entry about no message (moderation: target 0, {@code read} and
      * {@code after} null) is appended as it is; a mute or ban, or its lifting, is written to the
-     * room's sanctions in the same step ({@link SanctionsHash}). Fails as {@link #publish} does, with the same
-     * deadline ({@code giveUpAt}, {@link #deadline}).
+     * room's sanctions in the same step ({@link SanctionsHash}). Fails as {@link #publish} does,
+     * with the same deadline ({@code giveUpAt}, {@link #deadline}).
      */
     CompletionStage<Amended> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
                                    long seenId, long giveUpAt) {
@@ -148,7 +148,8 @@ final class RoomCalls {
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline), seen[0], seen[1], about[0],
-                Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3], about[4], about[5]))
+                Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3],
+                about[4], about[5]))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedStage(reply);

@@ -46,7 +46,8 @@ final class SanctionsHash {
             String value = hash.get(i + 1);
             int space = field.indexOf(' ');
             int split = value.indexOf(' ');
-            Map<String, Sanctions.Sanction> kind = field.startsWith("ban ") ? bans : field.startsWith("mute ") ? mutes : null;
+            Map<String, Sanctions.Sanction> kind = field.startsWith("ban ") ? bans
+                    : field.startsWith("mute ") ? mutes : null;
             if (kind == null || split < 0) {
                 continue; // not written by publish.lua: nothing this server can read as a sanction
             }
