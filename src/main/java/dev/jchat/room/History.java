@@ -263,7 +263,7 @@ final class History {
      * back from their frames without keeping what was read, so that asking costs no heap.
      */
     static Positions.Unread unread(List<Frame> chats, String user, int cap) {
-        String mention = "@" + user.toLowerCase(Locale.ROOT);
+        String mention = Positions.mention(user);
         int unread = 0;
         int mentions = 0;
         for (int i = 0; i < chats.size() && unread < cap; i++) {

@@ -31,6 +31,11 @@ public interface Positions {
     record Unread(int unread, int mentions) {
     }
 
+    /** What a message's text holds, lower-cased ({@link java.util.Locale#ROOT}), when it mentions {@code user}. */
+    static String mention(String user) {
+        return "@" + user.toLowerCase(java.util.Locale.ROOT);
+    }
+
     /**
      * The name was active in {@code room} at {@code nowMillis} (it entered it): the room is one of
      * its rooms, the most recently active.

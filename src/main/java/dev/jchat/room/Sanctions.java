@@ -40,6 +40,18 @@ public final class Sanctions {
         }
     }
 
+    /**
+     * Holds exactly these mutes and bans, by name, in place of what it held: the sanctions an
+     * engine that keeps them beyond the servers read when it loaded the room (Redis), which its
+     * moderation entries left them as at the newest id loaded.
+     */
+    public synchronized void load(Map<String, Sanction> mutesNow, Map<String, Sanction> bansNow) {
+        mutes.clear();
+        mutesNow.forEach((name, sanction) -> mutes.put(InputRules.skeleton(name), sanction));
+        bans.clear();
+        bansNow.forEach((name, sanction) -> bans.put(InputRules.skeleton(name), sanction));
+    }
+
     /** Whether two spellings are one name, as holds and sanctions take them. */
     public static boolean sameName(String a, String b) {
         return a != null && b != null && InputRules.skeleton(a).equals(InputRules.skeleton(b));

@@ -34,6 +34,14 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:edits";
     }
 
+    /**
+     * Hash: the room's mutes and bans ({@link SanctionsHash}), kept as long as the longest of them
+     * holds, and at least as long as the room's log.
+     */
+    String sanctions(String room) {
+        return prefix + ":{" + room + "}:sanctions";
+    }
+
     /** Sorted set: {@code server|name} scored by when it expires. */
     String presence(String room) {
         return prefix + ":{" + room + "}:presence";

@@ -4,6 +4,7 @@ import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameEncoder;
+import dev.jchat.message.LogEntry;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.Direct;
@@ -14,9 +15,11 @@ import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
+import dev.jchat.room.Sanctions;
 import jakarta.websocket.CloseReason;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +68,8 @@ final class RedisRoom implements Room {
     private final RoomCalls calls;
     private final String name;
     private final Audience audience;
+    /** The room's mutes and bans: loaded from Redis with the room, then changed by its moderation entries. */
+    private final Sanctions sanctions = new Sanctions();
     private final Serial serial;
     /** Joins handed to the room and not yet handled: the engine does not retire it meanwhile. */
     final AtomicInteger incoming = new AtomicInteger();
@@ -105,7 +110,7 @@ final class RedisRoom implements Room {
             public void gone(String user) {
                 presenceChanges.add("-" + user);
             }
-        }, engine.timer(), engine.sends(), new dev.jchat.room.Sanctions());
+        }, engine.timer(), engine.sends(), sanctions);
     }
 
     @Override
@@ -169,14 +174,38 @@ final class RedisRoom implements Room {
         });
     }
 
+    /**
+     * Appends the moderation entry the way an amendment goes, in its turn among them: every server
+     * applies it as it reaches its copy, and {@code publish.lua} keeps a mute or ban in the room's
+     * sanctions in the same step, for the servers that load the room later.
+     */
     @Override
-    public void moderate(Member by, String action, String user, java.time.Instant until, String reason) {
-        // TODO(issue 24): moderation entries on Redis, with the room log's entries; until then refused
-        by.sendError(dev.jchat.message.ErrorCode.UNAVAILABLE, "not yet on this engine", name());
+    public void moderate(Member by, String action, String user, Instant until, String reason) {
+        long giveUpAt = calls.deadline();
+        whenIn(by, () -> {
+            amendments.add(() -> moderateNow(by, new LogEntry.Moderation(name, 0, action, user, by.name(), until,
+                    reason, Audience.now()), giveUpAt));
+            nextAmendment();
+        });
+    }
+
+    private void moderateNow(Member by, LogEntry.Moderation entry, long giveUpAt) {
+        if (!audience.contains(by)) {
+            amended(); // it left meanwhile
+            return;
+        }
+        calls.amend(name, entry, null, null, audience.epoch(), audience.lastId(), giveUpAt)
+                .whenComplete((amended, error) -> serial.execute(() -> {
+                    if (error != null) {
+                        calls.refusedMessage(error);
+                        by.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+                    }
+                    amended();
+                }));
     }
 
     @Override
-    public dev.jchat.room.Sanctions.Sanction muted(String user) {
+    public Sanctions.Sanction muted(String user) {
         return audience.muted(user);
     }
 
@@ -587,7 +616,7 @@ final class RedisRoom implements Room {
 
     private void applySnapshot(Snapshot snapshot) {
         if (!synced) {
-            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            load(snapshot);
             presenceVersion = snapshot.version();
             synced = true;
             joinReady();
@@ -600,7 +629,7 @@ final class RedisRoom implements Room {
             lost = false;
             held.clear();
             audience.closeAll(RESTARTED);
-            audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+            load(snapshot);
             presenceVersion = snapshot.version();
             joinReady(); // joins that waited for the new epoch
             return;
@@ -612,6 +641,12 @@ final class RedisRoom implements Room {
         if (newest >= 0 && differs(audience.lastId(), snapshot.frames().get(newest))) {
             lose("a sync read another message at the newest id this server holds");
             return;
+        }
+        if (snapshot.lastId() >= audience.lastId()) {
+            // as the entries up to the sync's newest id left them, those this copy missed too (a
+            // gap Redis no longer holds); the entries after the copy's newest are applied again
+            // below, in order, which ends where the sync read. A copy ahead of the sync keeps its own.
+            SanctionsHash.load(snapshot.sanctions(), sanctions);
         }
         for (int i = 0; i < snapshot.ids().size(); i++) {
             long id = snapshot.ids().get(i);
@@ -630,6 +665,17 @@ final class RedisRoom implements Room {
         }
         deliverHeld(snapshot.lastId());
         joinReady(); // joins that waited for a load after their conversation started over
+    }
+
+    /**
+     * The copy is what the sync read, the room's mutes and bans with it. A replay from before an
+     * entry Redis dropped to make room (the oldest entry other than a message, in a reaction
+     * storm) is not whole, as in every copy that dropped it ({@code History}).
+     */
+    private void load(Snapshot snapshot) {
+        SanctionsHash.load(snapshot.sanctions(), sanctions); // before anyone joins the copy
+        audience.load(snapshot.epoch(), snapshot.lastId(), snapshot.ids(), snapshot.frames(), snapshot.names());
+        audience.lost(snapshot.goneUpTo());
     }
 
     /** A message of the room's channel ({@link ChannelMessage}), in the order Redis published them. */

@@ -12,9 +12,11 @@ import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
+import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.connection.Threads;
 import dev.jchat.security.RefusedException;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -231,8 +233,9 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /**
-     * Names online and newest ids from Redis, for every room answered in one pipelined call; unread
-     * counted from this server's copy of a room it has someone in, else by {@link #unreadInRedis}.
+     * Names online, newest ids, and what is unread in the rooms this server has no copy of, from
+     * Redis, for every room answered in one pipelined round; unread in a room it has someone in is
+     * counted from its copy.
      */
     @Override
     public CompletionStage<List<MyRooms.Entry>> mine(String owner, String user) {
@@ -245,9 +248,14 @@ public final class RedisRooms implements RoomRegistry {
                 for (Positions.Mine place : places) {
                     CompletableFuture<String> seq = redis.hget(keys.meta(place.room()), "seq").toCompletableFuture();
                     CompletableFuture<Long> online = redis.hlen(keys.names(place.room())).toCompletableFuture();
+                    RedisRoom here = rooms.get(place.room());
+                    CompletableFuture<Positions.Unread> inRedis = here == null
+                            ? unreadInRedis(redis, place.room(), user, place.read()) : null;
                     lines.add(seq.thenCombine(online, (s, n) -> s == null ? 0L : Long.parseLong(s))
-                            .thenCompose(lastId -> unread(place, user, lastId)
-                                    .thenApply(unread -> RoomRegistry.line(place, online.join().intValue(), lastId, unread))));
+                            .thenCombine(inRedis == null ? CompletableFuture.completedFuture(null) : inRedis,
+                                    (lastId, counted) -> RoomRegistry.line(place, online.join().intValue(), lastId,
+                                            here == null ? counted
+                                                    : here.unread(user, Math.min(place.read(), lastId)))));
                 }
                 return CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new))
                         .thenApply(done -> lines.stream().map(CompletableFuture::join).toList());
@@ -255,28 +263,25 @@ public final class RedisRooms implements RoomRegistry {
         });
     }
 
-    /** What is unread in one of a name's rooms: from this server's copy when it has one, else from Redis. */
-    private CompletionStage<Positions.Unread> unread(Positions.Mine place, String user, long lastId) {
-        long read = Math.min(place.read(), lastId);
-        RedisRoom here = rooms.get(place.room());
-        if (here != null) {
-            return CompletableFuture.completedFuture(here.unread(user, read));
-        }
-        return unreadInRedis(place.room(), user, read);
-    }
-
     /**
-     * SEAM (issue 24, the room log in Redis): what is unread in a room this server has no copy of,
-     * counted where Redis keeps the room. To come with the room log's new keys (each chat message's
-     * state in a hash, the chat ids listed, a deleted message's text removed): one Lua script that
-     * walks the chat ids after {@code read} from the newest, at most {@link Positions#MAX_UNREAD}
-     * counted and {@code CHAT_HISTORY_SIZE} looked at, skipping {@code user}'s own and deleted
-     * ones and counting those whose text holds {@code @user} (case-insensitive), so that the cost
-     * stays bounded whatever the room's size. Until then: not counted (null), which the answer
-     * leaves out ({@code unread} and {@code mentions} absent), never a count that could be wrong.
+     * What is unread in a room this server has no copy of, counted where Redis keeps it by
+     * {@code unread.lua}, which mirrors the copies' rule ({@link Positions.Unread}): at most
+     * {@link Positions#MAX_UNREAD} counted, as many chat messages looked at (fewer with a smaller
+     * {@code CHAT_HISTORY_SIZE}), and the stream entries they are among, so the cost is bounded
+     * whatever the room's size; null (left out of the answer) when it read as many entries as it may
+     * without reaching the position or a cap (a reaction storm after the messages). A read position
+     * past the room's newest id (a room started over) finds nothing after it, as the copies do with
+     * the position capped there.
      */
-    CompletionStage<Positions.Unread> unreadInRedis(String room, String user, long read) {
-        return CompletableFuture.completedFuture(null);
+    CompletableFuture<Positions.Unread> unreadInRedis(RedisAsyncCommands<String, String> redis, String room,
+                                                      String user, long read) {
+        int lookAt = Math.min(Positions.MAX_UNREAD, config.historySize());
+        return Script.UNREAD.<List<Object>>run(redis, new String[] {keys.log(room), keys.texts(room)},
+                Long.toString(read), user, Positions.mention(user), Integer.toString(Positions.MAX_UNREAD),
+                Integer.toString(lookAt), Integer.toString(lookAt * (1 + RoomLog.ENTRIES_PER_MESSAGE)))
+                .toCompletableFuture()
+                .thenApply(reply -> reply.isEmpty() ? null
+                        : new Positions.Unread(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue()));
     }
 
     @Override

@@ -50,7 +50,7 @@ final class RoomCalls {
      */
     CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
         String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion(),
-                keys.texts(room), keys.edits(room)};
+                keys.texts(room), keys.edits(room), keys.sanctions(room)};
         return link.call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
                 Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),
                 seenEpoch == null ? "" : seenEpoch, Long.toString(seenId), lost ? "1" : "0", keys.channel(room)))
@@ -69,7 +69,7 @@ final class RoomCalls {
      */
     CompletionStage<Long> publish(String room, String user, String text, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        return append(room, around, new String[] {"chat", "", "", ""}, seenEpoch, seenId, deadline())
+        return append(room, around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
                 .thenApply(reply -> {
                     hub.metrics().published();
                     return Long.parseLong(String.valueOf(reply.get(0))); // {id, epoch}
@@ -107,14 +107,18 @@ final class RoomCalls {
      * ({@code read}), and stores the message as it is after it ({@code after}), only if Redis still
      * holds exactly {@code read} in the copy's epoch ({@code seenEpoch}); else appends nothing
      * ({@link Amended}). An entry about no message (moderation: target 0, {@code read} and
-     * {@code after} null) is appended as it is. Fails as {@link #publish} does, with the same
-     * deadline ({@code giveUpAt}, {@link #deadline}).
+     * {@code after} null) is appended as it is; a mute or ban, or its lifting, is written to the
+     * room's sanctions in the same step ({@link SanctionsHash}). Fails as {@link #publish} does,
+     * with the same deadline ({@code giveUpAt}, {@link #deadline}).
      */
     CompletionStage<Amended> amend(String room, LogEntry entry, String read, ChatMessage after, String seenEpoch,
                                    long seenId, long giveUpAt) {
         String kind = entry instanceof LogEntry.Edit ? "edit" : entry instanceof LogEntry.Delete ? "delete" : "other";
+        LogEntry.Moderation moderation = entry instanceof LogEntry.Moderation m ? m : null;
         String[] about = {kind, entry.target() == 0 ? "" : Long.toString(entry.target()), read == null ? "" : read,
-                after == null ? "" : FrameEncoder.toJson(after)};
+                after == null ? "" : FrameEncoder.toJson(after),
+                moderation == null ? "" : SanctionsHash.field(moderation),
+                moderation == null ? "" : SanctionsHash.value(moderation)};
         return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
@@ -139,12 +143,13 @@ final class RoomCalls {
                                             int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room)};
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room)};
         return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline), seen[0], seen[1], about[0],
-                Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3]))
+                Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3],
+                about[4], about[5]))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedStage(reply);

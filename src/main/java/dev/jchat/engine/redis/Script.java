@@ -27,7 +27,8 @@ final class Script {
     static final Script UNCLAIM = new Script("unclaim.lua", ScriptOutputType.INTEGER);
     static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
     static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS);
+    static final Script UNREAD = new Script("unread.lua", ScriptOutputType.MULTI);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD);
 
     private final String source;
     private final String digest;

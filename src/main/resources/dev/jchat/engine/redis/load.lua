@@ -3,19 +3,22 @@
 -- room's next epoch when Redis no longer holds what was seen of it (see docs/REDIS.md, "When
 -- Redis forgets").
 -- KEYS[1] meta hash   KEYS[2] stream   KEYS[3] names hash (name -> servers)   KEYS[4] presence version
--- KEYS[5] texts hash   KEYS[6] edits hash (see publish.lua)
+-- KEYS[5] texts hash   KEYS[6] edits hash (see publish.lua)   KEYS[7] sanctions hash (mutes and bans)
 -- ARGV[1] the epoch to start, when there is none or the room's is lost   ARGV[2] chat messages to read
 -- ARGV[3] seconds to keep a room that has no message yet
 -- ARGV[4] the epoch the caller saw ('' for none)   ARGV[5] the newest id seen in it
 -- ARGV[6] '1' when the caller saw, in that epoch, another message than Redis holds at some id
 -- ARGV[7] the room's channel, told of a new epoch as 'e <epoch>'
--- Returns {epoch, seq, version, entries (newest first), names online}: the entries from the
--- ARGV[2]-th newest chat message on, each {'<id>-0', {'f', frame}}, a chat message as it is now;
--- an edit of a deleted message, whose text is gone, as {'<id>-0', {'x', ''}}.
+-- Returns {epoch, seq, version, entries (newest first), names online, sanctions (field, value...),
+-- gone}: the entries from the ARGV[2]-th newest chat message on, each {'<id>-0', {'f', frame}}, a
+-- chat message as it is now; an edit of a deleted message, whose text is gone, as
+-- {'<id>-0', {'x', ''}}; gone: the newest id of an entry that went to make room for others (not
+-- a chat message: see publish.lua), '0' for none: a replay from before it is not whole.
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2], KEYS[5], KEYS[6])
+  redis.call('HDEL', KEYS[1], 'gone')
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
 else
@@ -62,4 +65,5 @@ if wanted > 0 then
   end
 end
 local version = redis.call('GET', KEYS[4]) or '0'
-return {epoch, seq, version, entries, redis.call('HKEYS', KEYS[3])}
+return {epoch, seq, version, entries, redis.call('HKEYS', KEYS[3]), redis.call('HGETALL', KEYS[7]),
+  redis.call('HGET', KEYS[1], 'gone') or '0'}

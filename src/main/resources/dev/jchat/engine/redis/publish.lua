@@ -1,7 +1,7 @@
 -- Appends one entry to a room's log: a chat message, or an edit, deletion, reaction (or any other
 -- entry) about one. The room's next id, its stream entry, its fan-out, in one step.
--- KEYS[1] the room's meta hash (epoch, seq, chats)   KEYS[2] its stream   KEYS[3] its texts hash
--- KEYS[4] its edits hash
+-- KEYS[1] the room's meta hash (epoch, seq, chats, gone)   KEYS[2] its stream   KEYS[3] its texts hash
+-- KEYS[4] its edits hash   KEYS[5] its sanctions hash (mutes and bans, see SanctionsHash)
 -- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] chat messages kept
 -- ARGV[4] seconds to keep the room after this entry   ARGV[5] the epoch to start, when there is none
 --   or the room's is lost
@@ -10,6 +10,8 @@
 -- ARGV[10] kind: 'chat', or for an entry 'edit', 'delete' or 'other'   ARGV[11] other entries kept
 -- ARGV[12] the id of the chat message the entry is about ('' for none)
 -- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
+-- ARGV[15] for a moderation entry that sets or lifts a mute or ban, the sanctions hash's field
+--   ('' for any other entry)   ARGV[16] the field's value ('' lifts it)
 -- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
 -- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
 -- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis'
@@ -41,6 +43,7 @@ if not epoch then
   -- the room is new, or Redis lost it: a new sequence, and nothing of an old log in it
   epoch = ARGV[5]
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('HDEL', KEYS[1], 'gone')
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
 elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[9]) then
   -- the sender's server saw ids of this epoch that Redis no longer has (restored from older data):
@@ -78,15 +81,18 @@ local function drop(entry)
   return false
 end
 
--- As the servers' copies (History), before the entry is added: when it would pass what is kept,
--- drops the oldest entries until one of its kind is gone, then the entries before the next chat
--- message, which were about messages no longer held. So the stream always starts with a chat
--- message and holds every entry after it, and a reaction storm cannot grow a room without bound.
+-- As the servers' copies (History), before the entry is added. Past the chat messages kept, the
+-- oldest message goes, with the entries before the next message (they were about messages no
+-- longer held): the stream always starts with a chat message. Past the other entries kept, the
+-- oldest entry that is not a chat message goes, wherever it is, so that a reaction storm costs old
+-- entries, never the messages. Meta's 'gone' is the id of the last entry dropped so: every entry
+-- before it is a chat message (nothing else older is left), so the next one is looked for after
+-- it, and each message is passed over once however long the storm; a server that loads the room
+-- takes what is older than 'gone' as not all there (load.lua answers it).
 local chats = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
 local chat = kind == 'chat'
-if (chat and chats >= tonumber(ARGV[3]))
-    or (not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11])) then
-  local made = false -- room was made: one of the new entry's kind went
+if chat and chats >= tonumber(ARGV[3]) then
+  local made = false -- a chat message went
   local dropped = 0
   local done = false
   repeat
@@ -101,10 +107,28 @@ if (chat and chats >= tonumber(ARGV[3]))
       if wasChat then
         dropped = dropped + 1
       end
-      made = made or wasChat == chat
+      made = made or wasChat
     end
   until done
   redis.call('HINCRBY', KEYS[1], 'chats', -dropped)
+elseif not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11]) then
+  local gone = redis.call('HGET', KEYS[1], 'gone')
+  local from = gone and ('(' .. gone .. '-0') or '-'
+  local found = false
+  repeat
+    local batch = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', 16)
+    for _, entry in ipairs(batch) do
+      if entry[2][1] ~= 'c' then
+        drop(entry)
+        redis.call('HSET', KEYS[1], 'gone', string.match(entry[1], '^(%d+)'))
+        found = true
+        break
+      end
+    end
+    if #batch > 0 then
+      from = '(' .. batch[#batch][1]
+    end
+  until found or #batch < 16
 end
 if kind == 'chat' then
   redis.call('HSET', KEYS[3], id, frame)
@@ -135,6 +159,36 @@ end
 
 for i = 1, 4 do
   redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+-- A room's mutes and bans live as long as its log, and a sanction at least until it ends: the
+-- hash expires with the room's keys or when its last sanction ends, whichever is later, and
+-- never while it holds one without an end. Sanctions that ended go when the next one is written.
+if ARGV[15] ~= '' then
+  if ARGV[16] == '' then
+    redis.call('HDEL', KEYS[5], ARGV[15])
+  else
+    redis.call('HSET', KEYS[5], ARGV[15], ARGV[16])
+  end
+  local keep = now + tonumber(ARGV[4]) * 1000
+  local forever = false
+  local held = redis.call('HGETALL', KEYS[5])
+  for i = 1, #held, 2 do
+    local ends = string.match(held[i + 1], '^(%S+)')
+    if ends == '-' then
+      forever = true
+    elseif tonumber(ends) <= now then
+      redis.call('HDEL', KEYS[5], held[i])
+    else
+      keep = math.max(keep, tonumber(ends))
+    end
+  end
+  if forever then
+    redis.call('PERSIST', KEYS[5])
+  else
+    redis.call('PEXPIREAT', KEYS[5], keep)
+  end
+else
+  redis.call('EXPIRE', KEYS[5], ARGV[4], 'GT') -- no sooner than the log; a later end stays
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
 redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)

@@ -102,8 +102,11 @@ class ChannelMessageTest {
                     await(script.load(redisCommands));
                 }
 
-                List<Object> reply = await(Script.PUBLISH.run(redisCommands, roomKeys, "{\"id\":", ",\"text\":\"a b\"}",
-                        "10", "60", "epoch-1", keys.channel(room), "99999999999999", "", "0", "chat", "40", "", "", ""));
+                String[] publishKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room),
+                        keys.sanctions(room)};
+                List<Object> reply = await(Script.PUBLISH.run(redisCommands, publishKeys, "{\"id\":", ",\"text\":\"a b\"}",
+                        "10", "60", "epoch-1", keys.channel(room), "99999999999999", "", "0", "chat", "40", "", "", "",
+                        "", ""));
                 assertEquals(new ChannelMessage.Chat("epoch-1", 1, "{\"id\":1,\"text\":\"a b\"}"), next(heard));
                 assertEquals(List.of("1", "epoch-1"), reply);
 
@@ -118,7 +121,7 @@ class ChannelMessageTest {
 
                 // a server that saw id 5 of epoch-1, where Redis holds 1: the room goes on in a new epoch
                 await(Script.LOAD.run(redisCommands, new String[] {keys.meta(room), keys.log(room), keys.names(room),
-                        keys.presenceVersion(), keys.texts(room), keys.edits(room)}, "epoch-2", "10", "60", "epoch-1", "5", "0", keys.channel(room)));
+                        keys.presenceVersion(), keys.texts(room), keys.edits(room), keys.sanctions(room)}, "epoch-2", "10", "60", "epoch-1", "5", "0", keys.channel(room)));
                 assertEquals(new ChannelMessage.Epoch("epoch-2"), next(heard));
 
                 String[] owners = roomKeys;

@@ -140,9 +140,9 @@ class RedisPositionsTest {
         JsonObject line = myRoom(back, room);
         assertEquals(two, line.getJsonNumber("read").longValue());
         assertEquals(two + 1, line.getJsonNumber("lastId").longValue());
-        // No copy of the room on this server: unread is counted in Redis once the room log's keys land
-        // (RedisRooms.unreadInRedis); until then it is left out, never guessed.
-        assertFalse(line.containsKey("unread"), () -> "counted without a copy: " + line);
+        // no copy of the room on this server: counted in Redis (unread.lua)
+        assertEquals(1, line.getInt("unread"), () -> "counted in Redis: " + line);
+        assertEquals(1, line.getInt("mentions"), "@Alice for alice");
         back.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
         next(back, "welcome");
         for (int i = 0; i < 3; i++) {
@@ -151,5 +151,83 @@ class RedisPositionsTest {
         JsonObject counted = myRoom(back, room);
         assertEquals(1, counted.getInt("unread"), () -> "from this server's copy: " + counted);
         assertEquals(1, counted.getInt("mentions"));
+    }
+
+    /**
+     * A room with nobody on this server is counted in Redis by the copies' rule: not the name's
+     * own, not deleted, mentions case-insensitive, at most 100; what a server with a copy answers.
+     */
+    @Test
+    void unreadInARoomWithNobodyHereIsCountedInRedisAsACopyCountsIt() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient writer = connect(a, "v=3&user=writer&room=" + room);
+        writer.welcome();
+        TestClient here = connect(a, "v=3&user=reader&room=" + room);
+        here.welcome();
+        writer.say("before");
+        long before = next(here, "chat").getJsonNumber("id").longValue();
+        read(here, room, before);
+        writer.say("hello @READER");
+        writer.say("to be deleted @reader");
+        long hello = next(here, "chat").getJsonNumber("id").longValue();
+        next(here, "chat");
+        here.say("my own");
+        next(here, "chat");
+        writer.say("plain");
+        next(here, "chat");
+        writer.send("{\"type\":\"delete\",\"id\":" + (hello + 1) + "}");
+        next(here, "delete");
+        TestClient away = connect(b, "v=3&user=reader&room=");
+        away.welcome();
+        JsonObject inRedis = myRoom(away, room);
+        assertEquals(2, inRedis.getInt("unread"), () -> "the mention and the plain one: " + inRedis);
+        assertEquals(1, inRedis.getInt("mentions"), inRedis::toString);
+        JsonObject fromCopy = myRoom(here, room);
+        assertEquals(fromCopy, inRedis, "the same as from A's copy");
+
+        for (int i = 0; i < 150; i++) {
+            writer.say("more " + i);
+        }
+        for (int i = 0; i < 150; i++) {
+            next(here, "chat");
+        }
+        JsonObject capped = myRoom(away, room);
+        assertEquals(100, capped.getInt("unread"), capped::toString);
+        assertEquals(0, capped.getInt("mentions"), "among the newest 100");
+        assertEquals(myRoom(here, room), capped, "the same as from A's copy");
+    }
+
+    /**
+     * Past the stream entries the count may read (5 per message looked at), a reaction storm after
+     * the messages leaves the room's count out on a server with no copy, rather than count it short.
+     */
+    @Test
+    void aRoomWhoseNewestEntriesAreAReactionStormIsNotCountedShort() throws Exception {
+        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
+        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
+        TestClient writer = connect(a, "v=3&user=writer&room=" + room);
+        writer.welcome();
+        TestClient here = connect(a, "v=3&user=reader&room=" + room);
+        here.welcome();
+        writer.say("read");
+        read(here, room, next(here, "chat").getJsonNumber("id").longValue());
+        writer.say("unread");
+        long unread = next(here, "chat").getJsonNumber("id").longValue();
+        for (int i = 0; i < 501; i++) { // in batches: each amendment waits for those before it, within 2 s
+            writer.send("{\"type\":\"react\",\"id\":" + unread + ",\"emoji\":\"👍\",\"on\":" + (i % 2 == 0) + "}");
+            if (i % 50 == 49 || i == 500) {
+                for (int j = i - i % 50; j <= i; j++) {
+                    next(here, "reaction");
+                }
+            }
+        }
+        assertEquals(1, myRoom(here, room).getInt("unread"), "A's copy counts it");
+        TestClient away = connect(b, "v=3&user=reader&room=");
+        away.welcome();
+        JsonObject line = myRoom(away, room);
+        assertEquals(unread + 501, line.getJsonNumber("lastId").longValue());
+        assertFalse(line.containsKey("unread"), () -> "not counted short: " + line);
+        assertFalse(line.containsKey("mentions"), line::toString);
     }
 }

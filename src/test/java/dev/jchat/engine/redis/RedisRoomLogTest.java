@@ -55,7 +55,7 @@ class RedisRoomLogTest {
     }
 
     /** The next frame of the log (a chat message or another entry), presence skipped. */
-    private static JsonObject nextEntry(TestClient client) {
+    static JsonObject nextEntry(TestClient client) {
         while (true) {
             JsonObject frame = client.next();
             if (!Set.of("join", "leave", "typing").contains(frame.getString("type"))) {
@@ -92,6 +92,11 @@ class RedisRoomLogTest {
 
     private static void react(TestClient client, long id, String emoji) {
         client.send(Json.createObjectBuilder().add("type", "react").add("id", id).add("emoji", emoji).build().toString());
+    }
+
+    private static void react(TestClient client, long id, String emoji, boolean on) {
+        client.send(Json.createObjectBuilder().add("type", "react").add("id", id).add("emoji", emoji).add("on", on)
+                .build().toString());
     }
 
     private static void delete(TestClient client, long id) {
@@ -231,11 +236,13 @@ class RedisRoomLogTest {
 
     /**
      * History 3: the stream holds 3 chat messages and 12 other entries at most, trimmed as every
-     * server's copy trims (History): a 13th reaction makes the oldest entries go, chat messages
-     * with them, and a server that reads Redis afterwards holds what one that saw it all holds.
+     * server's copy trims (History): past 12, the oldest entry that is not a message goes, so a
+     * storm of reactions on the newest message of a full room keeps every message, in Redis and in
+     * a server that reads the room afterwards, which holds what one that saw it all holds, and
+     * does not take a replay from before the dropped reactions for whole.
      */
     @Test
-    void theStreamIsBoundedAsEveryServersCopyIs() throws Exception {
+    void aReactionStormKeepsTheMessagesInTheStreamAndInEveryServersCopy() throws Exception {
         EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
         TestClient ann = v3(a, "ann", "");
         for (int i = 1; i <= 5; i++) {
@@ -247,25 +254,35 @@ class RedisRoomLogTest {
         assertEquals(":3", redis.command("XLEN " + log), "the newest 3 messages");
         assertEquals(":3", redis.command("HLEN " + texts));
         assertEquals("$-1", redis.command("HGET " + texts + " 1"), "one no longer kept has no text in Redis");
-        String[] emoji = {"😀", "😁", "😂", "🤣", "😃", "😄", "😅", "😆", "😉", "😊", "😋", "😎", "😍"};
-        for (int i = 0; i < 12; i++) {
-            react(ann, 5, emoji[i]);
+        for (int i = 0; i < 40; i++) { // ids 6 to 45: on at even ids, off at odd ones
+            react(ann, 5, "😀", i % 2 == 0);
         }
-        entries(ann, 12);
-        assertEquals(":15", redis.command("XLEN " + log), "3 messages and 12 other entries");
-        react(ann, 5, emoji[12]);
-        entries(ann, 1);
-        assertEquals(":1", redis.command("XLEN " + log), "the oldest entries went, and the messages they were about");
-        assertEquals(":0", redis.command("HLEN " + texts));
+        List<String> storm = entries(ann, 40);
+        assertEquals("45 reaction 5 😀 false ann", storm.get(39));
+        assertEquals(":15", redis.command("XLEN " + log), "3 messages and the newest 12 other entries");
+        assertEquals(":3", redis.command("HLEN " + texts), "every message is still there");
+        for (int id = 3; id <= 5; id++) {
+            assertEquals(":1", redis.command("HEXISTS " + texts + " " + id), "message " + id);
+        }
         ann.say("m6");
-        ann.say("m7");
-        entries(ann, 2);
+        entries(ann, 1);
 
         EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
+        List<String> kept = storm.subList(28, 40); // ids 34 to 45
         for (EmbeddedServer server : List.of(a, b)) {
-            assertEquals(List.of("19 chat m6", "20 chat m7"), entries(v3(server, "bob", ""), 2), "a new connection's backlog");
-            assertEquals(List.of("18 reaction 5 😍 true ann", "19 chat m6", "20 chat m7"),
-                    entries(v3(server, "carl", "&since=17"), 3), "a replay");
+            assertEquals(List.of("4 chat m4", "5 chat m5", "46 chat m6"), entries(v3(server, "bob", ""), 3),
+                    "a new connection's backlog");
+            TestClient old = clients.connect(server.chatUri(), "&v=3&user=carl&since=3");
+            assertEquals(false, old.welcome().getBoolean("recovered"), "the reactions dropped were not replayed");
+            List<String> replay = new ArrayList<>(List.of("4 chat m4", "5 chat m5"));
+            replay.addAll(kept);
+            replay.add("46 chat m6");
+            assertEquals(replay, entries(old, replay.size()), "what is held, the messages as they are now");
+            TestClient recent = clients.connect(server.chatUri(), "&v=3&user=dora&since=33");
+            assertEquals(true, recent.welcome().getBoolean("recovered"), "after the dropped ones, nothing is missing");
+            List<String> rest = new ArrayList<>(kept);
+            rest.add("46 chat m6");
+            assertEquals(rest, entries(recent, rest.size()));
         }
     }
 
