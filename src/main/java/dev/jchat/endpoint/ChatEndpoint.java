@@ -248,7 +248,7 @@ public final class ChatEndpoint {
             member.send(FrameEncoder.toJson(new Pong(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
         } else if (frame instanceof ClientFrame.Typing typing) {
             Room room = find(typing);
-            if (room != null && muted(room, typing.room()) == null) {
+            if (room != null && muted(room) == null) {
                 room.typing(member); // thinned by the room, not rate-limited
             } else if (room != null) {
                 if (withinRate(typing.room())) { // a muted name's typing is refused, counted so that it cannot flood errors
@@ -572,13 +572,13 @@ public final class ChatEndpoint {
     }
 
     /** The member's mute in that room, or null. */
-    private Sanctions.Sanction muted(Room room, String asked) {
+    private Sanctions.Sanction muted(Room room) {
         return member.name() == null ? null : room.muted(member.name());
     }
 
     /** Tells the member it is muted in the room, if it is; true when it was. */
     private boolean tellMuted(Room room, String asked) {
-        Sanctions.Sanction mute = muted(room, asked);
+        Sanctions.Sanction mute = muted(room);
         if (mute != null) {
             member.sendError(ErrorCode.MUTED, "a moderator muted you in this room", asked, mute.until(), mute.reason());
         }
