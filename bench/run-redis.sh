@@ -11,6 +11,7 @@
 #                                   room on two servers at 12 500 and 15 000/s, or 7 500 and
 #                                   5 000/s if 10 000 was not sustained, until the answer changes
 #   bench/run-redis.sh --quick      small points, a few seconds each: a smoke test
+#   bench/run-redis.sh --throughput only the one-room points (about 6 minutes): to compare builds
 #   bench/run-redis.sh --no-build   run the jar already in target/
 #   bench/run-redis.sh --jar FILE   run another build of the standalone jar
 #
@@ -26,14 +27,16 @@ cd "$(dirname "$0")/.."
 . bench/common.sh
 
 quick=false
+only_throughput=false
 build=true
 jar=target/chat-standalone.jar
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=true; shift ;;
+    --throughput) only_throughput=true; shift ;;
     --no-build) build=false; shift ;;
     --jar) jar=${2:?--jar needs a file}; build=false; shift 2 ;;
-    *) echo "usage: $0 [--quick] [--no-build | --jar FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--throughput] [--no-build | --jar FILE]" >&2; exit 2 ;;
   esac
 done
 
@@ -53,6 +56,9 @@ if [ "$quick" = true ]; then
   latency=("20 4 10")
   throughput="4 4 250"
   ramp_up=() ramp_down=()
+fi
+if [ "$only_throughput" = true ]; then
+  latency=()
 fi
 
 build_jars "$build"

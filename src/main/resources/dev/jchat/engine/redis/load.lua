@@ -18,7 +18,7 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2], KEYS[5], KEYS[6])
-  redis.call('HDEL', KEYS[1], 'gone')
+  redis.call('HDEL', KEYS[1], 'gone', 'kept')
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
 else

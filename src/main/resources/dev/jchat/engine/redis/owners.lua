@@ -19,7 +19,7 @@ if not recorded then
   return 0
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
-redis.call('HDEL', KEYS[1], 'gone') -- ids start again: nothing of the old sequence is gone from the new
+redis.call('HDEL', KEYS[1], 'gone', 'kept') -- ids start again: nothing of the old sequence is gone from the new
 redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'seq', 0, 'chats', 0, 'owners', ARGV[1])
 -- a message of the new epoch with no id: every server with the room syncs to it, and closes its
 -- members of the old one (1012); a server already on it ignores it

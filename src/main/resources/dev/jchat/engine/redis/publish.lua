@@ -29,7 +29,12 @@ if now > tonumber(ARGV[7]) then
 end
 local kind = ARGV[10]
 local target = ARGV[12]
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local ttl = tonumber(ARGV[4])
+-- one read of the room's counters; 'kept' is until when (s, Redis' clock) every key of the room
+-- lives at least: the expiry is refreshed only when that is sooner than ttl from now, to ttl and
+-- a minute more, so that a busy room pays for it once a minute, not per entry (see below)
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'chats', 'kept', 'gone')
+local epoch = meta[1]
 if kind ~= 'chat' and target ~= '' then
   -- compare-and-set: decided on the message as it was read, appended only if it still is
   local held = redis.call('HGET', KEYS[3], target)
@@ -39,33 +44,33 @@ if kind ~= 'chat' and target ~= '' then
     return {'0', epoch, held or ''} -- what it is now: the sender decides again without reading it
   end
 end
+local seq = tonumber(meta[2] or '0')
+local chats = tonumber(meta[3] or '0')
+local kept = tonumber(meta[4] or '0')
+local gone = meta[5]
 if not epoch then
   -- the room is new, or Redis lost it: a new sequence, and nothing of an old log in it
   epoch = ARGV[5]
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
-  redis.call('HDEL', KEYS[1], 'gone')
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
-elseif epoch == ARGV[8] and tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[9]) then
+  redis.call('HDEL', KEYS[1], 'gone', 'kept')
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'chats', 0)
+  seq, chats, kept, gone = 0, 0, 0, nil
+elseif epoch == ARGV[8] and seq < tonumber(ARGV[9]) then
   -- the sender's server saw ids of this epoch that Redis no longer has (restored from older data):
   -- a new epoch, told to every server before this entry, so that no id is given twice in one
   epoch = ARGV[5]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
   redis.call('PUBLISH', ARGV[6], 'e ' .. epoch) -- ChannelMessage.Epoch
 end
-local id = string.format('%d', redis.call('HINCRBY', KEYS[1], 'seq', 1))
+local id = string.format('%d', seq + 1)
 local frame = ARGV[1] .. id .. ARGV[2]
 
--- Drops one entry of the stream and what only it used; returns true for a chat message.
-local function drop(entry)
+-- Drops one entry of the stream that is not a chat message, and what only it used (an edit's text,
+-- and its id in its message's edits field).
+local function dropOther(entry)
   redis.call('XDEL', KEYS[2], entry[1])
   local dropId = string.match(entry[1], '^(%d+)')
-  local field = entry[2][1]
-  if field == 'c' then
-    redis.call('HDEL', KEYS[3], dropId)
-    redis.call('HDEL', KEYS[4], dropId)
-    return true
-  end
-  if field == 'e' then
+  if entry[2][1] == 'e' then
     redis.call('HDEL', KEYS[3], dropId)
     local of = entry[2][2]
     local edits = redis.call('HGET', KEYS[4], of)
@@ -78,7 +83,6 @@ local function drop(entry)
       end
     end
   end
-  return false
 end
 
 -- As the servers' copies (History), before the entry is added. Past the chat messages kept, the
@@ -89,38 +93,59 @@ end
 -- before it is a chat message (nothing else older is left), so the next one is looked for after
 -- it, and each message is passed over once however long the storm; a server that loads the room
 -- takes what is older than 'gone' as not all there (load.lua answers it).
-local chats = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
 local chat = kind == 'chat'
-if chat and chats >= tonumber(ARGV[3]) then
-  local made = false -- a chat message went
-  local dropped = 0
+local chatsBefore = chats
+local keep = tonumber(ARGV[3])
+if chat and chats >= keep + math.floor(keep / 8) then
+  -- the oldest messages go, as many as make this one the keep-th, with the entries after each up
+  -- to the next message; an eighth of keep at once (none for fewer than 8), each key in one call:
+  -- a busy room pays for the trim every eighth of its history, not per message
+  local goes = chats - keep + 1
+  local entries, texts, messages = {}, {}, {}
+  local from = '-'
   local done = false
   repeat
-    local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 2) -- mostly one goes, and the next is a message
-    done = #oldest == 0
-    for _, entry in ipairs(oldest) do
-      if made and entry[2][1] == 'c' then
-        done = true
-        break
+    local batch = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', goes + 8)
+    for _, entry in ipairs(batch) do
+      local field = entry[2][1]
+      local entryId = string.match(entry[1], '^(%d+)')
+      if field == 'c' then
+        if goes == 0 then
+          done = true
+          break
+        end
+        goes = goes - 1
+        table.insert(messages, entryId)
       end
-      local wasChat = drop(entry)
-      if wasChat then
-        dropped = dropped + 1
+      table.insert(entries, entry[1])
+      if field == 'c' or field == 'e' then -- an edit's message goes before it, with its edits field
+        table.insert(texts, entryId)
       end
-      made = made or wasChat
+    end
+    if #batch == 0 then
+      done = true
+    else
+      from = '(' .. batch[#batch][1]
     end
   until done
-  redis.call('HINCRBY', KEYS[1], 'chats', -dropped)
+  local function inParts(command, key, list)
+    for i = 1, #list, 1000 do
+      redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+    end
+  end
+  inParts('XDEL', KEYS[2], entries)
+  inParts('HDEL', KEYS[3], texts)
+  inParts('HDEL', KEYS[4], messages)
+  chats = chats - #messages
 elseif not chat and redis.call('XLEN', KEYS[2]) - chats >= tonumber(ARGV[11]) then
-  local gone = redis.call('HGET', KEYS[1], 'gone')
   local from = gone and ('(' .. gone .. '-0') or '-'
   local found = false
   repeat
     local batch = redis.call('XRANGE', KEYS[2], from, '+', 'COUNT', 16)
     for _, entry in ipairs(batch) do
       if entry[2][1] ~= 'c' then
-        drop(entry)
-        redis.call('HSET', KEYS[1], 'gone', string.match(entry[1], '^(%d+)'))
+        dropOther(entry)
+        gone = string.match(entry[1], '^(%d+)')
         found = true
         break
       end
@@ -133,7 +158,7 @@ end
 if kind == 'chat' then
   redis.call('HSET', KEYS[3], id, frame)
   redis.call('XADD', KEYS[2], id .. '-0', 'c', '')
-  redis.call('HINCRBY', KEYS[1], 'chats', 1)
+  chats = chats + 1
 elseif kind == 'edit' then
   redis.call('XADD', KEYS[2], id .. '-0', 'e', target)
   redis.call('HSET', KEYS[3], id, frame)
@@ -157,9 +182,27 @@ else
   end
 end
 
-for i = 1, 4 do
-  redis.call('EXPIRE', KEYS[i], ARGV[4])
+local nowSeconds = math.floor(now / 1000)
+local counters = {'seq', id}
+if gone and gone ~= meta[5] then
+  table.insert(counters, 'gone')
+  table.insert(counters, gone)
 end
+if chats ~= chatsBefore then
+  table.insert(counters, 'chats')
+  table.insert(counters, string.format('%d', chats))
+end
+-- and when a key may be new: a room that held no message may have no stream or texts yet, an edit
+-- may make the edits hash (a key made between two refreshes would never expire)
+local refresh = kept < nowSeconds + ttl or chatsBefore == 0 or kind == 'edit'
+if refresh then
+  for i = 1, 4 do
+    redis.call('EXPIRE', KEYS[i], ttl + 60)
+  end
+  table.insert(counters, 'kept')
+  table.insert(counters, string.format('%d', nowSeconds + ttl + 60))
+end
+redis.call('HSET', KEYS[1], unpack(counters))
 -- A room's mutes and bans live as long as its log, and a sanction at least until it ends: the
 -- hash expires with the room's keys or when its last sanction ends, whichever is later, and
 -- never while it holds one without an end. Sanctions that ended go when the next one is written.
@@ -169,7 +212,7 @@ if ARGV[15] ~= '' then
   else
     redis.call('HSET', KEYS[5], ARGV[15], ARGV[16])
   end
-  local keep = now + tonumber(ARGV[4]) * 1000
+  local keep = (nowSeconds + ttl + 60) * 1000
   local forever = false
   local held = redis.call('HGETALL', KEYS[5])
   for i = 1, #held, 2 do
@@ -187,8 +230,8 @@ if ARGV[15] ~= '' then
   else
     redis.call('PEXPIREAT', KEYS[5], keep)
   end
-else
-  redis.call('EXPIRE', KEYS[5], ARGV[4], 'GT') -- no sooner than the log; a later end stays
+elseif refresh then
+  redis.call('EXPIRE', KEYS[5], ttl + 60, 'GT') -- no sooner than the log; a later end stays
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
 redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)

@@ -287,6 +287,76 @@ class RedisRoomLogTest {
     }
 
     /**
+     * History 16: the oldest messages go an eighth of that at a time (2), so the stream holds 16 to
+     * 17 messages after each one, every text in it is a held message's, and a server that reads the
+     * room serves the newest 16 as one that saw them all does.
+     */
+    @Test
+    void theOldestMessagesGoSomeAtATimeAndEveryServerStillServesTheNewestHistorySize() throws Exception {
+        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(16, 16));
+        TestClient ann = v3(a, "ann", "");
+        String log = "chat:{" + room + "}:log";
+        String texts = "chat:{" + room + "}:msgs";
+        List<Integer> lengths = new ArrayList<>();
+        for (int i = 1; i <= 22; i++) {
+            ann.say("m" + i);
+            entries(ann, 1);
+            lengths.add(Integer.parseInt(redis.command("XLEN " + log).substring(1)));
+            assertEquals(redis.command("XLEN " + log), redis.command("HLEN " + texts), "a text for each message, after " + i);
+        }
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 16, 17, 18, 16), lengths);
+        for (int id = 1; id <= 6; id++) {
+            assertEquals(":0", redis.command("HEXISTS " + texts + " " + id), "message " + id + " went");
+        }
+
+        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(16, 16));
+        for (EmbeddedServer server : List.of(a, b)) {
+            List<String> backlog = entries(v3(server, "bob", ""), 16);
+            assertEquals("7 chat m7", backlog.get(0));
+            assertEquals("22 chat m22", backlog.get(15));
+        }
+    }
+
+    /**
+     * The room's keys live CHAT_HISTORY_DAYS (30) after its last entry, and no more than a minute
+     * longer: the expiry is refreshed when the room's last refresh is a minute old, and when an entry
+     * makes a key (the first message, the first edit), not by every entry.
+     */
+    @Test
+    void theRoomsKeysLiveHistoryDaysAfterItsLastEntryRefreshedOnceAMinute() throws Exception {
+        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3));
+        TestClient ann = v3(a, "ann", "");
+        String prefix = "chat:{" + room + "}:";
+        ann.say("m1");
+        entries(ann, 1);
+        edit(ann, 1, "m1!");
+        entries(ann, 1);
+        for (String key : List.of("meta", "log", "msgs", "edits")) {
+            assertKept(prefix + key);
+        }
+        for (String key : List.of("log", "msgs")) {
+            assertEquals(":1", redis.command("EXPIRE " + prefix + key + " 100"));
+        }
+        ann.say("m2");
+        entries(ann, 1);
+        assertTrue(ttl(prefix + "log") <= 100, "not refreshed within the minute: " + ttl(prefix + "log"));
+        assertEquals(":0", redis.command("HSET " + prefix + "meta kept 0"), "as if a minute had passed");
+        ann.say("m3");
+        entries(ann, 1);
+        assertKept(prefix + "log");
+        assertKept(prefix + "msgs");
+    }
+
+    private long ttl(String key) {
+        return Long.parseLong(redis.command("TTL " + key).substring(1));
+    }
+
+    private void assertKept(String key) {
+        long ttl = ttl(key);
+        assertTrue(ttl > 30 * 86_400 - 5 && ttl <= 30 * 86_400 + 60, key + " is kept 30 days (and at most a minute): " + ttl);
+    }
+
+    /**
      * Every key of the room, read twice: as its type reads (stream entries, hash fields and values,
      * list and set members, strings) and as DUMP serializes it (uncompressed), which would show
      * an entry removed from a stream whose bytes stay in it.
