@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -234,17 +235,22 @@ public final class Audience {
             if (farewell != null) {
                 sends.queue(member, farewell);
             }
-            String user = member.name();
-            if (members.remove(member) && user != null) {
-                if (presence.departed(user)) {
-                    announce(null, sends);
-                }
-                if (!presence.isHere(user)) {
-                    typing.forget(user);
-                }
-            }
+            remove(member, sends);
         }
         sends.start();
+    }
+
+    /** With the lock held: the member is no longer here; when it was its name's last connection, the name leaves. */
+    private void remove(Member member, Sends sends) {
+        String user = member.name();
+        if (members.remove(member) && user != null) {
+            if (presence.departed(user)) {
+                announce(null, sends);
+            }
+            if (!presence.isHere(user)) {
+                typing.forget(user);
+            }
+        }
     }
 
     /** Tells the shared presence again of every name here, so that it does not expire them (alone: nothing to tell). */
@@ -444,6 +450,32 @@ public final class Audience {
             all = List.copyOf(members);
         }
         all.forEach(m -> m.close(reason));
+    }
+
+    /**
+     * The room's bans, as the engine loaded them anew, hold for those already in the room too: a
+     * member whose name is banned now is removed as the ban's entry removes it. For a copy that
+     * missed the entry itself (in a gap its engine no longer holds); one that applies the entry
+     * afterwards finds the name gone.
+     */
+    public void removeBanned() {
+        Sends sends = new Sends(sendOn);
+        List<Member> removed = new ArrayList<>();
+        List<Sanctions.Sanction> bans = new ArrayList<>();
+        synchronized (this) {
+            for (Member m : List.copyOf(members)) {
+                Sanctions.Sanction ban = m.name() == null ? null : sanctions.banned(m.name(), now());
+                if (ban != null) {
+                    remove(m, sends); // here, so that the ban's entry, should it come after all, finds it gone
+                    removed.add(m);
+                    bans.add(ban);
+                }
+            }
+        }
+        sends.start();
+        for (int i = 0; i < removed.size(); i++) { // it may write: no lock
+            removed.get(i).removedFrom(room, ErrorCode.BANNED, BANNED, bans.get(i).until(), bans.get(i).reason());
+        }
     }
 
     /**

@@ -737,6 +737,7 @@ final class RedisRoom implements Room {
                 }
                 calls.lost(name, next - 1 - last);
                 audience.lost(next - 1); // a client that saw less than this was not given everything
+                audience.removeBanned(); // a ban among the lost entries holds for those here too (the sync loaded it)
             }
             Frame frame = held.pollFirstEntry().getValue();
             if (frame == FORGOTTEN) {

@@ -164,4 +164,51 @@ class RedisModerationTest {
                 nextEntry(boss, "moderation").getString("action"), nextEntry(boss, "chat").getString("msg")),
                 "nothing refused reached A");
     }
+
+    /**
+     * B misses two bans while its subscription is cut, and Redis no longer holds their entries when
+     * B is back (history 3: twelve reactions after them push them out): B's sync loads the room's
+     * bans with the gap, and the banned names' connections there go as the entries would have
+     * removed them, on every version.
+     */
+    @Test
+    void aBanMissedInAGapRedisNoLongerHoldsStillRemovesTheNameOnTheServerThatMissedIt() throws Exception {
+        ChatConfig config = RedisChats.config(redis.url(), 3).withHistory(3, 3);
+        EmbeddedServer a = chats.start(config.withSecurity(config.security().withModerators(List.of("boss"))));
+        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+            ChatConfig viaProxy = RedisChats.config(proxy.url(), 3).withHistory(3, 3);
+            EmbeddedServer b = chats.start(viaProxy.withSecurity(viaProxy.security().withModerators(List.of("boss"))));
+            TestClient boss = v3(a, "boss");
+            TestClient bob = v3(b, "bob");
+            TestClient olga = clients.join(b.chatUri(), "olga"); // version 1
+            TestClient wes = v3(b, "wes");
+            boss.say("hello");
+            nextEntry(boss, "chat");
+            assertEquals("hello", nextEntry(bob, "chat").getString("msg"));
+            assertEquals("hello", olga.nextChat().getString("msg"));
+            nextEntry(wes, "chat");
+
+            proxy.holdSubscribers(); // B misses what follows on its channel until it syncs
+            for (String name : List.of("bob", "olga")) {
+                boss.send("{\"type\":\"ban\",\"user\":\"" + name + "\",\"reason\":\"spam\"}");
+                nextEntry(boss, "moderation");
+            }
+            for (int i = 0; i < 12; i++) { // the other entries kept: 12; the bans' go
+                boss.send("{\"type\":\"react\",\"id\":1,\"emoji\":\"👍\",\"on\":" + (i % 2 == 0) + "}");
+                nextEntry(boss, "reaction");
+            }
+            String log = "chat:{" + room + "}:log";
+            assertEquals("*0", redis.command("XRANGE " + log + " 2-0 3-0"), "Redis no longer holds the bans' entries");
+            proxy.cutSubscribers(500); // what was held is lost with the connection: B syncs when it is back
+            proxy.releaseSubscribers();
+
+            assertEquals("spam", bob.expectError("banned").getString("reason"), "removed on B after all");
+            assertTrue(bob.isOpen(), "a version-3 connection leaves the room, not the connection");
+            assertEquals("spam", olga.expectError("banned").getString("reason"));
+            olga.expectClose(1008);
+            JsonObject next = nextEntry(wes, "reaction");
+            assertEquals(4, next.getInt("id"), "the others get what B could still read after the gap");
+            assertRefused(b, "bob");
+        }
+    }
 }
