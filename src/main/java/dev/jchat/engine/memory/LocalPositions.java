@@ -15,8 +15,9 @@ import java.util.concurrent.CompletionStage;
  * Read positions and "my rooms" in this JVM's memory: they end with the process, as its rooms do.
  * Each owner keeps at most {@link Positions#MAX_ROOMS} rooms (the least recently active goes
  * first); a room not active for {@code CHAT_HISTORY_DAYS} is forgotten, and owners left with none
- * are swept out once there are many. At most {@link #MAX_OWNERS} owners are kept (with their
- * 200 rooms each at most, a bound on the heap whatever the traffic), the least recently used going first. Thread-safe: one lock, held for a map operation at a time.
+ * are swept out once there are many. At most {@link #MAX_PLACES} rooms of all owners together and
+ * {@link #MAX_OWNERS} owners are kept (a bound on the heap whatever the traffic: about 70 MB, docs/PROTOCOL.md), the
+ * least recently used owner going first. Thread-safe: one lock, held for a map operation at a time.
  */
 final class LocalPositions implements Positions {
 
@@ -24,6 +25,8 @@ final class LocalPositions implements Positions {
     private static final int SWEEP_AT = 10_000;
     /** Owners kept at most: past it, the one whose positions were least recently used goes (a bound on the heap). */
     static final int MAX_OWNERS = 100_000;
+    /** Rooms of all owners together kept at most: past it, least recently used owners go until it is met. */
+    static final int MAX_PLACES = 500_000;
 
     /** One room of an owner's: when it was last active there, and the id read up to. */
     private static final class Place {
@@ -35,9 +38,15 @@ final class LocalPositions implements Positions {
     private final Map<String, Map<String, Place>> owners = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Map<String, Place>> eldest) {
-            return size() > MAX_OWNERS;
+            boolean full = size() > MAX_OWNERS;
+            if (full) {
+                places -= eldest.getValue().size();
+            }
+            return full;
         }
     };
+    /** Rooms of all owners together. */
+    private int places;
     private final long keepMillis;
     private int sweepAt = SWEEP_AT;
 
@@ -64,8 +73,8 @@ final class LocalPositions implements Positions {
     @Override
     public synchronized void forget(String owner, String room) {
         Map<String, Place> rooms = owners.get(owner);
-        if (rooms != null) {
-            rooms.remove(room);
+        if (rooms != null && rooms.remove(room) != null) {
+            places--;
         }
     }
 
@@ -90,10 +99,20 @@ final class LocalPositions implements Positions {
             if (rooms.size() >= MAX_ROOMS) {
                 rooms.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().active))
                         .ifPresent(oldest -> rooms.remove(oldest.getKey()));
+                places--;
             }
             place = new Place();
             place.active = nowMillis;
             rooms.put(room, place);
+            places++;
+            // the owner was just used, so it is the last: those before it go, the least recently used first
+            for (Iterator<Map<String, Place>> it = owners.values().iterator(); places > MAX_PLACES && it.hasNext(); ) {
+                Map<String, Place> eldest = it.next();
+                if (eldest != rooms) {
+                    places -= eldest.size();
+                    it.remove();
+                }
+            }
         }
         return place;
     }
@@ -106,7 +125,9 @@ final class LocalPositions implements Positions {
         long since = nowMillis - keepMillis;
         for (Iterator<Map<String, Place>> it = owners.values().iterator(); it.hasNext(); ) {
             Map<String, Place> rooms = it.next();
+            int before = rooms.size();
             rooms.values().removeIf(place -> place.active < since);
+            places -= before - rooms.size();
             if (rooms.isEmpty()) {
                 it.remove();
             }

@@ -68,4 +68,24 @@ class LocalPositionsTest {
         assertEquals(List.of("r"), rooms(positions, "first"));
         assertEquals(List.of(), rooms(positions, "second"));
     }
+
+    @Test
+    void atMostSoManyRoomsOfAllOwnersTogetherAreKeptTheLeastRecentlyUsedOwnersGoingFirst() {
+        LocalPositions positions = new LocalPositions(Duration.ofDays(30));
+        long now = System.currentTimeMillis();
+        int owners = LocalPositions.MAX_PLACES / Positions.MAX_ROOMS; // each with a full list: all of them fit
+        for (int o = 0; o < owners; o++) {
+            for (int r = 0; r < Positions.MAX_ROOMS; r++) {
+                positions.visited("o" + o, "r" + r, now);
+            }
+        }
+        positions.mine("o0"); // used again: "o1" is now the least recently used
+        positions.visited("o1", "r0", now); // no new room: nobody goes
+        assertEquals(Positions.MAX_ROOMS, rooms(positions, "o2").size());
+        positions.visited("newcomer", "r", now);
+        assertEquals(List.of("r"), rooms(positions, "newcomer"));
+        assertEquals(List.of(), rooms(positions, "o3"), "the least recently used went to make room");
+        assertEquals(Positions.MAX_ROOMS, rooms(positions, "o1").size(), "used since: kept");
+        assertEquals(Positions.MAX_ROOMS, rooms(positions, "o4").size(), "one owner went, no more");
+    }
 }
