@@ -23,6 +23,8 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_ROOM = 'lobby';
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
+const LONG_PRESS_MS = 500;       // a touch held this long on a message unfolds its actions, as "⋯" does
+const LONG_PRESS_SLOP_PX = 10;   // moving further than this is a scroll or a selection, not a press
 const MAX_ITEMS = 1000;          // per room: keeps a tab left open for days from growing without bound
 // Of our name's rooms (the server keeps 200), the most recently active ones are entered: together below the
 // server's default of 100 rooms per connection.
@@ -441,12 +443,54 @@ function actionBar(message, view, item) {
   return bar;
 }
 
-/** The actions of a message, unfolded for the keyboard and touch screens (a mouse sees them on hover). */
+/** The actions of a message, unfolded by "⋯" for the keyboard and by a long press on touch screens (a mouse sees them on hover). */
 function toggleActions(item) {
   const open = !item.classList.contains('open');
   item.classList.toggle('open', open);
   item.querySelector(':scope > .more').setAttribute('aria-expanded', String(open));
   if (open) item.querySelector(':scope > .actions button')?.focus(); else closePanel(item);
+}
+
+/**
+ * A touch held still on a message unfolds its actions, as "⋯" does (a phone has no hover). One listener set for
+ * the whole list: a move, a lifted finger or a scroll (pointercancel) before the time is no press, and the
+ * browser's own menu for a press that unfolded them is not shown. Presses on a button or a field are theirs.
+ */
+function listenForLongPress(list) {
+  let press = null;                            // the press under way: { item, x, y, timer }
+  let unfolded = null;                         // the message the last press unfolded, until the next press
+  const cancel = () => {
+    if (press !== null) clearTimeout(press.timer);
+    press = null;
+  };
+  list.addEventListener('pointerdown', (event) => {
+    cancel();
+    unfolded = null;
+    if (event.pointerType !== 'touch') return;
+    const item = event.target.closest('.message');
+    if (item === null || event.target.closest('button, input, textarea, select, a, .editor')) return;
+    const timer = setTimeout(() => {
+      press = null;
+      unfolded = item;
+      const actions = item.querySelector(':scope > .actions button');
+      if (item.isConnected && !item.classList.contains('open') && actions !== null) toggleActions(item);
+    }, LONG_PRESS_MS);
+    press = { item, x: event.clientX, y: event.clientY, timer };
+  });
+  list.addEventListener('pointermove', (event) => {
+    if (press !== null && Math.hypot(event.clientX - press.x, event.clientY - press.y) > LONG_PRESS_SLOP_PX) cancel();
+  });
+  list.addEventListener('pointerup', cancel);
+  list.addEventListener('pointercancel', cancel);
+  list.addEventListener('contextmenu', (event) => {
+    const on = press?.item ?? unfolded;
+    if (on !== null && on.contains(event.target)) event.preventDefault();
+  });
+  // The finger lifted after a long press: no mouse events and click after it, which would take the focus
+  // from the first action to the list.
+  list.addEventListener('touchend', (event) => {
+    if (unfolded !== null && unfolded.contains(event.target)) event.preventDefault();
+  }, { passive: false });
 }
 
 function closeActions(item) {
@@ -1619,6 +1663,7 @@ function start() {
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
+  listenForLongPress(ui.messages);
   window.addEventListener('hashchange', onHashChange);
   // Back online: do not sit out the rest of a long backoff.
   window.addEventListener('online', () => state.client?.retryNow());

@@ -14,6 +14,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.Interactive;
+import org.openqa.selenium.interactions.Pause;
+import org.openqa.selenium.interactions.PointerInput;
+import org.openqa.selenium.interactions.Sequence;
 
 /**
  * The chat page (webapp/index.html and chat.js) as one user in one browser sees and uses it:
@@ -282,6 +286,18 @@ final class ChatPage {
             button.click();
             return true;
         });
+    }
+
+    /** Touches a message's text with a finger (a touch screen's pointer, not a mouse) and lifts it after {@code held}. */
+    void touch(String id, Duration held) {
+        WebElement text = messageElement(id).findElement(By.cssSelector(":scope > .text"));
+        PointerInput finger = new PointerInput(PointerInput.Kind.TOUCH, "finger");
+        Sequence press = new Sequence(finger, 0)
+                .addAction(finger.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(text), 0, 0))
+                .addAction(finger.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+                .addAction(new Pause(finger, held))
+                .addAction(finger.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+        ((Interactive) browser.driver()).perform(List.of(press));
     }
 
     /** The names of the actions a message offers (its toolbar's buttons, shown or not). */

@@ -116,6 +116,26 @@ class MessageActionsTest {
         assertTrue(ben.messages().stream().noneMatch(Item::isDeleted));
     }
 
+    /** A phone has no hover: a finger held on a message unfolds its actions, a tap or a short touch does not. */
+    @Test
+    void aLongPressOnATouchScreenUnfoldsTheActionsAndAShortTouchDoesNot() throws Exception {
+        Said said = twoPeopleAndAMessage("touch", "Tess", "Theo", "press me");
+        ChatPage theo = said.reader();
+        String id = said.id();
+        theo.touch(id, Duration.ofMillis(100));
+        Thread.sleep(800); // longer than a long press: a timer left running would have unfolded them by now
+        assertFalse(theo.messageElement(id).getDomAttribute("class").contains("open"), "a short touch is no long press");
+
+        theo.touch(id, Duration.ofMillis(900));
+        theo.browser().await(() -> "the actions unfolded", driver ->
+                theo.messageElement(id).getDomAttribute("class").contains("open"));
+        assertEquals("React with 👍", theo.focused().getAccessibleName(), "the focus on the first action, as ⋯ gives it");
+        assertEquals("true", theo.messageElement(id).findElement(By.cssSelector(":scope > .more")).getDomAttribute("aria-expanded"));
+        theo.focused().click();
+        said.author().awaitMessageWithId(id, item -> item.reactions().equals(List.of(new Reaction("👍 1", "👍 1: Theo", false))),
+                "the reaction chosen after the long press");
+    }
+
     @Test
     void whatWasDoneToAMessageWhileThePageWasAwayIsReplayedInOrderOnResume() throws Exception {
         ChatPage page = browsers.launch().open(server.pageUri());
