@@ -1,7 +1,9 @@
 package dev.jchat.config;
 
 import static dev.jchat.config.Setting.ALLOWED_ORIGINS;
+import static dev.jchat.config.Setting.AUTH;
 import static dev.jchat.config.Setting.MODERATORS;
+import static dev.jchat.config.Setting.MODERATOR_ROLE;
 import static dev.jchat.config.Setting.HISTORY_DAYS;
 import static dev.jchat.config.Setting.HISTORY_MAX_MB;
 import static dev.jchat.config.Setting.HISTORY_REPLAY;
@@ -46,6 +48,9 @@ public final class ChatConfig extends Values {
 
     /** How log lines are written: plain text, or one JSON object per line. */
     public enum LogFormat { TEXT, JSON }
+
+    /** Who a connection is ({@code CHAT_AUTH}): tokens or claimed names, or the application server's user. */
+    public enum Auth { AUTO, CONTAINER }
 
     private final Security security;
     private final Engine engine;
@@ -277,6 +282,16 @@ public final class ChatConfig extends Values {
             return get(MODERATORS);
         }
 
+        /** Whether the application server's authenticated user is the connection's name ({@code container}). */
+        public Auth auth() {
+            return get(AUTH);
+        }
+
+        /** The role that makes a token's name or a container's user a moderator. */
+        public String moderatorRole() {
+            return get(MODERATOR_ROLE);
+        }
+
         /** HS256 key tokens must be signed with, or null when tokens are off. */
         public String jwtSecret() {
             return get(JWT_SECRET);
@@ -309,6 +324,14 @@ public final class ChatConfig extends Values {
 
         public Security withModerators(List<String> value) {
             return new Security(with(MODERATORS, value));
+        }
+
+        public Security withAuth(Auth value) {
+            return new Security(with(AUTH, value));
+        }
+
+        public Security withModeratorRole(String value) {
+            return new Security(with(MODERATOR_ROLE, value));
         }
 
         public Security withJwtSecret(String value) {

@@ -98,6 +98,12 @@ final class Checks {
                 + " printable ASCII characters without spaces, got " + token.length() + " characters";
     }
 
+    /** A role's name as a token's roles claim or a container holds it: printable, no spaces, at most 128. */
+    static String roleProblem(String role) {
+        return role != null && !role.isEmpty() && role.length() <= 128 && role.chars().allMatch(c -> c > ' ' && c < 0x7f)
+                ? null : "must be 1 to 128 printable ASCII characters without spaces, got \"" + role + "\"";
+    }
+
     static String redisPrefixProblem(String prefix) {
         return prefix != null && REDIS_PREFIX.matcher(prefix).matches() ? null
                 : "must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \"" + prefix + "\"";

@@ -67,6 +67,14 @@ public enum Setting {
     MODERATORS(SECURITY, names(),
             "without tokens, the names that moderate every room (protocol version 3), comma-separated: a connection"
                     + " of one is a moderator once it proved its name with its key"),
+    AUTH(SECURITY, choice(ChatConfig.Auth.AUTO),
+            "who a connection is: `auto`, a token's name when `CHAT_JWT_SECRET` (or a JWKS) is set, else a name claimed"
+                    + " with its key; `container` (in a WAR), the application server's authenticated user at the"
+                    + " handshake (a login set up with the server's own security: `web.xml` constraints, a realm);"
+                    + " a handshake with none is refused"),
+    MODERATOR_ROLE(SECURITY, text("moderator", "a role's name: 1 to 128 printable characters, no spaces",
+                    Checks::roleProblem),
+            "the role that makes a token's name (its roles claim) or a container's user a moderator of every room"),
     RATE_PER_SECOND(SECURITY, whole(10, 0, 1_000_000).zeroMeaning("no limit"),
             "chat frames one connection may send per second on average; `0` turns the limit off"),
     RATE_BURST(SECURITY, whole(30, 1, 1_000_000).orZeroWhenZero(RATE_PER_SECOND), "how many it may send at once"),
