@@ -220,9 +220,16 @@ public final class Member {
         return outbox.closing();
     }
 
-    /** Keeps a timer of this connection's (its token's expiry), to stop it when the connection goes. */
+    /**
+     * Keeps a timer of this connection's (its token's expiry), to stop it when the connection goes;
+     * one that replaces another (a refreshed token's) stops the old one.
+     */
     public void timer(ScheduledFuture<?> future) {
+        ScheduledFuture<?> old = timer;
         timer = future;
+        if (old != null) {
+            old.cancel(false);
+        }
         if (isGone()) {
             cancelTimers();
         }

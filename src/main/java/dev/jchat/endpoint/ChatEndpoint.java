@@ -3,6 +3,7 @@ package dev.jchat.endpoint;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.LogText;
+import dev.jchat.message.AuthAnswer;
 import dev.jchat.message.ClientFrame;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.FrameDecoder;
@@ -90,6 +91,7 @@ public final class ChatEndpoint {
     private volatile boolean accepted; // its handshake passed the checks: its frames count
     /** Its name is settled and its first room asked for (or it is refused): frames wait for this. */
     private volatile CompletableFuture<Void> opened;
+    private volatile Identity identity; // who the handshake (or the last auth frame) says this connection is
     private RateLimiter rate;   // touched only by this connection's message callbacks
     private volatile boolean flooded; // closed for flooding in a moment: what it sends now is ignored
     private StringBuilder parts; // a text message that came in parts, until its last; null between messages
@@ -143,16 +145,14 @@ public final class ChatEndpoint {
         try {
             ConnectionQuery query = ConnectionQuery.parse(session.getQueryString());
             Identity identity = Identity.of(config, handshake, query, Instant.now());
+            this.identity = identity;
             String name = identity.name();
-            if (identity.tokenSubject()) {
-                member.timer(hub.schedule(() -> refuse(ErrorCode.UNAUTHORIZED, "your token expired"),
-                        Duration.between(Instant.now(), identity.expires())));
-            }
+            member.v3(query.v3()); // before the expiry is set: how it ends depends on the version
+            expireWith(identity);
             identity.applyTo(member);
             if (config.security().ratePerSecond() > 0) {
                 rate = new RateLimiter(config.security().ratePerSecond(), config.security().rateBurst(), System.nanoTime());
             }
-            member.v3(query.v3());
             String first = query.room() != null && Direct.is(query.room()) ? Direct.canonical(query.room(), name) : query.room();
             member.firstRoom(first);
             accepted = true;
@@ -281,7 +281,52 @@ public final class ChatEndpoint {
             onRead(read);
         } else if (frame instanceof ClientFrame.Mine) {
             onMine();
+        } else if (frame instanceof ClientFrame.Auth auth) {
+            onAuth(auth);
         }
+    }
+
+    /**
+     * Ends the connection when its token runs out: version 3 with {@code token-expired} and 4001
+     * (its client fetches a new token and resumes), older versions as before (unauthorized,
+     * 1008). A token refreshed with {@code auth} replaces the timer.
+     */
+    private void expireWith(Identity identity) {
+        if (!identity.tokenSubject()) {
+            return;
+        }
+        Runnable end = member.v3()
+                ? () -> refuse(ErrorCode.TOKEN_EXPIRED, "your token expired: fetch a new one, and send it before it"
+                        + " expires with auth, or connect again with it")
+                : () -> refuse(ErrorCode.UNAUTHORIZED, "your token expired");
+        member.timer(hub.schedule(end, Duration.between(Instant.now(), identity.expires())));
+    }
+
+    /**
+     * Version 3's {@code auth}: a new token for the same name replaces the connection's, with its
+     * expiry and moderator role; any refusal leaves the old one in place, the connection open.
+     */
+    private void onAuth(ClientFrame.Auth auth) {
+        Identity current = identity;
+        if (current == null || !current.tokenSubject()) {
+            sendError(ErrorCode.UNAUTHORIZED, "this connection has no token to replace: this server does not use tokens");
+            return;
+        }
+        Identity next;
+        try {
+            next = Identity.ofToken(hub.config(), auth.token(), Instant.now());
+        } catch (RefusedException e) {
+            sendError(e.code(), e.getMessage() + "; the connection keeps its token");
+            return;
+        }
+        if (!next.name().equals(current.name())) {
+            sendError(ErrorCode.UNAUTHORIZED, "the new token is for another name; the connection keeps its token");
+            return;
+        }
+        identity = next;
+        expireWith(next);
+        member.moderator(next.moderator(member, hub.config().security()));
+        member.send(FrameEncoder.toJson(new AuthAnswer(next.expires().getEpochSecond())));
     }
 
     /**

@@ -27,12 +27,21 @@ record Identity(String name, String key, Instant expires) {
     static Identity of(ChatConfig config, Map<String, Object> handshake, ConnectionQuery query, Instant now)
             throws RefusedException {
         if (config.security().jwtSecret() != null) {
-            String token = query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN);
-            TokenVerifier.Identity subject = new TokenVerifier(config.security().jwtSecret()).verify(token, now);
-            return new Identity(subject.name(), null, subject.expires());
+            return ofToken(config, query.token() != null ? query.token() : (String) handshake.get(ChatConfigurator.PROTOCOL_TOKEN),
+                    now);
         }
         String key = query.key() != null ? query.key() : (String) handshake.get(ChatConfigurator.PROTOCOL_KEY);
         return new Identity(query.user(), query.user() == null ? null : key, null);
+    }
+
+    /**
+     * The identity a token gives (at the handshake, or in a version-3 {@code auth} frame).
+     *
+     * @throws RefusedException with {@code unauthorized} for a missing, wrong or expired token
+     */
+    static Identity ofToken(ChatConfig config, String token, Instant now) throws RefusedException {
+        TokenVerifier.Identity subject = new TokenVerifier(config.security().jwtSecret()).verify(token, now);
+        return new Identity(subject.name(), null, subject.expires());
     }
 
     /** Whether the name is a token's subject: its own, with no key to check. */

@@ -95,6 +95,15 @@ public sealed interface ClientFrame {
     }
 
     /** Version 3: asks for the name's rooms ({@code {"type":"rooms","mine":true}}). */
+    /** Version 3: a new token for the connection, for the same name, before the one it has runs out. Never logged. */
+    record Auth(String token) implements ClientFrame {
+
+        @Override
+        public String toString() {
+            return "Auth[token=(hidden)]";
+        }
+    }
+
     record Mine() implements ClientFrame {
     }
 }

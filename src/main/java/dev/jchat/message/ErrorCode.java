@@ -25,12 +25,14 @@ public enum ErrorCode {
     NOT_FOUND("not-found", CloseCodes.VIOLATED_POLICY),
     MUTED("muted", CloseCodes.VIOLATED_POLICY),
     BANNED("banned", CloseCodes.VIOLATED_POLICY),
-    KICKED("kicked", CloseCodes.VIOLATED_POLICY);
+    KICKED("kicked", CloseCodes.VIOLATED_POLICY),
+    /** Version 3: the connection's token ran out without an {@code auth} refresh; 4001 tells the client to fetch one. */
+    TOKEN_EXPIRED("token-expired", CloseCodes.getCloseCode(4001));
 
     private final String wire;
-    private final CloseCodes closeCode;
+    private final CloseReason.CloseCode closeCode;
 
-    ErrorCode(String wire, CloseCodes closeCode) {
+    ErrorCode(String wire, CloseReason.CloseCode closeCode) {
         this.wire = wire;
         this.closeCode = closeCode;
     }

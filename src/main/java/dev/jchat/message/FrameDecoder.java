@@ -103,6 +103,12 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
                 }
                 yield new ClientFrame.Read(target(text, object), room);
             }
+            case "auth" -> {
+                if (!v3) {
+                    throw unknownType(text, false);
+                }
+                yield new ClientFrame.Auth(required(text, "token", optionalString(text, object, "token")));
+            }
             default -> throw unknownType(text, v3);
         };
     }
@@ -119,7 +125,7 @@ public final class FrameDecoder implements Decoder.Text<ClientFrame> {
     private static InvalidFrameException unknownType(String text, boolean v3) {
         return new InvalidFrameException(text, ErrorCode.INVALID_MESSAGE, v3
                 ? "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\", \"rooms\","
-                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\", \"read\", \"mute\", \"ban\" or \"kick\""
+                        + " \"subscribe\", \"unsubscribe\", \"edit\", \"delete\", \"react\", \"read\", \"mute\", \"ban\", \"kick\" or \"auth\""
                 : "unknown frame type; expected \"chat\", \"ping\", \"typing\", \"history\" or \"rooms\"");
     }
 

@@ -157,6 +157,69 @@ public abstract class SecurityContract {
         assertEquals("bob", client.welcome().getString("user"));
     }
 
+    // --- refresh and expiry (protocol version 3's auth; older versions as before)
+
+    /** The next frame of this type, past presence and the room's other traffic. */
+    private static JsonObject nextOf(TestClient client, String type) {
+        while (true) {
+            JsonObject frame = client.next();
+            if (type.equals(frame.getString("type", null))) {
+                return frame;
+            }
+        }
+    }
+
+    private static String expiringIn(String sub, int seconds) throws Exception {
+        return signed(SecurityTokens.SECRET, JWSAlgorithm.HS256, sub, Instant.now().plusSeconds(seconds));
+    }
+
+    /**
+     * A version-3 connection sends a new token for its name before the first runs out, and outlives
+     * it; one whose token runs out unrefreshed gets token-expired and 4001; a version-1 connection
+     * is closed as before (unauthorized, 1008).
+     */
+    @Test
+    void aRefreshedTokenOutlivesTheFirstAndAnUnrefreshedOneEndsTheConnection() throws Exception {
+        TestClient refreshed = connect("&v=3&token=" + expiringIn("alice", 2), Map.of());
+        refreshed.welcome();
+        TestClient lapsing = connect("&v=3&token=" + expiringIn("bob", 2), Map.of());
+        lapsing.welcome();
+        TestClient old = connect("&token=" + expiringIn("carl", 2), Map.of());
+        old.welcome();
+        Instant later = Instant.now().plusSeconds(300);
+        refreshed.send("{\"type\":\"auth\",\"token\":\"" + signed(SecurityTokens.SECRET, JWSAlgorithm.HS256, "alice", later)
+                + "\"}");
+        assertEquals(later.getEpochSecond(), nextOf(refreshed, "auth").getJsonNumber("exp").longValue(), "the new expiry");
+
+        assertEquals("token-expired", nextOf(lapsing, "error").getString("code"));
+        lapsing.expectClose(4001);
+        assertEquals("unauthorized", nextOf(old, "error").getString("code"));
+        old.expectClose(1008);
+        refreshed.send("{\"type\":\"ping\"}");
+        nextOf(refreshed, "pong");
+        assertTrue(refreshed.isOpen(), "past the first token's expiry");
+    }
+
+    /** A new token for another name, or a bad one, is refused with unauthorized; the connection and its token stay. */
+    @Test
+    void aRefreshForAnotherNameOrWithABadTokenIsRefusedAndTheConnectionStays() throws Exception {
+        TestClient alice = connect("&v=3&token=" + SecurityTokens.valid("alice"), Map.of());
+        alice.welcome();
+        for (String token : List.of(SecurityTokens.valid("mallory"), "garbage", expiringIn("alice", -5))) {
+            alice.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
+            JsonObject error = nextOf(alice, "error");
+            assertEquals("unauthorized", error.getString("code"));
+            assertFalse(error.toString().contains(token), "the token never comes back");
+        }
+        alice.send("{\"type\":\"auth\"}");
+        assertEquals("invalid-message", nextOf(alice, "error").getString("code"));
+        alice.say("still alice");
+        assertEquals("alice", nextOf(alice, "chat").getString("user"));
+        TestClient older = join("olga");
+        older.send("{\"type\":\"auth\",\"token\":\"" + SecurityTokens.valid("olga") + "\"}");
+        assertEquals("invalid-message", nextOf(older, "error").getString("code"), "version 3 only");
+    }
+
     // --- rates
 
     @Test
