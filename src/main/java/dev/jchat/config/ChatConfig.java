@@ -12,6 +12,7 @@ import static dev.jchat.config.Setting.HOST;
 import static dev.jchat.config.Setting.IDLE_TIMEOUT_SECONDS;
 import static dev.jchat.config.Setting.JWT_SECRET;
 import static dev.jchat.config.Setting.LOG_FORMAT;
+import static dev.jchat.config.Setting.LOGIN_URL;
 import static dev.jchat.config.Setting.MAX_CONNECTIONS;
 import static dev.jchat.config.Setting.MAX_FRAME_BYTES;
 import static dev.jchat.config.Setting.MAX_MESSAGE_CHARS;
@@ -27,6 +28,7 @@ import static dev.jchat.config.Setting.RATE_PER_SECOND;
 import static dev.jchat.config.Setting.REDIS_PREFIX;
 import static dev.jchat.config.Setting.REDIS_URL;
 import static dev.jchat.config.Setting.SEND_TIMEOUT_SECONDS;
+import static dev.jchat.config.Setting.TOKEN_URL;
 
 import dev.jchat.config.Setting.Part;
 import java.util.EnumSet;
@@ -313,6 +315,24 @@ public final class ChatConfig extends Values {
             return integer(NAME_HOLD_DAYS);
         }
 
+        /**
+         * Whether every connection needs a token (a secret is set): what the page is told
+         * ({@code /chat-config.json}). The one place that decides it, so that any other key source counts here too.
+         */
+        public boolean tokensRequired() {
+            return jwtSecret() != null;
+        }
+
+        /** Where the page gets a token ({@code /api/chat-token} or an http(s) URL), or null. */
+        public String tokenUrl() {
+            return get(TOKEN_URL);
+        }
+
+        /** Where the page sends someone its token URL answered 401, or null. */
+        public String loginUrl() {
+            return get(LOGIN_URL);
+        }
+
         /** Bearer token {@code /metrics} requires, or null when it is open. */
         public String metricsToken() {
             return get(METRICS_TOKEN);
@@ -344,6 +364,11 @@ public final class ChatConfig extends Values {
 
         public Security withMetricsToken(String value) {
             return new Security(with(METRICS_TOKEN, value));
+        }
+
+        /** The page's sign-in: where it gets a token, and where it sends someone who has none (either may be null). */
+        public Security withSignIn(String tokenUrl, String loginUrl) {
+            return new Security(with(TOKEN_URL, tokenUrl, LOGIN_URL, loginUrl));
         }
 
         public Security withMaxConnections(int value) {

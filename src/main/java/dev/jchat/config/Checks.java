@@ -83,6 +83,31 @@ final class Checks {
         return "must list origins like https://chat.example.com:8443 (lower case, no path) or *, got \"" + origin + "\"";
     }
 
+    /**
+     * A place the page may fetch from or link to: a path of the page's own site ({@code /api/chat-token},
+     * not {@code //host}), or an absolute http or https URL without a user or a fragment.
+     */
+    static String pageUrlProblem(String url) {
+        try {
+            URI uri = new URI(url);
+            boolean path = url.startsWith("/") && !url.startsWith("//") && uri.getScheme() == null;
+            boolean web = ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawUserInfo() == null;
+            if ((path || web) && uri.getRawFragment() == null && url.indexOf('\\') < 0) {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            // refused below, as any other text that is no such place
+        }
+        return "must be a path of the page's site like /api/chat-token, or an http:// or https:// URL without a user"
+                + " or a fragment, got \"" + url + "\"";
+    }
+
+    /** The value as the startup report shows it: the URL itself, which holds no secret. */
+    static String pageUrlReport(String url) {
+        return url == null ? "(not set)" : url;
+    }
+
     static String jwtSecretProblem(String secret) {
         int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
         return bytes >= ChatConfig.Security.MIN_SECRET_BYTES ? null

@@ -75,6 +75,13 @@ public enum Setting {
     MODERATOR_ROLE(SECURITY, text("moderator", "a role's name: 1 to 128 printable characters, no spaces",
                     Checks::roleProblem),
             "the role that makes a token's name (its roles claim) or a container's user a moderator of every room"),
+    TOKEN_URL(SECURITY, optional("a path on the page's site (`/api/chat-token`) or an `http://` or `https://` URL",
+                    Checks::pageUrlProblem, Checks::pageUrlReport),
+            "with tokens, where the page gets one: an endpoint of your application, called with the browser's cookies,"
+                    + " answering `{\"token\":\"...\"}`, or 401 when nobody is signed in. Unset, the page offers no sign-in"),
+    LOGIN_URL(SECURITY, optional("a path on the page's site (`/login`) or an `http://` or `https://` URL",
+                    Checks::pageUrlProblem, Checks::pageUrlReport),
+            "where the page links to when `CHAT_TOKEN_URL` answered 401 or 403: your application's sign-in page"),
     RATE_PER_SECOND(SECURITY, whole(10, 0, 1_000_000).zeroMeaning("no limit"),
             "chat frames one connection may send per second on average; `0` turns the limit off"),
     RATE_BURST(SECURITY, whole(30, 1, 1_000_000).orZeroWhenZero(RATE_PER_SECOND), "how many it may send at once"),

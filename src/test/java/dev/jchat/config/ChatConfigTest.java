@@ -179,6 +179,23 @@ class ChatConfigTest {
     }
 
     @Test
+    void thePagesSignInIsAPathOfItsSiteOrAWebUrl() {
+        ChatConfig.Security security = read(Map.of("CHAT_TOKEN_URL", "/api/chat-token",
+                "CHAT_LOGIN_URL", "https://login.example.com/sign-in?to=chat"), Map.of()).security();
+        assertEquals("/api/chat-token", security.tokenUrl());
+        assertEquals("https://login.example.com/sign-in?to=chat", security.loginUrl());
+        assertEquals(null, ChatConfig.Security.defaults().tokenUrl());
+        assertFalse(ChatConfig.Security.defaults().tokensRequired(), "no secret, no tokens");
+        assertTrue(security.withJwtSecret("a-test-secret-that-is-long-enough-for-hs256").tokensRequired());
+        for (String bad : List.of("//evil.example.com/token", "javascript:alert(1)", "api/token", "https://u:p@h/t",
+                "/token#x", "ftp://h/t", "/a b")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_TOKEN_URL", bad), Map.of()));
+            assertTrue(e.getMessage().startsWith("CHAT_TOKEN_URL must be a path of the page's site"), e.getMessage());
+        }
+        assertThrows(ConfigException.class, () -> ChatConfig.Security.defaults().withSignIn("/t", "data:text/html,x"));
+    }
+
+    @Test
     void aConnectionMayBeInAHundredRoomsUnlessToldOtherwise() {
         assertEquals(100, read(Map.of(), Map.of()).maxRoomsPerConnection());
         assertEquals(7, read(Map.of("CHAT_MAX_ROOMS_PER_CONNECTION", "7"), Map.of()).maxRoomsPerConnection());
