@@ -1,16 +1,17 @@
 package dev.jchat.launcher;
 
 import dev.jchat.ops.OpsAnswers;
+import dev.jchat.ops.PageConfig;
 import dev.jchat.ChatHub;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 
-/** Serves {@link OpsAnswers} on the launcher's port: {@code /metrics} and {@code /health/*}. */
+/** Serves {@link OpsAnswers} on the launcher's port: {@code /metrics}, {@code /health/*} and the page's config. */
 final class OpsHandler extends HttpHandler {
 
-    static final String[] PATHS = {OpsAnswers.METRICS, OpsAnswers.LIVE, OpsAnswers.READY};
+    static final String[] PATHS = {OpsAnswers.METRICS, OpsAnswers.LIVE, OpsAnswers.READY, PageConfig.PATH};
 
     private final ChatHub hub;
 

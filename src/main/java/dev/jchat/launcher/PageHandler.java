@@ -1,10 +1,13 @@
 package dev.jchat.launcher;
 
+import dev.jchat.config.ChatConfig;
+import dev.jchat.ops.PageConfig;
 import java.io.File;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.Arrays;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -18,18 +21,21 @@ import org.glassfish.grizzly.http.util.HttpStatus;
  * the page's files, with {@code HEAD} answered as health checks and proxies send it. It is the
  * server's only handler, so that no path reaches Grizzly's handler chain, which answered paths
  * that climb out of the root or hold bad escapes ({@code /../x}, {@code /%2e%2e/x}, {@code /%ZZ})
- * with 500: here they get 400 (not a well-formed path) or 404 (no such file). Thread-safe, as its
+ * with 500: here they get 400 (not a well-formed path) or 404 (no such file). The page itself
+ * ({@code /}, {@code /index.html}) goes through {@link PageConfig#index}, as in a WAR. Thread-safe, as its
  * parent.
  */
 final class PageHandler extends StaticHttpHandler {
 
     private final File folder;
     private final HttpHandler ops;
+    private final ChatConfig.Security security;
 
-    PageHandler(String folder, HttpHandler ops) {
+    PageHandler(String folder, HttpHandler ops, ChatConfig.Security security) {
         super(folder);
         this.folder = new File(folder);
         this.ops = ops;
+        this.security = security;
     }
 
     @Override
@@ -52,6 +58,14 @@ final class PageHandler extends StaticHttpHandler {
         File file = servable(path) ? new File(folder, path.endsWith("/") ? path + "index.html" : path) : null;
         if (file == null || !file.isFile()) {
             response.sendError(HttpStatus.NOT_FOUND_404.getStatusCode());
+        } else if (path.equals("/") || path.equals(PageConfig.INDEX)) {
+            byte[] body = PageConfig.index(Files.readString(file.toPath()), security).getBytes(StandardCharsets.UTF_8);
+            response.setContentType("text/html;charset=UTF-8");
+            response.setHeader("Cache-Control", "no-cache"); // it follows the settings, which a restart may change
+            response.setContentLength(body.length);
+            if (Method.GET.equals(method)) {
+                response.getOutputStream().write(body);
+            }
         } else if (Method.HEAD.equals(method)) {
             // the headers a GET would have, without the body (Grizzly's own handler answers HEAD with 405)
             pickupContentType(response, file.getPath());

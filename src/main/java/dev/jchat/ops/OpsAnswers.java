@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * What an operator's requests are answered: {@code GET /metrics}, {@code /health/live} and
- * {@code /health/ready}. One place for the answers, whatever serves them: the launcher's Grizzly
- * handler and the web application's servlet only carry them over HTTP. Stateless.
+ * {@code /health/ready}; and the page's {@link PageConfig#PATH}, which rides along. One place for the
+ * answers, whatever serves them: the launcher's Grizzly handler and the web application's servlet
+ * only carry them over HTTP. Stateless.
  */
 public final class OpsAnswers {
 
@@ -58,6 +59,7 @@ public final class OpsAnswers {
             case METRICS -> metrics(hub, authorization);
             case LIVE -> health(200, Json.createObjectBuilder().add("status", "live"));
             case READY -> ready(hub);
+            case PageConfig.PATH -> new Answer(200, JSON, PageConfig.json(hub.config().security()), Map.of());
             default -> null;
         };
     }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 public abstract class OpsContract {
 
     public static final String TOKEN = "metrics-token-for-the-tests-0123";
-    public static final Map<String, String> SETTINGS = Map.of("CHAT_METRICS_TOKEN", TOKEN);
+    public static final Map<String, String> SETTINGS = Map.of("CHAT_METRICS_TOKEN", TOKEN,
+            "CHAT_TOKEN_URL", "https://App.example.com:8443/api/chat-token", "CHAT_LOGIN_URL", "/login?to=chat");
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
 
     private final String room = "o-" + UUID.randomUUID().toString().substring(0, 8);
@@ -126,6 +127,24 @@ public abstract class OpsContract {
         assertTrue(allowed.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
                 () -> "" + allowed.headers().map());
         assertTrue(allowed.body().contains("# TYPE chat_connections gauge"), allowed.body());
+    }
+
+    @Test
+    void thePageIsToldHowToSignInAndMayFetchItsTokenThere() {
+        OpsClient ops = ops();
+        HttpResponse<String> config = ops.get("chat-config.json", null);
+        assertEquals(200, config.statusCode(), config.body());
+        assertTrue(config.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertEquals(json("""
+                {"auth":"names","tokenUrl":"https://App.example.com:8443/api/chat-token","loginUrl":"/login?to=chat"}"""),
+                json(config.body()), "no secret set: names; the URLs as set");
+        for (String page : new String[] {"", "index.html"}) {
+            HttpResponse<String> index = ops.get(page, null);
+            assertEquals(200, index.statusCode(), page);
+            assertTrue(index.body().contains("connect-src 'self' https://app.example.com:8443;"),
+                    () -> "the token's origin, and only it, beside the page's own: " + index.body());
+            assertTrue(index.body().contains("<script type=\"module\" src=\"chat.js\"></script>"), index.body());
+        }
     }
 
     @Test
