@@ -33,7 +33,10 @@
 //              it may also be about a chat). Others of the room log: `not-found`, `forbidden`, `muted` (`until`)
 //
 // What a front end sends: say, typing, history, directory; edit, delete, react; read, myRooms, forget; and,
-// for a moderator (the 'ready' frame's `moderator` is true), mute, ban and kick.
+// for a moderator (the 'ready' frame's `moderator` is true), mute, ban and kick. With tokens: refresh (a new
+// token on the open connection) and reconnect (a new connection with a new token, every room resumed).
+//   'auth'     {exp}: the server took the token refresh() sent (a refused one is an 'error' `unauthorized` with no
+//              room, and the connection goes on with its old token until that runs out: 4001)
 //   'frame'    every frame, those of later protocol versions included
 //
 // Not thread-safe in any sense that matters in a page: one event loop drives it.
@@ -125,7 +128,8 @@ export function endpointBeside(page = location.href) {
 export class ChatClient {
   /**
    * @param {object} options
-   * @param {string} options.user the name to chat under (a token's subject wins over it)
+   * @param {string} options.user the name to chat under (a token's subject or a container's user wins over it;
+   *     empty when the page cannot know it before the welcome)
    * @param {string} [options.url] the endpoint; by default CONTEXT/chat beside the page
    * @param {string} [options.key] the name's key, from an earlier welcome
    * @param {string} [options.token] a JWT, when the server wants one
@@ -195,7 +199,7 @@ export class ChatClient {
     // The token, or the name's key, rides in the subprotocol, never in the URL, so it stays out of access logs.
     const protocols = this.token ? [PROTOCOL, this.token] : this.key ? [PROTOCOL, KEY_PREFIX + this.key] : [];
     // room= empty: the connection starts in no room, and every room comes by subscribe, resumed or new alike.
-    const query = new URLSearchParams({ v: '3', user: this.user, room: '' });
+    const query = new URLSearchParams(this.user ? { v: '3', user: this.user, room: '' } : { v: '3', room: '' });
     const socket = new WebSocket(this.url + '?' + query, protocols);
     this.socket = socket;
     // Events of a socket already replaced (closed, reconnected) must not reach the front end.
@@ -230,6 +234,25 @@ export class ChatClient {
     this.attempt += 1;
     this.timers.retry = setTimeout(() => this.open(), delay);
     this.emit('status', { state: 'reconnecting', at: Date.now() + delay, ...detail });
+  }
+
+  /**
+   * Presents a new token on the open connection, before the old one runs out ('auth' answers it); kept for the
+   * next connect as well. False when not connected: the next connect presents it.
+   */
+  refresh(token) {
+    this.token = token;
+    return this.send({ type: 'auth', token });
+  }
+
+  /** Connects again now with a new token (the old one ran out, or was refused), resuming every room. */
+  reconnect(token) {
+    this.token = token;
+    this.wanted = true;
+    const socket = this.socket;
+    this.socket = null;                        // its close must not reach us: this is no outage
+    socket?.close(1000, 'new token');
+    this.open();
   }
 
   /** Sends one frame; false when not connected (nothing is queued: the caller decides what to keep). */
@@ -308,7 +331,7 @@ export class ChatClient {
   /** @NAME as the server names it, once our own name is known; anything else as it is. */
   canonical(room) {
     const other = room.startsWith('@') && !room.includes('+') ? room.slice(1) : null;
-    return other === null || other === this.user ? room : directRoom(this.user, other);
+    return other === null || !this.user || other === this.user ? room : directRoom(this.user, other);
   }
 
   // ---- what a front end sends

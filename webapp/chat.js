@@ -21,6 +21,15 @@ const OLD_DIRECT_KEY_PREFIX = 'chat.direct.';
 // Three base64url parts: anything else is no JWT, and would make new WebSocket() throw as a subprotocol.
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_ROOM = 'lobby';
+// Beside the page: how a connection proves who it is, and where the page gets a token (PROTOCOL.md, "The page's
+// config"). Without it (an older server), names are claimed as before.
+const CONFIG_PATH = 'chat-config.json';
+const REFRESH_BEFORE_MS = 60_000;  // a new token this long before the old one's exp; half way for a shorter life
+// The token URL failing otherwise than 401/403 (down, or no token in its answer): asked again this much later,
+// slower each time; it is never asked in a loop.
+const TOKEN_RETRY_MS = [5_000, 15_000, 60_000];
+const RENEW_AT_MOST_EVERY_MS = 10_000;  // a token that is refused or runs out sooner is not fetched again at once
+const SIGNED_OUT = 'signed-out';   // what fetchToken() says for 401 and 403
 const TYPING_SHOWN_MS = 5_000;   // "is typing" lasts this long after the name's last typing frame
 const TYPING_EVERY_MS = 1_000;   // the server relays one a second per name: sending more is waste
 const LONG_PRESS_MS = 500;       // a touch held this long on a message unfolds its actions, as "⋯" does
@@ -53,6 +62,7 @@ const $ = (id) => document.getElementById(id);
 const wide = matchMedia('(min-width: 48rem)');   // below it, one column, as in chat.css
 const ui = {
   joinForm: $('join-form'), name: $('name'), room: $('room'),
+  signIn: $('sign-in'), signInText: $('sign-in-text'), signInLink: $('sign-in-link'), signedIn: $('signed-in'), me: $('me'),
   joinError: $('join-error'), roomError: $('room-error'),
   chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), leave: $('leave'),
   messages: $('messages'), newMessages: $('new-messages'),
@@ -70,7 +80,12 @@ const state = {
   room: DEFAULT_ROOM,  // the room shown
   client: null,        // the connection, for as long as the chat is joined
   joined: false,       // false after Leave or a refusal: nothing may reconnect then
-  token: null,         // a JWT from #token=, presented on every connect until the server refuses it
+  token: null,         // a JWT from #token= or CHAT_TOKEN_URL, presented on every connect until the server refuses it
+  auth: 'names',       // from chat-config.json: 'names' (claimed with a key), 'token', or 'container'
+  tokenUrl: null,      // where a token comes from (with the browser's cookies), when the server wants one
+  loginUrl: null,      // where someone the token URL does not know is sent; only http(s) or a path of this site
+  renewing: false,     // an auth frame went and is not answered yet: an unauthorized now is its refusal
+  renewedAt: 0,        // when the page last fetched a token because one was refused or ran out (ms)
   lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
   moderator: false,    // the connection's welcome said this name moderates every room
@@ -81,7 +96,7 @@ const state = {
   directory: [],       // the last rooms answer: [{ room, online }]
   forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
-  timers: { countdown: 0, typing: 0, rooms: 0, mine: 0 },
+  timers: { countdown: 0, typing: 0, rooms: 0, mine: 0, refresh: 0 },
 };
 
 /**
@@ -1270,6 +1285,8 @@ const NAME_WORDS = {
 function onReady(frame) {
   state.me = String(frame.user ?? state.me);   // a token's subject wins: the rooms opened are that name's
   state.moderator = frame.moderator === true;
+  ui.me.textContent = state.me;                // the name came from the sign-in, not from us: say which it is
+  ui.signedIn.hidden = !namedElsewhere();
   for (const room of takeOverStoredRooms()) if (!views.has(room)) openRoom(room);
   for (const view of views.values()) if (view.status === 'off') openRoom(view.room);
   showText(ui.composerError, '');
@@ -1385,6 +1402,11 @@ function onPresence(frame) {
 function onError(frame) {
   const code = String(frame.code ?? '');
   const room = typeof frame.room === 'string' ? frame.room : null;
+  if (code === 'unauthorized' && room === null && state.renewing) {  // the new token was refused: another, anew
+    state.renewing = false;
+    renew();
+    return;
+  }
   if (frame.removed) { onRemoved(room, code, frame); return; }
   if (frame.refused) { onRoomRefused(room, code, String(frame.msg ?? '')); return; }
   // Nothing the reader did: chat-client.js asks for rooms again by itself, or is in the room already
@@ -1486,9 +1508,13 @@ function clearTimers() {
 
 /** The connection, made once per join; chat-client.js reconnects it and enters every room again. */
 function connect() {
-  const client = new ChatClient({ user: state.me, token: state.token, key: state.token ? null : storedKey(state.me) });
+  const client = new ChatClient({
+    user: state.me ?? '', token: state.token, key: state.token || state.me === null ? null : storedKey(state.me),
+  });
   state.client = client;
+  state.renewing = false;
   client.on('status', onStatus);
+  client.on('auth', () => { state.renewing = false; });
   client.on('key', (key) => storeKey(client.user, key)); // this name is ours: remember how to prove it
   client.on('ready', onReady);
   client.on('welcome', onWelcome);
@@ -1531,6 +1557,7 @@ function onStopped({ code, reason, error }) {
   }
   // The reason is the error's code; an expired token closes with 4001 (or 'token expired') and no error frame.
   const expired = code === 4001 || reason === 'token expired';
+  if (expired && state.tokenUrl !== null && renew()) return;  // a new token, and the rooms resumed with it
   const refusal = expired ? 'unauthorized' : reason || (error?.code ?? '');
   const said = error?.code === refusal ? String(error.msg ?? '') : '';
   if (refusal === 'unauthorized') storeToken(null);  // presenting it again cannot help
@@ -1548,6 +1575,7 @@ function onStopped({ code, reason, error }) {
 function stop(words) {
   state.joined = false;                        // nothing reconnects now: not the backoff, not 'online'
   clearTimers();
+  clearTimeout(state.timers.refresh);
   setStatus('stopped', 'not connected');
   showText(ui.composerError, '');
   const view = shownView();
@@ -1566,8 +1594,144 @@ function clearViews() {
 function disconnect() {
   state.joined = false;
   clearTimers();
+  clearTimeout(state.timers.refresh);
   state.client?.close();
   state.client = null;
+}
+
+// ---- signing in (CHAT_TOKEN_URL) ----
+
+/**
+ * Whether the name comes from a sign-in (a token from CHAT_TOKEN_URL, or the container's user) rather than
+ * from the join form (a #token= pasted in still goes through the form, as before).
+ */
+function namedElsewhere() {
+  return state.tokenUrl !== null || state.auth === 'container';
+}
+
+/** How the server wants connections to say who they are; names when it does not say (an older server). */
+async function loadConfig() {
+  try {
+    const response = await fetch(CONFIG_PATH, { cache: 'no-store' });
+    const config = response.ok ? await response.json() : null;
+    return config !== null && typeof config === 'object' ? config : {};
+  } catch {
+    return {};                                 // unreachable or not JSON: as an older server
+  }
+}
+
+/** A link target we may put in the page: http(s), or a path of this site; null for anything else. */
+function safeLink(url) {
+  if (typeof url !== 'string' || url === '') return null;
+  try {
+    const resolved = new URL(url, location.href);
+    return ['http:', 'https:'].includes(resolved.protocol) ? resolved.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A JWT's claims, read without checking anything (the server checks): only to know when it runs out. */
+function claims(token) {
+  try {
+    const payload = token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/');
+    const json = new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)));
+    const value = JSON.parse(json);
+    return value !== null && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A token from CHAT_TOKEN_URL, asked with the browser's cookies: the token, SIGNED_OUT when it answered 401 or
+ * 403 (nobody signed in there), or null when it failed otherwise.
+ */
+async function fetchToken() {
+  try {
+    const response = await fetch(state.tokenUrl, { credentials: 'include', cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (response.status === 401 || response.status === 403) return SIGNED_OUT;
+    const body = response.ok ? await response.json() : null;
+    return typeof body?.token === 'string' && JWT_SHAPE.test(body.token) ? body.token : null;
+  } catch {
+    return null;                               // down, refused by CORS, or not JSON
+  }
+}
+
+/**
+ * Gets a token and joins with it (a stopped page joins again), in `room`; the name is the token's, from the
+ * welcome. Signed out: the link to sign in. Any other failure: asked again later, slower each time.
+ */
+async function signIn(room = state.room ?? DEFAULT_ROOM, attempt = 0) {
+  clearTimeout(state.timers.refresh);
+  setStatus('connecting', 'signing in');
+  const token = await fetchToken();
+  if (token === SIGNED_OUT) {
+    if (state.joined) stop('You are signed out.');
+    showSignIn();
+    return;
+  }
+  if (token === null) {
+    const delay = TOKEN_RETRY_MS[Math.min(attempt, TOKEN_RETRY_MS.length - 1)];
+    setStatus('reconnecting', `cannot sign in; trying again in ${delay / 1000} s`);
+    state.timers.refresh = setTimeout(() => signIn(room, attempt + 1), delay);
+    return;
+  }
+  state.token = token;
+  if (state.joined && state.client !== null) state.client.reconnect(token); else enterChat(null, room);
+  scheduleRefresh(token);
+}
+
+/**
+ * The token was refused or ran out: a new one, on a new connection that resumes every room. False, doing
+ * nothing, when the last one came less than RENEW_AT_MOST_EVERY_MS ago: tokens that fail at once are no
+ * reason to ask the token URL in a loop.
+ */
+function renew() {
+  if (Date.now() - state.renewedAt < RENEW_AT_MOST_EVERY_MS) return false;
+  state.renewedAt = Date.now();
+  signIn();
+  return true;
+}
+
+/** Fetches the next token a minute before this one's exp, or half way through a shorter life. */
+function scheduleRefresh(token) {
+  clearTimeout(state.timers.refresh);
+  const { exp, iat } = claims(token);
+  if (typeof exp !== 'number') return;         // the server refuses a token without exp
+  // By our clock, or by the token's own life when it says when it was made: a clock that is behind the
+  // server's would otherwise leave it too late.
+  let left = exp * 1000 - Date.now();
+  if (typeof iat === 'number') left = Math.min(left, (exp - iat) * 1000);
+  const delay = left > 2 * REFRESH_BEFORE_MS ? left - REFRESH_BEFORE_MS : Math.max(0, left / 2);
+  state.timers.refresh = setTimeout(refreshToken, delay);
+}
+
+/** Sends a new token on the open connection ('auth'); without one to send, the connection lasts until exp. */
+async function refreshToken() {
+  const token = await fetchToken();
+  if (!state.joined) return;                   // left, or stopped, meanwhile
+  if (token === SIGNED_OUT) { showSignIn(); return; }  // signed out elsewhere: say so now, not at exp
+  if (token === null) {
+    state.timers.refresh = setTimeout(refreshToken, TOKEN_RETRY_MS[1]);
+    return;
+  }
+  state.token = token;
+  state.renewing = state.client?.refresh(token) === true;  // not connected: the next connect presents it
+  scheduleRefresh(token);
+}
+
+/** Nobody is signed in where tokens come from: a link to sign in there, and no more asking. */
+function showSignIn() {
+  clearTimeout(state.timers.refresh);
+  ui.joinForm.hidden = true;
+  ui.signIn.hidden = false;
+  if (!state.joined) setStatus('stopped', 'signed out');
+  ui.signInText.textContent = state.joined
+    ? 'You are signed out: this chat ends when your sign-in runs out.'
+    : 'Sign in to chat.';
+  ui.signInLink.hidden = state.loginUrl === null;
+  if (state.loginUrl !== null) ui.signInLink.href = state.loginUrl;
 }
 
 // ---- joining and leaving ----
@@ -1577,10 +1741,11 @@ function enterChat(name, room) {
   disconnect();
   clearViews();
   Object.assign(state, { me: name, room: null, joined: true, lastGoodRoom: null, directory: [], forgotten: new Set() });
-  storeName(name);
+  if (!namedElsewhere()) storeName(name);       // otherwise the sign-in names us: null until the welcome
   ui.joinForm.hidden = true;
+  ui.signIn.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
-  ui.leave.hidden = false;
+  ui.leave.hidden = namedElsewhere();          // Leave goes back to the join form: nothing to choose otherwise
   showRoom(room);
   renderNotifyButton();
   ui.input.focus();
@@ -1652,7 +1817,7 @@ function onHashChange() {
   if (ui.chatView.hidden) { ui.room.value = asked === DEFAULT_ROOM ? '' : asked; return; }
   const room = roomFor(asked, state.me);
   if (room === null || room === state.room && state.joined) return;
-  if (state.joined) showRoom(room); else enterChat(state.me, room);
+  if (state.joined) showRoom(room); else if (state.tokenUrl !== null) signIn(room); else enterChat(state.me, room);
 }
 
 function start() {
@@ -1676,8 +1841,23 @@ function start() {
   ui.rooms.open = wide.matches;
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
   takeTokenFromHash();
+  loadConfig().then(begin);
+}
 
+/** Joins as the server wants: with a token from CHAT_TOKEN_URL, as the container's user, or by a name. */
+function begin(config) {
+  if (state.joined) return;                    // joined through the form while the config was on its way
+  state.auth = ['token', 'container'].includes(config.auth) ? config.auth : 'names';
+  state.tokenUrl = state.auth === 'token' ? safeLink(config.tokenUrl) : null;
+  state.loginUrl = safeLink(config.loginUrl);
   const room = roomFromHash();
+  if (namedElsewhere()) {
+    const target = roomFor(room || DEFAULT_ROOM, null) ?? DEFAULT_ROOM;
+    ui.joinForm.hidden = true;
+    if (state.auth === 'container') enterChat(null, target); else signIn(target);  // the session rides along
+    return;
+  }
+
   ui.room.value = room === DEFAULT_ROOM ? '' : room;
   const remembered = storedName();
   const checked = remembered === null ? { error: 'none' } : checkName(remembered);
