@@ -460,12 +460,20 @@ final class ChatPage {
     void countSocketsFromTheStart() {
         browser.beforeEveryPage("""
                 window.socketsFromTheStart = [];
+                window.closesFromTheStart = [];
                 window.WebSocket = class extends WebSocket {
                   constructor(url, protocols) {
                     super(url, protocols);
                     window.socketsFromTheStart.push(this);
+                    this.addEventListener('close', (event) => window.closesFromTheStart.push(event.code + ' ' + event.reason));
                   }
                 };""");
+    }
+
+    /** The code and reason of each close of those sockets, in the order they came. */
+    @SuppressWarnings("unchecked")
+    List<String> closesFromTheStart() {
+        return (List<String>) browser.script("return window.closesFromTheStart;");
     }
 
     /** The address and state (0 connecting, 1 open, 2 closing, 3 closed) of each WebSocket this page opened since it loaded. */

@@ -118,4 +118,22 @@ class SignInPageTest {
             assertTrue(page.visible("sign-in-link"));
         }
     }
+
+    @Test
+    void aRefreshedTokenTheServerRefusesIsReplacedOnANewConnection() throws Exception {
+        APPLICATION.signIn("switch-session", "Gwen");
+        APPLICATION.tokensLive(Duration.ofSeconds(6));
+        ChatPage page = browser("switch-session");
+        page.awaitStatus("online");
+        assertEquals("Gwen", page.text("me"));
+
+        // the application now says another name: its token cannot refresh Gwen's connection (unauthorized)
+        APPLICATION.signIn("switch-session", "Hugo");
+        page.browser().await(() -> "a new connection as Hugo; " + page.describe(),
+                driver -> page.text("me").equals("Hugo") && page.status().equals("online"));
+        List<String> sockets = page.socketsFromTheStart();
+        assertEquals(2, sockets.size(), () -> "the refused refresh, then one new connection: " + sockets);
+        assertTrue(sockets.get(0).startsWith("3 ") && sockets.get(1).startsWith("1 "), sockets::toString);
+        assertEquals(List.of("1000 new token"), page.closesFromTheStart(), "closed by the page for the new token, before 4001");
+    }
 }
