@@ -53,6 +53,10 @@ abstract class ContainerLoginContract {
             assertFalse(welcome.containsKey("moderator"), welcome::toString);
             alice.say("hello");
             assertEquals("alice", alice.nextChat().getString("user"));
+            alice.send("{\"type\":\"auth\",\"token\":\"a.b.c\"}");
+            assertEquals("unauthorized", skipTo(alice, "error").getString("code"), "no token replaces the login's user");
+            alice.say("still me");
+            assertEquals("alice", alice.nextChat().getString("user"));
         }
     }
 
