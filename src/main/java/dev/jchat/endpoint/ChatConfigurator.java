@@ -3,9 +3,12 @@ package dev.jchat.endpoint;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Handshake hook of {@link ChatEndpoint}. Stateless and thread-safe; containers create it from
@@ -22,6 +25,10 @@ public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
     static final String HOST = "dev.jchat.host";
     static final String PROTOCOL_TOKEN = "dev.jchat.protocolToken";
     static final String PROTOCOL_KEY = "dev.jchat.protocolKey";
+    /** The name of the user the application server authenticated for the handshake, if any. */
+    static final String USER = "dev.jchat.user";
+    /** Which of the container-auth hubs' moderator roles that user holds: a {@code Set<String>}. */
+    static final String USER_ROLES = "dev.jchat.userRoles";
     /** How a name's key is offered as a subprotocol, beside {@code chat.v1}: {@code key.<KEY>}. */
     static final String KEY_PREFIX = "key.";
 
@@ -33,6 +40,11 @@ public final class ChatConfigurator extends ServerEndpointConfig.Configurator {
         List<String> offered = offered(request);
         putIfPresent(connection, PROTOCOL_TOKEN, tokenOf(offered));
         putIfPresent(connection, PROTOCOL_KEY, keyOf(offered));
+        // The request is gone by @OnOpen (Tomcat recycles it), so the roles are asked for now.
+        Principal user = request.getUserPrincipal();
+        putIfPresent(connection, USER, user == null ? null : user.getName());
+        connection.put(USER_ROLES, user == null ? Set.of()
+                : Hubs.containerRoles().stream().filter(request::isUserInRole).collect(Collectors.toUnmodifiableSet()));
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.jchat.endpoint;
 
 import dev.jchat.ChatHub;
+import dev.jchat.config.ChatConfig;
 import jakarta.websocket.WebSocketContainer;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,6 +36,18 @@ public final class Hubs {
     /** The container's hub, or null. */
     public static ChatHub bound(WebSocketContainer container) {
         return HUBS.get(container);
+    }
+
+    /**
+     * The moderator roles ({@code CHAT_MODERATOR_ROLE}) of the hubs that take their names from the
+     * application server's login ({@code CHAT_AUTH=container}): what a handshake asks the server
+     * about its user, since {@link ChatConfigurator} cannot tell which hub a handshake is for.
+     * Usually one role, or none.
+     */
+    static Set<String> containerRoles() {
+        return HUBS.values().stream().map(hub -> hub.config().security())
+                .filter(security -> security.auth() == ChatConfig.Auth.CONTAINER)
+                .map(ChatConfig.Security::moderatorRole).collect(Collectors.toUnmodifiableSet());
     }
 
     static ChatHub of(WebSocketContainer container) {

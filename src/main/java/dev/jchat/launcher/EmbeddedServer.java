@@ -1,6 +1,8 @@
 package dev.jchat.launcher;
 
 import dev.jchat.config.ChatConfig;
+import dev.jchat.config.ConfigException;
+import dev.jchat.config.Setting;
 import dev.jchat.Engines;
 import dev.jchat.endpoint.ChatEndpoint;
 import dev.jchat.endpoint.Hubs;
@@ -42,6 +44,19 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     /**
+     * Refuses {@code CHAT_AUTH=container}: this server has no login of its own, so no handshake
+     * would ever bring an authenticated user, and every connection would be refused.
+     *
+     * @throws ConfigException naming the setting
+     */
+    public static void refuseContainerAuth(ChatConfig config) {
+        if (config.security().auth() == ChatConfig.Auth.CONTAINER) {
+            throw new ConfigException(Setting.AUTH.variable(), "is container, which takes names from an application"
+                    + " server's login (the WAR in Tomcat or Payara); the standalone server has none: use auto");
+        }
+    }
+
+    /**
      * Starts a server listening on {@code config.host()} at {@code config.port()}, or on a free
      * port when that is 0.
      */
@@ -60,6 +75,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** As {@link #start(ChatConfig, boolean)}, closing connections not upgraded after {@code handshakeTimeout}. */
     static EmbeddedServer start(ChatConfig config, boolean frames, Duration handshakeTimeout)
             throws IOException, DeploymentException {
+        refuseContainerAuth(config);
         // Grizzly's table lacks .js, and browsers refuse a module script without a JavaScript type.
         if (!MimeType.contains("js")) {
             MimeType.add("js", "text/javascript");

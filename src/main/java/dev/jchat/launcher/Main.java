@@ -24,6 +24,7 @@ public final class Main {
         ChatConfig config;
         try {
             config = ChatConfig.fromEnvironment();
+            EmbeddedServer.refuseContainerAuth(config);
         } catch (ConfigException e) {
             System.err.println("chat: " + e.getMessage());
             System.exit(2);

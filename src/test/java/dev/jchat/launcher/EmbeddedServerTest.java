@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jchat.config.ChatConfig;
+import dev.jchat.config.ConfigException;
 import dev.jchat.RawClient;
 import dev.jchat.TestClient;
 import jakarta.json.Json;
@@ -313,6 +314,15 @@ class EmbeddedServerTest {
             chat.say("still here");
             assertEquals("still here", chat.nextChat().getString("msg"), "a chat connection is left to the chat's idle timeout");
         }
+    }
+
+    /** A launcher started with container auth (by a program, not Main) refuses too: it has no login to ask. */
+    @Test
+    void containerAuthIsRefusedWithTheSettingNamed() {
+        ChatConfig config = ChatConfig.defaults().withPort(0);
+        ConfigException refused = assertThrows(ConfigException.class, () -> EmbeddedServer.start(
+                config.withSecurity(config.security().withAuth(ChatConfig.Auth.CONTAINER))));
+        assertEquals("CHAT_AUTH", refused.setting());
     }
 
     /** Reads and drops what comes until the server closes {@code socket}; false if it is open {@code millis} after {@code start}. */

@@ -169,6 +169,17 @@ class StandaloneJarIT {
     }
 
     @Test
+    void containerAuthStopsTheLauncherWhichHasNoLogin() throws Exception {
+        // every handshake would be refused for want of a signed-in user: say so at once instead
+        Process server = run(Map.of("CHAT_AUTH", "container"), Path.of("."));
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        String err = new String(server.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(2, server.exitValue());
+        assertEquals("chat: CHAT_AUTH is container, which takes names from an application server's login"
+                + " (the WAR in Tomcat or Payara); the standalone server has none: use auto", err);
+    }
+
+    @Test
     void aMisspelledSettingStopsTheLauncherNamingTheSettingItMeant() throws Exception {
         // a typo must not start an open chat that the operator believes is protected
         Process server = run(Map.of("CHAT_JWT_SECRT", SecurityTokens.SECRET), Path.of("."));

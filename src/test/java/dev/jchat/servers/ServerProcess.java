@@ -56,6 +56,16 @@ public final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String name, List<String> command, Path dir, Map<String, String> env, int port,
                                Duration timeout, Path artifact, String context) throws IOException, InterruptedException {
+        return start(name, command, dir, env, port, timeout, artifact, context, null);
+    }
+
+    /**
+     * As above, asking for the page with {@code authorization} (an {@code Authorization} header's
+     * value, or null): a page behind the server's login answers 401 without it.
+     */
+    static ServerProcess start(String name, List<String> command, Path dir, Map<String, String> env, int port,
+                               Duration timeout, Path artifact, String context, String authorization)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(artifact)) {
             throw new IllegalStateException("no " + artifact + ": run `./mvnw verify`, which packages it first");
         }
@@ -64,7 +74,7 @@ public final class ServerProcess implements AutoCloseable {
         Process process = server.process;
         Path log = server.log;
         try {
-            server.awaitPage(timeout);
+            server.awaitPage(timeout, authorization);
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
             server.close();
             throw e;
@@ -84,10 +94,14 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(name, builder.start(), port, log, null, context);
     }
 
-    private void awaitPage(Duration timeout) throws IOException, InterruptedException {
+    private void awaitPage(Duration timeout, String authorization) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(pageUri()).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest.Builder asked = HttpRequest.newBuilder(pageUri()).timeout(Duration.ofSeconds(5));
+        if (authorization != null) {
+            asked.header("Authorization", authorization);
+        }
+        HttpRequest request = asked.build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

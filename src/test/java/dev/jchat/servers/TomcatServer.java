@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Apache Tomcat 10.1 from Maven Central, with {@code target/chat.war} copied in unchanged as {@code chat.war}. */
+/** Apache Tomcat 10.1 from Maven Central, with {@code target/chat.war} (or a test's WAR) copied in as {@code chat.war}. */
 public final class TomcatServer {
 
     static final Path HOME = Path.of(System.getProperty("chat.tomcat.home", "target/servers/tomcat"));
@@ -29,15 +29,25 @@ public final class TomcatServer {
      * application as environment variables.
      */
     public static ServerProcess start(Map<String, String> env) throws IOException, InterruptedException {
-        return start(env, true);
+        return start(env, true, ServerProcess.WAR, null);
+    }
+
+    /**
+     * As {@link #start(Map)}, deploying {@code war} as {@code chat.war}, and asking for the page
+     * with {@code authorization} (null for none) while waiting for it.
+     */
+    public static ServerProcess start(Map<String, String> env, Path war, String authorization)
+            throws IOException, InterruptedException {
+        return start(env, true, war, authorization);
     }
 
     /** As {@link #start(Map)}, without waiting for the page: for a deployment that is to fail. */
     public static ServerProcess launch(Map<String, String> env) throws IOException, InterruptedException {
-        return start(env, false);
+        return start(env, false, ServerProcess.WAR, null);
     }
 
-    private static ServerProcess start(Map<String, String> env, boolean awaitPage) throws IOException, InterruptedException {
+    private static ServerProcess start(Map<String, String> env, boolean awaitPage, Path war, String authorization)
+            throws IOException, InterruptedException {
         if (!Files.isDirectory(HOME)) {
             throw new IllegalStateException("no Tomcat at " + HOME + ": `./mvnw verify` unpacks it before the tests");
         }
@@ -63,7 +73,7 @@ public final class TomcatServer {
         for (String dir : List.of("webapps", "logs", "temp", "work")) {
             Files.createDirectories(base.resolve(dir));
         }
-        Files.copy(ServerProcess.WAR, base.resolve("webapps/chat.war"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(war, base.resolve("webapps/chat.war"), StandardCopyOption.REPLACE_EXISTING);
 
         List<String> command = new ArrayList<>(List.of(ServerProcess.JAVA,
                 // as catalina.sh passes them, so that shutdown cleans up without warnings
@@ -84,7 +94,8 @@ public final class TomcatServer {
                 "-cp", HOME.resolve("bin/bootstrap.jar").toAbsolutePath() + ":"
                         + HOME.resolve("bin/tomcat-juli.jar").toAbsolutePath(),
                 "org.apache.catalina.startup.Bootstrap", "start"));
-        return awaitPage ? ServerProcess.start("Tomcat", command, base, env, port, Duration.ofSeconds(60))
+        return awaitPage ? ServerProcess.start("Tomcat", command, base, env, port, Duration.ofSeconds(60), war, "/chat",
+                authorization)
                 : ServerProcess.launch("Tomcat", command, base, env, port, "/chat");
     }
 }
