@@ -142,7 +142,7 @@ public final class ChatEndpoint {
         }
         try {
             ConnectionQuery query = ConnectionQuery.parse(session.getQueryString());
-            Identity identity = Identity.of(config, handshake, query, Instant.now());
+            Identity identity = Identity.of(hub.tokens(), handshake, query, Instant.now());
             String name = identity.name();
             if (identity.tokenSubject()) {
                 member.timer(hub.schedule(() -> refuse(ErrorCode.UNAUTHORIZED, "your token expired"),

@@ -87,7 +87,8 @@ class SecurityTest {
 
     @Test
     void aConnectionWhoseTokenExpiresIsToldAndClosedWith1008Unauthorized() throws Exception {
-        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET));
+        // no leeway: the close comes at exp (with CHAT_JWT_LEEWAY_SECONDS, that much later)
+        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET).withJwtLeewaySeconds(0));
         String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(2)));
         TestClient client = connect(server, "token=" + token, Map.of());
         client.welcome();
