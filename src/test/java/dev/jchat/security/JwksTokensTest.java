@@ -79,12 +79,18 @@ class JwksTokensTest {
         final AtomicInteger requests = new AtomicInteger();
         volatile JWKSet keys;
         volatile boolean up = true;
+        volatile long delayMillis; // how long it takes to answer
 
         Jwks(JWK... keys) throws Exception {
             this.keys = new JWKSet(List.of(keys));
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/certs", exchange -> {
                 requests.incrementAndGet();
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 byte[] body = (up ? this.keys.toString(true) : "{\"error\":\"down\"}").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(up ? 200 : 503, body.length);
@@ -298,6 +304,21 @@ class JwksTokensTest {
         jwks.publish(rotated.toPublicJWK());
         assertRefused(connect(server, q(sign(rotated, claims("bob").build()))), "unauthorized");
         assertTrue(jwks.requests.get() <= 2, "at most once a minute for unknown kids: " + jwks.requests.get());
+    }
+
+    @Test
+    void aHandshakeWaitsForASlowJwksTwoSecondsAtMost() throws Exception {
+        jwks(rsa.toPublicJWK());
+        EmbeddedServer server = start(keycloak());
+        connect(server, q(sign(rsa, claims("alice").build()))).welcome(); // the start's fetch is done
+        jwks.delayMillis = 6_000;
+        ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("ec-slow").generate();
+        jwks.publish(rotated.toPublicJWK());
+        long start = System.nanoTime();
+        assertRefused(connect(server, q(sign(rotated, claims("bob").build()))), "unauthorized");
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        // 2 s for the fetch, with room for a loaded machine; the JWKS answers after 6 s and the read gives up after 3
+        assertTrue(waited < 4_500, "refused after " + waited + " ms");
     }
 
     @Test

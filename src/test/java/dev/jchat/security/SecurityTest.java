@@ -89,7 +89,7 @@ class SecurityTest {
     void aConnectionWhoseTokenExpiresIsToldAndClosedWith1008Unauthorized() throws Exception {
         // no leeway: the close comes at exp (with CHAT_JWT_LEEWAY_SECONDS, that much later)
         EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET).withJwtLeewaySeconds(0));
-        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(2)));
+        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(5)));
         TestClient client = connect(server, "token=" + token, Map.of());
         client.welcome();
         client.expectError("unauthorized");
