@@ -26,6 +26,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.jchat.LogLines;
 import dev.jchat.OpsClient;
 import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
@@ -41,16 +42,12 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -325,11 +322,7 @@ class JwksTokensTest {
     void aJwksDownAtStartRefusesTokensAndIsNotReadyUntilItAnswersThenAcceptsThem() throws Exception {
         jwks(rsa.toPublicJWK());
         jwks.up = false;
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger(JwksKeys.class.getName());
-        Handler handler = collect(lines);
-        log.addHandler(handler);
-        try {
+        try (LogLines log = new LogLines(JwksKeys.class.getName())) {
             EmbeddedServer server = start(keycloak());
             OpsClient ops = OpsClient.forChat(server.chatUri(), null);
             await(() -> jwks.requests.get() >= 3, "the JWKS is tried again by itself");
@@ -339,14 +332,12 @@ class JwksTokensTest {
             assertEquals(200, ops.get("/health/live", null).statusCode());
             String token = sign(rsa, claims("alice").build());
             assertRefused(connect(server, q(token)), "unauthorized");
-            assertEquals(1, lines.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count(),
-                    () -> "one line for the JWKS down, however many tries: " + texts(lines));
+            assertEquals(1, log.records().stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count(),
+                    () -> "one line for the JWKS down, however many tries: " + log.text());
 
             jwks.up = true;
             await(() -> ops.get("/health/ready", null).statusCode() == 200, "ready once the JWKS answers");
             assertEquals("alice", connect(server, q(token)).welcome().getString("user"));
-        } finally {
-            log.removeHandler(handler);
         }
     }
 
@@ -409,13 +400,10 @@ class JwksTokensTest {
     @Test
     void noLogLineHoldsAToken() throws Exception {
         jwks(rsa.toPublicJWK(), ed.toPublicJWK());
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
         Logger chat = Logger.getLogger("dev.jchat");
-        Logger root = Logger.getLogger("");
         Level before = chat.getLevel();
-        Handler handler = collect(lines);
-        root.addHandler(handler);
-        chat.setLevel(Level.ALL); // every line the chat writes, DEBUG included
+        LogLines log = new LogLines(""); // every logger's lines
+        chat.setLevel(Level.ALL); // and every line the chat writes, DEBUG included
         List<String> tokens = new ArrayList<>();
         try {
             EmbeddedServer server = start(keycloak());
@@ -436,45 +424,16 @@ class JwksTokensTest {
             client.close();
         } finally {
             chat.setLevel(before);
-            root.removeHandler(handler);
+            log.close();
         }
-        String all = texts(lines);
-        assertTrue(lines.size() > 5, "the log was captured: " + all);
+        String all = log.text();
+        assertTrue(log.records().size() > 5, "the log was captured: " + all);
         for (String token : tokens) {
             String signature = token.substring(token.lastIndexOf('.') + 1);
             assertFalse(all.contains(signature), () -> "a token's signature in the log:\n" + all);
             assertFalse(all.contains(token.substring(0, token.indexOf('.'))) && all.contains(token.split("\\.")[1]),
                     () -> "a token in the log:\n" + all);
         }
-    }
-
-    private static Handler collect(List<LogRecord> lines) {
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        handler.setLevel(Level.ALL);
-        return handler;
-    }
-
-    /** Every record as written, with its parameters and any exception. */
-    private static String texts(List<LogRecord> lines) {
-        SimpleFormatter format = new SimpleFormatter();
-        StringBuilder all = new StringBuilder();
-        for (LogRecord record : lines) {
-            all.append(format.format(record)).append(record.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 
     /** The next frame of this type, skipping others (presence, moderation entries). */
