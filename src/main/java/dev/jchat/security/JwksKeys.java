@@ -141,12 +141,10 @@ final class JwksKeys implements AutoCloseable {
         } catch (IOException | ParseException | RuntimeException e) {
             failure = e;
         }
-        synchronized (this) {
-            inFlight = null;
-        }
         if (loaded != null) {
             JWKSet before = keys;
-            keys = loaded;
+            keys = loaded; // before the fetch is done: a handshake that finds none in flight finds these keys
+            done();
             retry = FIRST_RETRY;
             if (failing || before == null) {
                 LOG.log(Level.INFO, "the JWKS at {0} answered: {1} key(s); tokens signed with them are accepted",
@@ -156,13 +154,14 @@ final class JwksKeys implements AutoCloseable {
             fetch.complete(loaded);
             return;
         }
+        done();
         String why = failure.getClass().getSimpleName() + ": " + failure.getMessage();
         if (!failing) {
             failing = true;
             LOG.log(Level.WARNING, keys == null
                     ? "the JWKS at {0} cannot be fetched ({1}): tokens it signs are refused and /health/ready says not"
                             + " ready until it answers; trying again by itself"
-                    : "the JWKS at {0} cannot be fetched ({1}): keeping the keys fetched before; trying again by itself",
+                    : "the JWKS at {0} cannot be fetched ({1}): keeping the keys fetched before until it answers",
                     shown, why);
         } else {
             LOG.log(Level.DEBUG, "the JWKS at {0} still cannot be fetched: {1}", shown, why);
@@ -179,6 +178,10 @@ final class JwksKeys implements AutoCloseable {
             }
         }
         fetch.completeExceptionally(failure);
+    }
+
+    private synchronized void done() {
+        inFlight = null;
     }
 
     @Override
