@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.TestClient;
+import dev.jchat.security.JwksServer;
 import dev.jchat.security.SecurityTokens;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -27,13 +34,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Security section of docs/PROTOCOL.md (origins, tokens, rates), run against every runtime
- * with {@link #SETTINGS}: tokens required, one extra origin allowed, the default rate.
+ * with {@link #SETTINGS}: tokens required (HS256 with a secret, and an identity provider's keys
+ * served by this JVM), one extra origin allowed, the default rate.
  */
 public abstract class SecurityContract {
 
+    /** The identity provider's keys: one of each kind, published for the whole run. */
+    private static final List<JWK> IDP_KEYS = keys();
+    private static final JwksServer IDP = new JwksServer(IDP_KEYS.toArray(JWK[]::new));
     public static final String ALLOWED_ORIGIN = "https://chat.example";
     public static final Map<String, String> SETTINGS = Map.of(
             "CHAT_JWT_SECRET", SecurityTokens.SECRET,
+            "CHAT_JWT_JWKS_URL", IDP.url(),
             "CHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN,
             "CHAT_RATE_PER_SECOND", "10",
             "CHAT_RATE_BURST", "30");
@@ -85,6 +97,16 @@ public abstract class SecurityContract {
         return jwt.serialize();
     }
 
+    private static List<JWK> keys() {
+        try {
+            return List.of(new RSAKeyGenerator(2048).keyID("rsa").generate(),
+                    new ECKeyGenerator(Curve.P_256).keyID("ec").generate(),
+                    new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed").generate());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // --- origins
 
     @Test
@@ -130,6 +152,16 @@ public abstract class SecurityContract {
             client.expectClose(1008);
         }
         assertRefused(connect("&user=alice", Map.of()), "unauthorized", 1008);
+    }
+
+    @Test
+    void tokensSignedWithTheIdentityProvidersKeysAreAccepted() throws Exception {
+        for (JWK key : IDP_KEYS) {
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("user-" + key.getKeyID())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(300))).build();
+            TestClient client = connect("&token=" + JwksServer.sign(key, claims), Map.of());
+            assertEquals("user-" + key.getKeyID(), client.welcome().getString("user"), key.getKeyType().getValue());
+        }
     }
 
     @Test

@@ -4,18 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.Ed25519Signer;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
@@ -24,19 +17,14 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import dev.jchat.LogLines;
 import dev.jchat.OpsClient;
 import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -45,7 +33,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -68,50 +55,7 @@ class JwksTokensTest {
     private static RSAKey stranger; // never published
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private Jwks jwks;
-
-    /** The identity provider's JWKS endpoint: what it publishes, whether it answers, how often it was asked. */
-    private static final class Jwks implements AutoCloseable {
-        final HttpServer server;
-        final AtomicInteger requests = new AtomicInteger();
-        volatile JWKSet keys;
-        volatile boolean up = true;
-        volatile long delayMillis; // how long it takes to answer
-
-        Jwks(JWK... keys) throws Exception {
-            this.keys = new JWKSet(List.of(keys));
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/certs", exchange -> {
-                requests.incrementAndGet();
-                try {
-                    Thread.sleep(delayMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                byte[] body = (up ? this.keys.toString(true) : "{\"error\":\"down\"}").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(up ? 200 : 503, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/certs";
-        }
-
-        void publish(JWK... more) {
-            List<JWK> all = new ArrayList<>(keys.getKeys());
-            all.addAll(List.of(more));
-            keys = new JWKSet(all);
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
+    private JwksServer jwks;
 
     @BeforeAll
     static void keys() throws Exception {
@@ -128,8 +72,8 @@ class JwksTokensTest {
         }
     }
 
-    private Jwks jwks(JWK... keys) throws Exception {
-        jwks = new Jwks(keys);
+    private JwksServer jwks(JWK... keys) {
+        jwks = new JwksServer(keys);
         open.add(jwks);
         return jwks;
     }
@@ -170,22 +114,8 @@ class JwksTokensTest {
                 .expirationTime(Date.from(now.plusSeconds(300)));
     }
 
-    static String sign(JWK key, JWTClaimsSet claims) throws Exception {
-        JWSAlgorithm alg;
-        JWSSigner signer;
-        if (key instanceof RSAKey r) {
-            alg = JWSAlgorithm.RS256;
-            signer = new RSASSASigner(r);
-        } else if (key instanceof ECKey e) {
-            alg = JWSAlgorithm.ES256;
-            signer = new ECDSASigner(e);
-        } else {
-            alg = JWSAlgorithm.EdDSA;
-            signer = new Ed25519Signer((OctetKeyPair) key);
-        }
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-        jwt.sign(signer);
-        return jwt.serialize();
+    private static String sign(JWK key, JWTClaimsSet claims) throws Exception {
+        return JwksServer.sign(key, claims);
     }
 
     private static String q(String token) {
@@ -194,17 +124,17 @@ class JwksTokensTest {
 
     @Test
     void rs256Es256AndEdDsaTokensAreAcceptedWithTheNameOfTheirNameClaim() throws Exception {
-        jwks(rsa.toPublicJWK(), ec.toPublicJWK(), ed.toPublicJWK());
+        jwks(rsa, ec, ed);
         EmbeddedServer server = start(keycloak());
         assertEquals("alice", connect(server, q(sign(rsa, claims("alice").build()))).welcome().getString("user"));
         assertEquals("bob", connect(server, q(sign(ec, claims("bob").build()))).welcome().getString("user"));
         assertEquals("carol", connect(server, q(sign(ed, claims("carol").build()))).welcome().getString("user"));
-        assertEquals(1, jwks.requests.get(), "the keys were fetched once, at start, and kept");
+        assertEquals(1, jwks.requests(), "the keys were fetched once, at start, and kept");
     }
 
     @Test
     void everyTokenThatIsNotRightIsRefusedUnauthorized() throws Exception {
-        jwks(rsa.toPublicJWK(), ec.toPublicJWK(), ed.toPublicJWK());
+        jwks(rsa, ec, ed);
         EmbeddedServer server = start(keycloak());
         Instant now = Instant.now();
         Map<String, String> wrong = new java.util.LinkedHashMap<>();
@@ -245,7 +175,7 @@ class JwksTokensTest {
 
     @Test
     void theLeewayAllowsClockSkewOnExpiryAndStart() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         Instant now = Instant.now();
         connect(server, q(sign(rsa, claims("alice").expirationTime(Date.from(now.minusSeconds(10))).build()))).welcome();
@@ -254,7 +184,7 @@ class JwksTokensTest {
 
     @Test
     void aSecretAndAJwksTogetherCheckHs256WithTheSecretAndTheOthersWithTheKeys() throws Exception {
-        jwks(ed.toPublicJWK());
+        jwks(ed);
         EmbeddedServer server = start(keycloak().withJwtSecret(SecurityTokens.SECRET));
         connect(server, q(SecurityTest.token(SecurityTokens.SECRET, JWSAlgorithm.HS256, claims("alice").build()))).welcome();
         connect(server, q(sign(ed, claims("bob").build()))).welcome();
@@ -264,18 +194,18 @@ class JwksTokensTest {
 
     @Test
     void aKeyAddedAfterStartIsFetchedWhenATokenNamesIt() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         connect(server, q(sign(rsa, claims("alice").build()))).welcome();
         ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("ec-2").generate();
-        jwks.publish(rotated.toPublicJWK());
+        jwks.publish(rotated);
         assertEquals("bob", connect(server, q(sign(rotated, claims("bob").build()))).welcome().getString("user"));
-        assertEquals(2, jwks.requests.get(), "at start, and once for the new kid");
+        assertEquals(2, jwks.requests(), "at start, and once for the new kid");
     }
 
     @Test
     void aBurstOfUnknownKidsFetchesTheJwksOnceAndWaitsForThatOneFetch() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         connect(server, q(sign(rsa, claims("alice").build()))).welcome(); // the start's fetch is done
         List<String> tokens = new ArrayList<>();
@@ -295,22 +225,22 @@ class JwksTokensTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(jwks.requests.get() <= 2, "50 unknown kids, JWKS asked " + jwks.requests.get() + " times in all");
+        assertTrue(jwks.requests() <= 2, "50 unknown kids, JWKS asked " + jwks.requests() + " times in all");
         // within the minute, a new key is not fetched for: refused until the next hourly fetch or the minute is over
         ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("ec-late").generate();
-        jwks.publish(rotated.toPublicJWK());
+        jwks.publish(rotated);
         assertRefused(connect(server, q(sign(rotated, claims("bob").build()))), "unauthorized");
-        assertTrue(jwks.requests.get() <= 2, "at most once a minute for unknown kids: " + jwks.requests.get());
+        assertTrue(jwks.requests() <= 2, "at most once a minute for unknown kids: " + jwks.requests());
     }
 
     @Test
     void aHandshakeWaitsForASlowJwksTwoSecondsAtMost() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         connect(server, q(sign(rsa, claims("alice").build()))).welcome(); // the start's fetch is done
-        jwks.delayMillis = 6_000;
+        jwks.delayMillis(6_000);
         ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("ec-slow").generate();
-        jwks.publish(rotated.toPublicJWK());
+        jwks.publish(rotated);
         long start = System.nanoTime();
         assertRefused(connect(server, q(sign(rotated, claims("bob").build()))), "unauthorized");
         long waited = (System.nanoTime() - start) / 1_000_000;
@@ -320,12 +250,12 @@ class JwksTokensTest {
 
     @Test
     void aJwksDownAtStartRefusesTokensAndIsNotReadyUntilItAnswersThenAcceptsThem() throws Exception {
-        jwks(rsa.toPublicJWK());
-        jwks.up = false;
+        jwks(rsa);
+        jwks.up(false);
         try (LogLines log = new LogLines(JwksKeys.class.getName())) {
             EmbeddedServer server = start(keycloak());
             OpsClient ops = OpsClient.forChat(server.chatUri(), null);
-            await(() -> jwks.requests.get() >= 3, "the JWKS is tried again by itself");
+            await(() -> jwks.requests() >= 3, "the JWKS is tried again by itself");
             HttpResponse<String> ready = ops.get("/health/ready", null);
             assertEquals(503, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("JWKS"), ready.body());
@@ -335,7 +265,7 @@ class JwksTokensTest {
             assertEquals(1, log.records().stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count(),
                     () -> "one line for the JWKS down, however many tries: " + log.text());
 
-            jwks.up = true;
+            jwks.up(true);
             await(() -> ops.get("/health/ready", null).statusCode() == 200, "ready once the JWKS answers");
             assertEquals("alice", connect(server, q(token)).welcome().getString("user"));
         }
@@ -343,7 +273,7 @@ class JwksTokensTest {
 
     @Test
     void theModeratorRoleInTheRolesClaimMakesAModerator() throws Exception {
-        jwks(ec.toPublicJWK());
+        jwks(ec);
         EmbeddedServer server = start(keycloak());
         TestClient boss = connect(server, "v=3&room=hall&" + q(sign(ec, claims("boss", "offline_access", "moderator").build())));
         JsonObject welcome = boss.welcome();
@@ -358,7 +288,7 @@ class JwksTokensTest {
 
     @Test
     void rolesAsOneSpaceSeparatedStringInTheDefaultClaimCountToo() throws Exception {
-        jwks(ed.toPublicJWK());
+        jwks(ed);
         EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtJwksUrl(jwks.url()).withModeratorRole("chat-admin"));
         JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("boss").claim("roles", "reader chat-admin")
                 .expirationTime(Date.from(Instant.now().plusSeconds(60))).build();
@@ -369,7 +299,7 @@ class JwksTokensTest {
 
     @Test
     void theRoomsClaimLimitsTheRoomsInTheQueryAndOnSubscribeButNotDirectConversations() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         String alice = sign(rsa, claims("alice").claim("rooms", List.of("team-*", "lobby")).build());
         TestClient bob = connect(server, "v=3&room=elsewhere&" + q(sign(rsa, claims("bob").build())));
@@ -392,14 +322,14 @@ class JwksTokensTest {
 
     @Test
     void aRoomsClaimThatIsNoListOfRoomsRefusesTheToken() throws Exception {
-        jwks(rsa.toPublicJWK());
+        jwks(rsa);
         EmbeddedServer server = start(keycloak());
         assertRefused(connect(server, q(sign(rsa, claims("alice").claim("rooms", 42).build()))), "unauthorized");
     }
 
     @Test
     void noLogLineHoldsAToken() throws Exception {
-        jwks(rsa.toPublicJWK(), ed.toPublicJWK());
+        jwks(rsa, ed);
         Logger chat = Logger.getLogger("dev.jchat");
         Level before = chat.getLevel();
         LogLines log = new LogLines(""); // every logger's lines
