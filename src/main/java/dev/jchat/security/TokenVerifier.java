@@ -5,7 +5,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
@@ -35,7 +34,8 @@ import java.util.Map;
 /**
  * Checks the signed tokens (JWT) a connection presents: HS256 with {@code CHAT_JWT_SECRET}, and
  * RS256, ES256 and EdDSA (Ed25519) with the keys of {@code CHAT_JWT_JWKS_URL} ({@link JwksKeys}).
- * The signatures are Nimbus's; this class picks the verifier by the token's algorithm and key,
+ * The signatures are Nimbus's (EdDSA's the JDK's, see {@link JdkEd25519Verifier}); this class
+ * picks the verifier by the token's algorithm and key,
  * checks the time, issuer and audience, and reads the name, roles and rooms claims.
  *
  * <p>Thread-safe: immutable but for the JWKS, which is. {@link #close} stops the JWKS's thread.
@@ -194,7 +194,7 @@ public final class TokenVerifier implements AutoCloseable {
             if (key instanceof ECKey ec) {
                 return new ECDSAVerifier(ec);
             }
-            return new Ed25519Verifier((OctetKeyPair) key);
+            return new JdkEd25519Verifier((OctetKeyPair) key);
         } catch (JOSEException e) {
             throw refused("the identity provider's key for the token cannot be used");
         }

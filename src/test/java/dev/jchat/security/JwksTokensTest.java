@@ -157,6 +157,9 @@ class JwksTokensTest {
         char last = parts[2].charAt(10);
         wrong.put("tampered signature", parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10)
                 + (last == 'A' ? 'B' : 'A') + parts[2].substring(11));
+        String[] edParts = sign(ed, claims("alice").build()).split("\\.");
+        wrong.put("EdDSA, tampered payload", edParts[0] + "." + otherPayload + "." + edParts[2]);
+        wrong.put("EdDSA, signature cut short", edParts[0] + "." + edParts[1] + "." + edParts[2].substring(8));
         wrong.put("ES256 header on an RS256 signature", headerWithKid("ec-1", JWSAlgorithm.ES256) + "." + parts[1] + "." + parts[2]);
         for (Map.Entry<String, String> token : wrong.entrySet()) {
             TestClient client = connect(server, q(token.getValue()));
