@@ -137,39 +137,50 @@ class JwksTokensTest {
         jwks(rsa, ec, ed);
         EmbeddedServer server = start(keycloak());
         Instant now = Instant.now();
-        Map<String, String> wrong = new java.util.LinkedHashMap<>();
-        wrong.put("wrong issuer", sign(rsa, claims("alice").issuer("https://other.example/realms/chat").build()));
-        wrong.put("wrong audience", sign(ec, claims("alice").audience("account").build()));
-        wrong.put("no audience", sign(ec, claims("alice").audience((String) null).build()));
-        wrong.put("expired beyond the leeway", sign(ed, claims("alice").expirationTime(Date.from(now.minusSeconds(31))).build()));
-        wrong.put("not valid yet", sign(rsa, claims("alice").notBeforeTime(Date.from(now.plusSeconds(120))).build()));
-        wrong.put("no expiry", sign(rsa, claims("alice").expirationTime(null).build()));
-        wrong.put("no name", sign(rsa, claims("alice").claim("preferred_username", null).build()));
-        wrong.put("alg none", new PlainJWT(claims("alice").build()).serialize());
-        wrong.put("HS256 with only a JWKS", SecurityTest.token(SecurityTokens.SECRET, JWSAlgorithm.HS256, claims("alice").build()));
-        wrong.put("a key the JWKS does not hold", sign(stranger, claims("alice").build()));
-        wrong.put("a known kid, signed by another key", sign(stranger.toRSAKey(), claims("alice").build())
-                .replaceFirst("^[^.]+", headerWithKid("rsa-1", JWSAlgorithm.RS256)));
+        Map<String, Bad> wrong = new java.util.LinkedHashMap<>();
+        wrong.put("wrong issuer", new Bad(sign(rsa, claims("alice").issuer("https://other.example/realms/chat").build()), "issuer"));
+        wrong.put("wrong audience", new Bad(sign(ec, claims("alice").audience("account").build()), "audience"));
+        wrong.put("no audience", new Bad(sign(ec, claims("alice").audience((String) null).build()), "audience"));
+        wrong.put("expired beyond the leeway",
+                new Bad(sign(ed, claims("alice").expirationTime(Date.from(now.minusSeconds(31))).build()), "expired"));
+        wrong.put("not valid yet",
+                new Bad(sign(rsa, claims("alice").notBeforeTime(Date.from(now.plusSeconds(120))).build()), "not valid yet"));
+        wrong.put("no expiry", new Bad(sign(rsa, claims("alice").expirationTime(null).build()), "no expiry"));
+        wrong.put("no name", new Bad(sign(rsa, claims("alice").claim("preferred_username", null).build()), "not a valid name"));
+        wrong.put("alg none", new Bad(new PlainJWT(claims("alice").build()).serialize(), "not a signed JWT"));
+        wrong.put("HS256 with only a JWKS", new Bad(SecurityTest.token(SecurityTokens.SECRET, JWSAlgorithm.HS256,
+                claims("alice").build()), "HS256 are not accepted"));
+        wrong.put("a key the JWKS does not hold", new Bad(sign(stranger, claims("alice").build()), "(kid)"));
+        wrong.put("a known kid, signed by another key", new Bad(sign(stranger.toRSAKey(), claims("alice").build())
+                .replaceFirst("^[^.]+", headerWithKid("rsa-1", JWSAlgorithm.RS256)), "signature is wrong"));
         String good = sign(rsa, claims("alice").build());
         String[] parts = good.split("\\.");
         String otherPayload = Base64URL.encode(claims("mallory", "moderator").build().toString()).toString();
-        wrong.put("tampered payload", parts[0] + "." + otherPayload + "." + parts[2]);
+        wrong.put("tampered payload", new Bad(parts[0] + "." + otherPayload + "." + parts[2], "signature is wrong"));
         char last = parts[2].charAt(10);
-        wrong.put("tampered signature", parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10)
-                + (last == 'A' ? 'B' : 'A') + parts[2].substring(11));
+        wrong.put("tampered signature", new Bad(parts[0] + "." + parts[1] + "." + parts[2].substring(0, 10)
+                + (last == 'A' ? 'B' : 'A') + parts[2].substring(11), "signature is wrong"));
         String[] edParts = sign(ed, claims("alice").build()).split("\\.");
-        wrong.put("EdDSA, tampered payload", edParts[0] + "." + otherPayload + "." + edParts[2]);
-        wrong.put("EdDSA, signature cut short", edParts[0] + "." + edParts[1] + "." + edParts[2].substring(8));
-        wrong.put("ES256 header on an RS256 signature", headerWithKid("ec-1", JWSAlgorithm.ES256) + "." + parts[1] + "." + parts[2]);
-        for (Map.Entry<String, String> token : wrong.entrySet()) {
-            TestClient client = connect(server, q(token.getValue()));
+        wrong.put("EdDSA, tampered payload", new Bad(edParts[0] + "." + otherPayload + "." + edParts[2], "signature is wrong"));
+        wrong.put("EdDSA, signature cut short",
+                new Bad(edParts[0] + "." + edParts[1] + "." + edParts[2].substring(8), "signature is wrong"));
+        wrong.put("ES256 header on an RS256 signature",
+                new Bad(headerWithKid("ec-1", JWSAlgorithm.ES256) + "." + parts[1] + "." + parts[2], "signature"));
+        for (Map.Entry<String, Bad> bad : wrong.entrySet()) {
+            TestClient client = connect(server, q(bad.getValue().token()));
             try {
-                assertRefused(client, "unauthorized");
+                String why = client.expectError("unauthorized").getString("msg");
+                assertTrue(why.contains(bad.getValue().because()), "refused for another reason: " + why);
+                client.expectClose(1008);
             } catch (AssertionError e) {
-                throw new AssertionError(token.getKey() + ": " + e.getMessage(), e);
+                throw new AssertionError(bad.getKey() + ": " + e.getMessage(), e);
             }
         }
         assertEquals("alice", connect(server, q(good)).welcome().getString("user"), "and the right token still opens");
+    }
+
+    /** A token that must be refused, and what the refusal must say. */
+    private record Bad(String token, String because) {
     }
 
     private static String headerWithKid(String kid, JWSAlgorithm alg) {
