@@ -11,10 +11,13 @@ import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.metrics.ChatMetrics;
+import dev.jchat.room.Direct;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
+import dev.jchat.security.RoomGrant;
+import dev.jchat.security.TokenVerifier;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
@@ -54,6 +57,7 @@ public final class ChatHub {
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads.daemons("chat-timer-"));
     private final AtomicInteger admitted = new AtomicInteger();
     private final Connections connections;
+    private final TokenVerifier tokens; // null when tokens are off
     private volatile boolean shuttingDown;
 
     /**
@@ -65,6 +69,7 @@ public final class ChatHub {
         this.config = config;
         this.rooms = rooms.apply(this);
         this.connections = connections;
+        this.tokens = tokens(config.security());
         this.closer = new Closer(events, connections, metrics, threads, timer,
                 TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds()));
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
@@ -94,6 +99,23 @@ public final class ChatHub {
         return connections.idleTimeoutMillis(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
     }
 
+    /**
+     * What checks the connections' tokens, one for the server (it holds the JWKS), or null when
+     * neither {@code CHAT_JWT_SECRET} nor {@code CHAT_JWT_JWKS_URL} is set.
+     */
+    public TokenVerifier tokens() {
+        return tokens;
+    }
+
+    private static TokenVerifier tokens(ChatConfig.Security security) {
+        if (!security.tokensRequired()) {
+            return null;
+        }
+        return new TokenVerifier(new TokenVerifier.Rules(security.jwtSecret(), security.jwtJwksUrl(),
+                security.jwtIssuer(), security.jwtAudience(), Duration.ofSeconds(security.jwtLeewaySeconds()),
+                security.jwtNameClaim(), security.jwtRolesClaim(), security.jwtRoomsClaim()));
+    }
+
     /** What this server counts, for {@code /metrics}. */
     public ChatMetrics metrics() {
         return metrics;
@@ -101,7 +123,7 @@ public final class ChatHub {
 
     /**
      * Whether this server takes chat connections now, and if not, why not: shutting down, full,
-     * or its engine unreachable. Null when it is ready.
+     * its engine unreachable, or the identity provider's keys never fetched. Null when it is ready.
      */
     public String notReady() {
         if (shuttingDown) {
@@ -113,7 +135,7 @@ public final class ChatHub {
         if (!rooms.available()) {
             return "the engine is unreachable";
         }
-        return null;
+        return tokens == null ? null : tokens.notReady();
     }
 
     /** Log lines for events that can come by the thousand. */
@@ -158,7 +180,9 @@ public final class ChatHub {
      * Puts the member in {@code room} ({@code askedAs}: as the client wrote it), its first room or
      * one it subscribes to (version 3), with its name settled: queued for it are the room's
      * welcome, its history and its live frames. A refusal of its first room refuses the connection;
-     * of another room, it is told, and the connection stays in its other rooms.
+     * of another room, it is told, and the connection stays in its other rooms. The one place that
+     * applies a token's rooms claim: a room outside it is {@code forbidden}, a direct conversation
+     * never is (its names are checked where its name is made canonical).
      *
      * @return the room it is in or joining, or null when it was refused or is closed
      */
@@ -167,6 +191,11 @@ public final class ChatHub {
             if (!member.closing()) {
                 member.sendError(ErrorCode.ALREADY_SUBSCRIBED, "you are in this room already", askedAs);
             }
+            return null;
+        }
+        RoomGrant grant = member.grant();
+        if (grant != null && !Direct.is(room) && !grant.allows(room)) {
+            member.refuseJoin(room, ErrorCode.FORBIDDEN, "your token does not open this room");
             return null;
         }
         try {
@@ -308,6 +337,9 @@ public final class ChatHub {
         }
         closer.shutdown();
         rooms.close();
+        if (tokens != null) {
+            tokens.close();
+        }
         timer.shutdownNow();
         if (!threads.join(Duration.ofSeconds(2))) {
             LOG.log(Level.WARNING, "the chat's timer or closing threads did not end within 2 s of the shutdown");

@@ -10,6 +10,13 @@ import static dev.jchat.config.Setting.HISTORY_REPLAY;
 import static dev.jchat.config.Setting.HISTORY_SIZE;
 import static dev.jchat.config.Setting.HOST;
 import static dev.jchat.config.Setting.IDLE_TIMEOUT_SECONDS;
+import static dev.jchat.config.Setting.JWT_AUDIENCE;
+import static dev.jchat.config.Setting.JWT_ISSUER;
+import static dev.jchat.config.Setting.JWT_JWKS_URL;
+import static dev.jchat.config.Setting.JWT_LEEWAY_SECONDS;
+import static dev.jchat.config.Setting.JWT_NAME_CLAIM;
+import static dev.jchat.config.Setting.JWT_ROLES_CLAIM;
+import static dev.jchat.config.Setting.JWT_ROOMS_CLAIM;
 import static dev.jchat.config.Setting.JWT_SECRET;
 import static dev.jchat.config.Setting.LOG_FORMAT;
 import static dev.jchat.config.Setting.LOGIN_URL;
@@ -299,6 +306,40 @@ public final class ChatConfig extends Values {
             return get(JWT_SECRET);
         }
 
+        /** Where the identity provider publishes its keys (a JWKS), or null. */
+        public String jwtJwksUrl() {
+            return get(JWT_JWKS_URL);
+        }
+
+        /** The {@code iss} tokens must have, or null for any. */
+        public String jwtIssuer() {
+            return get(JWT_ISSUER);
+        }
+
+        /** The {@code aud} tokens must have, or null for any. */
+        public String jwtAudience() {
+            return get(JWT_AUDIENCE);
+        }
+
+        public int jwtLeewaySeconds() {
+            return integer(JWT_LEEWAY_SECONDS);
+        }
+
+        /** The claim, or dotted path, that holds a token's name. */
+        public String jwtNameClaim() {
+            return get(JWT_NAME_CLAIM);
+        }
+
+        /** The claim, or dotted path, that holds a token's roles. */
+        public String jwtRolesClaim() {
+            return get(JWT_ROLES_CLAIM);
+        }
+
+        /** The claim, or dotted path, that limits a token's rooms. */
+        public String jwtRoomsClaim() {
+            return get(JWT_ROOMS_CLAIM);
+        }
+
         public int ratePerSecond() {
             return integer(RATE_PER_SECOND);
         }
@@ -316,11 +357,11 @@ public final class ChatConfig extends Values {
         }
 
         /**
-         * Whether every connection needs a token (a secret is set): what the page is told
-         * ({@code /chat-config.json}). The one place that decides it, so that any other key source counts here too.
+         * Whether every connection needs a token (a secret or a JWKS is set): the one place that
+         * decides it, for the hub's verifier and for what the page is told ({@code /chat-config.json}).
          */
         public boolean tokensRequired() {
-            return jwtSecret() != null;
+            return jwtSecret() != null || jwtJwksUrl() != null;
         }
 
         /** Where the page gets a token ({@code /api/chat-token} or an http(s) URL), or null. */
@@ -356,6 +397,28 @@ public final class ChatConfig extends Values {
 
         public Security withJwtSecret(String value) {
             return new Security(with(JWT_SECRET, value));
+        }
+
+        public Security withJwtJwksUrl(String value) {
+            return new Security(with(JWT_JWKS_URL, value));
+        }
+
+        /** The {@code iss} and {@code aud} tokens must have (null: any). */
+        public Security withJwtIssuerAndAudience(String issuer, String audience) {
+            return new Security(with(JWT_ISSUER, issuer, JWT_AUDIENCE, audience));
+        }
+
+        public Security withJwtLeewaySeconds(int value) {
+            return new Security(with(JWT_LEEWAY_SECONDS, value));
+        }
+
+        /** The claims (or dotted paths) that hold a token's name and roles. */
+        public Security withJwtNameAndRolesClaims(String name, String roles) {
+            return new Security(with(JWT_NAME_CLAIM, name, JWT_ROLES_CLAIM, roles));
+        }
+
+        public Security withJwtRoomsClaim(String value) {
+            return new Security(with(JWT_ROOMS_CLAIM, value));
         }
 
         public Security withRate(int perSecond, int burst) {

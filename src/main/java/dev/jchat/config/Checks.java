@@ -114,6 +114,38 @@ final class Checks {
                 : "must be at least " + ChatConfig.Security.MIN_SECRET_BYTES + " bytes for HS256, got " + bytes;
     }
 
+    /** A URL a JWKS is fetched from: http or https, with a host; never shown in the message (it may hold a password). */
+    static String jwksUrlProblem(String url) {
+        try {
+            URI uri = new URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawFragment() == null) {
+                return null;
+            }
+        } catch (URISyntaxException e) {
+            // refused below, with the same message as any other URL that will not do
+        }
+        return "must be an http:// or https:// URL with a host and no fragment";
+    }
+
+    /** An issuer or an audience: printable, no surrounding spaces, at most 1024 characters. */
+    static String jwtClaimValueProblem(String value) {
+        return value.length() <= 1_024 && value.equals(value.strip()) && value.chars().noneMatch(Character::isISOControl)
+                ? null : "must be at most 1024 printable characters without surrounding spaces";
+    }
+
+    /** A claim's name or a dotted path to one ({@code realm_access.roles}): no empty part, no spaces. */
+    static String claimPathProblem(String path) {
+        return path != null && path.length() <= 256 && !path.startsWith(".") && !path.endsWith(".")
+                && !path.contains("..") && path.chars().allMatch(c -> c > ' ' && c < 0x7f)
+                ? null : "must be a claim's name or a dotted path like realm_access.roles, got \"" + path + "\"";
+    }
+
+    /** An optional value as the startup report shows it. */
+    static String shownOrUnset(String value) {
+        return value == null ? "(not set)" : value;
+    }
+
     static String metricsTokenProblem(String token) {
         if (token.length() >= ChatConfig.Security.MIN_METRICS_TOKEN_CHARS && token.chars().allMatch(c -> c > ' ' && c < 127)) {
             return null;

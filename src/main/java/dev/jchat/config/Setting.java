@@ -63,7 +63,35 @@ public enum Setting {
                     + " `*` allows any"),
     JWT_SECRET(SECURITY, secret(ChatConfig.Security.MIN_SECRET_BYTES + " bytes or more", Checks::jwtSecretProblem,
                     "(not set: tokens off)", "(set: tokens required)"),
-            "when set, every connection needs a token signed with it (HS256); the name is the token's `sub`"),
+            "when set, every connection needs a token signed with it (HS256); the name is the token's name claim"
+                    + " (`CHAT_JWT_NAME_CLAIM`)"),
+    JWT_JWKS_URL(SECURITY, optional("an `http://` or `https://` URL", Checks::jwksUrlProblem, Checks::shownOrUnset),
+            "when set, every connection needs a token signed with one of the keys published there (a JWKS: RS256,"
+                    + " ES256 or EdDSA), as an identity provider issues them: Keycloak's is"
+                    + " `https://HOST/realms/REALM/protocol/openid-connect/certs`. Fetched at start, every hour, and"
+                    + " at most once a minute for a key it does not know. With `CHAT_JWT_SECRET` too, HS256 tokens"
+                    + " are checked with the secret and the others with these keys; with the JWKS alone, HS256 is"
+                    + " refused"),
+    JWT_ISSUER(SECURITY, optional("the issuer exactly as the tokens write it", Checks::jwtClaimValueProblem,
+                    Checks::shownOrUnset),
+            "when set, a token's `iss` must be exactly this (Keycloak: `https://HOST/realms/REALM`)"),
+    JWT_AUDIENCE(SECURITY, optional("an audience exactly as the tokens write it", Checks::jwtClaimValueProblem,
+                    Checks::shownOrUnset),
+            "when set, a token's `aud` must be or hold this"),
+    JWT_LEEWAY_SECONDS(SECURITY, whole(30, 0, 600),
+            "clock skew allowed between the token's issuer and this server, for `exp` and `nbf`; a connection is"
+                    + " closed when its token's `exp` is this far past"),
+    JWT_NAME_CLAIM(SECURITY, text("sub", "a claim's name, or a dotted path to one", Checks::claimPathProblem),
+            "the claim that holds a token's name, a string that follows the rules of names (Keycloak:"
+                    + " `preferred_username`)"),
+    JWT_ROLES_CLAIM(SECURITY, text("roles", "a claim's name, or a dotted path to one", Checks::claimPathProblem),
+            "the claim that holds a token's roles, a list of strings or one space-separated string (Keycloak:"
+                    + " `realm_access.roles`); `CHAT_MODERATOR_ROLE` among them makes a moderator"),
+    JWT_ROOMS_CLAIM(SECURITY, text("rooms", "a claim's name, or a dotted path to one", Checks::claimPathProblem),
+            "the claim that, when a token has it (a list of strings, or one space-separated string), holds the only"
+                    + " rooms its connection may enter (an entry ending in `*` is a prefix), others get `forbidden`;"
+                    + " direct conversations stay open. A token without it: every room; with it in another shape:"
+                    + " refused"),
     MODERATORS(SECURITY, names(),
             "without tokens, the names that moderate every room (protocol version 3), comma-separated: a connection"
                     + " of one is a moderator once it proved its name with its key"),

@@ -8,6 +8,7 @@ import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Names;
 import dev.jchat.room.Room;
 import dev.jchat.security.RefusedException;
+import dev.jchat.security.RoomGrant;
 import jakarta.websocket.CloseReason;
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class Member {
     private volatile boolean firstIn;     // its query's room is settled (welcomed, left or refused): a refusal of it no longer closes the connection
     private volatile boolean v3;          // it asked for protocol version 3
     private volatile boolean moderator;   // decided as it opens (ChatEndpoint)
+    private volatile RoomGrant grant;     // the only rooms its token opens, or null: any (set as it opens)
     private volatile String name;
     private static final AtomicReferenceFieldUpdater<Member, Hold> HOLD =
             AtomicReferenceFieldUpdater.newUpdater(Member.class, Hold.class, "hold");
@@ -250,6 +252,16 @@ public final class Member {
     /** Whether the connection is a moderator's (PROTOCOL.md, "Moderation"). */
     public boolean moderator() {
         return moderator;
+    }
+
+    /** Limits the rooms it may enter to those of its token's rooms claim (set as it opens, before any room). */
+    public void grant(RoomGrant value) {
+        grant = value;
+    }
+
+    /** The rooms its token opens, or null: any. */
+    public RoomGrant grant() {
+        return grant;
     }
 
     /** It asked for protocol version 3: many rooms, and {@code room} on the frames about one. */

@@ -144,7 +144,7 @@ public final class ChatEndpoint {
         }
         try {
             ConnectionQuery query = ConnectionQuery.parse(session.getQueryString());
-            Identity identity = Identity.of(config, handshake, query, Instant.now());
+            Identity identity = Identity.of(config.security(), hub.tokens(), handshake, query, Instant.now());
             this.identity = identity;
             String name = identity.name();
             member.v3(query.v3()); // before the expiry is set: how it ends depends on the version
@@ -314,7 +314,7 @@ public final class ChatEndpoint {
         }
         Identity next;
         try {
-            next = Identity.ofToken(hub.config(), auth.token(), Instant.now());
+            next = Identity.ofToken(hub.tokens(), auth.token(), Instant.now());
         } catch (RefusedException e) {
             sendError(e.code(), e.getMessage() + "; the connection keeps its token");
             return;
@@ -326,7 +326,9 @@ public final class ChatEndpoint {
         identity = next;
         expireWith(next);
         member.moderator(next.moderator(member, hub.config().security()));
-        member.send(FrameEncoder.toJson(new AuthAnswer(next.expires().getEpochSecond())));
+        // the token's own exp: the connection lasts the leeway longer, which a client should not count on
+        long exp = next.expires().minusSeconds(hub.config().security().jwtLeewaySeconds()).getEpochSecond();
+        member.send(FrameEncoder.toJson(new AuthAnswer(exp)));
     }
 
     /**

@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.TestClient;
+import dev.jchat.security.JwksServer;
 import dev.jchat.security.SecurityTokens;
 import jakarta.json.JsonObject;
 import java.net.URI;
@@ -27,16 +34,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Security section of docs/PROTOCOL.md (origins, tokens, rates), run against every runtime
- * with {@link #SETTINGS}: tokens required, one extra origin allowed, the default rate.
+ * with {@link #SETTINGS}: tokens required (HS256 with a secret, and an identity provider's keys
+ * served by this JVM), one extra origin allowed, the default rate.
  */
 public abstract class SecurityContract {
 
+    /** The identity provider's keys: one of each kind, published for the whole run. */
+    private static final List<JWK> IDP_KEYS = keys();
+    private static final JwksServer IDP = new JwksServer(IDP_KEYS.toArray(JWK[]::new));
     public static final String ALLOWED_ORIGIN = "https://chat.example";
     public static final Map<String, String> SETTINGS = Map.of(
             "CHAT_JWT_SECRET", SecurityTokens.SECRET,
+            "CHAT_JWT_JWKS_URL", IDP.url(),
             "CHAT_ALLOWED_ORIGINS", ALLOWED_ORIGIN,
             "CHAT_RATE_PER_SECOND", "10",
-            "CHAT_RATE_BURST", "30");
+            "CHAT_RATE_BURST", "30",
+            "CHAT_JWT_LEEWAY_SECONDS", "0"); // tokens here end when they say: the leeway has its own tests (JwksTokensTest)
     public static final ChatConfig CONFIG = ChatConfig.from(SETTINGS, name -> null);
     private static final int RATE_ABUSE_MINIMUM = 30 + 100; // the burst, then the refusals it takes
 
@@ -85,6 +98,16 @@ public abstract class SecurityContract {
         return jwt.serialize();
     }
 
+    private static List<JWK> keys() {
+        try {
+            return List.of(new RSAKeyGenerator(2048).keyID("rsa").generate(),
+                    new ECKeyGenerator(Curve.P_256).keyID("ec").generate(),
+                    new OctetKeyPairGenerator(Curve.Ed25519).keyID("ed").generate());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // --- origins
 
     @Test
@@ -121,7 +144,7 @@ public abstract class SecurityContract {
                 signed(secret + "-other", JWSAlgorithm.HS256, "alice", later),          // wrong signature
                 signed(secret + secret, JWSAlgorithm.HS512, "alice", later),            // another algorithm
                 signed(secret, JWSAlgorithm.HS256, null, later),                        // no sub
-                signed(secret, JWSAlgorithm.HS256, "alice", Instant.now().minusSeconds(5)), // expired
+                signed(secret, JWSAlgorithm.HS256, "alice", Instant.now().minusSeconds(60)), // expired past the 30 s leeway
                 signed(secret, JWSAlgorithm.HS256, "alice", null));                     // no exp
         for (String token : bad) {
             TestClient client = connect("&token=" + token, Map.of());
@@ -130,6 +153,16 @@ public abstract class SecurityContract {
             client.expectClose(1008);
         }
         assertRefused(connect("&user=alice", Map.of()), "unauthorized", 1008);
+    }
+
+    @Test
+    void tokensSignedWithTheIdentityProvidersKeysAreAccepted() throws Exception {
+        for (JWK key : IDP_KEYS) {
+            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("user-" + key.getKeyID())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(300))).build();
+            TestClient client = connect("&token=" + JwksServer.sign(key, claims), Map.of());
+            assertEquals("user-" + key.getKeyID(), client.welcome().getString("user"), key.getKeyType().getValue());
+        }
     }
 
     @Test
@@ -180,11 +213,11 @@ public abstract class SecurityContract {
      */
     @Test
     void aRefreshedTokenOutlivesTheFirstAndAnUnrefreshedOneEndsTheConnection() throws Exception {
-        TestClient refreshed = connect("&v=3&token=" + expiringIn("alice", 2), Map.of());
+        TestClient refreshed = connect("&v=3&token=" + expiringIn("alice", 4), Map.of());
         refreshed.welcome();
-        TestClient lapsing = connect("&v=3&token=" + expiringIn("bob", 2), Map.of());
+        TestClient lapsing = connect("&v=3&token=" + expiringIn("bob", 4), Map.of());
         lapsing.welcome();
-        TestClient old = connect("&token=" + expiringIn("carl", 2), Map.of());
+        TestClient old = connect("&token=" + expiringIn("carl", 4), Map.of());
         old.welcome();
         Instant later = Instant.now().plusSeconds(300);
         refreshed.send("{\"type\":\"auth\",\"token\":\"" + signed(SecurityTokens.SECRET, JWSAlgorithm.HS256, "alice", later)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ChatHub;
 import dev.jchat.Engines;
+import dev.jchat.LogLines;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.connection.Closer;
 import dev.jchat.connection.Connections;
@@ -22,13 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -297,24 +294,7 @@ class RoomsTest {
 
     @Test
     void manySlowClosesAtOnceUseAFewThreadsAndAFewLogLines() throws Exception {
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                lines.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(ChatHub.class.getName());
-        log.addHandler(handler);
-        try {
+        try (LogLines log = new LogLines(ChatHub.class.getName())) {
             FakeSession speaker = new FakeSession("speaker", FakeSession.Sends.COMPLETE);
             Member sender = member(speaker, "speaker");
             Room room = hub.enter(sender, "r", "r", null, null);
@@ -335,10 +315,8 @@ class RoomsTest {
             }
             assertTrue(hub.closer().largestPool() <= Closer.THREADS,
                     () -> hub.closer().largestPool() + " closing threads at once");
-            long closeLines = lines.stream().filter(r -> r.getMessage().contains("1013")).count();
-            assertEquals(1, closeLines, () -> "one line, the rest summarised later: " + lines.size());
-        } finally {
-            log.removeHandler(handler);
+            long closeLines = log.records().stream().filter(r -> r.getMessage().contains("1013")).count();
+            assertEquals(1, closeLines, () -> "one line, the rest summarised later: " + log.records().size());
         }
     }
 

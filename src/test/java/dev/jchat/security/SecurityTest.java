@@ -87,8 +87,9 @@ class SecurityTest {
 
     @Test
     void aConnectionWhoseTokenExpiresIsToldAndClosedWith1008Unauthorized() throws Exception {
-        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET));
-        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(2)));
+        // no leeway: the close comes at exp (with CHAT_JWT_LEEWAY_SECONDS, that much later)
+        EmbeddedServer server = start(ChatConfig.Security.defaults().withJwtSecret(SECRET).withJwtLeewaySeconds(0));
+        String token = token(SECRET, JWSAlgorithm.HS256, claims("alice", Instant.now().plusSeconds(5)));
         TestClient client = connect(server, "token=" + token, Map.of());
         client.welcome();
         client.expectError("unauthorized");
