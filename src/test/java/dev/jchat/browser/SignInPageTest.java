@@ -33,7 +33,7 @@ class SignInPageTest {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(ChatConfig.defaults().withHost("127.0.0.1")
-            .withSecurity(ChatConfig.Security.defaults().withJwtSecret(SecurityTokens.SECRET)
+            .withSecurity(ChatConfig.Security.defaults().withJwtSecret(SecurityTokens.SECRET).withJwtLeewaySeconds(0) // ends at exp
                     .withSignIn(APPLICATION.url("/token"), APPLICATION.url("/login"))));
 
     private static TokenEndpoint startApplication() {

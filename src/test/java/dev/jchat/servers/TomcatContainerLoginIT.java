@@ -15,29 +15,34 @@ import org.junit.jupiter.api.Test;
  * Container login in Tomcat 10.1: a {@code MemoryRealm} reading a {@code tomcat-users.xml} file,
  * set in the test WAR's {@code META-INF/context.xml} (in server.xml it works the same).
  */
-class TomcatContainerLoginIT extends ContainerLoginContract {
+public class TomcatContainerLoginIT extends ContainerLoginContract {
 
     private static ServerProcess tomcat;
 
     @BeforeAll
     static void start() throws Exception {
+        tomcat = withLogin(SETTINGS, PASSWORDS, "boss");
+    }
+
+    /**
+     * Tomcat 10.1 serving the WAR with its login on: a {@code MemoryRealm} with these users (name to
+     * password), {@code moderator} among their roles; it is ready once the page answers alice.
+     */
+    public static ServerProcess withLogin(Map<String, String> settings, Map<String, String> passwords, String moderator)
+            throws Exception {
         Path dir = Files.createDirectories(ServerProcess.WORK.resolve("tomcat-login-" + ServerProcess.freePort()))
                 .toAbsolutePath();
         Path users = dir.resolve("tomcat-users.xml");
-        Files.writeString(users, """
-                <tomcat-users>
-                  <role rolename="moderator"/>
-                  <user username="alice" password="%s" roles=""/>
-                  <user username="boss" password="%s" roles="moderator"/>
-                  <user username="no" password="%s" roles=""/>
-                </tomcat-users>
-                """.formatted(PASSWORDS.get("alice"), PASSWORDS.get("boss"), PASSWORDS.get("no")));
+        StringBuilder xml = new StringBuilder("<tomcat-users>\n  <role rolename=\"moderator\"/>\n");
+        passwords.forEach((user, password) -> xml.append("  <user username=\"").append(user).append("\" password=\"")
+                .append(password).append("\" roles=\"").append(user.equals(moderator) ? "moderator" : "").append("\"/>\n"));
+        Files.writeString(users, xml.append("</tomcat-users>\n"));
         Path war = LoginWar.make(dir, Map.of("/META-INF/context.xml", """
                 <Context>
                   <Realm className="org.apache.catalina.realm.MemoryRealm" pathname="%s"/>
                 </Context>
                 """.formatted(users)));
-        tomcat = TomcatServer.start(SETTINGS, war, LoginWar.basic("alice", PASSWORDS.get("alice")));
+        return TomcatServer.start(settings, war, LoginWar.basic("alice", passwords.get("alice")));
     }
 
     @AfterAll
