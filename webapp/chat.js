@@ -48,6 +48,8 @@ const TITLE = document.title;    // "(3) Chat" while hidden counts what came mea
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
 const HISTORY_PAGE = 50;
+const MAX_MESSAGE_CHARS = 2_000; // the server's default, until chat-config.json says its own (maxMessageChars)
+const COUNT_FROM_LEFT = 200;     // the counter shows this near the limit, or within a tenth of it if nearer
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
 const NAME_CHARS = /^[\p{L}\p{M}\p{N} _.\-]+$/u;
 const ROOM_RULE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -67,7 +69,7 @@ const ui = {
   chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), leave: $('leave'),
   messages: $('messages'), newMessages: $('new-messages'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
-  composer: $('composer'), input: $('input'), composerError: $('composer-error'),
+  composer: $('composer'), input: $('input'), composerError: $('composer-error'), counter: $('counter'),
   typing: $('typing'), notify: $('notify'),
   rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
   moreHeading: $('more-heading'), moreList: $('more-list'),
@@ -96,6 +98,7 @@ const state = {
   directory: [],       // the last rooms answer: [{ room, online }]
   forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
+  maxChars: MAX_MESSAGE_CHARS, // code points a message may have, from chat-config.json
   timers: { countdown: 0, typing: 0, rooms: 0, mine: 0, refresh: 0 },
 };
 
@@ -1378,6 +1381,7 @@ function renderTyping() {
 /** We type: the others in the shown room hear of it, at most once a second. */
 function onComposerInput() {
   showText(ui.composerError, '');
+  renderCounter();
   if (ui.input.value.trim() && shownView()?.status === 'in' && Date.now() - state.typedAt >= TYPING_EVERY_MS && state.client?.typing(state.room)) {
     state.typedAt = Date.now();
   }
@@ -1418,7 +1422,10 @@ function onError(frame) {
   if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
   // Only a refused chat gives its text back: a refused rooms or history request never took any.
-  if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) ui.input.value = state.lastSent;
+  if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) {
+    ui.input.value = state.lastSent;
+    renderCounter();
+  }
   showText(ui.composerError, errorWords(code, frame) + detail);
 }
 
@@ -1789,6 +1796,9 @@ function onComposerSubmit(event) {
     showText(ui.composerError, 'Type a message first.');
   } else if (removal !== null) {
     showText(ui.composerError, removal);
+  } else if (charsLeft(text) < 0) {
+    const over = -charsLeft(text);
+    showText(ui.composerError, `Your message is ${over} character${over === 1 ? '' : 's'} over the limit of ${state.maxChars}; shorten it to send it.`);
   } else if (!state.client?.say(state.room, text)) {
     showText(ui.composerError, 'Not connected right now; your message is still here.');
   } else {
@@ -1797,8 +1807,24 @@ function onComposerSubmit(event) {
     state.sentAt = Date.now();
     ui.input.value = '';
     showText(ui.composerError, '');
+    renderCounter();
   }
   ui.input.focus();
+}
+
+/** Characters a message may still take, counted as the server counts: code points, trimmed. */
+function charsLeft(text) {
+  return state.maxChars - [...text.trim()].length;
+}
+
+/** How many characters are left, once near the limit (and how many too many, over it); nothing before. */
+function renderCounter() {
+  const left = charsLeft(ui.input.value);
+  const near = Math.min(COUNT_FROM_LEFT, Math.ceil(state.maxChars / 10));
+  ui.counter.classList.toggle('over', left < 0);
+  showText(ui.counter, left > near ? ''
+    : left >= 0 ? `${left} character${left === 1 ? '' : 's'} left`
+    : `${-left} character${left === -1 ? '' : 's'} over the limit`);
 }
 
 function onComposerKey(event) {
@@ -1850,6 +1876,7 @@ function begin(config) {
   state.auth = ['token', 'container'].includes(config.auth) ? config.auth : 'names';
   state.tokenUrl = state.auth === 'token' ? safeLink(config.tokenUrl) : null;
   state.loginUrl = safeLink(config.loginUrl);
+  if (Number.isSafeInteger(config.maxMessageChars) && config.maxMessageChars > 0) state.maxChars = config.maxMessageChars;
   const room = roomFromHash();
   if (namedElsewhere()) {
     const target = roomFor(room || DEFAULT_ROOM, null) ?? DEFAULT_ROOM;

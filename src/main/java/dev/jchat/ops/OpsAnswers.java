@@ -59,7 +59,7 @@ public final class OpsAnswers {
             case METRICS -> metrics(hub, authorization);
             case LIVE -> health(200, Json.createObjectBuilder().add("status", "live"));
             case READY -> ready(hub);
-            case PageConfig.PATH -> new Answer(200, JSON, PageConfig.json(hub.config().security()), Map.of());
+            case PageConfig.PATH -> new Answer(200, JSON, PageConfig.json(hub.config()), Map.of());
             default -> null;
         };
     }

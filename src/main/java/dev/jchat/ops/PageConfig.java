@@ -27,14 +27,16 @@ public final class PageConfig {
     }
 
     /**
-     * {@code {"auth":"token"|"container"|"names","tokenUrl":...,"loginUrl":...}}: how a connection
-     * proves who it is, where the page gets a token and where it sends someone without one (null
-     * when not set).
+     * {@code {"auth":"token"|"container"|"names","tokenUrl":...,"loginUrl":...,"maxMessageChars":2000}}: how a
+     * connection proves who it is, where the page gets a token and where it sends someone without one (null
+     * when not set), and how long a message may be (code points), so that the page counts down before sending.
      */
-    public static String json(ChatConfig.Security security) {
+    public static String json(ChatConfig config) {
+        ChatConfig.Security security = config.security();
         JsonObjectBuilder body = Json.createObjectBuilder().add("auth", auth(security));
         add(body, "tokenUrl", security.tokenUrl());
         add(body, "loginUrl", security.loginUrl());
+        body.add("maxMessageChars", config.maxMessageChars());
         return body.build().toString();
     }
 

@@ -136,8 +136,8 @@ public abstract class OpsContract {
         assertEquals(200, config.statusCode(), config.body());
         assertTrue(config.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         assertEquals(json("""
-                {"auth":"names","tokenUrl":"https://App.example.com:8443/api/chat-token","loginUrl":"/login?to=chat"}"""),
-                json(config.body()), "no secret set: names; the URLs as set");
+                {"auth":"names","tokenUrl":"https://App.example.com:8443/api/chat-token","loginUrl":"/login?to=chat","maxMessageChars":2000}"""),
+                json(config.body()), "no secret set: names; the URLs as set; the message limit, for the page's counter");
         for (String page : new String[] {"", "index.html"}) {
             HttpResponse<String> index = ops.get(page, null);
             assertEquals(200, index.statusCode(), page);
