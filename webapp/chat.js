@@ -8,6 +8,7 @@
 // with createElement, and only for what the URL parser reads as http: or https:.
 
 import { ChatClient, applyEntry, directRoom } from './chat-client.js';
+import { continues, dayLabel, sameDay } from './days.js';
 
 const NAME_KEY = 'chat.name';
 const KEYS_KEY = 'chat.keys';    // localStorage: each name's key, from the welcome that claimed it
@@ -48,6 +49,7 @@ const TITLE = document.title;    // "(3) Chat" while hidden counts what came mea
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
 const HISTORY_PAGE = 50;
+const FOLD_MS = 10_000;          // joins and leaves this soon after a presence line fold into it
 const MAX_MESSAGE_CHARS = 2_000; // the server's default, until chat-config.json says its own (maxMessageChars)
 const COUNT_FROM_LEFT = 200;     // the counter shows this near the limit, or within a tenth of it if nearer
 // The server's rules: combining marks belong to letters in many scripts, but a name cannot start with one.
@@ -94,6 +96,8 @@ const state = {
   sentAt: 0,           // when the last chat message went (ms)
   typedAt: 0,          // when this page last said we are typing
   scrollTop: 0,        // the list's last scroll position: only the reader scrolls it up
+  stuck: true,         // the reader is at the bottom of the list: it stays there through resizes
+  anchor: null,        // scrolled up: { item, offset } of the item at the top of the list, kept through resizes
   lastGoodRoom: null,  // the last room shown that let us in: where a refused room sends us back
   directory: [],       // the last rooms answer: [{ room, online }]
   forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
@@ -109,7 +113,10 @@ const state = {
 const views = new Map();
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
-// Latin digits and a 23-hour clock so the YYYY-MM-DD HH:mm:ss shape holds in every locale.
+// Shown beside a message: hours and minutes as the reader's locale writes them.
+const shortTime = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+// The full time, on hover (title) and to screen readers: Latin digits and a 23-hour clock so the
+// YYYY-MM-DD HH:mm:ss shape holds in every locale.
 const clock = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: '2-digit', day: '2-digit',
   hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', numberingSystem: 'latn',
@@ -280,10 +287,75 @@ function formatTime(iso) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** The time, short (18:49, or 6:49 PM); the full date and time on hover and to screen readers. */
 function timeElement(iso) {
-  const time = el('time', 'time', formatTime(iso));
+  const date = new Date(iso);
+  const time = el('time', 'time', Number.isNaN(date.getTime()) ? String(iso ?? '') : shortTime.format(date));
   time.dateTime = String(iso ?? '');
+  time.title = formatTime(iso);
+  time.setAttribute('aria-label', time.title);
   return time;
+}
+
+/** When an item of the list happened (ms), for its day and its run; items without a time are not dated. */
+function dated(item, iso) {
+  const at = Date.parse(iso);
+  if (Number.isFinite(at)) item.dataset.at = String(at);
+  return item;
+}
+
+function daySeparator(at) {
+  const item = el('li', 'day');
+  item.setAttribute('role', 'separator');
+  item.append(el('span', '', dayLabel(at)));
+  return item;
+}
+
+/**
+ * Puts the day separators and the runs right from `first` to `last` (items of the shown list) and around them:
+ * from the dated item above `first` down to the dated item below `last`. Anything added, at the bottom or
+ * as older messages at the top, is settled this way, never the whole list per message. A message continues
+ * the run above it ("continued": no avatar, no name) when the item right above it is a message of the same
+ * name, less than five minutes older, on the same day; anything else between (a notice) ends a run.
+ */
+function arrange(first, last = first) {
+  const list = ui.messages;
+  const datedNear = (element, step) => {
+    let near = element;
+    while (near !== null && near.dataset.at === undefined) near = near[step];
+    return near;
+  };
+  let ref = datedNear(first.previousElementSibling, 'previousElementSibling');   // the day so far
+  const end = datedNear(last.nextElementSibling, 'nextElementSibling');
+  let above = ref;                                                               // the item above, if no separator
+  let element = ref === null ? list.firstElementChild : ref.nextElementSibling;
+  while (element !== null) {
+    const next = element.nextElementSibling;
+    if (element.classList.contains('day')) {
+      element.remove();                        // put back below where one belongs
+    } else {
+      if (element.dataset.at !== undefined) {
+        const at = Number(element.dataset.at);
+        const newDay = ref === null || !sameDay(Number(ref.dataset.at), at);
+        if (newDay) list.insertBefore(daySeparator(at), element);
+        if (element.classList.contains('message')) {
+          const run = !newDay && above !== null && above.classList.contains('message')
+            && continues({ user: above.dataset.user, at: Number(above.dataset.at) }, { user: element.dataset.user, at });
+          element.classList.toggle('continued', run);
+        }
+        ref = element;
+      }
+      above = element;
+    }
+    if (element === end) break;
+    element = next;
+  }
+}
+
+/** The whole list: when a room is shown again (what it heard meanwhile was not arranged) and "Today" may be old. */
+function arrangeAll() {
+  ui.messages.querySelectorAll(':scope > li.day').forEach((separator) => separator.remove());
+  if (ui.messages.firstElementChild !== null) arrange(ui.messages.firstElementChild, ui.messages.lastElementChild);
 }
 
 function initials(name) {
@@ -315,6 +387,34 @@ function atBottom() {
 function scrollToBottom() {
   ui.messages.scrollTop = ui.messages.scrollHeight;
   ui.newMessages.hidden = true;
+  state.stuck = true;
+}
+
+/**
+ * The list changed size (the window, the composer growing, a phone's keyboard shrinking the visual viewport):
+ * a reader who was at the bottom stays there. A shrinking list keeps its scrollTop and fires no scroll event,
+ * so without this the newest messages would slide out of sight; a reader scrolled up keeps their place.
+ */
+function onResize() {
+  if (ui.chatView.hidden) return;
+  if (state.stuck) { scrollToBottom(); return; }
+  const anchor = state.anchor;                 // the text reflowed: the item the reader saw at the top stays there
+  if (anchor !== null && anchor.item.isConnected) {
+    ui.messages.scrollTop += anchor.item.getBoundingClientRect().top - ui.messages.getBoundingClientRect().top - anchor.offset;
+  }
+}
+
+/** The first item at least partly in sight, and how far its top is from the list's: where the reader is. */
+function topInSight() {
+  const items = ui.messages.children;
+  const top = ui.messages.getBoundingClientRect().top;
+  let [low, high] = [0, items.length - 1];     // the items are in order down the list: a binary search
+  if (high < 0) return null;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (items[middle].getBoundingClientRect().bottom > top) high = middle; else low = middle + 1;
+  }
+  return { item: items[low], offset: items[low].getBoundingClientRect().top - top };
 }
 
 /**
@@ -327,19 +427,25 @@ function append(view, item, follow = false) {
     if (view.items.length > MAX_ITEMS) view.items.splice(0, view.items.length - MAX_ITEMS);
     return;
   }
-  const wasAtBottom = atBottom();
+  const wasAtBottom = atBottom() || state.stuck;  // stuck: at the bottom before a resize not yet followed
   ui.messages.append(item);
-  while (ui.messages.childElementCount > MAX_ITEMS) ui.messages.firstElementChild.remove();
+  arrange(item);
+  if (ui.messages.childElementCount > MAX_ITEMS) {
+    while (ui.messages.childElementCount > MAX_ITEMS) ui.messages.firstElementChild.remove();
+    arrange(ui.messages.firstElementChild);    // the oldest left may have lost its run's head or its day
+  }
   if (wasAtBottom || follow) scrollToBottom(); else ui.newMessages.hidden = false;
 }
 
 function messageItem(frame, view) {
   const user = String(frame.user ?? '');
-  const item = el('li', user === state.me ? 'message own' : 'message');
+  const item = dated(el('li', user === state.me ? 'message own' : 'message'), frame.dateTime);
   item.dataset.id = String(frame.id);
+  item.dataset.user = user;                    // for its run (arrange)
   item.dataset.epoch = view.epoch;             // ids repeat across epochs (server restarts)
   const edited = el('span', 'edited');
-  const more = button('⋯', `Actions on ${user === state.me ? 'your' : `${user}'s`} message`, 'more');
+  // the full time in its name: what a keyboard reader focusing it hears (a mouse has the time's title)
+  const more = button('⋯', `Actions on ${user === state.me ? 'your' : `${user}'s`} message of ${formatTime(frame.dateTime)}`, 'more');
   more.className = 'more';
   more.setAttribute('aria-expanded', 'false');
   more.addEventListener('click', () => toggleActions(item));
@@ -803,6 +909,7 @@ function newView(room) {
     readTimer: 0,
     at: 0,             // our last activity in it (ms), or minus its place in "my rooms": orders the Direct list
     seen: 0,           // a direct conversation: how far the other person read it
+    presence: null,    // the presence line changes fold into: { item, since (ms), changes: name -> 'join' | 'leave' }
   };
 }
 
@@ -868,8 +975,10 @@ function keepView(view) {
 function restoreView(view) {
   ui.messages.replaceChildren(...view.items);
   view.items = [];
+  arrangeAll();
   if (view.scrollTop === null) scrollToBottom(); else ui.messages.scrollTop = view.scrollTop;
   ui.newMessages.hidden = true;
+  state.stuck = view.scrollTop === null;
   state.scrollTop = ui.messages.scrollTop;
 }
 
@@ -1027,7 +1136,9 @@ function onScroll() {
   const top = ui.messages.scrollTop;
   const up = top < state.scrollTop;            // the page itself only scrolls down, to follow new messages
   state.scrollTop = top;
-  if (atBottom()) ui.newMessages.hidden = true;
+  state.stuck = atBottom();
+  state.anchor = state.stuck ? null : topInSight();
+  if (state.stuck) ui.newMessages.hidden = true;
   noteRead(shownView());                       // what scrolled into sight is read
   if (up && top <= TOP_SLACK_PX) loadOlder();
 }
@@ -1055,6 +1166,7 @@ function onHistory(frame) {
   const before = list.scrollHeight;
   const first = list.querySelector('li.message');
   for (const item of older) list.insertBefore(item, first);
+  if (older.length > 0) arrange(older[0], older[older.length - 1]);
   list.scrollTop += list.scrollHeight - before;
   if (frame.more === false) noOlder(view);
 }
@@ -1073,7 +1185,8 @@ function addNotice(view, kind, text, iso) {
   const item = el('li', 'notice ' + kind);
   item.append(el('span', 'text', text));
   if (iso) item.append(' ', timeElement(iso));
-  append(view, item);
+  append(view, iso ? dated(item, iso) : item);
+  return item;
 }
 
 /** The shown room's online list; each other name is a link to our direct conversation with them. */
@@ -1398,9 +1511,39 @@ function onPresence(frame) {
   }
   if (view.room === state.room) renderUsers(); else renderRooms();
   const others = names.filter((name) => name !== state.me);
-  if (others.length === 0) return;
-  const who = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
-  addNotice(view, frame.type, `${who} ${joined ? 'joined' : 'left'}`, frame.dateTime);
+  if (others.length > 0) foldPresence(view, others, joined, frame.dateTime);
+}
+
+/**
+ * Joins and leaves make one quiet line while they come within FOLD_MS of its first and nothing else came below
+ * it: "Ann joined", "Ann and 3 others joined; Bob left". A name that comes and goes counts once, by its last
+ * change (someone moving between rooms is one line, not five); the online list stays the whole truth.
+ */
+function foldPresence(view, names, joined, iso) {
+  const items = view.room === state.room ? ui.messages.children : view.items;
+  let fold = view.presence;
+  if (fold === null || fold.item !== items[items.length - 1] || Date.now() - fold.since > FOLD_MS) {
+    fold = { item: null, since: Date.now(), changes: new Map() };
+    view.presence = fold;
+  }
+  for (const name of names) {
+    fold.changes.delete(name);                 // moved to the end: the newest change of a name goes last
+    fold.changes.set(name, joined ? 'join' : 'leave');
+  }
+  const changed = (kind) => [...fold.changes].filter(([, change]) => change === kind).map(([name]) => name);
+  const [joins, leaves] = [changed('join'), changed('leave')];
+  const who = (list, verb) => (list.length === 0 ? ''
+    : `${list.length === 1 ? list[0] : list.length === 2 ? `${list[0]} and ${list[1]}` : `${list[0]} and ${list.length - 1} others`} ${verb}`);
+  const words = [who(joins, 'joined'), who(leaves, 'left')].filter(Boolean).join('; ');
+  const kinds = [joins.length > 0 ? 'join' : '', leaves.length > 0 ? 'leave' : ''].filter(Boolean).join(' ');
+  if (fold.item === null) {
+    fold.item = addNotice(view, `presence ${kinds}`, words, iso);
+    return;
+  }
+  const follow = view.room === state.room && atBottom();
+  fold.item.className = `notice presence ${kinds}`;
+  fold.item.querySelector(':scope > .text').textContent = words;
+  if (follow) scrollToBottom();                // a longer line must not push the newest out of sight
 }
 
 function onError(frame) {
@@ -1854,6 +1997,8 @@ function start() {
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
+  new ResizeObserver(onResize).observe(ui.messages);
+  window.visualViewport?.addEventListener('resize', onResize);
   listenForLongPress(ui.messages);
   window.addEventListener('hashchange', onHashChange);
   // Back online: do not sit out the rest of a long backoff.

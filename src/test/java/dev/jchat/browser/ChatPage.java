@@ -27,7 +27,7 @@ final class ChatPage {
 
     /** One {@code li} of {@code #messages}: a chat message or a notice; absent parts are null. */
     record Item(Set<String> classes, String id, String epoch, String avatar, String name,
-                String timeTag, String time, String dateTime, String text, int elementsInText,
+                String timeTag, String time, String dateTime, String timeTitle, String text, int elementsInText,
                 boolean edited, List<Reaction> reactions) {
 
         boolean isDeleted() {
@@ -44,6 +44,11 @@ final class ChatPage {
 
         boolean isNotice(String kind) {
             return classes.contains("notice") && classes.contains(kind);
+        }
+
+        /** A message that continues the run of the one above (same name, minutes apart): no avatar, no name shown. */
+        boolean isContinued() {
+            return classes.contains("continued");
         }
 
         /** A message that names the page's own person, highlighted. */
@@ -76,7 +81,7 @@ final class ChatPage {
 
     // One consistent snapshot of the list; walking WebElements would race the page's updates.
     private static final String ITEMS = """
-            return Array.from(document.querySelectorAll('#messages > li'), (li) => {
+            return Array.from(document.querySelectorAll('#messages > li:not(.day)'), (li) => {
               const part = (selector) => li.querySelector(':scope > ' + selector);
               const time = part('.time');
               return {
@@ -88,6 +93,7 @@ final class ChatPage {
                 timeTag: time ? time.tagName.toLowerCase() : null,
                 time: time?.textContent ?? null,
                 dateTime: time?.getAttribute('datetime') ?? null,
+                timeTitle: time?.title ?? null,
                 text: part('.text')?.textContent ?? null,
                 elementsInText: part('.text')?.childElementCount ?? 0,
                 edited: part('.edited') !== null && !part('.edited').hidden && part('.edited').textContent === 'edited',
@@ -559,7 +565,7 @@ final class ChatPage {
                 Set.of(((String) row.get("classes")).trim().split("\\s+")),
                 (String) row.get("id"), (String) row.get("epoch"), (String) row.get("avatar"),
                 (String) row.get("name"), (String) row.get("timeTag"), (String) row.get("time"),
-                (String) row.get("dateTime"), (String) row.get("text"),
+                (String) row.get("dateTime"), (String) row.get("timeTitle"), (String) row.get("text"),
                 ((Number) row.get("elementsInText")).intValue(), Boolean.TRUE.equals(row.get("edited")),
                 chips.stream().map(chip -> new Reaction((String) chip.get("shown"), (String) chip.get("said"),
                         Boolean.TRUE.equals(chip.get("pressed")))).toList());

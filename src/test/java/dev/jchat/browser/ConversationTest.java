@@ -11,6 +11,7 @@ import dev.jchat.browser.ChatPage.Item;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -117,9 +118,15 @@ class ConversationTest {
         assertEquals(author.substring(0, 1).toUpperCase(), message.avatar(), "the avatar shows the initial");
         assertTrue(message.id().matches("[1-9]\\d*"), () -> "a server id: " + message);
         assertEquals("time", message.timeTag(), "the time is a <time> element");
-        assertTrue(message.time().matches(TIME_SHAPE), () -> "time shown as YYYY-MM-DD HH:mm:ss: " + message.time());
+        assertTrue(message.timeTitle().matches(TIME_SHAPE), () -> "full time on hover as YYYY-MM-DD HH:mm:ss: " + message);
         Instant sent = Instant.parse(message.dateTime());
-        assertEquals(SHOWN.format(sent.atZone(zone)), message.time(), "the server's time, in the reader's zone");
+        assertEquals(SHOWN.format(sent.atZone(zone)), message.timeTitle(), "the server's time, in the reader's zone");
+        ZonedDateTime local = sent.atZone(zone);
+        String minutes = String.format(":%02d", local.getMinute());
+        int hour12 = local.getHour() % 12 == 0 ? 12 : local.getHour() % 12;
+        assertTrue(message.time().contains(minutes) && message.time().matches(
+                ".*\\b0?(" + local.getHour() + "|" + hour12 + ")" + minutes + "(?!:).*"),
+                () -> "shown short, hours and minutes only: " + message.time() + " for " + local);
         assertFalse(sent.isBefore(notBefore) || sent.isAfter(Instant.now().plusSeconds(1)),
                 () -> "the time of sending: " + sent);
     }
