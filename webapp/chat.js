@@ -306,7 +306,6 @@ function dated(item, iso) {
 
 function daySeparator(at) {
   const item = el('li', 'day');
-  item.setAttribute('role', 'separator');
   item.append(el('span', '', dayLabel(at)));
   return item;
 }
