@@ -9,6 +9,7 @@ import dev.jchat.TestClient;
 import dev.jchat.browser.ChatPage.Item;
 import dev.jchat.config.ChatConfig;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,10 @@ class MessageListTest {
         ann.browser().await(() -> "older messages; " + ann.describe(), driver -> ann.messages().size() == 64);
         assertRunsRight(ann);
         assertEquals(List.of("Today"), ann.browser().script(SEPARATORS), "still one separator, at the top");
+        ann.browser().script("document.getElementById('messages').scrollTop = 0;");   // the day and the first runs
+        ann.browser().screenshot(Path.of(System.getProperty("basedir", "."), "target", "message-list.png"));
+        ann.browser().driver().manage().window().setSize(PHONE);
+        ann.browser().screenshot(Path.of(System.getProperty("basedir", "."), "target", "message-list-phone.png"));
         assertTrue(ann.<Boolean>script("return document.querySelector('#messages > li.day + li.message') !== null"
                 + " || document.querySelector('#messages > li.day + li.notice') !== null;"), "it stands above the first item");
     }
