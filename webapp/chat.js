@@ -287,13 +287,12 @@ function formatTime(iso) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
-/** The time, short (18:49, or 6:49 PM); the full date and time on hover and to screen readers. */
+/** The time, short (18:49, or 6:49 PM); the full date and time on hover. */
 function timeElement(iso) {
   const date = new Date(iso);
   const time = el('time', 'time', Number.isNaN(date.getTime()) ? String(iso ?? '') : shortTime.format(date));
   time.dateTime = String(iso ?? '');
-  time.title = formatTime(iso);
-  time.setAttribute('aria-label', time.title);
+  time.title = formatTime(iso);                // (no aria-label: not allowed on a <time>; ⋯ says it to the keyboard)
   return time;
 }
 
@@ -306,8 +305,24 @@ function dated(item, iso) {
 
 function daySeparator(at) {
   const item = el('li', 'day');
+  item.dataset.day = String(at);               // relabelled when "Today" becomes "Yesterday"
   item.append(el('span', '', dayLabel(at)));
   return item;
+}
+
+/** At midnight, and when the tab comes back: "Today" and "Yesterday" say the truth again, in every room. */
+function relabelDays() {
+  const separators = [...ui.messages.children];
+  for (const view of views.values()) if (view.room !== state.room) separators.push(...view.items);
+  for (const item of separators) {
+    if (item.classList.contains('day')) item.firstElementChild.textContent = dayLabel(Number(item.dataset.day));
+  }
+}
+
+function relabelAtMidnight() {
+  const now = new Date();
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime();
+  setTimeout(() => { relabelDays(); relabelAtMidnight(); }, midnight - now.getTime() + 1_000);
 }
 
 /**
@@ -1327,6 +1342,7 @@ function onVisibilityChange() {
   if (document.hidden) return;
   state.unseen = 0;
   document.title = TITLE;
+  relabelDays();                               // a laptop asleep over midnight fires no timer on time
   noteRead(shownView());
   renderRooms();
 }
@@ -1997,6 +2013,7 @@ function start() {
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
   new ResizeObserver(onResize).observe(ui.messages);
+  relabelAtMidnight();
   window.visualViewport?.addEventListener('resize', onResize);
   listenForLongPress(ui.messages);
   window.addEventListener('hashchange', onHashChange);

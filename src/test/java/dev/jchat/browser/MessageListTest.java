@@ -97,6 +97,13 @@ class MessageListTest {
         ann.browser().await(() -> "older messages; " + ann.describe(), driver -> ann.messages().size() == 64);
         assertRunsRight(ann);
         assertEquals(List.of("Today"), ann.browser().script(SEPARATORS), "still one separator, at the top");
+        // A page left open over midnight: its "Today" says "Yesterday" when the tab is looked at again.
+        assertEquals(List.of("Yesterday"), ann.browser().script("""
+                const separator = document.querySelector('#messages > li.day');
+                separator.dataset.day = String(Number(separator.dataset.day) - 86400000);
+                document.dispatchEvent(new Event('visibilitychange'));
+                return Array.from(document.querySelectorAll('#messages > li.day'), (li) => li.textContent);"""),
+                "relabelled");
         ann.browser().script("document.getElementById('messages').scrollTop = 0;");   // the day and the first runs
         ann.browser().screenshot(Path.of(System.getProperty("basedir", "."), "target", "message-list.png"));
         ann.browser().driver().manage().window().setSize(PHONE);
