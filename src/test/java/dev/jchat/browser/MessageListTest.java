@@ -112,6 +112,39 @@ class MessageListTest {
                 + " || document.querySelector('#messages > li.day + li.notice') !== null;"), "it stands above the first item");
     }
 
+    @Test
+    void messagesReplayedAfterAReconnectContinueTheRunTheyBelongTo() throws Exception {
+        ChatPage page = browsers.launch();
+        page.browser().driver().manage().window().setSize(PHONE);
+        page.open(server.pageUri());
+        page.recordSockets();
+        page.join("Dee", "replay");
+        try (TestClient eli = writer("Eli", "replay")) {
+            eli.say("before the gap");
+            page.awaitMessage("before the gap");
+            // Every new socket goes nowhere while held: the page retries, and resumes once let go.
+            page.browser().script("""
+                    const Recording = window.WebSocket;
+                    window.holding = true;
+                    window.WebSocket = class extends Recording {
+                      constructor(url, protocols) { super(window.holding ? 'ws://127.0.0.1:9/' : url, protocols); }
+                    };
+                    window.sockets.at(-1).close();""");
+            page.awaitStatus(java.time.Duration.ofSeconds(15), "reconnecting", status -> status.startsWith("reconnecting"));
+            eli.say("missed one");
+            eli.say("missed two");
+            eli.nextChat();
+            eli.nextChat();
+            eli.nextChat();
+            page.browser().script("window.holding = false;");
+            page.awaitTexts(List.of("before the gap", "missed one", "missed two"));
+        }
+        assertEquals(List.of(false, true, true), page.messages().stream().map(Item::isContinued).toList(),
+                "the replayed messages continue Eli's run; " + page.describe());
+        assertEquals(List.of("Today"), page.browser().script(SEPARATORS));
+        assertRunsRight(page);
+    }
+
     /** Each message is continued exactly when the item right above it is a message of the same name. */
     private static void assertRunsRight(ChatPage page) {
         List<Item> items = page.items();
