@@ -506,6 +506,24 @@ final class ChatPage {
     }
 
     /** Sends on the page's newest socket behind its back: what a bug in the page would send. */
+    /**
+     * Closes the page's socket ({@link #recordSockets()} first) and sends every new one nowhere until
+     * {@link #letReconnect()}: the page retries meanwhile, and resumes once let go.
+     */
+    void dropAndHoldReconnects() {
+        browser.script("""
+                const Recording = window.WebSocket;
+                window.holding = true;
+                window.WebSocket = class extends Recording {
+                  constructor(url, protocols) { super(window.holding ? 'ws://127.0.0.1:9/' : url, protocols); }
+                };
+                window.sockets.at(-1).close();""");
+    }
+
+    void letReconnect() {
+        browser.script("window.holding = false;");
+    }
+
     void sendRaw(String script) {
         browser.script("const socket = window.sockets.at(-1);\n" + script);
     }

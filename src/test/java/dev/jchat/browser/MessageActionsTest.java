@@ -147,14 +147,7 @@ class MessageActionsTest {
             long id = next(dan, "chat").getJsonNumber("id").longValue();
             page.awaitMessage("see you");
 
-            // Every new socket goes nowhere while held: the page retries, and resumes once let go.
-            page.browser().script("""
-                    const Recording = window.WebSocket;
-                    window.holding = true;
-                    window.WebSocket = class extends Recording {
-                      constructor(url, protocols) { super(window.holding ? 'ws://127.0.0.1:9/' : url, protocols); }
-                    };
-                    window.sockets.at(-1).close();""");
+            page.dropAndHoldReconnects();
             page.awaitStatus(Duration.ofSeconds(15), "reconnecting", status -> status.startsWith("reconnecting"));
             dan.send(frame("edit", id).add("msg", "see you soon").build().toString());
             for (boolean on : List.of(true, false)) {
@@ -165,7 +158,7 @@ class MessageActionsTest {
             next(dan, "reaction");
             next(dan, "reaction");
             next(dan, "reaction");
-            page.browser().script("window.holding = false;");
+            page.letReconnect();
 
             Item resumed = page.awaitMessageWithId(Long.toString(id), item -> item.edited() && item.reactions().size() == 1,
                     "the edit and the reactions missed, applied one by one");

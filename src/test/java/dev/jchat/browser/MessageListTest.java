@@ -122,21 +122,14 @@ class MessageListTest {
         try (TestClient eli = writer("Eli", "replay")) {
             eli.say("before the gap");
             page.awaitMessage("before the gap");
-            // Every new socket goes nowhere while held: the page retries, and resumes once let go.
-            page.browser().script("""
-                    const Recording = window.WebSocket;
-                    window.holding = true;
-                    window.WebSocket = class extends Recording {
-                      constructor(url, protocols) { super(window.holding ? 'ws://127.0.0.1:9/' : url, protocols); }
-                    };
-                    window.sockets.at(-1).close();""");
+            page.dropAndHoldReconnects();
             page.awaitStatus(java.time.Duration.ofSeconds(15), "reconnecting", status -> status.startsWith("reconnecting"));
             eli.say("missed one");
             eli.say("missed two");
             eli.nextChat();
             eli.nextChat();
             eli.nextChat();
-            page.browser().script("window.holding = false;");
+            page.letReconnect();
             page.awaitTexts(List.of("before the gap", "missed one", "missed two"));
         }
         assertEquals(List.of(false, true, true), page.messages().stream().map(Item::isContinued).toList(),
