@@ -260,15 +260,31 @@ public final class Audience {
 
     /** Answers the member alone with older messages: what {@link Room#history} promises. */
     public void history(Member to, Long before, int limit) {
-        String answer;
-        synchronized (this) {
-            List<History.Entry> page = history.before(before, limit);
-            long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
-            boolean v3 = to.v3();
-            answer = FrameEncoder.history(room.name(), page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull)
-                    .map(Frame::json).toList(), history.holdsBefore(oldest));
-        }
-        to.send(answer);
+        Page page = page(to.v3(), before, limit);
+        to.send(FrameEncoder.history(room.name(), page.messages(), page.more()));
+    }
+
+    /**
+     * A page of the room's log: its epoch, the chat messages (encoded frames) as a connection of
+     * that version sees them, oldest first, and whether older ones are held.
+     */
+    public record Page(String epoch, List<String> messages, boolean more) {
+    }
+
+    /**
+     * Up to {@code limit} messages below {@code before} (or the newest), as a connection of that
+     * version is answered them: what {@link #history} sends, and what the HTTP API answers (v3).
+     */
+    public synchronized Page page(boolean v3, Long before, int limit) {
+        List<History.Entry> page = history.before(before, limit);
+        long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
+        return new Page(epoch(), page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).map(Frame::json).toList(),
+                history.holdsBefore(oldest));
+    }
+
+    /** The distinct names online in the room, on any server, sorted. */
+    public synchronized List<String> online() {
+        return presence.online();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
+import dev.jchat.message.ChatMessage;
 import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
@@ -48,6 +49,28 @@ public interface RoomRegistry extends AutoCloseable {
                 .limit(max)
                 .toList();
     }
+
+    /** What a message posted through the HTTP API became: its id in the room's epoch, and its time. */
+    record Posted(String room, long id, String epoch, java.time.Instant dateTime) {
+    }
+
+    /**
+     * The HTTP API's post: numbers, stores and broadcasts {@code message} (a chat message of a
+     * valid name, {@code "api":true}, id 0) in its room, on every server sharing the engine, as a
+     * member's chat is; creates the room when the engine holds none. Fails with a
+     * {@link RefusedException} ({@code room-limit}) or when the engine is unavailable (nothing was
+     * published).
+     */
+    CompletionStage<Posted> post(ChatMessage message);
+
+    /**
+     * The HTTP API's read: up to {@code limit} messages below {@code before} (or the newest), as a
+     * version-3 connection is answered them; null when the engine holds no such room here.
+     */
+    CompletionStage<Audience.Page> page(String room, Long before, int limit);
+
+    /** The HTTP API's presence: the names online in the room, sorted; null when the engine holds no such room here. */
+    CompletionStage<List<String>> online(String room);
 
     /** Who holds which name, where this engine keeps them. */
     Names names();

@@ -130,6 +130,21 @@ class RoomsTest {
                 public void tell(String user, Frame frame, Member except) {
                     real.tell(user, frame, except);
                 }
+
+                @Override
+                public CompletionStage<Posted> post(dev.jchat.message.ChatMessage message) {
+                    return real.post(message);
+                }
+
+                @Override
+                public CompletionStage<Audience.Page> page(String room, Long before, int limit) {
+                    return real.page(room, before, limit);
+                }
+
+                @Override
+                public CompletionStage<List<String>> online(String room) {
+                    return real.online(room);
+                }
             };
         }, Connections.NONE);
         try {

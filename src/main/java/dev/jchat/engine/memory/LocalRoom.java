@@ -85,7 +85,14 @@ final class LocalRoom implements Room {
         if (!audience.contains(from) || from.name() == null) {
             return; // it left (the server gave up on it) while its message was on the way, or it has no name
         }
-        ChatMessage message = new ChatMessage(0, from.name(), Audience.now(), text, name);
+        post(new ChatMessage(0, from.name(), Audience.now(), text, name));
+    }
+
+    /**
+     * Numbers, stores and broadcasts a chat message of this room: a member's, or one the HTTP API
+     * posted ({@link LocalRooms#post}). Answers its id.
+     */
+    long post(ChatMessage message) {
         long id;
         Sends sends;
         // Numbered and queued under one lock, so that the ids reach the members in the order given
@@ -97,9 +104,28 @@ final class LocalRoom implements Room {
         sends.start();
         registry.hub().metrics().published();
         if (Direct.is(name)) {
-            registry.hub().notice(Direct.other(name, from.name()), name,
-                    Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), id, text))));
+            registry.hub().notice(Direct.other(name, message.user()), name,
+                    Frame.of(FrameEncoder.toJson(new Notice(name, message.user(), id, message.msg()))));
         }
+        if (audience.isEmpty()) {
+            registry.idle(this); // posted with nobody here (through the API): it may be forgotten as any empty room
+        }
+        return id;
+    }
+
+    /** The room's epoch: what its ids belong to. */
+    String epoch() {
+        return audience.epoch();
+    }
+
+    /** A page of the log as a version-3 connection is answered it. */
+    Audience.Page page(Long before, int limit) {
+        return audience.page(true, before, limit);
+    }
+
+    /** The names online here, sorted. */
+    java.util.List<String> online() {
+        return audience.online();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jchat.engine.memory;
 
+import dev.jchat.message.ChatMessage;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
@@ -98,6 +99,32 @@ public final class LocalRooms implements RoomRegistry {
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
         return CompletableFuture.completedFuture(
                 RoomRegistry.firstOf(rooms.values().stream().map(LocalRoom::entry).toList(), max));
+    }
+
+    @Override
+    public CompletionStage<Posted> post(ChatMessage message) {
+        LocalRoom room = rooms.get(message.room());
+        try {
+            if (room == null) {
+                room = create(message.room());
+            }
+        } catch (RefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long id = room.post(message);
+        return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
+    }
+
+    @Override
+    public CompletionStage<Audience.Page> page(String name, Long before, int limit) {
+        LocalRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.page(before, limit));
+    }
+
+    @Override
+    public CompletionStage<List<String>> online(String name) {
+        LocalRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.online());
     }
 
     /** Counted from the rooms here, each room's history being all this engine holds of it. */

@@ -226,6 +226,33 @@ final class RedisRoom implements Room {
         });
     }
 
+    /** The HTTP API's post ({@link RedisRooms#post}), in the room's order of tasks: after what came before it. */
+    CompletionStage<RoomRegistry.Posted> post(ChatMessage message) {
+        CompletableFuture<RoomRegistry.Posted> posted = new CompletableFuture<>();
+        serial.execute(() -> {
+            calls.publish(message, audience.epoch(), audience.lastId()).whenComplete((done, error) -> {
+                if (error != null) {
+                    calls.refusedMessage(error);
+                    posted.completeExceptionally(error);
+                } else {
+                    posted.complete(done);
+                }
+            });
+            afterTask();
+        });
+        return posted;
+    }
+
+    /** A page of this server's copy of the log, as a version-3 connection is answered it. */
+    Audience.Page page(Long before, int limit) {
+        return audience.page(true, before, limit);
+    }
+
+    /** The cluster's names online in the room, as this server's copy holds them, sorted. */
+    List<String> online() {
+        return audience.online();
+    }
+
     @Override
     public void typing(Member from) {
         long now = System.nanoTime();

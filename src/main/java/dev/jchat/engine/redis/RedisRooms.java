@@ -4,6 +4,7 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
+import dev.jchat.message.ChatMessage;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
 import dev.jchat.room.HistoryBudget;
@@ -202,6 +203,31 @@ public final class RedisRooms implements RoomRegistry {
                     }
                     return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
                 });
+    }
+
+    /**
+     * Through {@code publish.lua}, as a member's chat, from any server: a room held here lends its
+     * copy's epoch and newest id ({@link RoomCalls#publish}); one that is not is published to as it
+     * is in Redis, and every server holding it gets the message on its channel.
+     */
+    @Override
+    public CompletionStage<Posted> post(ChatMessage message) {
+        RedisRoom room = rooms.get(message.room());
+        return room == null ? calls.publish(message, null, 0) : room.post(message);
+    }
+
+    /** From this server's copy of the room: null when nobody here is in it (not yet read from Redis). */
+    @Override
+    public CompletionStage<Audience.Page> page(String name, Long before, int limit) {
+        RedisRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.page(before, limit));
+    }
+
+    /** The cluster's names online in the room, as this server's copy holds them: null when nobody here is in it. */
+    @Override
+    public CompletionStage<List<String>> online(String name) {
+        RedisRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.online());
     }
 
     /** Number of rooms with someone on this server, for tests and metrics. */

@@ -1,5 +1,6 @@
 package dev.jchat.engine.redis;
 
+import dev.jchat.room.RoomRegistry.Posted;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
@@ -68,11 +69,17 @@ final class RoomCalls {
      * tries again (LATE published nothing). Answers the message's id.
      */
     CompletionStage<Long> publish(String room, String user, String text, String seenEpoch, long seenId) {
-        String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        return append(room, around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
+        return publish(new ChatMessage(0, user, Audience.now(), text, room), seenEpoch, seenId).thenApply(Posted::id);
+    }
+
+    /** As above, for a message made elsewhere (the HTTP API's, {@code "api":true}); answers its id and epoch. */
+    CompletionStage<Posted> publish(ChatMessage message, String seenEpoch, long seenId) {
+        String[] around = FrameEncoder.chatAroundId(message);
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
                 .thenApply(reply -> {
                     hub.metrics().published();
-                    return Long.parseLong(String.valueOf(reply.get(0))); // {id, epoch}
+                    return new Posted(message.room(), Long.parseLong(String.valueOf(reply.get(0))), // {id, epoch}
+                            String.valueOf(reply.get(1)), message.dateTime());
                 });
     }
 
