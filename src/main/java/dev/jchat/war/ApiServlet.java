@@ -23,7 +23,8 @@ public final class ApiServlet extends HttpServlet {
         }
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         OpsAnswers.Answer answer = ApiAnswers.answer(hub, new ApiAnswers.Request(request.getMethod(), path,
-                request.getQueryString(), request.getHeader("Authorization"), ApiBodies.read(request.getInputStream())));
+                request.getQueryString(), request.getHeader("Authorization"), ApiBodies.read(request.getInputStream(),
+                request.getContentLengthLong(), ApiBodies.chunked(request.getHeader("Transfer-Encoding")))));
         byte[] body = answer.bytes();
         response.setStatus(answer.status());
         answer.allHeaders().forEach(response::setHeader);
