@@ -1,0 +1,110 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.ApiClient;
+import dev.jchat.TestClient;
+import dev.jchat.config.ChatConfig;
+import dev.jchat.launcher.EmbeddedServer;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API with two chat servers on one real redis-server: a call on one server acts for the other's clients. */
+class RedisApiTest {
+
+    private static final String KEY = "k3y-for-the-redis-api-tests-0123456789";
+
+    private RedisServer redis;
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
+    private final String room = clients.room;
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        chats.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private EmbeddedServer server() throws Exception {
+        ChatConfig config = RedisChats.config(redis.url(), 3);
+        return chats.start(config.withSecurity(config.security().withApiKey(KEY)));
+    }
+
+    private static String post(String user, String msg) {
+        return "{\"user\":\"" + user + "\",\"msg\":\"" + msg + "\"}";
+    }
+
+    @Test
+    void aPostOnOneServerReachesTheClientsOfTheOther() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient onB = clients.join(b.chatUri(), "bea");
+        ApiClient apiA = ApiClient.forChat(a.chatUri(), KEY);
+
+        HttpResponse<String> first = apiA.post("api/rooms/" + room + "/messages", post("order-bot", "order 1 shipped"));
+        assertEquals(201, first.statusCode(), first::body);
+        JsonObject chat = onB.nextChat();
+        assertEquals("order 1 shipped", chat.getString("msg"));
+        assertTrue(chat.getBoolean("api"), chat::toString);
+        assertEquals(ApiClient.json(first).getJsonNumber("id").longValue(), chat.getJsonNumber("id").longValue());
+
+        // on the server that holds the room, after a member's own message: the next id, in order
+        onB.say("and mine");
+        long mine = onB.nextChat().getJsonNumber("id").longValue();
+        HttpResponse<String> second = ApiClient.forChat(b.chatUri(), KEY)
+                .post("api/rooms/" + room + "/messages", post("order-bot", "order 2 shipped"));
+        assertEquals(201, second.statusCode(), second::body);
+        assertEquals(mine + 1, ApiClient.json(second).getJsonNumber("id").longValue());
+        assertEquals(ApiClient.json(first).getString("epoch"), ApiClient.json(second).getString("epoch"), "one room, one epoch");
+        assertEquals("order 2 shipped", onB.nextChat().getString("msg"));
+    }
+
+    @Test
+    void presenceAndMessagesAreTheClustersOnAServerHoldingTheRoom() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient onA = clients.join(a.chatUri(), "ann");
+        clients.join(b.chatUri(), "bob");
+        onA.say("from a");
+        onA.nextChat();
+        ApiClient apiB = ApiClient.forChat(b.chatUri(), KEY);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> users;
+        do { // bob's server learns of ann as its presence refreshes
+            users = TestClient.strings(ApiClient.json(apiB.get("api/rooms/" + room + "/presence")), "users");
+            Thread.sleep(50);
+        } while (!users.equals(List.of("ann", "bob")) && System.nanoTime() < deadline);
+        assertEquals(List.of("ann", "bob"), users);
+        JsonObject page = ApiClient.json(apiB.get("api/rooms/" + room + "/messages"));
+        assertEquals(List.of("from a"), page.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("msg")).toList());
+    }
+
+    @Test
+    void withRedisDownNothingIsPostedAndTheAnswerIs503() throws Exception {
+        EmbeddedServer a = server();
+        ApiClient api = ApiClient.forChat(a.chatUri(), KEY);
+        assertEquals(201, api.post("api/rooms/" + room + "/messages", post("bot", "before")).statusCode());
+        redis.stop();
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        HttpResponse<String> down;
+        do {
+            down = api.post("api/rooms/" + room + "/messages", post("bot", "while down"));
+        } while (down.statusCode() == 201 && System.nanoTime() < deadline);
+        assertEquals(503, down.statusCode(), down::body);
+        assertEquals("unavailable", ApiClient.json(down).getString("error"));
+        assertEquals(503, api.get("api/rooms").statusCode());
+    }
+}
