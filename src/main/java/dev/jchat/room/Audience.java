@@ -276,9 +276,28 @@ public final class Audience {
      * version is answered them: what {@link #history} sends, and what the HTTP API answers (v3).
      */
     public synchronized Page page(boolean v3, Long before, int limit) {
+        return page(history, epoch(), v3, before, limit);
+    }
+
+    /**
+     * The same page of a log a shared engine read whole for it (newest entries, oldest first, as
+     * {@link #load} takes them), for a server that holds no copy of the room: the HTTP API's read.
+     * A history of its own, outside every budget, dropped once answered.
+     */
+    public static Page page(String epoch, long lastId, List<Long> ids, List<Frame> frames, int historySize, Long before,
+                            int limit) {
+        History read = new History(historySize);
+        read.clear(ids.isEmpty() ? lastId : ids.get(0) - 1);
+        for (int i = 0; i < ids.size(); i++) {
+            read.add(ids.get(i), frames.get(i), null);
+        }
+        return page(read, epoch, true, before, limit);
+    }
+
+    private static Page page(History history, String epoch, boolean v3, Long before, int limit) {
         List<History.Entry> page = history.before(before, limit);
         long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
-        return new Page(epoch(), page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).map(Frame::json).toList(),
+        return new Page(epoch, page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).map(Frame::json).toList(),
                 history.holdsBefore(oldest));
     }
 

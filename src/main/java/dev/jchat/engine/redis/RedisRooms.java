@@ -216,18 +216,32 @@ public final class RedisRooms implements RoomRegistry {
         return room == null ? calls.publish(message, null, 0) : room.post(message);
     }
 
-    /** From this server's copy of the room: null when nobody here is in it (not yet read from Redis). */
+    /** From this server's copy of the room, or, when nobody here is in it, from what Redis holds ({@link #read}). */
     @Override
     public CompletionStage<Audience.Page> page(String name, Long before, int limit) {
         RedisRoom room = rooms.get(name);
-        return CompletableFuture.completedFuture(room == null ? null : room.page(before, limit));
+        return room != null ? CompletableFuture.completedFuture(room.page(before, limit))
+                : read(name).thenApply(snapshot -> snapshot == null ? null : Audience.page(snapshot.epoch(),
+                        snapshot.lastId(), snapshot.ids(), snapshot.frames(), config.historySize(), before, limit));
     }
 
-    /** The cluster's names online in the room, as this server's copy holds them: null when nobody here is in it. */
+    /** The cluster's names online in the room, from this server's copy, or from Redis ({@link #read}). */
     @Override
     public CompletionStage<List<String>> online(String name) {
         RedisRoom room = rooms.get(name);
-        return CompletableFuture.completedFuture(room == null ? null : room.online());
+        return room != null ? CompletableFuture.completedFuture(room.online())
+                : read(name).thenApply(snapshot -> snapshot == null ? null : snapshot.names().stream().sorted().toList());
+    }
+
+    /**
+     * The room as Redis holds it, read as a join reads it (one step: newest messages and names
+     * online), for a server with nobody in it; null when it has neither messages nor anyone online
+     * (no such room). Like a join that leaves at once, the read of an unknown room leaves only its
+     * epoch behind, for {@link RoomCalls#EMPTY_ROOM_SECONDS}.
+     */
+    private CompletionStage<Snapshot> read(String name) {
+        return calls.load(name, null, 0, false)
+                .thenApply(snapshot -> snapshot.lastId() == 0 && snapshot.names().isEmpty() ? null : snapshot);
     }
 
     /** Number of rooms with someone on this server, for tests and metrics. */

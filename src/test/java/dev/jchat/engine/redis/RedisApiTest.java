@@ -72,7 +72,7 @@ class RedisApiTest {
     }
 
     @Test
-    void presenceAndMessagesAreTheClustersOnAServerHoldingTheRoom() throws Exception {
+    void presenceAndMessagesAreTheClustersOnAnyServer() throws Exception {
         EmbeddedServer a = server();
         EmbeddedServer b = server();
         TestClient onA = clients.join(a.chatUri(), "ann");
@@ -90,6 +90,15 @@ class RedisApiTest {
         JsonObject page = ApiClient.json(apiB.get("api/rooms/" + room + "/messages"));
         assertEquals(List.of("from a"), page.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
                 .map(m -> m.getString("msg")).toList());
+
+        // a server with nobody in the room reads it from Redis
+        ApiClient apiC = ApiClient.forChat(server().chatUri(), KEY);
+        assertEquals(List.of("ann", "bob"), TestClient.strings(ApiClient.json(apiC.get("api/rooms/" + room + "/presence")), "users"));
+        JsonObject fromRedis = ApiClient.json(apiC.get("api/rooms/" + room + "/messages"));
+        assertEquals(page.getString("epoch"), fromRedis.getString("epoch"));
+        assertEquals(page.getJsonArray("messages"), fromRedis.getJsonArray("messages"));
+        assertEquals(404, apiC.get("api/rooms/never-" + room + "/messages").statusCode());
+        assertEquals(404, apiC.get("api/rooms/never-" + room + "/presence").statusCode());
     }
 
     @Test
