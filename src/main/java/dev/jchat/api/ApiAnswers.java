@@ -139,6 +139,11 @@ public final class ApiAnswers {
                 }
             }
         }
+        if (parts.length == 5 && parts[1].equals("rooms") && parts[3].equals("messages")) {
+            String room = room(parts[2]);
+            allow(request, "DELETE");
+            return delete(hub, room, id(parts[4]));
+        }
         throw new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path");
     }
 
@@ -202,6 +207,30 @@ public final class ApiAnswers {
             }
             return rooms.post(ChatMessage.fromApi(user, Audience.now(), text, room));
         }).thenApply(posted -> ok(201, JSONB.toJson(posted)));
+    }
+
+    /** {@code DELETE /api/rooms/{room}/messages/{id}}: as a moderator's deletion, by {@code api}. */
+    private static CompletionStage<OpsAnswers.Answer> delete(ChatHub hub, String room, long id) {
+        available(hub);
+        return hub.rooms().delete(room, id).thenApply(entry -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("room", room);
+            body.put("id", entry);
+            return ok(200, JSONB.toJson(body));
+        });
+    }
+
+    /** A message's id in the path. */
+    private static long id(String raw) {
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Refusal(400, ErrorCode.INVALID_QUERY.wire(), "a message's id is a whole number, 1 or more");
     }
 
     /** The body as a JSON object, strictly: nothing after it. */
@@ -315,7 +344,12 @@ public final class ApiAnswers {
             return error(refusal);
         }
         if (cause instanceof RefusedException refused) {
-            return error(new Refusal(503, refused.code().wire(), refused.getMessage()));
+            int status = switch (refused.code()) {
+                case NOT_FOUND -> 404;
+                case ROOM_LIMIT, UNAVAILABLE -> 503;
+                default -> 400;
+            };
+            return error(new Refusal(status, refused.code().wire(), refused.getMessage()));
         }
         // its class only: an engine's error may quote the command, and with it a message's text
         LOG.log(Level.WARNING, "an API request failed in the engine and was answered 503: " + cause.getClass().getName());

@@ -69,6 +69,17 @@ public interface RoomRegistry extends AutoCloseable {
      */
     CompletionStage<Audience.Page> page(String room, Long before, int limit);
 
+    /** Who the HTTP API's deletions and moderation are by, as entries of a room's log say it. */
+    String API_USER = "api";
+
+    /**
+     * The HTTP API's deletion: deletes chat message {@code id} of the room as a moderator named
+     * {@link #API_USER} would, on every server. Answers the {@code delete} entry's id; fails with
+     * a {@link RefusedException} ({@code not-found}: no such room or message) or when the engine
+     * is unavailable.
+     */
+    CompletionStage<Long> delete(String room, long id);
+
     /** The HTTP API's presence: the names online in the room, sorted; null when the engine holds no such room here. */
     CompletionStage<List<String>> online(String room);
 

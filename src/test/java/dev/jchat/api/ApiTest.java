@@ -194,6 +194,26 @@ class ApiTest {
     }
 
     @Test
+    void aDeletionIsAModeratorsByApi() {
+        TestClient author = join("deleting", "author");
+        author.say("regrettable");
+        long id = author.nextChat().getJsonNumber("id").longValue();
+        HttpResponse<String> deleted = api.send("DELETE", "api/rooms/deleting/messages/" + id, null);
+        assertEquals(200, deleted.statusCode(), deleted::body);
+        assertEquals("deleting", ApiClient.json(deleted).getString("room"));
+        assertEquals(id + 1, ApiClient.json(deleted).getJsonNumber("id").longValue(), "the delete entry is the log's next");
+        JsonObject message = ApiClient.json(api.get("api/rooms/deleting/messages")).getJsonArray("messages").getJsonObject(0);
+        assertTrue(message.getBoolean("deleted"), message::toString);
+        assertFalse(message.containsKey("msg"), message::toString);
+
+        assertError(404, "not-found", api.send("DELETE", "api/rooms/deleting/messages/" + id, null));
+        assertError(404, "not-found", api.send("DELETE", "api/rooms/deleting/messages/999", null));
+        assertError(404, "not-found", api.send("DELETE", "api/rooms/never-made/messages/1", null));
+        assertError(400, "invalid-query", api.send("DELETE", "api/rooms/deleting/messages/x", null));
+        assertError(405, "method-not-allowed", api.get("api/rooms/deleting/messages/" + id));
+    }
+
+    @Test
     void theKeyIsInNoLogLine() {
         try (LogLines log = new LogLines("")) {
             api.post("api/rooms/logged/messages", "{\"user\":\"bot\",\"msg\":\"hi\"}");

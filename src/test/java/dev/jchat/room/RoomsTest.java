@@ -145,6 +145,11 @@ class RoomsTest {
                 public CompletionStage<List<String>> online(String room) {
                     return real.online(room);
                 }
+
+                @Override
+                public CompletionStage<Long> delete(String room, long id) {
+                    return real.delete(room, id);
+                }
             };
         }, Connections.NONE);
         try {

@@ -133,23 +133,33 @@ final class LocalRoom implements Room {
         if (!audience.contains(from) || from.name() == null) {
             return;
         }
+        RoomLog.Decision decision = amend(amend, from.name(), from.moderator());
+        if (decision.refusal() != null) {
+            from.sendError(decision.refusal(), decision.why(), name);
+        }
+    }
+
+    /**
+     * Decides an amendment by {@code by} and appends its entry: a member's, or the HTTP API's
+     * ({@link LocalRooms#delete}). Answers the decision, its entry with the id it was given.
+     */
+    RoomLog.Decision amend(RoomLog.Amend amend, String by, boolean moderator) {
         RoomLog.Decision decision;
         Sends sends = null;
         synchronized (this) { // decided on the message as it is now, and numbered, under the lock that numbers
-            decision = RoomLog.decide(audience.message(amend.target()), amend, from.name(), from.moderator(), name,
-                    Audience.now());
+            decision = RoomLog.decide(audience.message(amend.target()), amend, by, moderator, name, Audience.now());
             if (decision.entry() != null) {
                 long id = audience.lastId() + 1;
                 LogEntry entry = decision.entry().withId(id);
                 sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+                decision = new RoomLog.Decision(entry, null, null);
             }
         }
         if (sends != null) {
             sends.start();
             registry.hub().metrics().published();
-        } else if (decision.refusal() != null) {
-            from.sendError(decision.refusal(), decision.why(), name);
         }
+        return decision;
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.jchat.room.Names;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.Sanctions;
+import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
@@ -113,6 +114,17 @@ public final class LocalRooms implements RoomRegistry {
         }
         long id = room.post(message);
         return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
+    }
+
+    @Override
+    public CompletionStage<Long> delete(String name, long id) {
+        LocalRoom room = rooms.get(name);
+        RoomLog.Decision decision = room == null ? null : room.amend(new RoomLog.Delete(id), API_USER, true);
+        if (decision == null || decision.entry() == null) {
+            return CompletableFuture.failedFuture(new RefusedException(ErrorCode.NOT_FOUND,
+                    decision == null ? "no such room" : decision.why()));
+        }
+        return CompletableFuture.completedFuture(decision.entry().id());
     }
 
     @Override

@@ -216,6 +216,26 @@ public final class RedisRooms implements RoomRegistry {
         return room == null ? calls.publish(message, null, 0) : room.post(message);
     }
 
+    /**
+     * In its turn among the amendments of a room held here; on a server without it, decided on the
+     * message as Redis holds it and appended by {@code publish.lua} only if it is still so, as a
+     * copy's amendment is.
+     */
+    @Override
+    public CompletionStage<Long> delete(String name, long id) {
+        RedisRoom room = rooms.get(name);
+        if (room != null) {
+            return room.delete(id);
+        }
+        CompletableFuture<Long> deleted = new CompletableFuture<>();
+        long giveUpAt = calls.deadline();
+        // the epoch first: publish.lua appends only to the epoch the message was read in
+        calls.epoch(name).thenCompose(epoch -> calls.message(name, id).thenCompose(read -> calls.amend(name, API_USER,
+                        true, new RoomLog.Delete(id), read, epoch, 0, giveUpAt, RedisRoom.AMEND_TRIES)))
+                .whenComplete((decision, error) -> RoomCalls.settle(deleted, decision, error));
+        return deleted;
+    }
+
     /** From this server's copy of the room, or, when nobody here is in it, from what Redis holds ({@link #read}). */
     @Override
     public CompletionStage<Audience.Page> page(String name, Long before, int limit) {

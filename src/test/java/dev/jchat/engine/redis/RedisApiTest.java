@@ -98,6 +98,22 @@ class RedisApiTest {
         assertEquals(page.getString("epoch"), fromRedis.getString("epoch"));
         assertEquals(page.getJsonArray("messages"), fromRedis.getJsonArray("messages"));
         assertEquals(404, apiC.get("api/rooms/never-" + room + "/messages").statusCode());
+
+        // a deletion asked of a server without the room, then of one with it: the cluster's log
+        long id = page.getJsonArray("messages").getJsonObject(0).getJsonNumber("id").longValue();
+        HttpResponse<String> deleted = apiC.send("DELETE", "api/rooms/" + room + "/messages/" + id, null);
+        assertEquals(200, deleted.statusCode(), deleted::body);
+        assertEquals(id + 1, ApiClient.json(deleted).getJsonNumber("id").longValue());
+        assertEquals(404, apiB.send("DELETE", "api/rooms/" + room + "/messages/" + id, null).statusCode(), "already deleted");
+        JsonObject afterB = null;
+        for (int i = 0; i < 100 && (afterB == null || !afterB.containsKey("deleted")); i++) {
+            afterB = ApiClient.json(apiB.get("api/rooms/" + room + "/messages")).getJsonArray("messages").getJsonObject(0);
+            Thread.sleep(20); // server B's copy takes the entry from its channel
+        }
+        assertTrue(afterB.getBoolean("deleted"), afterB::toString);
+        onA.say("second");
+        long second = onA.nextChat().getJsonNumber("id").longValue();
+        assertEquals(200, apiB.send("DELETE", "api/rooms/" + room + "/messages/" + second, null).statusCode());
         assertEquals(404, apiC.get("api/rooms/never-" + room + "/presence").statusCode());
     }
 
