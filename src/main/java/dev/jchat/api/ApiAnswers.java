@@ -2,6 +2,7 @@ package dev.jchat.api;
 
 import dev.jchat.ChatHub;
 import dev.jchat.message.ChatMessage;
+import dev.jchat.message.ClientFrame;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.ops.OpsAnswers;
 import dev.jchat.room.Audience;
@@ -10,7 +11,9 @@ import dev.jchat.security.InputRules;
 import dev.jchat.security.RefusedException;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.bind.Jsonb;
@@ -20,6 +23,8 @@ import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +135,10 @@ public final class ApiAnswers {
                     allow(request, "GET");
                     return presence(hub, room);
                 }
+                case "moderation" -> {
+                    allow(request, "POST");
+                    return moderate(hub, room, body(request));
+                }
                 case "messages" -> {
                     allow(request, "GET", "POST");
                     return request.method().equals("POST") ? post(hub, room, body(request))
@@ -218,6 +227,64 @@ public final class ApiAnswers {
             body.put("id", entry);
             return ok(200, JSONB.toJson(body));
         });
+    }
+
+    /**
+     * {@code POST /api/rooms/{room}/moderation}: as a moderator's {@code mute}, {@code ban} or
+     * {@code kick} frame, by {@code api}, and their lifting ({@code unmute}, {@code unban}, or
+     * {@code seconds} 0); {@code seconds} absent: until lifted.
+     */
+    private static CompletionStage<OpsAnswers.Answer> moderate(ChatHub hub, String room, JsonObject body) {
+        String action = text(body, "action");
+        if (action == null || !List.of("mute", "unmute", "ban", "unban", "kick").contains(action)) {
+            throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(), "action must be mute, unmute, ban, unban or kick");
+        }
+        String user;
+        try {
+            user = InputRules.name(text(body, "user"));
+        } catch (RefusedException e) {
+            throw new Refusal(400, e.code().wire(), e.getMessage());
+        }
+        String reason = text(body, "reason");
+        reason = reason == null || reason.isBlank() ? null : reason.strip();
+        if (reason != null && reason.codePointCount(0, reason.length()) > ClientFrame.Moderate.MAX_REASON) {
+            throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(),
+                    "a reason is at most " + ClientFrame.Moderate.MAX_REASON + " characters");
+        }
+        Long seconds = seconds(body);
+        Instant until = null;
+        if (action.equals("mute") || action.equals("ban")) {
+            if (seconds != null && seconds == 0) {
+                action = "un" + action; // 0 seconds lifts a mute or a ban, as in the frame
+            } else if (seconds != null) {
+                until = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusSeconds(seconds);
+            }
+        }
+        available(hub);
+        Instant ends = until;
+        return hub.rooms().moderate(room, action, user, until, reason).thenApply(id -> {
+            JsonObjectBuilder answer = Json.createObjectBuilder().add("room", room).add("id", id);
+            if (ends == null) {
+                answer.addNull("until");
+            } else {
+                answer.add("until", ends.toString());
+            }
+            return ok(200, answer.build().toString());
+        });
+    }
+
+    /** A mute's or ban's {@code seconds}: a whole number from 0 to {@link ClientFrame.Moderate#MAX_SECONDS}, or null. */
+    private static Long seconds(JsonObject body) {
+        JsonValue value = body.get("seconds");
+        if (value == null || value == JsonValue.NULL) {
+            return null;
+        }
+        if (value instanceof JsonNumber number && number.isIntegral() && number.longValue() >= 0
+                && number.longValue() <= ClientFrame.Moderate.MAX_SECONDS) {
+            return number.longValue();
+        }
+        throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(),
+                "seconds must be a whole number from 0 to " + ClientFrame.Moderate.MAX_SECONDS);
     }
 
     /** A message's id in the path. */

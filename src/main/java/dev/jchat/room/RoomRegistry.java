@@ -80,6 +80,14 @@ public interface RoomRegistry extends AutoCloseable {
      */
     CompletionStage<Long> delete(String room, long id);
 
+    /**
+     * The HTTP API's moderation: appends a moderator's action by {@link #API_USER} to the room's
+     * log, as {@link Room#moderate} does, making the room if the engine holds none (a ban may
+     * come before anyone). Answers the entry's id; fails when the engine is unavailable or
+     * ({@link RefusedException}, {@code room-limit}) has no place for a new room.
+     */
+    CompletionStage<Long> moderate(String room, String action, String user, java.time.Instant until, String reason);
+
     /** The HTTP API's presence: the names online in the room, sorted; null when the engine holds no such room here. */
     CompletionStage<List<String>> online(String room);
 

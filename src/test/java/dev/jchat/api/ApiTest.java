@@ -213,6 +213,55 @@ class ApiTest {
         assertError(405, "method-not-allowed", api.get("api/rooms/deleting/messages/" + id));
     }
 
+    /** The next error frame, skipping what comes before it. */
+    private static JsonObject nextError(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if ("error".equals(frame.getString("type", null))) {
+                return frame;
+            }
+        }
+    }
+
+    @Test
+    void moderationIsAModeratorsByApi() {
+        TestClient troll = join("moderated", "troll");
+        HttpResponse<String> banned = api.post("api/rooms/moderated/moderation",
+                "{\"action\":\"ban\",\"user\":\"troll\",\"seconds\":3600,\"reason\":\"spam\"}");
+        assertEquals(200, banned.statusCode(), banned::body);
+        JsonObject answer = ApiClient.json(banned);
+        assertEquals("moderated", answer.getString("room"));
+        assertTrue(answer.getJsonNumber("id").longValue() > 0);
+        assertTrue(java.time.Instant.parse(answer.getString("until")).isAfter(java.time.Instant.now().plusSeconds(3500)));
+        JsonObject error = nextError(troll);
+        assertEquals("banned", error.getString("code"));
+        assertEquals("spam", error.getString("reason"));
+        troll.expectClose(1008);
+        TestClient again = TestClient.connect(URI.create(SERVER.chatUri() + "?room=moderated&user=troll"));
+        clients.add(again);
+        assertEquals("banned", again.expectError("banned").getString("code"));
+
+        HttpResponse<String> lifted = api.post("api/rooms/moderated/moderation", "{\"action\":\"unban\",\"user\":\"troll\"}");
+        assertEquals(200, lifted.statusCode(), lifted::body);
+        assertTrue(ApiClient.json(lifted).isNull("until"));
+        TestClient back = join("moderated", "troll");
+
+        assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"mute\",\"user\":\"troll\"}").statusCode());
+        back.say("still here");
+        assertEquals("muted", nextError(back).getString("code"));
+        assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"kick\",\"user\":\"troll\"}").statusCode());
+        assertEquals("kicked", nextError(back).getString("code"));
+
+        String path = "api/rooms/moderated/moderation";
+        assertError(400, "invalid-message", api.post(path, "{\"action\":\"shout\",\"user\":\"troll\"}"));
+        assertError(400, "invalid-user", api.post(path, "{\"action\":\"mute\",\"user\":\"x\"}"));
+        assertError(400, "invalid-message", api.post(path, "{\"action\":\"mute\",\"user\":\"troll\",\"seconds\":-1}"));
+        assertError(400, "invalid-message", api.post(path, "{\"action\":\"mute\",\"user\":\"troll\",\"seconds\":1.5}"));
+        assertError(400, "invalid-message", api.post(path, "{\"action\":\"mute\",\"user\":\"troll\",\"reason\":\""
+                + "r".repeat(201) + "\"}"));
+        assertError(405, "method-not-allowed", api.get(path));
+    }
+
     @Test
     void theKeyIsInNoLogLine() {
         try (LogLines log = new LogLines("")) {

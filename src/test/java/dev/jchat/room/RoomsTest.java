@@ -150,6 +150,12 @@ class RoomsTest {
                 public CompletionStage<Long> delete(String room, long id) {
                     return real.delete(room, id);
                 }
+
+                @Override
+                public CompletionStage<Long> moderate(String room, String action, String user, java.time.Instant until,
+                                                      String reason) {
+                    return real.moderate(room, action, user, until, reason);
+                }
             };
         }, Connections.NONE);
         try {

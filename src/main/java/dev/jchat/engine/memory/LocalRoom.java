@@ -164,13 +164,23 @@ final class LocalRoom implements Room {
 
     @Override
     public void moderate(Member by, String action, String user, Instant until, String reason) {
+        moderate(by.name(), action, user, until, reason);
+    }
+
+    /** Appends a moderator's action: a member's, or the HTTP API's ({@link LocalRooms#moderate}). Answers its id. */
+    long moderate(String by, String action, String user, Instant until, String reason) {
         Sends sends;
+        long id;
         synchronized (this) {
-            long id = audience.lastId() + 1;
-            LogEntry entry = new LogEntry.Moderation(name, id, action, user, by.name(), until, reason, Audience.now());
+            id = audience.lastId() + 1;
+            LogEntry entry = new LogEntry.Moderation(name, id, action, user, by, until, reason, Audience.now());
             sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
         }
         sends.start();
+        if (audience.isEmpty()) {
+            registry.idle(this); // moderated with nobody here (through the API): it may be forgotten as any empty room
+        }
+        return id;
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,16 +105,29 @@ public final class LocalRooms implements RoomRegistry {
 
     @Override
     public CompletionStage<Posted> post(ChatMessage message) {
-        LocalRoom room = rooms.get(message.room());
+        LocalRoom room;
         try {
-            if (room == null) {
-                room = create(message.room());
-            }
+            room = held(message.room());
         } catch (RefusedException e) {
             return CompletableFuture.failedFuture(e);
         }
         long id = room.post(message);
         return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
+    }
+
+    @Override
+    public CompletionStage<Long> moderate(String name, String action, String user, Instant until, String reason) {
+        try {
+            return CompletableFuture.completedFuture(held(name).moderate(API_USER, action, user, until, reason));
+        } catch (RefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The room of that name, made if none is held. */
+    private LocalRoom held(String name) throws RefusedException {
+        LocalRoom room = rooms.get(name);
+        return room != null ? room : create(name);
     }
 
     @Override

@@ -194,14 +194,45 @@ final class RedisRoom implements Room {
             amended(); // it left meanwhile
             return;
         }
+        moderateNow(entry, giveUpAt).whenComplete((id, error) -> {
+            if (error != null) {
+                by.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+            }
+        });
+    }
+
+    /** In a task: appends the moderation entry; the next amendment starts once it is in (or failed). Answers its id. */
+    private CompletionStage<Long> moderateNow(LogEntry.Moderation entry, long giveUpAt) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
         calls.amend(name, entry, null, null, audience.epoch(), audience.lastId(), giveUpAt)
                 .whenComplete((amended, error) -> serial.execute(() -> {
                     if (error != null) {
                         calls.refusedMessage(error);
-                        by.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(amended.id());
                     }
                     amended();
                 }));
+        return done;
+    }
+
+    /** The HTTP API's moderation ({@link RedisRooms#moderate}), in its turn among the room's amendments. */
+    CompletionStage<Long> moderate(LogEntry.Moderation entry) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        long giveUpAt = calls.deadline();
+        serial.execute(() -> {
+            amendments.add(() -> moderateNow(entry, giveUpAt).whenComplete((id, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(id);
+                }
+            }));
+            nextAmendment();
+            afterTask();
+        });
+        return done;
     }
 
     @Override

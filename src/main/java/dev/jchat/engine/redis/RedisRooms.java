@@ -5,6 +5,8 @@ import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.message.ChatMessage;
+import dev.jchat.message.LogEntry;
+import java.time.Instant;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
 import dev.jchat.room.HistoryBudget;
@@ -234,6 +236,15 @@ public final class RedisRooms implements RoomRegistry {
                         true, new RoomLog.Delete(id), read, epoch, 0, giveUpAt, RedisRoom.AMEND_TRIES)))
                 .whenComplete((decision, error) -> RoomCalls.settle(deleted, decision, error));
         return deleted;
+    }
+
+    /** As a member's moderation, through {@code publish.lua}: from a room held here in its turn, or as Redis holds it. */
+    @Override
+    public CompletionStage<Long> moderate(String name, String action, String user, Instant until, String reason) {
+        LogEntry.Moderation entry = new LogEntry.Moderation(name, 0, action, user, API_USER, until, reason, Audience.now());
+        RedisRoom room = rooms.get(name);
+        return room != null ? room.moderate(entry)
+                : calls.amend(name, entry, null, null, null, 0, calls.deadline()).thenApply(RoomCalls.Amended::id);
     }
 
     /** From this server's copy of the room, or, when nobody here is in it, from what Redis holds ({@link #read}). */

@@ -117,6 +117,46 @@ class RedisApiTest {
         assertEquals(404, apiC.get("api/rooms/never-" + room + "/presence").statusCode());
     }
 
+    /** The next error frame, skipping what comes before it. */
+    private static JsonObject nextError(TestClient client) {
+        while (true) {
+            JsonObject frame = client.next();
+            if ("error".equals(frame.getString("type", null))) {
+                return frame;
+            }
+        }
+    }
+
+    @Test
+    void moderationOnAServerWithoutTheRoomActsOnTheOther() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient troll = clients.join(b.chatUri(), "troll");
+        ApiClient apiA = ApiClient.forChat(a.chatUri(), KEY);
+        HttpResponse<String> muted = apiA.post("api/rooms/" + room + "/moderation",
+                "{\"action\":\"mute\",\"user\":\"troll\",\"seconds\":600}");
+        assertEquals(200, muted.statusCode(), muted::body);
+        troll.say("still here"); // refused once the entry reached B
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        JsonObject frame = troll.next();
+        while (!"error".equals(frame.getString("type", null)) && System.nanoTime() < deadline) {
+            if ("chat".equals(frame.getString("type", null))) { // said before the mute reached B: try again
+                troll.say("still here");
+            }
+            frame = troll.next();
+        }
+        assertEquals("muted", frame.getString("code"), frame::toString);
+
+        HttpResponse<String> banned = ApiClient.forChat(b.chatUri(), KEY).post("api/rooms/" + room + "/moderation",
+                "{\"action\":\"ban\",\"user\":\"troll\",\"reason\":\"spam\"}");
+        assertEquals(200, banned.statusCode(), banned::body);
+        assertTrue(ApiClient.json(banned).isNull("until"), "until lifted");
+        assertTrue(ApiClient.json(banned).getJsonNumber("id").longValue() > ApiClient.json(muted).getJsonNumber("id").longValue(),
+                "one log: the ban after the mute");
+        assertEquals("banned", nextError(troll).getString("code"));
+        troll.expectClose(1008);
+    }
+
     @Test
     void withRedisDownNothingIsPostedAndTheAnswerIs503() throws Exception {
         EmbeddedServer a = server();
