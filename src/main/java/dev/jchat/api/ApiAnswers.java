@@ -153,7 +153,39 @@ public final class ApiAnswers {
             allow(request, "DELETE");
             return delete(hub, room, id(parts[4]));
         }
+        if (parts.length == 4 && parts[1].equals("users") && parts[3].equals("disconnect")) {
+            allow(request, "POST");
+            return disconnect(hub, user(URLDecoder.decode(parts[2], StandardCharsets.UTF_8)), request);
+        }
         throw new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path");
+    }
+
+    /** {@code POST /api/users/{name}/disconnect}: every connection of the name, {@code kicked}. */
+    private static CompletionStage<OpsAnswers.Answer> disconnect(ChatHub hub, String user, Request request) {
+        String given = request.body().length == 0 ? null : reason(body(request));
+        available(hub);
+        return hub.rooms().disconnect(user, given == null ? "disconnected by the application" : given)
+                .thenApply(closed -> ok(200, Json.createObjectBuilder().add("closed", closed).build().toString()));
+    }
+
+    /** A moderator's reason, as a frame's: stripped, at most {@link ClientFrame.Moderate#MAX_REASON}; null when none. */
+    private static String reason(JsonObject body) {
+        String reason = text(body, "reason");
+        reason = reason == null || reason.isBlank() ? null : reason.strip();
+        if (reason != null && reason.codePointCount(0, reason.length()) > ClientFrame.Moderate.MAX_REASON) {
+            throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(),
+                    "a reason is at most " + ClientFrame.Moderate.MAX_REASON + " characters");
+        }
+        return reason;
+    }
+
+    /** A name, by a chat frame's rules. */
+    private static String user(String raw) {
+        try {
+            return InputRules.name(raw);
+        } catch (RefusedException e) {
+            throw new Refusal(400, e.code().wire(), e.getMessage());
+        }
     }
 
     /** {@code GET /api/rooms}: as the {@code rooms} frame. */
@@ -190,10 +222,9 @@ public final class ApiAnswers {
      * name someone holds only when the backend vouches for it ({@code "as":"claimed"}).
      */
     private static CompletionStage<OpsAnswers.Answer> post(ChatHub hub, String room, JsonObject body) {
-        String user;
+        String user = user(text(body, "user"));
         String text;
         try {
-            user = InputRules.name(text(body, "user"));
             String msg = text(body, "msg");
             if (msg == null) {
                 throw new RefusedException(ErrorCode.INVALID_MESSAGE, "msg is required: the message's text");
@@ -239,18 +270,8 @@ public final class ApiAnswers {
         if (action == null || !List.of("mute", "unmute", "ban", "unban", "kick").contains(action)) {
             throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(), "action must be mute, unmute, ban, unban or kick");
         }
-        String user;
-        try {
-            user = InputRules.name(text(body, "user"));
-        } catch (RefusedException e) {
-            throw new Refusal(400, e.code().wire(), e.getMessage());
-        }
-        String reason = text(body, "reason");
-        reason = reason == null || reason.isBlank() ? null : reason.strip();
-        if (reason != null && reason.codePointCount(0, reason.length()) > ClientFrame.Moderate.MAX_REASON) {
-            throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(),
-                    "a reason is at most " + ClientFrame.Moderate.MAX_REASON + " characters");
-        }
+        String user = user(text(body, "user"));
+        String reason = reason(body);
         Long seconds = seconds(body);
         Instant until = null;
         if (action.equals("mute") || action.equals("ban")) {
@@ -417,6 +438,9 @@ public final class ApiAnswers {
                 default -> 400;
             };
             return error(new Refusal(status, refused.code().wire(), refused.getMessage()));
+        }
+        if (cause instanceof UnsupportedOperationException) {
+            return error(new Refusal(501, "not-implemented", cause.getMessage()));
         }
         // its class only: an engine's error may quote the command, and with it a message's text
         LOG.log(Level.WARNING, "an API request failed in the engine and was answered 503: " + cause.getClass().getName());

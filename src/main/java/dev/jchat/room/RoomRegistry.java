@@ -88,6 +88,14 @@ public interface RoomRegistry extends AutoCloseable {
      */
     CompletionStage<Long> moderate(String room, String action, String user, java.time.Instant until, String reason);
 
+    /**
+     * The HTTP API's disconnect: every connection of the name gets {@code error} {@code kicked}
+     * and close 1008. Answers how many were closed. The memory engine closes this server's, which
+     * are all of them; an engine shared by servers that cannot reach the others' fails with
+     * {@link UnsupportedOperationException}.
+     */
+    CompletionStage<Integer> disconnect(String user, String reason);
+
     /** The HTTP API's presence: the names online in the room, sorted; null when the engine holds no such room here. */
     CompletionStage<List<String>> online(String room);
 

@@ -263,6 +263,27 @@ class ApiTest {
     }
 
     @Test
+    void aDisconnectClosesEveryConnectionOfTheName() {
+        TestClient one = join("first", "leaver");
+        TestClient two = join("second", "leaver");
+        TestClient other = join("first", "stayer");
+        HttpResponse<String> closed = api.post("api/users/leaver/disconnect", "{\"reason\":\"account closed\"}");
+        assertEquals(200, closed.statusCode(), closed::body);
+        assertEquals(2, ApiClient.json(closed).getInt("closed"));
+        for (TestClient client : List.of(one, two)) {
+            JsonObject error = nextError(client);
+            assertEquals("kicked", error.getString("code"));
+            assertEquals("account closed", error.getString("msg"));
+            client.expectClose(1008);
+        }
+        assertTrue(other.isOpen());
+        assertEquals(0, ApiClient.json(api.send("POST", "api/users/leaver/disconnect", null)).getInt("closed"), "no body: no reason");
+        assertError(400, "invalid-user", api.post("api/users/x/disconnect", "{}"));
+        assertError(400, "invalid-json", api.post("api/users/leaver/disconnect", "{"));
+        assertError(405, "method-not-allowed", api.get("api/users/leaver/disconnect"));
+    }
+
+    @Test
     void theKeyIsInNoLogLine() {
         try (LogLines log = new LogLines("")) {
             api.post("api/rooms/logged/messages", "{\"user\":\"bot\",\"msg\":\"hi\"}");

@@ -156,6 +156,11 @@ class RoomsTest {
                                                       String reason) {
                     return real.moderate(room, action, user, until, reason);
                 }
+
+                @Override
+                public CompletionStage<Integer> disconnect(String user, String reason) {
+                    return real.disconnect(user, reason);
+                }
             };
         }, Connections.NONE);
         try {

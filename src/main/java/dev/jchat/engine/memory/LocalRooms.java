@@ -124,6 +124,11 @@ public final class LocalRooms implements RoomRegistry {
         }
     }
 
+    @Override
+    public CompletionStage<Integer> disconnect(String user, String reason) {
+        return CompletableFuture.completedFuture(hub.disconnect(user, reason));
+    }
+
     /** The room of that name, made if none is held. */
     private LocalRoom held(String name) throws RefusedException {
         LocalRoom room = rooms.get(name);

@@ -158,6 +158,16 @@ class RedisApiTest {
     }
 
     @Test
+    void aDisconnectIsNotBuiltOnRedisYetAndSaysSo() throws Exception {
+        EmbeddedServer a = server();
+        TestClient kept = clients.join(a.chatUri(), "kept");
+        HttpResponse<String> refused = ApiClient.forChat(a.chatUri(), KEY).post("api/users/kept/disconnect", "{}");
+        assertEquals(501, refused.statusCode(), refused::body);
+        assertEquals("not-implemented", ApiClient.json(refused).getString("error"));
+        assertTrue(kept.isOpen(), "nothing was done");
+    }
+
+    @Test
     void withRedisDownNothingIsPostedAndTheAnswerIs503() throws Exception {
         EmbeddedServer a = server();
         ApiClient api = ApiClient.forChat(a.chatUri(), KEY);
