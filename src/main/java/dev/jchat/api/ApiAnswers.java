@@ -434,6 +434,7 @@ public final class ApiAnswers {
         if (cause instanceof RefusedException refused) {
             int status = switch (refused.code()) {
                 case NOT_FOUND -> 404;
+                case MUTED, BANNED -> 403;
                 case ROOM_LIMIT, UNAVAILABLE -> 503;
                 default -> 400;
             };

@@ -237,6 +237,9 @@ class ApiTest {
         assertEquals("banned", error.getString("code"));
         assertEquals("spam", error.getString("reason"));
         troll.expectClose(1008);
+        String asTroll = "{\"user\":\"troll\",\"msg\":\"hi\",\"as\":\"claimed\"}";
+        assertError(403, "banned", api.post("api/rooms/moderated/messages", asTroll));
+        assertEquals(201, api.post("api/rooms/elsewhere/messages", asTroll).statusCode(), "the ban is the room's alone");
         TestClient again = TestClient.connect(URI.create(SERVER.chatUri() + "?room=moderated&user=troll"));
         clients.add(again);
         assertEquals("banned", again.expectError("banned").getString("code"));
@@ -249,6 +252,8 @@ class ApiTest {
         assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"mute\",\"user\":\"troll\"}").statusCode());
         back.say("still here");
         assertEquals("muted", nextError(back).getString("code"));
+        assertError(403, "muted", api.post("api/rooms/moderated/messages", asTroll));
+        assertError(403, "muted", api.post("api/rooms/moderated/messages", asTroll.replace("troll", "Troll")));
         assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"kick\",\"user\":\"troll\"}").statusCode());
         assertEquals("kicked", nextError(back).getString("code"));
 

@@ -107,6 +107,11 @@ public final class LocalRooms implements RoomRegistry {
     public CompletionStage<Posted> post(ChatMessage message) {
         LocalRoom room;
         try {
+            Sanctions kept = sanctions.get(message.room());
+            RefusedException refused = kept == null ? null : kept.refusal(message.user(), Audience.now());
+            if (refused != null) {
+                throw refused;
+            }
             room = held(message.room());
         } catch (RefusedException e) {
             return CompletableFuture.failedFuture(e);

@@ -208,14 +208,21 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /**
-     * Through {@code publish.lua}, as a member's chat, from any server: a room held here lends its
+     * Through {@code publish.lua}, as a member's chat, from any server, unless the room's mutes and
+     * bans as Redis holds them now refuse the name: a room held here lends its
      * copy's epoch and newest id ({@link RoomCalls#publish}); one that is not is published to as it
      * is in Redis, and every server holding it gets the message on its channel.
      */
     @Override
     public CompletionStage<Posted> post(ChatMessage message) {
-        RedisRoom room = rooms.get(message.room());
-        return room == null ? calls.publish(message, null, 0) : room.post(message);
+        return calls.sanctions(message.room()).thenCompose(sanctions -> {
+            RefusedException refused = sanctions.refusal(message.user(), Audience.now());
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            RedisRoom room = rooms.get(message.room());
+            return room == null ? calls.publish(message, null, 0) : room.post(message);
+        });
     }
 
     /**

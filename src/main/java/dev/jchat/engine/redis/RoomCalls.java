@@ -11,6 +11,7 @@ import dev.jchat.message.LogEntry;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.RoomLog;
+import dev.jchat.room.Sanctions;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -96,6 +97,20 @@ final class RoomCalls {
      */
     CompletionStage<String> message(String room, long id) {
         return link.call("message", redis -> redis.hget(keys.texts(room), Long.toString(id))).thenApply(RoomCalls::chat);
+    }
+
+    /** The room's mutes and bans as Redis holds them now ({@link SanctionsHash}). */
+    CompletionStage<Sanctions> sanctions(String room) {
+        return link.call("sanctions", redis -> redis.hgetall(keys.sanctions(room))).thenApply(hash -> {
+            List<String> flat = new java.util.ArrayList<>();
+            hash.forEach((field, value) -> {
+                flat.add(field);
+                flat.add(value);
+            });
+            Sanctions sanctions = new Sanctions();
+            SanctionsHash.load(flat, sanctions);
+            return sanctions;
+        });
     }
 
     /** The room's epoch as Redis holds it now, or null when Redis holds no such room. */

@@ -146,6 +146,10 @@ class RedisApiTest {
             frame = troll.next();
         }
         assertEquals("muted", frame.getString("code"), frame::toString);
+        HttpResponse<String> refused = apiA.post("api/rooms/" + room + "/messages",
+                "{\"user\":\"troll\",\"msg\":\"hi\",\"as\":\"claimed\"}");
+        assertEquals(403, refused.statusCode(), refused::body);
+        assertEquals("muted", ApiClient.json(refused).getString("error"));
 
         HttpResponse<String> banned = ApiClient.forChat(b.chatUri(), KEY).post("api/rooms/" + room + "/moderation",
                 "{\"action\":\"ban\",\"user\":\"troll\",\"reason\":\"spam\"}");
