@@ -134,6 +134,10 @@ class ApiTest {
     void aBodyOver64KiBIsTooLarge() {
         String big = "{\"user\":\"bot\",\"msg\":\"" + "a".repeat(ApiAnswers.MAX_BODY_BYTES) + "\"}";
         assertError(413, "too-large", api.post("api/rooms/big/messages", big));
+        // just under the limit, in several reads: all of it arrives
+        String padded = "{\"user\":\"bot\",\"msg\":\"fits\"" + " ".repeat(ApiAnswers.MAX_BODY_BYTES - 40) + "}";
+        HttpResponse<String> fits = api.post("api/rooms/big/messages", padded);
+        assertEquals(201, fits.statusCode(), fits::body);
     }
 
     @Test

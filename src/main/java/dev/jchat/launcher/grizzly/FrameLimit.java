@@ -213,8 +213,13 @@ final class FrameLimit extends BaseFilter implements AddOn {
             head.append((char) (in.get(at) & 0xff));
         }
         String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("\ncontent-length:") && !lower.matches("(?s).*\ncontent-length:\s*0\s*\r?\n.*")
-                || lower.contains("\ntransfer-encoding:");
+        String length = "\ncontent-length:";
+        int at = lower.indexOf(length);
+        if (at >= 0) {
+            int lineEnd = lower.indexOf('\n', at + 1);
+            return !lower.substring(at + length.length(), lineEnd < 0 ? lower.length() : lineEnd).strip().equals("0");
+        }
+        return lower.contains("\ntransfer-encoding:");
     }
 
     private static final FilterChainContext.CompletionListener LET_GO_OF_HTTP = context -> {
