@@ -155,7 +155,7 @@ public final class ApiAnswers {
         }
         if (parts.length == 4 && parts[1].equals("users") && parts[3].equals("disconnect")) {
             allow(request, "POST");
-            return disconnect(hub, user(URLDecoder.decode(parts[2], StandardCharsets.UTF_8)), request);
+            return disconnect(hub, user(parts[2]), request);
         }
         throw new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path");
     }
@@ -350,9 +350,8 @@ public final class ApiAnswers {
         throw new Refusal(400, ErrorCode.INVALID_MESSAGE.wire(), field + " must be a string");
     }
 
-    /** A room of the path: a room's name; direct conversations are their two names' alone. */
-    private static String room(String raw) {
-        String room = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    /** A room of the path (percent-decoded by the runtime): a room's name; direct conversations are their two names' alone. */
+    private static String room(String room) {
         try {
             if (room.isEmpty() || room.startsWith("@")) {
                 throw new RefusedException(ErrorCode.INVALID_QUERY, "room must be 1 to 64 of A-Z a-z 0-9 _ -");
