@@ -48,6 +48,25 @@ public abstract class ApiContract {
     }
 
     @Test
+    void aDeletionAModerationAndADisconnect() {
+        ApiClient api = ApiClient.forChat(chatUri(), KEY);
+        try (TestClient troll = TestClient.connect(URI.create(chatUri() + "?room=" + room + "&user=troll"))) {
+            troll.welcome();
+            troll.say("spam");
+            long id = troll.nextChat().getJsonNumber("id").longValue();
+            HttpResponse<String> deleted = api.send("DELETE", "api/rooms/" + room + "/messages/" + id, null);
+            assertEquals(200, deleted.statusCode(), deleted::body);
+            assertEquals(id + 1, ApiClient.json(deleted).getJsonNumber("id").longValue());
+            HttpResponse<String> muted = api.post("api/rooms/" + room + "/moderation", "{\"action\":\"mute\",\"user\":\"troll\"}");
+            assertEquals(200, muted.statusCode(), muted::body);
+            HttpResponse<String> closed = api.send("POST", "api/users/troll/disconnect", null);
+            assertEquals(200, closed.statusCode(), closed::body);
+            assertEquals(1, ApiClient.json(closed).getInt("closed"));
+            troll.skipToClose();
+        }
+    }
+
+    @Test
     void aBodyOver64KiBIsRefusedAndABadOneExplained() {
         ApiClient api = ApiClient.forChat(chatUri(), KEY);
         HttpResponse<String> big = api.post("api/rooms/" + room + "/messages",
