@@ -339,6 +339,11 @@ public final class Audience {
         return members.contains(member);
     }
 
+    /** Whether its engine forgot the room ({@link #retireIfEmpty}): what is queued now reaches nobody, ever. */
+    public synchronized boolean retired() {
+        return retired;
+    }
+
     /** True when nobody is connected to the room here. */
     public synchronized boolean isEmpty() {
         return members.isEmpty();

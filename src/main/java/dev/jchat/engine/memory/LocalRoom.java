@@ -113,6 +113,11 @@ final class LocalRoom implements Room {
         return id;
     }
 
+    /** Whether the registry forgot it (it was empty, and its place was needed). */
+    boolean retired() {
+        return audience.retired();
+    }
+
     /** The room's epoch: what its ids belong to. */
     String epoch() {
         return audience.epoch();

@@ -105,19 +105,23 @@ public final class LocalRooms implements RoomRegistry {
 
     @Override
     public CompletionStage<Posted> post(ChatMessage message) {
-        LocalRoom room;
         try {
             Sanctions kept = sanctions.get(message.room());
             RefusedException refused = kept == null ? null : kept.refusal(message.user(), Audience.now());
             if (refused != null) {
                 throw refused;
             }
-            room = held(message.room());
+            while (true) {
+                LocalRoom room = held(message.room());
+                long id = room.post(message);
+                if (!room.retired()) {
+                    return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
+                }
+                // forgotten between the lookup and the post (nobody was in it): posted again, to its successor
+            }
         } catch (RefusedException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long id = room.post(message);
-        return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
     }
 
     @Override
