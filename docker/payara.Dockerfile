@@ -47,7 +47,7 @@ ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_HISTORY_DAYS=30 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_LOG_FORMAT=text
-# CHAT_JWT_SECRET and CHAT_METRICS_TOKEN: pass them at run time, never bake them in.
+# CHAT_JWT_SECRET, CHAT_METRICS_TOKEN and CHAT_API_KEY: pass them at run time, never bake them in.
 
 EXPOSE 8080
 # One server, no cluster: no Hazelcast, no phone-home.

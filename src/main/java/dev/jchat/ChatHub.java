@@ -292,6 +292,21 @@ public final class ChatHub {
         }
     }
 
+    /**
+     * Closes every connection here whose own name is {@code user}: {@code error} {@code kicked}
+     * with {@code reason}, then close 1008 (the HTTP API's disconnect). Answers how many.
+     */
+    public int disconnect(String user, String reason) {
+        int closed = 0;
+        for (Member member : members) { // every version's connections: ownNames holds version 3's alone
+            if (user.equals(member.name()) && !member.closing()) {
+                member.refuse(ErrorCode.KICKED, reason);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     private void forgetName(Member member) {
         String name = member.name();
         if (name != null) {

@@ -26,6 +26,7 @@ import static dev.jchat.config.Setting.MAX_MESSAGE_CHARS;
 import static dev.jchat.config.Setting.MAX_ROOMS;
 import static dev.jchat.config.Setting.MAX_ROOMS_PER_CONNECTION;
 import static dev.jchat.config.Setting.METRICS_TOKEN;
+import static dev.jchat.config.Setting.API_KEY;
 import static dev.jchat.config.Setting.NAME_HOLD_DAYS;
 import static dev.jchat.config.Setting.OUTBOX_BYTES;
 import static dev.jchat.config.Setting.PORT;
@@ -272,6 +273,7 @@ public final class ChatConfig extends Values {
 
         public static final int MIN_SECRET_BYTES = 32;
         public static final int MIN_METRICS_TOKEN_CHARS = 16;
+        public static final int MIN_API_KEY_CHARS = 32;
 
         private Security(Map<Setting, Object> all) {
             super(all, EnumSet.of(Part.SECURITY), Setting::variable);
@@ -379,6 +381,11 @@ public final class ChatConfig extends Values {
             return get(METRICS_TOKEN);
         }
 
+        /** Bearer key the HTTP API requires, or null when the API is off. */
+        public String apiKey() {
+            return get(API_KEY);
+        }
+
         public Security withAllowedOrigins(List<String> value) {
             return new Security(with(ALLOWED_ORIGINS, value));
         }
@@ -427,6 +434,10 @@ public final class ChatConfig extends Values {
 
         public Security withMetricsToken(String value) {
             return new Security(with(METRICS_TOKEN, value));
+        }
+
+        public Security withApiKey(String value) {
+            return new Security(with(API_KEY, value));
         }
 
         /** The page's sign-in: where it gets a token, and where it sends someone who has none (either may be null). */

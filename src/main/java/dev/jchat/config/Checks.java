@@ -155,6 +155,15 @@ final class Checks {
                 + " printable ASCII characters without spaces, got " + token.length() + " characters";
     }
 
+    static String apiKeyProblem(String key) {
+        if (key.length() >= ChatConfig.Security.MIN_API_KEY_CHARS && key.chars().allMatch(c -> c > ' ' && c < 127)) {
+            return null;
+        }
+        // never the key itself in the message
+        return "must be at least " + ChatConfig.Security.MIN_API_KEY_CHARS
+                + " printable ASCII characters without spaces, got " + key.length() + " characters";
+    }
+
     /** A role's name as a token's roles claim or a container holds it: printable, no spaces, at most 128. */
     static String roleProblem(String role) {
         return role != null && !role.isEmpty() && role.length() <= 128 && role.chars().allMatch(c -> c > ' ' && c < 0x7f)

@@ -124,6 +124,11 @@ public enum Setting {
                     "(not set: /metrics is open)", "(set: /metrics needs it)"),
             "when set, `/metrics` answers only requests with `Authorization: Bearer <token>`, others get 401; unset,"
                     + " `/metrics` is open. The health checks never need it"),
+    API_KEY(SECURITY, secret(ChatConfig.Security.MIN_API_KEY_CHARS
+                    + " or more printable ASCII characters, no spaces", Checks::apiKeyProblem,
+                    "(not set: the HTTP API is off)", "(set: the HTTP API is on)"),
+            "when set, the HTTP API for your application's backend (`/api/...`, docs/API.md) answers requests with"
+                    + " `Authorization: Bearer <key>`, others get 401; unset, every `/api/` path answers 404"),
     REDIS_URL(ENGINE, optional("`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS", Checks::redisUrlProblem,
                     Checks::redisAddress),
             "rooms live in that Redis, shared by every server on it; unset keeps them in memory"),

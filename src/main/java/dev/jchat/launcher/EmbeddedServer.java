@@ -84,7 +84,7 @@ public final class EmbeddedServer implements AutoCloseable {
         ChatHub hub = Engines.hub(config, connections); // it closes idle connections: Tyrus keeps no timer per session
         StaticContent page = StaticContent.locate();
         BoundGrizzlyContainer container = new BoundGrizzlyContainer(config.host(),
-                new PageHandler(page.folder().toString(), new OpsHandler(hub), config.security()), config.maxFrameBytes(), handshakeTimeout);
+                new PageHandler(page.folder().toString(), new OpsHandler(hub), new ApiHandler(hub), config.security()), config.maxFrameBytes(), handshakeTimeout);
         try {
             ChatEndpoint.deploy(container, hub);
             container.start("/", config.port());

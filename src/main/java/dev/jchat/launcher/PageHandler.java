@@ -1,5 +1,6 @@
 package dev.jchat.launcher;
 
+import dev.jchat.api.ApiAnswers;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.ops.PageConfig;
 import java.io.File;
@@ -17,8 +18,8 @@ import org.glassfish.grizzly.http.server.StaticHttpHandler;
 import org.glassfish.grizzly.http.util.HttpStatus;
 
 /**
- * Everything the launcher answers over plain HTTP: the operator's paths ({@link OpsHandler}) and
- * the page's files, with {@code HEAD} answered as health checks and proxies send it. It is the
+ * Everything the launcher answers over plain HTTP: the HTTP API ({@link ApiHandler}, any method),
+ * the operator's paths ({@link OpsHandler}) and the page's files, with {@code HEAD} answered as health checks and proxies send it. It is the
  * server's only handler, so that no path reaches Grizzly's handler chain, which answered paths
  * that climb out of the root or hold bad escapes ({@code /../x}, {@code /%2e%2e/x}, {@code /%ZZ})
  * with 500: here they get 400 (not a well-formed path) or 404 (no such file). The page itself
@@ -29,24 +30,30 @@ final class PageHandler extends StaticHttpHandler {
 
     private final File folder;
     private final HttpHandler ops;
+    private final ApiHandler api;
     private final ChatConfig.Security security;
 
-    PageHandler(String folder, HttpHandler ops, ChatConfig.Security security) {
+    PageHandler(String folder, HttpHandler ops, ApiHandler api, ChatConfig.Security security) {
         super(folder);
         this.folder = new File(folder);
         this.ops = ops;
+        this.api = api;
         this.security = security;
     }
 
     @Override
     public void service(Request request, Response response) throws Exception {
         Method method = request.getMethod();
+        String path = decoded(request.getRequest().getRequestURIRef().getOriginalRequestURIBC().toString());
+        if (path != null && ApiAnswers.isApi(path)) {
+            api.service(path, request, response); // every method: the API answers those it does not take itself
+            return;
+        }
         if (!Method.GET.equals(method) && !Method.HEAD.equals(method)) {
             response.setHeader("Allow", "GET, HEAD");
             response.sendError(HttpStatus.METHOD_NOT_ALLOWED_405.getStatusCode());
             return;
         }
-        String path = decoded(request.getRequest().getRequestURIRef().getOriginalRequestURIBC().toString());
         if (path == null) {
             response.sendError(HttpStatus.BAD_REQUEST_400.getStatusCode());
             return;

@@ -17,7 +17,8 @@ import java.util.Map;
  *                  the order they did
  */
 public record ChatMessage(long id, String user, Instant dateTime, String msg, String room, Instant edited,
-                          Boolean deleted, Map<String, List<String>> reactions) implements ServerFrame {
+                          Boolean deleted, Map<String, List<String>> reactions, Boolean api)
+        implements ServerFrame {
 
     /**
      * How JSON-B reads a message back ({@link FrameEncoder#logFrame}): into a map that keeps the
@@ -29,18 +30,30 @@ public record ChatMessage(long id, String user, Instant dateTime, String msg, St
                                    @JsonbProperty("dateTime") Instant dateTime, @JsonbProperty("msg") String msg,
                                    @JsonbProperty("room") String room, @JsonbProperty("edited") Instant edited,
                                    @JsonbProperty("deleted") Boolean deleted,
-                                   @JsonbProperty("reactions") LinkedHashMap<String, List<String>> reactions) {
-        return new ChatMessage(id, user, dateTime, msg, room, edited, deleted, reactions);
+                                   @JsonbProperty("reactions") LinkedHashMap<String, List<String>> reactions,
+                                   @JsonbProperty("api") Boolean api) {
+        return new ChatMessage(id, user, dateTime, msg, room, edited, deleted, reactions, api);
+    }
+
+    /** A message as it is now, not posted through the API. */
+    public ChatMessage(long id, String user, Instant dateTime, String msg, String room, Instant edited,
+                       Boolean deleted, Map<String, List<String>> reactions) {
+        this(id, user, dateTime, msg, room, edited, deleted, reactions, null);
     }
 
     /** A message as it is first sent. */
     public ChatMessage(long id, String user, Instant dateTime, String msg, String room) {
-        this(id, user, dateTime, msg, room, null, null, null);
+        this(id, user, dateTime, msg, room, null, null, null, null);
+    }
+
+    /** A message as an application's backend first posts it through the HTTP API: {@code "api":true}. */
+    public static ChatMessage fromApi(String user, Instant dateTime, String msg, String room) {
+        return new ChatMessage(0, user, dateTime, msg, room, null, null, null, true);
     }
 
     /** The same message with the id the room gave it. */
     public ChatMessage withId(long value) {
-        return new ChatMessage(value, user, dateTime, msg, room, edited, deleted, reactions);
+        return new ChatMessage(value, user, dateTime, msg, room, edited, deleted, reactions, api);
     }
 
     /** Whether it was deleted. */

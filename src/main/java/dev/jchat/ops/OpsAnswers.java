@@ -91,8 +91,8 @@ public final class OpsAnswers {
         return new Answer(status, JSON, body.build().toString(), Map.of());
     }
 
-    /** Whether the header is {@code Bearer <token>}, compared in constant time. */
-    private static boolean presents(String authorization, String token) {
+    /** Whether the header is {@code Bearer <token>}, compared in constant time (also the HTTP API's key check). */
+    public static boolean presents(String authorization, String token) {
         String prefix = "Bearer ";
         if (authorization == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
             return false;

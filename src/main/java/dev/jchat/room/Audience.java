@@ -260,15 +260,50 @@ public final class Audience {
 
     /** Answers the member alone with older messages: what {@link Room#history} promises. */
     public void history(Member to, Long before, int limit) {
-        String answer;
-        synchronized (this) {
-            List<History.Entry> page = history.before(before, limit);
-            long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
-            boolean v3 = to.v3();
-            answer = FrameEncoder.history(room.name(), page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull)
-                    .map(Frame::json).toList(), history.holdsBefore(oldest));
+        Page page = page(to.v3(), before, limit);
+        to.send(FrameEncoder.history(room.name(), page.messages(), page.more()));
+    }
+
+    /**
+     * A page of the room's log: its epoch, the chat messages (encoded frames) as a connection of
+     * that version sees them, oldest first, and whether older ones are held.
+     */
+    public record Page(String epoch, List<String> messages, boolean more) {
+    }
+
+    /**
+     * Up to {@code limit} messages below {@code before} (or the newest), as a connection of that
+     * version is answered them: what {@link #history} sends, and what the HTTP API answers (v3).
+     */
+    public synchronized Page page(boolean v3, Long before, int limit) {
+        return page(history, epoch(), v3, before, limit);
+    }
+
+    /**
+     * The same page of a log a shared engine read whole for it (newest entries, oldest first, as
+     * {@link #load} takes them), for a server that holds no copy of the room: the HTTP API's read.
+     * A history of its own, outside every budget, dropped once answered.
+     */
+    public static Page page(String epoch, long lastId, List<Long> ids, List<Frame> frames, int historySize, Long before,
+                            int limit) {
+        History read = new History(historySize);
+        read.clear(ids.isEmpty() ? lastId : ids.get(0) - 1);
+        for (int i = 0; i < ids.size(); i++) {
+            read.add(ids.get(i), frames.get(i), null);
         }
-        to.send(answer);
+        return page(read, epoch, true, before, limit);
+    }
+
+    private static Page page(History history, String epoch, boolean v3, Long before, int limit) {
+        List<History.Entry> page = history.before(before, limit);
+        long oldest = page.isEmpty() ? (before == null ? Long.MAX_VALUE : before) : page.get(0).id();
+        return new Page(epoch, page.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).map(Frame::json).toList(),
+                history.holdsBefore(oldest));
+    }
+
+    /** The distinct names online in the room, on any server, sorted. */
+    public synchronized List<String> online() {
+        return presence.online();
     }
 
     /**
@@ -302,6 +337,11 @@ public final class Audience {
     /** Whether the member is in the room (it may have been given up on while its message was on the way). */
     public synchronized boolean contains(Member member) {
         return members.contains(member);
+    }
+
+    /** Whether its engine forgot the room ({@link #retireIfEmpty}): what is queued now reaches nobody, ever. */
+    public synchronized boolean retired() {
+        return retired;
     }
 
     /** True when nobody is connected to the room here. */

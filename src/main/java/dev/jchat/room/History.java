@@ -83,7 +83,7 @@ final class History {
     volatile long lastActive;        // System.nanoTime() of its newest entry: the budget trims the stalest first
     private boolean released;        // the room was forgotten: it holds nothing more
 
-    /** A history of its own, with no budget beyond its capacity: for tests. */
+    /** A history of its own, with no budget beyond its capacity: for tests, and a page of a log read whole ({@link Audience#page(String, long, List, List, int, Long, int)}). */
     History(int capacity) {
         this(capacity, new HistoryBudget(Long.MAX_VALUE), null);
     }

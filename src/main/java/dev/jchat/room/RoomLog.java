@@ -105,16 +105,16 @@ public final class RoomLog {
     public static ChatMessage apply(ChatMessage message, LogEntry entry) {
         if (entry instanceof LogEntry.Edit edit) {
             return new ChatMessage(message.id(), message.user(), message.dateTime(), edit.msg(), message.room(),
-                    edit.dateTime(), null, message.reactions());
+                    edit.dateTime(), null, message.reactions(), message.api());
         }
         if (entry instanceof LogEntry.Delete) {
             // Its text, its edits and its reactions are gone: only that it was there stays.
             return new ChatMessage(message.id(), message.user(), message.dateTime(), null, message.room(), null, true,
-                    null);
+                    null, message.api());
         }
         if (entry instanceof LogEntry.Reaction reaction) {
             return new ChatMessage(message.id(), message.user(), message.dateTime(), message.msg(), message.room(),
-                    message.edited(), null, react(message.reactions(), reaction));
+                    message.edited(), null, react(message.reactions(), reaction), message.api());
         }
         return message; // moderation is about a name, not a message
     }
@@ -139,6 +139,6 @@ public final class RoomLog {
     /** The message as a version-1 or version-2 connection sees it: its text now and nothing more; null when deleted. */
     public static ChatMessage plain(ChatMessage message) {
         return message.wasDeleted() ? null : new ChatMessage(message.id(), message.user(), message.dateTime(),
-                message.msg(), message.room());
+                message.msg(), message.room(), null, null, null, message.api());
     }
 }

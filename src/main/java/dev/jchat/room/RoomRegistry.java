@@ -2,6 +2,7 @@ package dev.jchat.room;
 
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
+import dev.jchat.message.ChatMessage;
 import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
 import dev.jchat.security.RefusedException;
@@ -48,6 +49,55 @@ public interface RoomRegistry extends AutoCloseable {
                 .limit(max)
                 .toList();
     }
+
+    /** What a message posted through the HTTP API became: its id in the room's epoch, and its time. */
+    record Posted(String room, long id, String epoch, java.time.Instant dateTime) {
+    }
+
+    /**
+     * The HTTP API's post: numbers, stores and broadcasts {@code message} (a chat message of a
+     * valid name, {@code "api":true}, id 0) in its room, on every server sharing the engine, as a
+     * member's chat is; creates the room when the engine holds none. Fails with a
+     * {@link RefusedException} ({@code room-limit}) or when the engine is unavailable (nothing was
+     * published).
+     */
+    CompletionStage<Posted> post(ChatMessage message);
+
+    /**
+     * The HTTP API's read: up to {@code limit} messages below {@code before} (or the newest), as a
+     * version-3 connection is answered them; null when the engine holds no such room here.
+     */
+    CompletionStage<Audience.Page> page(String room, Long before, int limit);
+
+    /** Who the HTTP API's deletions and moderation are by, as entries of a room's log say it. */
+    String API_USER = "api";
+
+    /**
+     * The HTTP API's deletion: deletes chat message {@code id} of the room as a moderator named
+     * {@link #API_USER} would, on every server. Answers the {@code delete} entry's id; fails with
+     * a {@link RefusedException} ({@code not-found}: no such room or message) or when the engine
+     * is unavailable.
+     */
+    CompletionStage<Long> delete(String room, long id);
+
+    /**
+     * The HTTP API's moderation: appends a moderator's action by {@link #API_USER} to the room's
+     * log, as {@link Room#moderate} does, making the room if the engine holds none (a ban may
+     * come before anyone). Answers the entry's id; fails when the engine is unavailable or
+     * ({@link RefusedException}, {@code room-limit}) has no place for a new room.
+     */
+    CompletionStage<Long> moderate(String room, String action, String user, java.time.Instant until, String reason);
+
+    /**
+     * The HTTP API's disconnect: every connection of the name gets {@code error} {@code kicked}
+     * and close 1008. Answers how many were closed. The memory engine closes this server's, which
+     * are all of them; an engine shared by servers that cannot reach the others' fails with
+     * {@link UnsupportedOperationException}.
+     */
+    CompletionStage<Integer> disconnect(String user, String reason);
+
+    /** The HTTP API's presence: the names online in the room, sorted; null when the engine holds no such room here. */
+    CompletionStage<List<String>> online(String room);
 
     /** Who holds which name, where this engine keeps them. */
     Names names();

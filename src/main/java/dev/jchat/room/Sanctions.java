@@ -1,5 +1,7 @@
 package dev.jchat.room;
 
+import dev.jchat.security.RefusedException;
+import dev.jchat.message.ErrorCode;
 import dev.jchat.message.LogEntry;
 import dev.jchat.security.InputRules;
 import java.time.Instant;
@@ -62,6 +64,18 @@ public final class Sanctions {
         mutes.values().removeIf(s -> !s.holdsAt(now));
         bans.values().removeIf(s -> !s.holdsAt(now));
         return mutes.isEmpty() && bans.isEmpty();
+    }
+
+    /**
+     * Why a message from the name may not go into the room now (the HTTP API's post, which no
+     * connection's join or mute check saw): {@code banned} or {@code muted}; null when it may.
+     */
+    public RefusedException refusal(String name, Instant now) {
+        if (banned(name, now) != null) {
+            return new RefusedException(ErrorCode.BANNED, "a moderator banned this name from the room");
+        }
+        return muted(name, now) != null ? new RefusedException(ErrorCode.MUTED, "a moderator muted this name in the room")
+                : null;
     }
 
     /** The name's mute in force now, or null. */

@@ -130,6 +130,37 @@ class RoomsTest {
                 public void tell(String user, Frame frame, Member except) {
                     real.tell(user, frame, except);
                 }
+
+                @Override
+                public CompletionStage<Posted> post(dev.jchat.message.ChatMessage message) {
+                    return real.post(message);
+                }
+
+                @Override
+                public CompletionStage<Audience.Page> page(String room, Long before, int limit) {
+                    return real.page(room, before, limit);
+                }
+
+                @Override
+                public CompletionStage<List<String>> online(String room) {
+                    return real.online(room);
+                }
+
+                @Override
+                public CompletionStage<Long> delete(String room, long id) {
+                    return real.delete(room, id);
+                }
+
+                @Override
+                public CompletionStage<Long> moderate(String room, String action, String user, java.time.Instant until,
+                                                      String reason) {
+                    return real.moderate(room, action, user, until, reason);
+                }
+
+                @Override
+                public CompletionStage<Integer> disconnect(String user, String reason) {
+                    return real.disconnect(user, reason);
+                }
             };
         }, Connections.NONE);
         try {

@@ -85,7 +85,14 @@ final class LocalRoom implements Room {
         if (!audience.contains(from) || from.name() == null) {
             return; // it left (the server gave up on it) while its message was on the way, or it has no name
         }
-        ChatMessage message = new ChatMessage(0, from.name(), Audience.now(), text, name);
+        post(new ChatMessage(0, from.name(), Audience.now(), text, name));
+    }
+
+    /**
+     * Numbers, stores and broadcasts a chat message of this room: a member's, or one the HTTP API
+     * posted ({@link LocalRooms#post}). Answers its id.
+     */
+    long post(ChatMessage message) {
         long id;
         Sends sends;
         // Numbered and queued under one lock, so that the ids reach the members in the order given
@@ -97,9 +104,33 @@ final class LocalRoom implements Room {
         sends.start();
         registry.hub().metrics().published();
         if (Direct.is(name)) {
-            registry.hub().notice(Direct.other(name, from.name()), name,
-                    Frame.of(FrameEncoder.toJson(new Notice(name, from.name(), id, text))));
+            registry.hub().notice(Direct.other(name, message.user()), name,
+                    Frame.of(FrameEncoder.toJson(new Notice(name, message.user(), id, message.msg()))));
         }
+        if (audience.isEmpty()) {
+            registry.idle(this); // posted with nobody here (through the API): it may be forgotten as any empty room
+        }
+        return id;
+    }
+
+    /** Whether the registry forgot it (it was empty, and its place was needed). */
+    boolean retired() {
+        return audience.retired();
+    }
+
+    /** The room's epoch: what its ids belong to. */
+    String epoch() {
+        return audience.epoch();
+    }
+
+    /** A page of the log as a version-3 connection is answered it. */
+    Audience.Page page(Long before, int limit) {
+        return audience.page(true, before, limit);
+    }
+
+    /** The names online here, sorted. */
+    java.util.List<String> online() {
+        return audience.online();
     }
 
     @Override
@@ -107,34 +138,54 @@ final class LocalRoom implements Room {
         if (!audience.contains(from) || from.name() == null) {
             return;
         }
+        RoomLog.Decision decision = amend(amend, from.name(), from.moderator());
+        if (decision.refusal() != null) {
+            from.sendError(decision.refusal(), decision.why(), name);
+        }
+    }
+
+    /**
+     * Decides an amendment by {@code by} and appends its entry: a member's, or the HTTP API's
+     * ({@link LocalRooms#delete}). Answers the decision, its entry with the id it was given.
+     */
+    RoomLog.Decision amend(RoomLog.Amend amend, String by, boolean moderator) {
         RoomLog.Decision decision;
         Sends sends = null;
         synchronized (this) { // decided on the message as it is now, and numbered, under the lock that numbers
-            decision = RoomLog.decide(audience.message(amend.target()), amend, from.name(), from.moderator(), name,
-                    Audience.now());
+            decision = RoomLog.decide(audience.message(amend.target()), amend, by, moderator, name, Audience.now());
             if (decision.entry() != null) {
                 long id = audience.lastId() + 1;
                 LogEntry entry = decision.entry().withId(id);
                 sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+                decision = new RoomLog.Decision(entry, null, null);
             }
         }
         if (sends != null) {
             sends.start();
             registry.hub().metrics().published();
-        } else if (decision.refusal() != null) {
-            from.sendError(decision.refusal(), decision.why(), name);
         }
+        return decision;
     }
 
     @Override
     public void moderate(Member by, String action, String user, Instant until, String reason) {
+        moderate(by.name(), action, user, until, reason);
+    }
+
+    /** Appends a moderator's action: a member's, or the HTTP API's ({@link LocalRooms#moderate}). Answers its id. */
+    long moderate(String by, String action, String user, Instant until, String reason) {
         Sends sends;
+        long id;
         synchronized (this) {
-            long id = audience.lastId() + 1;
-            LogEntry entry = new LogEntry.Moderation(name, id, action, user, by.name(), until, reason, Audience.now());
+            id = audience.lastId() + 1;
+            LogEntry entry = new LogEntry.Moderation(name, id, action, user, by, until, reason, Audience.now());
             sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
         }
         sends.start();
+        if (audience.isEmpty()) {
+            registry.idle(this); // moderated with nobody here (through the API): it may be forgotten as any empty room
+        }
+        return id;
     }
 
     @Override

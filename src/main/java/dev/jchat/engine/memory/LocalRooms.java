@@ -1,5 +1,6 @@
 package dev.jchat.engine.memory;
 
+import dev.jchat.message.ChatMessage;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
@@ -14,9 +15,11 @@ import dev.jchat.room.Names;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.Sanctions;
+import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,6 +101,70 @@ public final class LocalRooms implements RoomRegistry {
     public CompletionStage<List<RoomList.Entry>> directory(int max) {
         return CompletableFuture.completedFuture(
                 RoomRegistry.firstOf(rooms.values().stream().map(LocalRoom::entry).toList(), max));
+    }
+
+    @Override
+    public CompletionStage<Posted> post(ChatMessage message) {
+        try {
+            Sanctions kept = sanctions.get(message.room());
+            RefusedException refused = kept == null ? null : kept.refusal(message.user(), Audience.now());
+            if (refused != null) {
+                throw refused;
+            }
+            while (true) {
+                LocalRoom room = held(message.room());
+                long id = room.post(message);
+                if (!room.retired()) {
+                    return CompletableFuture.completedFuture(new Posted(message.room(), id, room.epoch(), message.dateTime()));
+                }
+                // forgotten between the lookup and the post (nobody was in it): posted again, to its successor
+            }
+        } catch (RefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Long> moderate(String name, String action, String user, Instant until, String reason) {
+        try {
+            return CompletableFuture.completedFuture(held(name).moderate(API_USER, action, user, until, reason));
+        } catch (RefusedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<Integer> disconnect(String user, String reason) {
+        return CompletableFuture.completedFuture(hub.disconnect(user, reason));
+    }
+
+    /** The room of that name, made if none is held. */
+    private LocalRoom held(String name) throws RefusedException {
+        LocalRoom room = rooms.get(name);
+        return room != null ? room : create(name);
+    }
+
+    @Override
+    public CompletionStage<Long> delete(String name, long id) {
+        LocalRoom room = rooms.get(name);
+        RoomLog.Decision decision = room == null ? null : room.amend(new RoomLog.Delete(id), API_USER, true);
+        if (decision == null || decision.entry() == null) {
+            return CompletableFuture.failedFuture(new RefusedException(ErrorCode.NOT_FOUND,
+                    decision == null ? "no such room" : decision.why()));
+        }
+        return CompletableFuture.completedFuture(decision.entry().id());
+    }
+
+    @Override
+    public CompletionStage<Audience.Page> page(String name, Long before, int limit) {
+        LocalRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.page(before, limit));
+    }
+
+    @Override
+    public CompletionStage<List<String>> online(String name) {
+        LocalRoom room = rooms.get(name);
+        return CompletableFuture.completedFuture(room == null ? null : room.online());
     }
 
     /** Counted from the rooms here, each room's history being all this engine holds of it. */

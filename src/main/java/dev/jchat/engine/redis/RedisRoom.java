@@ -194,14 +194,45 @@ final class RedisRoom implements Room {
             amended(); // it left meanwhile
             return;
         }
+        moderateNow(entry, giveUpAt).whenComplete((id, error) -> {
+            if (error != null) {
+                by.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+            }
+        });
+    }
+
+    /** In a task: appends the moderation entry; the next amendment starts once it is in (or failed). Answers its id. */
+    private CompletionStage<Long> moderateNow(LogEntry.Moderation entry, long giveUpAt) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
         calls.amend(name, entry, null, null, audience.epoch(), audience.lastId(), giveUpAt)
                 .whenComplete((amended, error) -> serial.execute(() -> {
                     if (error != null) {
                         calls.refusedMessage(error);
-                        by.sendError(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE, name);
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(amended.id());
                     }
                     amended();
                 }));
+        return done;
+    }
+
+    /** The HTTP API's moderation ({@link RedisRooms#moderate}), in its turn among the room's amendments. */
+    CompletionStage<Long> moderate(LogEntry.Moderation entry) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        long giveUpAt = calls.deadline();
+        serial.execute(() -> {
+            amendments.add(() -> moderateNow(entry, giveUpAt).whenComplete((id, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(id);
+                }
+            }));
+            nextAmendment();
+            afterTask();
+        });
+        return done;
     }
 
     @Override
@@ -224,6 +255,59 @@ final class RedisRoom implements Room {
                 publishNow(from, text);
             }
         });
+    }
+
+    /** The HTTP API's post ({@link RedisRooms#post}), in the room's order of tasks: after what came before it. */
+    CompletionStage<RoomRegistry.Posted> post(ChatMessage message) {
+        CompletableFuture<RoomRegistry.Posted> posted = new CompletableFuture<>();
+        serial.execute(() -> {
+            calls.publish(message, audience.epoch(), audience.lastId()).whenComplete((done, error) -> {
+                if (error != null) {
+                    calls.refusedMessage(error);
+                    posted.completeExceptionally(error);
+                } else {
+                    posted.complete(done);
+                }
+            });
+            afterTask();
+        });
+        return posted;
+    }
+
+    /**
+     * The HTTP API's deletion ({@link RedisRooms#delete}), in its turn among the room's amendments,
+     * decided on the message as Redis holds it, as a member's. Answers the entry's id.
+     */
+    CompletionStage<Long> delete(long id) {
+        CompletableFuture<Long> deleted = new CompletableFuture<>();
+        long giveUpAt = calls.deadline();
+        serial.execute(() -> {
+            amendments.add(() -> {
+                String epoch = audience.epoch();
+                long seenId = audience.lastId();
+                RoomLog.Amend amend = new RoomLog.Delete(id);
+                calls.message(name, id)
+                        .thenCompose(read -> calls.amend(name, RoomRegistry.API_USER, true, amend, read, epoch, seenId,
+                                giveUpAt, AMEND_TRIES))
+                        .whenComplete((decision, error) -> serial.execute(() -> {
+                            RoomCalls.settle(deleted, decision, error);
+                            amended();
+                        }));
+            });
+            nextAmendment();
+            afterTask();
+        });
+        return deleted;
+    }
+
+    /** A page of this server's copy of the log, as a version-3 connection is answered it. */
+    Audience.Page page(Long before, int limit) {
+        return audience.page(true, before, limit);
+    }
+
+    /** The cluster's names online in the room, as this server's copy holds them, sorted. */
+    List<String> online() {
+        return audience.online();
     }
 
     @Override
@@ -498,7 +582,8 @@ final class RedisRoom implements Room {
         String epoch = audience.epoch();
         long seenId = audience.lastId();
         calls.message(name, amend.target())
-                .thenCompose(read -> decide(from, user, amend, read, epoch, seenId, giveUpAt, AMEND_TRIES))
+                .thenCompose(read -> calls.amend(name, user, from.moderator(), amend, read, epoch, seenId, giveUpAt,
+                        AMEND_TRIES))
                 .whenComplete((decision, error) -> serial.execute(() -> {
                     if (error != null) {
                         calls.refusedMessage(error);
@@ -508,31 +593,6 @@ final class RedisRoom implements Room {
                     }
                     amended();
                 }));
-    }
-
-    /**
-     * Decides on the message as {@code read} (null: Redis holds none) and appends the entry if
-     * Redis still holds it so; if it changed meanwhile, decides again on what Redis answered it
-     * is now, {@code tries} times in all. Fails when it kept changing, or when Redis is in
-     * another epoch than the copy (whose members are about to come back to it).
-     */
-    private CompletionStage<RoomLog.Decision> decide(Member from, String user, RoomLog.Amend amend, String read,
-                                                     String epoch, long seenId, long giveUpAt, int tries) {
-        ChatMessage now = read == null ? null : (ChatMessage) FrameEncoder.logFrame(read);
-        RoomLog.Decision decision = RoomLog.decide(now, amend, user, from.moderator(), name, Audience.now());
-        if (decision.entry() == null) {
-            return CompletableFuture.completedStage(decision);
-        }
-        return calls.amend(name, decision.entry(), read, RoomLog.apply(now, decision.entry()), epoch, seenId, giveUpAt)
-                .thenCompose(amended -> {
-                    if (amended.id() > 0) {
-                        return CompletableFuture.completedStage(decision);
-                    } else if (amended.otherEpoch() || tries <= 1) {
-                        return CompletableFuture.failedStage(new IllegalStateException(amended.otherEpoch()
-                                ? "the room went on in another epoch" : "the message kept changing"));
-                    }
-                    return decide(from, user, amend, amended.now(), epoch, seenId, giveUpAt, tries - 1);
-                });
     }
 
     /** In a task: the amendment on its way is done; the next one starts. */

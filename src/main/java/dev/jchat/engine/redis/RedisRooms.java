@@ -4,6 +4,9 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
 import dev.jchat.message.RoomList;
+import dev.jchat.message.ChatMessage;
+import dev.jchat.message.LogEntry;
+import java.time.Instant;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
 import dev.jchat.room.HistoryBudget;
@@ -202,6 +205,88 @@ public final class RedisRooms implements RoomRegistry {
                     }
                     return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
                 });
+    }
+
+    /**
+     * Through {@code publish.lua}, as a member's chat, from any server, unless the room's mutes and
+     * bans as Redis holds them now refuse the name: a room held here lends its
+     * copy's epoch and newest id ({@link RoomCalls#publish}); one that is not is published to as it
+     * is in Redis, and every server holding it gets the message on its channel.
+     */
+    @Override
+    public CompletionStage<Posted> post(ChatMessage message) {
+        return calls.sanctions(message.room()).thenCompose(sanctions -> {
+            RefusedException refused = sanctions.refusal(message.user(), Audience.now());
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            RedisRoom room = rooms.get(message.room());
+            return room == null ? calls.publish(message, null, 0) : room.post(message);
+        });
+    }
+
+    /**
+     * In its turn among the amendments of a room held here; on a server without it, decided on the
+     * message as Redis holds it and appended by {@code publish.lua} only if it is still so, as a
+     * copy's amendment is.
+     */
+    @Override
+    public CompletionStage<Long> delete(String name, long id) {
+        RedisRoom room = rooms.get(name);
+        if (room != null) {
+            return room.delete(id);
+        }
+        CompletableFuture<Long> deleted = new CompletableFuture<>();
+        long giveUpAt = calls.deadline();
+        // the epoch first: publish.lua appends only to the epoch the message was read in
+        calls.epoch(name).thenCompose(epoch -> calls.message(name, id).thenCompose(read -> calls.amend(name, API_USER,
+                        true, new RoomLog.Delete(id), read, epoch, 0, giveUpAt, RedisRoom.AMEND_TRIES)))
+                .whenComplete((decision, error) -> RoomCalls.settle(deleted, decision, error));
+        return deleted;
+    }
+
+    /** As a member's moderation, through {@code publish.lua}: from a room held here in its turn, or as Redis holds it. */
+    @Override
+    public CompletionStage<Long> moderate(String name, String action, String user, Instant until, String reason) {
+        LogEntry.Moderation entry = new LogEntry.Moderation(name, 0, action, user, API_USER, until, reason, Audience.now());
+        RedisRoom room = rooms.get(name);
+        return room != null ? room.moderate(entry)
+                : calls.amend(name, entry, null, null, null, 0, calls.deadline()).thenApply(RoomCalls.Amended::id);
+    }
+
+    /** Not yet: closing this server's connections alone would leave the name on the others. */
+    @Override
+    public CompletionStage<Integer> disconnect(String user, String reason) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "disconnect is not built for the Redis engine yet: it must reach every server"));
+    }
+
+    /** From this server's copy of the room, or, when nobody here is in it, from what Redis holds ({@link #read}). */
+    @Override
+    public CompletionStage<Audience.Page> page(String name, Long before, int limit) {
+        RedisRoom room = rooms.get(name);
+        return room != null ? CompletableFuture.completedFuture(room.page(before, limit))
+                : read(name).thenApply(snapshot -> snapshot == null ? null : Audience.page(snapshot.epoch(),
+                        snapshot.lastId(), snapshot.ids(), snapshot.frames(), config.historySize(), before, limit));
+    }
+
+    /** The cluster's names online in the room, from this server's copy, or from Redis ({@link #read}). */
+    @Override
+    public CompletionStage<List<String>> online(String name) {
+        RedisRoom room = rooms.get(name);
+        return room != null ? CompletableFuture.completedFuture(room.online())
+                : read(name).thenApply(snapshot -> snapshot == null ? null : snapshot.names().stream().sorted().toList());
+    }
+
+    /**
+     * The room as Redis holds it, read as a join reads it (one step: newest messages and names
+     * online), for a server with nobody in it; null when it has neither messages nor anyone online
+     * (no such room). Like a join that leaves at once, the read of an unknown room leaves only its
+     * epoch behind, for {@link RoomCalls#EMPTY_ROOM_SECONDS}.
+     */
+    private CompletionStage<Snapshot> read(String name) {
+        return calls.load(name, null, 0, false)
+                .thenApply(snapshot -> snapshot.lastId() == 0 && snapshot.names().isEmpty() ? null : snapshot);
     }
 
     /** Number of rooms with someone on this server, for tests and metrics. */

@@ -1,13 +1,17 @@
 package dev.jchat.engine.redis;
 
+import dev.jchat.room.RoomRegistry.Posted;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.logging.Field;
 import dev.jchat.message.ChatMessage;
+import dev.jchat.message.ErrorCode;
+import dev.jchat.security.RefusedException;
 import dev.jchat.message.FrameEncoder;
 import dev.jchat.message.LogEntry;
 import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.RoomLog;
+import dev.jchat.room.Sanctions;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -68,11 +72,17 @@ final class RoomCalls {
      * tries again (LATE published nothing). Answers the message's id.
      */
     CompletionStage<Long> publish(String room, String user, String text, String seenEpoch, long seenId) {
-        String[] around = FrameEncoder.chatAroundId(new ChatMessage(0, user, Audience.now(), text, room));
-        return append(room, around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
+        return publish(new ChatMessage(0, user, Audience.now(), text, room), seenEpoch, seenId).thenApply(Posted::id);
+    }
+
+    /** As above, for a message made elsewhere (the HTTP API's, {@code "api":true}); answers its id and epoch. */
+    CompletionStage<Posted> publish(ChatMessage message, String seenEpoch, long seenId) {
+        String[] around = FrameEncoder.chatAroundId(message);
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
                 .thenApply(reply -> {
                     hub.metrics().published();
-                    return Long.parseLong(String.valueOf(reply.get(0))); // {id, epoch}
+                    return new Posted(message.room(), Long.parseLong(String.valueOf(reply.get(0))), // {id, epoch}
+                            String.valueOf(reply.get(1)), message.dateTime());
                 });
     }
 
@@ -87,6 +97,25 @@ final class RoomCalls {
      */
     CompletionStage<String> message(String room, long id) {
         return link.call("message", redis -> redis.hget(keys.texts(room), Long.toString(id))).thenApply(RoomCalls::chat);
+    }
+
+    /** The room's mutes and bans as Redis holds them now ({@link SanctionsHash}). */
+    CompletionStage<Sanctions> sanctions(String room) {
+        return link.call("sanctions", redis -> redis.hgetall(keys.sanctions(room))).thenApply(hash -> {
+            List<String> flat = new java.util.ArrayList<>();
+            hash.forEach((field, value) -> {
+                flat.add(field);
+                flat.add(value);
+            });
+            Sanctions sanctions = new Sanctions();
+            SanctionsHash.load(flat, sanctions);
+            return sanctions;
+        });
+    }
+
+    /** The room's epoch as Redis holds it now, or null when Redis holds no such room. */
+    CompletionStage<String> epoch(String room) {
+        return link.call("epoch", redis -> redis.hget(keys.meta(room), "epoch"));
     }
 
     /** A frame of the texts hash if it is a chat message's (not an edit's), else null. */
@@ -127,6 +156,47 @@ final class RoomCalls {
             return new Amended(id, reply.size() > 2 ? chat(emptyAsNull(String.valueOf(reply.get(2)))) : null,
                     id == 0 && reply.size() == 2);
         });
+    }
+
+    /**
+     * Decides an amendment by {@code user} on the message as {@code read} (null: Redis holds none)
+     * and appends the entry if Redis still holds it so; if it changed meanwhile, decides again on
+     * what Redis answered it is now, {@code tries} times in all. Fails when it kept changing, or
+     * when Redis is in another epoch than the copy (whose members are about to come back to it).
+     * The decision's entry carries the id it was appended at.
+     *
+     * @param seenEpoch the epoch of the copy deciding (null: a server without one, the HTTP API's)
+     */
+    CompletionStage<RoomLog.Decision> amend(String room, String user, boolean moderator, RoomLog.Amend amend,
+                                            String read, String seenEpoch, long seenId, long giveUpAt, int tries) {
+        ChatMessage now = read == null ? null : (ChatMessage) FrameEncoder.logFrame(read);
+        RoomLog.Decision decision = RoomLog.decide(now, amend, user, moderator, room, Audience.now());
+        if (decision.entry() == null) {
+            return CompletableFuture.completedStage(decision);
+        }
+        return amend(room, decision.entry(), read, RoomLog.apply(now, decision.entry()), seenEpoch, seenId, giveUpAt)
+                .thenCompose(amended -> {
+                    if (amended.id() > 0) {
+                        return CompletableFuture.completedStage(
+                                new RoomLog.Decision(decision.entry().withId(amended.id()), null, null));
+                    } else if (amended.otherEpoch() || tries <= 1) {
+                        return CompletableFuture.failedStage(new IllegalStateException(amended.otherEpoch()
+                                ? "the room went on in another epoch" : "the message kept changing"));
+                    }
+                    return amend(room, user, moderator, amend, amended.now(), seenEpoch, seenId, giveUpAt, tries - 1);
+                });
+    }
+
+    /** Completes the HTTP API's deletion from what the amendment came to: the entry's id, or why not. */
+    static void settle(CompletableFuture<Long> deleted, RoomLog.Decision decision, Throwable error) {
+        if (error != null) {
+            deleted.completeExceptionally(error);
+        } else if (decision.entry() == null) {
+            deleted.completeExceptionally(new RefusedException(
+                    decision.refusal() == null ? ErrorCode.NOT_FOUND : decision.refusal(), decision.why()));
+        } else {
+            deleted.complete(decision.entry().id());
+        }
     }
 
     private static String emptyAsNull(String text) {

@@ -185,7 +185,9 @@ final class FrameLimit extends BaseFilter implements AddOn {
             m = b == (m % 2 == 0 ? '\r' : '\n') ? m + 1 : b == '\r' ? 1 : 0;
             if (m == 4) {
                 HEAD_END.remove(connection);
-                if (at + 1 == end) {
+                if (at + 1 == end || hasBody(in, at)) {
+                    // A request with a body (the HTTP API's) is no handshake: its body goes on with its
+                    // head, since a remainder handed back here is lost once its handler suspends.
                     return context.getInvokeAction();
                 }
                 Buffer rest = in.split(at + 1); // in keeps the head; rest comes back to this filter
@@ -201,6 +203,25 @@ final class FrameLimit extends BaseFilter implements AddOn {
      * request the HTTP filter keeps), that connection's reads will not reach the HTTP filter again,
      * so the request goes.
      */
+    /**
+     * Whether the head in this read, up to {@code end}, says a body follows ({@code Content-Length}
+     * or {@code Transfer-Encoding}); a head begun in an earlier read is only seen from here.
+     */
+    private static boolean hasBody(Buffer in, int end) {
+        StringBuilder head = new StringBuilder(end - in.position());
+        for (int at = in.position(); at < end; at++) {
+            head.append((char) (in.get(at) & 0xff));
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        String length = "\ncontent-length:";
+        int at = lower.indexOf(length);
+        if (at >= 0) {
+            int lineEnd = lower.indexOf('\n', at + 1);
+            return !lower.substring(at + length.length(), lineEnd < 0 ? lower.length() : lineEnd).strip().equals("0");
+        }
+        return lower.contains("\ntransfer-encoding:");
+    }
+
     private static final FilterChainContext.CompletionListener LET_GO_OF_HTTP = context -> {
         Connection<?> connection = context.getConnection();
         Watch watch = WATCH.get(connection);
