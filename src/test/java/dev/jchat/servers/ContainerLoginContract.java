@@ -23,7 +23,8 @@ abstract class ContainerLoginContract {
 
     static final Map<String, String> PASSWORDS = Map.of("alice", "alice-secret-1", "boss", "boss-secret-1",
             "no", "no-secret-1");
-    static final Map<String, String> SETTINGS = Map.of("CHAT_AUTH", "container");
+    static final String API_KEY = "an-api-key-of-the-application-around-the-chat";
+    static final Map<String, String> SETTINGS = Map.of("CHAT_AUTH", "container", "CHAT_API_KEY", API_KEY);
 
     protected abstract ServerProcess server();
 
@@ -69,6 +70,14 @@ abstract class ContainerLoginContract {
         assertEquals(401, status(server().pageUri(), Map.of()), "the page too needs the login");
         assertEquals(200, status(server().pageUri(), login("alice")));
         assertEquals(200, status(server().pageUri().resolve("health/live"), Map.of()), "health checks stay open");
+    }
+
+    /** The HTTP API has its own key: the server's login (BASIC) stays out of its way. */
+    @Test
+    void theHttpApiAnswersItsOwnKeyNotTheLogin() throws Exception {
+        URI rooms = server().pageUri().resolve("api/rooms");
+        assertEquals(200, status(rooms, Map.of("Authorization", "Bearer " + API_KEY)));
+        assertEquals(401, status(rooms, login("alice")), "a login is no API key");
     }
 
     @Test
