@@ -32,8 +32,7 @@ public final class ApiClient {
 
     /** The client of the server behind this chat endpoint ({@code ws://host:port/ctx/chat}), with {@code Bearer key}. */
     public static ApiClient forChat(URI chatUri, String key) {
-        String http = chatUri.toString().replaceFirst("^ws", "http");
-        return new ApiClient(URI.create(http.substring(0, http.lastIndexOf('/') + 1)), key == null ? null : "Bearer " + key);
+        return new ApiClient(OpsClient.pageOf(chatUri), key == null ? null : "Bearer " + key);
     }
 
     /** The same server with another {@code Authorization} header (null: none). */

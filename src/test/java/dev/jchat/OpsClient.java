@@ -35,8 +35,13 @@ public final class OpsClient {
 
     /** The client of the server behind this chat endpoint ({@code ws://host:port/ctx/chat}). */
     public static OpsClient forChat(URI chatUri, String token) {
+        return new OpsClient(pageOf(chatUri), token);
+    }
+
+    /** Where the page of the server behind this chat endpoint is: {@code ws://host:port/ctx/chat} to {@code http://host:port/ctx/}. */
+    static URI pageOf(URI chatUri) {
         String http = chatUri.toString().replaceFirst("^ws", "http");
-        return new OpsClient(URI.create(http.substring(0, http.lastIndexOf('/') + 1)), token);
+        return URI.create(http.substring(0, http.lastIndexOf('/') + 1));
     }
 
     /** A GET of {@code path} (no leading slash), with {@code authorization} as its header when not null. */

@@ -238,9 +238,14 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
 
     /** The next chat frame, skipping presence and anything else before it. */
     public JsonObject nextChat() {
+        return skipTo("chat");
+    }
+
+    /** The next frame of this type, past every other frame (presence, the room's traffic) before it. */
+    public JsonObject skipTo(String type) {
         while (true) {
             JsonObject frame = next();
-            if ("chat".equals(frame.getString("type", null))) {
+            if (type.equals(frame.getString("type", null))) {
                 return frame;
             }
         }

@@ -217,15 +217,6 @@ class ApiTest {
         assertError(405, "method-not-allowed", api.get("api/rooms/deleting/messages/" + id));
     }
 
-    /** The next error frame, skipping what comes before it. */
-    private static JsonObject nextError(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if ("error".equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 
     @Test
     void moderationIsAModeratorsByApi() {
@@ -237,7 +228,7 @@ class ApiTest {
         assertEquals("moderated", answer.getString("room"));
         assertTrue(answer.getJsonNumber("id").longValue() > 0);
         assertTrue(java.time.Instant.parse(answer.getString("until")).isAfter(java.time.Instant.now().plusSeconds(3500)));
-        JsonObject error = nextError(troll);
+        JsonObject error = troll.skipTo("error");
         assertEquals("banned", error.getString("code"));
         assertEquals("spam", error.getString("reason"));
         troll.expectClose(1008);
@@ -255,11 +246,11 @@ class ApiTest {
 
         assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"mute\",\"user\":\"troll\"}").statusCode());
         back.say("still here");
-        assertEquals("muted", nextError(back).getString("code"));
+        assertEquals("muted", back.skipTo("error").getString("code"));
         assertError(403, "muted", api.post("api/rooms/moderated/messages", asTroll));
         assertError(403, "muted", api.post("api/rooms/moderated/messages", asTroll.replace("troll", "Troll")));
         assertEquals(200, api.post("api/rooms/moderated/moderation", "{\"action\":\"kick\",\"user\":\"troll\"}").statusCode());
-        assertEquals("kicked", nextError(back).getString("code"));
+        assertEquals("kicked", back.skipTo("error").getString("code"));
 
         String path = "api/rooms/moderated/moderation";
         assertError(400, "invalid-message", api.post(path, "{\"action\":\"shout\",\"user\":\"troll\"}"));
@@ -280,7 +271,7 @@ class ApiTest {
         assertEquals(200, closed.statusCode(), closed::body);
         assertEquals(2, ApiClient.json(closed).getInt("closed"));
         for (TestClient client : List.of(one, two)) {
-            JsonObject error = nextError(client);
+            JsonObject error = client.skipTo("error");
             assertEquals("kicked", error.getString("code"));
             assertEquals("account closed", error.getString("msg"));
             client.expectClose(1008);

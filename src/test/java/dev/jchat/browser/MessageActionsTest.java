@@ -144,7 +144,7 @@ class MessageActionsTest {
         try (TestClient dan = TestClient.connect(URI.create(server.chatUri() + "?v=3&user=Dan&room=resume"))) {
             dan.welcome();
             dan.say("see you");
-            long id = next(dan, "chat").getJsonNumber("id").longValue();
+            long id = dan.skipTo("chat").getJsonNumber("id").longValue();
             page.awaitMessage("see you");
 
             page.dropAndHoldReconnects();
@@ -154,10 +154,10 @@ class MessageActionsTest {
                 dan.send(frame("react", id).add("emoji", "❤️").add("on", on).build().toString());
             }
             dan.send(frame("react", id).add("emoji", "👍").build().toString());
-            next(dan, "edit");
-            next(dan, "reaction");
-            next(dan, "reaction");
-            next(dan, "reaction");
+            dan.skipTo("edit");
+            dan.skipTo("reaction");
+            dan.skipTo("reaction");
+            dan.skipTo("reaction");
             page.letReconnect();
 
             Item resumed = page.awaitMessageWithId(Long.toString(id), item -> item.edited() && item.reactions().size() == 1,
@@ -172,15 +172,6 @@ class MessageActionsTest {
         return Json.createObjectBuilder().add("type", type).add("id", id);
     }
 
-    /** The next frame of this type, past presence and the rest. */
-    private static JsonObject next(TestClient client, String type) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (type.equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 
     /** Two pages in a room, and a message the first wrote, seen on both (its id). */
     private record Said(ChatPage author, ChatPage reader, String id) {

@@ -192,15 +192,6 @@ public abstract class SecurityContract {
 
     // --- refresh and expiry (protocol version 3's auth; older versions as before)
 
-    /** The next frame of this type, past presence and the room's other traffic. */
-    private static JsonObject nextOf(TestClient client, String type) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (type.equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 
     private static String expiringIn(String sub, int seconds) throws Exception {
         return signed(SecurityTokens.SECRET, JWSAlgorithm.HS256, sub, Instant.now().plusSeconds(seconds));
@@ -222,14 +213,14 @@ public abstract class SecurityContract {
         Instant later = Instant.now().plusSeconds(300);
         refreshed.send("{\"type\":\"auth\",\"token\":\"" + signed(SecurityTokens.SECRET, JWSAlgorithm.HS256, "alice", later)
                 + "\"}");
-        assertEquals(later.getEpochSecond(), nextOf(refreshed, "auth").getJsonNumber("exp").longValue(), "the new expiry");
+        assertEquals(later.getEpochSecond(), refreshed.skipTo("auth").getJsonNumber("exp").longValue(), "the new expiry");
 
-        assertEquals("token-expired", nextOf(lapsing, "error").getString("code"));
+        assertEquals("token-expired", lapsing.skipTo("error").getString("code"));
         lapsing.expectClose(4001);
-        assertEquals("unauthorized", nextOf(old, "error").getString("code"));
+        assertEquals("unauthorized", old.skipTo("error").getString("code"));
         old.expectClose(1008);
         refreshed.send("{\"type\":\"ping\"}");
-        nextOf(refreshed, "pong");
+        refreshed.skipTo("pong");
         assertTrue(refreshed.isOpen(), "past the first token's expiry");
     }
 
@@ -240,17 +231,17 @@ public abstract class SecurityContract {
         alice.welcome();
         for (String token : List.of(SecurityTokens.valid("mallory"), "garbage", expiringIn("alice", -5))) {
             alice.send("{\"type\":\"auth\",\"token\":\"" + token + "\"}");
-            JsonObject error = nextOf(alice, "error");
+            JsonObject error = alice.skipTo("error");
             assertEquals("unauthorized", error.getString("code"));
             assertFalse(error.toString().contains(token), "the token never comes back");
         }
         alice.send("{\"type\":\"auth\"}");
-        assertEquals("invalid-message", nextOf(alice, "error").getString("code"));
+        assertEquals("invalid-message", alice.skipTo("error").getString("code"));
         alice.say("still alice");
-        assertEquals("alice", nextOf(alice, "chat").getString("user"));
+        assertEquals("alice", alice.skipTo("chat").getString("user"));
         TestClient older = join("olga");
         older.send("{\"type\":\"auth\",\"token\":\"" + SecurityTokens.valid("olga") + "\"}");
-        assertEquals("invalid-message", nextOf(older, "error").getString("code"), "version 3 only");
+        assertEquals("invalid-message", older.skipTo("error").getString("code"), "version 3 only");
     }
 
     // --- rates

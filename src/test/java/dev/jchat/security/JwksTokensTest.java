@@ -295,9 +295,9 @@ class JwksTokensTest {
         TestClient alice = connect(server, "v=3&room=hall&" + q(sign(ec, claims("alice", "user").build())));
         assertFalse(alice.welcome().containsKey("moderator"));
         alice.send("{\"type\":\"kick\",\"room\":\"hall\",\"user\":\"boss\"}");
-        assertEquals("forbidden", nextOf(alice, "error").getString("code"));
+        assertEquals("forbidden", alice.skipTo("error").getString("code"));
         boss.send("{\"type\":\"kick\",\"room\":\"hall\",\"user\":\"alice\",\"reason\":\"cool off\"}");
-        assertEquals("kicked", nextOf(alice, "error").getString("code"));
+        assertEquals("kicked", alice.skipTo("error").getString("code"));
     }
 
     @Test
@@ -325,13 +325,13 @@ class JwksTokensTest {
         TestClient client = connect(server, "v=3&room=team-a&" + q(alice));
         assertEquals("team-a", client.welcome().getString("room"));
         client.send("{\"type\":\"subscribe\",\"room\":\"elsewhere\"}");
-        JsonObject refused = nextOf(client, "error");
+        JsonObject refused = client.skipTo("error");
         assertEquals("forbidden", refused.getString("code"));
         assertEquals("elsewhere", refused.getString("room"));
         client.send("{\"type\":\"subscribe\",\"room\":\"lobby\"}");
-        assertEquals("lobby", nextOf(client, "welcome").getString("room"), "the connection stayed open");
+        assertEquals("lobby", client.skipTo("welcome").getString("room"), "the connection stayed open");
         client.send("{\"type\":\"subscribe\",\"room\":\"@bob\"}");
-        assertEquals("@alice+bob", nextOf(client, "welcome").getString("room"), "a direct conversation stays open");
+        assertEquals("@alice+bob", client.skipTo("welcome").getString("room"), "a direct conversation stays open");
     }
 
     @Test
@@ -380,15 +380,6 @@ class JwksTokensTest {
         }
     }
 
-    /** The next frame of this type, skipping others (presence, moderation entries). */
-    private static JsonObject nextOf(TestClient client, String type) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (type.equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 
     private interface Check {
         boolean done() throws Exception;

@@ -55,7 +55,7 @@ abstract class ContainerLoginContract {
             alice.say("hello");
             assertEquals("alice", alice.nextChat().getString("user"));
             alice.send("{\"type\":\"auth\",\"token\":\"a.b.c\"}");
-            assertEquals("unauthorized", skipTo(alice, "error").getString("code"), "no token replaces the login's user");
+            assertEquals("unauthorized", alice.skipTo("error").getString("code"), "no token replaces the login's user");
             alice.say("still me");
             assertEquals("alice", alice.nextChat().getString("user"));
         }
@@ -98,7 +98,7 @@ abstract class ContainerLoginContract {
             assertTrue(welcome.getBoolean("moderator", false), welcome::toString);
             assertFalse(alice.welcome().containsKey("moderator"));
             boss.send("{\"type\":\"ban\",\"room\":\"" + room + "\",\"user\":\"alice\",\"seconds\":3600,\"reason\":\"spam\"}");
-            JsonObject banned = skipTo(alice, "error");
+            JsonObject banned = alice.skipTo("error");
             assertEquals("banned", banned.getString("code"), banned::toString);
             try (TestClient again = as("alice", "room=" + room)) {
                 again.expectError("banned");
@@ -107,12 +107,4 @@ abstract class ContainerLoginContract {
         }
     }
 
-    private static JsonObject skipTo(TestClient client, String type) {
-        while (true) {
-            JsonObject frame = client.next();
-            if (type.equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 }

@@ -117,15 +117,6 @@ class RedisApiTest {
         assertEquals(404, apiC.get("api/rooms/never-" + room + "/presence").statusCode());
     }
 
-    /** The next error frame, skipping what comes before it. */
-    private static JsonObject nextError(TestClient client) {
-        while (true) {
-            JsonObject frame = client.next();
-            if ("error".equals(frame.getString("type", null))) {
-                return frame;
-            }
-        }
-    }
 
     @Test
     void moderationOnAServerWithoutTheRoomActsOnTheOther() throws Exception {
@@ -157,7 +148,7 @@ class RedisApiTest {
         assertTrue(ApiClient.json(banned).isNull("until"), "until lifted");
         assertTrue(ApiClient.json(banned).getJsonNumber("id").longValue() > ApiClient.json(muted).getJsonNumber("id").longValue(),
                 "one log: the ban after the mute");
-        assertEquals("banned", nextError(troll).getString("code"));
+        assertEquals("banned", troll.skipTo("error").getString("code"));
         troll.expectClose(1008);
     }
 
