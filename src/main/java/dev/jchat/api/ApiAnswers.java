@@ -439,9 +439,6 @@ public final class ApiAnswers {
             };
             return error(new Refusal(status, refused.code().wire(), refused.getMessage()));
         }
-        if (cause instanceof UnsupportedOperationException) {
-            return error(new Refusal(501, "not-implemented", cause.getMessage()));
-        }
         // its class only: an engine's error may quote the command, and with it a message's text
         LOG.log(Level.WARNING, "an API request failed in the engine and was answered 503: " + cause.getClass().getName());
         return unavailable();

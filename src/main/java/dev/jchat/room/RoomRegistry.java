@@ -90,9 +90,8 @@ public interface RoomRegistry extends AutoCloseable {
 
     /**
      * The HTTP API's disconnect: every connection of the name gets {@code error} {@code kicked}
-     * and close 1008. Answers how many were closed. The memory engine closes this server's, which
-     * are all of them; an engine shared by servers that cannot reach the others' fails with
-     * {@link UnsupportedOperationException}.
+     * and close 1008, on every server of the engine. Answers how many were closed; fails with
+     * {@code unavailable} when the engine cannot ask the other servers.
      */
     CompletionStage<Integer> disconnect(String user, String reason);
 

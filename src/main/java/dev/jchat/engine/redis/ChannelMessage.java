@@ -22,7 +22,9 @@ import java.util.List;
  * On the notices channel ({@link RedisKeys#notices}): {@code <name>\n<room>\n<notice frame>}
  * ({@link Notice}), and {@code !<server>\n<name>\n<frame>} for every version-3 connection of a
  * name but on the server that sent it ({@link Tell}: a read position's echo, {@code seen}; a name
- * never starts with {@code !}). Immutable.
+ * never starts with {@code !}); {@code ?<request>\n<name>\n<reason>}, the HTTP API's disconnect
+ * for every server ({@link Disconnect}), and {@code =<request>\n<count>}, a server's answer to it
+ * ({@link Closed}); a name never starts with {@code ?} or {@code =} either. Immutable.
  */
 sealed interface ChannelMessage {
 
@@ -124,6 +126,40 @@ sealed interface ChannelMessage {
             }
             String[] parts = message.substring(1).split("\n", 3);
             return parts.length == 3 ? new Tell(parts[0], parts[1], parts[2]) : null;
+        }
+    }
+
+    /** On the notices channel: every server closes {@code user}'s connections ({@link Disconnects}). */
+    record Disconnect(String request, String user, String reason) {
+
+        String text() {
+            return "?" + request + "\n" + user + "\n" + reason;
+        }
+
+        /** The request, or null when the message is not one. */
+        static Disconnect parse(String message) {
+            if (!message.startsWith("?")) {
+                return null;
+            }
+            String[] parts = message.substring(1).split("\n", 3);
+            return parts.length == 3 ? new Disconnect(parts[0], parts[1], parts[2]) : null;
+        }
+    }
+
+    /** On the notices channel: how many connections a server closed for a {@link Disconnect}. */
+    record Closed(String request, int closed) {
+
+        String text() {
+            return "=" + request + "\n" + closed;
+        }
+
+        /** The answer, or null when the message is not one. */
+        static Closed parse(String message) {
+            if (!message.startsWith("=")) {
+                return null;
+            }
+            String[] parts = message.substring(1).split("\n", 2);
+            return parts.length == 2 ? new Closed(parts[0], Integer.parseInt(parts[1])) : null;
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.Executor;
  * The pub/sub side of the engine: the channels this server listens to, one per room it has
  * someone in and the notices, subscribed and unsubscribed in order on one {@link Serial}; and the
  * way of every message heard ({@link ChannelMessage}): a room's to this server's copy of the room,
- * a notice to the hub, for the connections of its name here. Thread-safe.
+ * a notice to the hub, for the connections of its name here, the API's disconnect to
+ * {@link Disconnects}. Thread-safe.
  */
 final class Channels {
 
@@ -24,11 +25,14 @@ final class Channels {
     private final RedisKeys keys;
     private final Map<String, RedisRoom> rooms; // the registry's: read here, never changed
     private final Serial subscriptions;
+    private final Disconnects disconnects;
     /** This server, in the {@link ChannelMessage.Tell}s it sends: it hears its own and skips them. */
     private final String origin = Audience.newEpoch();
 
-    Channels(ChatHub hub, RedisLink link, RedisKeys keys, Map<String, RedisRoom> rooms, Executor pool) {
+    Channels(ChatHub hub, RedisLink link, RedisKeys keys, Map<String, RedisRoom> rooms, Executor pool,
+            Disconnects disconnects) {
         this.hub = hub;
+        this.disconnects = disconnects;
         this.link = link;
         this.keys = keys;
         this.rooms = rooms;
@@ -87,6 +91,16 @@ final class Channels {
                 if (!tell.origin().equals(origin)) {
                     hub.tell(tell.user(), Frame.of(tell.frame()), null);
                 }
+                return;
+            }
+            ChannelMessage.Disconnect disconnect = ChannelMessage.Disconnect.parse(message);
+            if (disconnect != null) {
+                disconnects.heard(disconnect);
+                return;
+            }
+            ChannelMessage.Closed closed = ChannelMessage.Closed.parse(message);
+            if (closed != null) {
+                disconnects.answered(closed);
                 return;
             }
             ChannelMessage.Notice notice = ChannelMessage.Notice.parse(message);

@@ -65,6 +65,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ExecutorService pool;
     private final RedisLink link;
     private final Channels channels;
+    private final Disconnects disconnects;
     private final RoomCalls calls;
     private final RedisPresence presence;
     private final Names names;
@@ -79,7 +80,8 @@ public final class RedisRooms implements RoomRegistry {
         this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 threads.daemons("chat-redis-rooms-"));
         this.link = new RedisLink(config, hub, threads);
-        this.channels = new Channels(hub, link, keys, rooms, pool);
+        this.disconnects = new Disconnects(hub, link, keys);
+        this.channels = new Channels(hub, link, keys, rooms, pool, disconnects);
         this.calls = new RoomCalls(config, hub, link, keys);
         this.presence = new RedisPresence(config, hub, link, keys);
         this.names = new RedisNames(config, link, keys);
@@ -254,11 +256,10 @@ public final class RedisRooms implements RoomRegistry {
                 : calls.amend(name, entry, null, null, null, 0, calls.deadline()).thenApply(RoomCalls.Amended::id);
     }
 
-    /** Not yet: closing this server's connections alone would leave the name on the others. */
+    /** On every server sharing Redis, this one included: {@link Disconnects}. */
     @Override
     public CompletionStage<Integer> disconnect(String user, String reason) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException(
-                "disconnect is not built for the Redis engine yet: it must reach every server"));
+        return disconnects.ask(user, reason);
     }
 
     /** From this server's copy of the room, or, when nobody here is in it, from what Redis holds ({@link #read}). */

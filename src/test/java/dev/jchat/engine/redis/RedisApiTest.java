@@ -153,13 +153,25 @@ class RedisApiTest {
     }
 
     @Test
-    void aDisconnectIsNotBuiltOnRedisYetAndSaysSo() throws Exception {
+    void aDisconnectAskedOfOneServerClosesTheNamesConnectionsOnEveryServer() throws Exception {
         EmbeddedServer a = server();
-        TestClient kept = clients.join(a.chatUri(), "kept");
-        HttpResponse<String> refused = ApiClient.forChat(a.chatUri(), KEY).post("api/users/kept/disconnect", "{}");
-        assertEquals(501, refused.statusCode(), refused::body);
-        assertEquals("not-implemented", ApiClient.json(refused).getString("error"));
-        assertTrue(kept.isOpen(), "nothing was done");
+        EmbeddedServer b = server();
+        TestClient onA = clients.join(a.chatUri(), "leaver");
+        TestClient onB = clients.join(b.chatUri(), "leaver");
+        TestClient stayer = clients.join(b.chatUri(), "stayer");
+        HttpResponse<String> closed = ApiClient.forChat(a.chatUri(), KEY)
+                .post("api/users/leaver/disconnect", "{\"reason\":\"account closed\"}");
+        assertEquals(200, closed.statusCode(), closed::body);
+        assertEquals(2, ApiClient.json(closed).getInt("closed"), "one connection on each server, both counted");
+        for (TestClient client : List.of(onA, onB)) {
+            JsonObject error = client.skipTo("error");
+            assertEquals("kicked", error.getString("code"));
+            assertEquals("account closed", error.getString("msg"));
+            client.expectClose(1008);
+        }
+        assertTrue(stayer.isOpen(), "another name on the same server stays");
+        HttpResponse<String> none = ApiClient.forChat(b.chatUri(), KEY).post("api/users/leaver/disconnect", "{}");
+        assertEquals(0, ApiClient.json(none).getInt("closed"), none::body);
     }
 
     @Test
