@@ -179,3 +179,43 @@ stop_group() {
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
+
+# ---- Redis and chat servers for the Redis scripts (run-redis.sh, run-chaos.sh) ---------------
+
+# start_redis PORT DIR LOG [ARGS...]: a redis-server on 127.0.0.1:PORT working in DIR (made if
+# missing), output to LOG, with ARGS added (`--sentinel` makes it a sentinel: then the first ARG
+# is its config file, given before the port); waits until it answers PING (10 s at most) and sets
+# started_redis_pid, or prints its log and fails.
+start_redis() {
+  local port=$1 dir=$2 log=$3
+  shift 3
+  mkdir -p "$dir"
+  if [ "${2:-}" = --sentinel ]; then
+    redis-server "$1" --sentinel --port "$port" --bind 127.0.0.1 --dir "$dir" >"$log" 2>&1 &
+  else
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" "$@" >"$log" 2>&1 &
+  fi
+  started_redis_pid=$!
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return
+    kill -0 "$started_redis_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "redis-server on $port did not start; its log:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+# await_server_url LOG PID: the URL a started chat server logs once it listens; fails after 30 s.
+await_server_url() {
+  local url
+  for _ in $(seq 1 300); do
+    url=$(grep -o 'ws://127\.0\.0\.1:[0-9]*/chat' "$1" | head -n 1 || true)
+    [ -n "$url" ] && { echo "$url"; return; }
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the server logging to $1 did not start; its log:" >&2
+  cat "$1" >&2
+  return 1
+}

@@ -84,20 +84,8 @@ cp bench/target/chat-bench.jar "$work/chat-bench.jar"
 
 
 redis_port=$(free_port)
-mkdir "$work/redis"
-redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --save "" --appendonly yes \
-  --maxmemory-policy noeviction >"$logs-redis-server.log" 2>&1 &
-redis_pid=$!
-for _ in $(seq 1 100); do
-  [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
-  kill -0 "$redis_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" != PONG ]; then
-  echo "redis-server did not start; its log:" >&2
-  cat "$logs-redis-server.log" >&2
-  exit 1
-fi
+start_redis "$redis_port" "$work/redis" "$logs-redis-server.log" --save "" --appendonly yes --maxmemory-policy noeviction
+redis_pid=$started_redis_pid
 redis_url=redis://127.0.0.1:$redis_port
 
 # Starts one chat server on a port of its choosing; $1 = its name (for its log), $2 = Redis URL or
@@ -110,18 +98,9 @@ start_server() {
   point_pids+=("$!")
 }
 
-# The URL a started server logs once it listens; fails after 30 s.
+# The URL a started server logs once it listens.
 server_url() { # $1 = name, $2 = pid
-  local url
-  for _ in $(seq 1 300); do
-    url=$(grep -o 'ws://127\.0\.0\.1:[0-9]*/chat' "$work/$1.log" | head -n 1 || true)
-    [ -n "$url" ] && { echo "$url"; return; }
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "server $1 did not start; its log:" >&2
-  cat "$work/$1.log" >&2
-  return 1
+  await_server_url "$work/$1.log" "$2"
 }
 
 # Stops the servers of a point and keeps their logs (appended, one file per server name).
