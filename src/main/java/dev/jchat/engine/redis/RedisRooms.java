@@ -65,6 +65,7 @@ public final class RedisRooms implements RoomRegistry {
     private final ExecutorService pool;
     private final RedisLink link;
     private final Channels channels;
+    private final SubscriptionProbe probe;
     private final RoomCalls calls;
     private final RedisPresence presence;
     private final Names names;
@@ -80,6 +81,7 @@ public final class RedisRooms implements RoomRegistry {
                 threads.daemons("chat-redis-rooms-"));
         this.link = new RedisLink(config, hub, threads);
         this.channels = new Channels(hub, link, keys, rooms, pool);
+        this.probe = new SubscriptionProbe(hub, link, Duration.ofSeconds(config.engine().redisProbeSeconds()));
         this.calls = new RoomCalls(config, hub, link, keys);
         this.presence = new RedisPresence(config, hub, link, keys);
         this.names = new RedisNames(config, link, keys);
@@ -96,18 +98,22 @@ public final class RedisRooms implements RoomRegistry {
             @Override
             public void subscriptionsUp() {
                 channels.connected();
+                probe.subscribe();
             }
 
             @Override
             public void message(String channel, String message) {
-                channels.received(channel, message);
+                if (!probe.heard(channel, message)) {
+                    channels.received(channel, message);
+                }
             }
         });
+        probe.start();
     }
 
     @Override
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
-        if (!link.reachable()) {
+        if (!available()) {
             throw new RefusedException(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
         }
         if (!rooms.containsKey(name) && rooms.size() >= config.maxRooms()) {
@@ -300,9 +306,15 @@ public final class RedisRooms implements RoomRegistry {
         return link.reachable();
     }
 
+    /** True while Redis answers on both connections and the subscription delivers ({@link SubscriptionProbe}). */
     @Override
     public boolean available() {
-        return link.reachable();
+        return link.reachable() && probe.delivering();
+    }
+
+    /** For tests: the client name of this server's subscription connection in Redis. */
+    String subscriberName() {
+        return link.subscriberName();
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */
