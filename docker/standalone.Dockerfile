@@ -49,6 +49,7 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_REDIS_PREFIX=chat \
     CHAT_HISTORY_DAYS=30 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
+    CHAT_REDIS_PROBE_SECONDS=2 \
     CHAT_LOG_FORMAT=text
 # CHAT_JWT_SECRET, CHAT_METRICS_TOKEN and CHAT_API_KEY: pass them at run time, never bake them in.
 # CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1, on CHAT_PORT); to keep the chat

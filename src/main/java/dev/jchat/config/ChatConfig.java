@@ -34,6 +34,7 @@ import static dev.jchat.config.Setting.PRESENCE_TTL_SECONDS;
 import static dev.jchat.config.Setting.RATE_BURST;
 import static dev.jchat.config.Setting.RATE_PER_SECOND;
 import static dev.jchat.config.Setting.REDIS_PREFIX;
+import static dev.jchat.config.Setting.REDIS_PROBE_SECONDS;
 import static dev.jchat.config.Setting.REDIS_URL;
 import static dev.jchat.config.Setting.SEND_TIMEOUT_SECONDS;
 import static dev.jchat.config.Setting.TOKEN_URL;
@@ -239,6 +240,11 @@ public final class ChatConfig extends Values {
             return integer(PRESENCE_TTL_SECONDS);
         }
 
+        /** How often the subscription's delivery is checked, and how long a probe may take to come back. */
+        public int redisProbeSeconds() {
+            return integer(REDIS_PROBE_SECONDS);
+        }
+
         public int historyMaxMb() {
             return integer(HISTORY_MAX_MB);
         }
@@ -259,6 +265,10 @@ public final class ChatConfig extends Values {
 
         public Engine withPresenceTtlSeconds(int value) {
             return new Engine(with(PRESENCE_TTL_SECONDS, value));
+        }
+
+        public Engine withRedisProbeSeconds(int value) {
+            return new Engine(with(REDIS_PROBE_SECONDS, value));
         }
 
         public Engine withHistoryMaxMb(int value) {

@@ -138,6 +138,10 @@ public enum Setting {
             + " with either engine: how long a room stays in a name's \"my rooms\" after the name was last active in it"),
     PRESENCE_TTL_SECONDS(ENGINE, whole(30, 3, 3_600),
             "with Redis: how soon the names of a server that died leave their rooms"),
+    REDIS_PROBE_SECONDS(ENGINE, whole(2, 1, 60),
+            "with Redis: how often each server checks that its subscription still delivers, by a message to itself;"
+                    + " one not back within as long makes it reconnect the subscription, resubscribe and catch up"
+                    + " (not ready meanwhile)"),
     LOG_FORMAT(SERVER, choice(ChatConfig.LogFormat.TEXT),
             "`json` prints one JSON object per line (`time`, `level`, `logger`, `thread`, `message`, and fields such"
                     + " as `connection`, `room`, `close_code`, `repeated`): every line of the jar, and the chat's own"

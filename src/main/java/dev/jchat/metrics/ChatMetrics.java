@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <p>The names as Prometheus shows them: {@code chat_connections}, {@code chat_rooms},
  * {@code chat_names_online}, {@code chat_messages_total}, {@code chat_deliveries_total},
  * {@code chat_refused_total{code}}, {@code chat_closed_total{code}},
- * {@code chat_send_seconds} and {@code chat_engine_seconds{op}}.
+ * {@code chat_send_seconds}, {@code chat_engine_seconds{op}} and
+ * {@code chat_redis_subscription_stalls_total}.
  */
 public final class ChatMetrics implements AutoCloseable {
 
@@ -40,6 +41,7 @@ public final class ChatMetrics implements AutoCloseable {
     private final Counter messages;
     private final Counter deliveries;
     private final Timer send;
+    private final Counter subscriptionStalls;
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class); // every code, from the start
     private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Timer> engine = new ConcurrentHashMap<>();
@@ -53,6 +55,9 @@ public final class ChatMetrics implements AutoCloseable {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        subscriptionStalls = Counter.builder("chat.redis.subscription.stalls")
+                .description("Times the Redis subscription was found not delivering, and reconnected")
                 .register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             refused.put(code, Counter.builder("chat.refused").description("Error frames sent, by code")
@@ -111,6 +116,11 @@ public final class ChatMetrics implements AutoCloseable {
                         .maximumExpectedValue(Duration.ofSeconds(5))
                         .register(registry))
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** The Redis subscription was found not delivering (a probe did not come back), and is reconnected. */
+    public void subscriptionStalled() {
+        subscriptionStalls.increment();
     }
 
     /** Every meter, in the Prometheus text format, version 0.0.4. */

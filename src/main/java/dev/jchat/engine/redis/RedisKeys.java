@@ -99,6 +99,14 @@ record RedisKeys(String prefix) {
         return prefix + ":notices";
     }
 
+    /**
+     * One server's subscription connection: its client name in Redis ({@code CLIENT LIST}), and the
+     * channel of the probes it publishes to itself ({@link SubscriptionProbe}).
+     */
+    String subscriber(String node) {
+        return prefix + ":subscriber:" + node;
+    }
+
     /** The room a channel belongs to, or null for someone else's channel. */
     String roomOf(String channel) {
         String start = prefix + ":{";

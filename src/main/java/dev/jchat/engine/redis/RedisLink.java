@@ -3,6 +3,7 @@ package dev.jchat.engine.redis;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.ChatHub;
 import dev.jchat.connection.Threads;
+import dev.jchat.room.Audience;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -12,6 +13,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -30,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -40,7 +43,9 @@ import java.util.function.Function;
  * reach Redis, and failed at once while the command connection is not up with the scripts loaded.
  * On every connect of the command connection the scripts are loaded and Redis' clock is read
  * ({@link RedisClock}, read again every second) before commands are taken again. Commands are never
- * sent again after a reconnect. Thread-safe.
+ * sent again after a reconnect. The subscription connection can be replaced by a new one
+ * ({@link #renewSubscriptions}) when it stopped delivering without Lettuce noticing (see
+ * {@link SubscriptionProbe}). Thread-safe.
  */
 final class RedisLink {
 
@@ -68,6 +73,10 @@ final class RedisLink {
     private final RedisClock clock = new RedisClock();
     private final ClientResources resources;
     private final RedisClient client;
+    /** The subscription connection's address, with its own client name (CLIENT LIST shows which server it is). */
+    private final RedisURI subscriberUri;
+    private final String subscriberName;
+    private final AtomicBoolean renewing = new AtomicBoolean();
     private final Thread connector;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
@@ -92,6 +101,10 @@ final class RedisLink {
         RedisURI uri = RedisURI.create(config.engine().redisUrl());
         uri.setTimeout(COMMAND_TIMEOUT);
         this.client = RedisClient.create(resources, uri);
+        this.subscriberName = new RedisKeys(config.engine().redisPrefix()).subscriber(Audience.newEpoch());
+        this.subscriberUri = RedisURI.create(config.engine().redisUrl());
+        subscriberUri.setTimeout(COMMAND_TIMEOUT);
+        subscriberUri.setClientName(subscriberName);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -128,6 +141,39 @@ final class RedisLink {
 
     RedisClock clock() {
         return clock;
+    }
+
+    /** The client name of this server's subscription connection, unique to it (CLIENT LIST, CLIENT KILL). */
+    String subscriberName() {
+        return subscriberName;
+    }
+
+    /**
+     * Replaces the subscription connection with a new one, for one that stays open but no longer
+     * delivers (Lettuce reconnects only a connection it sees close). The old one is closed and
+     * whatever it still brings is ignored; once the new one is up, {@link Listener#subscriptionsUp}
+     * subscribes every channel again and each room catches up from Redis. Nothing happens while a
+     * renewal is on its way; a renewal that fails leaves no connection, and the next one tries again.
+     */
+    void renewSubscriptions() {
+        if (closed || pubsub == null || !renewing.compareAndSet(false, true)) {
+            return;
+        }
+        StatefulRedisPubSubConnection<String, String> old = pubsub;
+        old.closeAsync();
+        client.connectPubSubAsync(StringCodec.UTF8, subscriberUri).whenComplete((p, error) -> {
+            if (error != null) {
+                renewing.set(false);
+                hub.events().record(Level.WARNING, "a new Redis subscription connection failed; trying again",
+                        error.toString());
+            } else if (closed) {
+                p.closeAsync();
+            } else {
+                adopt(p);
+                renewing.set(false);
+                changed();
+            }
+        });
     }
 
     /**
@@ -267,17 +313,8 @@ final class RedisLink {
                     commands = client.connect();
                 }
                 if (pubsub == null) {
-                    StatefulRedisPubSubConnection<String, String> p = client.connectPubSub();
-                    p.addListener(new RedisPubSubAdapter<>() {
-                        @Override
-                        public void message(String channel, String message) {
-                            listener.message(channel, message);
-                        }
-                    });
-                    pubsub = p;
-                    listener.subscriptionsUp();
+                    adopt(client.connectPubSub(StringCodec.UTF8, subscriberUri));
                 }
-                pubsubUp = true;
                 prepare(commands);
                 firstAttempt.countDown();
                 return;
@@ -291,6 +328,21 @@ final class RedisLink {
                 sleep(1_000);
             }
         }
+    }
+
+    /** Makes {@code p} the subscription connection, up, and subscribes what should be. */
+    private void adopt(StatefulRedisPubSubConnection<String, String> p) {
+        p.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (p == pubsub) { // not what a replaced connection still brings
+                    listener.message(channel, message);
+                }
+            }
+        });
+        pubsub = p;
+        pubsubUp = true;
+        listener.subscriptionsUp();
     }
 
     private final class ConnectionStates implements RedisConnectionStateListener {

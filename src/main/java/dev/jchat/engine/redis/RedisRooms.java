@@ -66,6 +66,7 @@ public final class RedisRooms implements RoomRegistry {
     private final RedisLink link;
     private final Channels channels;
     private final Disconnects disconnects;
+    private final SubscriptionProbe probe;
     private final RoomCalls calls;
     private final RedisPresence presence;
     private final Names names;
@@ -82,6 +83,7 @@ public final class RedisRooms implements RoomRegistry {
         this.link = new RedisLink(config, hub, threads);
         this.disconnects = new Disconnects(hub, link, keys);
         this.channels = new Channels(hub, link, keys, rooms, pool, disconnects);
+        this.probe = new SubscriptionProbe(hub, link, Duration.ofSeconds(config.engine().redisProbeSeconds()));
         this.calls = new RoomCalls(config, hub, link, keys);
         this.presence = new RedisPresence(config, hub, link, keys);
         this.names = new RedisNames(config, link, keys);
@@ -98,18 +100,22 @@ public final class RedisRooms implements RoomRegistry {
             @Override
             public void subscriptionsUp() {
                 channels.connected();
+                probe.subscribe();
             }
 
             @Override
             public void message(String channel, String message) {
-                channels.received(channel, message);
+                if (!probe.heard(channel, message)) {
+                    channels.received(channel, message);
+                }
             }
         });
+        probe.start();
     }
 
     @Override
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
-        if (!link.reachable()) {
+        if (!available()) {
             throw new RefusedException(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE);
         }
         if (!rooms.containsKey(name) && rooms.size() >= config.maxRooms()) {
@@ -301,9 +307,15 @@ public final class RedisRooms implements RoomRegistry {
         return link.reachable();
     }
 
+    /** True while Redis answers on both connections and the subscription delivers ({@link SubscriptionProbe}). */
     @Override
     public boolean available() {
-        return link.reachable();
+        return link.reachable() && probe.delivering();
+    }
+
+    /** For tests: the client name of this server's subscription connection in Redis. */
+    String subscriberName() {
+        return link.subscriberName();
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */

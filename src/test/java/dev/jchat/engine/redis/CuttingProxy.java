@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP proxy in front of Redis that can cut the subscriber connections alone (those whose client
  * sent SUBSCRIBE), and refuse new ones for a while, or hold back what Redis sends them (a slow
- * channel), leaving the command connections untouched.
+ * channel), or stop forwarding it to the ones open now for good (a connection that stays up and
+ * delivers nothing), leaving the command connections untouched.
  */
 final class CuttingProxy implements AutoCloseable {
 
@@ -24,6 +25,7 @@ final class CuttingProxy implements AutoCloseable {
         final Socket client;
         final Socket redis;
         volatile boolean subscriber;
+        volatile boolean stalled;
 
         Link(Socket client, Socket redis) {
             this.client = client;
@@ -72,6 +74,18 @@ final class CuttingProxy implements AutoCloseable {
         holdingSubscribers = true;
     }
 
+    /**
+     * The subscriber connections open now stay open but get nothing more from Redis, ever (what
+     * Redis sends them is read and dropped, as a network that lost the way would); new ones pass.
+     */
+    void stallSubscribers() {
+        for (Link link : links) {
+            if (link.subscriber) {
+                link.stalled = true;
+            }
+        }
+    }
+
     /** Delivers what was held back, in order, and lets the rest through. */
     void releaseSubscribers() {
         holdingSubscribers = false;
@@ -111,6 +125,9 @@ final class CuttingProxy implements AutoCloseable {
                     }
                     while (!fromClient && link.subscriber && holdingSubscribers) {
                         Thread.sleep(5);
+                    }
+                    if (!fromClient && link.stalled) {
+                        continue;
                     }
                     out.write(buffer, 0, n);
                     out.flush();

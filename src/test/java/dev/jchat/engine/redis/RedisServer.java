@@ -3,6 +3,7 @@ package dev.jchat.engine.redis;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -113,6 +114,31 @@ public final class RedisServer implements AutoCloseable {
             }
             return reply.toString();
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The id of the client connection named {@code name} ({@code CLIENT SETNAME}), from {@code CLIENT
+     * LIST}, for a {@code CLIENT KILL ID} of exactly that connection; null when there is none.
+     */
+    public String clientId(String name) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write("CLIENT LIST\r\n".getBytes(StandardCharsets.UTF_8));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            StringBuilder header = new StringBuilder();
+            int c;
+            while ((c = in.read()) != '\n') {
+                header.append((char) c);
+            }
+            byte[] list = new byte[Integer.parseInt(header.toString().strip().substring(1))]; // $<length>
+            in.readFully(list);
+            for (String line : new String(list, StandardCharsets.UTF_8).split("\n")) {
+                if ((" " + line + " ").contains(" name=" + name + " ")) {
+                    return line.replaceFirst("^id=(\\d+) .*", "$1").strip();
+                }
+            }
             return null;
         }
     }

@@ -1,0 +1,150 @@
+package dev.jchat.engine.redis;
+
+import dev.jchat.ChatHub;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+
+/**
+ * Proof that this server's subscription still delivers. A connection can stay open and stop
+ * delivering (a half-open TCP connection, a proxy or NAT that dropped its state, a Redis failover
+ * that kept the old socket): Lettuce then sees nothing wrong, the commands still work, and the
+ * rooms would go silent while health stayed green. So every {@code CHAT_REDIS_PROBE_SECONDS}
+ * the server publishes a numbered probe on a channel of its own, which its subscription
+ * connection listens to. A probe not heard back within as long means the subscription does not
+ * deliver: the server is not ready ({@link #delivering}), says so once in the log, counts it
+ * ({@code chat_redis_subscription_stalls_total}), and replaces the connection
+ * ({@link RedisLink#renewSubscriptions}); the new one subscribes every channel again, and every
+ * room syncs, which fills what it missed from the room's stream in id order. The first probe
+ * heard after that makes it ready again, and says so. A probe that could not be published (the
+ * command connection is down) proves nothing either way: that is {@link RedisLink#reachable}'s
+ * business. Thread-safe: the timer, Lettuce's threads and the probe's replies meet under this
+ * object's lock.
+ */
+final class SubscriptionProbe {
+
+    private static final System.Logger LOG = System.getLogger(SubscriptionProbe.class.getName());
+
+    private final ChatHub hub;
+    private final RedisLink link;
+    private final String channel;
+    private final Duration period;
+    private long sent;              // guarded by this: the number of the newest probe published
+    private long waitingFor;        // guarded by this: the oldest probe not heard back, 0 for none
+    private long waitingSince;      // guarded by this: when it was published (System.nanoTime)
+    private long stalledAt;         // guarded by this: when the subscription was found stalled, 0 while it delivers
+    private volatile boolean delivering = true;
+
+    SubscriptionProbe(ChatHub hub, RedisLink link, Duration period) {
+        this.hub = hub;
+        this.link = link;
+        this.channel = link.subscriberName(); // the channel is named as the connection: this server's own
+        this.period = period;
+    }
+
+    /** Starts probing, one probe a period, until the link closes. */
+    void start() {
+        hub.schedule(this::tick, period);
+    }
+
+    /** False from a probe that did not come back until one does: the server cannot deliver meanwhile. */
+    boolean delivering() {
+        return delivering;
+    }
+
+    /** The subscription connection is up, first or again: listens to the probes. */
+    void subscribe() {
+        link.subscribe(channel).whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.log(Level.DEBUG, "the probe channel is not subscribed: {0}", error.toString()); // a stall, soon
+            }
+        });
+    }
+
+    /** Whether a channel message is a probe (then it is taken here), on Lettuce's thread. */
+    boolean heard(String from, String message) {
+        if (!from.equals(channel)) {
+            return false;
+        }
+        long number;
+        try {
+            number = Long.parseLong(message);
+        } catch (NumberFormatException e) {
+            LOG.log(Level.WARNING, "a probe that is not one on this server''s probe channel was dropped");
+            return true;
+        }
+        long healedAfter = 0;
+        synchronized (this) {
+            if (waitingFor != 0 && number >= waitingFor) {
+                waitingFor = 0; // this one, and every one before it: the subscription delivers in order
+            }
+            if (stalledAt != 0) {
+                healedAfter = System.nanoTime() - stalledAt;
+                stalledAt = 0;
+            }
+        }
+        if (healedAfter != 0) {
+            delivering = true;
+            LOG.log(Level.INFO, "the Redis subscription delivers again, {0} ms after it was found stalled;"
+                    + " every room here caught up from Redis", healedAfter / 1_000_000);
+        }
+        return true;
+    }
+
+    private void tick() {
+        if (link.closed()) {
+            return;
+        }
+        try {
+            check();
+            if (link.reachable()) {
+                publish();
+            }
+        } finally {
+            hub.schedule(this::tick, period);
+        }
+    }
+
+    /** A probe published more than a period ago and not heard: the subscription does not deliver. */
+    private void check() {
+        boolean stalled;
+        synchronized (this) {
+            stalled = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
+            if (!stalled) {
+                return;
+            }
+            waitingFor = 0; // the next probe, on the new connection, is the one to wait for
+            if (stalledAt == 0) {
+                stalledAt = System.nanoTime();
+            } else {
+                stalled = false; // still stalled: the renewal below tries again, without a second log line
+            }
+        }
+        if (stalled) {
+            delivering = false;
+            hub.metrics().subscriptionStalled();
+            LOG.log(Level.WARNING, "the Redis subscription delivered no probe within {0} s: reconnecting it;"
+                    + " not ready until it delivers again", period.toSeconds());
+        }
+        link.renewSubscriptions();
+    }
+
+    private void publish() {
+        long number;
+        synchronized (this) {
+            number = ++sent;
+            if (waitingFor == 0) {
+                waitingFor = number;
+                waitingSince = System.nanoTime();
+            }
+        }
+        link.call("probe", redis -> redis.publish(channel, Long.toString(number))).whenComplete((receivers, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    if (waitingFor == number) {
+                        waitingFor = 0; // never published: it proves nothing
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,158 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.OpsClient;
+import dev.jchat.TestClient;
+import dev.jchat.config.ChatConfig;
+import dev.jchat.launcher.EmbeddedServer;
+import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Two chat servers on one real redis-server, a reader on the first and a writer on the second, and
+ * the first server's subscription connection stops delivering while the writer chats: killed by
+ * Redis ({@code CLIENT KILL ID} of exactly that connection), or left open by a proxy that stops
+ * forwarding what Redis sends it (nothing tells Lettuce). Either way the server finds it within a
+ * bounded time, reconnects, and the reader gets every message sent meanwhile exactly once, in
+ * order; for the silent cut, {@code /health/ready} says not ready until the server delivers again.
+ */
+class RedisSubscriptionTest {
+
+    /** The servers' probe period; a stall is found within two, healed within a third or so. */
+    private static final int PROBE_SECONDS = 1;
+    private static final long BOUND_MS = 10_000;
+
+    private RedisServer redis;
+    private final RedisChats chats = new RedisChats();
+    private final RoomClients clients = chats.clients;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        chats.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private EmbeddedServer server(String redisUrl) throws Exception {
+        ChatConfig config = RedisChats.config(redisUrl, 3);
+        return chats.start(config.withEngine(config.engine().withRedisProbeSeconds(PROBE_SECONDS)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"killed by Redis", "silently stalled"})
+    void aSubscriptionThatStopsDeliveringIsFoundAndHealedAndNothingIsMissed(String how) throws Exception {
+        redis = RedisServer.start();
+        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+            EmbeddedServer a = server(proxy.url());
+            EmbeddedServer b = server(redis.url());
+            TestClient reader = clients.join(a.chatUri(), "reader");
+            TestClient writer = clients.join(b.chatUri(), "writer");
+            for (int id = 1; id <= 5; id++) {
+                writer.say("m " + id);
+                assertEquals(id, writer.nextChat().getInt("id"));
+                assertEquals("m " + id, reader.nextChat().getString("msg"));
+            }
+            Readiness readiness = new Readiness(OpsClient.forChat(a.chatUri(), null));
+            if (how.contains("killed")) {
+                String id = redis.clientId(((RedisRooms) a.hub().rooms()).subscriberName());
+                assertNotNull(id, "server A's subscription connection is in CLIENT LIST by its name");
+                assertEquals(":1", redis.command("CLIENT KILL ID " + id));
+            } else {
+                proxy.stallSubscribers();
+            }
+            long cut = System.nanoTime();
+            int last = 45;
+            CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> {
+                List<String> chats = new ArrayList<>();
+                while (chats.size() < last - 5) {
+                    JsonObject chat = reader.nextChat();
+                    chats.add(chat.getInt("id") + ":" + chat.getString("msg"));
+                }
+                return chats;
+            });
+            List<String> sent = new ArrayList<>();
+            for (int id = 6; id <= last; id++) { // the writer's server is untouched: every echo comes
+                writer.say("m " + id);
+                assertEquals(id, writer.nextChat().getInt("id"));
+                sent.add(id + ":m " + id);
+                Thread.sleep(50);
+            }
+            assertEquals(sent, read.get(BOUND_MS, TimeUnit.MILLISECONDS),
+                    "every message sent during the cut, once, in order");
+            long healed = System.nanoTime();
+            writer.say("end");
+            assertEquals("end", reader.nextChat().getString("msg"), "no message twice before the next one");
+            readiness.stopOnceReady(BOUND_MS);
+            System.out.printf("subscription %s: every message of the cut read %d ms after it (sending took %d ms);"
+                    + " not ready from %s to %s ms after it%n", how, TimeUnit.NANOSECONDS.toMillis(healed - cut),
+                    (last - 5) * 50, readiness.firstNotReady, readiness.readyAgain);
+            if (how.contains("stalled")) {
+                assertNotNull(readiness.firstNotReady, "not ready while it could not deliver: " + readiness.seen);
+                assertTrue(readiness.firstNotReady < BOUND_MS, "found within the bound");
+                assertNotNull(readiness.readyAgain, "ready again once it delivers: " + readiness.seen);
+                double stalls = OpsClient.value(OpsClient.forChat(a.chatUri(), null).scrape(),
+                        "chat_redis_subscription_stalls_total");
+                assertTrue(stalls >= 1, "counted: " + stalls);
+                clients.join(a.chatUri(), "late"); // and it takes joins again
+            }
+        }
+    }
+
+    /** Polls a server's {@code /health/ready} every 50 ms from the start: when it first said 503, and 200 after that. */
+    private static final class Readiness {
+        private final long start = System.nanoTime();
+        private final Thread poller;
+        final List<String> seen = new ArrayList<>();
+        volatile Long firstNotReady;
+        volatile Long readyAgain;
+        private volatile boolean stopped;
+
+        Readiness(OpsClient ops) {
+            poller = new Thread(() -> {
+                int previous = 0;
+                while (!stopped) {
+                    int status = ops.get("health/ready", null).statusCode();
+                    long at = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    if (status != previous) {
+                        synchronized (seen) {
+                            seen.add(at + " ms: " + status);
+                        }
+                        previous = status;
+                    }
+                    if (status == 503 && firstNotReady == null) {
+                        firstNotReady = at;
+                    } else if (status == 200 && firstNotReady != null && readyAgain == null) {
+                        readyAgain = at;
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "ready-poller");
+            poller.setDaemon(true);
+            poller.start();
+        }
+
+        /** Stops polling once the server said ready after not ready, or had never said not ready, or after {@code ms}. */
+        void stopOnceReady(long ms) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+            while (firstNotReady != null && readyAgain == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            stopped = true;
+            poller.join(5_000);
+        }
+    }
+}
