@@ -81,9 +81,9 @@ record RedisKeys(String prefix) {
         return prefix + ":room-directory";
     }
 
-    /** Counter shared by every room: the version of the latest presence change. */
-    String presenceVersion() {
-        return prefix + ":presence-version";
+    /** Counter of the room's presence changes: the version of the latest ({@code presence.lua}). */
+    String presenceVersion(String room) {
+        return prefix + ":{" + room + "}:presence-version";
     }
 
     /** Channel of the room's messages, presence changes and typing ({@link ChannelMessage}). */

@@ -12,7 +12,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -180,7 +180,7 @@ final class RedisLink {
      * A command on the command connection, timed as {@code op} and counted while in flight; fails
      * at once, without throwing, while that connection is not up with the scripts loaded.
      */
-    <T> CompletableFuture<T> call(String op, Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+    <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         StatefulRedisConnection<String, String> c = commands;
         if (c == null || !commandsUp) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
@@ -237,7 +237,7 @@ final class RedisLink {
     }
 
     private <T> CompletableFuture<T> send(StatefulRedisConnection<String, String> c,
-                                          Function<RedisAsyncCommands<String, String>, CompletionStage<T>> command) {
+                                          Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         try {
             return command.apply(c.async()).toCompletableFuture().whenComplete((result, error) -> {
                 if (error != null && Script.unknown(error)) {

@@ -3,16 +3,19 @@ package dev.jchat.engine.redis;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
+import dev.jchat.room.Direct;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
  * Presence across servers ({@code presence.lua}): tells Redis which names this server has in a
- * room, which also sweeps the names of servers that stopped refreshing theirs and keeps the room
+ * room, which also sweeps the names of servers that stopped refreshing theirs, and keeps the room
  * directory in order; and every period (a third of {@code CHAT_PRESENCE_TTL_SECONDS}) has every
  * room here tell its names again. See docs/REDIS.md, "Presence across servers". Thread-safe.
  */
@@ -36,21 +39,32 @@ final class RedisPresence {
         hub.schedule(() -> refresh(rooms), period());
     }
 
-    /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
+    /**
+     * Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other
+     * servers; then puts the room in the directory with its names online, or takes it out. The
+     * directory is a second command, not part of the script, so that the script touches the room's
+     * keys alone (one hash slot: Redis Cluster); two servers' updates of one room may land in the
+     * other order, and the directory then shows the older count until the next refresh (a period).
+     */
     void tell(String room, List<String> changes) {
         List<String> args = new ArrayList<>(List.of(node, Long.toString(period().toMillis()), keys.channel(room),
-                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS),
-                room));
+                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS)));
         args.addAll(changes);
-        String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room),
-                keys.directory()};
-        link.call("presence", redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new)))
-                .whenComplete((count, error) -> {
+        String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(room), keys.meta(room)};
+        link.call("presence", redis -> Script.PRESENCE.<List<Long>>run(redis, roomKeys, args.toArray(String[]::new))
+                        .thenCompose(counts -> list(redis, room, counts.get(1))))
+                .whenComplete((listed, error) -> {
                     if (error != null) {
                         // told again at the next refresh; until then others may miss this server's names
                         hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
                     }
                 });
+    }
+
+    /** The directory: rooms with a name online, scored by minus how many; direct conversations never. */
+    private CompletionStage<Long> list(RedisClusterAsyncCommands<String, String> redis, String room, long online) {
+        return online > 0 && !Direct.is(room) ? redis.zadd(keys.directory(), -online, room)
+                : redis.zrem(keys.directory(), room);
     }
 
     /** Refreshes come three times per lifetime: a live server's names never expire between two. */

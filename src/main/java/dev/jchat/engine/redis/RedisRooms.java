@@ -19,7 +19,9 @@ import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.connection.Threads;
 import dev.jchat.security.RefusedException;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +54,6 @@ import java.util.function.LongSupplier;
 public final class RedisRooms implements RoomRegistry {
 
     private static final System.Logger LOG = System.getLogger(RedisRooms.class.getName());
-    /** Rooms of dead servers one directory call may drop: a call blocks Redis for what it answers and this. */
-    private static final int DIRECTORY_DROPS = 200;
 
     private final ChatConfig config;
     private final ChatHub hub;
@@ -140,8 +140,8 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /**
-     * One script that costs Redis the rooms it answers (and the dead ones it drops, at most
-     * {@link #DIRECTORY_DROPS} a call), never all the rooms: Redis keeps the directory in order.
+     * Reads that cost Redis the rooms they answer (and the dead ones they drop), never all the
+     * rooms: the directory is kept in order ({@link #readDirectory}).
      * Questions that come while one is on its way share the next call, so that however many
      * clients ask, a server has one call in flight at most.
      */
@@ -199,20 +199,53 @@ public final class RedisRooms implements RoomRegistry {
         }
     }
 
+    /**
+     * The first {@code max} rooms of the directory with someone online, and their newest ids. It
+     * costs what it answers, not how many rooms there are: the directory is kept in order
+     * ({@link RedisPresence}), and each room answered is read where it lives (its presence and
+     * meta: one hash slot a room, so each read goes to the room's node in a Redis Cluster). A room
+     * whose presence all expired (its servers died, nobody swept it) is dropped from the directory
+     * when met: no command here holds Redis for longer than one room's read, however many there are.
+     */
     private CompletionStage<List<RoomList.Entry>> readDirectory(int max) {
-        return link.call("rooms", redis -> Script.ROOMS.<List<Object>>run(redis, new String[] {keys.directory()},
-                keys.prefix(), Long.toString(presence.period().toMillis()), Integer.toString(max),
-                Integer.toString(DIRECTORY_DROPS))).thenCompose(flat -> {
-                    if (((Number) flat.get(0)).longValue() != 0) {
-                        return readDirectory(max); // dead rooms were dropped; each call drops more, so this ends
-                    }
-                    List<RoomList.Entry> entries = new ArrayList<>(flat.size() / 3);
-                    for (int i = 1; i + 2 < flat.size(); i += 3) {
-                        entries.add(new RoomList.Entry((String) flat.get(i), Integer.parseInt((String) flat.get(i + 1)),
-                                Long.parseLong((String) flat.get(i + 2))));
-                    }
-                    return CompletableFuture.completedStage(RoomRegistry.firstOf(entries, max));
-                });
+        return link.call("rooms", redis -> readDirectory(redis, max, new ArrayList<>()));
+    }
+
+    /** One batch of the directory from rank {@code found.size()} on; then the next, while rooms were dead. */
+    private CompletionStage<List<RoomList.Entry>> readDirectory(RedisClusterAsyncCommands<String, String> redis, int max,
+                                                                List<RoomList.Entry> found) {
+        long liveSince = link.clock().onRedis(link.clock().now()) - presence.period().toMillis();
+        int from = found.size(); // the live rooms met so far hold the ranks before it: the dead left the set
+        int wanted = max - found.size();
+        return redis.zrangeWithScores(keys.directory(), from, from + wanted - 1).thenCompose(batch -> {
+            List<CompletableFuture<Long>> live = new ArrayList<>(batch.size());
+            List<CompletableFuture<String>> seqs = new ArrayList<>(batch.size());
+            for (ScoredValue<String> entry : batch) {
+                live.add(redis.zcount(keys.presence(entry.getValue()), Range.create(liveSince, Double.POSITIVE_INFINITY))
+                        .toCompletableFuture());
+                seqs.add(redis.hget(keys.meta(entry.getValue()), "seq").toCompletableFuture());
+            }
+            return CompletableFuture.allOf(live.toArray(CompletableFuture[]::new))
+                    .thenCombine(CompletableFuture.allOf(seqs.toArray(CompletableFuture[]::new)), (a, b) -> b)
+                    .thenCompose(read -> {
+                        List<CompletableFuture<Long>> dropped = new ArrayList<>();
+                        for (int i = 0; i < batch.size(); i++) {
+                            String room = batch.get(i).getValue();
+                            if (live.get(i).join() > 0) {
+                                String seq = seqs.get(i).join();
+                                found.add(new RoomList.Entry(room, (int) -batch.get(i).getScore(),
+                                        seq == null ? 0 : Long.parseLong(seq)));
+                            } else {
+                                dropped.add(redis.zrem(keys.directory(), room).toCompletableFuture());
+                            }
+                        }
+                        if (dropped.isEmpty() || batch.size() < wanted) { // as many as wanted, or the directory's end
+                            return CompletableFuture.completedFuture(RoomRegistry.firstOf(found, max));
+                        }
+                        return CompletableFuture.allOf(dropped.toArray(CompletableFuture[]::new))
+                                .thenCompose(done -> readDirectory(redis, max, found));
+                    });
+        });
     }
 
     /**
@@ -371,7 +404,7 @@ public final class RedisRooms implements RoomRegistry {
      * past the room's newest id (a room started over) finds nothing after it, as the copies do with
      * the position capped there.
      */
-    CompletableFuture<Positions.Unread> unreadInRedis(RedisAsyncCommands<String, String> redis, String room,
+    CompletableFuture<Positions.Unread> unreadInRedis(RedisClusterAsyncCommands<String, String> redis, String room,
                                                       String user, long read) {
         int lookAt = Math.min(Positions.MAX_UNREAD, config.historySize());
         return Script.UNREAD.<List<Object>>run(redis, new String[] {keys.log(room), keys.texts(room)},

@@ -53,7 +53,7 @@ final class RoomCalls {
      * message than Redis holds at an id of that epoch.
      */
     CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion(),
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion(room),
                 keys.texts(room), keys.edits(room), keys.sanctions(room)};
         return link.call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
                 Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),

@@ -3,7 +3,7 @@ package dev.jchat.engine.redis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,14 +21,13 @@ final class Script {
 
     static final Script PUBLISH = new Script("publish.lua", ScriptOutputType.MULTI);
     static final Script LOAD = new Script("load.lua", ScriptOutputType.MULTI);
-    static final Script PRESENCE = new Script("presence.lua", ScriptOutputType.INTEGER);
-    static final Script ROOMS = new Script("rooms.lua", ScriptOutputType.MULTI);
+    static final Script PRESENCE = new Script("presence.lua", ScriptOutputType.MULTI);
     static final Script CLAIM = new Script("claim.lua", ScriptOutputType.VALUE);
     static final Script UNCLAIM = new Script("unclaim.lua", ScriptOutputType.INTEGER);
     static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
     static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
     static final Script UNREAD = new Script("unread.lua", ScriptOutputType.MULTI);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD);
 
     private final String source;
     private final String digest;
@@ -55,12 +54,12 @@ final class Script {
      * source after a NOSCRIPT could overtake those sent after it, and one room's scripts must run
      * in the order they were sent. The stage fails with Redis' error, or with the connection's.
      */
-    <T> CompletionStage<T> run(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+    <T> CompletionStage<T> run(RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {
         return redis.<T>evalsha(digest, output, keys, args);
     }
 
     /** Makes Redis know the script, on every connect: a restarted Redis has forgotten it. */
-    CompletionStage<String> load(RedisAsyncCommands<String, String> redis) {
+    CompletionStage<String> load(RedisClusterAsyncCommands<String, String> redis) {
         return redis.scriptLoad(source);
     }
 

@@ -2,7 +2,7 @@
 -- newest entries of the log, names online and the presence version they belong to. Starts the
 -- room's next epoch when Redis no longer holds what was seen of it (see docs/REDIS.md, "When
 -- Redis forgets").
--- KEYS[1] meta hash   KEYS[2] stream   KEYS[3] names hash (name -> servers)   KEYS[4] presence version
+-- KEYS[1] meta hash   KEYS[2] stream   KEYS[3] names hash (name -> servers)   KEYS[4] the room's presence version (see presence.lua)
 -- KEYS[5] texts hash   KEYS[6] edits hash (see publish.lua)   KEYS[7] sanctions hash (mutes and bans)
 -- ARGV[1] the epoch to start, when there is none or the room's is lost   ARGV[2] chat messages to read
 -- ARGV[3] seconds to keep a room that has no message yet

@@ -3,16 +3,17 @@
 -- announces it, the last to lose it (or expire) announces its leave, exactly once, to every
 -- server through the room's channel.
 -- KEYS[1] presence sorted set (server|name -> expiry, ms on Redis' clock)   KEYS[2] names hash (name -> servers)
--- KEYS[3] the presence version, one counter for every room, so that it never starts over
+-- KEYS[3] the room's presence version: a new counter starts at Redis' clock in microseconds, so that a
+--   room's versions never start over, not even after its keys expired (servers may hold older ones)
 -- KEYS[4] the room's meta hash: a room without messages lives on while someone is in it
--- KEYS[5] the room directory: sorted set of the rooms with a name online, scored by minus how many, so
---   that the most names come first and then rooms by name (direct conversations are never listed)
+-- Every key is the room's (one hash slot, for Redis Cluster): the room directory is the caller's to
+-- update with the names online this answers (RedisPresence).
 -- ARGV[1] this server's id   ARGV[2] the refresh period, ms: an entry lives one period, and is swept
 --   one period after that, so a server whose refresh came a little late (or after a short outage) is not
 --   taken for gone   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
--- ARGV[6] the room's name   ARGV[7...] '+name' (here, or still here) or '-name' (gone)
--- Returns the number of changes announced.
+-- ARGV[6...] '+name' (here, or still here) or '-name' (gone)
+-- Returns {changes announced, names online}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changes = {}
@@ -22,7 +23,7 @@ local function gone(name)
     table.insert(changes, '-' .. name)
   end
 end
-for i = 7, #ARGV do
+for i = 6, #ARGV do
   local op, name = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local entry = ARGV[1] .. '|' .. name
   if op == '+' then
@@ -41,19 +42,18 @@ for _, entry in ipairs(expired) do
   redis.call('ZREM', KEYS[1], entry)
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))
 end
-local online = redis.call('HLEN', KEYS[2])
-if online > 0 and string.sub(ARGV[6], 1, 1) ~= '@' then
-  redis.call('ZADD', KEYS[5], -online, ARGV[6])
-else
-  redis.call('ZREM', KEYS[5], ARGV[6])
-end
 if #changes > 0 then
   local version = redis.call('INCR', KEYS[3])
-  redis.call('PUBLISH', ARGV[3], 'p ' .. version .. '\n' .. table.concat(changes, '\n')) -- ChannelMessage.Presence
+  if version == 1 then
+    version = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    redis.call('SET', KEYS[3], string.format('%d', version))
+  end
+  redis.call('PUBLISH', ARGV[3], 'p ' .. string.format('%d', version) .. '\n' .. table.concat(changes, '\n')) -- ChannelMessage.Presence
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
 if redis.call('HGET', KEYS[4], 'seq') == '0' then
   redis.call('EXPIRE', KEYS[4], ARGV[5], 'GT')
 end
-return #changes
+return {#changes, redis.call('HLEN', KEYS[2])}
