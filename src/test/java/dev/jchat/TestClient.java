@@ -206,12 +206,17 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
 
     /** The next event, or a failure after {@code wait}. */
     public Event nextEvent(Duration wait) {
+        Event event = poll(wait);
+        if (event == null) {
+            fail("nothing arrived within " + wait.toSeconds() + " s");
+        }
+        return event;
+    }
+
+    /** The next event, or null when none came within {@code wait} (for a client that may wait long, and may not). */
+    public Event poll(Duration wait) {
         try {
-            Event event = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-            if (event == null) {
-                fail("nothing arrived within " + wait.toSeconds() + " s");
-            }
-            return event;
+            return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

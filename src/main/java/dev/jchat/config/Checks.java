@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -175,10 +176,20 @@ final class Checks {
                 : "must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \"" + prefix + "\"";
     }
 
+    /** One sentinel's address in a {@code redis-sentinel://} URL: a host name or IPv4 address, and maybe a port. */
+    private static final Pattern SENTINEL = Pattern.compile("[A-Za-z0-9._-]+(:\\d{1,5})?");
+
     static String redisUrlProblem(String url) {
         String problem;
         try {
             URI uri = new URI(url);
+            if (sentinel(uri)) {
+                problem = sentinelProblem(uri);
+                if (problem == null) {
+                    return null;
+                }
+                return "must look like redis-sentinel://[user:password@]host:port[,host:port...][/db]#master: " + problem;
+            }
             String path = uri.getRawPath() == null ? "" : uri.getRawPath();
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
                 problem = "the scheme must be redis or rediss";
@@ -195,7 +206,30 @@ final class Checks {
             problem = "it is not a URL";
         }
         // never the URL itself in the message: it may hold a password
-        return "must look like redis://[user:password@]host:port[/db] or rediss://...: " + problem;
+        return "must look like redis://[user:password@]host:port[/db] or rediss://..., or"
+                + " redis-sentinel://host:port[,host:port...]#master: " + problem;
+    }
+
+    /** Lettuce's Sentinel URLs: {@code redis-sentinel://}, or {@code rediss-sentinel://} for TLS. */
+    private static boolean sentinel(URI uri) {
+        return "redis-sentinel".equals(uri.getScheme()) || "rediss-sentinel".equals(uri.getScheme());
+    }
+
+    /** What is wrong with a Sentinel URL (Lettuce's syntax, as much of it as the chat understands), or null. */
+    private static String sentinelProblem(URI uri) {
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        String hosts = authority.substring(authority.lastIndexOf('@') + 1);
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (hosts.isEmpty() || !Arrays.stream(hosts.split(",", -1)).allMatch(h -> SENTINEL.matcher(h).matches())) {
+            return "one or more sentinels, host:port, separated by commas";
+        } else if (!path.isEmpty() && !path.matches("/\\d{1,2}")) {
+            return "the path, when present, is a database number like /0";
+        } else if (uri.getRawQuery() != null) {
+            return "no query is understood";
+        } else if (uri.getRawFragment() == null || uri.getRawFragment().isEmpty()) {
+            return "the master's name, as the sentinels know it, is required after #";
+        }
+        return null;
     }
 
     /** The Redis address without its password, for logs. */
@@ -204,6 +238,12 @@ final class Checks {
             return "(not set: rooms in memory)";
         }
         URI uri = URI.create(url);
+        if (sentinel(uri)) {
+            String authority = uri.getRawAuthority();
+            return uri.getScheme() + "://" + (authority.contains("@") ? "***@" : "")
+                    + authority.substring(authority.lastIndexOf('@') + 1) + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                    + "#" + uri.getRawFragment();
+        }
         return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
                 + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }

@@ -61,11 +61,18 @@ class ChatConfigTest {
         assertTrue(config.describe().contains("CHAT_REDIS_URL=redis://***@redis.internal:6380/2"), config.describe());
         assertFalse(config.describe().contains("s3cret") || config.toString().contains("s3cret"));
         assertTrue(read(Map.of("CHAT_REDIS_URL", "rediss://redis.example:6379"), Map.of()).engine().redis());
+        ChatConfig sentinel = read(Map.of("CHAT_REDIS_URL", "redis-sentinel://:s3cret-pw@s1:26379,s2:26380,10.0.0.3/1#chat"),
+                Map.of());
+        assertTrue(sentinel.describe().contains("CHAT_REDIS_URL=redis-sentinel://***@s1:26379,s2:26380,10.0.0.3/1#chat"),
+                sentinel.describe());
+        assertFalse(sentinel.describe().contains("s3cret"));
     }
 
     @Test
     void aBadRedisSettingIsRefusedWithoutEchoingTheUrl() {
-        for (String url : List.of("http://pw@redis:6379", "redis://:pw@/0", "redis://h:1/x", "redis://h:1?pw=1", "::")) {
+        for (String url : List.of("http://pw@redis:6379", "redis://:pw@/0", "redis://h:1/x", "redis://h:1?pw=1", "::",
+                "redis-sentinel://:pw@s1:26379", "redis-sentinel://:pw@s1:26379,#m", "redis-sentinel://:pw@s1/x#m",
+                "redis-sentinel://:pw@s1?a=1#m", "redis-sentinel://:pw@#m")) {
             ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_REDIS_URL", url), Map.of()));
             assertTrue(e.getMessage().startsWith("CHAT_REDIS_URL must look like"), e.getMessage());
             assertFalse(e.getMessage().contains("pw"), e.getMessage());

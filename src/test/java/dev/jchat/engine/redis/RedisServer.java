@@ -11,13 +11,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} of the test's own: a free port, a temporary folder, AOF on (or off,
  * {@link #startFromSnapshots}), no automatic snapshots. It can be stopped, killed with SIGKILL and started again on the same port and data.
+ * The same for a replica of another ({@link #startReplicaOf}) and a sentinel ({@link #startSentinel},
+ * {@code redis-server --sentinel} with a configuration file of its own): every Redis process a test
+ * runs is one of these, so that a test of Sentinel or Cluster manages them the same way.
  * Debian's system service on 6379 is never used. Without redis-server the test is skipped with a
  * hint, unless {@code TESTS_REQUIRE_REDIS=1} (as .ci/run sets it) makes that a failure.
  */
@@ -30,12 +37,15 @@ public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final boolean aof;
+    /** What follows the port and data options on the command line ({@code --replicaof ...}), or, for a sentinel, null. */
+    private final List<String> more;
     private Process process;
 
-    private RedisServer(Path dir, int port, boolean aof) {
+    private RedisServer(Path dir, int port, boolean aof, List<String> more) {
         this.dir = dir;
         this.port = port;
         this.aof = aof;
+        this.more = more;
     }
 
     /** Starts one, or skips the test when redis-server is not installed (fails with TESTS_REQUIRE_REDIS=1). */
@@ -53,15 +63,48 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer start(boolean aof) throws IOException {
+        return start(aof, List.of());
+    }
+
+    /** A replica of {@code master} (AOF on, as the master's), replicating from the start. */
+    public static RedisServer startReplicaOf(RedisServer master) throws IOException {
+        return start(true, List.of("--replicaof", "127.0.0.1", Integer.toString(master.port)));
+    }
+
+    /**
+     * A sentinel watching {@code master} as {@code name}, with a quorum of {@code quorum}: it takes a
+     * master for down after {@code downAfterMillis} without an answer, and a failover that did not
+     * finish for failed after twice that. Its configuration file is its own (a sentinel rewrites it).
+     */
+    public static RedisServer startSentinel(RedisServer master, String name, int quorum, int downAfterMillis)
+            throws IOException {
+        RedisServer sentinel = create(true, null);
+        Files.writeString(sentinel.dir.resolve("sentinel.conf"), String.join("\n",
+                "port " + sentinel.port,
+                "bind 127.0.0.1",
+                "dir " + sentinel.dir,
+                "sentinel monitor " + name + " 127.0.0.1 " + master.port + " " + quorum,
+                "sentinel down-after-milliseconds " + name + " " + downAfterMillis,
+                "sentinel failover-timeout " + name + " " + 2 * downAfterMillis,
+                "sentinel parallel-syncs " + name + " 1", ""));
+        sentinel.startAgain();
+        return sentinel;
+    }
+
+    private static RedisServer start(boolean aof, List<String> more) throws IOException {
+        RedisServer server = create(aof, more);
+        server.startAgain();
+        return server;
+    }
+
+    private static RedisServer create(boolean aof, List<String> more) throws IOException {
         if (!Files.isExecutable(BINARY)) {
             if ("1".equals(System.getenv("TESTS_REQUIRE_REDIS"))) {
                 fail(MISSING + " (TESTS_REQUIRE_REDIS=1 demands the Redis tests)");
             }
             assumeTrue(false, MISSING);
         }
-        RedisServer server = new RedisServer(Files.createTempDirectory("chat-redis-"), freePort(), aof);
-        server.startAgain();
-        return server;
+        return new RedisServer(Files.createTempDirectory("chat-redis-"), freePort(), aof, more);
     }
 
     /** {@code redis://127.0.0.1:PORT}. */
@@ -75,9 +118,16 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts it again on the same port and data (after {@link #stop} or {@link #kill}). */
     public void startAgain() throws IOException {
-        process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", aof ? "yes" : "no", "--appendfsync", "always",
-                "--maxmemory-policy", "noeviction", "--protected-mode", "yes")
+        List<String> command = new ArrayList<>(List.of(BINARY.toString()));
+        if (more == null) {
+            command.addAll(List.of(dir.resolve("sentinel.conf").toString(), "--sentinel"));
+        } else {
+            command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--dir", dir.toString(), "--save", "", "--appendonly", aof ? "yes" : "no", "--appendfsync", "always",
+                    "--maxmemory-policy", "noeviction", "--protected-mode", "yes"));
+            command.addAll(more);
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
@@ -119,28 +169,69 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
+     * One inline command's whole reply, flattened: a status, error, number or string as one element,
+     * an array as its elements in order (nested ones flattened too), a nil as null.
+     */
+    public List<String> ask(String line) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            List<String> reply = new ArrayList<>();
+            read(in, reply);
+            return reply;
+        }
+    }
+
+    private static void read(DataInputStream in, List<String> into) throws IOException {
+        int type = in.read();
+        StringBuilder header = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\r') {
+            header.append((char) c);
+        }
+        in.read(); // \n
+        switch (type) {
+            case '*' -> {
+                for (int i = Integer.parseInt(header.toString()); i > 0; i--) {
+                    read(in, into);
+                }
+            }
+            case '$' -> {
+                int length = Integer.parseInt(header.toString());
+                if (length < 0) {
+                    into.add(null);
+                } else {
+                    byte[] bulk = new byte[length + 2];
+                    in.readFully(bulk);
+                    into.add(new String(bulk, 0, length, StandardCharsets.UTF_8));
+                }
+            }
+            default -> into.add(header.toString());
+        }
+    }
+
+    /**
      * The id of the client connection named {@code name} ({@code CLIENT SETNAME}), from {@code CLIENT
      * LIST}, for a {@code CLIENT KILL ID} of exactly that connection; null when there is none.
      */
     public String clientId(String name) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(2_000);
-            socket.getOutputStream().write("CLIENT LIST\r\n".getBytes(StandardCharsets.UTF_8));
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            StringBuilder header = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\n') {
-                header.append((char) c);
+        for (String line : ask("CLIENT LIST").get(0).split("\n")) {
+            if ((" " + line.strip() + " ").contains(" name=" + name + " ")) {
+                return line.replaceFirst("^id=(\\d+) .*", "$1").strip();
             }
-            byte[] list = new byte[Integer.parseInt(header.toString().strip().substring(1))]; // $<length>
-            in.readFully(list);
-            for (String line : new String(list, StandardCharsets.UTF_8).split("\n")) {
-                if ((" " + line + " ").contains(" name=" + name + " ")) {
-                    return line.replaceFirst("^id=(\\d+) .*", "$1").strip();
-                }
-            }
-            return null;
         }
+        return null;
+    }
+
+    /** A sentinel's answer about the master it watches as {@code name} ({@code SENTINEL MASTER}): field to value. */
+    public Map<String, String> sentinelMaster(String name) throws IOException {
+        List<String> fields = ask("SENTINEL MASTER " + name);
+        Map<String, String> master = new HashMap<>();
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            master.put(fields.get(i), fields.get(i + 1));
+        }
+        return master;
     }
 
     private String log() throws IOException {

@@ -1,0 +1,166 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.launcher.EmbeddedServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two chat servers on {@code redis-sentinel://} (a master, a replica, three sentinels: real
+ * processes, {@link RedisSentinels}), chat going on from both, and the master killed with SIGKILL.
+ * The sentinels promote the replica; both servers follow, resubscribe and catch up, and the
+ * clients chat again, in one order. See docs/REDIS.md, "Sentinel".
+ */
+class RedisSentinelTest {
+
+    private static final int DOWN_AFTER_MS = 1_000;
+    private static final Duration PACE = Duration.ofMillis(20);
+
+    private final RedisChats chats = new RedisChats();
+    private RedisSentinels redis;
+    private ChatTraffic traffic;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (traffic != null) {
+            traffic.close();
+        }
+        chats.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private EmbeddedServer server(String url) throws Exception {
+        ChatConfig config = RedisChats.config(url, 3);
+        return chats.start(config.withEngine(config.engine().withRedisProbeSeconds(1)));
+    }
+
+    @Test
+    void theServersFollowAFailoverAndTheChatGoesOnInOneOrder() throws Exception {
+        redis = RedisSentinels.start(DOWN_AFTER_MS);
+        EmbeddedServer a = server(redis.url());
+        EmbeddedServer b = server(redis.url());
+        traffic = new ChatTraffic("r-" + UUID.randomUUID().toString().substring(0, 8));
+        List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"));
+        List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
+        awaitAcknowledged(writers, Long.MIN_VALUE, 20);
+
+        RedisServer master = redis.master();
+        RedisServer next = redis.other(master);
+        long kill = System.nanoTime();
+        master.kill();
+        redis.awaitMaster(next);
+        long failedOver = System.nanoTime();
+        awaitAcknowledged(writers, failedOver, 30); // both servers publish and hear again
+        traffic.stopWriting();
+        awaitDelivered(readers, writers);
+        traffic.close();
+
+        Failover figures = Failover.of(kill, failedOver, readers, writers);
+        System.out.println("sentinel failover: " + figures);
+        for (ChatTraffic.Reader reader : readers) {
+            assertEquals(List.of(), reader.disorders, reader.user + " got every message once, in id order");
+        }
+        assertEquals(List.of(), figures.disagreements, "one order: each message has one id for everyone");
+        assertTrue(figures.lostAfterFailover.isEmpty(), "what was acknowledged after the failover reached everyone: "
+                + figures.lostAfterFailover);
+    }
+
+    /** Waits until each writer had {@code count} messages sent after {@code since} acknowledged. */
+    private static void awaitAcknowledged(List<ChatTraffic.Writer> writers, long since, int count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!writers.stream().allMatch(w -> w.acknowledged.keySet().stream().filter(t -> w.sentAt.get(t) > since)
+                .count() >= count)) {
+            assertTrue(System.nanoTime() < deadline, "the writers' messages are acknowledged again");
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits, 15 s at most, until every reader got every acknowledged message. */
+    private static void awaitDelivered(List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline && !readers.stream().allMatch(r -> writers.stream()
+                .allMatch(w -> r.gotAt.keySet().containsAll(w.acknowledged.keySet())))) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * What a failover did to the chat: counts, acknowledged messages a reader never got (before and
+     * after the failover), messages two readers or a writer saw under two ids, and the seconds from
+     * the kill to the new master and to the first message sent after the kill reaching a reader.
+     */
+    record Failover(long sent, long acknowledged, long refused, long unknown, List<String> lost,
+                    List<String> lostAfterFailover, List<String> disagreements, double secondsToFailover,
+                    double secondsToDelivery) {
+
+        static Failover of(long kill, long failedOver, List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers) {
+            List<String> lost = new ArrayList<>();
+            List<String> lostAfter = new ArrayList<>();
+            List<String> disagreements = new ArrayList<>();
+            long firstDelivery = Long.MAX_VALUE;
+            for (ChatTraffic.Reader reader : readers) {
+                Map<String, String> got = reader.byText();
+                for (ChatTraffic.Writer writer : writers) {
+                    for (Map.Entry<String, String> ack : writer.acknowledged.entrySet()) {
+                        String id = got.get(ack.getKey());
+                        if (id == null) {
+                            (writer.sentAt.get(ack.getKey()) > failedOver ? lostAfter : lost).add(reader.user + ": " + ack.getKey());
+                        } else if (!id.endsWith("/" + ack.getValue())) {
+                            disagreements.add(ack.getKey() + ": acknowledged as " + ack.getValue() + ", " + reader.user
+                                    + " got it as " + id);
+                        }
+                    }
+                    for (String text : writer.sent) {
+                        Long at = reader.gotAt.get(text);
+                        if (writer.sentAt.get(text) > kill && at != null) {
+                            firstDelivery = Math.min(firstDelivery, at);
+                        }
+                    }
+                }
+            }
+            Map<String, String> first = readers.get(0).byText();
+            for (ChatTraffic.Reader reader : readers.subList(1, readers.size())) {
+                reader.byText().forEach((text, id) -> {
+                    if (first.containsKey(text) && !first.get(text).equals(id)) {
+                        disagreements.add(text + ": " + readers.get(0).user + " got " + first.get(text) + ", "
+                                + reader.user + " got " + id);
+                    }
+                });
+            }
+            long sent = 0;
+            long acknowledged = 0;
+            long refused = 0;
+            long unknown = 0;
+            for (ChatTraffic.Writer writer : writers) {
+                sent += writer.outcomes.size();
+                acknowledged += writer.count(ChatTraffic.Outcome.ACKNOWLEDGED);
+                refused += writer.count(ChatTraffic.Outcome.REFUSED);
+                unknown += writer.count(ChatTraffic.Outcome.UNKNOWN);
+            }
+            lost.addAll(lostAfter);
+            return new Failover(sent, acknowledged, refused, unknown, lost, lostAfter, disagreements,
+                    (failedOver - kill) / 1e9, firstDelivery == Long.MAX_VALUE ? -1 : (firstDelivery - kill) / 1e9);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("sent %d, acknowledged %d, refused %d, unknown %d, acknowledged and lost %d %s,"
+                            + " ids that disagree %d; new master %.1f s after the kill, delivery again %.1f s after it",
+                    sent, acknowledged, refused, unknown, lost.size(), lost.size() > 5 ? lost.subList(0, 5) + "..." : lost,
+                    disagreements.size(), secondsToFailover, secondsToDelivery);
+        }
+    }
+}
