@@ -217,7 +217,7 @@ java -cp "$work/chat-bench.jar" dev.jchat.bench.RedisReport "$csv" >>"$md"
   echo
   echo "Redis' own time per command over the whole run (\`INFO commandstats\`):"
   echo
-  redis-cli -p "$redis_port" info commandstats | tr -d '\r' | grep -E '^cmdstat_(evalsha|subscribe|unsubscribe|script)' \
+  redis-cli -p "$redis_port" info commandstats | tr -d '\r' | grep -E '^cmdstat_(evalsha|s?subscribe|s?unsubscribe|spublish|script)' \
     | sed 's/^/    /'
   echo
   echo "Warnings and errors in the chat servers' logs (counted; none is the expected):"

@@ -228,6 +228,11 @@ public final class ChatConfig extends Values {
             return get(REDIS_URL);
         }
 
+        /** Whether {@link #redisUrl} names a Redis Cluster ({@code redis-cluster://}). */
+        public boolean redisCluster() {
+            return redisUrl() != null && Checks.cluster(java.net.URI.create(redisUrl()));
+        }
+
         public String redisPrefix() {
             return get(REDIS_PREFIX);
         }

@@ -176,7 +176,7 @@ final class Checks {
                 : "must be 1 to 64 of A-Z a-z 0-9 _ . : -, got \"" + prefix + "\"";
     }
 
-    /** One sentinel's address in a {@code redis-sentinel://} URL: a host name or IPv4 address, and maybe a port. */
+    /** One address in a {@code redis-sentinel://} or {@code redis-cluster://} URL: a host name or IPv4 address, and maybe a port. */
     private static final Pattern SENTINEL = Pattern.compile("[A-Za-z0-9._-]+(:\\d{1,5})?");
 
     static String redisUrlProblem(String url) {
@@ -189,6 +189,13 @@ final class Checks {
                     return null;
                 }
                 return "must look like redis-sentinel://[user:password@]host:port[,host:port...][/db]#master: " + problem;
+            }
+            if (cluster(uri)) {
+                problem = clusterProblem(uri);
+                if (problem == null) {
+                    return null;
+                }
+                return "must look like redis-cluster://[user:password@]host:port[,host:port...]: " + problem;
             }
             String path = uri.getRawPath() == null ? "" : uri.getRawPath();
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
@@ -207,7 +214,31 @@ final class Checks {
         }
         // never the URL itself in the message: it may hold a password
         return "must look like redis://[user:password@]host:port[/db] or rediss://..., or"
-                + " redis-sentinel://host:port[,host:port...]#master: " + problem;
+                + " redis-sentinel://host:port[,host:port...]#master, or redis-cluster://host:port[,host:port...]: " + problem;
+    }
+
+    /** A Redis Cluster by some of its nodes: {@code redis-cluster://}, or {@code rediss-cluster://} for TLS. */
+    static boolean cluster(URI uri) {
+        return "redis-cluster".equals(uri.getScheme()) || "rediss-cluster".equals(uri.getScheme());
+    }
+
+    /** What is wrong with a cluster URL, or null: one or more nodes; no database (a cluster has only 0), query or fragment. */
+    private static String clusterProblem(URI uri) {
+        if (!hosts(uri)) {
+            return "one or more of the cluster's nodes, host:port, separated by commas";
+        } else if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
+            return "a cluster has no database number";
+        } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return "no query or fragment is understood";
+        }
+        return null;
+    }
+
+    /** Whether the URL's authority is one or more host:port, separated by commas, after any user:password@. */
+    private static boolean hosts(URI uri) {
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        String hosts = authority.substring(authority.lastIndexOf('@') + 1);
+        return !hosts.isEmpty() && Arrays.stream(hosts.split(",", -1)).allMatch(h -> SENTINEL.matcher(h).matches());
     }
 
     /** Lettuce's Sentinel URLs: {@code redis-sentinel://}, or {@code rediss-sentinel://} for TLS. */
@@ -217,10 +248,8 @@ final class Checks {
 
     /** What is wrong with a Sentinel URL (Lettuce's syntax, as much of it as the chat understands), or null. */
     private static String sentinelProblem(URI uri) {
-        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
-        String hosts = authority.substring(authority.lastIndexOf('@') + 1);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (hosts.isEmpty() || !Arrays.stream(hosts.split(",", -1)).allMatch(h -> SENTINEL.matcher(h).matches())) {
+        if (!hosts(uri)) {
             return "one or more sentinels, host:port, separated by commas";
         } else if (!path.isEmpty() && !path.matches("/\\d{1,2}")) {
             return "the path, when present, is a database number like /0";
@@ -238,11 +267,11 @@ final class Checks {
             return "(not set: rooms in memory)";
         }
         URI uri = URI.create(url);
-        if (sentinel(uri)) {
+        if (sentinel(uri) || cluster(uri)) {
             String authority = uri.getRawAuthority();
             return uri.getScheme() + "://" + (authority.contains("@") ? "***@" : "")
                     + authority.substring(authority.lastIndexOf('@') + 1) + (uri.getRawPath() == null ? "" : uri.getRawPath())
-                    + "#" + uri.getRawFragment();
+                    + (uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment());
         }
         return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
                 + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath());

@@ -130,10 +130,12 @@ public enum Setting {
             "when set, the HTTP API for your application's backend (`/api/...`, docs/API.md) answers requests with"
                     + " `Authorization: Bearer <key>`, others get 401; unset, every `/api/` path answers 404"),
     REDIS_URL(ENGINE, optional("`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS; or"
-                    + " `redis-sentinel://host:port[,host:port...][/db]#master` (`rediss-sentinel://`)",
+                    + " `redis-sentinel://host:port[,host:port...][/db]#master` (`rediss-sentinel://`); or"
+                    + " `redis-cluster://host:port[,host:port...]` (`rediss-cluster://`)",
                     Checks::redisUrlProblem, Checks::redisAddress),
             "rooms live in that Redis, shared by every server on it; with Sentinel, in the master the sentinels"
-                    + " name, followed through a failover (docs/REDIS.md); unset keeps them in memory"),
+                    + " name, followed through a failover; with a cluster, each room on the node of its hash slot"
+                    + " (docs/REDIS.md); unset keeps them in memory"),
     REDIS_PREFIX(ENGINE, text("chat", "1 to 64 of `A-Z a-z 0-9 _ . : -`", Checks::redisPrefixProblem),
             "first part of every Redis key and channel, so several chats can share one Redis"),
     HISTORY_DAYS(ENGINE, whole(30, 1, 36_500), "with Redis: how long a room's history is kept after its last message;"

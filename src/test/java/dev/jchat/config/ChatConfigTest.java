@@ -66,13 +66,20 @@ class ChatConfigTest {
         assertTrue(sentinel.describe().contains("CHAT_REDIS_URL=redis-sentinel://***@s1:26379,s2:26380,10.0.0.3/1#chat"),
                 sentinel.describe());
         assertFalse(sentinel.describe().contains("s3cret"));
+        ChatConfig cluster = read(Map.of("CHAT_REDIS_URL", "redis-cluster://:s3cret-pw@n1:7000,n2:7001,10.0.0.3"), Map.of());
+        assertTrue(cluster.engine().redisCluster());
+        assertFalse(sentinel.engine().redisCluster());
+        assertTrue(cluster.describe().contains("CHAT_REDIS_URL=redis-cluster://***@n1:7000,n2:7001,10.0.0.3"),
+                cluster.describe());
+        assertFalse(cluster.describe().contains("s3cret"));
     }
 
     @Test
     void aBadRedisSettingIsRefusedWithoutEchoingTheUrl() {
         for (String url : List.of("http://pw@redis:6379", "redis://:pw@/0", "redis://h:1/x", "redis://h:1?pw=1", "::",
                 "redis-sentinel://:pw@s1:26379", "redis-sentinel://:pw@s1:26379,#m", "redis-sentinel://:pw@s1/x#m",
-                "redis-sentinel://:pw@s1?a=1#m", "redis-sentinel://:pw@#m")) {
+                "redis-sentinel://:pw@s1?a=1#m", "redis-sentinel://:pw@#m", "redis-cluster://:pw@", "redis-cluster://:pw@n1,",
+                "redis-cluster://:pw@n1:7000/1", "redis-cluster://:pw@n1#m", "redis-cluster://:pw@n1?a=1")) {
             ConfigException e = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_REDIS_URL", url), Map.of()));
             assertTrue(e.getMessage().startsWith("CHAT_REDIS_URL must look like"), e.getMessage());
             assertFalse(e.getMessage().contains("pw"), e.getMessage());

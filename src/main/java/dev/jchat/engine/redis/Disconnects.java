@@ -44,7 +44,7 @@ final class Disconnects {
         asked.put(request, pending);
         hub.schedule(() -> finish(request, true), ANSWERS_WITHIN);
         String message = new ChannelMessage.Disconnect(request, user, reason).text();
-        link.call("disconnect", redis -> redis.publish(keys.notices(), message)).whenComplete((servers, error) -> {
+        link.call("disconnect", redis -> redis.spublish(keys.notices(), message)).whenComplete((servers, error) -> {
             if (error != null) {
                 asked.remove(request);
                 pending.answer.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, RoomRegistry.UNAVAILABLE));
@@ -60,7 +60,7 @@ final class Disconnects {
     void heard(ChannelMessage.Disconnect request) {
         int closed = hub.disconnect(request.user(), request.reason());
         String message = new ChannelMessage.Closed(request.request(), closed).text();
-        link.call("disconnect answer", redis -> redis.publish(keys.notices(), message)).whenComplete((servers, error) -> {
+        link.call("disconnect answer", redis -> redis.spublish(keys.notices(), message)).whenComplete((servers, error) -> {
             if (error != null) {
                 hub.events().record(Level.WARNING, "disconnect counts not told to the asking server", error.toString());
             }

@@ -4,16 +4,10 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.ChatHub;
 import dev.jchat.connection.Threads;
 import dev.jchat.room.Audience;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -72,16 +66,14 @@ final class RedisLink {
     private final ChatHub hub;
     private final RedisClock clock = new RedisClock();
     private final ClientResources resources;
-    private final RedisClient client;
-    /** The subscription connection's address, with its own client name (CLIENT LIST shows which server it is). */
-    private final RedisURI subscriberUri;
+    private final LettuceClient client;
     private final String subscriberName;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final Thread connector;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
     private volatile Listener listener;
-    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulConnection<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean commandsUp;
     private volatile boolean pubsubUp;
@@ -98,20 +90,9 @@ final class RedisLink {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisURI uri = RedisURI.create(config.engine().redisUrl());
-        uri.setTimeout(COMMAND_TIMEOUT);
-        this.client = RedisClient.create(resources, uri);
         this.subscriberName = new RedisKeys(config.engine().redisPrefix()).subscriber(Audience.newEpoch());
-        this.subscriberUri = RedisURI.create(config.engine().redisUrl());
-        subscriberUri.setTimeout(COMMAND_TIMEOUT);
-        subscriberUri.setClientName(subscriberName);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .replayFilter(command -> true) // a command cut off by a disconnect is never sent again
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
-                .build());
+        this.client = LettuceClient.of(config.engine().redisUrl(), config.engine().redisCluster(), resources,
+                COMMAND_TIMEOUT, subscriberName);
         client.addListener(new ConnectionStates());
         this.connector = new Thread(this::connect, "chat-redis-connect");
         connector.setDaemon(true);
@@ -161,7 +142,7 @@ final class RedisLink {
         }
         StatefulRedisPubSubConnection<String, String> old = pubsub;
         old.closeAsync();
-        client.connectPubSubAsync(StringCodec.UTF8, subscriberUri).whenComplete((p, error) -> {
+        client.connectPubSubAsync().whenComplete((p, error) -> {
             if (error != null) {
                 renewing.set(false);
                 hub.events().record(Level.WARNING, "a new Redis subscription connection failed; trying again",
@@ -181,7 +162,7 @@ final class RedisLink {
      * at once, without throwing, while that connection is not up with the scripts loaded.
      */
     <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
-        StatefulRedisConnection<String, String> c = commands;
+        StatefulConnection<String, String> c = commands;
         if (c == null || !commandsUp) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
         }
@@ -189,19 +170,23 @@ final class RedisLink {
         return track(send(c, command).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
     }
 
-    /** Subscribes a channel on the subscription connection; fails when that was never made. */
+    /**
+     * Subscribes a channel on the subscription connection, as a sharded channel ({@code SSUBSCRIBE}:
+     * every channel of the engine is one, published to with {@code SPUBLISH}); in a cluster, on the
+     * node of the channel's hash slot. Fails when that connection was never made.
+     */
     CompletableFuture<Void> subscribe(String channel) {
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         if (p == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
-        return track(p.async().subscribe(channel));
+        return track(p.async().ssubscribe(channel));
     }
 
     /** Unsubscribes a channel; nothing to do when the subscription connection was never made. */
     CompletableFuture<Void> unsubscribe(String channel) {
         StatefulRedisPubSubConnection<String, String> p = pubsub;
-        return p == null ? CompletableFuture.completedFuture(null) : track(p.async().unsubscribe(channel));
+        return p == null ? CompletableFuture.completedFuture(null) : track(p.async().sunsubscribe(channel));
     }
 
     /** Stops connecting and lets the commands in flight reach Redis, for up to 2 s (the last leaves). */
@@ -236,10 +221,10 @@ final class RedisLink {
         LOG.log(Level.INFO, "disconnected from Redis at {0}", config.engine().redisAddress());
     }
 
-    private <T> CompletableFuture<T> send(StatefulRedisConnection<String, String> c,
+    private <T> CompletableFuture<T> send(StatefulConnection<String, String> c,
                                           Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         try {
-            return command.apply(c.async()).toCompletableFuture().whenComplete((result, error) -> {
+            return command.apply(client.async(c)).toCompletableFuture().whenComplete((result, error) -> {
                 if (error != null && Script.unknown(error)) {
                     prepare(c); // Redis forgot the scripts (SCRIPT FLUSH): unavailable until they are back
                 }
@@ -258,7 +243,7 @@ final class RedisLink {
      * After every connect of the command connection: loads the scripts and measures Redis' clock
      * (for the publish deadline, checked on Redis' clock; read again every second), then takes commands.
      */
-    private void prepare(StatefulRedisConnection<String, String> c) {
+    private void prepare(StatefulConnection<String, String> c) {
         commandsUp = false;
         changed();
         List<CompletableFuture<?>> steps = new ArrayList<>();
@@ -313,7 +298,7 @@ final class RedisLink {
                     commands = client.connect();
                 }
                 if (pubsub == null) {
-                    adopt(client.connectPubSub(StringCodec.UTF8, subscriberUri));
+                    adopt(client.connectPubSub());
                 }
                 prepare(commands);
                 firstAttempt.countDown();
@@ -334,7 +319,7 @@ final class RedisLink {
     private void adopt(StatefulRedisPubSubConnection<String, String> p) {
         p.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String message) {
+            public void smessage(String channel, String message) {
                 if (p == pubsub) { // not what a replaced connection still brings
                     listener.message(channel, message);
                 }

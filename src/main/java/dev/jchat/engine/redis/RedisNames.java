@@ -30,7 +30,10 @@ final class RedisNames implements Names {
     public CompletionStage<Claim> claim(String user, String presentedKey) {
         String fresh = Names.newKey();
         String skeleton = InputRules.skeleton(user);
-        return link.call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(skeleton), keys.name(user)},
+        // where a hold made before skeletons would be; a cluster (new in the version after them) has none,
+        // and its two keys would be in two hash slots
+        String before = config.engine().redisCluster() ? keys.name(skeleton) : keys.name(user);
+        return link.call("claim", redis -> Script.CLAIM.<String>run(redis, new String[] {keys.name(skeleton), before},
                 presentedKey == null ? "" : Names.digest(presentedKey), Names.digest(fresh), holdSeconds(),
                 user, skeleton))
                 .thenApply(outcome -> switch (outcome) {

@@ -252,7 +252,7 @@ final class RoomCalls {
     /** Tells every server with someone in the room that {@code user} is typing; dropped when Redis is not there. */
     void typing(String room, String user) {
         String message = new ChannelMessage.Typing(user).text();
-        link.call("typing", redis -> redis.publish(keys.channel(room), message)).whenComplete((receivers, error) -> {
+        link.call("typing", redis -> redis.spublish(keys.channel(room), message)).whenComplete((receivers, error) -> {
             if (error != null) {
                 LOG.log(Level.DEBUG, "typing not relayed: {0}", error.toString());
             }
@@ -265,7 +265,7 @@ final class RoomCalls {
      */
     void notice(String user, String room, Notice notice) {
         String message = new ChannelMessage.Notice(user, room, FrameEncoder.toJson(notice)).text();
-        link.call("notice", redis -> redis.publish(keys.notices(), message)).whenComplete((receivers, error) -> {
+        link.call("notice", redis -> redis.spublish(keys.notices(), message)).whenComplete((receivers, error) -> {
             if (error != null) {
                 hub.events().record(Level.WARNING, "notices of direct messages not sent", error.toString());
             }
@@ -278,7 +278,7 @@ final class RoomCalls {
      */
     void tell(String origin, String user, String frame) {
         String message = new ChannelMessage.Tell(origin, user, frame).text();
-        link.call("tell", redis -> redis.publish(keys.notices(), message)).whenComplete((receivers, error) -> {
+        link.call("tell", redis -> redis.spublish(keys.notices(), message)).whenComplete((receivers, error) -> {
             if (error != null) {
                 hub.events().record(Level.WARNING, "read positions not told to other servers", error.toString());
             }

@@ -137,7 +137,7 @@ final class SubscriptionProbe {
                 waitingSince = System.nanoTime();
             }
         }
-        link.call("probe", redis -> redis.publish(channel, Long.toString(number))).whenComplete((receivers, error) -> {
+        link.call("probe", redis -> redis.spublish(channel, Long.toString(number))).whenComplete((receivers, error) -> {
             if (error != null) {
                 synchronized (this) {
                     if (waitingFor == number) {

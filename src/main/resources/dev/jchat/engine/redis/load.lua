@@ -34,7 +34,7 @@ else
     epoch = ARGV[1]
     -- the sequence and the stream stay: what was published since the loss is the new epoch's history
     redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', string.format('%d', math.max(seq, newest)))
-    redis.call('PUBLISH', ARGV[7], 'e ' .. epoch) -- ChannelMessage.Epoch
+    redis.call('SPUBLISH', ARGV[7], 'e ' .. epoch) -- ChannelMessage.Epoch
   end
 end
 local seq = redis.call('HGET', KEYS[1], 'seq') or '0'

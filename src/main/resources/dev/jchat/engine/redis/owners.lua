@@ -23,5 +23,5 @@ redis.call('HDEL', KEYS[1], 'gone', 'kept') -- ids start again: nothing of the o
 redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'seq', 0, 'chats', 0, 'owners', ARGV[1])
 -- a message of the new epoch with no id: every server with the room syncs to it, and closes its
 -- members of the old one (1012); a server already on it ignores it
-redis.call('PUBLISH', ARGV[3], 'm ' .. ARGV[2] .. ' 0 ') -- ChannelMessage.Chat, id 0
+redis.call('SPUBLISH', ARGV[3], 'm ' .. ARGV[2] .. ' 0 ') -- ChannelMessage.Chat, id 0
 return 1

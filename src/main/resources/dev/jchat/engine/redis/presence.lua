@@ -48,7 +48,7 @@ if #changes > 0 then
     version = tonumber(t[1]) * 1000000 + tonumber(t[2])
     redis.call('SET', KEYS[3], string.format('%d', version))
   end
-  redis.call('PUBLISH', ARGV[3], 'p ' .. string.format('%d', version) .. '\n' .. table.concat(changes, '\n')) -- ChannelMessage.Presence
+  redis.call('SPUBLISH', ARGV[3], 'p ' .. string.format('%d', version) .. '\n' .. table.concat(changes, '\n')) -- ChannelMessage.Presence
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])

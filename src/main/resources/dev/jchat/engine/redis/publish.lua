@@ -60,7 +60,7 @@ elseif epoch == ARGV[8] and seq < tonumber(ARGV[9]) then
   -- a new epoch, told to every server before this entry, so that no id is given twice in one
   epoch = ARGV[5]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
-  redis.call('PUBLISH', ARGV[6], 'e ' .. epoch) -- ChannelMessage.Epoch
+  redis.call('SPUBLISH', ARGV[6], 'e ' .. epoch) -- ChannelMessage.Epoch
 end
 local id = string.format('%d', seq + 1)
 local frame = ARGV[1] .. id .. ARGV[2]
@@ -234,5 +234,5 @@ elseif refresh then
   redis.call('EXPIRE', KEYS[5], ttl + 60, 'GT') -- no sooner than the log; a later end stays
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
-redis.call('PUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
+redis.call('SPUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
 return {id, epoch}

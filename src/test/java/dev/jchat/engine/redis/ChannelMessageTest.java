@@ -93,11 +93,11 @@ class ChannelMessageTest {
                 BlockingQueue<String> heard = new LinkedBlockingQueue<>();
                 pubsub.addListener(new RedisPubSubAdapter<>() {
                     @Override
-                    public void message(String channel, String message) {
+                    public void smessage(String channel, String message) {
                         heard.add(message);
                     }
                 });
-                pubsub.sync().subscribe(keys.channel(room));
+                pubsub.sync().ssubscribe(keys.channel(room));
                 RedisAsyncCommands<String, String> redisCommands = commands.async();
                 for (Script script : Script.ALL) {
                     await(script.load(redisCommands));

@@ -91,6 +91,18 @@ public final class RedisServer implements AutoCloseable {
         return sentinel;
     }
 
+    /**
+     * A node of a Redis Cluster still to be made ({@link RedisClusterNodes}): cluster mode on, its
+     * own nodes file, a node taken for failed after {@code nodeTimeoutMillis}. Its port leaves room
+     * for the cluster bus, 10 000 above it.
+     */
+    public static RedisServer startClusterNode(int nodeTimeoutMillis) throws IOException {
+        RedisServer node = create(true, List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", Integer.toString(nodeTimeoutMillis)), clusterPort());
+        node.startAgain();
+        return node;
+    }
+
     private static RedisServer start(boolean aof, List<String> more) throws IOException {
         RedisServer server = create(aof, more);
         server.startAgain();
@@ -98,13 +110,17 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer create(boolean aof, List<String> more) throws IOException {
+        return create(aof, more, freePort());
+    }
+
+    private static RedisServer create(boolean aof, List<String> more, int port) throws IOException {
         if (!Files.isExecutable(BINARY)) {
             if ("1".equals(System.getenv("TESTS_REQUIRE_REDIS"))) {
                 fail(MISSING + " (TESTS_REQUIRE_REDIS=1 demands the Redis tests)");
             }
             assumeTrue(false, MISSING);
         }
-        return new RedisServer(Files.createTempDirectory("chat-redis-"), freePort(), aof, more);
+        return new RedisServer(Files.createTempDirectory("chat-redis-"), port, aof, more);
     }
 
     /** {@code redis://127.0.0.1:PORT}. */
@@ -246,6 +262,26 @@ public final class RedisServer implements AutoCloseable {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
+        }
+    }
+
+    /** A free port below Linux's ephemeral ones whose cluster bus port (10 000 above) is free too. */
+    private static int clusterPort() throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int tries = 0; tries < 1000; tries++) {
+            int port = 20_000 + random.nextInt(12_000);
+            if (free(port) && free(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port with a free cluster bus port");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

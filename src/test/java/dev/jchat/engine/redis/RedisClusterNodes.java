@@ -1,0 +1,82 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis Cluster of three masters, every one a {@link RedisServer} on free ports, made with
+ * {@code redis-cli --cluster create} as an operator makes one: what
+ * {@code CHAT_REDIS_URL=redis-cluster://...} is tested on. Started once every node says the
+ * cluster is ok. Not thread-safe: one test's fixture.
+ */
+final class RedisClusterNodes implements AutoCloseable {
+
+    private static final Duration READY = Duration.ofSeconds(20);
+
+    private final List<RedisServer> nodes = new ArrayList<>();
+
+    /** Starts three nodes and makes them one cluster, the slots split evenly. */
+    static RedisClusterNodes start() throws IOException, InterruptedException {
+        RedisClusterNodes cluster = new RedisClusterNodes();
+        try {
+            for (int i = 0; i < 3; i++) {
+                cluster.nodes.add(RedisServer.startClusterNode(2_000));
+            }
+            List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            cluster.nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
+            command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!create.waitFor(30, TimeUnit.SECONDS) || create.exitValue() != 0) {
+                fail("redis-cli --cluster create failed: " + output);
+            }
+            long deadline = System.nanoTime() + READY.toNanos();
+            while (!cluster.nodes.stream().allMatch(RedisClusterNodes::ok)) {
+                if (System.nanoTime() > deadline) {
+                    fail("the cluster was not ok within " + READY.toSeconds() + " s");
+                }
+                Thread.sleep(50);
+            }
+            return cluster;
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static boolean ok(RedisServer node) {
+        try {
+            return node.ask("CLUSTER INFO").get(0).contains("cluster_state:ok");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */
+    String url() {
+        return "redis-cluster://" + nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    List<RedisServer> nodes() {
+        return nodes;
+    }
+
+    @Override
+    public void close() {
+        for (RedisServer node : nodes) {
+            try {
+                node.close();
+            } catch (IOException | InterruptedException e) {
+                System.getLogger(RedisClusterNodes.class.getName()).log(System.Logger.Level.WARNING,
+                        "a cluster node did not close: " + e);
+            }
+        }
+    }
+}
