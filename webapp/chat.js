@@ -73,6 +73,7 @@ const ui = {
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'), counter: $('counter'),
   typing: $('typing'), notify: $('notify'),
+  connection: $('connection'), connectionSaid: $('connection-said'), connectionWhen: $('connection-when'), retryNow: $('retry-now'),
   rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
   moreHeading: $('more-heading'), moreList: $('more-list'),
   unreadTotal: $('unread-total'), roomForm: $('room-form'), roomOpen: $('room-open'), roomOpenError: $('room-open-error'),
@@ -90,7 +91,6 @@ const state = {
   loginUrl: null,      // where someone the token URL does not know is sent; only http(s) or a path of this site
   renewing: false,     // an auth frame went and is not answered yet: an unauthorized now is its refusal
   renewedAt: 0,        // when the page last fetched a token because one was refused or ran out (ms)
-  lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
   moderator: false,    // the connection's welcome said this name moderates every room
   sentAt: 0,           // when the last chat message went (ms)
@@ -103,6 +103,8 @@ const state = {
   forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
   maxChars: MAX_MESSAGE_CHARS, // code points a message may have, from chat-config.json
+  lost: false,         // a connection attempt failed, or the connection dropped, since the page was last online
+  connection: 0,       // counts the connections that came online: a message sent on an earlier one may be lost
   timers: { countdown: 0, typing: 0, rooms: 0, mine: 0, refresh: 0 },
 };
 
@@ -470,6 +472,105 @@ function messageItem(frame, view) {
   return item;
 }
 
+// ---- what we send: pending until the server's echo, failed with a retry when it is refused or lost ----
+
+/**
+ * A message of ours on its way: shown at once, marked "Sending…" until the server's echo replaces it (in the
+ * server's order), "Waiting for the connection…" while not connected (it goes when the room is entered again),
+ * and "Not sent" with Retry when the server refused it or the connection dropped before the server had it.
+ * The protocol has no client id to recognise a message sent twice, so nothing is sent again but on Retry.
+ */
+function sendMessage(view, text) {
+  const entry = { text: text.trim(), state: 'queued', connection: 0, item: outgoingItem(text) };
+  view.outgoing.push(entry);
+  append(view, entry.item, true);
+  transmit(view, entry);
+}
+
+function outgoingItem(text) {
+  const item = dated(el('li', 'outgoing own'), new Date().toISOString());
+  item.dataset.user = state.me;
+  const retry = button('Retry', 'Send this message again', 'retry');
+  const edit = button('Edit', 'Put this message back in the box', 'edit-unsent');
+  const actions = el('span', 'unsent-actions');
+  actions.append(retry, ' ', edit);
+  item.append(avatar(state.me), el('span', 'name', state.me), timeElement(new Date().toISOString()), messageText(text),
+    el('span', 'sending'), actions);
+  return item;
+}
+
+/** Sends it now if the room is entered on an open connection; otherwise it waits for the room's next welcome. */
+function transmit(view, entry) {
+  const sent = view.status === 'in' && state.client?.say(view.room, entry.text) === true;
+  if (sent) Object.assign(state, { lastAsked: 'chat', sentAt: Date.now() });
+  Object.assign(entry, { state: sent ? 'pending' : 'queued', connection: state.connection, why: '' });
+  renderOutgoing(view, entry);
+}
+
+function renderOutgoing(view, entry) {
+  const { item } = entry;
+  item.classList.toggle('pending', entry.state !== 'failed');
+  item.classList.toggle('failed', entry.state === 'failed');
+  item.querySelector(':scope > .sending').textContent = entry.state === 'pending' ? 'Sending…'
+    : entry.state === 'queued' ? 'Waiting for the connection…' : `Not sent: ${entry.why}`;
+  const actions = item.querySelector(':scope > .unsent-actions');
+  actions.hidden = entry.state !== 'failed';
+  actions.querySelector('[data-action="retry"]').onclick = () => transmit(view, entry);
+  actions.querySelector('[data-action="edit-unsent"]').onclick = () => {
+    dropOutgoing(view, entry);
+    ui.input.value = ui.input.value ? `${ui.input.value}\n${entry.text}` : entry.text;
+    renderCounter();
+    ui.input.focus();
+  };
+}
+
+function dropOutgoing(view, entry) {
+  view.outgoing.splice(view.outgoing.indexOf(entry), 1);
+  if (view.room !== state.room) {
+    view.items.splice(view.items.indexOf(entry.item), 1);
+    return;
+  }
+  const next = entry.item.nextElementSibling;
+  entry.item.remove();
+  if (next !== null) arrange(next);            // the message below may continue the run above it now
+}
+
+/** Our own message came back from the server: the one on its way with that text is done. */
+function echoed(view, text) {
+  const entry = view.outgoing.find((e) => e.state === 'pending' && e.text === text)
+    ?? view.outgoing.find((e) => e.text === text);
+  if (entry !== undefined) dropOutgoing(view, entry);
+}
+
+/** The server refused a chat message: the oldest still pending (in that room, when the error names one) failed. */
+function refused(room, words) {
+  for (const view of room === null ? views.values() : [views.get(room)].filter(Boolean)) {
+    const entry = view.outgoing.find((e) => e.state === 'pending');
+    if (entry === undefined) continue;
+    Object.assign(entry, { state: 'failed', why: words });
+    renderOutgoing(view, entry);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A room entered again after the connection dropped: once what the server holds has been replayed (up to the
+ * welcome's lastId), a message sent on the lost connection and not echoed never reached it. Then what waited
+ * for the connection goes.
+ */
+function settleOutgoing(view) {
+  if (view.replayTo === null || view.lastId < view.replayTo) return;
+  view.replayTo = null;
+  for (const entry of view.outgoing) {
+    if (entry.state === 'pending' && entry.connection < state.connection) {
+      Object.assign(entry, { state: 'failed', why: 'the connection dropped before the server had it.' });
+      renderOutgoing(view, entry);
+    }
+  }
+  for (const entry of view.outgoing) if (entry.state === 'queued') transmit(view, entry);
+}
+
 // ---- what the room log does to a message, and what can be done to one ----
 
 const shownMessages = new WeakMap();           // a message's item -> the message as it is now
@@ -795,6 +896,7 @@ function onEntry(frame) {
   const view = views.get(String(frame.room ?? ''));
   if (view === undefined) return;
   view.lastId = Math.max(view.lastId, Number(frame.id) || 0);
+  settleOutgoing(view);
   if (frame.type === 'moderation') {
     addNotice(view, 'moderation', moderationWords(frame), frame.dateTime);
     return;
@@ -924,6 +1026,8 @@ function newView(room) {
     at: 0,             // our last activity in it (ms), or minus its place in "my rooms": orders the Direct list
     seen: 0,           // a direct conversation: how far the other person read it
     presence: null,    // the presence line changes fold into: { item, since (ms), changes: name -> 'join' | 'leave' }
+    outgoing: [],      // our messages not echoed yet: { text, state: 'queued' | 'pending' | 'failed', connection, why, item }
+    replayTo: null,    // after a welcome: the id up to which the server replays; then what we sent is settled
   };
 }
 
@@ -1393,8 +1497,9 @@ const ERROR_WORDS = {
   'banned': 'A moderator banned you from this room.',
   'kicked': 'A moderator removed you from this room.',
 };
-// Refusals that drop what was typed: give the text back so it can be fixed and resent.
-const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable', 'not-subscribed', 'muted']);
+// Refusals of a chat message: it is marked "Not sent", with Retry.
+const CHAT_REFUSALS = new Set(['invalid-json', 'invalid-message', 'empty-message', 'message-too-long', 'rate-limited',
+  'unavailable', 'not-subscribed', 'muted', 'forbidden', 'banned']);
 // Closes a retry cannot fix, by the 1008's reason (the error's code): the page says this and stops.
 const FINAL_WORDS = {
   'unauthorized': 'This chat needs you to sign in: the server refused the connection (the token is missing, invalid or expired).',
@@ -1448,6 +1553,10 @@ function onWelcome(frame) {
   }
   if (!view.listed) askMine();                 // its counts, and read position, are the server's
   view.status = 'in';
+  // Resumed in the same sequence: what we sent on the lost connection is known once the replay is in. In
+  // another one (the server restarted), nothing of it is held: it is settled at once.
+  view.replayTo = sameEpoch ? asCount(Number(frame.lastId)) : 0;
+  settleOutgoing(view);
   sendRead(view);                              // what was read while we were away from the server
   view.users = new Set((frame.users ?? []).map(String));
   view.typing.clear();                         // a new subscription: nobody is known to be typing
@@ -1473,10 +1582,12 @@ function onChat(frame) {
   const text = String(frame.msg ?? '');
   if (view.typing.delete(user) && view.room === state.room) renderTyping(); // they said it
   const own = user === state.me;
+  if (own) echoed(view, text);
   append(view, messageItem(frame, view), own);
   if (!own && frame.deleted !== true) hear(view, id, text);
   if (isDirect(view.room) && id > view.liveAfter) view.at = Date.now();
   noteRead(view);                              // in sight, it is read
+  settleOutgoing(view);
   if (own || id <= view.liveAfter || frame.deleted === true) return;
   if (view.room === state.room || otherIn(view.room) !== null) countUnseen();
   if (otherIn(view.room) !== null) notifyDesktop(user, text, view.room);
@@ -1577,13 +1688,10 @@ function onError(frame) {
   if ((frame.retrying && !readerSent) || code === 'already-subscribed') return;
   // The page's own reads and lists count against the rate too: refused, they are nothing the reader did.
   if (code === 'rate-limited' && Date.now() - state.sentAt >= RECENT_MS) return;
+  // A refused chat message is marked on the message itself, with Retry; a refused rooms or history request is not.
+  if (CHAT_REFUSALS.has(code) && state.lastAsked === 'chat' && refused(room, errorWords(code, frame))) return;
   if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
-  // Only a refused chat gives its text back: a refused rooms or history request never took any.
-  if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) {
-    ui.input.value = state.lastSent;
-    renderCounter();
-  }
   showText(ui.composerError, errorWords(code, frame) + detail);
 }
 
@@ -1702,16 +1810,38 @@ function onStatus(status) {
   clearTimers();
   if (status.state === 'connecting') {
     setStatus('connecting');
+    renderBanner('Reconnecting now…');
   } else if (status.state === 'online') {
+    state.lost = false;
+    state.connection += 1;
     setStatus('online');
+    renderBanner();
   } else if (status.state === 'reconnecting') {
+    state.lost = true;
     for (const view of views.values()) if (view.status === 'in') view.status = 'asked';
-    const tick = () => setStatus('reconnecting', `reconnecting in ${Math.max(0, Math.ceil((status.at - Date.now()) / 1000))} s`);
+    const tick = () => {
+      const seconds = Math.max(0, Math.ceil((status.at - Date.now()) / 1000));
+      setStatus('reconnecting', `reconnecting in ${seconds} s`);
+      renderBanner(`Reconnecting in ${seconds} s.`);
+    };
     tick();
     state.timers.countdown = setInterval(tick, 1000);
   } else if (status.state === 'stopped') {
     onStopped(status);
   }
+}
+
+/**
+ * The banner that says the page is not connected, with Retry now: shown only once an attempt failed or the
+ * connection dropped (never before the first attempt), gone once online or stopped (the list says why then).
+ * "Not connected." is said to screen readers once as it appears, not at every tick of the countdown.
+ */
+function renderBanner(when = '') {
+  const shown = state.joined && state.lost;
+  ui.connection.hidden = !shown;
+  const said = shown ? 'Not connected.' : '';
+  if (ui.connectionSaid.textContent !== said) ui.connectionSaid.textContent = said;
+  ui.connectionWhen.textContent = shown ? when : '';
 }
 
 /** The server closed the connection for a reason a retry cannot change. */
@@ -1740,6 +1870,7 @@ function onStopped({ code, reason, error }) {
 function stop(words) {
   state.joined = false;                        // nothing reconnects now: not the backoff, not 'online'
   clearTimers();
+  renderBanner();
   clearTimeout(state.timers.refresh);
   setStatus('stopped', 'not connected');
   showText(ui.composerError, '');
@@ -1758,7 +1889,9 @@ function clearViews() {
 
 function disconnect() {
   state.joined = false;
+  state.lost = false;
   clearTimers();
+  renderBanner();
   clearTimeout(state.timers.refresh);
   state.client?.close();
   state.client = null;
@@ -1957,12 +2090,10 @@ function onComposerSubmit(event) {
   } else if (charsLeft(text) < 0) {
     const over = -charsLeft(text);
     showText(ui.composerError, `Your message is ${over} character${over === 1 ? '' : 's'} over the limit of ${state.maxChars}; shorten it to send it.`);
-  } else if (!state.client?.say(state.room, text)) {
-    showText(ui.composerError, 'Not connected right now; your message is still here.');
+  } else if (!state.joined || shownView() === undefined) {
+    showText(ui.composerError, 'Not connected; your message is still here.');
   } else {
-    state.lastSent = text;
-    state.lastAsked = 'chat';
-    state.sentAt = Date.now();
+    sendMessage(shownView(), text);
     ui.input.value = '';
     showText(ui.composerError, '');
     renderCounter();
@@ -2010,6 +2141,7 @@ function start() {
   ui.input.addEventListener('keydown', onComposerKey);
   ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
+  ui.retryNow.addEventListener('click', () => state.client?.retryNow());
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
   new ResizeObserver(onResize).observe(ui.messages);

@@ -172,6 +172,45 @@ final class ChatPage {
         browser.await(() -> "status \"" + expected + "\"; " + describe(), driver -> status().equals(expected));
     }
 
+    /** The banner saying the page is not connected, as shown ("" while hidden). */
+    String banner() {
+        WebElement banner = element("connection");
+        return banner.isDisplayed() ? banner.findElement(By.tagName("p")).getText().strip() : "";
+    }
+
+    /** Clicks the banner's Retry now. */
+    void retryNow() {
+        element("retry-now").click();
+    }
+
+    /** One message of ours not echoed by the server yet: its text and what it says ("Sending…", "Not sent: ..."). */
+    record Outgoing(String text, String state, boolean failed) {
+    }
+
+    List<Outgoing> outgoing() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) browser.script("""
+                return Array.from(document.querySelectorAll('#messages > li.outgoing'), (li) => ({
+                  text: li.querySelector(':scope > .text').textContent,
+                  state: li.querySelector(':scope > .sending').textContent,
+                  failed: li.classList.contains('failed') }));""");
+        return rows.stream().map(row -> new Outgoing((String) row.get("text"), (String) row.get("state"),
+                Boolean.TRUE.equals(row.get("failed")))).toList();
+    }
+
+    /** Waits for our message with this text, not yet echoed, to satisfy {@code condition}. */
+    Outgoing awaitOutgoing(String text, Predicate<Outgoing> condition, String what) {
+        return browser.await(() -> what + " (" + text + "); outgoing " + outgoing() + "; " + describe(),
+                driver -> outgoing().stream().filter(o -> o.text().equals(text) && condition.test(o)).findFirst().orElse(null));
+    }
+
+    /** Clicks an action ({@code retry}, {@code edit-unsent}) of our unsent message with this text. */
+    void clickOutgoing(String text, String action) {
+        browser.driver().findElements(By.cssSelector("#messages > li.outgoing")).stream()
+                .filter(li -> li.findElement(By.cssSelector(":scope > .text")).getText().equals(text)).findFirst()
+                .orElseThrow().findElement(By.cssSelector("button[data-action='" + action + "']")).click();
+    }
+
     /** Waits at most {@code timeout} for the status text to match, e.g. a long reconnect countdown. */
     void awaitStatus(Duration timeout, String what, Predicate<String> condition) {
         browser.await(timeout, () -> what + "; " + describe(), driver -> condition.test(status()));
