@@ -1272,6 +1272,21 @@ function loadOlder() {
   }
 }
 
+/**
+ * Takes everything of earlier sequences off a room's list (messages and the lines between them), keeping our
+ * messages still on their way; true when there was a message to take off (an empty room that retired also
+ * changes its sequence: nothing worth a word then).
+ */
+function dropOlderEpochs(view) {
+  const shown = view.room === state.room;
+  const items = shown ? [...ui.messages.children] : view.items;
+  const had = items.some((item) => item.classList.contains('message'));
+  const kept = items.filter((item) => item.classList.contains('outgoing'));
+  if (shown) ui.messages.replaceChildren(...kept); else view.items = kept;
+  view.presence = null;
+  return had;
+}
+
 /** Older messages, put above what is shown without moving it. */
 function onHistory(frame) {
   const view = views.get(String(frame.room ?? ''));
@@ -1538,6 +1553,9 @@ function onWelcome(frame) {
   const hadSeen = view.lastId;
   const epoch = String(frame.epoch);
   const sameEpoch = epoch === view.epoch;
+  // Another sequence after one we showed messages of: the server no longer holds them (an in-memory server
+  // restarted, or forgot the room), so neither does the list; what it holds now follows the welcome.
+  const gone = !sameEpoch && view.epoch !== null && dropOlderEpochs(view);
   if (!sameEpoch) {
     Object.assign(view, { epoch, lastId: 0 });  // ids of another sequence say nothing here
     view.older = { loading: false, done: false };
@@ -1567,8 +1585,10 @@ function onWelcome(frame) {
   } else {
     renderRooms();
   }
-  // An empty room that retired also changes epoch; only a gap around real messages is worth a word.
-  if (frame.resumed && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+  if (gone) {
+    addNotice(view, 'restarted', 'The server restarted; earlier messages are gone.');
+  } else if (sameEpoch && frame.resumed && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+    // the same sequence, but older than what the server still holds: a gap, said where it is
     addNotice(view, 'unrecovered', 'Some messages could not be recovered.');
   }
 }
