@@ -68,7 +68,8 @@ const ui = {
   joinForm: $('join-form'), name: $('name'), room: $('room'),
   signIn: $('sign-in'), signInText: $('sign-in-text'), signInLink: $('sign-in-link'), signedIn: $('signed-in'), me: $('me'),
   joinError: $('join-error'), roomError: $('room-error'),
-  chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), leave: $('leave'),
+  chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), roomKind: $('room-kind'), peer: $('peer'),
+  leave: $('leave'),
   messages: $('messages'), newMessages: $('new-messages'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'), counter: $('counter'),
@@ -1058,7 +1059,6 @@ function showRoom(room) {
   restoreView(view);
   if (view.status === 'in') state.lastGoodRoom = room;
   showRoomInHash(room);
-  ui.roomName.textContent = room;
   view.at = Date.now();
   noteRead(view);
   renderUsers();
@@ -1327,7 +1327,31 @@ function renderUsers() {
   const names = [...(shownView()?.users ?? [])].sort(collator.compare);
   ui.users.replaceChildren(...names.map(personItem));
   ui.onlineCount.textContent = String(names.length);
+  renderHeader();
   renderRooms();
+}
+
+/**
+ * The header names the room shown; a direct conversation by the other person's name, with where they are as
+ * far as this page can tell: the protocol says who is in each room, not who is connected at all, so "online"
+ * means in this conversation or in another room this page is in.
+ */
+function renderHeader() {
+  const room = state.room ?? DEFAULT_ROOM;
+  const other = otherIn(room);
+  ui.roomName.dataset.room = room;
+  ui.roomName.textContent = other ?? room;
+  ui.roomKind.textContent = other === null ? 'Room' : 'Direct conversation with';
+  ui.roomKind.classList.toggle('visually-hidden', other !== null);
+  let where = '';
+  if (other !== null) {
+    const elsewhere = [...views.values()].filter((view) => view.room !== room && view.users.has(other))
+      .map((view) => view.room).filter((name) => !isDirect(name)).sort(collator.compare);
+    where = views.get(room)?.users.has(other) ? 'online, in this conversation'
+      : elsewhere.length > 0 ? `online, in ${elsewhere[0]}` : 'not online in your rooms';
+    ui.peer.dataset.presence = where.startsWith('online') ? 'online' : 'away';
+  }
+  showText(ui.peer, where);
 }
 
 function personItem(name) {
@@ -1584,6 +1608,7 @@ function onWelcome(frame) {
     renderTyping();
   } else {
     renderRooms();
+    renderHeader();                            // the other person of the conversation shown may be in it
   }
   if (gone) {
     addNotice(view, 'restarted', 'The server restarted; earlier messages are gone.');
@@ -1655,7 +1680,7 @@ function onPresence(frame) {
   for (const name of names) {
     if (joined) view.users.add(name); else view.users.delete(name);
   }
-  if (view.room === state.room) renderUsers(); else renderRooms();
+  if (view.room === state.room) renderUsers(); else { renderRooms(); renderHeader(); }
   const others = names.filter((name) => name !== state.me);
   if (others.length > 0) foldPresence(view, others, joined, frame.dateTime);
 }

@@ -148,8 +148,8 @@ final class ChatPage {
         awaitStatus("online");
         if (room != null) {
             String shown = room.isBlank() ? "lobby" : room;
-            browser.await(() -> "the room name " + shown + " in the header; " + describe(),
-                    driver -> text("room-name").equals(shown));
+            browser.await(() -> "the room " + shown + " in the header; " + describe(),
+                    driver -> roomShown().equals(shown));
         }
         return this;
     }
@@ -409,7 +409,17 @@ final class ChatPage {
     /** The room shown in the header, once the page is online there. */
     void awaitRoomShown(String room) {
         browser.await(() -> "online in " + room + "; " + describe(),
-                driver -> text("room-name").equals(room) && status().equals("online"));
+                driver -> roomShown().equals(room) && status().equals("online"));
+    }
+
+    /** The room the header is about, as the server names it ({@code @A+B} for a direct conversation). */
+    String roomShown() {
+        return Objects.requireNonNullElse(element("room-name").getDomAttribute("data-room"), "");
+    }
+
+    /** What the header says of the other person of the direct conversation shown ("" in a room). */
+    String peer() {
+        return visible("peer") ? text("peer") : "";
     }
 
     // ---- the tab as seen from outside
