@@ -77,6 +77,8 @@ const ui = {
   connection: $('connection'), connectionSaid: $('connection-said'), connectionWhen: $('connection-when'), retryNow: $('retry-now'),
   rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
   moreHeading: $('more-heading'), moreList: $('more-list'),
+  otherDevice: $('other-device'), deviceDialog: $('device-dialog'), deviceName: $('device-name'),
+  deviceLink: $('device-link'), deviceCopy: $('device-copy'), deviceClose: $('device-close'), deviceCopied: $('device-copied'),
   unreadTotal: $('unread-total'), roomForm: $('room-form'), roomOpen: $('room-open'), roomOpenError: $('room-open-error'),
 };
 
@@ -85,7 +87,7 @@ const state = {
   me: null,            // our name; the server's spelling once the connection's welcome arrived
   room: DEFAULT_ROOM,  // the room shown
   client: null,        // the connection, for as long as the chat is joined
-  joined: false,       // false after Leave or a refusal: nothing may reconnect then
+  joined: false,       // false after Sign out or a refusal: nothing may reconnect then
   token: null,         // a JWT from #token= or CHAT_TOKEN_URL, presented on every connect until the server refuses it
   auth: 'names',       // from chat-config.json: 'names' (claimed with a key), 'token', or 'container'
   tokenUrl: null,      // where a token comes from (with the browser's cookies), when the server wants one
@@ -197,6 +199,59 @@ function takeTokenFromHash() {
     + (room === null ? '' : roomHref(room)));
   storeToken(JWT_SHAPE.test(token) ? token : null);   // without one, the server says what is missing
   return true;
+}
+
+/**
+ * A link made by "Use this name on another device" (#name=NAME&key=KEY): the name and its key move into this
+ * browser's storage and leave the address at once (neither bookmarked nor kept in the history); the page then
+ * joins under that name as it would under a remembered one.
+ */
+function takeNameFromHash() {
+  const params = hashParams();
+  const [name, key] = [params.get('name'), params.get('key')];
+  if (name === null && key === null) return false;
+  const room = params.get('room');
+  history.replaceState(null, '', location.pathname + location.search + (room === null ? '' : roomHref(room)));
+  const checked = checkName(name ?? '');
+  if (checked.name !== undefined && key !== null && KEY_SHAPE.test(key)) {
+    storeKey(checked.name, key);
+    storeName(checked.name);
+  }
+  return true;
+}
+
+/** The link that takes our name, with its key, to another browser; only when the name has a key (no sign-in). */
+function deviceLink() {
+  const key = namedElsewhere() || state.token ? null : storedKey(state.me);
+  if (key === null) return null;
+  // the room shown too: the other device opens where this one is
+  return `${location.origin}${location.pathname}${roomHref(state.room ?? DEFAULT_ROOM)}&name=${encodeURIComponent(state.me)}&key=${key}`;
+}
+
+function renderOtherDevice() {
+  ui.otherDevice.hidden = ui.chatView.hidden || deviceLink() === null;
+}
+
+/** Shows the link once, with its warning; closing the dialog takes it out of the page. */
+function showDeviceLink() {
+  const link = deviceLink();
+  if (link === null) return;
+  ui.deviceName.textContent = state.me;
+  ui.deviceLink.value = link;
+  showText(ui.deviceCopied, '');
+  ui.deviceDialog.showModal();
+  ui.deviceLink.select();
+}
+
+async function copyDeviceLink() {
+  ui.deviceLink.select();
+  try {
+    await navigator.clipboard.writeText(ui.deviceLink.value);
+    showText(ui.deviceCopied, 'Copied.');
+  } catch {
+    // an http: page has no clipboard API: the link is selected, for the keyboard's copy
+    showText(ui.deviceCopied, 'Press Ctrl+C (or ⌘C) to copy the selected link.');
+  }
 }
 
 function showRoomInHash(room) {
@@ -1833,7 +1888,7 @@ function connect() {
   state.renewing = false;
   client.on('status', onStatus);
   client.on('auth', () => { state.renewing = false; });
-  client.on('key', (key) => storeKey(client.user, key)); // this name is ours: remember how to prove it
+  client.on('key', (key) => { storeKey(client.user, key); renderOtherDevice(); }); // ours: remember how to prove it
   client.on('ready', onReady);
   client.on('welcome', onWelcome);
   client.on('chat', onChat);
@@ -1911,7 +1966,7 @@ function onStopped({ code, reason, error }) {
   stop(said ? `${words} The server said: ${said}.` : words);
 }
 
-/** Stops for good: no timer left, the reason in the list, and Leave (then Join) to try once more. */
+/** Stops for good: no timer left, the reason in the list, and Sign out (then Join) to try once more. */
 function stop(words) {
   state.joined = false;                        // nothing reconnects now: not the backoff, not 'online'
   clearTimers();
@@ -2088,9 +2143,10 @@ function enterChat(name, room) {
   ui.joinForm.hidden = true;
   ui.signIn.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
-  ui.leave.hidden = namedElsewhere();          // Leave goes back to the join form: nothing to choose otherwise
+  ui.leave.hidden = namedElsewhere();          // Sign out goes back to the join form: nothing to choose otherwise
   showRoom(room);
   renderNotifyButton();
+  renderOtherDevice();
   ui.input.focus();
   connect();
 }
@@ -2105,6 +2161,7 @@ function showJoinForm(nameError = '') {
   ui.chatView.hidden = true;
   ui.leave.hidden = true;
   renderNotifyButton();
+  renderOtherDevice();
   ui.joinForm.hidden = false;
   ui.name.value = state.me ?? ui.name.value;
   ui.room.value = state.room === DEFAULT_ROOM || state.room === null ? '' : state.room;
@@ -2170,6 +2227,8 @@ function onComposerKey(event) {
 }
 
 function onHashChange() {
+  // A name's link pasted into an open page: the page starts again under that name.
+  if (takeNameFromHash()) { location.reload(); return; }
   // A pasted #token= is for the next connection; alone, it says nothing about the room.
   if (takeTokenFromHash() && !roomFromHash()) return;
   // A pasted or clicked #room=... link shows that room; a stopped chat joins again there.
@@ -2187,6 +2246,10 @@ function start() {
   ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.retryNow.addEventListener('click', () => state.client?.retryNow());
+  ui.otherDevice.addEventListener('click', showDeviceLink);
+  ui.deviceCopy.addEventListener('click', copyDeviceLink);
+  ui.deviceClose.addEventListener('click', () => ui.deviceDialog.close());
+  ui.deviceDialog.addEventListener('close', () => { ui.deviceLink.value = ''; ui.deviceName.textContent = ''; });
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
   new ResizeObserver(onResize).observe(ui.messages);
@@ -2205,6 +2268,7 @@ function start() {
   ui.rooms.open = wide.matches;
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
   takeTokenFromHash();
+  takeNameFromHash();
   loadConfig().then(begin);
 }
 
