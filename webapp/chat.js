@@ -1119,7 +1119,7 @@ function showRoom(room) {
   renderUsers();
   renderTyping();
   showText(ui.composerError, '');
-  if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
+  if (!wide.matches) ui.rooms.open = ui.online.open = false;  // a phone shows the room chosen, not the list it came from
 }
 
 /**
@@ -2266,10 +2266,28 @@ function start() {
   window.addEventListener('focus', requestRooms);  // back from elsewhere: the list may be old
   ui.online.open = wide.matches;               // a phone starts with the lists folded
   ui.rooms.open = wide.matches;
+  listenForDrawers();
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
   takeTokenFromHash();
   takeNameFromHash();
   loadConfig().then(begin);
+}
+
+/**
+ * On a phone the room list and the online list are drawers over the conversation: one open at a time, and
+ * Escape closes the open one (back to the conversation, the focus on the drawer's button). Both are open
+ * side by side on a wide screen, and fold when the window becomes narrow.
+ */
+function listenForDrawers() {
+  for (const [drawer, other] of [[ui.rooms, ui.online], [ui.online, ui.rooms]]) {
+    drawer.addEventListener('toggle', () => { if (drawer.open && !wide.matches) other.open = false; });
+    drawer.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || wide.matches || !drawer.open || event.defaultPrevented) return;
+      drawer.open = false;
+      drawer.querySelector('summary').focus();
+    });
+  }
+  wide.addEventListener('change', () => { ui.rooms.open = ui.online.open = wide.matches; });
 }
 
 /** Joins as the server wants: with a token from CHAT_TOKEN_URL, as the container's user, or by a name. */
