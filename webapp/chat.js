@@ -49,6 +49,7 @@ const TITLE = document.title;    // "(3) Chat" while hidden counts what came mea
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
 const HISTORY_PAGE = 50;
+const ANNOUNCED_KEPT = 3;        // the polite region holds the last few lines: a burst is read, not lost
 const FOLD_MS = 10_000;          // joins and leaves this soon after a presence line fold into it
 const MAX_MESSAGE_CHARS = 2_000; // the server's default, until chat-config.json says its own (maxMessageChars)
 const COUNT_FROM_LEFT = 200;     // the counter shows this near the limit, or within a tenth of it if nearer
@@ -70,7 +71,7 @@ const ui = {
   joinError: $('join-error'), roomError: $('room-error'),
   chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), roomKind: $('room-kind'), peer: $('peer'),
   leave: $('leave'),
-  messages: $('messages'), newMessages: $('new-messages'),
+  messages: $('messages'), newMessages: $('new-messages'), announcer: $('announcer'), skip: $('skip'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'), counter: $('counter'),
   typing: $('typing'), notify: $('notify'),
@@ -1689,8 +1690,15 @@ function onChat(frame) {
   noteRead(view);                              // in sight, it is read
   settleOutgoing(view);
   if (own || id <= view.liveAfter || frame.deleted === true) return;
+  if (view.room === state.room) announce(`${user}: ${text}`);
   if (view.room === state.room || otherIn(view.room) !== null) countUnseen();
   if (otherIn(view.room) !== null) notifyDesktop(user, text, view.room);
+}
+
+/** Says one new message to screen readers, politely (after what they are reading): only it, never the list. */
+function announce(words) {
+  ui.announcer.append(el('p', '', words));
+  while (ui.announcer.childElementCount > ANNOUNCED_KEPT) ui.announcer.firstElementChild.remove();
 }
 
 /** Someone else is typing: shown for a few seconds, or until their message comes. */
@@ -2143,6 +2151,7 @@ function enterChat(name, room) {
   ui.joinForm.hidden = true;
   ui.signIn.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
+  ui.skip.hidden = false;
   ui.leave.hidden = namedElsewhere();          // Sign out goes back to the join form: nothing to choose otherwise
   showRoom(room);
   renderNotifyButton();
@@ -2159,6 +2168,7 @@ function showJoinForm(nameError = '') {
   ui.messages.replaceChildren();
   Object.assign(state, { lastGoodRoom: null, directory: [], forgotten: new Set() });
   ui.chatView.hidden = true;
+  ui.skip.hidden = true;
   ui.leave.hidden = true;
   renderNotifyButton();
   renderOtherDevice();
@@ -2246,6 +2256,7 @@ function start() {
   ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
   ui.retryNow.addEventListener('click', () => state.client?.retryNow());
+  ui.skip.addEventListener('click', () => ui.input.focus());
   ui.otherDevice.addEventListener('click', showDeviceLink);
   ui.deviceCopy.addEventListener('click', copyDeviceLink);
   ui.deviceClose.addEventListener('click', () => ui.deviceDialog.close());
