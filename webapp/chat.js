@@ -593,7 +593,8 @@ function dropOutgoing(view, entry) {
 }
 
 /** Our own message came back from the server: the one on its way with that text is done. */
-function echoed(view, text) {
+function echoed(view, msg) {
+  const text = msg.trim();                     // trimmed here as the page trimmed it (the server's strip() differs)
   const entry = view.outgoing.find((e) => e.state === 'pending' && e.text === text)
     ?? view.outgoing.find((e) => e.text === text);
   if (entry !== undefined) dropOutgoing(view, entry);
