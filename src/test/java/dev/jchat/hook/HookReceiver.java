@@ -16,11 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * A real publish hook for tests: the JDK's HTTP server on a free port of 127.0.0.1, keeping every
- * request's body and answering each as {@link #answer} says (after a delay of its own, on a thread
+ * request's body and answering each as {@link #byFirstWord} says (after a delay of its own, on a thread
  * of its own, so that a slow answer holds no other). Thread-safe.
  */
 public final class HookReceiver implements AutoCloseable {
@@ -48,7 +47,27 @@ public final class HookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    private volatile Function<JsonObject, Answer> answers = request -> Answer.allow();
+
+    /**
+     * How the tests' hook answers unless told otherwise, by the message's first word: {@code replace}, {@code reject},
+     * {@code blank} (a replacement the rules refuse), {@code slow} (allowed after 500 ms),
+     * {@code silent} (allowed after 3 s: past every timeout here), {@code broken} (500),
+     * {@code nonsense} (an action that is none); anything else allowed.
+     */
+    public static Answer byFirstWord(JsonObject request) {
+        String msg = request.getString("msg");
+        String first = msg.split(" ")[0];
+        return switch (first) {
+            case "replace" -> Answer.replace("REPLACED " + msg.substring(first.length()).strip());
+            case "reject" -> Answer.reject("not here, please");
+            case "blank" -> Answer.replace("   ");
+            case "slow" -> Answer.allow().after(500);
+            case "silent" -> Answer.allow().after(3_000);
+            case "broken" -> new Answer(0, 500, "{\"action\":\"allow\"}");
+            case "nonsense" -> new Answer(0, 200, "{\"action\":\"maybe\"}");
+            default -> Answer.allow();
+        };
+    }
 
     private HookReceiver(HttpServer server) {
         this.server = server;
@@ -63,7 +82,7 @@ public final class HookReceiver implements AutoCloseable {
                     JsonObject request = Json.createReader(new StringReader(new String(in.readAllBytes(),
                             StandardCharsets.UTF_8))).readObject();
                     receiver.received.add(request);
-                    Answer answer = receiver.answers.apply(request);
+                    Answer answer = byFirstWord(request);
                     if (answer.delayMillis() > 0) {
                         Thread.sleep(answer.delayMillis());
                     }
@@ -90,11 +109,6 @@ public final class HookReceiver implements AutoCloseable {
     /** The URL for {@code CHAT_PUBLISH_HOOK_URL}. */
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-    }
-
-    /** How every request from now on is answered, given its body. */
-    public void answer(Function<JsonObject, Answer> answers) {
-        this.answers = answers;
     }
 
     /** The next request the hook got, within 10 s, or fails. */

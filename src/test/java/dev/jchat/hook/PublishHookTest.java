@@ -56,35 +56,13 @@ class PublishHookTest {
     }
 
     @BeforeEach
-    void answerByText() {
-        HOOK.answer(PublishHookTest::byText);
+    void forgetEarlierRequests() {
         HOOK.clear();
     }
 
     @AfterEach
     void closeClients() {
         clients.forEach(TestClient::close);
-    }
-
-    /**
-     * How the tests' hook answers, by the message's first word: {@code replace}, {@code reject},
-     * {@code blank} (a replacement the rules refuse), {@code slow} (allowed after 500 ms),
-     * {@code silent} (allowed after 3 s: past every timeout here), {@code broken} (500),
-     * {@code nonsense} (an action that is none); anything else allowed.
-     */
-    static HookReceiver.Answer byText(JsonObject request) {
-        String msg = request.getString("msg");
-        String first = msg.split(" ")[0];
-        return switch (first) {
-            case "replace" -> HookReceiver.Answer.replace("REPLACED " + msg.substring(first.length()).strip());
-            case "reject" -> HookReceiver.Answer.reject("not here, please");
-            case "blank" -> HookReceiver.Answer.replace("   ");
-            case "slow" -> HookReceiver.Answer.allow().after(500);
-            case "silent" -> HookReceiver.Answer.allow().after(3_000);
-            case "broken" -> new HookReceiver.Answer(0, 500, "{\"action\":\"allow\"}");
-            case "nonsense" -> new HookReceiver.Answer(0, 200, "{\"action\":\"maybe\"}");
-            default -> HookReceiver.Answer.allow();
-        };
     }
 
     private TestClient join(ServerExtension server, String room, String user, boolean v3) {
