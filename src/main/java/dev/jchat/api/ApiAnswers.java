@@ -96,9 +96,8 @@ public final class ApiAnswers {
      * #WAIT_SECONDS}. Counted by route and status.
      */
     public static OpsAnswers.Answer answer(ChatHub hub, Request request) {
-        long start = System.nanoTime();
         OpsAnswers.Answer answer = answered(hub, request);
-        hub.metrics().apiCall(route(request), answer.status(), start);
+        hub.metrics().apiCall(route(request), answer.status());
         return answer;
     }
 

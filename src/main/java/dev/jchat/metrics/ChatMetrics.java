@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * {@code chat_refused_total{code}}, {@code chat_closed_total{code}},
  * {@code chat_send_seconds} and {@code chat_engine_seconds{op}}; with the publish hook,
  * {@code chat_hook_outcomes_total{outcome}} and {@code chat_hook_seconds}; the HTTP API's calls,
- * {@code chat_api_seconds{route,status}} (its {@code _count} counts them).
+ * {@code chat_api_calls_total{route,status}}.
  */
 public final class ChatMetrics implements AutoCloseable {
 
@@ -47,7 +47,7 @@ public final class ChatMetrics implements AutoCloseable {
     private final Map<String, Timer> engine = new ConcurrentHashMap<>();
     private final Map<String, Counter> hookOutcomes = new ConcurrentHashMap<>();
     private final Timer hook;
-    private final Map<String, Timer> api = new ConcurrentHashMap<>();
+    private final Map<String, Counter> api = new ConcurrentHashMap<>();
 
     public ChatMetrics() {
         messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
@@ -138,11 +138,11 @@ public final class ChatMetrics implements AutoCloseable {
      * One call to the HTTP API answered: {@code route} its path's shape ({@code POST
      * /api/rooms/{room}/messages}, never a room's or a name's own text), {@code status} its answer's.
      */
-    public void apiCall(String route, int status, long start) {
-        api.computeIfAbsent(route + ' ' + status, key -> Timer.builder("chat.api")
+    public void apiCall(String route, int status) {
+        api.computeIfAbsent(route + ' ' + status, key -> Counter.builder("chat.api.calls")
                         .description("Calls to the HTTP API, by route and status").tag("route", route)
                         .tag("status", Integer.toString(status)).register(registry))
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .increment();
     }
 
     /** Every meter, in the Prometheus text format, version 0.0.4. */

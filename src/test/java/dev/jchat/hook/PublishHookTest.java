@@ -249,7 +249,7 @@ class PublishHookTest {
     void theHooksOutcomesAndTheApisCallsAreCounted() throws InterruptedException {
         OpsClient ops = OpsClient.forChat(REJECTING.chatUri(), null);
         String rejects = "chat_hook_outcomes_total{outcome=\"reject\"}";
-        String posts = "chat_api_seconds_count{route=\"POST /api/rooms/{room}/messages\",status=\"422\"}";
+        String posts = "chat_api_calls_total{route=\"POST /api/rooms/{room}/messages\",status=\"422\"}";
         Map<String, Double> before = ops.scrape();
         HttpResponse<String> rejected = ApiClient.forChat(REJECTING.chatUri(), KEY)
                 .post("api/rooms/counted/messages", "{\"user\":\"shop-bot\",\"msg\":\"reject this\"}");
