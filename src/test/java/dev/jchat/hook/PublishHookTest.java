@@ -261,6 +261,33 @@ class PublishHookTest {
     }
 
     @Test
+    void aSendersRateLimitHoldsThroughTheHook() throws Exception {
+        ChatConfig limited = config(HOOK.url(), 1_000, ChatConfig.HookFailure.ALLOW);
+        try (EmbeddedServer server = EmbeddedServer.start(limited.withPort(0)
+                .withSecurity(limited.security().withRate(1, 2)))) {
+            TestClient ann = TestClient.connect(URI.create(server.chatUri() + "?room=limited&user=ann"));
+            clients.add(ann);
+            ann.welcome();
+            for (String msg : List.of("slow one", "two", "three", "four", "five")) {
+                ann.say(msg);
+            }
+            List<String> chats = new ArrayList<>();
+            int limitedErrors = 0;
+            while (chats.size() + limitedErrors < 5) {
+                JsonObject frame = ann.next();
+                if (frame.getString("type").equals("chat")) {
+                    chats.add(frame.getString("msg"));
+                } else {
+                    assertEquals("rate-limited", frame.getString("code"), frame::toString);
+                    limitedErrors++;
+                }
+            }
+            assertEquals(List.of("slow one", "two"), chats, "the burst of 2, in the order sent");
+            assertEquals(3, limitedErrors);
+        }
+    }
+
+    @Test
     void anUnreachableHookIsAFailureLoggedWithoutTheMessagesText() throws Exception {
         int closed;
         try (ServerSocket free = new ServerSocket(0)) {
@@ -278,6 +305,11 @@ class PublishHookTest {
             assertFalse(log.text().contains("secret words"), "never a message's text in the log");
             assertEquals(1.0, OpsClient.value(OpsClient.forChat(server.chatUri(), null).scrape(),
                     "chat_hook_outcomes_total{outcome=\"failure-unreachable\"}"));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (server.hub().publishing().waiting() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // its lane goes just after the error is queued
+            }
+            assertEquals(0, server.hub().publishing().waiting(), "a room with nothing waiting holds no lane");
         }
     }
 }
