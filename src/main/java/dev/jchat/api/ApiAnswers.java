@@ -97,12 +97,12 @@ public final class ApiAnswers {
      */
     public static OpsAnswers.Answer answer(ChatHub hub, Request request) {
         OpsAnswers.Answer answer = answered(hub, request);
-        hub.metrics().apiCall(route(request), answer.status());
+        hub.metrics().apiCall(metricRoute(request), answer.status());
         return answer;
     }
 
     /** The route of a request, for the metric: its method and path's shape, never a room's, a name's or an id's text. */
-    static String route(Request request) {
+    static String metricRoute(Request request) {
         String[] parts = request.path().substring(PREFIX.length()).split("/", -1);
         String shape = null;
         if (parts.length == 2 && parts[1].equals("rooms")) {
