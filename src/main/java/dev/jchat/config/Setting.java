@@ -129,7 +129,7 @@ public enum Setting {
                     "(not set: the HTTP API is off)", "(set: the HTTP API is on)"),
             "when set, the HTTP API for your application's backend (`/api/...`, docs/API.md) answers requests with"
                     + " `Authorization: Bearer <key>`, others get 401; unset, every `/api/` path answers 404"),
-    PUBLISH_HOOK_URL(SERVER, optional("an `http://` or `https://` URL", Checks::jwksUrlProblem, Checks::shownOrUnset),
+    PUBLISH_HOOK_URL(SERVER, optional("an `http://` or `https://` URL", Checks::jwksUrlProblem, Checks::hookUrlReport),
             "when set, every chat message and edit (of a connection or of the HTTP API) is POSTed there before it is"
                     + " published, and the answer allows, replaces or rejects it (docs/API.md, \"The publish hook\");"
                     + " unset, none is"),
