@@ -236,7 +236,7 @@ public final class ChatHub {
         member.outbox().discard();
         member.cancelTimers();
         for (Room room : in) {
-            room.leave(member, null);
+            publishing.leave(room, member, null); // after what it sent there, still with the hook
         }
         forgetName(member);
         member.letGoOfName(rooms.names());

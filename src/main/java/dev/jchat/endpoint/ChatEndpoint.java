@@ -446,7 +446,7 @@ public final class ChatEndpoint {
             // or everything for it would wait for a welcome that never comes
             member.welcomeAlone();
         }
-        room.leave(member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
+        hub.publishing().leave(room, member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
     }
 
     /** A binary message, or its first part: refused whole, whatever its size. */

@@ -1,6 +1,7 @@
 package dev.jchat.hook;
 
 import dev.jchat.config.ChatConfig;
+import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.connection.Threads;
 import dev.jchat.logging.RepeatedEvents;
@@ -23,8 +24,10 @@ import java.util.concurrent.Executors;
  * engines: straight to the {@link Room} or {@link RoomRegistry} without a publish hook; with one,
  * each message and edit through the {@link PublishHook}, and every one of them, in each room, in
  * the order it came ({@link RoomLanes}: deletions and reactions wait their turn too, so that a
- * connection's edit and deletion of one message, sent back to back, come in that order). A
- * sender's rate limit and mute were checked before, as the frame came. Thread-safe.
+ * connection's edit and deletion of one message, sent back to back, come in that order; and so
+ * does a connection's leaving, so that what it sent just before it unsubscribed or closed is
+ * still published). A sender's rate limit and mute were checked before, as the frame came.
+ * Thread-safe.
  */
 public final class Publishing implements AutoCloseable {
 
@@ -83,6 +86,21 @@ public final class Publishing implements AutoCloseable {
                 room.amend(from, amend instanceof RoomLog.Edit edit && decided.text() != null
                         ? new RoomLog.Edit(edit.target(), decided.text()) : amend);
             }
+            return done();
+        });
+    }
+
+    /**
+     * A member leaves the room ({@link Room#leave}): with a hook, after its messages still waiting
+     * there, which a room publishes only for its members.
+     */
+    public void leave(Room room, Member member, Frame farewell) {
+        if (hook == null) {
+            room.leave(member, farewell);
+            return;
+        }
+        lanes.queue(room.name(), CompletableFuture.completedFuture(PublishHook.Verdict.unasked()), unasked -> {
+            room.leave(member, farewell);
             return done();
         });
     }

@@ -17,6 +17,8 @@ import java.util.function.Function;
  */
 final class RoomLanes {
 
+    private static final System.Logger LOG = System.getLogger(RoomLanes.class.getName());
+
     /** One message in its room's lane: its verdict on its way, and what to do with it. */
     private static final class Step<V> {
         final CompletableFuture<V> verdict;
@@ -64,7 +66,9 @@ final class RoomLanes {
                 CompletionStage<?> applied;
                 try {
                     applied = head.run();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException e) { // a bug, or an engine already closed: the room's next ones go on
+                    // its class only: an engine's error may quote the command, and with it a message's text
+                    LOG.log(System.Logger.Level.WARNING, "a message of a room was not applied: " + e.getClass().getName());
                     applied = CompletableFuture.failedFuture(e);
                 }
                 CompletableFuture<?> done = applied.toCompletableFuture();

@@ -187,6 +187,23 @@ class PublishHookTest {
     }
 
     @Test
+    void whatAConnectionSentJustBeforeItClosedOrUnsubscribedIsStillPublished() {
+        TestClient bob = join(ALLOWING, "leaving", "bob");
+        TestClient ann = join(ALLOWING, "leaving", "ann", true);
+        ann.say("slow goodbye");
+        assertEquals("slow goodbye", HOOK.next().getString("msg"));
+        ann.send("{\"type\":\"unsubscribe\",\"room\":\"leaving\"}");
+        assertEquals("slow goodbye", ann.skipTo("chat").getString("msg"), "before its unsubscribed");
+        ann.next("unsubscribed");
+        TestClient cyd = join(ALLOWING, "leaving", "cyd");
+        cyd.say("slow farewell");
+        assertEquals("slow farewell", HOOK.next().getString("msg"));
+        cyd.close();
+        assertEquals("slow goodbye", bob.nextChat().getString("msg"));
+        assertEquals("slow farewell", bob.nextChat().getString("msg"));
+    }
+
+    @Test
     void anotherRoomDoesNotWaitForASlowAnswer() {
         TestClient ann = join(ALLOWING, "waiting", "ann");
         TestClient bob = join(ALLOWING, "elsewhere", "bob");
