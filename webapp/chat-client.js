@@ -173,9 +173,16 @@ export class ChatClient {
     this.open();
   }
 
-  /** Connects now if waiting for a retry (the browser came back online): no need to sit out the backoff. */
+  /**
+   * Connects now if not connected (the person asked, or the browser came back online): no need to sit out the
+   * backoff, nor an attempt that hangs (it is dropped, and its events are ignored).
+   */
   retryNow() {
-    if (this.wanted && this.socket === null) this.open();
+    if (!this.wanted || this.online) return;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+    this.open();
   }
 
   /** Closes for good: no reconnect, and the server sees a normal close. */
@@ -200,7 +207,14 @@ export class ChatClient {
     const protocols = this.token ? [PROTOCOL, this.token] : this.key ? [PROTOCOL, KEY_PREFIX + this.key] : [];
     // room= empty: the connection starts in no room, and every room comes by subscribe, resumed or new alike.
     const query = new URLSearchParams(this.user ? { v: '3', user: this.user, room: '' } : { v: '3', room: '' });
-    const socket = new WebSocket(this.url + '?' + query, protocols);
+    let socket;
+    try {
+      socket = new WebSocket(this.url + '?' + query, protocols);
+    } catch {
+      // refused before any connection (an address the page's CSP or the browser will not open): a failed attempt
+      this.retryLater({ code: 1006, reason: '', error: null });
+      return;
+    }
     this.socket = socket;
     // Events of a socket already replaced (closed, reconnected) must not reach the front end.
     const current = (handler) => (event) => { if (this.socket === socket) handler.call(this, event); };
@@ -228,6 +242,11 @@ export class ChatClient {
       this.emit('status', { state: 'stopped', ...detail });
       return;
     }
+    this.retryLater(detail);
+  }
+
+  /** A failed attempt or a lost connection: the next attempt after the backoff. */
+  retryLater(detail) {
     // Exponential backoff with jitter, so a restarted server is not hit by every client at once.
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + Math.random() * ceiling / 2;

@@ -49,6 +49,7 @@ const TITLE = document.title;    // "(3) Chat" while hidden counts what came mea
 const BOTTOM_SLACK_PX = 40;      // "at the bottom" despite sub-pixel scroll positions
 const TOP_SLACK_PX = 40;         // this near the top, older messages are asked for
 const HISTORY_PAGE = 50;
+const ANNOUNCED_KEPT = 3;        // the polite region holds the last few lines: a burst is read, not lost
 const FOLD_MS = 10_000;          // joins and leaves this soon after a presence line fold into it
 const MAX_MESSAGE_CHARS = 2_000; // the server's default, until chat-config.json says its own (maxMessageChars)
 const COUNT_FROM_LEFT = 200;     // the counter shows this near the limit, or within a tenth of it if nearer
@@ -68,13 +69,17 @@ const ui = {
   joinForm: $('join-form'), name: $('name'), room: $('room'),
   signIn: $('sign-in'), signInText: $('sign-in-text'), signInLink: $('sign-in-link'), signedIn: $('signed-in'), me: $('me'),
   joinError: $('join-error'), roomError: $('room-error'),
-  chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), leave: $('leave'),
-  messages: $('messages'), newMessages: $('new-messages'),
+  chatView: $('chat-view'), status: $('status'), roomName: $('room-name'), roomKind: $('room-kind'), peer: $('peer'),
+  leave: $('leave'),
+  messages: $('messages'), newMessages: $('new-messages'), announcer: $('announcer'), skip: $('skip'),
   users: $('users'), onlineCount: $('online-count'), online: $('online'),
   composer: $('composer'), input: $('input'), composerError: $('composer-error'), counter: $('counter'),
   typing: $('typing'), notify: $('notify'),
+  connection: $('connection'), connectionSaid: $('connection-said'), connectionWhen: $('connection-when'), retryNow: $('retry-now'),
   rooms: $('rooms'), roomList: $('room-list'), directList: $('direct-list'), directEmpty: $('direct-empty'),
   moreHeading: $('more-heading'), moreList: $('more-list'),
+  otherDevice: $('other-device'), deviceDialog: $('device-dialog'), deviceName: $('device-name'),
+  deviceLink: $('device-link'), deviceCopy: $('device-copy'), deviceClose: $('device-close'), deviceCopied: $('device-copied'),
   unreadTotal: $('unread-total'), roomForm: $('room-form'), roomOpen: $('room-open'), roomOpenError: $('room-open-error'),
 };
 
@@ -83,14 +88,13 @@ const state = {
   me: null,            // our name; the server's spelling once the connection's welcome arrived
   room: DEFAULT_ROOM,  // the room shown
   client: null,        // the connection, for as long as the chat is joined
-  joined: false,       // false after Leave or a refusal: nothing may reconnect then
+  joined: false,       // false after Sign out or a refusal: nothing may reconnect then
   token: null,         // a JWT from #token= or CHAT_TOKEN_URL, presented on every connect until the server refuses it
   auth: 'names',       // from chat-config.json: 'names' (claimed with a key), 'token', or 'container'
   tokenUrl: null,      // where a token comes from (with the browser's cookies), when the server wants one
   loginUrl: null,      // where someone the token URL does not know is sent; only http(s) or a path of this site
   renewing: false,     // an auth frame went and is not answered yet: an unauthorized now is its refusal
   renewedAt: 0,        // when the page last fetched a token because one was refused or ran out (ms)
-  lastSent: '',
   lastAsked: null,     // the type of the last frame sent that the server may refuse (not ping or typing)
   moderator: false,    // the connection's welcome said this name moderates every room
   sentAt: 0,           // when the last chat message went (ms)
@@ -103,6 +107,8 @@ const state = {
   forgotten: new Set(),// rooms closed here: an answer of "my rooms" on its way may still list them
   unseen: 0,           // messages that came while the tab was hidden, counted in the title
   maxChars: MAX_MESSAGE_CHARS, // code points a message may have, from chat-config.json
+  lost: false,         // a connection attempt failed, or the connection dropped, since the page was last online
+  connection: 0,       // counts the connections that came online: a message sent on an earlier one may be lost
   timers: { countdown: 0, typing: 0, rooms: 0, mine: 0, refresh: 0 },
 };
 
@@ -194,6 +200,59 @@ function takeTokenFromHash() {
     + (room === null ? '' : roomHref(room)));
   storeToken(JWT_SHAPE.test(token) ? token : null);   // without one, the server says what is missing
   return true;
+}
+
+/**
+ * A link made by "Use this name on another device" (#name=NAME&key=KEY): the name and its key move into this
+ * browser's storage and leave the address at once (neither bookmarked nor kept in the history); the page then
+ * joins under that name as it would under a remembered one.
+ */
+function takeNameFromHash() {
+  const params = hashParams();
+  const [name, key] = [params.get('name'), params.get('key')];
+  if (name === null && key === null) return false;
+  const room = params.get('room');
+  history.replaceState(null, '', location.pathname + location.search + (room === null ? '' : roomHref(room)));
+  const checked = checkName(name ?? '');
+  if (checked.name !== undefined && key !== null && KEY_SHAPE.test(key)) {
+    storeKey(checked.name, key);
+    storeName(checked.name);
+  }
+  return true;
+}
+
+/** The link that takes our name, with its key, to another browser; only when the name has a key (no sign-in). */
+function deviceLink() {
+  const key = namedElsewhere() || state.token ? null : storedKey(state.me);
+  if (key === null) return null;
+  // the room shown too: the other device opens where this one is
+  return `${location.origin}${location.pathname}${roomHref(state.room ?? DEFAULT_ROOM)}&name=${encodeURIComponent(state.me)}&key=${key}`;
+}
+
+function renderOtherDevice() {
+  ui.otherDevice.hidden = ui.chatView.hidden || deviceLink() === null;
+}
+
+/** Shows the link once, with its warning; closing the dialog takes it out of the page. */
+function showDeviceLink() {
+  const link = deviceLink();
+  if (link === null) return;
+  ui.deviceName.textContent = state.me;
+  ui.deviceLink.value = link;
+  showText(ui.deviceCopied, '');
+  ui.deviceDialog.showModal();
+  ui.deviceLink.select();
+}
+
+async function copyDeviceLink() {
+  ui.deviceLink.select();
+  try {
+    await navigator.clipboard.writeText(ui.deviceLink.value);
+    showText(ui.deviceCopied, 'Copied.');
+  } catch {
+    // an http: page has no clipboard API: the link is selected, for the keyboard's copy
+    showText(ui.deviceCopied, 'Press Ctrl+C (or ⌘C) to copy the selected link.');
+  }
 }
 
 function showRoomInHash(room) {
@@ -468,6 +527,106 @@ function messageItem(frame, view) {
   item.addEventListener('keydown', (event) => { if (event.key === 'Escape') closeActions(item); });
   fillMessage(item, frame, view);
   return item;
+}
+
+// ---- what we send: pending until the server's echo, failed with a retry when it is refused or lost ----
+
+/**
+ * A message of ours on its way: shown at once, marked "Sending…" until the server's echo replaces it (in the
+ * server's order), "Waiting for the connection…" while not connected (it goes when the room is entered again),
+ * and "Not sent" with Retry when the server refused it or the connection dropped before the server had it.
+ * The protocol has no client id to recognise a message sent twice, so nothing is sent again but on Retry.
+ */
+function sendMessage(view, text) {
+  const entry = { text: text.trim(), state: 'queued', connection: 0, item: outgoingItem(text) };
+  view.outgoing.push(entry);
+  append(view, entry.item, true);
+  transmit(view, entry);
+}
+
+function outgoingItem(text) {
+  const item = dated(el('li', 'outgoing own'), new Date().toISOString());
+  item.dataset.user = state.me;
+  const retry = button('Retry', 'Send this message again', 'retry');
+  const edit = button('Edit', 'Put this message back in the box', 'edit-unsent');
+  const actions = el('span', 'unsent-actions');
+  actions.append(retry, ' ', edit);
+  item.append(avatar(state.me), el('span', 'name', state.me), timeElement(new Date().toISOString()), messageText(text),
+    el('span', 'sending'), actions);
+  return item;
+}
+
+/** Sends it now if the room is entered on an open connection; otherwise it waits for the room's next welcome. */
+function transmit(view, entry) {
+  const sent = view.status === 'in' && state.client?.say(view.room, entry.text) === true;
+  if (sent) Object.assign(state, { lastAsked: 'chat', sentAt: Date.now() });
+  Object.assign(entry, { state: sent ? 'pending' : 'queued', connection: state.connection, why: '' });
+  renderOutgoing(view, entry);
+}
+
+function renderOutgoing(view, entry) {
+  const { item } = entry;
+  item.classList.toggle('pending', entry.state !== 'failed');
+  item.classList.toggle('failed', entry.state === 'failed');
+  item.querySelector(':scope > .sending').textContent = entry.state === 'pending' ? 'Sending…'
+    : entry.state === 'queued' ? 'Waiting for the connection…' : `Not sent: ${entry.why}`;
+  const actions = item.querySelector(':scope > .unsent-actions');
+  actions.hidden = entry.state !== 'failed';
+  actions.querySelector('[data-action="retry"]').onclick = () => transmit(view, entry);
+  actions.querySelector('[data-action="edit-unsent"]').onclick = () => {
+    dropOutgoing(view, entry);
+    ui.input.value = ui.input.value ? `${ui.input.value}\n${entry.text}` : entry.text;
+    renderCounter();
+    ui.input.focus();
+  };
+}
+
+function dropOutgoing(view, entry) {
+  view.outgoing.splice(view.outgoing.indexOf(entry), 1);
+  if (view.room !== state.room) {
+    view.items.splice(view.items.indexOf(entry.item), 1);
+    return;
+  }
+  const next = entry.item.nextElementSibling;
+  entry.item.remove();
+  if (next !== null) arrange(next);            // the message below may continue the run above it now
+}
+
+/** Our own message came back from the server: the one on its way with that text is done. */
+function echoed(view, msg) {
+  const text = msg.trim();                     // trimmed here as the page trimmed it (the server's strip() differs)
+  const entry = view.outgoing.find((e) => e.state === 'pending' && e.text === text)
+    ?? view.outgoing.find((e) => e.text === text);
+  if (entry !== undefined) dropOutgoing(view, entry);
+}
+
+/** The server refused a chat message: the oldest still pending (in that room, when the error names one) failed. */
+function refused(room, words) {
+  for (const view of room === null ? views.values() : [views.get(room)].filter(Boolean)) {
+    const entry = view.outgoing.find((e) => e.state === 'pending');
+    if (entry === undefined) continue;
+    Object.assign(entry, { state: 'failed', why: words });
+    renderOutgoing(view, entry);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A room entered again after the connection dropped: once what the server holds has been replayed (up to the
+ * welcome's lastId), a message sent on the lost connection and not echoed never reached it. Then what waited
+ * for the connection goes.
+ */
+function settleOutgoing(view) {
+  if (view.replayTo === null || view.lastId < view.replayTo) return;
+  view.replayTo = null;
+  for (const entry of view.outgoing) {
+    if (entry.state === 'pending' && entry.connection < state.connection) {
+      Object.assign(entry, { state: 'failed', why: 'the connection dropped before the server had it.' });
+      renderOutgoing(view, entry);
+    }
+  }
+  for (const entry of view.outgoing) if (entry.state === 'queued') transmit(view, entry);
 }
 
 // ---- what the room log does to a message, and what can be done to one ----
@@ -795,6 +954,7 @@ function onEntry(frame) {
   const view = views.get(String(frame.room ?? ''));
   if (view === undefined) return;
   view.lastId = Math.max(view.lastId, Number(frame.id) || 0);
+  settleOutgoing(view);
   if (frame.type === 'moderation') {
     addNotice(view, 'moderation', moderationWords(frame), frame.dateTime);
     return;
@@ -924,6 +1084,8 @@ function newView(room) {
     at: 0,             // our last activity in it (ms), or minus its place in "my rooms": orders the Direct list
     seen: 0,           // a direct conversation: how far the other person read it
     presence: null,    // the presence line changes fold into: { item, since (ms), changes: name -> 'join' | 'leave' }
+    outgoing: [],      // our messages not echoed yet: { text, state: 'queued' | 'pending' | 'failed', connection, why, item }
+    replayTo: null,    // after a welcome: the id up to which the server replays; then what we sent is settled
   };
 }
 
@@ -954,13 +1116,12 @@ function showRoom(room) {
   restoreView(view);
   if (view.status === 'in') state.lastGoodRoom = room;
   showRoomInHash(room);
-  ui.roomName.textContent = room;
   view.at = Date.now();
   noteRead(view);
   renderUsers();
   renderTyping();
   showText(ui.composerError, '');
-  if (!wide.matches) ui.rooms.open = false;    // a phone shows the room chosen, not the list it came from
+  if (!wide.matches) ui.rooms.open = ui.online.open = false;  // a phone shows the room chosen, not the list it came from
 }
 
 /**
@@ -1168,6 +1329,21 @@ function loadOlder() {
   }
 }
 
+/**
+ * Takes everything of earlier sequences off a room's list (messages and the lines between them), keeping our
+ * messages still on their way; true when there was a message to take off (an empty room that retired also
+ * changes its sequence: nothing worth a word then).
+ */
+function dropOlderEpochs(view) {
+  const shown = view.room === state.room;
+  const items = shown ? [...ui.messages.children] : view.items;
+  const had = items.some((item) => item.classList.contains('message'));
+  const kept = items.filter((item) => item.classList.contains('outgoing'));
+  if (shown) ui.messages.replaceChildren(...kept); else view.items = kept;
+  view.presence = null;
+  return had;
+}
+
 /** Older messages, put above what is shown without moving it. */
 function onHistory(frame) {
   const view = views.get(String(frame.room ?? ''));
@@ -1208,7 +1384,31 @@ function renderUsers() {
   const names = [...(shownView()?.users ?? [])].sort(collator.compare);
   ui.users.replaceChildren(...names.map(personItem));
   ui.onlineCount.textContent = String(names.length);
+  renderHeader();
   renderRooms();
+}
+
+/**
+ * The header names the room shown; a direct conversation by the other person's name, with where they are as
+ * far as this page can tell: the protocol says who is in each room, not who is connected at all, so "online"
+ * means in this conversation or in another room this page is in.
+ */
+function renderHeader() {
+  const room = state.room ?? DEFAULT_ROOM;
+  const other = otherIn(room);
+  ui.roomName.dataset.room = room;
+  ui.roomName.textContent = other ?? room;
+  ui.roomKind.textContent = other === null ? 'Room' : 'Direct conversation with';
+  ui.roomKind.classList.toggle('visually-hidden', other !== null);
+  let where = '';
+  if (other !== null) {
+    const elsewhere = [...views.values()].filter((view) => view.room !== room && view.users.has(other))
+      .map((view) => view.room).filter((name) => !isDirect(name)).sort(collator.compare);
+    where = views.get(room)?.users.has(other) ? 'online, in this conversation'
+      : elsewhere.length > 0 ? `online, in ${elsewhere[0]}` : 'not online in your rooms';
+    ui.peer.dataset.presence = where.startsWith('online') ? 'online' : 'away';
+  }
+  showText(ui.peer, where);
 }
 
 function personItem(name) {
@@ -1393,8 +1593,9 @@ const ERROR_WORDS = {
   'banned': 'A moderator banned you from this room.',
   'kicked': 'A moderator removed you from this room.',
 };
-// Refusals that drop what was typed: give the text back so it can be fixed and resent.
-const GIVE_BACK = new Set(['message-too-long', 'rate-limited', 'unavailable', 'not-subscribed', 'muted']);
+// Refusals of a chat message: it is marked "Not sent", with Retry.
+const CHAT_REFUSALS = new Set(['invalid-json', 'invalid-message', 'empty-message', 'message-too-long', 'rate-limited',
+  'unavailable', 'not-subscribed', 'muted', 'forbidden', 'banned']);
 // Closes a retry cannot fix, by the 1008's reason (the error's code): the page says this and stops.
 const FINAL_WORDS = {
   'unauthorized': 'This chat needs you to sign in: the server refused the connection (the token is missing, invalid or expired).',
@@ -1433,6 +1634,9 @@ function onWelcome(frame) {
   const hadSeen = view.lastId;
   const epoch = String(frame.epoch);
   const sameEpoch = epoch === view.epoch;
+  // Another sequence after one we showed messages of: the server no longer holds them (an in-memory server
+  // restarted, or forgot the room), so neither does the list; what it holds now follows the welcome.
+  const gone = !sameEpoch && view.epoch !== null && dropOlderEpochs(view);
   if (!sameEpoch) {
     Object.assign(view, { epoch, lastId: 0 });  // ids of another sequence say nothing here
     view.older = { loading: false, done: false };
@@ -1448,6 +1652,10 @@ function onWelcome(frame) {
   }
   if (!view.listed) askMine();                 // its counts, and read position, are the server's
   view.status = 'in';
+  // Resumed in the same sequence: what we sent on the lost connection is known once the replay is in. In
+  // another one (the server restarted), nothing of it is held: it is settled at once.
+  view.replayTo = sameEpoch ? asCount(Number(frame.lastId)) : 0;
+  settleOutgoing(view);
   sendRead(view);                              // what was read while we were away from the server
   view.users = new Set((frame.users ?? []).map(String));
   view.typing.clear();                         // a new subscription: nobody is known to be typing
@@ -1457,9 +1665,12 @@ function onWelcome(frame) {
     renderTyping();
   } else {
     renderRooms();
+    renderHeader();                            // the other person of the conversation shown may be in it
   }
-  // An empty room that retired also changes epoch; only a gap around real messages is worth a word.
-  if (frame.resumed && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+  if (gone) {
+    addNotice(view, 'restarted', 'The server restarted; earlier messages are gone.');
+  } else if (sameEpoch && frame.resumed && frame.recovered === false && (hadSeen > 0 || frame.lastId > 0)) {
+    // the same sequence, but older than what the server still holds: a gap, said where it is
     addNotice(view, 'unrecovered', 'Some messages could not be recovered.');
   }
 }
@@ -1473,13 +1684,22 @@ function onChat(frame) {
   const text = String(frame.msg ?? '');
   if (view.typing.delete(user) && view.room === state.room) renderTyping(); // they said it
   const own = user === state.me;
+  if (own) echoed(view, text);
   append(view, messageItem(frame, view), own);
   if (!own && frame.deleted !== true) hear(view, id, text);
   if (isDirect(view.room) && id > view.liveAfter) view.at = Date.now();
   noteRead(view);                              // in sight, it is read
+  settleOutgoing(view);
   if (own || id <= view.liveAfter || frame.deleted === true) return;
+  if (view.room === state.room) announce(`${user}: ${text}`);
   if (view.room === state.room || otherIn(view.room) !== null) countUnseen();
   if (otherIn(view.room) !== null) notifyDesktop(user, text, view.room);
+}
+
+/** Says one new message to screen readers, politely (after what they are reading): only it, never the list. */
+function announce(words) {
+  ui.announcer.append(el('p', '', words));
+  while (ui.announcer.childElementCount > ANNOUNCED_KEPT) ui.announcer.firstElementChild.remove();
 }
 
 /** Someone else is typing: shown for a few seconds, or until their message comes. */
@@ -1524,7 +1744,7 @@ function onPresence(frame) {
   for (const name of names) {
     if (joined) view.users.add(name); else view.users.delete(name);
   }
-  if (view.room === state.room) renderUsers(); else renderRooms();
+  if (view.room === state.room) renderUsers(); else { renderRooms(); renderHeader(); }
   const others = names.filter((name) => name !== state.me);
   if (others.length > 0) foldPresence(view, others, joined, frame.dateTime);
 }
@@ -1577,13 +1797,10 @@ function onError(frame) {
   if ((frame.retrying && !readerSent) || code === 'already-subscribed') return;
   // The page's own reads and lists count against the rate too: refused, they are nothing the reader did.
   if (code === 'rate-limited' && Date.now() - state.sentAt >= RECENT_MS) return;
+  // A refused chat message is marked on the message itself, with Retry; a refused rooms or history request is not.
+  if (CHAT_REFUSALS.has(code) && state.lastAsked === 'chat' && refused(room, errorWords(code, frame))) return;
   if (room !== null && room !== state.room) return;  // about a room not in sight: nothing the reader did there
   const detail = frame.msg ? ` (${frame.msg})` : '';
-  // Only a refused chat gives its text back: a refused rooms or history request never took any.
-  if (GIVE_BACK.has(code) && state.lastAsked === 'chat' && !ui.input.value) {
-    ui.input.value = state.lastSent;
-    renderCounter();
-  }
   showText(ui.composerError, errorWords(code, frame) + detail);
 }
 
@@ -1680,7 +1897,7 @@ function connect() {
   state.renewing = false;
   client.on('status', onStatus);
   client.on('auth', () => { state.renewing = false; });
-  client.on('key', (key) => storeKey(client.user, key)); // this name is ours: remember how to prove it
+  client.on('key', (key) => { storeKey(client.user, key); renderOtherDevice(); }); // ours: remember how to prove it
   client.on('ready', onReady);
   client.on('welcome', onWelcome);
   client.on('chat', onChat);
@@ -1702,16 +1919,38 @@ function onStatus(status) {
   clearTimers();
   if (status.state === 'connecting') {
     setStatus('connecting');
+    renderBanner('Reconnecting now…');
   } else if (status.state === 'online') {
+    state.lost = false;
+    state.connection += 1;
     setStatus('online');
+    renderBanner();
   } else if (status.state === 'reconnecting') {
+    state.lost = true;
     for (const view of views.values()) if (view.status === 'in') view.status = 'asked';
-    const tick = () => setStatus('reconnecting', `reconnecting in ${Math.max(0, Math.ceil((status.at - Date.now()) / 1000))} s`);
+    const tick = () => {
+      const seconds = Math.max(0, Math.ceil((status.at - Date.now()) / 1000));
+      setStatus('reconnecting', `reconnecting in ${seconds} s`);
+      renderBanner(`Reconnecting in ${seconds} s.`);
+    };
     tick();
     state.timers.countdown = setInterval(tick, 1000);
   } else if (status.state === 'stopped') {
     onStopped(status);
   }
+}
+
+/**
+ * The banner that says the page is not connected, with Retry now: shown only once an attempt failed or the
+ * connection dropped (never before the first attempt), gone once online or stopped (the list says why then).
+ * "Not connected." is said to screen readers once as it appears, not at every tick of the countdown.
+ */
+function renderBanner(when = '') {
+  const shown = state.joined && state.lost;
+  ui.connection.hidden = !shown;
+  const said = shown ? 'Not connected.' : '';
+  if (ui.connectionSaid.textContent !== said) ui.connectionSaid.textContent = said;
+  ui.connectionWhen.textContent = shown ? when : '';
 }
 
 /** The server closed the connection for a reason a retry cannot change. */
@@ -1736,10 +1975,11 @@ function onStopped({ code, reason, error }) {
   stop(said ? `${words} The server said: ${said}.` : words);
 }
 
-/** Stops for good: no timer left, the reason in the list, and Leave (then Join) to try once more. */
+/** Stops for good: no timer left, the reason in the list, and Sign out (then Join) to try once more. */
 function stop(words) {
   state.joined = false;                        // nothing reconnects now: not the backoff, not 'online'
   clearTimers();
+  renderBanner();
   clearTimeout(state.timers.refresh);
   setStatus('stopped', 'not connected');
   showText(ui.composerError, '');
@@ -1758,7 +1998,9 @@ function clearViews() {
 
 function disconnect() {
   state.joined = false;
+  state.lost = false;
   clearTimers();
+  renderBanner();
   clearTimeout(state.timers.refresh);
   state.client?.close();
   state.client = null;
@@ -1910,9 +2152,11 @@ function enterChat(name, room) {
   ui.joinForm.hidden = true;
   ui.signIn.hidden = true;
   ui.chatView.hidden = false;                  // before the restore: a hidden list cannot be scrolled
-  ui.leave.hidden = namedElsewhere();          // Leave goes back to the join form: nothing to choose otherwise
+  ui.skip.hidden = false;
+  ui.leave.hidden = namedElsewhere();          // Sign out goes back to the join form: nothing to choose otherwise
   showRoom(room);
   renderNotifyButton();
+  renderOtherDevice();
   ui.input.focus();
   connect();
 }
@@ -1925,8 +2169,10 @@ function showJoinForm(nameError = '') {
   ui.messages.replaceChildren();
   Object.assign(state, { lastGoodRoom: null, directory: [], forgotten: new Set() });
   ui.chatView.hidden = true;
+  ui.skip.hidden = true;
   ui.leave.hidden = true;
   renderNotifyButton();
+  renderOtherDevice();
   ui.joinForm.hidden = false;
   ui.name.value = state.me ?? ui.name.value;
   ui.room.value = state.room === DEFAULT_ROOM || state.room === null ? '' : state.room;
@@ -1957,12 +2203,10 @@ function onComposerSubmit(event) {
   } else if (charsLeft(text) < 0) {
     const over = -charsLeft(text);
     showText(ui.composerError, `Your message is ${over} character${over === 1 ? '' : 's'} over the limit of ${state.maxChars}; shorten it to send it.`);
-  } else if (!state.client?.say(state.room, text)) {
-    showText(ui.composerError, 'Not connected right now; your message is still here.');
+  } else if (!state.joined || shownView() === undefined) {
+    showText(ui.composerError, 'Not connected; your message is still here.');
   } else {
-    state.lastSent = text;
-    state.lastAsked = 'chat';
-    state.sentAt = Date.now();
+    sendMessage(shownView(), text);
     ui.input.value = '';
     showText(ui.composerError, '');
     renderCounter();
@@ -1994,6 +2238,8 @@ function onComposerKey(event) {
 }
 
 function onHashChange() {
+  // A name's link pasted into an open page: the page starts again under that name.
+  if (takeNameFromHash()) { location.reload(); return; }
   // A pasted #token= is for the next connection; alone, it says nothing about the room.
   if (takeTokenFromHash() && !roomFromHash()) return;
   // A pasted or clicked #room=... link shows that room; a stopped chat joins again there.
@@ -2010,6 +2256,12 @@ function start() {
   ui.input.addEventListener('keydown', onComposerKey);
   ui.input.addEventListener('input', onComposerInput);
   ui.leave.addEventListener('click', () => showJoinForm());
+  ui.retryNow.addEventListener('click', () => state.client?.retryNow());
+  ui.skip.addEventListener('click', () => ui.input.focus());
+  ui.otherDevice.addEventListener('click', showDeviceLink);
+  ui.deviceCopy.addEventListener('click', copyDeviceLink);
+  ui.deviceClose.addEventListener('click', () => ui.deviceDialog.close());
+  ui.deviceDialog.addEventListener('close', () => { ui.deviceLink.value = ''; ui.deviceName.textContent = ''; });
   ui.newMessages.addEventListener('click', () => { scrollToBottom(); ui.input.focus(); });
   ui.messages.addEventListener('scroll', onScroll);
   new ResizeObserver(onResize).observe(ui.messages);
@@ -2026,9 +2278,28 @@ function start() {
   window.addEventListener('focus', requestRooms);  // back from elsewhere: the list may be old
   ui.online.open = wide.matches;               // a phone starts with the lists folded
   ui.rooms.open = wide.matches;
+  listenForDrawers();
   state.token = storedToken();                // a reload keeps the tab's token; the address no longer has it
   takeTokenFromHash();
+  takeNameFromHash();
   loadConfig().then(begin);
+}
+
+/**
+ * On a phone the room list and the online list are drawers over the conversation: one open at a time, and
+ * Escape closes the open one (back to the conversation, the focus on the drawer's button). Both are open
+ * side by side on a wide screen, and fold when the window becomes narrow.
+ */
+function listenForDrawers() {
+  for (const [drawer, other] of [[ui.rooms, ui.online], [ui.online, ui.rooms]]) {
+    drawer.addEventListener('toggle', () => { if (drawer.open && !wide.matches) other.open = false; });
+    drawer.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || wide.matches || !drawer.open || event.defaultPrevented) return;
+      drawer.open = false;
+      drawer.querySelector('summary').focus();
+    });
+  }
+  wide.addEventListener('change', () => { ui.rooms.open = ui.online.open = wide.matches; });
 }
 
 /** Joins as the server wants: with a token from CHAT_TOKEN_URL, as the container's user, or by a name. */

@@ -7,6 +7,7 @@ import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.connection.Outbox;
 import dev.jchat.connection.Threads;
+import dev.jchat.hook.Publishing;
 import dev.jchat.logging.Field;
 import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
@@ -58,6 +59,7 @@ public final class ChatHub {
     private final AtomicInteger admitted = new AtomicInteger();
     private final Connections connections;
     private final TokenVerifier tokens; // null when tokens are off
+    private final Publishing publishing;
     private volatile boolean shuttingDown;
 
     /**
@@ -70,6 +72,7 @@ public final class ChatHub {
         this.rooms = rooms.apply(this);
         this.connections = connections;
         this.tokens = tokens(config.security());
+        this.publishing = Publishing.of(config, metrics, events, threads);
         this.closer = new Closer(events, connections, metrics, threads, timer,
                 TimeUnit.SECONDS.toNanos(config.sendTimeoutSeconds()));
         metrics.gauges(members::size, this.rooms::size, this::namesOnline);
@@ -114,6 +117,14 @@ public final class ChatHub {
         return new TokenVerifier(new TokenVerifier.Rules(security.jwtSecret(), security.jwtJwksUrl(),
                 security.jwtIssuer(), security.jwtAudience(), Duration.ofSeconds(security.jwtLeewaySeconds()),
                 security.jwtNameClaim(), security.jwtRolesClaim(), security.jwtRoomsClaim()));
+    }
+
+    /**
+     * The one way chat messages, edits, deletions and reactions go to their room, from a connection
+     * or the HTTP API: through the publish hook when one is set.
+     */
+    public Publishing publishing() {
+        return publishing;
     }
 
     /** What this server counts, for {@code /metrics}. */
@@ -225,7 +236,7 @@ public final class ChatHub {
         member.outbox().discard();
         member.cancelTimers();
         for (Room room : in) {
-            room.leave(member, null);
+            publishing.leave(room, member, null); // after what it sent there, still with the hook
         }
         forgetName(member);
         member.letGoOfName(rooms.names());
@@ -351,6 +362,7 @@ public final class ChatHub {
                     count, stuck);
         }
         closer.shutdown();
+        publishing.close();
         rooms.close();
         if (tokens != null) {
             tokens.close();

@@ -1,7 +1,6 @@
 package dev.jchat.api;
 
 import dev.jchat.ChatHub;
-import dev.jchat.message.ChatMessage;
 import dev.jchat.message.ClientFrame;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.ops.OpsAnswers;
@@ -92,8 +91,35 @@ public final class ApiAnswers {
         return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
     }
 
-    /** The answer to one request: waits for the engine at most {@link #WAIT_SECONDS}. */
+    /**
+     * The answer to one request: waits for the engine (and the publish hook) at most {@link
+     * #WAIT_SECONDS}. Counted by route and status.
+     */
     public static OpsAnswers.Answer answer(ChatHub hub, Request request) {
+        OpsAnswers.Answer answer = answered(hub, request);
+        hub.metrics().apiCall(metricRoute(request), answer.status());
+        return answer;
+    }
+
+    /** The route of a request, for the metric: its method and path's shape, never a room's, a name's or an id's text. */
+    static String metricRoute(Request request) {
+        String[] parts = request.path().substring(PREFIX.length()).split("/", -1);
+        String shape = null;
+        if (parts.length == 2 && parts[1].equals("rooms")) {
+            shape = "/api/rooms";
+        } else if (parts.length == 4 && parts[1].equals("rooms") && List.of("presence", "moderation", "messages").contains(parts[3])) {
+            shape = "/api/rooms/{room}/" + parts[3];
+        } else if (parts.length == 5 && parts[1].equals("rooms") && parts[3].equals("messages")) {
+            shape = "/api/rooms/{room}/messages/{id}";
+        } else if (parts.length == 4 && parts[1].equals("users") && parts[3].equals("disconnect")) {
+            shape = "/api/users/{name}/disconnect";
+        }
+        String method = List.of("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD").contains(request.method())
+                ? request.method() : "OTHER";
+        return shape == null ? "other" : method + " " + shape;
+    }
+
+    private static OpsAnswers.Answer answered(ChatHub hub, Request request) {
         String key = hub.config().security().apiKey();
         if (key == null) {
             return error(new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path"));
@@ -245,7 +271,7 @@ public final class ApiAnswers {
                 throw new Refusal(409, ErrorCode.NAME_TAKEN.wire(), "the name is held by someone; send \"as\":\"claimed\""
                         + " if your backend vouches for it");
             }
-            return rooms.post(ChatMessage.fromApi(user, Audience.now(), text, room));
+            return hub.publishing().post(rooms, room, user, text);
         }).thenApply(posted -> ok(201, JSONB.toJson(posted)));
     }
 
@@ -434,6 +460,7 @@ public final class ApiAnswers {
             int status = switch (refused.code()) {
                 case NOT_FOUND -> 404;
                 case MUTED, BANNED -> 403;
+                case REJECTED -> 422;
                 case ROOM_LIMIT, UNAVAILABLE -> 503;
                 default -> 400;
             };

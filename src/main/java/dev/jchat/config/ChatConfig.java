@@ -9,6 +9,9 @@ import static dev.jchat.config.Setting.HISTORY_MAX_MB;
 import static dev.jchat.config.Setting.HISTORY_REPLAY;
 import static dev.jchat.config.Setting.HISTORY_SIZE;
 import static dev.jchat.config.Setting.HOST;
+import static dev.jchat.config.Setting.PUBLISH_HOOK_FAILURE;
+import static dev.jchat.config.Setting.PUBLISH_HOOK_TIMEOUT_MS;
+import static dev.jchat.config.Setting.PUBLISH_HOOK_URL;
 import static dev.jchat.config.Setting.IDLE_TIMEOUT_SECONDS;
 import static dev.jchat.config.Setting.JWT_AUDIENCE;
 import static dev.jchat.config.Setting.JWT_ISSUER;
@@ -62,6 +65,9 @@ public final class ChatConfig extends Values {
 
     /** Who a connection is ({@code CHAT_AUTH}): tokens or claimed names, or the application server's user. */
     public enum Auth { AUTO, CONTAINER }
+
+    /** What a message becomes when the publish hook fails ({@code CHAT_PUBLISH_HOOK_FAILURE}). */
+    public enum HookFailure { ALLOW, REJECT }
 
     private final Security security;
     private final Engine engine;
@@ -154,6 +160,28 @@ public final class ChatConfig extends Values {
     /** Where rooms live: this JVM's memory, or Redis. */
     public Engine engine() {
         return engine;
+    }
+
+    /** Where every chat message and edit is POSTed before it is published, or null: no hook. */
+    public String publishHookUrl() {
+        return get(PUBLISH_HOOK_URL);
+    }
+
+    public int publishHookTimeoutMs() {
+        return integer(PUBLISH_HOOK_TIMEOUT_MS);
+    }
+
+    public HookFailure publishHookFailure() {
+        return get(PUBLISH_HOOK_FAILURE);
+    }
+
+    /** The publish hook: its URL (null: off) and its timeout. */
+    public ChatConfig withPublishHook(String url, int timeoutMs) {
+        return new ChatConfig(with(PUBLISH_HOOK_URL, url, PUBLISH_HOOK_TIMEOUT_MS, timeoutMs));
+    }
+
+    public ChatConfig withPublishHookFailure(HookFailure value) {
+        return new ChatConfig(with(PUBLISH_HOOK_FAILURE, value));
     }
 
     public LogFormat logFormat() {

@@ -262,6 +262,20 @@ final class Checks {
     }
 
     /** The Redis address without its password, for logs. */
+    /**
+     * The publish hook's URL for the startup report: without its user's password or its query,
+     * where an application may put a token for its hook.
+     */
+    static String hookUrlReport(String url) {
+        if (url == null) {
+            return "(not set: no publish hook)";
+        }
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@") + uri.getHost()
+                + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?***");
+    }
+
     static String redisAddress(String url) {
         if (url == null) {
             return "(not set: rooms in memory)";

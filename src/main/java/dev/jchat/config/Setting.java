@@ -129,6 +129,15 @@ public enum Setting {
                     "(not set: the HTTP API is off)", "(set: the HTTP API is on)"),
             "when set, the HTTP API for your application's backend (`/api/...`, docs/API.md) answers requests with"
                     + " `Authorization: Bearer <key>`, others get 401; unset, every `/api/` path answers 404"),
+    PUBLISH_HOOK_URL(SERVER, optional("an `http://` or `https://` URL", Checks::jwksUrlProblem, Checks::hookUrlReport),
+            "when set, every chat message and edit (of a connection or of the HTTP API) is POSTed there before it is"
+                    + " published, and the answer allows, replaces or rejects it (docs/API.md, \"The publish hook\");"
+                    + " unset, none is"),
+    PUBLISH_HOOK_TIMEOUT_MS(SERVER, whole(500, 1, 60_000),
+            "how long the publish hook has to answer one message; the message waits that long at most"),
+    PUBLISH_HOOK_FAILURE(SERVER, choice(ChatConfig.HookFailure.ALLOW),
+            "what a message becomes when the publish hook did not answer in time or answered something else than"
+                    + " allow, replace or reject: `allow` publishes it as sent, `reject` refuses it (`rejected`)"),
     REDIS_URL(ENGINE, optional("`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS; or"
                     + " `redis-sentinel://host:port[,host:port...][/db]#master` (`rediss-sentinel://`); or"
                     + " `redis-cluster://host:port[,host:port...]` (`rediss-cluster://`)",

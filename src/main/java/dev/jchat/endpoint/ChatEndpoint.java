@@ -446,7 +446,7 @@ public final class ChatEndpoint {
             // or everything for it would wait for a welcome that never comes
             member.welcomeAlone();
         }
-        room.leave(member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
+        hub.publishing().leave(room, member, Frame.of(FrameEncoder.toJson(new Unsubscribed(name))));
     }
 
     /** A binary message, or its first part: refused whole, whatever its size. */
@@ -553,7 +553,7 @@ public final class ChatEndpoint {
         if (tellMuted(room, chat.room())) {
             return;
         }
-        room.publish(member, text);
+        hub.publishing().publish(room, member, name, text, chat.room());
     }
 
     /** An edit, deletion or reaction: checked here as text, decided by the room on the message as it is now. */
@@ -583,7 +583,7 @@ public final class ChatEndpoint {
         if (!(frame instanceof ClientFrame.Delete) && tellMuted(room, frame.room())) {
             return; // a muted name may still take its own messages back
         }
-        room.amend(member, amend);
+        hub.publishing().amend(room, member, amend, frame.room());
     }
 
     /** A moderator's mute, ban or kick of a name in a room: decided here whether it may, done by the room. */

@@ -26,6 +26,8 @@ public enum ErrorCode {
     MUTED("muted", CloseCodes.VIOLATED_POLICY),
     BANNED("banned", CloseCodes.VIOLATED_POLICY),
     KICKED("kicked", CloseCodes.VIOLATED_POLICY),
+    /** The application's publish hook refused the message: the connection stays open. */
+    REJECTED("rejected", CloseCodes.VIOLATED_POLICY),
     /** Version 3: the connection's token ran out without an {@code auth} refresh; 4001 tells the client to fetch one. */
     TOKEN_EXPIRED("token-expired", CloseCodes.getCloseCode(4001));
 

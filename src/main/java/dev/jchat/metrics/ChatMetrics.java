@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  * {@code chat_names_online}, {@code chat_messages_total}, {@code chat_deliveries_total},
  * {@code chat_refused_total{code}}, {@code chat_closed_total{code}},
  * {@code chat_send_seconds}, {@code chat_engine_seconds{op}} and
- * {@code chat_redis_subscription_stalls_total}.
+ * {@code chat_redis_subscription_stalls_total}; with the publish hook,
+ * {@code chat_hook_outcomes_total{outcome}} and {@code chat_hook_seconds}; the HTTP API's calls,
+ * {@code chat_api_calls_total{route,status}}.
  */
 public final class ChatMetrics implements AutoCloseable {
 
@@ -45,6 +47,9 @@ public final class ChatMetrics implements AutoCloseable {
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class); // every code, from the start
     private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Timer> engine = new ConcurrentHashMap<>();
+    private final Map<String, Counter> hookOutcomes = new ConcurrentHashMap<>();
+    private final Timer hook;
+    private final Map<String, Counter> api = new ConcurrentHashMap<>();
 
     public ChatMetrics() {
         messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
@@ -58,6 +63,11 @@ public final class ChatMetrics implements AutoCloseable {
                 .register(registry);
         subscriptionStalls = Counter.builder("chat.redis.subscription.stalls")
                 .description("Times the Redis subscription was found not delivering, and reconnected")
+                .register(registry);
+        hook = Timer.builder("chat.hook").description("From a message sent to the publish hook to its answer (or failure)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             refused.put(code, Counter.builder("chat.refused").description("Error frames sent, by code")
@@ -121,6 +131,28 @@ public final class ChatMetrics implements AutoCloseable {
     /** The Redis subscription was found not delivering (a probe did not come back), and is reconnected. */
     public void subscriptionStalled() {
         subscriptionStalls.increment();
+    }
+
+    /**
+     * The publish hook decided a message: {@code outcome} is {@code allow}, {@code replace},
+     * {@code reject} or {@code failure-...}; {@code start} is when it was sent, a {@link System#nanoTime()}.
+     */
+    public void hookAnswered(String outcome, long start) {
+        hook.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        hookOutcomes.computeIfAbsent(outcome, o -> Counter.builder("chat.hook.outcomes")
+                .description("Messages the publish hook decided, by outcome").tag("outcome", o).register(registry))
+                .increment();
+    }
+
+    /**
+     * One call to the HTTP API answered: {@code route} its path's shape ({@code POST
+     * /api/rooms/{room}/messages}, never a room's or a name's own text), {@code status} its answer's.
+     */
+    public void apiCall(String route, int status) {
+        api.computeIfAbsent(route + ' ' + status, key -> Counter.builder("chat.api.calls")
+                        .description("Calls to the HTTP API, by route and status").tag("route", route)
+                        .tag("status", Integer.toString(status)).register(registry))
+                .increment();
     }
 
     /** Every meter, in the Prometheus text format, version 0.0.4. */

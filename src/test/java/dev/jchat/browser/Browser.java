@@ -124,6 +124,12 @@ final class Browser implements AutoCloseable {
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", source));
     }
 
+    /** Makes the page see a dark (or light) preference, as a system set to dark mode gives it (DevTools' emulation). */
+    void prefersDark(boolean dark) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features",
+                List.of(java.util.Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+    }
+
     /**
      * Polls {@code condition} until it returns something other than null or false, or fails
      * after {@link #WAIT} with {@code what} (evaluated then, so it can describe the page).

@@ -148,8 +148,8 @@ final class ChatPage {
         awaitStatus("online");
         if (room != null) {
             String shown = room.isBlank() ? "lobby" : room;
-            browser.await(() -> "the room name " + shown + " in the header; " + describe(),
-                    driver -> text("room-name").equals(shown));
+            browser.await(() -> "the room " + shown + " in the header; " + describe(),
+                    driver -> roomShown().equals(shown));
         }
         return this;
     }
@@ -170,6 +170,45 @@ final class ChatPage {
 
     void awaitStatus(String expected) {
         browser.await(() -> "status \"" + expected + "\"; " + describe(), driver -> status().equals(expected));
+    }
+
+    /** The banner saying the page is not connected, as shown ("" while hidden). */
+    String banner() {
+        WebElement banner = element("connection");
+        return banner.isDisplayed() ? banner.findElement(By.tagName("p")).getText().strip() : "";
+    }
+
+    /** Clicks the banner's Retry now. */
+    void retryNow() {
+        element("retry-now").click();
+    }
+
+    /** One message of ours not echoed by the server yet: its text and what it says ("Sending…", "Not sent: ..."). */
+    record Outgoing(String text, String state, boolean failed) {
+    }
+
+    List<Outgoing> outgoing() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) browser.script("""
+                return Array.from(document.querySelectorAll('#messages > li.outgoing'), (li) => ({
+                  text: li.querySelector(':scope > .text').textContent,
+                  state: li.querySelector(':scope > .sending').textContent,
+                  failed: li.classList.contains('failed') }));""");
+        return rows.stream().map(row -> new Outgoing((String) row.get("text"), (String) row.get("state"),
+                Boolean.TRUE.equals(row.get("failed")))).toList();
+    }
+
+    /** Waits for our message with this text, not yet echoed, to satisfy {@code condition}. */
+    Outgoing awaitOutgoing(String text, Predicate<Outgoing> condition, String what) {
+        return browser.await(() -> what + " (" + text + "); outgoing " + outgoing() + "; " + describe(),
+                driver -> outgoing().stream().filter(o -> o.text().equals(text) && condition.test(o)).findFirst().orElse(null));
+    }
+
+    /** Clicks an action ({@code retry}, {@code edit-unsent}) of our unsent message with this text. */
+    void clickOutgoing(String text, String action) {
+        browser.driver().findElements(By.cssSelector("#messages > li.outgoing")).stream()
+                .filter(li -> li.findElement(By.cssSelector(":scope > .text")).getText().equals(text)).findFirst()
+                .orElseThrow().findElement(By.cssSelector("button[data-action='" + action + "']")).click();
     }
 
     /** Waits at most {@code timeout} for the status text to match, e.g. a long reconnect countdown. */
@@ -370,7 +409,17 @@ final class ChatPage {
     /** The room shown in the header, once the page is online there. */
     void awaitRoomShown(String room) {
         browser.await(() -> "online in " + room + "; " + describe(),
-                driver -> text("room-name").equals(room) && status().equals("online"));
+                driver -> roomShown().equals(room) && status().equals("online"));
+    }
+
+    /** The room the header is about, as the server names it ({@code @A+B} for a direct conversation). */
+    String roomShown() {
+        return Objects.requireNonNullElse(element("room-name").getDomAttribute("data-room"), "");
+    }
+
+    /** What the header says of the other person of the direct conversation shown ("" in a room). */
+    String peer() {
+        return visible("peer") ? text("peer") : "";
     }
 
     // ---- the tab as seen from outside

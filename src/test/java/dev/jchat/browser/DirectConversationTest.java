@@ -67,6 +67,32 @@ class DirectConversationTest {
     }
 
     @Test
+    void theHeaderNamesTheOtherPersonAndWhetherTheyAreOnline() throws Exception {
+        ChatPage ida = browsers.launch().open(server.pageUri()).join("Ida", "hall");
+        ChatPage jon = browsers.launch().open(server.pageUri()).join("Jon", "hall");
+        jon.awaitUsers("Ida", "Jon");
+        assertEquals("", jon.peer(), "a room says nothing of anyone in particular");
+
+        jon.clickUser("Ida");
+        jon.awaitRoomShown("@Ida+Jon");
+        String header = jon.browser().driver().findElement(org.openqa.selenium.By.cssSelector(".room-label")).getText();
+        assertEquals("Ida", jon.text("room-name"), "the other person's name");
+        assertTrue(header.startsWith("Direct conversation with\nIda") && !header.contains("@") && !header.contains("Jon"),
+                () -> "not the room's name, and said to be a direct conversation: " + header);
+        jon.browser().await(() -> "Ida online in hall; " + jon.peer(), driver -> jon.peer().equals("online, in hall"));
+        jon.say("Are you there?");
+
+        ida.clickRoom("Jon");
+        ida.awaitRoomShown("@Ida+Jon");
+        assertEquals("Jon", ida.text("room-name"));
+        ida.browser().await(() -> "Jon here; " + ida.peer(), driver -> ida.peer().equals("online, in this conversation"));
+        jon.browser().await(() -> "Ida here now; " + jon.peer(), driver -> jon.peer().equals("online, in this conversation"));
+
+        browsers.close(jon);
+        ida.browser().await(() -> "Jon gone; " + ida.peer(), driver -> ida.peer().equals("not online in your rooms"));
+    }
+
+    @Test
     void someoneElsesConversationOrANameNobodyHoldsIsRefusedInWordsAndThePageGoesBack() throws Exception {
         try (TestClient dan = connect("Dan"); TestClient eve = connect("Eve")) {
             dan.welcome();

@@ -16,7 +16,10 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
-/** On a phone-sized window (400 px wide): one column, nothing wider than the screen, and every part reachable by keyboard. */
+/**
+ * On a phone-sized window (400 px wide): one view at a time (the conversation, the room list or who is online),
+ * the header on one row, nothing wider than the screen, and every part reachable by keyboard.
+ */
 class NarrowLayoutTest {
 
     static final String LONG_MESSAGE = "The deploy went fine, but ".repeat(24).strip();
@@ -27,6 +30,19 @@ class NarrowLayoutTest {
     private static final String INSIDE = """
             const box = document.getElementById(arguments[0]).getBoundingClientRect();
             return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth && box.bottom <= window.innerHeight;""";
+
+    // Whether what is seen at the middle of an element belongs to another: an open list covers the conversation.
+    private static final String COVERED_BY = """
+            const box = document.getElementById(arguments[0]).getBoundingClientRect();
+            const seen = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+            return document.getElementById(arguments[1]).contains(seen);""";
+
+    // The header's shown parts all on one row.
+    private static final String HEADER_ROWS = """
+            const tops = Array.from(document.querySelectorAll('.bar > *'))
+              .filter((part) => part.getClientRects().length > 0)
+              .map((part) => Math.round(part.getBoundingClientRect().top + part.getBoundingClientRect().height / 2));
+            return new Set(tops.map((top) => Math.round(top / 8))).size;""";
 
     @RegisterExtension
     static final Browsers browsers = new Browsers();
@@ -57,6 +73,8 @@ class NarrowLayoutTest {
         assertEquals("true", more.getDomAttribute("aria-expanded"));
         assertNoSidewaysScroll(page);
         assertFalse(page.roomsOpen(), "the room list starts folded, as the online list does");
+        assertEquals(1L, page.<Number>script(HEADER_ROWS).longValue(), "the header on one row");
+        assertFalse(page.<Boolean>script(COVERED_BY, "messages", "rooms"), "the conversation in sight");
 
         page.browser().script("document.querySelector('#rooms summary').focus();");
         page.browser().driver().switchTo().activeElement().sendKeys(Keys.ENTER);
@@ -64,6 +82,23 @@ class NarrowLayoutTest {
         page.awaitRoom("narrow", ChatPage.RoomEntry::current, "the room shown, in the list");
         assertTrue(page.browser().driver().findElement(By.cssSelector("#room-list a[aria-current]")).isDisplayed());
         assertNoSidewaysScroll(page);
+        assertTrue(page.<Boolean>script(COVERED_BY, "messages", "rooms"), "the room list alone: it covers the conversation");
+        assertTrue(page.<Boolean>script(COVERED_BY, "input", "rooms"));
+        page.focused().sendKeys(Keys.ESCAPE);
+        page.browser().await(() -> "Escape folded the room list", driver -> !page.roomsOpen());
+        assertEquals("summary", page.focused().getTagName(), "the focus back on the list's button");
+        assertTrue(page.<Boolean>script(INSIDE, "input"), "the conversation and its composer again");
+
+        page.browser().script("document.querySelector('#online summary').focus();");
+        page.focused().sendKeys(Keys.ENTER);
+        page.browser().await(() -> "who is online, alone", driver -> page.<Boolean>script(COVERED_BY, "messages", "online"));
+        assertTrue(page.element("users").isDisplayed());
+        page.focused().sendKeys(Keys.ENTER);   // its button again: back to the conversation
+        page.browser().await(() -> "the online list folded", driver -> !page.<Boolean>script(COVERED_BY, "messages", "online"));
+
+        page.browser().script("document.querySelector('#rooms summary').focus();");
+        page.focused().sendKeys(Keys.ENTER);
+        page.browser().await(() -> "the room list unfolded again", driver -> page.roomsOpen());
 
         page.element("room-open").sendKeys("elsewhere", Keys.ENTER);
         page.awaitRoomShown("elsewhere");

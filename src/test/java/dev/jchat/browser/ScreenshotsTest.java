@@ -14,7 +14,7 @@ import org.openqa.selenium.Keys;
 
 /**
  * Not a check: makes the pictures of the page in docs/ (a room with the room list, a direct
- * conversation, the phone-sized view). Skipped unless asked for:
+ * conversation, the phone-sized view, a room in dark mode). Skipped unless asked for:
  * {@code ./mvnw -o test -Dtest=ScreenshotsTest -Dchat.screenshots=true}.
  */
 @EnabledIfSystemProperty(named = "chat.screenshots", matches = "true")
@@ -70,13 +70,19 @@ class ScreenshotsTest {
                 ann.browser().screenshot(docs.resolve("screenshot-direct.png"));
             }
 
+            ann.clickRoom("design");
+            ann.awaitRoomShown("design");
+            ann.awaitMessageStarting("The narrow layout");
+            ann.browser().prefersDark(true);
+            ann.browser().screenshot(docs.resolve("screenshot-dark.png"));
+            ann.browser().prefersDark(false);
+
+            // A phone shows one view at a time: here the conversation, under its Rooms and Online buttons.
             ann.browser().driver().manage().window().setSize(new Dimension(400, 800));
-            ann.element("room-open").sendKeys("lobby", Keys.ENTER);
+            ann.browser().script("location.hash = '#room=lobby';");
             ann.awaitRoomShown("lobby");
             ann.awaitMessage("On it. The room list and the unread counts read well.");
-            ann.browser().script("""
-                    document.getElementById('rooms').open = true;
-                    document.getElementById('online').open = false;""");
+            ann.browser().await(() -> "the lists folded", driver -> !ann.roomsOpen());
             ann.browser().screenshot(docs.resolve("screenshot-narrow.png"));
         }
     }

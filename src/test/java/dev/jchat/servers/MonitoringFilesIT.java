@@ -64,15 +64,20 @@ class MonitoringFilesIT {
             ops.scrapeUntil(s -> OpsClient.value(s, "chat_closed_total{code=\"1003\"}") >= 1);
             read(ops.get("metrics", null).body(), exposed, types);
         }
-        // chat_engine_seconds exists only on Redis: the in-memory jar times no engine calls. Its
-        // spelling comes from the code's own registry, after one call timed as the engine times it.
-        try (ChatMetrics redisOnly = new ChatMetrics()) {
-            redisOnly.engineCall("publish", System.nanoTime());
-            Map<String, Set<String>> engine = new HashMap<>();
-            read(redisOnly.scrape(), engine, types);
-            engine.keySet().removeIf(name -> !name.startsWith("chat_engine_"));
-            assertFalse(engine.isEmpty(), "ChatMetrics times no engine call");
-            engine.forEach(exposed::putIfAbsent);
+        // chat_engine_seconds exists only on Redis: the in-memory jar times no engine calls; the
+        // publish hook's and the API's meters only once a hook and a key are set. Their spelling
+        // comes from the code's own registry, after one of each counted as the server counts them.
+        try (ChatMetrics elsewhere = new ChatMetrics()) {
+            elsewhere.engineCall("publish", System.nanoTime());
+            elsewhere.hookAnswered("allow", System.nanoTime());
+            elsewhere.apiCall("POST /api/rooms/{room}/messages", 201);
+            Map<String, Set<String>> more = new HashMap<>();
+            read(elsewhere.scrape(), more, types);
+            more.keySet().removeIf(name -> !name.startsWith("chat_engine_") && !name.startsWith("chat_hook_")
+                    && !name.startsWith("chat_api_"));
+            assertEquals(3, more.keySet().stream().map(name -> name.split("_")[1]).distinct().count(),
+                    () -> "ChatMetrics counts no engine call, hook outcome or API call: " + more.keySet());
+            more.forEach(exposed::putIfAbsent);
         }
 
         List<String> problems = new ArrayList<>();
