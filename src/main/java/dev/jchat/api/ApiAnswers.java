@@ -22,6 +22,7 @@ import java.io.StringReader;
 import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -30,9 +31,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * The HTTP API for an application's backend ({@code docs/API.md}), once for every runtime: the
@@ -92,13 +92,14 @@ public final class ApiAnswers {
     }
 
     /**
-     * The answer to one request: waits for the engine (and the publish hook) at most {@link
-     * #WAIT_SECONDS}. Counted by route and status.
+     * The answer to one request, once the engine has answered it: at most {@link #WAIT_SECONDS}
+     * later (then 503). No thread waits for it meanwhile; the runtime's carrier writes it when it comes.
      */
-    public static OpsAnswers.Answer answer(ChatHub hub, Request request) {
-        OpsAnswers.Answer answer = answered(hub, request);
-        hub.metrics().apiCall(metricRoute(request), answer.status());
-        return answer;
+    public static CompletionStage<OpsAnswers.Answer> answer(ChatHub hub, Request request) {
+        return answered(hub, request).thenApply(answer -> {
+            hub.metrics().apiCall(metricRoute(request), answer.status());
+            return answer;
+        });
     }
 
     /** The route of a request, for the metric: its method and path's shape, never a room's, a name's or an id's text. */
@@ -119,31 +120,36 @@ public final class ApiAnswers {
         return shape == null ? "other" : method + " " + shape;
     }
 
-    private static OpsAnswers.Answer answered(ChatHub hub, Request request) {
+    private static CompletionStage<OpsAnswers.Answer> answered(ChatHub hub, Request request) {
         String key = hub.config().security().apiKey();
         if (key == null) {
-            return error(new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path"));
+            return done(error(new Refusal(404, ErrorCode.NOT_FOUND.wire(), "no such path")));
         }
         if (!OpsAnswers.presents(request.authorization(), key)) {
-            return new OpsAnswers.Answer(401, JSON, errorBody(ErrorCode.UNAUTHORIZED.wire(),
-                    "the API needs Authorization: Bearer <CHAT_API_KEY>"), Map.of("WWW-Authenticate", "Bearer realm=\"api\""));
+            return done(new OpsAnswers.Answer(401, JSON, errorBody(ErrorCode.UNAUTHORIZED.wire(),
+                    "the API needs Authorization: Bearer <CHAT_API_KEY>"), Map.of("WWW-Authenticate", "Bearer realm=\"api\"")));
         }
         if (request.body().length > MAX_BODY_BYTES) {
-            return error(new Refusal(413, "too-large", "the body is longer than " + MAX_BODY_BYTES + " bytes"));
+            return done(error(new Refusal(413, "too-large", "the body is longer than " + MAX_BODY_BYTES + " bytes")));
         }
+        CompletableFuture<OpsAnswers.Answer> routed;
         try {
-            return route(hub, request).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            routed = route(hub, request).toCompletableFuture();
         } catch (Refusal refusal) {
-            return error(refusal);
-        } catch (ExecutionException e) {
-            return failed(e.getCause());
-        } catch (TimeoutException e) {
-            LOG.log(Level.WARNING, "an API request waited " + WAIT_SECONDS + " s for the engine and was answered 503");
-            return unavailable();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return unavailable();
+            return done(error(refusal));
         }
+        CompletableFuture<OpsAnswers.Answer> answer = routed.handle((done, error) -> error == null ? done : failed(error));
+        // the hub's timer, not the JDK's shared one: no thread of the JDK's started by a web application
+        ScheduledFuture<?> late = hub.schedule(() -> {
+            if (answer.complete(unavailable())) {
+                LOG.log(Level.WARNING, "an API request waited " + WAIT_SECONDS + " s for the engine and was answered 503");
+            }
+        }, Duration.ofSeconds(WAIT_SECONDS));
+        return late == null ? answer : answer.whenComplete((done, error) -> late.cancel(false));
+    }
+
+    private static CompletionStage<OpsAnswers.Answer> done(OpsAnswers.Answer answer) {
+        return CompletableFuture.completedFuture(answer);
     }
 
     private static CompletionStage<OpsAnswers.Answer> route(ChatHub hub, Request request) {

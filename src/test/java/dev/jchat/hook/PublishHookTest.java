@@ -263,6 +263,36 @@ class PublishHookTest {
     }
 
     @Test
+    void apiPostsWaitingForTheHookHoldNoThreadOfTheServer() throws Exception {
+        // more posts than the launcher has worker threads, each held by the hook past the chat's timeout (1 s)
+        int posts = 64;
+        ApiClient api = ApiClient.forChat(ALLOWING.chatUri(), KEY);
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(posts);
+        try {
+            List<java.util.concurrent.Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < posts; i++) {
+                String room = "held-" + i;
+                statuses.add(senders.submit(() -> {
+                    int status = api.post("api/rooms/" + room + "/messages", "{\"user\":\"bot\",\"msg\":\"silent " + room + "\"}")
+                            .statusCode();
+                    answered.incrementAndGet();
+                    return status;
+                }));
+            }
+            for (int i = 0; i < posts; i++) {
+                HOOK.next();
+            }
+            assertEquals(0, answered.get(), "every post reached the hook while none was answered: none waited for a thread");
+            for (java.util.concurrent.Future<Integer> status : statuses) {
+                assertEquals(201, status.get(), "allowed when the hook does not answer in time");
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    @Test
     void theHooksOutcomesAndTheApisCallsAreCounted() throws InterruptedException {
         OpsClient ops = OpsClient.forChat(REJECTING.chatUri(), null);
         String rejects = "chat_hook_outcomes_total{outcome=\"reject\"}";
