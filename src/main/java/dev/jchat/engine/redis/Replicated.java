@@ -1,0 +1,99 @@
+package dev.jchat.engine.redis;
+
+import dev.jchat.ChatHub;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code CHAT_REDIS_WAIT_REPLICAS}: a chat message is published only once that many replicas hold
+ * it, so that a failover to one of them never loses a message its sender saw acknowledged (the
+ * echo). {@code publish.lua} numbers and stores the message but holds it (the room's held hash)
+ * instead of publishing it; then {@link #settle} sends Redis {@code WAIT} on the same connection
+ * (it waits for what that connection wrote), for as long as the message's deadline leaves, and
+ * {@code release.lua} either marks it ready, publishing it and every ready one after it in id order,
+ * or, with too few replicas, takes it out of the log: its sender gets {@code unavailable} and it is
+ * never published. A message ready behind one still waiting is published when that one is settled,
+ * at its deadline at the latest (whoever calls then drops it), so the server asks again then; its
+ * sender is not told unavailable meanwhile (it is replicated, and will be published). See
+ * docs/REDIS.md, "Acknowledged means replicated". Thread-safe (no state of its own).
+ */
+final class Replicated {
+
+    /** Left of a message's deadline for the release after {@code WAIT}. */
+    private static final long RELEASE_MILLIS = 100;
+    /** After the deadline of the message one waits behind, before asking again. */
+    private static final long AFTER_DEADLINE_MILLIS = 20;
+    /** Calls that ask again for a ready message to be published, before the room's next message does it. */
+    private static final int FLUSHES = 20;
+
+    private final ChatHub hub;
+    private final RedisLink link;
+    private final RedisKeys keys;
+    private final int replicas;
+
+    Replicated(ChatHub hub, RedisLink link, RedisKeys keys, int replicas) {
+        this.hub = hub;
+        this.link = link;
+        this.keys = keys;
+        this.replicas = replicas;
+    }
+
+    /**
+     * Waits for the replicas to hold message {@code id} of the room, then has it published (now, or
+     * once those before it are settled); fails, with the message taken out of the log, when too few
+     * had it by {@code giveUpAt} (this server's clock).
+     */
+    CompletionStage<Void> settle(String room, long id, long giveUpAt) {
+        long wait = giveUpAt - link.clock().now() - RELEASE_MILLIS;
+        CompletionStage<Long> acknowledged = wait < 1 // WAIT with 0 would wait for ever
+                ? CompletableFuture.completedStage(0L)
+                : link.call("wait", redis -> redis.waitForReplication(replicas, wait));
+        return acknowledged.handle((count, error) -> error == null && count >= replicas)
+                .thenCompose(enough -> release(room, id, enough ? "ok" : "drop"))
+                .thenCompose(state -> follow(room, id, state));
+    }
+
+    private CompletionStage<Void> follow(String room, long id, List<Object> state) {
+        return switch (String.valueOf(state.get(0))) {
+            case "p" -> CompletableFuture.completedStage(null);
+            case "w" -> {
+                flushLater(room, id, state, FLUSHES);
+                yield CompletableFuture.completedStage(null); // replicated: it is published, if a little later
+            }
+            default -> CompletableFuture.failedStage(new IllegalStateException(
+                    "fewer than " + replicas + " replica(s) acknowledged the message in time: not published"));
+        };
+    }
+
+    /**
+     * Message {@code id} is ready behind one still waiting: asks again once that one's deadline
+     * (Redis' clock) passed, when whoever asks settles it, until it is published. Another server's
+     * call publishes it too; these calls make sure it is, even if none comes.
+     */
+    private void flushLater(String room, long id, List<Object> state, int left) {
+        long redisNow = link.clock().onRedis(link.clock().now());
+        long delay = state.size() > 1 ? Long.parseLong(String.valueOf(state.get(1))) - redisNow : 0;
+        hub.schedule(() -> release(room, id, "flush").whenComplete((next, error) -> {
+            if (error != null || "w".equals(String.valueOf(next.get(0)))) {
+                if (left > 1 && !link.closed()) {
+                    flushLater(room, id, error != null ? List.of("w") : next, left - 1);
+                } else {
+                    hub.events().record(System.Logger.Level.WARNING, "a replicated chat message waits to be published"
+                            + " until the room's next message", error == null ? null : error.toString());
+                }
+            }
+        }), Duration.ofMillis(Math.max(0, delay) + AFTER_DEADLINE_MILLIS * (error(state) ? 10 : 1)));
+    }
+
+    private static boolean error(List<Object> state) {
+        return state.size() < 2; // asked again after a failed call: not at once
+    }
+
+    private CompletionStage<List<Object>> release(String room, long id, String how) {
+        return link.call("release", redis -> Script.RELEASE.<List<Object>>run(redis,
+                new String[] {keys.held(room), keys.log(room), keys.texts(room)}, Long.toString(id), how,
+                keys.channel(room)));
+    }
+}
