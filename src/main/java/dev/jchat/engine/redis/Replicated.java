@@ -27,6 +27,8 @@ final class Replicated {
     private static final long AFTER_DEADLINE_MILLIS = 20;
     /** Calls that ask again for a ready message to be published, before the room's next message does it. */
     private static final int FLUSHES = 20;
+    /** Before asking again after a call that failed. */
+    private static final long RETRY_MILLIS = 200;
 
     private final ChatHub hub;
     private final RedisLink link;
@@ -59,7 +61,7 @@ final class Replicated {
         return switch (String.valueOf(state.get(0))) {
             case "p" -> CompletableFuture.completedStage(null);
             case "w" -> {
-                flushLater(room, id, state, FLUSHES);
+                flushLater(room, id, untilDeadline(state), FLUSHES);
                 yield CompletableFuture.completedStage(null); // replicated: it is published, if a little later
             }
             default -> CompletableFuture.failedStage(new IllegalStateException(
@@ -68,27 +70,28 @@ final class Replicated {
     }
 
     /**
-     * Message {@code id} is ready behind one still waiting: asks again once that one's deadline
-     * (Redis' clock) passed, when whoever asks settles it, until it is published. Another server's
-     * call publishes it too; these calls make sure it is, even if none comes.
+     * Message {@code id} is ready behind one still waiting: asks again in {@code delayMillis} (once
+     * that one's deadline passed, when whoever asks settles it), until it is published. Another
+     * server's call publishes it too; these calls make sure it is, even if none comes.
      */
-    private void flushLater(String room, long id, List<Object> state, int left) {
-        long redisNow = link.clock().onRedis(link.clock().now());
-        long delay = state.size() > 1 ? Long.parseLong(String.valueOf(state.get(1))) - redisNow : 0;
+    private void flushLater(String room, long id, long delayMillis, int left) {
         hub.schedule(() -> release(room, id, "flush").whenComplete((next, error) -> {
-            if (error != null || "w".equals(String.valueOf(next.get(0)))) {
-                if (left > 1 && !link.closed()) {
-                    flushLater(room, id, error != null ? List.of("w") : next, left - 1);
-                } else {
-                    hub.events().record(System.Logger.Level.WARNING, "a replicated chat message waits to be published"
-                            + " until the room's next message", error == null ? null : error.toString());
-                }
+            if (error == null && !"w".equals(String.valueOf(next.get(0)))) {
+                return; // published
             }
-        }), Duration.ofMillis(Math.max(0, delay) + AFTER_DEADLINE_MILLIS * (error(state) ? 10 : 1)));
+            if (left > 1 && !link.closed()) {
+                flushLater(room, id, error != null ? RETRY_MILLIS : untilDeadline(next), left - 1);
+            } else {
+                hub.events().record(System.Logger.Level.WARNING, "a replicated chat message waits to be published"
+                        + " until the room's next message", error == null ? null : error.toString());
+            }
+        }), Duration.ofMillis(delayMillis));
     }
 
-    private static boolean error(List<Object> state) {
-        return state.size() < 2; // asked again after a failed call: not at once
+    /** From release.lua's {@code {'w', deadline}}: how long until that deadline (Redis' clock) has passed. */
+    private long untilDeadline(List<Object> waiting) {
+        long redisNow = link.clock().onRedis(link.clock().now());
+        return Math.max(0, Long.parseLong(String.valueOf(waiting.get(1))) - redisNow) + AFTER_DEADLINE_MILLIS;
     }
 
     private CompletionStage<List<Object>> release(String room, long id, String how) {

@@ -106,20 +106,27 @@ final class SubscriptionProbe {
         }
     }
 
-    /** A probe published more than a period ago and not heard: the subscription does not deliver. */
+    /**
+     * A probe published more than a period ago and not heard: the subscription does not deliver, and
+     * is renewed. While it is found so, a renewal that left no connection up (Redis did not take it)
+     * is tried again each period: no probe can be heard without one.
+     */
     private void check() {
-        boolean stalled;
+        boolean stalled = false;
+        boolean renew;
         synchronized (this) {
-            stalled = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
-            if (!stalled) {
-                return;
+            boolean overdue = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
+            if (overdue) {
+                waitingFor = 0; // the next probe, on the new connection, is the one to wait for
+                if (stalledAt == 0) {
+                    stalledAt = System.nanoTime();
+                    stalled = true; // said once, however many renewals it takes
+                }
             }
-            waitingFor = 0; // the next probe, on the new connection, is the one to wait for
-            if (stalledAt == 0) {
-                stalledAt = System.nanoTime();
-            } else {
-                stalled = false; // still stalled: the renewal below tries again, without a second log line
-            }
+            renew = overdue || (stalledAt != 0 && !link.subscriptionUp());
+        }
+        if (!renew) {
+            return;
         }
         if (stalled) {
             delivering = false;
