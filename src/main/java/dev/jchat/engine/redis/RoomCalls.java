@@ -87,9 +87,8 @@ final class RoomCalls {
         String[] around = FrameEncoder.chatAroundId(message);
         long giveUpAt = deadline();
         boolean hold = replicated != null;
-        return publish(message.room(), around, new String[] {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)},
-                new String[] {"chat", "", "", "", "", ""}, giveUpAt, hold, 3)
-                .thenApply(reply -> (List<?>) reply)
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, giveUpAt,
+                hold)
                 .thenCompose(reply -> !hold ? CompletableFuture.completedStage(reply) : replicated.settle(message.room(),
                         Long.parseLong(String.valueOf(reply.get(0))), giveUpAt).thenApply(published -> reply))
                 .thenApply(reply -> {
@@ -161,7 +160,8 @@ final class RoomCalls {
                 after == null ? "" : FrameEncoder.toJson(after),
                 moderation == null ? "" : SanctionsHash.field(moderation),
                 moderation == null ? "" : SanctionsHash.value(moderation)};
-        return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
+        String[] around = FrameEncoder.entryAroundId(entry);
+        return append(room, around, about, seenEpoch, seenId, giveUpAt, false).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
@@ -216,10 +216,11 @@ final class RoomCalls {
         return text.isEmpty() ? null : text;
     }
 
+    /** Runs {@code publish.lua} for one entry; {@code hold}: stored, not published (see {@link Replicated}). */
     private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,
-                                            long giveUpAt) {
+                                            long giveUpAt, boolean hold) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        return publish(room, around, seen, about, giveUpAt, false, 3).thenApply(reply -> (List<?>) reply);
+        return publish(room, around, seen, about, giveUpAt, hold, 3).thenApply(reply -> (List<?>) reply);
     }
 
     private CompletionStage<Object> publish(String room, String[] around, String[] seen, String[] about, long giveUpAt,
