@@ -27,6 +27,8 @@ final class Replicated {
     private static final long AFTER_DEADLINE_MILLIS = 20;
     /** Calls that ask again for a ready message to be published, before the room's next message does it. */
     private static final int FLUSHES = 20;
+    /** How often the master's replicas are counted. */
+    private static final Duration ROLE_PERIOD = Duration.ofSeconds(1);
     /** Before asking again after a call that failed. */
     private static final long RETRY_MILLIS = 200;
 
@@ -34,12 +36,51 @@ final class Replicated {
     private final RedisLink link;
     private final RedisKeys keys;
     private final int replicas;
+    /** Replicas connected to the master, as {@code ROLE} said at most a second ago; MAX_VALUE before it did. */
+    private volatile int connected = Integer.MAX_VALUE;
 
     Replicated(ChatHub hub, RedisLink link, RedisKeys keys, int replicas) {
         this.hub = hub;
         this.link = link;
         this.keys = keys;
         this.replicas = replicas;
+        hub.schedule(this::countReplicas, ROLE_PERIOD);
+    }
+
+    /**
+     * Reads how many replicas the master has, every second: with fewer than asked, a {@code WAIT}
+     * could only time out, holding every command of this server behind it for the message's
+     * deadline, so a message is refused at once instead (a replica back is seen within a second).
+     */
+    private void countReplicas() {
+        if (link.closed()) {
+            return;
+        }
+        if (link.reachable()) {
+            link.call("role", redis -> redis.role()).whenComplete((role, error) -> {
+                if (error == null && role.size() > 2 && "master".equals(String.valueOf(role.get(0)))
+                        && role.get(2) instanceof List<?> list) {
+                    connected = list.size();
+                } else if (error == null) {
+                    connected = 0; // not a master (a replica's answer): nothing written here is replicated
+                }
+            });
+        }
+        hub.schedule(this::countReplicas, ROLE_PERIOD);
+    }
+
+    /**
+     * Whether the master had as many replicas as asked at the last count: without, a message is
+     * refused before it is even numbered.
+     */
+    boolean enough() {
+        return connected >= replicas;
+    }
+
+    /** What a message refused for want of replicas fails with. */
+    IllegalStateException tooFew() {
+        return new IllegalStateException("fewer than " + replicas + " replica(s) acknowledged the message in time:"
+                + " not published");
     }
 
     /**
@@ -49,7 +90,7 @@ final class Replicated {
      */
     CompletionStage<Void> settle(String room, long id, long giveUpAt) {
         long wait = giveUpAt - link.clock().now() - RELEASE_MILLIS;
-        CompletionStage<Long> acknowledged = wait < 1 // WAIT with 0 would wait for ever
+        CompletionStage<Long> acknowledged = wait < 1 || !enough() // WAIT with 0 would wait for ever
                 ? CompletableFuture.completedStage(0L)
                 : link.call("wait", redis -> redis.waitForReplication(replicas, wait));
         return acknowledged.handle((count, error) -> error == null && count >= replicas)
@@ -64,8 +105,7 @@ final class Replicated {
                 flushLater(room, id, untilDeadline(state), FLUSHES);
                 yield CompletableFuture.completedStage(null); // replicated: it is published, if a little later
             }
-            default -> CompletableFuture.failedStage(new IllegalStateException(
-                    "fewer than " + replicas + " replica(s) acknowledged the message in time: not published"));
+            default -> CompletableFuture.failedStage(tooFew());
         };
     }
 

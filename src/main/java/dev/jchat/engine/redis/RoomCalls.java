@@ -87,6 +87,9 @@ final class RoomCalls {
         String[] around = FrameEncoder.chatAroundId(message);
         long giveUpAt = deadline();
         boolean hold = replicated != null;
+        if (hold && !replicated.enough()) {
+            return CompletableFuture.failedStage(replicated.tooFew()); // WAIT could only time out
+        }
         return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, giveUpAt,
                 hold)
                 .thenCompose(reply -> !hold ? CompletableFuture.completedStage(reply) : replicated.settle(message.room(),

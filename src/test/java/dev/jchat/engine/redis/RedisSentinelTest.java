@@ -114,6 +114,11 @@ class RedisSentinelTest {
             if (id == 4) {
                 // the replica has 1 to 3 and no more: it hangs (for less than the sentinels' down-after,
                 // so that it stays a replica they can promote) while its link is cut
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!List.of("3").equals(replica.ask("HGET chat:{" + clients.room + "}:meta seq"))) {
+                    assertTrue(System.nanoTime() < deadline, "the replica got 1 to 3");
+                    Thread.sleep(10);
+                }
                 replica.freeze();
                 master.command("CLIENT KILL TYPE replica");
             }
