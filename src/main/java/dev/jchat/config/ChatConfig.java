@@ -38,6 +38,7 @@ import static dev.jchat.config.Setting.RATE_BURST;
 import static dev.jchat.config.Setting.RATE_PER_SECOND;
 import static dev.jchat.config.Setting.REDIS_PREFIX;
 import static dev.jchat.config.Setting.REDIS_PROBE_SECONDS;
+import static dev.jchat.config.Setting.REDIS_WAIT_REPLICAS;
 import static dev.jchat.config.Setting.REDIS_URL;
 import static dev.jchat.config.Setting.SEND_TIMEOUT_SECONDS;
 import static dev.jchat.config.Setting.TOKEN_URL;
@@ -245,6 +246,12 @@ public final class ChatConfig extends Values {
 
         private Engine(Map<Setting, Object> all) {
             super(all, EnumSet.of(Part.ENGINE), Setting::variable);
+            if (redisCluster() && redisWaitReplicas() > 0) {
+                // WAIT counts the replicas of the connection's own node; a cluster's writes go to many
+                throw new ConfigException(REDIS_WAIT_REPLICAS.variable(),
+                        "must be 0 with a Redis Cluster (redis-cluster://): waiting for replicas is built for one Redis"
+                                + " and Sentinel only, not yet for a cluster");
+            }
         }
 
         public static Engine inMemory() {
@@ -273,6 +280,11 @@ public final class ChatConfig extends Values {
             return integer(PRESENCE_TTL_SECONDS);
         }
 
+        /** Replicas that must hold a chat message before it is published (Redis {@code WAIT}); 0 for none. */
+        public int redisWaitReplicas() {
+            return integer(REDIS_WAIT_REPLICAS);
+        }
+
         /** How often the subscription's delivery is checked, and how long a probe may take to come back. */
         public int redisProbeSeconds() {
             return integer(REDIS_PROBE_SECONDS);
@@ -298,6 +310,10 @@ public final class ChatConfig extends Values {
 
         public Engine withPresenceTtlSeconds(int value) {
             return new Engine(with(PRESENCE_TTL_SECONDS, value));
+        }
+
+        public Engine withRedisWaitReplicas(int value) {
+            return new Engine(with(REDIS_WAIT_REPLICAS, value));
         }
 
         public Engine withRedisProbeSeconds(int value) {

@@ -42,6 +42,14 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + room + "}:sanctions";
     }
 
+    /**
+     * Hash: the room's chat messages numbered and stored but not published yet, waiting for the
+     * replicas ({@code CHAT_REDIS_WAIT_REPLICAS}; see {@code release.lua}).
+     */
+    String held(String room) {
+        return prefix + ":{" + room + "}:held";
+    }
+
     /** Sorted set: {@code server|name} scored by when it expires. */
     String presence(String room) {
         return prefix + ":{" + room + "}:presence";

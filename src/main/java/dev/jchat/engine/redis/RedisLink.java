@@ -129,6 +129,11 @@ final class RedisLink {
         return subscriberName;
     }
 
+    /** True while the subscription connection is up, as far as Lettuce can tell (it may still not deliver). */
+    boolean subscriptionUp() {
+        return pubsubUp;
+    }
+
     /**
      * Replaces the subscription connection with a new one, for one that stays open but no longer
      * delivers (Lettuce reconnects only a connection it sees close). The old one is closed and
@@ -141,6 +146,8 @@ final class RedisLink {
             return;
         }
         StatefulRedisPubSubConnection<String, String> old = pubsub;
+        pubsubUp = false; // not up until the new one is, whatever Lettuce says of the old one's close
+        changed();
         old.closeAsync();
         client.connectPubSubAsync().whenComplete((p, error) -> {
             if (error != null) {

@@ -38,12 +38,15 @@ final class RoomCalls {
     private final ChatHub hub;
     private final RedisLink link;
     private final RedisKeys keys;
+    private final Replicated replicated; // null without CHAT_REDIS_WAIT_REPLICAS
 
     RoomCalls(ChatConfig config, ChatHub hub, RedisLink link, RedisKeys keys) {
         this.config = config;
         this.hub = hub;
         this.link = link;
         this.keys = keys;
+        int replicas = config.engine().redisWaitReplicas();
+        this.replicated = replicas == 0 ? null : new Replicated(hub, link, keys, replicas);
     }
 
     /**
@@ -54,7 +57,7 @@ final class RoomCalls {
      */
     CompletionStage<Snapshot> load(String room, String seenEpoch, long seenId, boolean lost) {
         String[] roomKeys = {keys.meta(room), keys.log(room), keys.names(room), keys.presenceVersion(room),
-                keys.texts(room), keys.edits(room), keys.sanctions(room)};
+                keys.texts(room), keys.edits(room), keys.sanctions(room), keys.held(room)};
         return link.call("load", redis -> Script.LOAD.<List<Object>>run(redis, roomKeys,
                 Audience.newEpoch(), Integer.toString(config.historySize()), Long.toString(EMPTY_ROOM_SECONDS),
                 seenEpoch == null ? "" : seenEpoch, Long.toString(seenId), lost ? "1" : "0", keys.channel(room)))
@@ -75,10 +78,22 @@ final class RoomCalls {
         return publish(new ChatMessage(0, user, Audience.now(), text, room), seenEpoch, seenId).thenApply(Posted::id);
     }
 
-    /** As above, for a message made elsewhere (the HTTP API's, {@code "api":true}); answers its id and epoch. */
+    /**
+     * As above, for a message made elsewhere (the HTTP API's, {@code "api":true}); answers its id and
+     * epoch. With {@code CHAT_REDIS_WAIT_REPLICAS}, the message is held, not published, until that
+     * many replicas have it ({@link Replicated}); else it is taken out of the log and this fails.
+     */
     CompletionStage<Posted> publish(ChatMessage message, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(message);
-        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
+        long giveUpAt = deadline();
+        boolean hold = replicated != null;
+        if (hold && !replicated.enough()) {
+            return CompletableFuture.failedStage(replicated.tooFew()); // WAIT could only time out
+        }
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, giveUpAt,
+                hold)
+                .thenCompose(reply -> !hold ? CompletableFuture.completedStage(reply) : replicated.settle(message.room(),
+                        Long.parseLong(String.valueOf(reply.get(0))), giveUpAt).thenApply(published -> reply))
                 .thenApply(reply -> {
                     hub.metrics().published();
                     return new Posted(message.room(), Long.parseLong(String.valueOf(reply.get(0))), // {id, epoch}
@@ -148,7 +163,8 @@ final class RoomCalls {
                 after == null ? "" : FrameEncoder.toJson(after),
                 moderation == null ? "" : SanctionsHash.field(moderation),
                 moderation == null ? "" : SanctionsHash.value(moderation)};
-        return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
+        String[] around = FrameEncoder.entryAroundId(entry);
+        return append(room, around, about, seenEpoch, seenId, giveUpAt, false).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
@@ -203,23 +219,25 @@ final class RoomCalls {
         return text.isEmpty() ? null : text;
     }
 
+    /** Runs {@code publish.lua} for one entry; {@code hold}: stored, not published (see {@link Replicated}). */
     private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,
-                                            long giveUpAt) {
+                                            long giveUpAt, boolean hold) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        return publish(room, around, seen, about, giveUpAt, 3).thenApply(reply -> (List<?>) reply);
+        return publish(room, around, seen, about, giveUpAt, hold, 3).thenApply(reply -> (List<?>) reply);
     }
 
     private CompletionStage<Object> publish(String room, String[] around, String[] seen, String[] about, long giveUpAt,
-                                            int tries) {
+                                            boolean hold, int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room)};
+        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
+                keys.held(room)};
         return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline), seen[0], seen[1], about[0],
                 Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3],
-                about[4], about[5]))
+                about[4], about[5], hold ? "1" : ""))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedStage(reply);
@@ -231,7 +249,7 @@ final class RoomCalls {
                         if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
                             hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
                                     + " refused as late before its deadline here was sent again", null);
-                            return publish(room, around, seen, about, giveUpAt, tries - 1);
+                            return publish(room, around, seen, about, giveUpAt, hold, tries - 1);
                         }
                     }
                     return CompletableFuture.<Object>failedStage(error);

@@ -27,7 +27,9 @@ final class Script {
     static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
     static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
     static final Script UNREAD = new Script("unread.lua", ScriptOutputType.MULTI);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD);
+    static final Script RELEASE = new Script("release.lua", ScriptOutputType.MULTI);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD,
+            RELEASE);
 
     private final String source;
     private final String digest;

@@ -29,6 +29,7 @@ final class SubscriptionProbe {
     private final String channel;
     private final Duration period;
     private long sent;              // guarded by this: the number of the newest probe published
+    private long heard;             // guarded by this: the number of the newest probe heard back
     private long waitingFor;        // guarded by this: the oldest probe not heard back, 0 for none
     private long waitingSince;      // guarded by this: when it was published (System.nanoTime)
     private long stalledAt;         // guarded by this: when the subscription was found stalled, 0 while it delivers
@@ -74,6 +75,7 @@ final class SubscriptionProbe {
         }
         long healedAfter = 0;
         synchronized (this) {
+            heard = Math.max(heard, number);
             if (waitingFor != 0 && number >= waitingFor) {
                 waitingFor = 0; // this one, and every one before it: the subscription delivers in order
             }
@@ -104,20 +106,27 @@ final class SubscriptionProbe {
         }
     }
 
-    /** A probe published more than a period ago and not heard: the subscription does not deliver. */
+    /**
+     * A probe published more than a period ago and not heard: the subscription does not deliver, and
+     * is renewed. While it is found so, a renewal that left no connection up (Redis did not take it)
+     * is tried again each period: no probe can be heard without one.
+     */
     private void check() {
-        boolean stalled;
+        boolean stalled = false;
+        boolean renew;
         synchronized (this) {
-            stalled = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
-            if (!stalled) {
-                return;
+            boolean overdue = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
+            if (overdue) {
+                waitingFor = 0; // the next probe, on the new connection, is the one to wait for
+                if (stalledAt == 0) {
+                    stalledAt = System.nanoTime();
+                    stalled = true; // said once, however many renewals it takes
+                }
             }
-            waitingFor = 0; // the next probe, on the new connection, is the one to wait for
-            if (stalledAt == 0) {
-                stalledAt = System.nanoTime();
-            } else {
-                stalled = false; // still stalled: the renewal below tries again, without a second log line
-            }
+            renew = overdue || (stalledAt != 0 && !link.subscriptionUp());
+        }
+        if (!renew) {
+            return;
         }
         if (stalled) {
             delivering = false;
@@ -128,21 +137,23 @@ final class SubscriptionProbe {
         link.renewSubscriptions();
     }
 
+    /**
+     * Publishes the next probe; it is waited for from Redis' answer on, so that commands that are
+     * slow to come back (behind a {@code WAIT}, say) are not taken for a subscription that stalled.
+     */
     private void publish() {
         long number;
         synchronized (this) {
             number = ++sent;
-            if (waitingFor == 0) {
-                waitingFor = number;
-                waitingSince = System.nanoTime();
-            }
         }
         link.call("probe", redis -> redis.spublish(channel, Long.toString(number))).whenComplete((receivers, error) -> {
             if (error != null) {
-                synchronized (this) {
-                    if (waitingFor == number) {
-                        waitingFor = 0; // never published: it proves nothing
-                    }
+                return; // never published: it proves nothing
+            }
+            synchronized (this) {
+                if (waitingFor == 0 && number > heard) {
+                    waitingFor = number;
+                    waitingSince = System.nanoTime();
                 }
             }
         });

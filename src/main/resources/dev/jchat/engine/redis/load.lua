@@ -9,6 +9,8 @@
 -- ARGV[4] the epoch the caller saw ('' for none)   ARGV[5] the newest id seen in it
 -- ARGV[6] '1' when the caller saw, in that epoch, another message than Redis holds at some id
 -- ARGV[7] the room's channel, told of a new epoch as 'e <epoch>'
+-- KEYS[8] (optional) the room's held hash (see release.lua): the newest id answered is below the
+--   lowest held one, and no entry from it on is read, since none of them is published yet
 -- Returns {epoch, seq, version, entries (newest first), names online, sanctions (field, value...),
 -- gone}: the entries from the ARGV[2]-th newest chat message on, each {'<id>-0', {'f', frame}}, a
 -- chat message as it is now; an edit of a deleted message, whose text is gone, as
@@ -18,6 +20,9 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2], KEYS[5], KEYS[6])
+  if KEYS[8] then
+    redis.call('DEL', KEYS[8])
+  end
   redis.call('HDEL', KEYS[1], 'gone', 'kept')
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'chats', 0)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -38,6 +43,18 @@ else
   end
 end
 local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
+local below = nil -- the lowest id held for the replicas: nothing from it on is published yet
+if KEYS[8] then
+  for _, held in ipairs(redis.call('HKEYS', KEYS[8])) do
+    local n = tonumber(held)
+    if not below or n < below then
+      below = n
+    end
+  end
+  if below and below <= tonumber(seq) then
+    seq = string.format('%d', below - 1)
+  end
+end
 local entries = {}
 local wanted = tonumber(ARGV[2])
 if wanted > 0 then
@@ -46,7 +63,9 @@ if wanted > 0 then
   for _, entry in ipairs(redis.call('XREVRANGE', KEYS[2], '+', '-')) do
     local id = string.match(entry[1], '^(%d+)')
     local field = entry[2][1]
-    if field == 'f' then
+    if below and tonumber(id) >= below then
+      -- held, or after one held: published later, in order (release.lua)
+    elseif field == 'f' then
       entries[#entries + 1] = entry -- a log written before the texts hash holds chat messages here too
     else
       local frame = redis.call('HGET', KEYS[5], id)

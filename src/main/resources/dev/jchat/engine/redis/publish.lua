@@ -12,6 +12,8 @@
 -- ARGV[13] that message's frame as the sender read it   ARGV[14] its frame after this entry
 -- ARGV[15] for a moderation entry that sets or lifts a mute or ban, the sanctions hash's field
 --   ('' for any other entry)   ARGV[16] the field's value ('' lifts it)
+-- ARGV[17] (optional) '1' to hold the entry instead of publishing it, in KEYS[6], the room's held
+--   hash, until release.lua publishes it once the replicas have it (CHAT_REDIS_WAIT_REPLICAS)
 -- Returns {id, epoch}; {'0', epoch, its frame now ('' for none)} when an entry's message is no
 -- longer what the sender read, and {'0', epoch} when the room's epoch is not the copy's: nothing
 -- is appended, the sender decides anew on the message as it is now. Refuses with LATE <Redis'
@@ -52,6 +54,9 @@ if not epoch then
   -- the room is new, or Redis lost it: a new sequence, and nothing of an old log in it
   epoch = ARGV[5]
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  if KEYS[6] then
+    redis.call('DEL', KEYS[6]) -- held entries of the lost sequence are never published
+  end
   redis.call('HDEL', KEYS[1], 'gone', 'kept')
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'chats', 0)
   seq, chats, kept, gone = 0, 0, 0, nil
@@ -234,5 +239,12 @@ elseif refresh then
   redis.call('EXPIRE', KEYS[5], ttl + 60, 'GT') -- no sooner than the log; a later end stays
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
-redis.call('SPUBLISH', ARGV[6], 'm ' .. epoch .. ' ' .. id .. ' ' .. frame)
+local message = 'm ' .. epoch .. ' ' .. id .. ' ' .. frame
+if ARGV[17] == '1' then
+  -- held until the replicas have it: 'h', its deadline, the channel message (see release.lua)
+  redis.call('HSET', KEYS[6], id, 'h' .. ARGV[7] .. ' ' .. message)
+  redis.call('PEXPIRE', KEYS[6], 60000)
+  return {id, epoch}
+end
+redis.call('SPUBLISH', ARGV[6], message)
 return {id, epoch}

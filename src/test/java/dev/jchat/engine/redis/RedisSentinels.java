@@ -79,6 +79,17 @@ final class RedisSentinels implements AutoCloseable {
         });
     }
 
+    /** Waits until {@code master} has a replica online (the old master, back and turned into one). */
+    void awaitReplicated(RedisServer master) throws InterruptedException {
+        await("a replica of port " + master.port(), () -> {
+            try {
+                return String.valueOf(master.ask("INFO replication")).contains("state=online");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     private static Map<String, String> sentinelMaster(RedisServer sentinel) {
         try {
             return sentinel.sentinelMaster(MASTER);

@@ -168,6 +168,23 @@ public final class RedisServer implements AutoCloseable {
         process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /** Stops it (SIGSTOP) without its connections closing, until {@link #thaw}: a process that hangs. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #freeze frozen} one go on (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** One inline command, e.g. {@code "DBSIZE"}; its first reply line, or null when nobody answers. */
     public String command(String line) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
