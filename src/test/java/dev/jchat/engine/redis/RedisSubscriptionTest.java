@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RedisSubscriptionTest {
 
-    /** The servers' probe period; a stall is found within two, healed within a third or so. */
+    /** The servers' probe period; a stall is found within three, healed within a fourth or so. */
     private static final int PROBE_SECONDS = 1;
     private static final long BOUND_MS = 10_000;
 
