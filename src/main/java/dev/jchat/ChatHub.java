@@ -1,5 +1,8 @@
 package dev.jchat;
 
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
+
 import dev.jchat.config.ChatConfig;
 import dev.jchat.connection.Closer;
 import dev.jchat.connection.Connections;
@@ -59,6 +62,8 @@ public final class ChatHub {
     private final Connections connections;
     private final TokenVerifier tokens; // null when tokens are off
     private volatile boolean shuttingDown;
+    private final Webhooks webhooks; // null: webhooks are off
+    private final OnlineNames online; // null: webhooks are off
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
@@ -67,7 +72,10 @@ public final class ChatHub {
      */
     public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, Connections connections) {
         this.config = config;
+        this.webhooks = config.webhookUrl() == null ? null : new Webhooks(config, metrics, events, Webhooks.MAX_WAITING);
         this.rooms = rooms.apply(this);
+        OnlineNames.Whereabouts whereabouts = webhooks == null ? null : this.rooms.webhooks(webhooks);
+        this.online = whereabouts == null ? null : new OnlineNames(whereabouts);
         this.connections = connections;
         this.tokens = tokens(config.security());
         this.closer = new Closer(events, connections, metrics, threads, timer,
@@ -205,6 +213,9 @@ public final class ChatHub {
             if (owner != null && member.room(room) != null) { // a refused join (a ban) is not a visit
                 rooms.positions().visited(owner, room, System.currentTimeMillis()); // one of its rooms now
             }
+            if (online != null && member.room(room) != null) {
+                online.entered(member); // its name is online from its first room on
+            }
             return in;
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "session {0} not let into a room: {1}", Field.connection(member.id()), e.getMessage());
@@ -228,6 +239,9 @@ public final class ChatHub {
             room.leave(member, null);
         }
         forgetName(member);
+        if (online != null) {
+            online.closed(member);
+        }
         member.letGoOfName(rooms.names());
     }
 
@@ -317,6 +331,11 @@ public final class ChatHub {
         }
     }
 
+    /** The names with a connection here, for the webhooks' {@code online} and {@code offline}; null when webhooks are off. */
+    public OnlineNames online() {
+        return online;
+    }
+
     /** Number of open connections. */
     public int connections() {
         return members.size();
@@ -352,6 +371,9 @@ public final class ChatHub {
         }
         closer.shutdown();
         rooms.close();
+        if (webhooks != null) {
+            webhooks.close(); // what waits in memory is lost (with Redis it waits there)
+        }
         if (tokens != null) {
             tokens.close();
         }

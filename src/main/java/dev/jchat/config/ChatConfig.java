@@ -27,6 +27,10 @@ import static dev.jchat.config.Setting.MAX_ROOMS;
 import static dev.jchat.config.Setting.MAX_ROOMS_PER_CONNECTION;
 import static dev.jchat.config.Setting.METRICS_TOKEN;
 import static dev.jchat.config.Setting.API_KEY;
+import static dev.jchat.config.Setting.OFFLINE_GRACE_SECONDS;
+import static dev.jchat.config.Setting.WEBHOOK_RETRY_HOURS;
+import static dev.jchat.config.Setting.WEBHOOK_SECRET;
+import static dev.jchat.config.Setting.WEBHOOK_URL;
 import static dev.jchat.config.Setting.NAME_HOLD_DAYS;
 import static dev.jchat.config.Setting.OUTBOX_BYTES;
 import static dev.jchat.config.Setting.PORT;
@@ -153,6 +157,36 @@ public final class ChatConfig extends Values {
     /** Where rooms live: this JVM's memory, or Redis. */
     public Engine engine() {
         return engine;
+    }
+
+    /** The shortest {@code CHAT_WEBHOOK_SECRET}. */
+    public static final int MIN_WEBHOOK_SECRET_CHARS = 16;
+
+    /** Where webhooks go, or null: webhooks are off. */
+    public String webhookUrl() {
+        return get(WEBHOOK_URL);
+    }
+
+    /** What webhooks are signed with, or null: unsigned. */
+    public String webhookSecret() {
+        return get(WEBHOOK_SECRET);
+    }
+
+    public int webhookRetryHours() {
+        return integer(WEBHOOK_RETRY_HOURS);
+    }
+
+    public int offlineGraceSeconds() {
+        return integer(OFFLINE_GRACE_SECONDS);
+    }
+
+    /** Webhooks to {@code url} (null: off), signed with {@code secret} (null: unsigned). */
+    public ChatConfig withWebhook(String url, String secret) {
+        return new ChatConfig(with(WEBHOOK_URL, url, WEBHOOK_SECRET, secret));
+    }
+
+    public ChatConfig withOfflineGraceSeconds(int value) {
+        return new ChatConfig(with(OFFLINE_GRACE_SECONDS, value));
     }
 
     public LogFormat logFormat() {

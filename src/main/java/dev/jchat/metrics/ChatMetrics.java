@@ -28,7 +28,10 @@ import java.util.function.Supplier;
  * <p>The names as Prometheus shows them: {@code chat_connections}, {@code chat_rooms},
  * {@code chat_names_online}, {@code chat_messages_total}, {@code chat_deliveries_total},
  * {@code chat_refused_total{code}}, {@code chat_closed_total{code}},
- * {@code chat_send_seconds} and {@code chat_engine_seconds{op}}.
+ * {@code chat_send_seconds} and {@code chat_engine_seconds{op}}; webhooks:
+ * {@code chat_webhook_deliveries_total{outcome}} (each try: {@code delivered} or {@code failed}),
+ * {@code chat_webhook_retries_total}, {@code chat_webhook_dropped_total{reason}} ({@code expired}
+ * after the retry hours, {@code full}: the memory engine's bound) and {@code chat_webhook_backlog}.
  */
 public final class ChatMetrics implements AutoCloseable {
 
@@ -43,6 +46,10 @@ public final class ChatMetrics implements AutoCloseable {
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class); // every code, from the start
     private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
     private final Map<String, Timer> engine = new ConcurrentHashMap<>();
+    private final Counter webhooksDelivered;
+    private final Counter webhooksFailed;
+    private final Counter webhookRetries;
+    private final Map<String, Counter> webhooksDropped = new ConcurrentHashMap<>();
 
     public ChatMetrics() {
         messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
@@ -61,6 +68,12 @@ public final class ChatMetrics implements AutoCloseable {
         for (int code : CLOSE_CODES) {
             closedCounter(code);
         }
+        webhooksDelivered = webhookDeliveries("delivered");
+        webhooksFailed = webhookDeliveries("failed");
+        webhookRetries = Counter.builder("chat.webhook.retries").description("Webhook deliveries scheduled again after a failure")
+                .register(registry);
+        webhookDroppedCounter("expired");
+        webhookDroppedCounter("full");
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -113,6 +126,26 @@ public final class ChatMetrics implements AutoCloseable {
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
+    /** Shows how many webhook events wait: in this server's memory, or in Redis' stream. Read when scraped. */
+    public void webhookBacklog(Supplier<Number> backlog) {
+        Gauge.builder("chat.webhook.backlog", backlog).description("Webhook events not yet delivered").register(registry);
+    }
+
+    /** One try to deliver a webhook: taken (2xx within the timeout) or not. */
+    public void webhookDelivery(boolean delivered) {
+        (delivered ? webhooksDelivered : webhooksFailed).increment();
+    }
+
+    /** A webhook that failed was scheduled again. */
+    public void webhookRetried() {
+        webhookRetries.increment();
+    }
+
+    /** A webhook event was dropped: {@code expired} (not delivered within the retry hours) or {@code full}. */
+    public void webhookDropped(String reason) {
+        webhookDroppedCounter(reason).increment();
+    }
+
     /** Every meter, in the Prometheus text format, version 0.0.4. */
     public String scrape() {
         return registry.scrape();
@@ -128,6 +161,16 @@ public final class ChatMetrics implements AutoCloseable {
     public void close() {
         gc.close();
         registry.close();
+    }
+
+    private Counter webhookDeliveries(String outcome) {
+        return Counter.builder("chat.webhook.deliveries").description("Tries to deliver a webhook, by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter webhookDroppedCounter(String reason) {
+        return webhooksDropped.computeIfAbsent(reason, r -> Counter.builder("chat.webhook.dropped")
+                .description("Webhook events dropped, by reason").tag("reason", r).register(registry));
     }
 
     private Counter closedCounter(int code) {

@@ -1,5 +1,9 @@
 package dev.jchat.engine.memory;
 
+import dev.jchat.message.ServerFrame;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
+
 import dev.jchat.message.ChatMessage;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
@@ -54,6 +58,7 @@ public final class LocalRooms implements RoomRegistry {
     private final LocalNames names;
     private final LocalPositions positions;
     private final HistoryBudget historyBudget;
+    private volatile LocalWhereabouts webhooks; // null: webhooks are off
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
@@ -202,6 +207,20 @@ public final class LocalRooms implements RoomRegistry {
     }
 
     /** The heap every room's history here shares. */
+    @Override
+    public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
+        webhooks = new LocalWhereabouts(hub, delivery);
+        return webhooks;
+    }
+
+    /** An entry a room numbered, under its lock: its webhook event, if webhooks are on and it makes one. */
+    void appended(String room, ServerFrame entry) {
+        LocalWhereabouts events = webhooks;
+        if (events != null) {
+            events.entry(room, entry);
+        }
+    }
+
     HistoryBudget historyBudget() {
         return historyBudget;
     }
