@@ -370,10 +370,10 @@ public final class ChatHub {
                     count, stuck);
         }
         closer.shutdown();
-        rooms.close();
         if (webhooks != null) {
-            webhooks.close(); // what waits in memory is lost (with Redis it waits there)
+            webhooks.close(); // what waits in memory is lost (with Redis it waits there, unacknowledged)
         }
+        rooms.close();
         if (tokens != null) {
             tokens.close();
         }

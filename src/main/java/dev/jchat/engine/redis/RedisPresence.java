@@ -38,13 +38,29 @@ final class RedisPresence {
 
     /** Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other servers. */
     void tell(String room, List<String> changes) {
-        List<String> args = new ArrayList<>(List.of(node, Long.toString(period().toMillis()), keys.channel(room),
-                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS),
-                room));
-        args.addAll(changes);
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(), keys.meta(room),
                 keys.directory()};
-        link.call("presence", redis -> Script.PRESENCE.run(redis, roomKeys, args.toArray(String[]::new)))
+        run(roomKeys, keys.channel(room), room, "", changes);
+    }
+
+    /**
+     * The same for the whole chat's names, across rooms (the webhooks' {@code online} and
+     * {@code offline}, {@link RedisWebhooks}): a name's first server anywhere adds {@code online} to
+     * the webhook stream unless it was announced already, its last one gone makes its offline due
+     * after {@code graceMillis}; a server that died is swept as in a room.
+     */
+    void tellWhole(List<String> changes, long graceMillis) {
+        String[] wholeKeys = {keys.wholePresence(), keys.wholeNames(), keys.presenceVersion(), keys.meta(""),
+                keys.directory(), keys.webhooks(), keys.announced(), keys.offlineDue()};
+        run(wholeKeys, "", "", Long.toString(graceMillis), changes); // no room's keys touched, nothing published
+    }
+
+    private void run(String[] presenceKeys, String channel, String room, String grace, List<String> changes) {
+        List<String> args = new ArrayList<>(List.of(node, Long.toString(period().toMillis()), channel,
+                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS),
+                room, grace));
+        args.addAll(changes);
+        link.call("presence", redis -> Script.PRESENCE.run(redis, presenceKeys, args.toArray(String[]::new)))
                 .whenComplete((count, error) -> {
                     if (error != null) {
                         // told again at the next refresh; until then others may miss this server's names

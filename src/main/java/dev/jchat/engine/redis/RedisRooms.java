@@ -1,5 +1,8 @@
 package dev.jchat.engine.redis;
 
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
+
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
@@ -383,6 +386,13 @@ public final class RedisRooms implements RoomRegistry {
         if (!threads.join(Duration.ofSeconds(2))) {
             LOG.log(Level.WARNING, "the Redis engine's or Lettuce's threads did not end within 2 s of the close");
         }
+    }
+
+    @Override
+    public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
+        RedisWebhooks webhooks = new RedisWebhooks(hub, link, keys, presence, delivery);
+        webhooks.start();
+        return webhooks;
     }
 
     /** For tests: the monotonic clock (ms) the publish deadline is reckoned on, to step or drift it against Redis'. */

@@ -12,6 +12,7 @@ import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.Sanctions;
+import dev.jchat.webhook.WebhookEvents;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -78,7 +79,8 @@ final class RoomCalls {
     /** As above, for a message made elsewhere (the HTTP API's, {@code "api":true}); answers its id and epoch. */
     CompletionStage<Posted> publish(ChatMessage message, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(message);
-        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, deadline())
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, true, seenEpoch, seenId,
+                deadline())
                 .thenApply(reply -> {
                     hub.metrics().published();
                     return new Posted(message.room(), Long.parseLong(String.valueOf(reply.get(0))), // {id, epoch}
@@ -148,7 +150,8 @@ final class RoomCalls {
                 after == null ? "" : FrameEncoder.toJson(after),
                 moderation == null ? "" : SanctionsHash.field(moderation),
                 moderation == null ? "" : SanctionsHash.value(moderation)};
-        return append(room, FrameEncoder.entryAroundId(entry), about, seenEpoch, seenId, giveUpAt).thenApply(reply -> {
+        return append(room, FrameEncoder.entryAroundId(entry), about, WebhookEvents.eventful(entry), seenEpoch, seenId,
+                giveUpAt).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
@@ -203,17 +206,21 @@ final class RoomCalls {
         return text.isEmpty() ? null : text;
     }
 
-    private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,
-                                            long giveUpAt) {
+    /** @param event whether the entry makes a webhook event: then, when webhooks are on, publish.lua writes it to their stream */
+    private CompletionStage<List<?>> append(String room, String[] around, String[] about, boolean event, String seenEpoch,
+                                            long seenId, long giveUpAt) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        return publish(room, around, seen, about, giveUpAt, 3).thenApply(reply -> (List<?>) reply);
+        String[] roomKeys = event && config.webhookUrl() != null
+                ? new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
+                        keys.webhooks()}
+                : new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room)};
+        return publish(roomKeys, room, around, seen, about, giveUpAt, 3).thenApply(reply -> (List<?>) reply);
     }
 
-    private CompletionStage<Object> publish(String room, String[] around, String[] seen, String[] about, long giveUpAt,
-                                            int tries) {
+    private CompletionStage<Object> publish(String[] roomKeys, String room, String[] around, String[] seen, String[] about,
+                                            long giveUpAt, int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room)};
         return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
@@ -231,7 +238,7 @@ final class RoomCalls {
                         if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
                             hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
                                     + " refused as late before its deadline here was sent again", null);
-                            return publish(room, around, seen, about, giveUpAt, tries - 1);
+                            return publish(roomKeys, room, around, seen, about, giveUpAt, tries - 1);
                         }
                     }
                     return CompletableFuture.<Object>failedStage(error);

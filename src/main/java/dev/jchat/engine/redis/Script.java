@@ -28,7 +28,11 @@ final class Script {
     static final Script OWNERS = new Script("owners.lua", ScriptOutputType.INTEGER);
     static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
     static final Script UNREAD = new Script("unread.lua", ScriptOutputType.MULTI);
-    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD);
+    static final Script LEASE = new Script("lease.lua", ScriptOutputType.INTEGER);
+    static final Script ACKED = new Script("acked.lua", ScriptOutputType.INTEGER);
+    static final Script OFFLINE = new Script("offline.lua", ScriptOutputType.INTEGER);
+    static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, ROOMS, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD,
+            LEASE, ACKED, OFFLINE);
 
     private final String source;
     private final String digest;

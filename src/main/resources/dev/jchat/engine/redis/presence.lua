@@ -11,24 +11,39 @@
 --   one period after that, so a server whose refresh came a little late (or after a short outage) is not
 --   taken for gone   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
--- ARGV[6] the room's name   ARGV[7...] '+name' (here, or still here) or '-name' (gone)
+-- ARGV[6] the room's name, or '' for the whole chat's names (the webhooks' online and offline, see
+--   RedisWebhooks): then nothing is published and no room's keys are touched, and a name's first
+--   server anywhere adds an 'online' event to the webhook stream KEYS[6] unless the name is in the set
+--   KEYS[7] of names announced online (then added to it), and a name's last server gone puts it in
+--   the sorted set KEYS[8] scored by when its offline is due (now + ARGV[7] ms), which offline.lua reads
+-- ARGV[7] the offline grace, ms ('' for a room)   ARGV[8...] '+name' (here, or still here) or '-name' (gone)
 -- Returns the number of changes announced.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changes = {}
+local whole = ARGV[6] == ''
 local function gone(name)
   if redis.call('HINCRBY', KEYS[2], name, -1) <= 0 then
     redis.call('HDEL', KEYS[2], name)
     table.insert(changes, '-' .. name)
+    if whole then
+      redis.call('ZADD', KEYS[8], now + tonumber(ARGV[7]), name)
+    end
   end
 end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   local op, name = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local entry = ARGV[1] .. '|' .. name
   if op == '+' then
     if not redis.call('ZSCORE', KEYS[1], entry) then
       if redis.call('HINCRBY', KEYS[2], name, 1) == 1 then
         table.insert(changes, '+' .. name)
+        if whole then
+          redis.call('ZREM', KEYS[8], name) -- back within the grace: no offline
+          if redis.call('SADD', KEYS[7], name) == 1 then
+            redis.call('XADD', KEYS[6], '*', 'n', 'online', 'u', name, 't', now)
+          end
+        end
       end
     end
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), entry)
@@ -40,6 +55,12 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonum
 for _, entry in ipairs(expired) do
   redis.call('ZREM', KEYS[1], entry)
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))
+end
+if whole then
+  for i = 1, 2 do
+    redis.call('EXPIRE', KEYS[i], ARGV[4])
+  end
+  return #changes
 end
 local online = redis.call('HLEN', KEYS[2])
 if online > 0 and string.sub(ARGV[6], 1, 1) ~= '@' then

@@ -112,11 +112,11 @@ class ChannelMessageTest {
 
                 await(Script.PRESENCE.run(redisCommands, new String[] {keys.presence(room), keys.names(room),
                         keys.presenceVersion(), keys.meta(room), keys.directory()},
-                        "server-a", "1000", keys.channel(room), "60", "60", room, "+ann", "+bob"));
+                        "server-a", "1000", keys.channel(room), "60", "60", room, "", "+ann", "+bob"));
                 assertEquals(new ChannelMessage.Presence(1, List.of("ann", "bob"), List.of()), next(heard));
                 await(Script.PRESENCE.run(redisCommands, new String[] {keys.presence(room), keys.names(room),
                         keys.presenceVersion(), keys.meta(room), keys.directory()},
-                        "server-a", "1000", keys.channel(room), "60", "60", room, "-bob"));
+                        "server-a", "1000", keys.channel(room), "60", "60", room, "", "-bob"));
                 assertEquals(new ChannelMessage.Presence(2, List.of(), List.of("bob")), next(heard));
 
                 // a server that saw id 5 of epoch-1, where Redis holds 1: the room goes on in a new epoch
