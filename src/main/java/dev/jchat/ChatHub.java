@@ -331,6 +331,13 @@ public final class ChatHub {
         }
     }
 
+    /** A connection in a room named itself by its first message: its name may be online now (webhooks). */
+    public void named(Member member) {
+        if (online != null) {
+            online.entered(member);
+        }
+    }
+
     /** The names with a connection here, for the webhooks' {@code online} and {@code offline}; null when webhooks are off. */
     public OnlineNames online() {
         return online;

@@ -33,10 +33,14 @@ public final class OnlineNames {
         this.whereabouts = whereabouts;
     }
 
-    /** A connection entered a room; counted once, under the name it has now (none: not counted). */
+    /**
+     * A connection entered a room, or named itself (by its first message) in one; counted once,
+     * under the name it has then (none: not yet).
+     */
     public synchronized void entered(Member member) {
         String name = member.name();
-        if (name == null || counted.putIfAbsent(member, name) != null) {
+        // gone: closed() was called or is on its way (it is marked gone first), and must find nothing to take back
+        if (name == null || member.isGone() || counted.putIfAbsent(member, name) != null) {
             return;
         }
         if (counts.merge(name, 1, Integer::sum) == 1) {

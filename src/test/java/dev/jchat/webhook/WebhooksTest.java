@@ -151,6 +151,18 @@ class WebhooksTest {
     }
 
     @Test
+    void aConnectionThatNamesItselfByItsFirstMessageIsOnlineFromThen() {
+        TestClient tutorial = TestClient.connect(URI.create(SERVER.chatUri() + "?room=wh-first"));
+        clients.add(tutorial);
+        tutorial.welcome();
+        tutorial.send("{\"user\":\"fay\",\"msg\":\"hi\"}");
+        assertEquals("fay", tutorial.nextChat().getString("user"));
+        assertEquals("online", RECEIVER.taken(ofName("fay"), 1, WAIT).get(0).getString("event"));
+        tutorial.close();
+        assertEquals("offline", RECEIVER.taken(ofName("fay"), 2, WAIT).get(1).getString("event"));
+    }
+
+    @Test
     void aReloadWithinTheGraceMakesNoEventAndALongerAbsenceOneOffline() throws Exception {
         String room = "wh-names";
         TestClient dan = join(SERVER.chatUri(), room, "dan");

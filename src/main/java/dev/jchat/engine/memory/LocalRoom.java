@@ -78,6 +78,9 @@ final class LocalRoom implements Room {
             return;
         }
         audience.name(member, user);
+        if (audience.contains(member)) {
+            registry.hub().named(member);
+        }
     }
 
     @Override

@@ -402,6 +402,11 @@ public final class RedisRooms implements RoomRegistry {
 
     // --- for the rooms
 
+    /** A member here named itself by its first message (the webhooks' online). */
+    void named(Member member) {
+        hub.named(member);
+    }
+
     RoomCalls calls() {
         return calls;
     }
