@@ -26,7 +26,9 @@ final class WebhookSender {
     private final URI url;
     private final byte[] secret; // null: unsigned
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade offered on http://: some receivers refuse a POST with one
+            .build();
 
     WebhookSender(String url, String secret) {
         this.url = URI.create(url);

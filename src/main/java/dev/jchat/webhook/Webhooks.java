@@ -159,13 +159,26 @@ public final class Webhooks implements AutoCloseable {
         for (int i = 0; i < going.size(); i++) {
             Lane lane = going.get(i);
             Event event = heads.get(i);
-            sender.send(event.body()).whenComplete((status, error) -> execute(() -> answered(gen, lane, event, status, error)));
+            if (expired(event)) {
+                // it waited out the retry hours behind its lane (or in Redis): dropped without a try, so
+                // that a long backlog of expired events drains at once, not at the pace of a receiver's timeouts
+                execute(() -> answered(gen, lane, event, null, null));
+            } else {
+                sender.send(event.body()).whenComplete((status, error) -> execute(() -> answered(gen, lane, event,
+                        status, error)));
+            }
         }
     }
 
+    private boolean expired(Event event) {
+        return System.currentTimeMillis() - event.since() >= retryMillis;
+    }
+
+    /** What a try came to: a status, an error, or neither (not tried: expired). */
     private void answered(long gen, Lane lane, Event event, Integer status, Throwable error) {
-        boolean ok = error == null && status / 100 == 2;
-        boolean drop = !ok && System.currentTimeMillis() - event.since() >= retryMillis;
+        boolean tried = status != null || error != null;
+        boolean ok = error == null && status != null && status / 100 == 2;
+        boolean drop = !ok && expired(event);
         Duration retry = null;
         synchronized (this) {
             if (gen != generation) {
@@ -186,7 +199,9 @@ public final class Webhooks implements AutoCloseable {
                 retry = backoff(lane.failures++);
             }
         }
-        metrics.webhookDelivery(ok);
+        if (tried) {
+            metrics.webhookDelivery(ok);
+        }
         if (!ok && !drop) {
             events.record(Level.WARNING, "webhook not delivered, retried", why(status, error));
         }
@@ -234,7 +249,7 @@ public final class Webhooks implements AutoCloseable {
         if (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
             error = error.getCause();
         }
-        return error != null ? error.getClass().getSimpleName() : "status " + status;
+        return error != null ? error.getClass().getSimpleName() : status != null ? "status " + status : "not tried in time";
     }
 
     private void execute(Runnable task) {

@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ApiClient;
+import dev.jchat.LogLines;
+import dev.jchat.OpsClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.Map;
 import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.engine.redis.RedisServer;
@@ -118,6 +125,33 @@ class RedisWebhooksTest {
         receiver.all(e -> true).stream().filter(r -> r.answered() == 200)
                 .forEach(r -> assertTrue(eventIds.add(r.event().getString("eventId")), r::body));
         receiver.assertAllSigned();
+    }
+
+    @Test
+    void anEventOlderThanTheRetryHoursIsDroppedCountedAndLeavesTheStream() throws Exception {
+        RedisClient client = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<String, String> redisConnection = client.connect();
+             LogLines logs = new LogLines("dev.jchat")) {
+            RedisCommands<String, String> commands = redisConnection.sync();
+            // as publish.lua writes it, 25 hours ago by the stream id (Redis' time when written)
+            long longAgo = System.currentTimeMillis() - Duration.ofHours(25).toMillis();
+            commands.xadd("chat:webhooks", new XAddArgs().id(longAgo + "-0"), Map.of("f",
+                    "{\"type\":\"chat\",\"id\":1,\"user\":\"old\",\"dateTime\":\"2026-01-01T00:00:00Z\",\"msg\":\"x\","
+                            + "\"room\":\"rw-old\"}"));
+            EmbeddedServer a = server();
+            Map<String, Double> metrics = OpsClient.forChat(a.chatUri(), null)
+                    .scrapeUntil(m -> OpsClient.value(m, "chat_webhook_dropped_total{reason=\"expired\"}") >= 1);
+            assertEquals(1.0, OpsClient.value(metrics, "chat_webhook_dropped_total{reason=\"expired\"}"), metrics::toString);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (commands.xlen("chat:webhooks") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, commands.xlen("chat:webhooks"), "acknowledged and deleted");
+            assertTrue(receiver.all(inRoom("rw-old")).isEmpty(), "dropped without a try");
+            assertTrue(logs.text().contains("webhook dropped"), "a log line says so");
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test

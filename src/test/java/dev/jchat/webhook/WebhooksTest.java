@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ApiClient;
+import dev.jchat.LogLines;
 import dev.jchat.OpsClient;
 import dev.jchat.ServerExtension;
 import dev.jchat.TestClient;
@@ -126,12 +127,13 @@ class WebhooksTest {
     void aRefusedEventIsRetriedAndHoldsItsRoomOnlyWhileOtherRoomsGoOn() throws Exception {
         String held = "wh-held";
         String other = "wh-other";
+        LogLines logs = new LogLines("dev.jchat");
         RECEIVER.refuse(inRoom(held), 2);
         TestClient bea = join(SERVER.chatUri(), held, "bea");
         TestClient cid = join(SERVER.chatUri(), other, "cid");
-        bea.say("first");
+        bea.say("held-one-text");
         long first = bea.nextChat().getJsonNumber("id").longValue();
-        bea.say("second");
+        bea.say("held-two-text");
         bea.nextChat();
         cid.say("elsewhere");
         long elsewhere = cid.nextChat().getJsonNumber("id").longValue();
@@ -148,6 +150,10 @@ class WebhooksTest {
         assertTrue(OpsClient.value(metrics, "chat_webhook_deliveries_total{outcome=\"failed\"}") >= 2, metrics::toString);
         assertTrue(OpsClient.value(metrics, "chat_webhook_retries_total") >= 2, metrics::toString);
         assertTrue(OpsClient.value(metrics, "chat_webhook_deliveries_total{outcome=\"delivered\"}") >= 3, metrics::toString);
+        logs.close();
+        String logged = logs.text();
+        assertTrue(logged.contains("webhook not delivered, retried: status 500"), logged);
+        assertFalse(logged.contains("held-one-text") || logged.contains(SECRET), "neither message text nor the secret is logged");
     }
 
     @Test

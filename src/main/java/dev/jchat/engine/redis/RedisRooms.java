@@ -72,6 +72,7 @@ public final class RedisRooms implements RoomRegistry {
     private final RedisPresence presence;
     private final Names names;
     private final RedisPositions positions;
+    private volatile RedisWebhooks webhooks; // null: webhooks are off
 
     /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
     public RedisRooms(ChatConfig config, ChatHub hub) {
@@ -380,6 +381,10 @@ public final class RedisRooms implements RoomRegistry {
 
     @Override
     public void close() {
+        RedisWebhooks delivering = webhooks;
+        if (delivering != null) {
+            delivering.close();
+        }
         link.drain(); // the last leaves reach Redis
         pool.shutdownNow();
         link.close();
@@ -390,7 +395,7 @@ public final class RedisRooms implements RoomRegistry {
 
     @Override
     public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
-        RedisWebhooks webhooks = new RedisWebhooks(hub, link, keys, presence, delivery);
+        webhooks = new RedisWebhooks(hub, link, keys, presence, delivery);
         webhooks.start();
         return webhooks;
     }

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class RedisWebhooks implements OnlineNames.Whereabouts {
 
+    private static final System.Logger LOG = System.getLogger(RedisWebhooks.class.getName());
     static final Duration LEASE = Duration.ofSeconds(10);
     static final String GROUP = "deliver";
     /**
@@ -54,7 +55,8 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     private final long graceMillis;
     private volatile long backlog; // the stream's length when last read: the whole chat's events not yet delivered
     // only the loop's chain touches these
-    private boolean holder;
+    private volatile boolean holder; // also read by close()
+    private volatile boolean stopped;
     private String cursor = "0"; // "0": the pending entries from the start, then ">": new ones
 
     RedisWebhooks(ChatHub hub, RedisLink link, RedisKeys keys, RedisPresence presence, Webhooks webhooks) {
@@ -71,6 +73,24 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     void start() {
         hub.schedule(this::step, STEP);
         hub.schedule(this::refresh, presence.period());
+    }
+
+    /**
+     * Lets go of the lease if this server holds it, so that another server delivers at once, not
+     * after {@link #LEASE}; what this one read and did not deliver is pending for it. Before the
+     * link drains, which waits for this command.
+     */
+    void close() {
+        stopped = true; // no step takes it again (one in flight may: then it runs out)
+        if (holder) {
+            holder = false;
+            link.call("webhooks", redis -> Script.LEASE.<Long>run(redis, new String[] {keys.webhookLease()}, node, "0"))
+                    .whenComplete((released, error) -> {
+                        if (error != null) {
+                            LOG.log(Level.DEBUG, "the webhooks' lease not let go of: it runs out", error);
+                        }
+                    });
+        }
     }
 
     @Override
@@ -97,7 +117,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     }
 
     private void step() {
-        if (link.closed()) {
+        if (link.closed() || stopped) {
             return;
         }
         CompletionStage<Boolean> more = link.reachable() ? lease().thenCompose(held -> held ? deliver()
