@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,7 @@ public final class ChatMetrics implements AutoCloseable {
     private final Counter webhooksFailed;
     private final Counter webhookRetries;
     private final Map<String, Counter> webhooksDropped = new ConcurrentHashMap<>();
+    private final AtomicReference<Supplier<Number>> webhookBacklog = new AtomicReference<>(() -> 0); // 0: webhooks off
 
     public ChatMetrics() {
         messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
@@ -74,6 +76,8 @@ public final class ChatMetrics implements AutoCloseable {
                 .register(registry);
         webhookDroppedCounter("expired");
         webhookDroppedCounter("full");
+        Gauge.builder("chat.webhook.backlog", () -> webhookBacklog.get().get()).description("Webhook events not yet delivered")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -128,7 +132,7 @@ public final class ChatMetrics implements AutoCloseable {
 
     /** Shows how many webhook events wait: in this server's memory, or in Redis' stream. Read when scraped. */
     public void webhookBacklog(Supplier<Number> backlog) {
-        Gauge.builder("chat.webhook.backlog", backlog).description("Webhook events not yet delivered").register(registry);
+        webhookBacklog.set(backlog);
     }
 
     /** One try to deliver a webhook: taken (2xx within the timeout) or not. */
