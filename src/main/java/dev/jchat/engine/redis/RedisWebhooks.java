@@ -44,6 +44,10 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
      */
     static final String CONSUMER = "holder";
     private static final Duration STEP = Duration.ofSeconds(1);
+    /** Read from here: the group's pending entries, those a holder read and did not acknowledge. */
+    private static final String PENDING = "0";
+    /** Read from here: entries no holder read yet. */
+    private static final String NEW = ">";
     private static final int BATCH = 200;
 
     private final ChatHub hub;
@@ -57,7 +61,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     // only the loop's chain touches these
     private volatile boolean holder; // also read by close()
     private volatile boolean stopped;
-    private String cursor = "0"; // "0": the pending entries from the start, then ">": new ones
+    private String cursor = PENDING; // the pending entries from the start (then from the last read), then NEW ones
 
     RedisWebhooks(ChatHub hub, RedisLink link, RedisKeys keys, RedisPresence presence, Webhooks webhooks) {
         this.hub = hub;
@@ -137,7 +141,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                     boolean now = held == 1;
                     if (now != holder) {
                         webhooks.clear();
-                        cursor = "0";
+                        cursor = PENDING;
                         holder = now;
                         if (now) {
                             return group().thenApply(made -> true);
@@ -184,9 +188,9 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                     for (StreamMessage<String, String> entry : entries) {
                         offer(entry);
                     }
-                    if (from.equals("0")) {
+                    if (!from.equals(NEW)) {
                         // the pending ones, from where the last batch ended, until none is left
-                        cursor = entries.isEmpty() ? ">" : entries.get(entries.size() - 1).getId();
+                        cursor = entries.isEmpty() ? NEW : entries.get(entries.size() - 1).getId();
                         return true;
                     }
                     return entries.size() == room;
