@@ -7,20 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.TestClient;
-import dev.jchat.engine.redis.RedisServer;
 import dev.jchat.servers.ServerProcess;
 import dev.jchat.servers.StandaloneServer;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhooks from standalone jars in processes of their own on one real redis-server: the server
@@ -29,52 +26,25 @@ import org.junit.jupiter.api.Test;
 class RedisWebhooksIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private RedisServer redis;
-    private Receiver receiver;
-    private final List<ServerProcess> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        redis = RedisServer.start();
-        receiver = Receiver.start(WebhooksTest.SECRET);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        clients.forEach(TestClient::close);
-        servers.forEach(ServerProcess::close);
-        receiver.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    final RedisRig rig = new RedisRig();
 
     private ServerProcess jar() throws Exception {
-        ServerProcess server = StandaloneServer.start(Map.of("CHAT_REDIS_URL", redis.url(),
-                "CHAT_PRESENCE_TTL_SECONDS", "3", "CHAT_RATE_PER_SECOND", "0", "CHAT_WEBHOOK_URL", receiver.url(),
+        return rig.started(StandaloneServer.start(Map.of("CHAT_REDIS_URL", rig.redisUrl(),
+                "CHAT_PRESENCE_TTL_SECONDS", "3", "CHAT_RATE_PER_SECOND", "0", "CHAT_WEBHOOK_URL", rig.receiver().url(),
                 "CHAT_WEBHOOK_SECRET", WebhooksTest.SECRET,
-                "CHAT_OFFLINE_GRACE_SECONDS", Integer.toString(WebhooksTest.GRACE_SECONDS)));
-        servers.add(server);
-        return server;
-    }
-
-    private TestClient join(ServerProcess server, String room, String user) {
-        TestClient client = TestClient.connect(URI.create(server.chatUri() + "?v=3&room=" + room + "&user=" + user));
-        clients.add(client);
-        client.welcome();
-        return client;
+                "CHAT_OFFLINE_GRACE_SECONDS", Integer.toString(WebhooksTest.GRACE_SECONDS))));
     }
 
     @Test
     void theDeliveringServerKilledWhileTheReceiverIsDownLosesNoEvent() throws Exception {
         String room = "kill";
-        receiver.refuse(e -> true, Integer.MAX_VALUE); // down
+        rig.receiver().refuse(e -> true, Integer.MAX_VALUE); // down
         ServerProcess a = jar();
         Thread.sleep(2_000); // a holds the delivery lease: it started first
         ServerProcess b = jar();
-        TestClient ann = join(a, room, "ann");
-        TestClient bob = join(b, room, "bob");
+        TestClient ann = rig.clients().join(a.chatUri(), room, "ann");
+        TestClient bob = rig.clients().join(b.chatUri(), room, "bob");
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             ann.say("from a " + i);
@@ -84,27 +54,27 @@ class RedisWebhooksIT {
             ids.add(bob.skipTo("chat").getJsonNumber("id").longValue());
         }
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (receiver.all(inRoom(room)).isEmpty() && System.nanoTime() < deadline) {
+        while (rig.receiver().all(inRoom(room)).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100); // a read them and is trying
         }
         assertTrue(a.log().contains("webhook not delivered, retried"), "a is the one delivering");
 
         a.kill(); // SIGKILL: holding the lease and ten events read and not delivered
-        receiver.refuse(e -> false, 0); // up again
+        rig.receiver().refuse(e -> false, 0); // up again
 
-        List<JsonObject> events = receiver.taken(inRoom(room), ids.size(), WAIT);
+        List<JsonObject> events = rig.receiver().taken(inRoom(room), ids.size(), WAIT);
         assertIds(events, ids.stream().mapToLong(Long::longValue).toArray());
         // ann's server died: her name is swept as gone, and goes offline once after the grace
-        List<JsonObject> annEvents = receiver.taken(ofName("ann"), 2, WAIT);
+        List<JsonObject> annEvents = rig.receiver().taken(ofName("ann"), 2, WAIT);
         assertEquals(List.of("online", "offline"), annEvents.stream().map(e -> e.getString("event")).toList());
-        assertEquals("online", receiver.taken(ofName("bob"), 1, WAIT).get(0).getString("event"));
+        assertEquals("online", rig.receiver().taken(ofName("bob"), 1, WAIT).get(0).getString("event"));
 
         Thread.sleep(3_000); // anything more would be here by now
-        assertEquals(2, receiver.taken(ofName("ann"), 2, WAIT).size(), "one offline");
-        assertEquals(1, receiver.taken(ofName("bob"), 1, WAIT).size(), "bob stays online");
+        assertEquals(2, rig.receiver().taken(ofName("ann"), 2, WAIT).size(), "one offline");
+        assertEquals(1, rig.receiver().taken(ofName("bob"), 1, WAIT).size(), "bob stays online");
         Set<String> taken = new HashSet<>();
-        receiver.all(inRoom(room)).stream().filter(r -> r.answered() == 200)
+        rig.receiver().all(inRoom(room)).stream().filter(r -> r.answered() == 200)
                 .forEach(r -> assertTrue(taken.add(r.event().getString("eventId")), () -> "twice: " + r.body()));
-        receiver.assertAllSigned();
+        rig.receiver().assertAllSigned();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jchat.webhook;
 
+import static dev.jchat.webhook.Clients.say;
 import static dev.jchat.webhook.Receiver.assertIds;
 import static dev.jchat.webhook.Receiver.inRoom;
 import static dev.jchat.webhook.Receiver.ofName;
@@ -16,18 +17,15 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.util.Map;
 import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
-import dev.jchat.engine.redis.RedisServer;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhooks with two chat servers on one real redis-server and a real receiver: each event once
@@ -37,56 +35,23 @@ import org.junit.jupiter.api.Test;
 class RedisWebhooksTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private RedisServer redis;
-    private Receiver receiver;
-    private final List<EmbeddedServer> servers = new ArrayList<>();
-    private final List<TestClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        redis = RedisServer.start();
-        receiver = Receiver.start(WebhooksTest.SECRET);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        clients.forEach(TestClient::close);
-        servers.forEach(EmbeddedServer::close);
-        receiver.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    final RedisRig rig = new RedisRig();
 
     private EmbeddedServer server() throws Exception {
-        ChatConfig config = WebhooksTest.config(receiver.url()).withPort(0)
-                .withEngine(ChatConfig.Engine.inMemory().withRedis(redis.url(), "chat").withPresenceTtlSeconds(3));
-        EmbeddedServer server = EmbeddedServer.start(config);
-        servers.add(server);
-        return server;
+        ChatConfig config = WebhooksTest.config(rig.receiver().url()).withPort(0)
+                .withEngine(ChatConfig.Engine.inMemory().withRedis(rig.redisUrl(), "chat").withPresenceTtlSeconds(3));
+        return rig.started(EmbeddedServer.start(config));
     }
 
     private TestClient join(EmbeddedServer server, String room, String user) {
-        TestClient client = TestClient.connect(URI.create(server.chatUri() + "?v=3&room=" + room + "&user=" + user));
-        clients.add(client);
-        client.welcome();
-        return client;
-    }
-
-    /** Says {@code msg} and answers its id, passing over the other frames the client gets meanwhile. */
-    private static long say(TestClient client, String msg) {
-        client.say(msg);
-        JsonObject chat;
-        do {
-            chat = client.skipTo("chat");
-        } while (!msg.equals(chat.getString("msg")));
-        return chat.getJsonNumber("id").longValue();
+        return rig.clients().join(server.chatUri(), room, user);
     }
 
     @Test
     void eachEventOnceInOrderRetriedAndOneOfflineForANameThatMovedBetweenServers() throws Exception {
         String room = "rw-once";
-        receiver.refuse(inRoom(room), 2); // the room's first event twice: it holds the rest
+        rig.receiver().refuse(inRoom(room), 2); // the room's first event twice: it holds the rest
         EmbeddedServer a = server();
         EmbeddedServer b = server();
         TestClient ann = join(a, room, "ann");
@@ -102,34 +67,34 @@ class RedisWebhooksTest {
                 .send("DELETE", "api/rooms/" + room + "/messages/" + ids.get(1), null).statusCode());
         ids.add(ids.get(ids.size() - 1) + 1);
 
-        List<JsonObject> events = receiver.taken(inRoom(room), ids.size(), WAIT);
+        List<JsonObject> events = rig.receiver().taken(inRoom(room), ids.size(), WAIT);
         assertIds(events, ids.stream().mapToLong(Long::longValue).toArray());
         assertEquals("edit", events.get(10).getString("event"));
         assertEquals("delete", events.get(11).getString("event"));
         assertEquals("bob", events.get(1).getString("user"));
 
         // a move between servers within the grace: neither offline nor online again
-        receiver.taken(ofName("ann"), 1, WAIT);
+        rig.receiver().taken(ofName("ann"), 1, WAIT);
         ann.close();
         TestClient moved = join(b, room, "ann");
         Thread.sleep(WebhooksTest.GRACE_SECONDS * 1000L + 2_500);
         moved.close();
-        List<JsonObject> offline = receiver.taken(ofName("ann"), 2, WAIT);
+        List<JsonObject> offline = rig.receiver().taken(ofName("ann"), 2, WAIT);
         assertEquals(List.of("online", "offline"), offline.stream().map(e -> e.getString("event")).toList());
 
         Thread.sleep(2_000); // anything sent twice would be here by now
-        assertEquals(ids.size() + 2, receiver.all(inRoom(room)).size(), "each event once (and the two refusals)");
-        assertEquals(2, receiver.all(ofName("ann")).size(), "one online, one offline");
-        assertEquals(1, receiver.all(ofName("bob")).size(), "bob is still online");
+        assertEquals(ids.size() + 2, rig.receiver().all(inRoom(room)).size(), "each event once (and the two refusals)");
+        assertEquals(2, rig.receiver().all(ofName("ann")).size(), "one online, one offline");
+        assertEquals(1, rig.receiver().all(ofName("bob")).size(), "bob is still online");
         Set<String> eventIds = new HashSet<>();
-        receiver.all(e -> true).stream().filter(r -> r.answered() == 200)
+        rig.receiver().all(e -> true).stream().filter(r -> r.answered() == 200)
                 .forEach(r -> assertTrue(eventIds.add(r.event().getString("eventId")), r::body));
-        receiver.assertAllSigned();
+        rig.receiver().assertAllSigned();
     }
 
     @Test
     void anEventOlderThanTheRetryHoursIsDroppedCountedAndLeavesTheStream() throws Exception {
-        RedisClient client = RedisClient.create(redis.url());
+        RedisClient client = RedisClient.create(rig.redisUrl());
         try (StatefulRedisConnection<String, String> redisConnection = client.connect();
              LogLines logs = new LogLines("dev.jchat")) {
             RedisCommands<String, String> commands = redisConnection.sync();
@@ -147,7 +112,7 @@ class RedisWebhooksTest {
                 Thread.sleep(100);
             }
             assertEquals(0, commands.xlen("chat:webhooks"), "acknowledged and deleted");
-            assertTrue(receiver.all(inRoom("rw-old")).isEmpty(), "dropped without a try");
+            assertTrue(rig.receiver().all(inRoom("rw-old")).isEmpty(), "dropped without a try");
             assertTrue(logs.text().contains("webhook dropped"), "a log line says so");
         } finally {
             client.shutdown();
@@ -157,7 +122,7 @@ class RedisWebhooksTest {
     @Test
     void theEventsOfAServerThatWentWhileTheReceiverWasDownAreDeliveredByAnother() throws Exception {
         String room = "rw-handover";
-        receiver.refuse(e -> true, Integer.MAX_VALUE); // down
+        rig.receiver().refuse(e -> true, Integer.MAX_VALUE); // down
         EmbeddedServer a = server();
         Thread.sleep(1_500); // a holds the delivery lease
         EmbeddedServer b = server();
@@ -166,17 +131,17 @@ class RedisWebhooksTest {
         for (int i = 0; i < 5; i++) {
             ids.add(say(ann, "m" + i));
         }
-        while (receiver.all(inRoom(room)).isEmpty()) {
+        while (rig.receiver().all(inRoom(room)).isEmpty()) {
             Thread.sleep(100); // a is trying
         }
         ann.close();
         a.close(); // with what it read and never delivered
-        servers.remove(a);
-        receiver.refuse(e -> false, 0); // up again
+        rig.gone(a);
+        rig.receiver().refuse(e -> false, 0); // up again
         TestClient bob = join(b, room, "bob");
-        assertIds(receiver.taken(inRoom(room), ids.size(), WAIT), ids.stream().mapToLong(Long::longValue).toArray());
+        assertIds(rig.receiver().taken(inRoom(room), ids.size(), WAIT), ids.stream().mapToLong(Long::longValue).toArray());
         ids.add(say(bob, "after")); // what is written after b took over: read once what a left is done
 
-        assertIds(receiver.taken(inRoom(room), ids.size(), WAIT), ids.stream().mapToLong(Long::longValue).toArray());
+        assertIds(rig.receiver().taken(inRoom(room), ids.size(), WAIT), ids.stream().mapToLong(Long::longValue).toArray());
     }
 }

@@ -17,7 +17,6 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +49,11 @@ class WebhooksTest {
     @RegisterExtension
     static final ServerExtension SERVER = ServerExtension.embedded(config(RECEIVER.url()));
 
-    private final List<TestClient> clients = new ArrayList<>();
+    private final Clients clients = new Clients();
 
     @AfterEach
     void closeClients() {
-        clients.forEach(TestClient::close);
+        clients.close();
     }
 
     @AfterAll
@@ -63,10 +62,7 @@ class WebhooksTest {
     }
 
     TestClient join(URI chat, String room, String user) {
-        TestClient client = TestClient.connect(URI.create(chat + "?v=3&room=" + room + "&user=" + user));
-        clients.add(client);
-        client.welcome();
-        return client;
+        return clients.join(chat, room, user);
     }
 
     @Test
@@ -158,8 +154,7 @@ class WebhooksTest {
 
     @Test
     void aConnectionThatNamesItselfByItsFirstMessageIsOnlineFromThen() {
-        TestClient tutorial = TestClient.connect(URI.create(SERVER.chatUri() + "?room=wh-first"));
-        clients.add(tutorial);
+        TestClient tutorial = clients.add(TestClient.connect(URI.create(SERVER.chatUri() + "?room=wh-first")));
         tutorial.welcome();
         tutorial.send("{\"user\":\"fay\",\"msg\":\"hi\"}");
         assertEquals("fay", tutorial.nextChat().getString("user"));
