@@ -1,8 +1,5 @@
 package dev.jchat;
 
-import dev.jchat.webhook.OnlineNames;
-import dev.jchat.webhook.Webhooks;
-
 import dev.jchat.config.ChatConfig;
 import dev.jchat.connection.Closer;
 import dev.jchat.connection.Connections;
@@ -21,6 +18,8 @@ import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import dev.jchat.security.RoomGrant;
 import dev.jchat.security.TokenVerifier;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;

@@ -1,9 +1,5 @@
 package dev.jchat.engine.memory;
 
-import dev.jchat.message.ServerFrame;
-import dev.jchat.webhook.OnlineNames;
-import dev.jchat.webhook.Webhooks;
-
 import dev.jchat.message.ChatMessage;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
@@ -22,6 +18,9 @@ import dev.jchat.room.Sanctions;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
+import dev.jchat.message.ServerFrame;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -206,7 +205,6 @@ public final class LocalRooms implements RoomRegistry {
         return names;
     }
 
-    /** The heap every room's history here shares. */
     @Override
     public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
         webhooks = new LocalWhereabouts(hub, delivery);
@@ -221,6 +219,7 @@ public final class LocalRooms implements RoomRegistry {
         }
     }
 
+    /** The heap every room's history here shares. */
     HistoryBudget historyBudget() {
         return historyBudget;
     }

@@ -1,8 +1,5 @@
 package dev.jchat.engine.redis;
 
-import dev.jchat.webhook.OnlineNames;
-import dev.jchat.webhook.Webhooks;
-
 import dev.jchat.config.ChatConfig;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.message.MyRooms;
@@ -22,6 +19,8 @@ import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.connection.Threads;
 import dev.jchat.security.RefusedException;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
