@@ -119,7 +119,10 @@ final class Receiver implements AutoCloseable {
         }
     }
 
-    /** Asserts that every POST so far was signed with the secret, within 5 minutes of now. */
+    /**
+     * Asserts that every POST so far was signed with the secret, within 5 minutes of now; for a
+     * receiver without a secret, that none carried the header.
+     */
     synchronized void assertAllSigned() {
         assertTrue(!received.isEmpty());
         for (Received r : received) {

@@ -41,13 +41,22 @@ class WebhooksTest {
     static final Receiver RECEIVER = Receiver.start(SECRET);
 
     static ChatConfig config(String url) {
-        return ChatConfig.defaults().withHost("127.0.0.1").withWebhook(url, SECRET)
+        return config(url, SECRET);
+    }
+
+    static ChatConfig config(String url, String secret) {
+        return ChatConfig.defaults().withHost("127.0.0.1").withWebhook(url, secret)
                 .withOfflineGraceSeconds(GRACE_SECONDS)
                 .withSecurity(ChatConfig.Security.defaults().withRate(0, 0).withApiKey(KEY));
     }
 
     @RegisterExtension
     static final ServerExtension SERVER = ServerExtension.embedded(config(RECEIVER.url()));
+
+    static final Receiver UNSIGNED_RECEIVER = Receiver.start(null);
+
+    @RegisterExtension
+    static final ServerExtension UNSIGNED = ServerExtension.embedded(config(UNSIGNED_RECEIVER.url(), null));
 
     private final Clients clients = new Clients();
 
@@ -59,6 +68,7 @@ class WebhooksTest {
     @AfterAll
     static void stopReceiver() {
         RECEIVER.close();
+        UNSIGNED_RECEIVER.close();
     }
 
     TestClient join(URI chat, String room, String user) {
@@ -117,6 +127,13 @@ class WebhooksTest {
                 .forEach(r -> assertTrue(ids.add(r.event().getString("eventId")), () -> "an eventId twice: " + r.body()));
         RECEIVER.assertAllSigned();
         assertEquals(5, RECEIVER.all(inRoom(room)).size(), "no reaction event, no repeat");
+    }
+
+    @Test
+    void withoutASecretNoSignature() {
+        join(UNSIGNED.chatUri(), "wh-unsigned", "gus").say("plain");
+        assertEquals("plain", UNSIGNED_RECEIVER.taken(inRoom("wh-unsigned"), 1, WAIT).get(0).getString("msg"));
+        UNSIGNED_RECEIVER.assertAllSigned(); // as expected: without the header
     }
 
     @Test
