@@ -51,8 +51,11 @@ ENV CHAT_HISTORY_SIZE=1000 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_REDIS_WAIT_REPLICAS=0 \
     CHAT_REDIS_PROBE_SECONDS=2 \
+    CHAT_WEBHOOK_URL= \
+    CHAT_WEBHOOK_RETRY_HOURS=24 \
+    CHAT_OFFLINE_GRACE_SECONDS=30 \
     CHAT_LOG_FORMAT=text
-# CHAT_JWT_SECRET, CHAT_METRICS_TOKEN and CHAT_API_KEY: pass them at run time, never bake them in.
+# CHAT_JWT_SECRET, CHAT_METRICS_TOKEN, CHAT_API_KEY and CHAT_WEBHOOK_SECRET: pass them at run time, never bake them in.
 
 EXPOSE 8080
 # One server, no cluster: no Hazelcast, no phone-home.

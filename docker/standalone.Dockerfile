@@ -54,8 +54,11 @@ ENV CHAT_HOST=0.0.0.0 \
     CHAT_PRESENCE_TTL_SECONDS=30 \
     CHAT_REDIS_WAIT_REPLICAS=0 \
     CHAT_REDIS_PROBE_SECONDS=2 \
+    CHAT_WEBHOOK_URL= \
+    CHAT_WEBHOOK_RETRY_HOURS=24 \
+    CHAT_OFFLINE_GRACE_SECONDS=30 \
     CHAT_LOG_FORMAT=text
-# CHAT_JWT_SECRET, CHAT_METRICS_TOKEN and CHAT_API_KEY: pass them at run time, never bake them in.
+# CHAT_JWT_SECRET, CHAT_METRICS_TOKEN, CHAT_API_KEY and CHAT_WEBHOOK_SECRET: pass them at run time, never bake them in.
 # CHAT_HOST stays 0.0.0.0 in a container (the health check dials 127.0.0.1, on CHAT_PORT); to keep the chat
 # off the network, publish the port on loopback instead: docker run -p 127.0.0.1:8080:8080 …
 

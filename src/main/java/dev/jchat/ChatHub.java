@@ -19,6 +19,8 @@ import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
 import dev.jchat.security.RoomGrant;
 import dev.jchat.security.TokenVerifier;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.lang.System.Logger.Level;
@@ -61,6 +63,8 @@ public final class ChatHub {
     private final TokenVerifier tokens; // null when tokens are off
     private final Publishing publishing;
     private volatile boolean shuttingDown;
+    private final Webhooks webhooks; // null: webhooks are off
+    private final OnlineNames online; // null: webhooks are off
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
@@ -69,7 +73,10 @@ public final class ChatHub {
      */
     public ChatHub(ChatConfig config, Function<ChatHub, RoomRegistry> rooms, Connections connections) {
         this.config = config;
+        this.webhooks = config.webhookUrl() == null ? null : new Webhooks(config, metrics, events, Webhooks.MAX_WAITING);
         this.rooms = rooms.apply(this);
+        OnlineNames.Whereabouts whereabouts = webhooks == null ? null : this.rooms.webhooks(webhooks);
+        this.online = whereabouts == null ? null : new OnlineNames(whereabouts);
         this.connections = connections;
         this.tokens = tokens(config.security());
         this.publishing = Publishing.of(config, metrics, events, threads);
@@ -216,6 +223,9 @@ public final class ChatHub {
             if (owner != null && member.room(room) != null) { // a refused join (a ban) is not a visit
                 rooms.positions().visited(owner, room, System.currentTimeMillis()); // one of its rooms now
             }
+            if (online != null && member.room(room) != null) {
+                online.entered(member); // its name is online from its first room on
+            }
             return in;
         } catch (RefusedException e) {
             LOG.log(Level.DEBUG, "session {0} not let into a room: {1}", Field.connection(member.id()), e.getMessage());
@@ -239,6 +249,9 @@ public final class ChatHub {
             publishing.leave(room, member, null); // after what it sent there, still with the hook
         }
         forgetName(member);
+        if (online != null) {
+            online.closed(member);
+        }
         member.letGoOfName(rooms.names());
     }
 
@@ -328,6 +341,18 @@ public final class ChatHub {
         }
     }
 
+    /** A connection in a room named itself by its first message: its name may be online now (webhooks). */
+    public void named(Member member) {
+        if (online != null) {
+            online.entered(member);
+        }
+    }
+
+    /** The names with a connection here, for the webhooks' {@code online} and {@code offline}; null when webhooks are off. */
+    public OnlineNames online() {
+        return online;
+    }
+
     /** Number of open connections. */
     public int connections() {
         return members.size();
@@ -363,6 +388,9 @@ public final class ChatHub {
         }
         closer.shutdown();
         publishing.close();
+        if (webhooks != null) {
+            webhooks.close(); // what waits in memory is lost (with Redis it waits there, unacknowledged)
+        }
         rooms.close();
         if (tokens != null) {
             tokens.close();

@@ -30,6 +30,10 @@ import static dev.jchat.config.Setting.MAX_ROOMS;
 import static dev.jchat.config.Setting.MAX_ROOMS_PER_CONNECTION;
 import static dev.jchat.config.Setting.METRICS_TOKEN;
 import static dev.jchat.config.Setting.API_KEY;
+import static dev.jchat.config.Setting.OFFLINE_GRACE_SECONDS;
+import static dev.jchat.config.Setting.WEBHOOK_RETRY_HOURS;
+import static dev.jchat.config.Setting.WEBHOOK_SECRET;
+import static dev.jchat.config.Setting.WEBHOOK_URL;
 import static dev.jchat.config.Setting.NAME_HOLD_DAYS;
 import static dev.jchat.config.Setting.OUTBOX_BYTES;
 import static dev.jchat.config.Setting.PORT;
@@ -77,6 +81,11 @@ public final class ChatConfig extends Values {
         super(values, EnumSet.allOf(Part.class), spelling);
         security = new Security(all());
         engine = new Engine(all());
+        if (engine.redisCluster() && webhookUrl() != null) {
+            // the webhooks' stream and the whole chat's presence are keys of no room: two hash slots a script
+            throw new ConfigException(spelling.apply(Setting.WEBHOOK_URL), "cannot be set with a Redis Cluster"
+                    + " (redis-cluster://): webhooks are built for one Redis and Sentinel only, not yet for a cluster");
+        }
     }
 
     private ChatConfig(Map<Setting, Object> values) {
@@ -183,6 +192,36 @@ public final class ChatConfig extends Values {
 
     public ChatConfig withPublishHookFailure(HookFailure value) {
         return new ChatConfig(with(PUBLISH_HOOK_FAILURE, value));
+    }
+
+    /** The shortest {@code CHAT_WEBHOOK_SECRET}. */
+    public static final int MIN_WEBHOOK_SECRET_CHARS = 16;
+
+    /** Where webhooks go, or null: webhooks are off. */
+    public String webhookUrl() {
+        return get(WEBHOOK_URL);
+    }
+
+    /** What webhooks are signed with, or null: unsigned. */
+    public String webhookSecret() {
+        return get(WEBHOOK_SECRET);
+    }
+
+    public int webhookRetryHours() {
+        return integer(WEBHOOK_RETRY_HOURS);
+    }
+
+    public int offlineGraceSeconds() {
+        return integer(OFFLINE_GRACE_SECONDS);
+    }
+
+    /** Webhooks to {@code url} (null: off), signed with {@code secret} (null: unsigned). */
+    public ChatConfig withWebhook(String url, String secret) {
+        return new ChatConfig(with(WEBHOOK_URL, url, WEBHOOK_SECRET, secret));
+    }
+
+    public ChatConfig withOfflineGraceSeconds(int value) {
+        return new ChatConfig(with(OFFLINE_GRACE_SECONDS, value));
     }
 
     public LogFormat logFormat() {

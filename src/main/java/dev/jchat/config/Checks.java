@@ -156,6 +156,24 @@ final class Checks {
                 + " printable ASCII characters without spaces, got " + token.length() + " characters";
     }
 
+    static String webhookSecretProblem(String secret) {
+        if (secret.length() >= ChatConfig.MIN_WEBHOOK_SECRET_CHARS && secret.chars().allMatch(c -> c > ' ' && c < 127)) {
+            return null;
+        }
+        // never the secret itself in the message
+        return "must be at least " + ChatConfig.MIN_WEBHOOK_SECRET_CHARS
+                + " printable ASCII characters without spaces, got " + secret.length() + " characters";
+    }
+
+    /** A URL as the startup report shows it: its scheme, host and port only (its path or query may hold a token). */
+    static String urlOrigin(String url) {
+        if (url == null) {
+            return "(not set)";
+        }
+        URI uri = URI.create(url);
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/...";
+    }
+
     static String apiKeyProblem(String key) {
         if (key.length() >= ChatConfig.Security.MIN_API_KEY_CHARS && key.chars().allMatch(c -> c > ' ' && c < 127)) {
             return null;

@@ -159,6 +159,18 @@ public enum Setting {
             "with Redis: how often each server checks that its subscription still delivers, by a message to itself;"
                     + " one not back within as long makes it reconnect the subscription, resubscribe and catch up"
                     + " (not ready meanwhile)"),
+    WEBHOOK_URL(SERVER, optional("an `http://` or `https://` URL", Checks::jwksUrlProblem, Checks::urlOrigin),
+            "when set, each event of the chat (a message, an edit, a deletion, a moderator's action, a name online or"
+                    + " offline; docs/API.md, \"Webhooks\") is POSTed there as JSON; unset, no webhooks"),
+    WEBHOOK_SECRET(SERVER, secret(ChatConfig.MIN_WEBHOOK_SECRET_CHARS + " or more printable ASCII characters, no spaces",
+                    Checks::webhookSecretProblem, "(not set: webhooks are not signed)", "(set: webhooks are signed)"),
+            "when set, every webhook carries `Chat-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"t.body\">`"),
+    WEBHOOK_RETRY_HOURS(SERVER, whole(24, 1, 720),
+            "a webhook the receiver did not take (2xx within 5 s) is retried, 1 s doubling to 5 min apart, this"
+                    + " long after its event; then it is dropped with a log line and a metric"),
+    OFFLINE_GRACE_SECONDS(SERVER, whole(30, 1, 86_400),
+            "the `offline` webhook waits this long after a name's last connection closed, and is not sent if the"
+                    + " name came back meanwhile (a reload, a move between servers)"),
     LOG_FORMAT(SERVER, choice(ChatConfig.LogFormat.TEXT),
             "`json` prints one JSON object per line (`time`, `level`, `logger`, `thread`, `message`, and fields such"
                     + " as `connection`, `room`, `close_code`, `repeated`): every line of the jar, and the chat's own"

@@ -442,7 +442,7 @@ public final class Member {
     }
 
     /** Whether it is closed: it enters no room any more. */
-    boolean isGone() {
+    public boolean isGone() {
         synchronized (rooms) {
             return gone;
         }

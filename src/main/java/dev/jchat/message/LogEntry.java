@@ -8,6 +8,9 @@ import java.time.Instant;
  */
 public sealed interface LogEntry extends ServerFrame {
 
+    /** The room whose log it is in. */
+    String room();
+
     /** The entry's id in the room's log. */
     long id();
 

@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -31,7 +32,10 @@ import java.util.function.Supplier;
  * {@code chat_send_seconds}, {@code chat_engine_seconds{op}} and
  * {@code chat_redis_subscription_stalls_total}; with the publish hook,
  * {@code chat_hook_outcomes_total{outcome}} and {@code chat_hook_seconds}; the HTTP API's calls,
- * {@code chat_api_calls_total{route,status}}.
+ * {@code chat_api_calls_total{route,status}}; webhooks:
+ * {@code chat_webhook_deliveries_total{outcome}} (each try: {@code delivered} or {@code failed}),
+ * {@code chat_webhook_retries_total}, {@code chat_webhook_dropped_total{reason}} ({@code expired}
+ * after the retry hours, {@code full}: the memory engine's bound) and {@code chat_webhook_backlog}.
  */
 public final class ChatMetrics implements AutoCloseable {
 
@@ -50,6 +54,11 @@ public final class ChatMetrics implements AutoCloseable {
     private final Map<String, Counter> hookOutcomes = new ConcurrentHashMap<>();
     private final Timer hook;
     private final Map<String, Counter> api = new ConcurrentHashMap<>();
+    private final Counter webhooksDelivered;
+    private final Counter webhooksFailed;
+    private final Counter webhookRetries;
+    private final Map<String, Counter> webhooksDropped = new ConcurrentHashMap<>();
+    private final AtomicReference<Supplier<Number>> webhookBacklog = new AtomicReference<>(() -> 0); // 0: webhooks off
 
     public ChatMetrics() {
         messages = Counter.builder("chat.messages").description("Chat messages published by this server's connections")
@@ -76,6 +85,14 @@ public final class ChatMetrics implements AutoCloseable {
         for (int code : CLOSE_CODES) {
             closedCounter(code);
         }
+        webhooksDelivered = webhookDeliveries("delivered");
+        webhooksFailed = webhookDeliveries("failed");
+        webhookRetries = Counter.builder("chat.webhook.retries").description("Webhook deliveries scheduled again after a failure")
+                .register(registry);
+        webhookDroppedCounter("expired");
+        webhookDroppedCounter("full");
+        Gauge.builder("chat.webhook.backlog", () -> webhookBacklog.get().get()).description("Webhook events not yet delivered")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -155,6 +172,26 @@ public final class ChatMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** Shows how many webhook events wait: in this server's memory, or in Redis' stream. Read when scraped. */
+    public void webhookBacklog(Supplier<Number> backlog) {
+        webhookBacklog.set(backlog);
+    }
+
+    /** One try to deliver a webhook: taken (2xx within the timeout) or not. */
+    public void webhookDelivery(boolean delivered) {
+        (delivered ? webhooksDelivered : webhooksFailed).increment();
+    }
+
+    /** A webhook that failed was scheduled again. */
+    public void webhookRetried() {
+        webhookRetries.increment();
+    }
+
+    /** A webhook event was dropped: {@code expired} (not delivered within the retry hours) or {@code full}. */
+    public void webhookDropped(String reason) {
+        webhookDroppedCounter(reason).increment();
+    }
+
     /** Every meter, in the Prometheus text format, version 0.0.4. */
     public String scrape() {
         return registry.scrape();
@@ -170,6 +207,16 @@ public final class ChatMetrics implements AutoCloseable {
     public void close() {
         gc.close();
         registry.close();
+    }
+
+    private Counter webhookDeliveries(String outcome) {
+        return Counter.builder("chat.webhook.deliveries").description("Tries to deliver a webhook, by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    private Counter webhookDroppedCounter(String reason) {
+        return webhooksDropped.computeIfAbsent(reason, r -> Counter.builder("chat.webhook.dropped")
+                .description("Webhook events dropped, by reason").tag("reason", r).register(registry));
     }
 
     private Counter closedCounter(int code) {

@@ -132,6 +132,16 @@ public interface RoomRegistry extends AutoCloseable {
     /** Rooms this server holds now. */
     int size();
 
+    /**
+     * Starts the engine's webhook events (docs/API.md, "Webhooks"), delivered by {@code webhooks}:
+     * the rooms' entries as they are appended, and {@code online} and {@code offline} from the
+     * names the answer is told of. Called once, before any connection, only when webhooks are on.
+     * Null: an engine without webhook events (a test's).
+     */
+    default dev.jchat.webhook.OnlineNames.Whereabouts webhooks(dev.jchat.webhook.Webhooks webhooks) {
+        return null;
+    }
+
     /** Whether the engine can be reached: false while a shared one is down. */
     default boolean available() {
         return true;

@@ -76,6 +76,10 @@ class ChatConfigTest {
                 "redis-cluster://n1:7000", "CHAT_REDIS_WAIT_REPLICAS", "1"), Map.of()));
         assertTrue(waiting.getMessage().startsWith("CHAT_REDIS_WAIT_REPLICAS must be 0 with a Redis Cluster"),
                 waiting.getMessage());
+        ConfigException hooked = assertThrows(ConfigException.class, () -> read(Map.of("CHAT_REDIS_URL",
+                "redis-cluster://n1:7000", "CHAT_WEBHOOK_URL", "http://app.example/chat-events"), Map.of()));
+        assertTrue(hooked.getMessage().startsWith("CHAT_WEBHOOK_URL cannot be set with a Redis Cluster"),
+                hooked.getMessage());
     }
 
     @Test

@@ -78,6 +78,9 @@ final class LocalRoom implements Room {
             return;
         }
         audience.name(member, user);
+        if (audience.contains(member)) {
+            registry.hub().named(member);
+        }
     }
 
     @Override
@@ -99,7 +102,9 @@ final class LocalRoom implements Room {
         // (the audience drops an id below one it has); the sends start once it is released.
         synchronized (this) {
             id = audience.lastId() + 1;
-            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(message.withId(id))), null);
+            ChatMessage numbered = message.withId(id);
+            sends = audience.queue(id, Frame.of(FrameEncoder.toJson(numbered)), null);
+            registry.appended(name, numbered); // under the lock: a room's events in id order
         }
         sends.start();
         registry.hub().metrics().published();
@@ -157,6 +162,7 @@ final class LocalRoom implements Room {
                 long id = audience.lastId() + 1;
                 LogEntry entry = decision.entry().withId(id);
                 sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+                registry.appended(name, entry);
                 decision = new RoomLog.Decision(entry, null, null);
             }
         }
@@ -180,6 +186,7 @@ final class LocalRoom implements Room {
             id = audience.lastId() + 1;
             LogEntry entry = new LogEntry.Moderation(name, id, action, user, by, until, reason, Audience.now());
             sends = audience.queue(id, Frame.of(FrameEncoder.toJson(entry)), entry);
+            registry.appended(name, entry);
         }
         sends.start();
         if (audience.isEmpty()) {

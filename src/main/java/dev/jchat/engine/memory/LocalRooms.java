@@ -18,6 +18,9 @@ import dev.jchat.room.Sanctions;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.RoomRegistry;
 import dev.jchat.security.RefusedException;
+import dev.jchat.message.ServerFrame;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -54,6 +57,7 @@ public final class LocalRooms implements RoomRegistry {
     private final LocalNames names;
     private final LocalPositions positions;
     private final HistoryBudget historyBudget;
+    private volatile LocalWhereabouts webhooks; // null: webhooks are off
 
     /** The rooms of {@code hub}, which runs their timers, counts their messages and carries their notices. */
     public LocalRooms(ChatConfig config, ChatHub hub) {
@@ -199,6 +203,20 @@ public final class LocalRooms implements RoomRegistry {
     @Override
     public Names names() {
         return names;
+    }
+
+    @Override
+    public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
+        webhooks = new LocalWhereabouts(hub, delivery);
+        return webhooks;
+    }
+
+    /** An entry a room numbered, under its lock: its webhook event, if webhooks are on and it makes one. */
+    void appended(String room, ServerFrame entry) {
+        LocalWhereabouts events = webhooks;
+        if (events != null) {
+            events.entry(room, entry);
+        }
     }
 
     /** The heap every room's history here shares. */

@@ -89,6 +89,40 @@ record RedisKeys(String prefix) {
         return prefix + ":room-directory";
     }
 
+    /**
+     * Stream of the webhook events not yet delivered, read by the server holding {@link #webhookLease}
+     * through one consumer group: {@code f <frame>} (an entry of a room's log, written by
+     * {@code publish.lua}) or {@code n online|offline u <name> t <ms>}.
+     */
+    String webhooks() {
+        return prefix + ":webhooks";
+    }
+
+    /** String: the id of the server delivering the webhooks, expiring unless it renews it. */
+    String webhookLease() {
+        return prefix + ":webhooks:lease";
+    }
+
+    /** Sorted set: {@code server|name} scored by when it expires, for the whole chat (as {@link #presence} for a room). */
+    String wholePresence() {
+        return prefix + ":webhooks:presence";
+    }
+
+    /** Hash: name to the number of servers it is on, in any room. */
+    String wholeNames() {
+        return prefix + ":webhooks:names";
+    }
+
+    /** Set: the names whose {@code online} went into {@link #webhooks} and no {@code offline} since. */
+    String announced() {
+        return prefix + ":webhooks:online";
+    }
+
+    /** Sorted set: names gone from every server, scored by when their {@code offline} is due (ms). */
+    String offlineDue() {
+        return prefix + ":webhooks:offline-due";
+    }
+
     /** Counter of the room's presence changes: the version of the latest ({@code presence.lua}). */
     String presenceVersion(String room) {
         return prefix + ":{" + room + "}:presence-version";

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -47,18 +48,39 @@ final class RedisPresence {
      * other order, and the directory then shows the older count until the next refresh (a period).
      */
     void tell(String room, List<String> changes) {
-        List<String> args = new ArrayList<>(List.of(node, Long.toString(period().toMillis()), keys.channel(room),
-                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS)));
-        args.addAll(changes);
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(room), keys.meta(room)};
-        link.call("presence", redis -> Script.PRESENCE.<List<Long>>run(redis, roomKeys, args.toArray(String[]::new))
-                        .thenCompose(counts -> list(redis, room, counts.get(1))))
+        run(roomKeys, keys.channel(room), "", changes)
+                .thenCompose(counts -> link.call("directory", redis -> list(redis, room, counts.get(1))))
                 .whenComplete((listed, error) -> {
                     if (error != null) {
                         // told again at the next refresh; until then others may miss this server's names
                         hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
                     }
                 });
+    }
+
+    /**
+     * The same for the whole chat's names, across rooms (the webhooks' {@code online} and
+     * {@code offline}, {@link RedisWebhooks}): a name's first server anywhere adds {@code online} to
+     * the webhook stream unless it was announced already, its last one gone makes its offline due
+     * after {@code graceMillis}; a server that died is swept as in a room.
+     */
+    void tellWhole(List<String> changes, long graceMillis) {
+        String[] wholeKeys = {keys.wholePresence(), keys.wholeNames(), keys.webhooks(), keys.announced(), keys.offlineDue()};
+        run(wholeKeys, "", Long.toString(graceMillis), changes).whenComplete((counts, error) -> {
+            if (error != null) {
+                hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
+            }
+        }); // no room's keys touched, nothing published
+    }
+
+    /** {@code presence.lua} for a room ({@code grace} empty) or for the whole chat: {changes, names online}. */
+    private CompletableFuture<List<Long>> run(String[] presenceKeys, String channel, String grace, List<String> changes) {
+        List<String> args = new ArrayList<>(List.of(node, Long.toString(period().toMillis()), channel,
+                Long.toString(config.engine().presenceTtlSeconds() * 10L), Long.toString(RoomCalls.EMPTY_ROOM_SECONDS),
+                grace));
+        args.addAll(changes);
+        return link.call("presence", redis -> Script.PRESENCE.<List<Long>>run(redis, presenceKeys, args.toArray(String[]::new)));
     }
 
     /** The directory: rooms with a name online, scored by minus how many; direct conversations never. */

@@ -157,6 +157,7 @@ final class RedisRoom implements Room {
                         } else {
                             member.name(user); // still joining: counted as it joins
                         }
+                        engine.named(member);
                         naming.later.forEach(request -> runOrWait(member, request));
                     }
                 }

@@ -22,6 +22,8 @@ import dev.jchat.security.RefusedException;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import dev.jchat.webhook.OnlineNames;
+import dev.jchat.webhook.Webhooks;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +73,7 @@ public final class RedisRooms implements RoomRegistry {
     private final RedisPresence presence;
     private final Names names;
     private final RedisPositions positions;
+    private volatile RedisWebhooks webhooks; // null: webhooks are off
 
     /** Starts connecting to {@code CHAT_REDIS_URL} in the background; joins are refused until it is reachable. */
     public RedisRooms(ChatConfig config, ChatHub hub) {
@@ -423,6 +426,10 @@ public final class RedisRooms implements RoomRegistry {
 
     @Override
     public void close() {
+        RedisWebhooks delivering = webhooks;
+        if (delivering != null) {
+            delivering.close();
+        }
         link.drain(); // the last leaves reach Redis
         pool.shutdownNow();
         link.close();
@@ -431,12 +438,24 @@ public final class RedisRooms implements RoomRegistry {
         }
     }
 
+    @Override
+    public OnlineNames.Whereabouts webhooks(Webhooks delivery) {
+        webhooks = new RedisWebhooks(hub, link, keys, presence, delivery);
+        webhooks.start();
+        return webhooks;
+    }
+
     /** For tests: the monotonic clock (ms) the publish deadline is reckoned on, to step or drift it against Redis'. */
     void clock(LongSupplier millis) {
         link.clock().use(millis);
     }
 
     // --- for the rooms
+
+    /** A member here named itself by its first message (the webhooks' online). */
+    void named(Member member) {
+        hub.named(member);
+    }
 
     RoomCalls calls() {
         return calls;

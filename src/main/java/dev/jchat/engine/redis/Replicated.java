@@ -36,14 +36,16 @@ final class Replicated {
     private final RedisLink link;
     private final RedisKeys keys;
     private final int replicas;
+    private final boolean webhooks; // a held message's webhook event is written when it is published
     /** Replicas connected to the master, as {@code ROLE} said at most a second ago; MAX_VALUE before it did. */
     private volatile int connected = Integer.MAX_VALUE;
 
-    Replicated(ChatHub hub, RedisLink link, RedisKeys keys, int replicas) {
+    Replicated(ChatHub hub, RedisLink link, RedisKeys keys, int replicas, boolean webhooks) {
         this.hub = hub;
         this.link = link;
         this.keys = keys;
         this.replicas = replicas;
+        this.webhooks = webhooks;
         hub.schedule(this::countReplicas, ROLE_PERIOD);
     }
 
@@ -135,8 +137,9 @@ final class Replicated {
     }
 
     private CompletionStage<List<Object>> release(String room, long id, String how) {
-        return link.call("release", redis -> Script.RELEASE.<List<Object>>run(redis,
-                new String[] {keys.held(room), keys.log(room), keys.texts(room)}, Long.toString(id), how,
+        String[] roomKeys = webhooks ? new String[] {keys.held(room), keys.log(room), keys.texts(room), keys.webhooks()}
+                : new String[] {keys.held(room), keys.log(room), keys.texts(room)};
+        return link.call("release", redis -> Script.RELEASE.<List<Object>>run(redis, roomKeys, Long.toString(id), how,
                 keys.channel(room)));
     }
 }

@@ -12,6 +12,7 @@ import dev.jchat.message.Notice;
 import dev.jchat.room.Audience;
 import dev.jchat.room.RoomLog;
 import dev.jchat.room.Sanctions;
+import dev.jchat.webhook.WebhookEvents;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -46,7 +47,7 @@ final class RoomCalls {
         this.link = link;
         this.keys = keys;
         int replicas = config.engine().redisWaitReplicas();
-        this.replicated = replicas == 0 ? null : new Replicated(hub, link, keys, replicas);
+        this.replicated = replicas == 0 ? null : new Replicated(hub, link, keys, replicas, config.webhookUrl() != null);
     }
 
     /**
@@ -90,8 +91,8 @@ final class RoomCalls {
         if (hold && !replicated.enough()) {
             return CompletableFuture.failedStage(replicated.tooFew()); // WAIT could only time out
         }
-        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, seenEpoch, seenId, giveUpAt,
-                hold)
+        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, true, seenEpoch, seenId,
+                giveUpAt, hold)
                 .thenCompose(reply -> !hold ? CompletableFuture.completedStage(reply) : replicated.settle(message.room(),
                         Long.parseLong(String.valueOf(reply.get(0))), giveUpAt).thenApply(published -> reply))
                 .thenApply(reply -> {
@@ -163,8 +164,8 @@ final class RoomCalls {
                 after == null ? "" : FrameEncoder.toJson(after),
                 moderation == null ? "" : SanctionsHash.field(moderation),
                 moderation == null ? "" : SanctionsHash.value(moderation)};
-        String[] around = FrameEncoder.entryAroundId(entry);
-        return append(room, around, about, seenEpoch, seenId, giveUpAt, false).thenApply(reply -> {
+        return append(room, FrameEncoder.entryAroundId(entry), about, WebhookEvents.eventful(entry), seenEpoch, seenId,
+                giveUpAt, false).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
@@ -219,19 +220,25 @@ final class RoomCalls {
         return text.isEmpty() ? null : text;
     }
 
-    /** Runs {@code publish.lua} for one entry; {@code hold}: stored, not published (see {@link Replicated}). */
-    private CompletionStage<List<?>> append(String room, String[] around, String[] about, String seenEpoch, long seenId,
-                                            long giveUpAt, boolean hold) {
+    /**
+     * Runs {@code publish.lua} for one entry; {@code hold}: stored, not published (see {@link Replicated});
+     * {@code event}: the entry makes a webhook event, which publish.lua writes to their stream when webhooks are on.
+     */
+    private CompletionStage<List<?>> append(String room, String[] around, String[] about, boolean event, String seenEpoch,
+                                            long seenId, long giveUpAt, boolean hold) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        return publish(room, around, seen, about, giveUpAt, hold, 3).thenApply(reply -> (List<?>) reply);
+        String[] roomKeys = event && config.webhookUrl() != null
+                ? new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
+                        keys.held(room), keys.webhooks()}
+                : new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
+                        keys.held(room)};
+        return publish(roomKeys, room, around, seen, about, giveUpAt, hold, 3).thenApply(reply -> (List<?>) reply);
     }
 
-    private CompletionStage<Object> publish(String room, String[] around, String[] seen, String[] about, long giveUpAt,
-                                            boolean hold, int tries) {
+    private CompletionStage<Object> publish(String[] roomKeys, String room, String[] around, String[] seen, String[] about,
+                                            long giveUpAt, boolean hold, int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        String[] roomKeys = {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
-                keys.held(room)};
         return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
                 around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
@@ -249,7 +256,7 @@ final class RoomCalls {
                         if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
                             hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
                                     + " refused as late before its deadline here was sent again", null);
-                            return publish(room, around, seen, about, giveUpAt, hold, tries - 1);
+                            return publish(roomKeys, room, around, seen, about, giveUpAt, hold, tries - 1);
                         }
                     }
                     return CompletableFuture.<Object>failedStage(error);

@@ -12,24 +12,41 @@
 --   one period after that, so a server whose refresh came a little late (or after a short outage) is not
 --   taken for gone   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
--- ARGV[6...] '+name' (here, or still here) or '-name' (gone)
--- Returns {changes announced, names online}.
+-- ARGV[6] '' for a room; for the whole chat's names (the webhooks' online and offline, see
+--   RedisWebhooks), the offline grace in ms: then KEYS[3] is the webhook stream, KEYS[4] the set of
+--   names announced online and KEYS[5] the sorted set of names whose offline is due (scored by when:
+--   now + ARGV[6] ms), which offline.lua reads; nothing is published, and a name's first server
+--   anywhere adds an 'online' event to the stream unless the name was announced already (then it is),
+--   and its last server gone makes its offline due. (Those keys are no room's: webhooks are for one
+--   Redis or Sentinel, not a cluster.)
+-- ARGV[7...] '+name' (here, or still here) or '-name' (gone)
+-- Returns {changes announced, names online} (0 for the whole chat's).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local changes = {}
+local whole = ARGV[6] ~= ''
 local function gone(name)
   if redis.call('HINCRBY', KEYS[2], name, -1) <= 0 then
     redis.call('HDEL', KEYS[2], name)
     table.insert(changes, '-' .. name)
+    if whole then
+      redis.call('ZADD', KEYS[5], now + tonumber(ARGV[6]), name)
+    end
   end
 end
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local op, name = string.sub(ARGV[i], 1, 1), string.sub(ARGV[i], 2)
   local entry = ARGV[1] .. '|' .. name
   if op == '+' then
     if not redis.call('ZSCORE', KEYS[1], entry) then
       if redis.call('HINCRBY', KEYS[2], name, 1) == 1 then
         table.insert(changes, '+' .. name)
+        if whole then
+          redis.call('ZREM', KEYS[5], name) -- back within the grace: no offline
+          if redis.call('SADD', KEYS[4], name) == 1 then
+            redis.call('XADD', KEYS[3], '*', 'n', 'online', 'u', name, 't', now)
+          end
+        end
       end
     end
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), entry)
@@ -41,6 +58,12 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonum
 for _, entry in ipairs(expired) do
   redis.call('ZREM', KEYS[1], entry)
   gone(string.sub(entry, string.find(entry, '|', 1, true) + 1))
+end
+if whole then
+  for i = 1, 2 do
+    redis.call('EXPIRE', KEYS[i], ARGV[4])
+  end
+  return {#changes, 0}
 end
 if #changes > 0 then
   local version = redis.call('INCR', KEYS[3])

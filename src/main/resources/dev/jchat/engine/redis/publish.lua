@@ -2,6 +2,9 @@
 -- entry) about one. The room's next id, its stream entry, its fan-out, in one step.
 -- KEYS[1] the room's meta hash (epoch, seq, chats, gone)   KEYS[2] its stream   KEYS[3] its texts hash
 -- KEYS[4] its edits hash   KEYS[5] its sanctions hash (mutes and bans, see SanctionsHash)
+-- KEYS[6] the room's held hash (see ARGV[17])
+-- KEYS[7] (only when webhooks are on and the entry makes an event) the webhook stream: the entry's
+--   frame is added there in the same step, so each event is written once, with its entry or not at all
 -- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] chat messages kept
 -- ARGV[4] seconds to keep the room after this entry   ARGV[5] the epoch to start, when there is none
 --   or the room's is lost
@@ -237,6 +240,9 @@ if ARGV[15] ~= '' then
   end
 elseif refresh then
   redis.call('EXPIRE', KEYS[5], ttl + 60, 'GT') -- no sooner than the log; a later end stays
+end
+if #KEYS >= 7 and ARGV[17] ~= '1' then -- a held message's event is written when it is published (release.lua)
+  redis.call('XADD', KEYS[7], '*', 'f', frame) -- RedisWebhooks reads it
 end
 -- the channel's format is ChannelMessage's (Java), which reads it
 local message = 'm ' .. epoch .. ' ' .. id .. ' ' .. frame

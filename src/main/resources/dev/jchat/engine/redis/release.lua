@@ -6,6 +6,7 @@
 -- still waiting past its deadline is dropped by whoever comes (its server died, or gave up on it).
 -- KEYS[1] the room's held hash: id -> 'h' (waiting) or 'r' (ready), its deadline (ms, Redis' clock),
 --   a space, its channel message   KEYS[2] the room's stream   KEYS[3] its texts hash
+-- KEYS[4] (only when webhooks are on) the webhook stream: a message published here gets its event there
 -- ARGV[1] the message's id   ARGV[2] 'ok', 'drop' or 'flush'   ARGV[3] the room's channel
 -- Returns {'p'} when the message is published (now or before), {'g'} when it is gone (dropped, now
 -- or before, never to be published), {'w', deadline} while it is ready behind one still waiting
@@ -39,7 +40,11 @@ for _, id in ipairs(ids) do
   local held = redis.call('HGET', KEYS[1], id)
   local deadline = tonumber(string.match(held, '^.(%d+)'))
   if string.sub(held, 1, 1) == 'r' then
-    redis.call('SPUBLISH', ARGV[3], string.match(held, '^.%d+ (.*)$'))
+    local message = string.match(held, '^.%d+ (.*)$')
+    redis.call('SPUBLISH', ARGV[3], message)
+    if #KEYS >= 4 then
+      redis.call('XADD', KEYS[4], '*', 'f', string.match(message, '^m %S+ %d+ (.*)$')) -- RedisWebhooks reads it
+    end
     redis.call('HDEL', KEYS[1], id)
   elseif now > deadline then
     drop(id)

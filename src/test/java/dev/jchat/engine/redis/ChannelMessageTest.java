@@ -113,14 +113,14 @@ class ChannelMessageTest {
 
                 String[] presenceKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(room), keys.meta(room)};
                 await(Script.PRESENCE.run(redisCommands, presenceKeys,
-                        "server-a", "1000", keys.channel(room), "60", "60", "+ann", "+bob"));
+                        "server-a", "1000", keys.channel(room), "60", "60", "", "+ann", "+bob"));
                 ChannelMessage.Presence came = (ChannelMessage.Presence) next(heard);
                 assertEquals(List.of("ann", "bob"), came.came());
                 // a room's first version is Redis' clock in microseconds: above any its expired keys gave out
                 long micros = java.time.Instant.now().toEpochMilli() * 1000;
                 assertTrue(Math.abs(came.version() - micros) < 60_000_000L, () -> "version " + came.version());
                 await(Script.PRESENCE.run(redisCommands, presenceKeys,
-                        "server-a", "1000", keys.channel(room), "60", "60", "-bob"));
+                        "server-a", "1000", keys.channel(room), "60", "60", "", "-bob"));
                 assertEquals(new ChannelMessage.Presence(came.version() + 1, List.of(), List.of("bob")), next(heard));
 
                 // a server that saw id 5 of epoch-1, where Redis holds 1: the room goes on in a new epoch
