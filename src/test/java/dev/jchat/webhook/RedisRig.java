@@ -30,6 +30,11 @@ final class RedisRig implements BeforeEachCallback, AfterEachCallback {
         return redis.url();
     }
 
+    /** The test's redis-server, as a master for a replica of the test's own. */
+    RedisServer redis() {
+        return redis;
+    }
+
     Receiver receiver() {
         return receiver;
     }

@@ -17,6 +17,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.util.Map;
 import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
+import dev.jchat.engine.redis.RedisServer;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.time.Duration;
@@ -143,5 +144,39 @@ class RedisWebhooksTest {
         ids.add(say(bob, "after")); // what is written after b took over: read once what a left is done
 
         assertIds(rig.receiver().taken(inRoom(room), ids.size(), WAIT), ids.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    @Test
+    void withWaitForReplicasAMessageIsAnEventOnceReleasedAndARefusedOneIsNone() throws Exception {
+        String room = "rw-wait";
+        try (RedisServer replica = RedisServer.startReplicaOf(rig.redis())) {
+            awaitReplica();
+            ChatConfig config = WebhooksTest.config(rig.receiver().url()).withPort(0)
+                    .withEngine(ChatConfig.Engine.inMemory().withRedis(rig.redisUrl(), "chat").withPresenceTtlSeconds(3)
+                            .withRedisWaitReplicas(1));
+            EmbeddedServer a = rig.started(EmbeddedServer.start(config));
+            TestClient ann = join(a, room, "ann");
+            ann.say("kept");
+            assertEquals(1, ann.nextChat().getInt("id"));
+            replica.freeze(); // connected, acknowledging nothing: the next message is refused, taken back
+            ann.say("refused");
+            assertEquals("unavailable", ann.skipTo("error").getString("code"));
+            replica.thaw();
+            awaitReplica();
+            ann.say("after");
+            assertEquals(3, ann.nextChat().getInt("id"));
+            List<JsonObject> events = rig.receiver().taken(inRoom(room).and(e -> e.getString("event").equals("message")), 2, WAIT);
+            assertEquals(List.of("kept", "after"), events.stream().map(e -> e.getString("msg")).toList(),
+                    "an event for each message published, none for the one taken back");
+            assertIds(events, 1, 3);
+        }
+    }
+
+    private void awaitReplica() throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!String.valueOf(rig.redis().ask("INFO replication")).contains("state=online")) {
+            assertTrue(System.nanoTime() < deadline, "the replica never came online");
+            Thread.sleep(50);
+        }
     }
 }
