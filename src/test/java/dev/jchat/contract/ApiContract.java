@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jchat.ApiClient;
 import dev.jchat.TestClient;
+import dev.jchat.hook.HookReceiver;
+import dev.jchat.webhook.Receiver;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,12 +18,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HTTP API as every runtime serves it, below its context path, with {@link #SETTINGS}: the key,
- * a post reaching a WebSocket client, and a read. Every call and status is ApiTest's, on the launcher.
+ * a post reaching a WebSocket client, and a read; and the application's other two ways in, the
+ * publish hook and webhooks, from the web application's own threads. Every call and status is
+ * ApiTest's, every hook answer PublishHookTest's, every event WebhooksTest's, on the launcher.
  */
 public abstract class ApiContract {
 
     public static final String KEY = "api-key-for-the-contract-0123456789ab";
-    public static final Map<String, String> SETTINGS = Map.of("CHAT_API_KEY", KEY);
+    private static final String WEBHOOK_SECRET = "webhook-secret-for-the-contract-0123";
+    /** The runtime's hook and webhooks call these, on this machine: started once for the test JVM. */
+    private static final HookReceiver HOOK = HookReceiver.start();
+    private static final Receiver WEBHOOKS = Receiver.start(WEBHOOK_SECRET);
+    public static final Map<String, String> SETTINGS = Map.of("CHAT_API_KEY", KEY, "CHAT_PUBLISH_HOOK_URL", HOOK.url(),
+            "CHAT_PUBLISH_HOOK_TIMEOUT_MS", "2000", "CHAT_WEBHOOK_URL", WEBHOOKS.url(), "CHAT_WEBHOOK_SECRET", WEBHOOK_SECRET);
 
     private final String room = "api-" + UUID.randomUUID().toString().substring(0, 8);
 
@@ -44,6 +54,27 @@ public abstract class ApiContract {
             JsonObject page = ApiClient.json(api.get("api/rooms/" + room + "/messages"));
             assertEquals(ApiClient.json(posted).getString("epoch"), page.getString("epoch"));
             assertEquals(1, page.getJsonArray("messages").size());
+        }
+    }
+
+    @Test
+    void aPostPassesThePublishHookAndMakesASignedWebhookEvent() {
+        ApiClient api = ApiClient.forChat(chatUri(), KEY);
+        try (TestClient watcher = TestClient.connect(URI.create(chatUri() + "?room=" + room + "&user=watcher"))) {
+            watcher.welcome();
+            HttpResponse<String> posted = api.post("api/rooms/" + room + "/messages",
+                    "{\"user\":\"shop-bot\",\"msg\":\"replace order shipped\"}");
+            assertEquals(201, posted.statusCode(), posted::body);
+            assertEquals("REPLACED order shipped", watcher.nextChat().getString("msg"), "the hook's text");
+            HttpResponse<String> rejected = api.post("api/rooms/" + room + "/messages",
+                    "{\"user\":\"shop-bot\",\"msg\":\"reject this\"}");
+            assertEquals(422, rejected.statusCode(), rejected::body);
+            List<JsonObject> events = WEBHOOKS.taken(Receiver.inRoom(room).and(e -> "message".equals(e.getString("event"))),
+                    1, Duration.ofSeconds(20));
+            assertEquals("REPLACED order shipped", events.get(0).getString("msg"));
+            assertEquals(ApiClient.json(posted).getJsonNumber("id").longValue(), events.get(0).getJsonNumber("id").longValue());
+            assertTrue(events.get(0).getBoolean("api"));
+            WEBHOOKS.assertAllSigned();
         }
     }
 

@@ -31,7 +31,7 @@ import javax.crypto.spec.SecretKeySpec;
  * and checking its {@code Chat-Signature} with its own HMAC (not the server's code). It answers
  * 200, or 500 to the events a test tells it to refuse. Thread-safe.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
     private static final Pattern SIGNATURE = Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})");
 
@@ -72,7 +72,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** A receiver checking signatures made with {@code secret} (null: expects none). */
-    static Receiver start(String secret) {
+    public static Receiver start(String secret) {
         try {
             return new Receiver(secret);
         } catch (IOException e) {
@@ -80,7 +80,7 @@ final class Receiver implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
@@ -96,7 +96,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** The events that matched and were taken (200), in order, once there are {@code count}; fails after {@code wait}. */
-    List<JsonObject> taken(Predicate<JsonObject> which, int count, Duration wait) {
+    public List<JsonObject> taken(Predicate<JsonObject> which, int count, Duration wait) {
         long end = System.nanoTime() + wait.toNanos();
         synchronized (this) {
             while (true) {
@@ -123,7 +123,7 @@ final class Receiver implements AutoCloseable {
      * Asserts that every POST so far was signed with the secret, within 5 minutes of now; for a
      * receiver without a secret, that none carried the header.
      */
-    synchronized void assertAllSigned() {
+    public synchronized void assertAllSigned() {
         assertTrue(!received.isEmpty());
         for (Received r : received) {
             assertTrue(r.signed(), () -> "not signed right: " + r.body());
@@ -153,7 +153,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** Events of a room, by their {@code room}. */
-    static Predicate<JsonObject> inRoom(String room) {
+    public static Predicate<JsonObject> inRoom(String room) {
         return event -> room.equals(event.getString("room", null));
     }
 

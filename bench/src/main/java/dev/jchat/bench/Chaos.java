@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * The chaos run's clients (bench/run-chaos.sh): rooms spread over several chat servers, in each
@@ -46,6 +47,10 @@ public final class Chaos {
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     private final List<Client> clients = new ArrayList<>();
     private final AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+    /** From a message sent to its sender's echo, and to each reader's delivery: what the chat takes. */
+    private final ConcurrentHistogram ackLatency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private final ConcurrentHistogram deliveryLatency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private final AtomicLong delivered = new AtomicLong();
     private volatile boolean finished;
 
     public static void main(String[] args) throws Exception {
@@ -154,6 +159,11 @@ public final class Chaos {
                         + "out_of_order=%d%nepoch_changes=%d%nreconnects=%d%nsending_seconds=%.1f%n",
                 sent, acked, refused, sent - acked - refused, lost, duplicated, outOfOrder, epochChanges, reconnects,
                 (sendingEnded - start) / 1e9);
+        double sendingSeconds = (sendingEnded - start) / 1e9;
+        System.out.printf(Locale.ROOT, "acknowledged_per_s=%.0f%ndelivered_per_s=%.0f%nack_p50_ms=%.1f%nack_p99_ms=%.1f%n"
+                        + "delivery_p50_ms=%.1f%ndelivery_p99_ms=%.1f%n", acked / sendingSeconds, delivered.get() / sendingSeconds,
+                ackLatency.getValueAtPercentile(50) / 1e6, ackLatency.getValueAtPercentile(99) / 1e6,
+                deliveryLatency.getValueAtPercentile(50) / 1e6, deliveryLatency.getValueAtPercentile(99) / 1e6);
         System.out.println("first_ack_after_kill_s=" + seconds(resumedAfterKill));
         System.out.println("every_reader_after_kill_s=" + seconds(everyReaderAfterKill));
         return lost == 0 && duplicated == 0 && outOfOrder == 0 ? 0 : 1;
@@ -329,8 +339,11 @@ public final class Chaos {
             long sentAt = Long.parseLong(parts[2]);
             long now = System.nanoTime();
             if (sender) {
-                if (user.equals(name) && acknowledged.add(msg) && sentAt > killedAt.get() && firstAckAfterKill == 0) {
-                    firstAckAfterKill = now;
+                if (user.equals(name) && acknowledged.add(msg)) {
+                    ackLatency.recordValue(Math.min(now - sentAt, ackLatency.getHighestTrackableValue()));
+                    if (sentAt > killedAt.get() && firstAckAfterKill == 0) {
+                        firstAckAfterKill = now;
+                    }
                 }
                 return;
             }
@@ -339,6 +352,8 @@ public final class Chaos {
                 return;
             }
             order.add(msg);
+            delivered.incrementAndGet();
+            deliveryLatency.recordValue(Math.min(now - sentAt, deliveryLatency.getHighestTrackableValue()));
             long seqNo = Long.parseLong(parts[1]);
             Long previous = lastSeqOf.put(parts[0], seqNo);
             if (previous != null && previous > seqNo) {

@@ -86,7 +86,7 @@ final class Disconnects {
         Asked done = asked.remove(request);
         if (done != null) {
             if (late) {
-                LOG.log(Level.INFO, "a disconnect was answered by {0} of {1} servers within {2} s; the others' closes are not counted",
+                LOG.log(Level.INFO, "a disconnect was answered by {0} of {1} servers within {2} s; the others'' closes are not counted",
                         done.answers(), done.servers(), ANSWERS_WITHIN.toSeconds());
             }
             done.answer.complete(done.closed());

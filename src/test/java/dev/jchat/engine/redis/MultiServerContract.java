@@ -36,6 +36,18 @@ abstract class MultiServerContract {
     /** The {@code CHAT_REDIS_URL} of the Redis the test started. */
     protected abstract String redisUrl();
 
+    /** A command's whole reply ({@link RedisServer#ask}), from the node that holds its key. */
+    protected abstract List<String> ask(String command) throws Exception;
+
+    /** Waits until Redis counts {@code user} in {@code room} on {@code servers} servers: a server records it after its welcome. */
+    protected void awaitServersWith(String room, String user, int servers) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!List.of(Integer.toString(servers)).equals(ask("HGET chat:{" + room + "}:names " + user))) {
+            assertTrue(System.nanoTime() < deadline, () -> user + " never on " + servers + " servers in " + room);
+            Thread.sleep(20);
+        }
+    }
+
     protected ChatConfig config(String redisUrl) {
         return RedisChats.config(redisUrl, 3);
     }
@@ -249,6 +261,7 @@ abstract class MultiServerContract {
         assertEquals(room + "-elsewhere", onB.welcome().getString("room"));
         onB.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
         assertEquals(List.of("ann", "watcher"), TestClient.strings(onB.next("welcome"), "users"));
+        awaitServersWith(room, "ann", 2); // B's record of her may still be on its way when A's goes
         onA.send("{\"type\":\"unsubscribe\",\"room\":\"" + room + "\"}");
         assertEquals(room, onA.next("unsubscribed").getString("room"));
         watcher.say("still one ann here");

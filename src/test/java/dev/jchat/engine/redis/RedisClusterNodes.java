@@ -68,6 +68,18 @@ final class RedisClusterNodes implements AutoCloseable {
         return nodes;
     }
 
+    /** A command's whole reply from the node that holds its key (the others answer MOVED). */
+    List<String> ask(String command) throws IOException {
+        List<String> reply = List.of();
+        for (RedisServer node : nodes) {
+            reply = node.ask(command);
+            if (reply.isEmpty() || reply.get(0) == null || !reply.get(0).startsWith("MOVED")) {
+                return reply;
+            }
+        }
+        return reply;
+    }
+
     @Override
     public void close() {
         for (RedisServer node : nodes) {

@@ -39,6 +39,11 @@ class RedisClusterTest extends MultiServerContract {
         return cluster.url();
     }
 
+    @Override
+    protected List<String> ask(String command) throws Exception {
+        return cluster.ask(command);
+    }
+
     @Test
     void roomsLiveOnEveryNodeEachOnTheNodeOfItsSlot() throws Exception {
         EmbeddedServer a = server();

@@ -43,6 +43,11 @@ class RedisEngineTest extends MultiServerContract {
         return redis.url();
     }
 
+    @Override
+    protected List<String> ask(String command) throws Exception {
+        return redis.ask(command);
+    }
+
     private EmbeddedServer server(String redisUrl) throws Exception {
         return server(config(redisUrl));
     }
