@@ -7,7 +7,10 @@
 # acknowledged (the sender's echo), refused (`unavailable`), lost (acknowledged and missing at a
 # reader), duplicated, out of order, epoch changes seen by the clients, and the seconds from the
 # kill to the first message sent after it being acknowledged and delivered to every reader
-# (dev.jchat.bench.Chaos), and writes them to bench/results/chaos-<UTC time>.md.
+# (dev.jchat.bench.Chaos), and writes them to bench/results/chaos-<UTC time>.md. Five seconds after
+# the kill the old master is started again on its port and data, as a supervisor would: the
+# sentinels make it the new master's replica (with one replica and WAIT 1, no message can be
+# acknowledged until the new master has a replica again).
 #
 #   bench/run-chaos.sh                 the documented run: 60 s of traffic, the kill at 20 s
 #   bench/run-chaos.sh --quick         20 s, the kill at 8 s
@@ -47,7 +50,16 @@ work=$(mktemp -d)
 pids=() # everything started for the run under way, stopped in this order: chat servers first
 cleanup() {
   stop_processes "${pids[@]}"
+  stop_restarted
   rm -rf "$work"
+}
+# The old master started again by the kill command (not this shell's child: Chaos runs it).
+stop_restarted() {
+  local f
+  for f in "$work"/wait-*/restarted.pid; do
+    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -95,7 +107,9 @@ CONF
   out=$dir/chaos.txt
   status=0
   timeout $((seconds + 90)) java -cp "$work/chat-bench.jar" dev.jchat.bench.Chaos "$urls" "$rooms" "$senders" "$readers" \
-    "$rate" "$seconds" "$kill_at" "kill -9 $master_pid" >"$out" 2>&1 || status=$?
+    "$rate" "$seconds" "$kill_at" "kill -9 $master_pid; sleep 5; redis-server --port $master --bind 127.0.0.1 \
+      --dir $dir/master --save '' --appendonly yes >>$dir/master.log 2>&1 & echo \$! >$dir/restarted.pid" \
+    >"$out" 2>&1 || status=$?
   cat "$out"
   local row="| $wait |" key
   for key in sent acknowledged refused unanswered lost duplicated out_of_order epoch_changes reconnects \
@@ -109,6 +123,7 @@ CONF
     cat "$dir"/chat-?.log | grep -E '^(WARNING|SEVERE):' | sort | uniq -c | sed 's/^/    /' || echo "    none"
   } >>"$work/notes.md"
   stop_processes "${pids[@]}"
+  stop_restarted
   pids=()
   return "$status"
 }
@@ -120,7 +135,7 @@ CONF
     "java: $(java -version 2>&1 | head -n 1); $(redis-server --version | cut -d' ' -f1-3)"
   echo "- 3 chat servers, a master, a replica, 3 sentinels (down after 1 s); $rooms rooms x ($senders senders at" \
     "$rate/s + $readers readers), clients spread over the servers; $seconds s of sending, the master killed (SIGKILL)" \
-    "at $kill_at s, then 15 s for what is late"
+    "at $kill_at s and started again 5 s later (it comes back as the new master's replica), then 15 s for what is late"
   echo
   echo "| WAIT_REPLICAS | sent | acknowledged | refused | unanswered | lost | duplicated | out of order | epoch changes | reconnects | kill to first ack (s) | kill to every reader (s) |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -35,12 +35,13 @@ public final class Publishing implements AutoCloseable {
     static final String REJECTED = "the application refused this message";
 
     private final PublishHook hook; // null: no hook
-    private final RoomLanes lanes = new RoomLanes();
+    private final RoomLanes lanes;
     private final ExecutorService executor; // null: no hook
 
     private Publishing(PublishHook hook, ExecutorService executor) {
         this.hook = hook;
         this.executor = executor;
+        this.lanes = new RoomLanes(executor);
     }
 
     /** Through the hook of {@code CHAT_PUBLISH_HOOK_URL}, or straight to the rooms when it is unset. */

@@ -1,9 +1,11 @@
 package dev.jchat.hook;
 
+import dev.jchat.room.Sends;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -65,7 +67,7 @@ final class RoomLanes {
                 }
                 CompletionStage<?> applied;
                 try {
-                    applied = head.run();
+                    applied = Sends.handingOff(sends, head::run); // this thread goes on with the next one
                 } catch (RuntimeException e) { // a bug, or an engine already closed: the room's next ones go on
                     // its class only: an engine's error may quote the command, and with it a message's text
                     LOG.log(System.Logger.Level.WARNING, "a message of a room was not applied: " + e.getClass().getName());
@@ -94,6 +96,12 @@ final class RoomLanes {
     }
 
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final Executor sends;
+
+    /** @param sends where the sends of the messages applied here run (not the thread that applies them) */
+    RoomLanes(Executor sends) {
+        this.sends = sends;
+    }
 
     /**
      * Queues a message of {@code room}: once {@code verdict} is done and every message of the room

@@ -5,13 +5,17 @@ import dev.jchat.connection.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * What one change to a room leaves to do once its lock is released: the outboxes it made busy,
  * whose sends start then, and the history budget's trim when the change stored a message. Where
  * the sends run is the engine's choice, made when it creates the room's {@link Audience}: on the
  * caller's thread (the memory engine: the sender's thread fans out, no hand-over), or on an
- * executor (Redis: the room's task goes on queueing meanwhile).
+ * executor (Redis: the room's task goes on queueing meanwhile). A thread that applies many
+ * changes one after another, as the publish hook's does for a room's messages in their order,
+ * hands the sends of the changes it makes to an executor instead ({@link #handingOff}): else it
+ * would write every member's frames of every message itself, one message after another.
  *
  * <p>Not thread-safe: filled under one room's lock by one thread, then started once by it.
  */
@@ -20,13 +24,32 @@ public final class Sends {
     /** Connections whose sends one task starts, when the sends run on an executor. */
     static final int PER_TASK = 128;
 
+    /** Where the sends of changes made on this thread run, when not the room's own choice. */
+    private static final ThreadLocal<Executor> HANDED_OFF = new ThreadLocal<>();
+
     private final Executor where;
     private final List<Member> busy = new ArrayList<>();
     private HistoryBudget budget; // to enforce after the sends started; null when nothing was stored
     private Runnable then;        // what the change leaves to do after its sends, with no lock held; or null
 
     Sends(Executor where) {
-        this.where = where;
+        Executor elsewhere = HANDED_OFF.get();
+        this.where = elsewhere != null ? elsewhere : where;
+    }
+
+    /** Makes the changes {@code apply} makes on this thread start their sends on {@code executor}. */
+    public static <T> T handingOff(Executor executor, Supplier<T> apply) {
+        Executor before = HANDED_OFF.get();
+        HANDED_OFF.set(executor);
+        try {
+            return apply.get();
+        } finally {
+            if (before == null) {
+                HANDED_OFF.remove();
+            } else {
+                HANDED_OFF.set(before);
+            }
+        }
     }
 
     /** With the room's lock held: queues the frame to the member. */
