@@ -10,9 +10,8 @@ import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A name whose hold ran out in Redis and that someone else claimed does not inherit its direct
@@ -21,25 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class RecycledNameRedisTest {
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
 
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     private EmbeddedServer server() throws Exception {
-        return chats.start(redis.url());
+        return chats.start(chats.redis().url());
     }
 
     /** A connection to {@code server} with {@code query}, closed after the test. */
@@ -93,9 +79,9 @@ class RecycledNameRedisTest {
         // Her hold runs out. Each of her two connections' closes sets its time to run from then, and
         // the second may land just after this: so it is made to run out until it is gone.
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!":0".equals(redis.command("EXISTS chat:name:alice"))) {
+        while (!":0".equals(chats.redis().command("EXISTS chat:name:alice"))) {
             assertTrue(System.nanoTime() < deadline, "the hold is gone within 5 s");
-            redis.command("PEXPIRE chat:name:alice 1");
+            chats.redis().command("PEXPIRE chat:name:alice 1");
             Thread.sleep(5);
         }
         TestClient newAlice = connect(a, "user=alice&key=&" + direct("bob"));
@@ -125,8 +111,8 @@ class RecycledNameRedisTest {
     @Test
     void aNameHeldBeforeSkeletonsIsStillItsHoldersAfterTheUpgrade() throws Exception {
         String key = dev.jchat.room.Names.newKey();
-        assertEquals(":1", redis.command("HSET chat:name:Alice digest " + dev.jchat.room.Names.digest(key)));
-        assertEquals(":1", redis.command("EXPIRE chat:name:Alice 3600"));
+        assertEquals(":1", chats.redis().command("HSET chat:name:Alice digest " + dev.jchat.room.Names.digest(key)));
+        assertEquals(":1", chats.redis().command("EXPIRE chat:name:Alice 3600"));
         EmbeddedServer a = server();
         TestClient bob = connect(a, "user=bob&" + direct("Alice"));
         assertEquals("@Alice+bob", bob.welcome().getString("room"), "Alice is held: bob may write to her");
@@ -135,8 +121,8 @@ class RecycledNameRedisTest {
         thief.expectClose(1008);
         TestClient alice = connect(a, "user=Alice&key=" + key);
         assertEquals(key, alice.welcome().getString("key"), "her key still proves her name");
-        assertEquals(":0", redis.command("EXISTS chat:name:Alice"), "the old hold is moved");
-        assertEquals(":1", redis.command("EXISTS chat:name:alice"), "under the skeleton");
+        assertEquals(":0", chats.redis().command("EXISTS chat:name:Alice"), "the old hold is moved");
+        assertEquals(":1", chats.redis().command("EXISTS chat:name:alice"), "under the skeleton");
         TestClient lookalike = connect(a, "user=ALICE");
         lookalike.expectError("name-taken");
     }

@@ -10,35 +10,21 @@ import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP API with two chat servers on one real redis-server: a call on one server acts for the other's clients. */
 class RedisApiTest {
 
     private static final String KEY = "k3y-for-the-redis-api-tests-0123456789";
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     private EmbeddedServer server() throws Exception {
-        ChatConfig config = RedisChats.config(redis.url(), 3);
+        ChatConfig config = RedisChats.config(chats.redis().url(), 3);
         return chats.start(config.withSecurity(config.security().withApiKey(KEY)));
     }
 
@@ -179,7 +165,7 @@ class RedisApiTest {
         EmbeddedServer a = server();
         ApiClient api = ApiClient.forChat(a.chatUri(), KEY);
         assertEquals(201, api.post("api/rooms/" + room + "/messages", post("bot", "before")).statusCode());
-        redis.stop();
+        chats.redis().stop();
         long deadline = System.nanoTime() + 15_000_000_000L;
         HttpResponse<String> down;
         do {

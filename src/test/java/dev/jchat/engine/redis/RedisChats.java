@@ -10,15 +10,56 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The embedded chat servers a Redis test starts, each as the Redis tests run them, closed with the
- * test after its clients. Not thread-safe: one test's fixture.
+ * test after its clients; made by {@link #withRedis} and registered as a JUnit extension
+ * ({@code @RegisterExtension}), also a redis-server of the test's own, started before each test and
+ * stopped after its servers. Not thread-safe: one test's fixture.
  */
-final class RedisChats implements AutoCloseable {
+final class RedisChats implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     final RoomClients clients = new RoomClients();
     private final List<EmbeddedServer> servers = new ArrayList<>();
+    private final boolean ownRedis;
+    private RedisServer redis;
+
+    /** Servers and clients only: the test runs its Redis (a Sentinel's, a cluster) itself. */
+    RedisChats() {
+        this(false);
+    }
+
+    private RedisChats(boolean ownRedis) {
+        this.ownRedis = ownRedis;
+    }
+
+    /** With a redis-server of each test's own (skipped without one, unless TESTS_REQUIRE_REDIS=1). */
+    static RedisChats withRedis() {
+        return new RedisChats(true);
+    }
+
+    /** The test's redis-server ({@link #withRedis}). */
+    RedisServer redis() {
+        return redis;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (ownRedis) {
+            redis = RedisServer.start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
 
     /** Loopback, a free port, no rate limit, rooms in the Redis at {@code redisUrl}, presence lasting {@code presenceTtlSeconds}. */
     static ChatConfig config(String redisUrl, int presenceTtlSeconds) {

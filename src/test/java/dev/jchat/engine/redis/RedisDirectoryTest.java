@@ -15,9 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The room directory on a real redis-server: what it answers (rooms, names online, newest ids,
@@ -28,25 +27,12 @@ class RedisDirectoryTest {
     /** Questions each client of the load test keeps on their way. */
     private static final int ASKED_AT_ONCE = 8;
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
 
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     private EmbeddedServer server(int presenceTtlSeconds) throws Exception {
-        return chats.start(RedisChats.config(redis.url(), presenceTtlSeconds));
+        return chats.start(RedisChats.config(chats.redis().url(), presenceTtlSeconds));
     }
 
     private TestClient join(EmbeddedServer server, String room, String user) {
@@ -119,7 +105,7 @@ class RedisDirectoryTest {
         }
         Thread.sleep(2_000); // their entries expire 1 s after, and are dead 1 s after that
         assertEquals(List.of("lobby:1:0", "zoo:1:0"), awaitAnswer(ann, List.of("lobby:1:0", "zoo:1:0")));
-        assertEquals(":2", redis.command("ZCARD chat:room-directory"), "the dead rooms left the directory");
+        assertEquals(":2", chats.redis().command("ZCARD chat:room-directory"), "the dead rooms left the directory");
     }
 
     @Test
@@ -148,7 +134,7 @@ class RedisDirectoryTest {
             engine.presence().tell("room-" + i, List.of("+u"));
         }
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Long.parseLong(redis.command("DBSIZE").substring(1)) < 2L * rooms) { // presence and names of each
+        while (Long.parseLong(chats.redis().command("DBSIZE").substring(1)) < 2L * rooms) { // presence and names of each
             assertTrue(System.nanoTime() < deadline, "rooms not populated in 30 s");
             Thread.sleep(50);
         }

@@ -8,9 +8,8 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Moderation on the Redis engine with two chat servers on one real redis-server: a ban or a mute
@@ -21,27 +20,14 @@ class RedisModerationTest {
 
     private static final long HUNDRED_DAYS = 100 * 86_400L;
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     /** A server on the test's Redis where {@code boss} is a moderator. */
     private EmbeddedServer server() throws Exception {
-        ChatConfig config = RedisChats.config(redis.url(), 3);
+        ChatConfig config = RedisChats.config(chats.redis().url(), 3);
         return chats.start(config.withSecurity(config.security().withModerators(List.of("boss"))));
     }
 
@@ -119,9 +105,9 @@ class RedisModerationTest {
         nextEntry(boss, "moderation");
         nextEntry(boss, "moderation");
         String sanctions = "chat:{" + room + "}:sanctions";
-        long ttl = Long.parseLong(redis.command("TTL " + sanctions).substring(1));
+        long ttl = Long.parseLong(chats.redis().command("TTL " + sanctions).substring(1));
         assertTrue(ttl > HUNDRED_DAYS - 60 && ttl <= HUNDRED_DAYS, "kept until the ban ends: " + ttl);
-        assertTrue(Long.parseLong(redis.command("TTL chat:{" + room + "}:log").substring(1)) < ttl,
+        assertTrue(Long.parseLong(chats.redis().command("TTL chat:{" + room + "}:log").substring(1)) < ttl,
                 "longer than the room's log");
 
         chats.close(); // every server and client goes; Redis stays
@@ -140,10 +126,10 @@ class RedisModerationTest {
         assertEquals("still open to others", nextEntry(bossAgain, "chat").getString("msg"), "the backlog");
         bossAgain.send("{\"type\":\"ban\",\"user\":\"dan\",\"reason\":\"spam\"}"); // until lifted
         assertEquals("dan", nextEntry(bossAgain, "moderation").getString("user"));
-        assertEquals(":-1", redis.command("TTL " + sanctions), "a ban with no end keeps the hash for good");
+        assertEquals(":-1", chats.redis().command("TTL " + sanctions), "a ban with no end keeps the hash for good");
         moderate(bossAgain, "ban", "dan", 0);
         nextEntry(bossAgain, "moderation");
-        ttl = Long.parseLong(redis.command("TTL " + sanctions).substring(1));
+        ttl = Long.parseLong(chats.redis().command("TTL " + sanctions).substring(1));
         assertTrue(ttl > HUNDRED_DAYS - 120 && ttl <= HUNDRED_DAYS, "lifted: until the longest ban left ends: " + ttl);
     }
 
@@ -173,9 +159,9 @@ class RedisModerationTest {
      */
     @Test
     void aBanMissedInAGapRedisNoLongerHoldsStillRemovesTheNameOnTheServerThatMissedIt() throws Exception {
-        ChatConfig config = RedisChats.config(redis.url(), 3).withHistory(3, 3);
+        ChatConfig config = RedisChats.config(chats.redis().url(), 3).withHistory(3, 3);
         EmbeddedServer a = chats.start(config.withSecurity(config.security().withModerators(List.of("boss"))));
-        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+        try (CuttingProxy proxy = new CuttingProxy(chats.redis().port())) {
             ChatConfig viaProxy = RedisChats.config(proxy.url(), 3).withHistory(3, 3);
             EmbeddedServer b = chats.start(viaProxy.withSecurity(viaProxy.security().withModerators(List.of("boss"))));
             TestClient boss = v3(a, "boss");
@@ -198,7 +184,7 @@ class RedisModerationTest {
                 nextEntry(boss, "reaction");
             }
             String log = "chat:{" + room + "}:log";
-            assertEquals("*0", redis.command("XRANGE " + log + " 2-0 3-0"), "Redis no longer holds the bans' entries");
+            assertEquals("*0", chats.redis().command("XRANGE " + log + " 2-0 3-0"), "Redis no longer holds the bans' entries");
             proxy.cutSubscribers(500); // what was held is lost with the connection: B syncs when it is back
             proxy.releaseSubscribers();
 

@@ -12,9 +12,8 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Read positions and "my rooms" with Redis, on two real chat servers sharing one real
@@ -23,26 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class RedisPositionsTest {
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     private EmbeddedServer server() throws Exception {
-        return chats.start(redis.url());
+        return chats.start(chats.redis().url());
     }
 
     /** A connection to {@code server} with {@code query}, closed after the test. */
@@ -130,7 +116,7 @@ class RedisPositionsTest {
         read(alice, room, two);
         assertEquals(two, myRoom(alice, room).getJsonNumber("read").longValue(), "kept before the answer");
         String owner = "alice|" + Names.digest(TestClient.testKey("alice"));
-        long ttl = Long.parseLong(redis.command("TTL chat:user:{" + owner + "}:read").substring(1));
+        long ttl = Long.parseLong(chats.redis().command("TTL chat:user:{" + owner + "}:read").substring(1));
         assertTrue(ttl > 29L * 86_400 && ttl <= 30L * 86_400, "kept CHAT_HISTORY_DAYS: " + ttl);
 
         chats.close(); // every server stops
@@ -204,8 +190,8 @@ class RedisPositionsTest {
      */
     @Test
     void aRoomWhoseNewestEntriesAreAReactionStormIsNotCountedShort() throws Exception {
-        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
-        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(200, 50));
+        EmbeddedServer a = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(200, 50));
+        EmbeddedServer b = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(200, 50));
         TestClient writer = connect(a, "v=3&user=writer&room=" + room);
         writer.welcome();
         TestClient here = connect(a, "v=3&user=reader&room=" + room);

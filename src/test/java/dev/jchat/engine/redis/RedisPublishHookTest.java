@@ -12,9 +12,9 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The publish hook with two chat servers on one real redis-server: what the hook decides on one
@@ -25,23 +25,14 @@ class RedisPublishHookTest {
     private static final String KEY = "k3y-for-the-redis-hook-tests-0123456789";
     private static final HookReceiver HOOK = HookReceiver.start();
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
     private final String room = clients.room;
 
     @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
+    void forgetEarlierRequests() {
         HOOK.clear();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     @AfterAll
@@ -50,7 +41,7 @@ class RedisPublishHookTest {
     }
 
     private EmbeddedServer server(int timeoutMs, ChatConfig.HookFailure failure) throws Exception {
-        ChatConfig config = RedisChats.config(redis.url(), 3).withPublishHook(HOOK.url(), timeoutMs)
+        ChatConfig config = RedisChats.config(chats.redis().url(), 3).withPublishHook(HOOK.url(), timeoutMs)
                 .withPublishHookFailure(failure);
         return chats.start(config.withSecurity(config.security().withApiKey(KEY)));
     }

@@ -18,9 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The room log on the Redis engine with two (and three) chat servers on one real redis-server:
@@ -30,23 +29,10 @@ import org.junit.jupiter.api.Test;
  */
 class RedisRoomLogTest {
 
-    private RedisServer redis;
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = RedisChats.withRedis();
     private final RoomClients clients = chats.clients;
     private final String room = clients.room;
-
-    @BeforeEach
-    void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private TestClient v3(EmbeddedServer server, String user, String more) {
         TestClient client = clients.connect(server.chatUri(), "&v=3&user=" + user + more);
@@ -106,8 +92,8 @@ class RedisRoomLogTest {
     @Test
     void anEditADeletionAndReactionsOnOneServerReachTheOthersInOrderAndTheDeletedTextIsGoneFromRedis()
             throws Exception {
-        EmbeddedServer a = chats.start(redis.url());
-        EmbeddedServer b = chats.start(redis.url());
+        EmbeddedServer a = chats.start(chats.redis().url());
+        EmbeddedServer b = chats.start(chats.redis().url());
         TestClient ann = v3(a, "ann", "");
         TestClient bob = v3(b, "bob", "");
         TestClient older = clients.join(b.chatUri(), "olga"); // version 1 on B
@@ -140,7 +126,7 @@ class RedisRoomLogTest {
         assertEquals(List.of("1 helo", "2 first secret words", "8 bye"), plain, "version 1 sees chat messages only");
 
         // replayed as the message is now: by B, whose copy got it live, and by C, which reads Redis
-        EmbeddedServer c = chats.start(redis.url());
+        EmbeddedServer c = chats.start(chats.redis().url());
         String now1 = "1 chat hello edited {\"👍\":[\"bob\"],\"🎉\":[\"ann\"]}";
         List<String> replay = List.of(now1, "2 chat - deleted", "4 edit 1 hello", "5 reaction 1 👍 true bob",
                 "6 reaction 1 🎉 true ann", "7 delete 2", "8 chat bye");
@@ -166,8 +152,8 @@ class RedisRoomLogTest {
 
     @Test
     void aServerThatMissedAnEditedAndDeletedMessageFillsTheGapWithoutLosingOrShowingIt() throws Exception {
-        EmbeddedServer a = chats.start(redis.url());
-        try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
+        EmbeddedServer a = chats.start(chats.redis().url());
+        try (CuttingProxy proxy = new CuttingProxy(chats.redis().port())) {
             EmbeddedServer b = chats.start(proxy.url());
             TestClient ann = v3(a, "ann", "");
             TestClient bob = v3(b, "bob", "");
@@ -207,8 +193,8 @@ class RedisRoomLogTest {
      */
     @Test
     void reactionsFromTwoServersAtOnceAreEachTakenOnce() throws Exception {
-        EmbeddedServer a = chats.start(redis.url());
-        EmbeddedServer b = chats.start(redis.url());
+        EmbeddedServer a = chats.start(chats.redis().url());
+        EmbeddedServer b = chats.start(chats.redis().url());
         TestClient ann = v3(a, "ann", "");
         ann.say("react to this");
         assertEquals("1 chat react to this", describe(nextEntry(ann)));
@@ -243,7 +229,7 @@ class RedisRoomLogTest {
      */
     @Test
     void aReactionStormKeepsTheMessagesInTheStreamAndInEveryServersCopy() throws Exception {
-        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
+        EmbeddedServer a = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(3, 3));
         TestClient ann = v3(a, "ann", "");
         for (int i = 1; i <= 5; i++) {
             ann.say("m" + i);
@@ -251,23 +237,23 @@ class RedisRoomLogTest {
         entries(ann, 5);
         String log = "chat:{" + room + "}:log";
         String texts = "chat:{" + room + "}:msgs";
-        assertEquals(":3", redis.command("XLEN " + log), "the newest 3 messages");
-        assertEquals(":3", redis.command("HLEN " + texts));
-        assertEquals("$-1", redis.command("HGET " + texts + " 1"), "one no longer kept has no text in Redis");
+        assertEquals(":3", chats.redis().command("XLEN " + log), "the newest 3 messages");
+        assertEquals(":3", chats.redis().command("HLEN " + texts));
+        assertEquals("$-1", chats.redis().command("HGET " + texts + " 1"), "one no longer kept has no text in Redis");
         for (int i = 0; i < 40; i++) { // ids 6 to 45: on at even ids, off at odd ones
             react(ann, 5, "😀", i % 2 == 0);
         }
         List<String> storm = entries(ann, 40);
         assertEquals("45 reaction 5 😀 false ann", storm.get(39));
-        assertEquals(":15", redis.command("XLEN " + log), "3 messages and the newest 12 other entries");
-        assertEquals(":3", redis.command("HLEN " + texts), "every message is still there");
+        assertEquals(":15", chats.redis().command("XLEN " + log), "3 messages and the newest 12 other entries");
+        assertEquals(":3", chats.redis().command("HLEN " + texts), "every message is still there");
         for (int id = 3; id <= 5; id++) {
-            assertEquals(":1", redis.command("HEXISTS " + texts + " " + id), "message " + id);
+            assertEquals(":1", chats.redis().command("HEXISTS " + texts + " " + id), "message " + id);
         }
         ann.say("m6");
         entries(ann, 1);
 
-        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(3, 3));
+        EmbeddedServer b = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(3, 3));
         List<String> kept = storm.subList(28, 40); // ids 34 to 45
         for (EmbeddedServer server : List.of(a, b)) {
             assertEquals(List.of("4 chat m4", "5 chat m5", "46 chat m6"), entries(v3(server, "bob", ""), 3),
@@ -293,7 +279,7 @@ class RedisRoomLogTest {
      */
     @Test
     void theOldestMessagesGoSomeAtATimeAndEveryServerStillServesTheNewestHistorySize() throws Exception {
-        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3).withHistory(16, 16));
+        EmbeddedServer a = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(16, 16));
         TestClient ann = v3(a, "ann", "");
         String log = "chat:{" + room + "}:log";
         String texts = "chat:{" + room + "}:msgs";
@@ -301,15 +287,15 @@ class RedisRoomLogTest {
         for (int i = 1; i <= 22; i++) {
             ann.say("m" + i);
             entries(ann, 1);
-            lengths.add(Integer.parseInt(redis.command("XLEN " + log).substring(1)));
-            assertEquals(redis.command("XLEN " + log), redis.command("HLEN " + texts), "a text for each message, after " + i);
+            lengths.add(Integer.parseInt(chats.redis().command("XLEN " + log).substring(1)));
+            assertEquals(chats.redis().command("XLEN " + log), chats.redis().command("HLEN " + texts), "a text for each message, after " + i);
         }
         assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 16, 17, 18, 16), lengths);
         for (int id = 1; id <= 6; id++) {
-            assertEquals(":0", redis.command("HEXISTS " + texts + " " + id), "message " + id + " went");
+            assertEquals(":0", chats.redis().command("HEXISTS " + texts + " " + id), "message " + id + " went");
         }
 
-        EmbeddedServer b = chats.start(RedisChats.config(redis.url(), 3).withHistory(16, 16));
+        EmbeddedServer b = chats.start(RedisChats.config(chats.redis().url(), 3).withHistory(16, 16));
         for (EmbeddedServer server : List.of(a, b)) {
             List<String> backlog = entries(v3(server, "bob", ""), 16);
             assertEquals("7 chat m7", backlog.get(0));
@@ -324,7 +310,7 @@ class RedisRoomLogTest {
      */
     @Test
     void theRoomsKeysLiveHistoryDaysAfterItsLastEntryRefreshedOnceAMinute() throws Exception {
-        EmbeddedServer a = chats.start(RedisChats.config(redis.url(), 3));
+        EmbeddedServer a = chats.start(RedisChats.config(chats.redis().url(), 3));
         TestClient ann = v3(a, "ann", "");
         String prefix = "chat:{" + room + "}:";
         ann.say("m1");
@@ -335,12 +321,12 @@ class RedisRoomLogTest {
             assertKept(prefix + key);
         }
         for (String key : List.of("log", "msgs")) {
-            assertEquals(":1", redis.command("EXPIRE " + prefix + key + " 100"));
+            assertEquals(":1", chats.redis().command("EXPIRE " + prefix + key + " 100"));
         }
         ann.say("m2");
         entries(ann, 1);
         assertTrue(ttl(prefix + "log") <= 100, "not refreshed within the minute: " + ttl(prefix + "log"));
-        assertEquals(":0", redis.command("HSET " + prefix + "meta kept 0"), "as if a minute had passed");
+        assertEquals(":0", chats.redis().command("HSET " + prefix + "meta kept 0"), "as if a minute had passed");
         ann.say("m3");
         entries(ann, 1);
         assertKept(prefix + "log");
@@ -348,7 +334,7 @@ class RedisRoomLogTest {
     }
 
     private long ttl(String key) {
-        return Long.parseLong(redis.command("TTL " + key).substring(1));
+        return Long.parseLong(chats.redis().command("TTL " + key).substring(1));
     }
 
     private void assertKept(String key) {
@@ -362,7 +348,7 @@ class RedisRoomLogTest {
      * an entry removed from a stream whose bytes stay in it.
      */
     private List<String> roomKeys() {
-        RedisClient client = RedisClient.create(redis.url());
+        RedisClient client = RedisClient.create(chats.redis().url());
         try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
             RedisCommands<byte[], byte[]> commands = connection.sync();
             commands.configSet("rdbcompression", "no");
