@@ -79,9 +79,13 @@ final class RedisSentinels implements AutoCloseable {
         });
     }
 
-    /** Waits until {@code master} has a replica online (the old master, back and turned into one). */
+    /**
+     * Waits until {@code master} has a replica online (the old master, back and turned into one):
+     * up to a minute, since the sentinels turn it only once they see it again and it then syncs
+     * in full (on a loaded machine, past {@link #READY}).
+     */
     void awaitReplicated(RedisServer master) throws InterruptedException {
-        await("a replica of port " + master.port(), () -> {
+        await("a replica of port " + master.port(), Duration.ofSeconds(60), () -> {
             try {
                 return String.valueOf(master.ask("INFO replication")).contains("state=online");
             } catch (IOException e) {
@@ -103,10 +107,14 @@ final class RedisSentinels implements AutoCloseable {
     }
 
     private void await(String what, Condition condition) throws InterruptedException {
-        long deadline = System.nanoTime() + READY.toNanos();
+        await(what, READY, condition);
+    }
+
+    private void await(String what, Duration bound, Condition condition) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                fail("waited " + READY.toSeconds() + " s for " + what);
+                fail("waited " + bound.toSeconds() + " s for " + what);
             }
             Thread.sleep(50);
         }
