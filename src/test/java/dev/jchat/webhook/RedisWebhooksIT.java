@@ -57,6 +57,10 @@ class RedisWebhooksIT {
         while (rig.receiver().all(inRoom(room)).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100); // a read them and is trying
         }
+        // its log line comes after the receiver's answer: wait for it, a bounded time
+        while (!a.log().contains("webhook not delivered, retried") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         assertTrue(a.log().contains("webhook not delivered, retried"), "a is the one delivering");
 
         a.kill(); // SIGKILL: holding the lease and ten events read and not delivered
