@@ -183,6 +183,16 @@ final class ChatPage {
         element("retry-now").click();
     }
 
+    /**
+     * Clicks Retry now if the banner still shows it, in one step of the page's thread: the page may have
+     * reconnected by itself a moment before (its backoff ran out), and then there is no button to press.
+     */
+    void retryNowUnlessBack() {
+        browser.script("""
+                const button = document.getElementById('retry-now');
+                if (button.offsetParent !== null) button.click();""");
+    }
+
     /** One message of ours not echoed by the server yet: its text and what it says ("Sending…", "Not sent: ..."). */
     record Outgoing(String text, String state, boolean failed) {
     }

@@ -96,7 +96,7 @@ class ConnectionTest {
                     "not shown as sent");
 
             ann.letReconnect();
-            ann.retryNow();                    // the backoff may be long by now; the banner is there: never online since
+            ann.retryNowUnlessBack();          // the backoff may be long by now (or just ran out: then it is back)
             ann.awaitStatus("online");
             ChatPage.Item sent = ann.awaitMessage("written while away");
             assertNotNull(sent.id(), "the server's message, with its id");
