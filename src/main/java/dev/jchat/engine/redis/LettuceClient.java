@@ -58,9 +58,6 @@ abstract sealed class LettuceClient {
 
     abstract void shutdown(Duration quietPeriod, Duration timeout);
 
-    /** Whether a connection of this client's is one of the nodes of a cluster under one of its connections. */
-    abstract boolean cluster();
-
     private static ClientOptions.Builder common(ClientOptions.Builder builder, Duration timeout) {
         return builder.autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -113,11 +110,6 @@ abstract sealed class LettuceClient {
         @Override
         void shutdown(Duration quietPeriod, Duration timeout) {
             client.shutdown(quietPeriod, timeout);
-        }
-
-        @Override
-        boolean cluster() {
-            return false;
         }
     }
 
@@ -198,11 +190,6 @@ abstract sealed class LettuceClient {
         void shutdown(Duration quietPeriod, Duration timeout) {
             subscriber.shutdown(quietPeriod, timeout);
             client.shutdown(quietPeriod, timeout);
-        }
-
-        @Override
-        boolean cluster() {
-            return true;
         }
     }
 }

@@ -4,12 +4,15 @@ import dev.jchat.config.ChatConfig;
 import dev.jchat.room.Audience;
 import dev.jchat.ChatHub;
 import dev.jchat.room.Direct;
+import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -27,6 +30,7 @@ final class RedisPresence {
     private final RedisLink link;
     private final RedisKeys keys;
     private final String node = Audience.newEpoch(); // this server, in Redis' entries
+    private final Map<String, Updates> updating = new ConcurrentHashMap<>(); // rooms with an update on its way
 
     RedisPresence(ChatConfig config, ChatHub hub, RedisLink link, RedisKeys keys) {
         this.config = config;
@@ -42,21 +46,116 @@ final class RedisPresence {
 
     /**
      * Tells Redis of names here ({@code +name}) and gone ({@code -name}); sweeps expired ones of other
-     * servers; then puts the room in the directory with its names online, or takes it out. The
-     * directory is a second command, not part of the script, so that the script touches the room's
-     * keys alone (one hash slot: Redis Cluster); two servers' updates of one room may land in the
-     * other order, and the directory then shows the older count until the next refresh (a period).
+     * servers; keeps the directory. A room has one update on its way at most: changes that come
+     * meanwhile go together in the next, in the order they came, so that Redis applies a room's
+     * changes in order although an update takes more than one command (see {@link #write}).
      */
     void tell(String room, List<String> changes) {
+        while (true) {
+            Updates updates = updating.computeIfAbsent(room, Updates::new);
+            boolean send;
+            synchronized (updates) {
+                if (updates.retired) {
+                    continue; // its last update just ended: a new entry carries on
+                }
+                updates.queued.addAll(changes);
+                updates.told = true;
+                send = !updates.inFlight;
+                updates.inFlight = true;
+            }
+            if (send) {
+                updates.next();
+            }
+            return;
+        }
+    }
+
+    /**
+     * Done once every update told before the call has reached Redis, directory included: a server
+     * reads the directory after it, so that a member who was welcomed here, or saw a join from here,
+     * finds that room and count in the answer to its {@code rooms}.
+     */
+    CompletableFuture<Void> settled() {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (Updates updates : updating.values()) {
+            synchronized (updates) {
+                if (updates.inFlight) {
+                    CompletableFuture<Void> written = new CompletableFuture<>();
+                    (updates.told ? updates.afterNext : updates.afterCurrent).add(written);
+                    waits.add(written);
+                }
+            }
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    /** One room's updates: the one on its way, and the changes that wait for it. */
+    private final class Updates {
+        private final String room;
+        private final List<String> queued = new ArrayList<>(); // guarded by this
+        private boolean told;                                   // guarded by this: queued holds an update
+        private boolean inFlight;                               // guarded by this
+        private boolean retired;                                // guarded by this: out of the map, for good
+        // guarded by this: who waits for the update on its way, and for the queued one
+        private List<CompletableFuture<Void>> afterCurrent = new ArrayList<>();
+        private List<CompletableFuture<Void>> afterNext = new ArrayList<>();
+
+        Updates(String room) {
+            this.room = room;
+        }
+
+        /** Sends what is queued, then (called again once it is written) what came meanwhile, until nothing is left. */
+        void next() {
+            List<CompletableFuture<Void>> written;
+            List<String> changes = null;
+            synchronized (this) {
+                written = afterCurrent;
+                afterCurrent = List.of();
+                if (told) {
+                    changes = List.copyOf(queued);
+                    queued.clear();
+                    told = false;
+                    afterCurrent = afterNext;
+                    afterNext = new ArrayList<>();
+                } else {
+                    inFlight = false;
+                    retired = true;
+                    updating.remove(room, this); // a room with nothing to tell keeps no entry
+                }
+            }
+            written.forEach(waiting -> waiting.complete(null));
+            if (changes == null) {
+                return;
+            }
+            write(room, changes).whenComplete((listed, error) -> {
+                if (error != null) {
+                    // told again at the next refresh; until then others may miss this server's names
+                    hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
+                }
+                next();
+            });
+        }
+    }
+
+    /**
+     * One update of a room's presence: the room is put in the directory first if a name came (a room
+     * new to it, before anyone can learn of the name: {@code presence.lua} publishes the join), then
+     * the script, then the directory's order by the names online (or the room out of it when none).
+     * The directory's commands are not part of the script, so that the script touches the room's
+     * keys alone (one hash slot: Redis Cluster); the order they give may lag an update by another
+     * server, which is why {@link RedisRooms} reads each room's count from the room itself.
+     */
+    private CompletionStage<Long> write(String room, List<String> changes) {
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(room), keys.meta(room)};
-        run(roomKeys, keys.channel(room), "", changes)
-                .thenCompose(counts -> link.call("directory", redis -> list(redis, room, counts.get(1))))
-                .whenComplete((listed, error) -> {
-                    if (error != null) {
-                        // told again at the next refresh; until then others may miss this server's names
-                        hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
-                    }
-                });
+        boolean listed = !Direct.is(room);
+        boolean arrivals = listed && changes.stream().anyMatch(change -> change.startsWith("+"));
+        CompletionStage<Boolean> before = arrivals
+                ? link.call("directory", redis -> redis.zadd(keys.directory(), ZAddArgs.Builder.nx(), -1, room))
+                        .thenApply(added -> true)
+                : CompletableFuture.completedFuture(true);
+        return before.thenCompose(ready -> run(roomKeys, keys.channel(room), "", changes))
+                .thenCompose(counts -> !listed ? CompletableFuture.completedFuture(0L)
+                        : link.call("directory", redis -> list(redis, room, counts.get(1))));
     }
 
     /**

@@ -203,15 +203,18 @@ public final class RedisRooms implements RoomRegistry {
     }
 
     /**
-     * The first {@code max} rooms of the directory with someone online, and their newest ids. It
-     * costs what it answers, not how many rooms there are: the directory is kept in order
-     * ({@link RedisPresence}), and each room answered is read where it lives (its presence and
-     * meta: one hash slot a room, so each read goes to the room's node in a Redis Cluster). A room
+     * The first {@code max} rooms of the directory with someone online, and their newest ids, once
+     * this server's own presence updates are written ({@link RedisPresence#settled}). It costs what
+     * it answers, not how many rooms there are: the directory is kept in order ({@link RedisPresence}),
+     * and each room answered is read where it lives (its presence, names and meta: one hash slot a
+     * room, so each read goes to the room's node in a Redis Cluster). The count is the room's own
+     * (how many names its hash holds), not the directory's score, which may lag an update by another
+     * server: a member who saw a join finds it counted, wherever it was made. A room
      * whose presence all expired (its servers died, nobody swept it) is dropped from the directory
      * when met: no command here holds Redis for longer than one room's read, however many there are.
      */
     private CompletionStage<List<RoomList.Entry>> readDirectory(int max) {
-        return link.call("rooms", redis -> readDirectory(redis, max, new ArrayList<>()));
+        return presence.settled().thenCompose(told -> link.call("rooms", redis -> readDirectory(redis, max, new ArrayList<>())));
     }
 
     /** One batch of the directory from rank {@code found.size()} on; then the next, while rooms were dead. */
@@ -222,13 +225,16 @@ public final class RedisRooms implements RoomRegistry {
         int wanted = max - found.size();
         return redis.zrangeWithScores(keys.directory(), from, from + wanted - 1).thenCompose(batch -> {
             List<CompletableFuture<Long>> live = new ArrayList<>(batch.size());
+            List<CompletableFuture<Long>> online = new ArrayList<>(batch.size());
             List<CompletableFuture<String>> seqs = new ArrayList<>(batch.size());
             for (ScoredValue<String> entry : batch) {
                 live.add(redis.zcount(keys.presence(entry.getValue()), Range.create(liveSince, Double.POSITIVE_INFINITY))
                         .toCompletableFuture());
+                online.add(redis.hlen(keys.names(entry.getValue())).toCompletableFuture());
                 seqs.add(redis.hget(keys.meta(entry.getValue()), "seq").toCompletableFuture());
             }
             return CompletableFuture.allOf(live.toArray(CompletableFuture[]::new))
+                    .thenCombine(CompletableFuture.allOf(online.toArray(CompletableFuture[]::new)), (a, b) -> b)
                     .thenCombine(CompletableFuture.allOf(seqs.toArray(CompletableFuture[]::new)), (a, b) -> b)
                     .thenCompose(read -> {
                         List<CompletableFuture<Long>> dropped = new ArrayList<>();
@@ -236,7 +242,7 @@ public final class RedisRooms implements RoomRegistry {
                             String room = batch.get(i).getValue();
                             if (live.get(i).join() > 0) {
                                 String seq = seqs.get(i).join();
-                                found.add(new RoomList.Entry(room, (int) -batch.get(i).getScore(),
+                                found.add(new RoomList.Entry(room, online.get(i).join().intValue(),
                                         seq == null ? 0 : Long.parseLong(seq)));
                             } else {
                                 dropped.add(redis.zrem(keys.directory(), room).toCompletableFuture());

@@ -293,6 +293,41 @@ abstract class MultiServerContract {
         }
     }
 
+    /**
+     * What a member saw is in the directory at once: their own welcome to a new room, a join made on
+     * the other server. Many rooms, each asked about the moment its welcome or join arrives: the
+     * directory is written by commands apart from the presence script (one hash slot a script), and
+     * a reader that ran ahead of them answered without the room, or with the count before the join.
+     */
+    @Test
+    void theDirectoryCountsAWelcomeOrJoinAsSoonAsItIsSeen() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient asker = connect(a, "&user=asker");
+        asker.welcome();
+        for (int i = 0; i < 25; i++) {
+            String fresh = room + "-fresh" + i;
+            TestClient ann = clients.add(TestClient.connect(URI.create(a.chatUri() + "?room=" + fresh + "&user=ann" + i)));
+            ann.welcome();
+            ann.send("{\"type\":\"rooms\"}");
+            assertEquals(1, online(ann.next("rooms"), fresh), () -> "the welcome to " + fresh + " counted");
+            TestClient bob = clients.add(TestClient.connect(URI.create(b.chatUri() + "?room=" + fresh + "&user=bob" + i)));
+            bob.welcome();
+            ann.next("join");
+            ann.send("{\"type\":\"rooms\"}");
+            assertEquals(2, online(ann.next("rooms"), fresh), () -> "the join from the other server counted in " + fresh);
+            ann.close();
+            bob.close();
+        }
+    }
+
+    /** How many the answer lists online in {@code room}; -1 when it does not list it. */
+    private static int online(JsonObject rooms, String room) {
+        return rooms.getJsonArray("rooms").getValuesAs(JsonObject.class).stream()
+                .filter(entry -> entry.getString("room").equals(room)).mapToInt(entry -> entry.getInt("online"))
+                .findFirst().orElse(-1);
+    }
+
     @Test
     void aDirectMessageOnOneServerIsNoticedToTheOtherNameOnAnother() throws Exception {
         EmbeddedServer a = server();
