@@ -127,7 +127,13 @@ final class RedisPresence {
             if (changes == null) {
                 return;
             }
-            write(room, changes).whenComplete((listed, error) -> {
+            CompletionStage<Long> update;
+            try {
+                update = write(room, changes);
+            } catch (RuntimeException e) { // not left on its way for good: the room's later updates wait for it
+                update = CompletableFuture.failedFuture(e);
+            }
+            update.whenComplete((listed, error) -> {
                 if (error != null) {
                     // told again at the next refresh; until then others may miss this server's names
                     hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());
