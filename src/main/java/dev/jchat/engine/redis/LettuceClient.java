@@ -11,6 +11,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -55,6 +57,17 @@ abstract sealed class LettuceClient {
     abstract CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSubAsync();
 
     abstract void addListener(RedisConnectionStateListener listener);
+
+    /** What a probe channel in a cluster adds to the server's name: the hash tag that puts it in a node's slots. */
+    static final String PROBE_TAG = ":{";
+
+    /**
+     * The channels on which a server whose subscription is named {@code base} probes it
+     * ({@link SubscriptionProbe}): {@code base} itself on one Redis; in a cluster, where the
+     * subscription is one connection a node, one channel in the slots of each master as the client
+     * knows them now ({@code base:{k}}, the first {@code k} whose slot the master serves).
+     */
+    abstract List<String> probeChannels(String base);
 
     abstract void shutdown(Duration quietPeriod, Duration timeout);
 
@@ -110,6 +123,11 @@ abstract sealed class LettuceClient {
         @Override
         void shutdown(Duration quietPeriod, Duration timeout) {
             client.shutdown(quietPeriod, timeout);
+        }
+
+        @Override
+        List<String> probeChannels(String base) {
+            return List.of(base);
         }
     }
 
@@ -190,6 +208,24 @@ abstract sealed class LettuceClient {
         void shutdown(Duration quietPeriod, Duration timeout) {
             subscriber.shutdown(quietPeriod, timeout);
             client.shutdown(quietPeriod, timeout);
+        }
+
+        @Override
+        List<String> probeChannels(String base) {
+            List<String> channels = new ArrayList<>();
+            for (RedisClusterNode node : subscriber.getPartitions()) {
+                if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getSlots().isEmpty()) {
+                    continue;
+                }
+                for (int k = 0; ; k++) { // a master serves about 1/n of the slots: a few tries
+                    String channel = base + PROBE_TAG + k + "}";
+                    if (node.hasSlot(SlotHash.getSlot(channel))) {
+                        channels.add(channel);
+                        break;
+                    }
+                }
+            }
+            return channels;
         }
     }
 }

@@ -129,6 +129,19 @@ final class RedisLink {
         return subscriberName;
     }
 
+    /**
+     * The channels of this server's probes ({@link SubscriptionProbe}): named as its subscription
+     * connection, and in a cluster one in each master's slots ({@link LettuceClient#probeChannels}).
+     */
+    List<String> probeChannels() {
+        return client.probeChannels(subscriberName);
+    }
+
+    /** Whether {@code channel} is one of this server's probe channels, now or before the slots moved. */
+    boolean isProbeChannel(String channel) {
+        return channel.equals(subscriberName) || channel.startsWith(subscriberName + LettuceClient.PROBE_TAG);
+    }
+
     /** True while the subscription connection is up, as far as Lettuce can tell (it may still not deliver). */
     boolean subscriptionUp() {
         return pubsubUp;

@@ -3,6 +3,10 @@ package dev.jchat.engine.redis;
 import dev.jchat.ChatHub;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Proof that this server's subscription still delivers. A connection can stay open and stop
@@ -10,8 +14,10 @@ import java.time.Duration;
  * that kept the old socket): Lettuce then sees nothing wrong, the commands still work, and the
  * rooms would go silent while health stayed green. So every {@code CHAT_REDIS_PROBE_SECONDS}
  * the server publishes a numbered probe on a channel of its own, which its subscription
- * connection listens to. A probe not heard back within as long means the subscription does not
- * deliver: the server is not ready ({@link #delivering}), says so once in the log, counts it
+ * connection listens to; in a Redis Cluster, where the subscription is one connection a node, on a
+ * channel of its own in each master's slots ({@link LettuceClient#probeChannels}, looked up again
+ * each period, so a node that joins or takes slots is probed from then on). A probe not heard back
+ * within as long means the subscription (or that node's part of it) does not deliver: the server is not ready ({@link #delivering}), says so once in the log, counts it
  * ({@code chat_redis_subscription_stalls_total}), and replaces the connection
  * ({@link RedisLink#renewSubscriptions}); the new one subscribes every channel again, and every
  * room syncs, which fills what it missed from the room's stream in id order. The first probe
@@ -26,23 +32,27 @@ final class SubscriptionProbe {
 
     private final ChatHub hub;
     private final RedisLink link;
-    private final String channel;
     private final Duration period;
-    private long sent;              // guarded by this: the number of the newest probe published
-    private long heard;             // guarded by this: the number of the newest probe heard back
-    private long waitingFor;        // guarded by this: the oldest probe not heard back, 0 for none
-    private long waitingSince;      // guarded by this: when it was published (System.nanoTime)
+    private final Map<String, Channel> channels = new HashMap<>(); // guarded by this: the probe channels now
     private long stalledAt;         // guarded by this: when the subscription was found stalled, 0 while it delivers
     private volatile boolean delivering = true;
+
+    /** One probe channel's numbers. */
+    private static final class Channel {
+        long sent;          // the number of the newest probe published
+        long heard;         // the number of the newest probe heard back
+        long waitingFor;    // the oldest probe not heard back, 0 for none
+        long waitingSince;  // when it was published (System.nanoTime)
+        long healsAfter;    // after a stall: the newest probe sent before it (one after it must be heard)
+    }
 
     SubscriptionProbe(ChatHub hub, RedisLink link, Duration period) {
         this.hub = hub;
         this.link = link;
-        this.channel = link.subscriberName(); // the channel is named as the connection: this server's own
         this.period = period;
     }
 
-    /** Starts probing, one probe a period, until the link closes. */
+    /** Starts probing, one probe a channel a period, until the link closes. */
     void start() {
         hub.schedule(this::tick, period);
     }
@@ -54,16 +64,36 @@ final class SubscriptionProbe {
 
     /** The subscription connection is up, first or again: listens to the probes. */
     void subscribe() {
+        List<String> names = link.probeChannels();
+        synchronized (this) {
+            track(names);
+        }
+        names.forEach(this::subscribe);
+    }
+
+    private void subscribe(String channel) {
         link.subscribe(channel).whenComplete((ok, error) -> {
             if (error != null) {
-                LOG.log(Level.DEBUG, "the probe channel is not subscribed: {0}", error.toString()); // a stall, soon
+                LOG.log(Level.DEBUG, "a probe channel is not subscribed: {0}", error.toString()); // a stall, soon
             }
         });
     }
 
+    /** Makes {@code names} the probe channels; answers the new ones. Called under this object's lock. */
+    private List<String> track(List<String> names) {
+        channels.keySet().retainAll(names);
+        List<String> added = new ArrayList<>();
+        for (String name : names) {
+            if (channels.putIfAbsent(name, new Channel()) == null) {
+                added.add(name);
+            }
+        }
+        return added;
+    }
+
     /** Whether a channel message is a probe (then it is taken here), on Lettuce's thread. */
     boolean heard(String from, String message) {
-        if (!from.equals(channel)) {
+        if (!link.isProbeChannel(from)) {
             return false;
         }
         long number;
@@ -75,11 +105,15 @@ final class SubscriptionProbe {
         }
         long healedAfter = 0;
         synchronized (this) {
-            heard = Math.max(heard, number);
-            if (waitingFor != 0 && number >= waitingFor) {
-                waitingFor = 0; // this one, and every one before it: the subscription delivers in order
+            Channel channel = channels.get(from);
+            if (channel == null) {
+                return true; // a node's channel from before the slots moved: no longer waited for
             }
-            if (stalledAt != 0) {
+            channel.heard = Math.max(channel.heard, number);
+            if (channel.waitingFor != 0 && number >= channel.waitingFor) {
+                channel.waitingFor = 0; // this one, and every one before it: the subscription delivers in order
+            }
+            if (stalledAt != 0 && channels.values().stream().allMatch(c -> c.heard > c.healsAfter)) {
                 healedAfter = System.nanoTime() - stalledAt;
                 stalledAt = 0;
             }
@@ -115,11 +149,18 @@ final class SubscriptionProbe {
         boolean stalled = false;
         boolean renew;
         synchronized (this) {
-            boolean overdue = waitingFor != 0 && System.nanoTime() - waitingSince > period.toNanos();
+            long now = System.nanoTime();
+            boolean overdue = channels.values().stream()
+                    .anyMatch(c -> c.waitingFor != 0 && now - c.waitingSince > period.toNanos());
             if (overdue) {
-                waitingFor = 0; // the next probe, on the new connection, is the one to wait for
+                for (Channel channel : channels.values()) {
+                    channel.waitingFor = 0; // the next probes, on the new connection, are the ones to wait for
+                    if (stalledAt == 0) {
+                        channel.healsAfter = channel.sent;
+                    }
+                }
                 if (stalledAt == 0) {
-                    stalledAt = System.nanoTime();
+                    stalledAt = now;
                     stalled = true; // said once, however many renewals it takes
                 }
             }
@@ -138,24 +179,36 @@ final class SubscriptionProbe {
     }
 
     /**
-     * Publishes the next probe; it is waited for from Redis' answer on, so that commands that are
-     * slow to come back (behind a {@code WAIT}, say) are not taken for a subscription that stalled.
+     * Publishes the next probe on each channel (a channel new since the last period, a cluster's slots
+     * having moved, is subscribed first); it is waited for from Redis' answer on, so that commands
+     * that are slow to come back (behind a {@code WAIT}, say) are not taken for a subscription that
+     * stalled.
      */
     private void publish() {
-        long number;
+        List<String> names = link.probeChannels();
+        List<String> added;
+        Map<String, Long> numbers = new HashMap<>();
         synchronized (this) {
-            number = ++sent;
-        }
-        link.call("probe", redis -> redis.spublish(channel, Long.toString(number))).whenComplete((receivers, error) -> {
-            if (error != null) {
-                return; // never published: it proves nothing
-            }
-            synchronized (this) {
-                if (waitingFor == 0 && number > heard) {
-                    waitingFor = number;
-                    waitingSince = System.nanoTime();
+            added = track(names);
+            for (Map.Entry<String, Channel> entry : channels.entrySet()) {
+                if (!added.contains(entry.getKey())) {
+                    numbers.put(entry.getKey(), ++entry.getValue().sent);
                 }
             }
-        });
+        }
+        added.forEach(this::subscribe); // probed from the next period on, once subscribed
+        numbers.forEach((name, number) -> link.call("probe", redis -> redis.spublish(name, Long.toString(number)))
+                .whenComplete((receivers, error) -> {
+                    if (error != null) {
+                        return; // never published: it proves nothing
+                    }
+                    synchronized (this) {
+                        Channel channel = channels.get(name);
+                        if (channel != null && channel.waitingFor == 0 && number > channel.heard) {
+                            channel.waitingFor = number;
+                            channel.waitingSince = System.nanoTime();
+                        }
+                    }
+                }));
     }
 }

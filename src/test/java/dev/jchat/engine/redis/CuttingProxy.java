@@ -18,7 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class CuttingProxy implements AutoCloseable {
 
-    private static final byte[] SUBSCRIBE = "SUBSCRIBE".getBytes(StandardCharsets.US_ASCII);
+    /** The command names of a subscription, as RESP sends them (so a script that mentions the word is no subscriber). */
+    private static final byte[] SUBSCRIBE = "\nSUBSCRIBE\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSUBSCRIBE = "\nSSUBSCRIBE\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** One proxied connection: the client's socket, Redis' socket, and whether it subscribes. */
     private static final class Link {
@@ -26,6 +28,7 @@ final class CuttingProxy implements AutoCloseable {
         final Socket redis;
         volatile boolean subscriber;
         volatile boolean stalled;
+        final StringBuilder opening = new StringBuilder(); // guarded by itself: what the client sent first (its name)
 
         Link(Socket client, Socket redis) {
             this.client = client;
@@ -53,7 +56,11 @@ final class CuttingProxy implements AutoCloseable {
     }
 
     String url() {
-        return "redis://127.0.0.1:" + listener.getLocalPort();
+        return "redis://127.0.0.1:" + port();
+    }
+
+    int port() {
+        return listener.getLocalPort();
     }
 
     /** Cuts every subscriber connection, and cuts new ones as soon as they subscribe, for {@code millis}. */
@@ -81,6 +88,22 @@ final class CuttingProxy implements AutoCloseable {
     void stallSubscribers() {
         for (Link link : links) {
             if (link.subscriber) {
+                link.stalled = true;
+            }
+        }
+    }
+
+    /**
+     * As {@link #stallSubscribers}, for the subscriber connections of one chat server alone: those
+     * that named themselves {@code clientName} when they connected (Lettuce's {@code SETNAME}).
+     */
+    void stallSubscribersNamed(String clientName) {
+        for (Link link : links) {
+            boolean named;
+            synchronized (link.opening) {
+                named = link.opening.indexOf(clientName) >= 0;
+            }
+            if (link.subscriber && named) {
                 link.stalled = true;
             }
         }
@@ -117,7 +140,14 @@ final class CuttingProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) != -1) {
-                    if (fromClient && !link.subscriber && contains(buffer, n, SUBSCRIBE)) {
+                    if (fromClient) {
+                        synchronized (link.opening) {
+                            if (link.opening.length() < 4_096) {
+                                link.opening.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                            }
+                        }
+                    }
+                    if (fromClient && !link.subscriber && (contains(buffer, n, SUBSCRIBE) || contains(buffer, n, SSUBSCRIBE))) {
                         link.subscriber = true;
                         if (System.currentTimeMillis() < refuseSubscribersUntil) {
                             break;

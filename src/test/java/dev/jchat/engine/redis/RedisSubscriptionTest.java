@@ -9,11 +9,17 @@ import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
 import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,56 +61,156 @@ class RedisSubscriptionTest {
         try (CuttingProxy proxy = new CuttingProxy(redis.port())) {
             EmbeddedServer a = server(proxy.url());
             EmbeddedServer b = server(redis.url());
-            TestClient reader = clients.join(a.chatUri(), "reader");
-            TestClient writer = clients.join(b.chatUri(), "writer");
-            for (int id = 1; id <= 5; id++) {
-                writer.say("m " + id);
-                assertEquals(id, writer.nextChat().getInt("id"));
-                assertEquals("m " + id, reader.nextChat().getString("msg"));
-            }
-            Readiness readiness = new Readiness(OpsClient.forChat(a.chatUri(), null));
-            if (how.contains("killed")) {
-                String id = redis.clientId(((RedisRooms) a.hub().rooms()).subscriberName());
-                assertNotNull(id, "server A's subscription connection is in CLIENT LIST by its name");
-                assertEquals(":1", redis.command("CLIENT KILL ID " + id));
-            } else {
-                proxy.stallSubscribers();
-            }
-            long cut = System.nanoTime();
-            int last = 45;
-            CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> {
-                List<String> chats = new ArrayList<>();
-                while (chats.size() < last - 5) {
-                    JsonObject chat = reader.nextChat();
-                    chats.add(chat.getInt("id") + ":" + chat.getString("msg"));
+            readThroughACut(a, b, clients.room, how, () -> {
+                if (how.contains("killed")) {
+                    String id = redis.clientId(((RedisRooms) a.hub().rooms()).subscriberName());
+                    assertNotNull(id, "server A's subscription connection is in CLIENT LIST by its name");
+                    assertEquals(":1", redis.command("CLIENT KILL ID " + id));
+                } else {
+                    proxy.stallSubscribers();
                 }
-                return chats;
             });
-            List<String> sent = new ArrayList<>();
-            for (int id = 6; id <= last; id++) { // the writer's server is untouched: every echo comes
-                writer.say("m " + id);
-                assertEquals(id, writer.nextChat().getInt("id"));
-                sent.add(id + ":m " + id);
-                Thread.sleep(50);
+        }
+    }
+
+    /**
+     * In a Redis Cluster a server's subscription is one connection a node: the one to the node of a
+     * busy room stops delivering, the others go on. Every node is reached through a proxy (the nodes
+     * announce the proxies' ports, so the servers connect through them), and the room is one whose
+     * node holds no channel the server probed before it probed every master: found all the same.
+     */
+    @Test
+    void aClusterNodesSubscriptionThatStopsDeliveringIsFoundAndHealed() throws Exception {
+        try (RedisClusterNodes cluster = RedisClusterNodes.start(); Proxies proxies = new Proxies(cluster)) {
+            EmbeddedServer a = server(proxies.url());
+            EmbeddedServer b = server(proxies.url());
+            String subscriber = ((RedisRooms) a.hub().rooms()).subscriberName();
+            RedisServer probed = owner(cluster, subscriber); // the one channel probed before every master was
+            String room = clients.room;
+            for (int i = 0; owner(cluster, "chat:{" + room + "}") == probed; i++) {
+                room = clients.room + "-" + i;
             }
-            long sentAll = System.nanoTime();
-            assertEquals(sent, read.get(BOUND_MS, TimeUnit.MILLISECONDS),
-                    "every message sent during the cut, once, in order");
-            long healed = System.nanoTime();
-            writer.say("end");
-            assertEquals("end", reader.nextChat().getString("msg"), "no message twice before the next one");
-            readiness.stopOnceReady(BOUND_MS);
-            System.out.printf("subscription %s: every message of the cut read %d ms after it, %d ms after the last"
-                    + " was sent; not ready from %s to %s ms after it%n", how, TimeUnit.NANOSECONDS.toMillis(healed - cut),
-                    TimeUnit.NANOSECONDS.toMillis(healed - sentAll), readiness.firstNotReady, readiness.readyAgain);
-            if (how.contains("stalled")) {
-                assertNotNull(readiness.firstNotReady, "not ready while it could not deliver: " + readiness.seen);
-                assertTrue(readiness.firstNotReady < BOUND_MS, "found within the bound");
-                assertNotNull(readiness.readyAgain, "ready again once it delivers: " + readiness.seen);
-                double stalls = OpsClient.value(OpsClient.forChat(a.chatUri(), null).scrape(),
-                        "chat_redis_subscription_stalls_total");
-                assertTrue(stalls >= 1, "counted: " + stalls);
-                clients.join(a.chatUri(), "late"); // and it takes joins again
+            RedisServer node = owner(cluster, "chat:{" + room + "}");
+            readThroughACut(a, b, room, "silently stalled on one node of a cluster",
+                    () -> proxies.of(node).stallSubscribersNamed(subscriber));
+        }
+    }
+
+    /** What a cut is: done once the room's traffic flows. */
+    private interface Cut {
+        void run() throws Exception;
+    }
+
+    /**
+     * A reader on {@code a} and a writer on {@code b} in {@code room}; five messages, then
+     * {@code cut} while 40 more are sent: the reader gets each once and in order, and for a silent
+     * cut {@code a} said not ready within the bound and ready again, and counted the stall.
+     */
+    private void readThroughACut(EmbeddedServer a, EmbeddedServer b, String room, String how, Cut cut) throws Exception {
+        TestClient reader = join(a, room, "reader");
+        TestClient writer = join(b, room, "writer");
+        for (int id = 1; id <= 5; id++) {
+            writer.say("m " + id);
+            assertEquals(id, writer.nextChat().getInt("id"));
+            assertEquals("m " + id, reader.nextChat().getString("msg"));
+        }
+        Readiness readiness = new Readiness(OpsClient.forChat(a.chatUri(), null));
+        cut.run();
+        long cutAt = System.nanoTime();
+        int last = 45;
+        CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> {
+            List<String> chats = new ArrayList<>();
+            while (chats.size() < last - 5) {
+                JsonObject chat = reader.nextChat();
+                chats.add(chat.getInt("id") + ":" + chat.getString("msg"));
+            }
+            return chats;
+        });
+        List<String> sent = new ArrayList<>();
+        for (int id = 6; id <= last; id++) { // the writer's server is untouched: every echo comes
+            writer.say("m " + id);
+            assertEquals(id, writer.nextChat().getInt("id"));
+            sent.add(id + ":m " + id);
+            Thread.sleep(50);
+        }
+        long sentAll = System.nanoTime();
+        assertEquals(sent, read.get(BOUND_MS, TimeUnit.MILLISECONDS),
+                "every message sent during the cut, once, in order");
+        long healed = System.nanoTime();
+        writer.say("end");
+        assertEquals("end", reader.nextChat().getString("msg"), "no message twice before the next one");
+        readiness.stopOnceReady(BOUND_MS);
+        System.out.printf("subscription %s: every message of the cut read %d ms after it, %d ms after the last"
+                + " was sent; not ready from %s to %s ms after it%n", how, TimeUnit.NANOSECONDS.toMillis(healed - cutAt),
+                TimeUnit.NANOSECONDS.toMillis(healed - sentAll), readiness.firstNotReady, readiness.readyAgain);
+        if (how.contains("stalled")) {
+            assertNotNull(readiness.firstNotReady, "not ready while it could not deliver: " + readiness.seen);
+            assertTrue(readiness.firstNotReady < BOUND_MS, "found within the bound");
+            assertNotNull(readiness.readyAgain, "ready again once it delivers: " + readiness.seen);
+            double stalls = OpsClient.value(OpsClient.forChat(a.chatUri(), null).scrape(),
+                    "chat_redis_subscription_stalls_total");
+            assertTrue(stalls >= 1, "counted: " + stalls);
+            join(a, room, "late"); // and it takes joins again
+        }
+    }
+
+    private TestClient join(EmbeddedServer server, String room, String user) {
+        TestClient client = clients.add(TestClient.connect(URI.create(server.chatUri() + "?room=" + room + "&user=" + user)));
+        client.welcome();
+        return client;
+    }
+
+    /** The node that serves {@code key}'s slot (the others answer MOVED). */
+    private static RedisServer owner(RedisClusterNodes cluster, String key) throws Exception {
+        for (RedisServer node : cluster.nodes()) {
+            String reply = node.ask("EXISTS " + key).get(0);
+            if (reply == null || !reply.startsWith("MOVED")) {
+                return node;
+            }
+        }
+        throw new AssertionError("no node serves " + key);
+    }
+
+    /** A {@link CuttingProxy} in front of each node, whose port the node announces to the cluster and its clients. */
+    private static final class Proxies implements AutoCloseable {
+        private final Map<RedisServer, CuttingProxy> proxies = new LinkedHashMap<>();
+
+        Proxies(RedisClusterNodes cluster) throws Exception {
+            for (RedisServer node : cluster.nodes()) {
+                CuttingProxy proxy = new CuttingProxy(node.port());
+                proxies.put(node, proxy);
+                assertEquals("+OK", node.command("CONFIG SET cluster-announce-port " + proxy.port()));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (RedisServer node : cluster.nodes()) { // the gossip takes a moment to carry the new ports
+                while (!proxies.values().stream().allMatch(p -> announces(node, p.port()))) {
+                    assertTrue(System.nanoTime() < deadline, "the nodes never announced the proxies' ports");
+                    Thread.sleep(50);
+                }
+            }
+        }
+
+        private static boolean announces(RedisServer node, int port) {
+            try {
+                return String.join("\n", node.ask("CLUSTER NODES")).contains("127.0.0.1:" + port + "@");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        CuttingProxy of(RedisServer node) {
+            return proxies.get(node);
+        }
+
+        String url() {
+            return "redis-cluster://" + proxies.values().stream().map(p -> "127.0.0.1:" + p.port())
+                    .collect(Collectors.joining(","));
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (CuttingProxy proxy : proxies.values()) {
+                proxy.close();
             }
         }
     }
