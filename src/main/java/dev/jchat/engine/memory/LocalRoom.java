@@ -47,6 +47,11 @@ final class LocalRoom implements Room {
         return name;
     }
 
+    @Override
+    public dev.jchat.room.Peers peers() {
+        return registry.hub().peers();
+    }
+
     /**
      * @param owners for a direct conversation with held names, the claims the joiner sees it
      *               between; when they are not those it was made between (a name's hold ran out

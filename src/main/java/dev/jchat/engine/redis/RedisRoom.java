@@ -118,6 +118,11 @@ final class RedisRoom implements Room {
         return name;
     }
 
+    @Override
+    public dev.jchat.room.Peers peers() {
+        return engine.hub().peers();
+    }
+
     // --- from the engine and the endpoint, on any thread
 
     /** Joins once the room is synced (its name is settled already); {@link #incoming} was counted up for it. */
@@ -489,7 +494,7 @@ final class RedisRoom implements Room {
             ready(join);
             return;
         }
-        Direct.admission(name, join.member, engine.names()).whenComplete((admission, error) -> serial.execute(() -> {
+        Direct.admission(name, join.member, engine.names(), engine.hub().peers()).whenComplete((admission, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
                 // it closed, or left, meanwhile: nothing to do
             } else if (error != null || admission.refusal() != null) {
