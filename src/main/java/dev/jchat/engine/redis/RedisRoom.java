@@ -11,6 +11,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Peers;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
@@ -119,7 +120,7 @@ final class RedisRoom implements Room {
     }
 
     @Override
-    public dev.jchat.room.Peers peers() {
+    public Peers peers() {
         return engine.hub().peers();
     }
 
