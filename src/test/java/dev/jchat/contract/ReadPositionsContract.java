@@ -178,6 +178,27 @@ public abstract class ReadPositionsContract extends RoomLogContract {
     }
 
     @Test
+    void aConversationSubscribedSaysWhetherTheOtherNameIsOnlineAndOneLeftSaysNothingMore() {
+        String alice = mine("al");
+        String bob = mine("bo");
+        TestClient bobAway = v3In(bob, "");
+        TestClient aliceAlone = v3In(alice, "");
+        aliceAlone.send("{\"type\":\"subscribe\",\"room\":\"@" + bob + "\"}");
+        JsonObject welcome = next(aliceAlone, "welcome");
+        assertTrue(welcome.getBoolean("otherOnline"), () -> "bob is online: " + welcome);
+        String room = welcome.getString("room");
+        aliceAlone.send("{\"type\":\"unsubscribe\",\"room\":\"" + room + "\"}");
+        assertEquals(room, next(aliceAlone, "unsubscribed").getString("room"));
+        bobAway.close();
+        TestClient bobBack = v3In(bob, ""); // gone, and back: told to nobody here
+        nothingBeforePong(aliceAlone);
+        aliceAlone.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
+        assertTrue(next(aliceAlone, "welcome").getBoolean("otherOnline"));
+        bobBack.close();
+        assertFalse(next(aliceAlone, "online").getBoolean("online"), "subscribed again: told again");
+    }
+
+    @Test
     void inADirectConversationTheOtherNameSeesWhatWasRead() {
         String alice = mine("al");
         String bob = mine("bo");
