@@ -190,7 +190,7 @@ public final class Audience {
         sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
                 backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
         if (peers != null) {
-            peers.welcomed(member, room.name(), otherOnline); // its changes follow the welcome from now on
+            peers.welcomed(member, room.name(), otherOnline, sends); // its changes follow the welcome from now on
         }
         if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
             member.welcomed(room); // frames from outside the room may follow now

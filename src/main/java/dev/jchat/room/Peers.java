@@ -157,10 +157,10 @@ public final class Peers {
 
     /**
      * The welcome of {@code room}, saying {@code said} of the other name, is queued for the member
-     * (with its room's lock held): changes go to it from now on, and one that came since it was
-     * read is queued now, behind the welcome.
+     * (with its room's lock held, {@code sends} the join's): changes go to it from now on, and one
+     * that came since it was read is queued now, behind the welcome, its send started with the welcome's.
      */
-    public synchronized void welcomed(Member member, String room, Boolean said) {
+    synchronized void welcomed(Member member, String room, Boolean said, Sends sends) {
         String other = member.v3() && member.name() != null ? Direct.other(room, member.name()) : null;
         Watch watch = other == null ? null : watched.get(other);
         if (watch == null || !watch.watchers.containsKey(member)) {
@@ -168,7 +168,7 @@ public final class Peers {
         }
         watch.watchers.put(member, new Watcher(room, true));
         if (watch.state != null && !Boolean.valueOf(watch.state.online()).equals(said)) {
-            member.outbox().enqueue(frame(room, other, watch.state)); // its welcome's sends, about to start, send it too
+            sends.queue(member, frame(room, other, watch.state));
         }
     }
 
