@@ -23,6 +23,8 @@
 //              'rooms' with `mine: true` is the answer to myRooms(), without it the directory's
 //   'read'     {room, id}: another connection of our name read the room up to id (another tab, another device)
 //   'seen'     {room, user, id}: in a direct conversation, the other person read it up to id
+//   'online'   {room, user, online}: in a direct conversation, the other person came online anywhere, or went
+//              (its welcome's otherOnline says it first; this server's addition, docs/PROTOCOL.md)
 //   'edit', 'delete', 'reaction', 'moderation': the room log's entries (each once, in id order, like chat
 //              messages); applyEntry(message, entry) below turns a message into what it is after one
 //   'error'    an error frame; `room` says which room it concerns (as this client named it), when one, and

@@ -1083,6 +1083,7 @@ function newView(room) {
     readTimer: 0,
     at: 0,             // our last activity in it (ms), or minus its place in "my rooms": orders the Direct list
     seen: 0,           // a direct conversation: how far the other person read it
+    otherOnline: null, // a direct conversation: whether the other person is online anywhere, as the server says; null: not said
     presence: null,    // the presence line changes fold into: { item, since (ms), changes: name -> 'join' | 'leave' }
     outgoing: [],      // our messages not echoed yet: { text, state: 'queued' | 'pending' | 'failed', connection, why, item }
     replayTo: null,    // after a welcome: the id up to which the server replays; then what we sent is settled
@@ -1389,9 +1390,10 @@ function renderUsers() {
 }
 
 /**
- * The header names the room shown; a direct conversation by the other person's name, with where they are as
- * far as this page can tell: the protocol says who is in each room, not who is connected at all, so "online"
- * means in this conversation or in another room this page is in.
+ * The header names the room shown; a direct conversation by the other person's name, with whether they are
+ * online anywhere (the server's otherOnline and online frames, this server's addition to the protocol), and
+ * where, when they are in this conversation or another room this page is in. A server that does not say
+ * leaves only what the rooms tell.
  */
 function renderHeader() {
   const room = state.room ?? DEFAULT_ROOM;
@@ -1402,13 +1404,24 @@ function renderHeader() {
   ui.roomKind.classList.toggle('visually-hidden', other !== null);
   let where = '';
   if (other !== null) {
+    const anywhere = views.get(room)?.otherOnline ?? null;
     const elsewhere = [...views.values()].filter((view) => view.room !== room && view.users.has(other))
       .map((view) => view.room).filter((name) => !isDirect(name)).sort(collator.compare);
-    where = views.get(room)?.users.has(other) ? 'online, in this conversation'
-      : elsewhere.length > 0 ? `online, in ${elsewhere[0]}` : 'not online in your rooms';
+    where = anywhere === false ? 'offline'
+      : views.get(room)?.users.has(other) ? 'online, in this conversation'
+      : elsewhere.length > 0 ? `online, in ${elsewhere[0]}`
+      : anywhere === true ? 'online' : 'not online in your rooms';
     ui.peer.dataset.presence = where.startsWith('online') ? 'online' : 'away';
   }
   showText(ui.peer, where);
+}
+
+/** The other person of a direct conversation came online anywhere, or went: its header says so. */
+function onOnline(frame) {
+  const view = views.get(String(frame.room));
+  if (view === undefined || otherIn(view.room) !== String(frame.user)) return;
+  view.otherOnline = frame.online === true;
+  if (view.room === state.room) renderHeader();
 }
 
 function personItem(name) {
@@ -1658,6 +1671,7 @@ function onWelcome(frame) {
   settleOutgoing(view);
   sendRead(view);                              // what was read while we were away from the server
   view.users = new Set((frame.users ?? []).map(String));
+  view.otherOnline = typeof frame.otherOnline === 'boolean' ? frame.otherOnline : null; // a direct conversation's
   view.typing.clear();                         // a new subscription: nobody is known to be typing
   if (room === state.room) {
     state.lastGoodRoom = room;
@@ -1910,6 +1924,7 @@ function connect() {
   client.on('notice', onNotice);
   client.on('read', onReadElsewhere);
   client.on('seen', onSeen);
+  client.on('online', onOnline);
   client.on('error', onError);
   for (const view of views.values()) client.subscribe(view.room, view);  // the room shown first: asked first
   client.connect();

@@ -13,6 +13,7 @@ import dev.jchat.logging.RepeatedEvents;
 import dev.jchat.message.ErrorCode;
 import dev.jchat.metrics.ChatMetrics;
 import dev.jchat.room.Direct;
+import dev.jchat.room.Peers;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomRegistry;
@@ -65,6 +66,7 @@ public final class ChatHub {
     private volatile boolean shuttingDown;
     private final Webhooks webhooks; // null: webhooks are off
     private final OnlineNames online; // null: webhooks are off
+    private final Peers peers;
 
     /**
      * @param rooms makes the rooms, given this hub (its timer)
@@ -77,6 +79,7 @@ public final class ChatHub {
         this.rooms = rooms.apply(this);
         OnlineNames.Whereabouts whereabouts = webhooks == null ? null : this.rooms.webhooks(webhooks);
         this.online = whereabouts == null ? null : new OnlineNames(whereabouts);
+        this.peers = new Peers(this.rooms::peers);
         this.connections = connections;
         this.tokens = tokens(config.security());
         this.publishing = Publishing.of(config, metrics, events, threads);
@@ -252,6 +255,7 @@ public final class ChatHub {
         if (online != null) {
             online.closed(member);
         }
+        peers.closed(member);
         member.letGoOfName(rooms.names());
     }
 
@@ -283,10 +287,11 @@ public final class ChatHub {
     }
 
     /**
-     * A version-3 connection's name is settled and its own (claimed, proved or a token's): from now
-     * on {@link #tell} finds it, until it closes.
+     * A connection's name is settled: when it is its own (claimed, proved or a token's) it counts
+     * as online anywhere ({@link Peers}), and a version-3 one is found by {@link #tell}, until it closes.
      */
     public void ownName(Member member) {
+        peers.connected(member); // online anywhere from now on, whatever its version
         if (!member.v3() || !member.proven()) {
             return;
         }
@@ -351,6 +356,11 @@ public final class ChatHub {
     /** The names with a connection here, for the webhooks' {@code online} and {@code offline}; null when webhooks are off. */
     public OnlineNames online() {
         return online;
+    }
+
+    /** Whether the other names of this server's direct conversations are online anywhere (version 3). */
+    public Peers peers() {
+        return peers;
     }
 
     /** Number of open connections. */

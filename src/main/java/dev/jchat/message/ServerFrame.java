@@ -24,9 +24,10 @@ import jakarta.json.bind.annotation.JsonbTypeInfo;
     @JsonbSubtype(alias = "moderation", type = LogEntry.Moderation.class),
     @JsonbSubtype(alias = "read", type = ReadPosition.class),
     @JsonbSubtype(alias = "seen", type = Seen.class),
+    @JsonbSubtype(alias = "online", type = Online.class),
     @JsonbSubtype(alias = "auth", type = AuthAnswer.class)
 })
 public sealed interface ServerFrame
         permits Welcome, ChatMessage, Join, Leave, Pong, ErrorFrame, Typing, RoomList, Notice, Unsubscribed, LogEntry,
-        ReadPosition, Seen, AuthAnswer {
+        ReadPosition, Seen, Online, AuthAnswer {
 }

@@ -14,12 +14,20 @@ import java.util.List;
  * @param recovered true when everything after the client's {@code since} is replayed
  * @param key       the secret of the name this connection claimed or proved, or null (absent on the wire)
  * @param moderator true for a moderator's connection (version 3), else null (absent)
+ * @param otherOnline in a direct conversation (version 3), whether the other name is online
+ *                  anywhere, else null (absent)
  */
 public record Welcome(String user, String room, List<String> users, Long lastId, String epoch, Boolean recovered,
-                      String key, Boolean moderator) implements ServerFrame {
+                      String key, Boolean moderator, Boolean otherOnline) implements ServerFrame {
 
     public Welcome {
         users = users == null ? null : List.copyOf(users);
+    }
+
+    /** A welcome that says nothing of another name. */
+    public Welcome(String user, String room, List<String> users, Long lastId, String epoch, Boolean recovered,
+                   String key, Boolean moderator) {
+        this(user, room, users, lastId, epoch, recovered, key, moderator, null);
     }
 
     /** The welcome of a version-3 connection opened in no room. */

@@ -183,10 +183,15 @@ public final class Audience {
             countHere(member, user, sends);
         }
         boolean v3 = member.v3();
+        Peers peers = Direct.is(room.name()) ? room.peers() : null;
+        Boolean otherOnline = peers == null ? null : peers.online(member, room.name());
         Welcome welcome = new Welcome(user, room.name(), presence.online(), lastId, epoch, recovered, member.key(),
-                v3 && member.moderator() ? Boolean.TRUE : null);
+                v3 && member.moderator() ? Boolean.TRUE : null, otherOnline);
         sends.queueJoin(member, Frame.of(FrameEncoder.toJson(welcome)),
                 backlog.stream().map(e -> e.frameFor(v3)).filter(Objects::nonNull).toList());
+        if (peers != null) {
+            peers.welcomed(member, room.name(), otherOnline, sends); // its changes follow the welcome from now on
+        }
         if (!member.closing()) { // else the outbox dropped the welcome: nobody was told of the room, nor of a key
             member.welcomed(room); // frames from outside the room may follow now
         }

@@ -80,9 +80,16 @@ public final class Direct {
     /**
      * Whether {@code member}, its name settled (claimed, proved or a token's), may join
      * {@code room}: only a name of its own, one of the two, and the other one held by someone, as
-     * spelled. With token auth no name is held here: any token's subject may be addressed.
+     * spelled. With token auth no name is held here: any token's subject may be addressed. One
+     * that may watches the other name ({@link Peers#watch}) before the answer.
      */
-    public static CompletionStage<Admission> admission(String room, Member member, Names names) {
+    public static CompletionStage<Admission> admission(String room, Member member, Names names, Peers peers) {
+        return admissionByNames(room, member, names).thenCompose(admission -> admission.refusal() != null
+                ? CompletableFuture.completedFuture(admission)
+                : peers.watch(member, room).thenApply(known -> admission)); // its welcome says if the other is online
+    }
+
+    private static CompletionStage<Admission> admissionByNames(String room, Member member, Names names) {
         if (!member.proven()) {
             return CompletableFuture.completedFuture(Admission.refused(ErrorCode.FORBIDDEN,
                     "a direct conversation needs a name of your own: connect with ?user= and its key"));

@@ -12,6 +12,11 @@ public interface Room {
     /** The room's name. */
     String name();
 
+    /** Whether the other names of direct conversations are online anywhere, for their welcomes; null: not told. */
+    default Peers peers() {
+        return null;
+    }
+
     /** Gives a member that joined without a name its name, and announces it if it is new here. */
     void name(Member member, String name);
 

@@ -142,6 +142,14 @@ public interface RoomRegistry extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Where the engine counts names online anywhere, for {@code peers} (made once, by the hub):
+     * by default this server is the whole chat, as with the memory engine.
+     */
+    default Peers.Engine peers(Peers peers) {
+        return Peers.alone(peers);
+    }
+
     /** Whether the engine can be reached: false while a shared one is down. */
     default boolean available() {
         return true;

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * This server's connections per name, for the {@code online} and {@code offline} webhooks: a
- * connection with a name counts from its first room entered until it closes. The name's first
+ * This server's connections per name: for the {@code online} and {@code offline} webhooks, a
+ * connection with a name counts from its first room entered until it closes; for
+ * {@link dev.jchat.room.Peers}, from when its own name is settled. The name's first
  * connection here and its last are told to the engine's {@link Whereabouts}, which knows the
  * whole chat's. Thread-safe: one lock, under which the engine is told, so that it hears a name's
  * comings and goings in the order they happened (it must not block).
@@ -58,6 +59,14 @@ public final class OnlineNames {
             counts.remove(name);
             whereabouts.gone(name);
         }
+    }
+
+    /**
+     * Tells the engine again of every name with a connection here, under the lock that orders its
+     * comings and goings, so that a name gone meanwhile is never told as here after it went.
+     */
+    public synchronized void again() {
+        counts.keySet().forEach(whereabouts::here);
     }
 
     /** The names with a connection here now: what the Redis engine tells again every period. */

@@ -16,8 +16,9 @@ import org.openqa.selenium.Keys;
 
 /**
  * Direct conversations in the page: a name in the online list opens one, the other person sees
- * it unread in the Direct part of the room list until they open it, and someone else's is refused
- * in words, back in the room the page came from.
+ * it unread in the Direct part of the room list until they open it, its header says whether the
+ * other person is online anywhere, and someone else's is refused in words, back in the room the
+ * page came from.
  */
 class DirectConversationTest {
 
@@ -88,8 +89,16 @@ class DirectConversationTest {
         ida.browser().await(() -> "Jon here; " + ida.peer(), driver -> ida.peer().equals("online, in this conversation"));
         jon.browser().await(() -> "Ida here now; " + jon.peer(), driver -> jon.peer().equals("online, in this conversation"));
 
+        String key = jon.browser().script("return JSON.parse(localStorage.getItem('chat.keys'))['Jon'];").toString();
         browsers.close(jon);
-        ida.browser().await(() -> "Jon gone; " + ida.peer(), driver -> ida.peer().equals("not online in your rooms"));
+        ida.browser().await(() -> "Jon gone; " + ida.peer(), driver -> ida.peer().equals("offline"));
+        try (TestClient jonElsewhere = TestClient.connect(URI.create(server.chatUri() + "?user=Jon&room=attic&key=" + key))) {
+            jonElsewhere.welcome(); // another device of Jon's, in no room of Ida's
+            ida.browser().await(() -> "Jon online again; " + ida.peer(), driver -> ida.peer().equals("online"));
+            assertEquals("online", ida.browser().driver().findElement(org.openqa.selenium.By.id("peer")).getText(),
+                    "in words, not only the dot's colour");
+        }
+        ida.browser().await(() -> "Jon gone again; " + ida.peer(), driver -> ida.peer().equals("offline"));
     }
 
     @Test

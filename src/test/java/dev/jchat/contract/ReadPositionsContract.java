@@ -144,6 +144,61 @@ public abstract class ReadPositionsContract extends RoomLogContract {
     }
 
     @Test
+    void aDirectConversationSaysWhetherTheOtherNameIsOnlineAnywhereAndEveryChange() {
+        String alice = mine("al");
+        String bob = mine("bo");
+        TestClient bobAway = v3In(bob, ""); // a connection in no room is online all the same
+        TestClient aliceHere = connect("v=3&user=" + q(alice) + "&room=" + q("@" + bob));
+        JsonObject welcome = aliceHere.welcome();
+        String room = welcome.getString("room");
+        assertTrue(welcome.getBoolean("otherOnline"), () -> "bob is online: " + welcome);
+        TestClient aliceOlder = connect("user=" + q(alice) + "&room=" + q("@" + bob)); // version 2: told nothing
+        assertFalse(aliceOlder.welcome().containsKey("otherOnline"));
+        TestClient carol = v3In(mine("ca"), room()); // no conversation with bob: told nothing
+
+        bobAway.close();
+        JsonObject offline = next(aliceHere, "online");
+        assertEquals(room, offline.getString("room"));
+        assertEquals(bob, offline.getString("user"));
+        assertFalse(offline.getBoolean("online"), () -> "bob's last connection closed: " + offline);
+
+        TestClient bobBack = join(bob); // any room, any version
+        JsonObject online = next(aliceHere, "online");
+        assertTrue(online.getBoolean("online"), () -> "bob is back: " + online);
+        TestClient bobTwice = v3In(bob, ""); // a second connection changes nothing
+        bobTwice.close();
+        nothingBeforePong(aliceHere);
+        bobBack.close();
+        assertFalse(next(aliceHere, "online").getBoolean("online"));
+
+        TestClient aliceAgain = connect("v=3&user=" + q(alice) + "&room=" + q("@" + bob));
+        assertFalse(aliceAgain.welcome().getBoolean("otherOnline"), "bob is offline");
+        nothingBeforePong(aliceOlder);
+        nothingBeforePong(carol);
+    }
+
+    @Test
+    void aConversationSubscribedSaysWhetherTheOtherNameIsOnlineAndOneLeftSaysNothingMore() {
+        String alice = mine("al");
+        String bob = mine("bo");
+        TestClient bobAway = v3In(bob, "");
+        TestClient aliceAlone = v3In(alice, "");
+        aliceAlone.send("{\"type\":\"subscribe\",\"room\":\"@" + bob + "\"}");
+        JsonObject welcome = next(aliceAlone, "welcome");
+        assertTrue(welcome.getBoolean("otherOnline"), () -> "bob is online: " + welcome);
+        String room = welcome.getString("room");
+        aliceAlone.send("{\"type\":\"unsubscribe\",\"room\":\"" + room + "\"}");
+        assertEquals(room, next(aliceAlone, "unsubscribed").getString("room"));
+        bobAway.close();
+        TestClient bobBack = v3In(bob, ""); // gone, and back: told to nobody here
+        nothingBeforePong(aliceAlone);
+        aliceAlone.send("{\"type\":\"subscribe\",\"room\":\"" + room + "\"}");
+        assertTrue(next(aliceAlone, "welcome").getBoolean("otherOnline"));
+        bobBack.close();
+        assertFalse(next(aliceAlone, "online").getBoolean("online"), "subscribed again: told again");
+    }
+
+    @Test
     void inADirectConversationTheOtherNameSeesWhatWasRead() {
         String alice = mine("al");
         String bob = mine("bo");

@@ -10,6 +10,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Peers;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
@@ -45,6 +46,11 @@ final class LocalRoom implements Room {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public Peers peers() {
+        return registry.hub().peers();
     }
 
     /**

@@ -79,7 +79,7 @@ public final class LocalRooms implements RoomRegistry {
     public Room join(String name, Member member, Long since, String epoch) throws RefusedException {
         String owners = null;
         if (Direct.is(name)) {
-            Direct.Admission admission = Direct.admission(name, member, names).toCompletableFuture().join();
+            Direct.Admission admission = Direct.admission(name, member, names, hub.peers()).toCompletableFuture().join();
             if (admission.refusal() != null) {
                 throw admission.refusal();
             }

@@ -24,7 +24,9 @@ import java.util.List;
  * name but on the server that sent it ({@link Tell}: a read position's echo, {@code seen}; a name
  * never starts with {@code !}); {@code ?<request>\n<name>\n<reason>}, the HTTP API's disconnect
  * for every server ({@link Disconnect}), and {@code =<request>\n<count>}, a server's answer to it
- * ({@link Closed}); a name never starts with {@code ?} or {@code =} either. Immutable.
+ * ({@link Closed}); a name never starts with {@code ?} or {@code =} either; and
+ * {@code ~<name>\n<version>\n<1|0>}, whether a name is online anywhere ({@link Online},
+ * {@link RedisPeers}; nor with {@code ~}). Immutable.
  */
 sealed interface ChannelMessage {
 
@@ -160,6 +162,23 @@ sealed interface ChannelMessage {
             }
             String[] parts = message.substring(1).split("\n", 2);
             return parts.length == 2 ? new Closed(parts[0], Integer.parseInt(parts[1])) : null;
+        }
+    }
+
+    /** On the notices channel: whether {@code user} is online anywhere, as of {@code version} ({@link RedisPeers}). */
+    record Online(String user, long version, boolean online) {
+
+        String text() {
+            return "~" + user + "\n" + version + "\n" + (online ? "1" : "0");
+        }
+
+        /** The state, or null when the message is not one. */
+        static Online parse(String message) {
+            if (!message.startsWith("~")) {
+                return null;
+            }
+            String[] parts = message.substring(1).split("\n", 3);
+            return parts.length == 3 ? new Online(parts[0], Long.parseLong(parts[1]), parts[2].equals("1")) : null;
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.jchat.logging.Field;
 import dev.jchat.ChatHub;
 import dev.jchat.connection.Frame;
 import dev.jchat.room.Audience;
+import dev.jchat.room.Peers;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
@@ -101,6 +102,14 @@ final class Channels {
             ChannelMessage.Closed closed = ChannelMessage.Closed.parse(message);
             if (closed != null) {
                 disconnects.answered(closed);
+                return;
+            }
+            ChannelMessage.Online online = ChannelMessage.Online.parse(message);
+            if (online != null) {
+                Peers peers = hub.peers(); // null only while the hub is being made
+                if (peers != null) {
+                    peers.changed(online.user(), new Peers.State(online.version(), online.online()));
+                }
                 return;
             }
             ChannelMessage.Notice notice = ChannelMessage.Notice.parse(message);

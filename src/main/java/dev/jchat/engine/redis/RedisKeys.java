@@ -69,6 +69,19 @@ record RedisKeys(String prefix) {
     }
 
     /**
+     * Sorted set: the servers with a connection of the name's own, scored by when each entry
+     * expires (ms, Redis' clock), unless its server renews it ({@code online.lua}, {@link RedisPeers}).
+     */
+    String online(String name) {
+        return prefix + ":online:{" + name + "}";
+    }
+
+    /** Hash: {@code v}, the version of the name's online state as last told, and {@code on}, 1 or 0. */
+    String onlineState(String name) {
+        return prefix + ":online:{" + name + "}:state";
+    }
+
+    /**
      * Sorted set of an owner's rooms ({@link dev.jchat.room.Positions#owner}: a name, and the
      * digest of its key when held by key), scored by when the name was last active there (ms).
      */

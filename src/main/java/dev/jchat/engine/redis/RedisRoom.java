@@ -11,6 +11,7 @@ import dev.jchat.room.Direct;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Peers;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
@@ -116,6 +117,11 @@ final class RedisRoom implements Room {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public Peers peers() {
+        return engine.hub().peers();
     }
 
     // --- from the engine and the endpoint, on any thread
@@ -489,7 +495,7 @@ final class RedisRoom implements Room {
             ready(join);
             return;
         }
-        Direct.admission(name, join.member, engine.names()).whenComplete((admission, error) -> serial.execute(() -> {
+        Direct.admission(name, join.member, engine.names(), engine.hub().peers()).whenComplete((admission, error) -> serial.execute(() -> {
             if (!waiting.contains(join)) {
                 // it closed, or left, meanwhile: nothing to do
             } else if (error != null || admission.refusal() != null) {

@@ -13,6 +13,7 @@ import dev.jchat.room.HistoryBudget;
 import dev.jchat.connection.Frame;
 import dev.jchat.connection.Member;
 import dev.jchat.room.Names;
+import dev.jchat.room.Peers;
 import dev.jchat.room.Positions;
 import dev.jchat.room.Room;
 import dev.jchat.room.RoomLog;
@@ -473,6 +474,18 @@ public final class RedisRooms implements RoomRegistry {
 
     Channels channels() {
         return channels;
+    }
+
+    /** The hub this engine serves. */
+    ChatHub hub() {
+        return hub;
+    }
+
+    @Override
+    public Peers.Engine peers(Peers peers) {
+        RedisPeers engine = new RedisPeers(hub, link, keys, presence.period(), peers);
+        engine.start();
+        return engine;
     }
 
     /** The heap this server's copies of every room's history share. */

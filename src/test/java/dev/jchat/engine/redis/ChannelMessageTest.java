@@ -80,6 +80,17 @@ class ChannelMessageTest {
         assertEquals("!s1", ChannelMessage.Notice.parse(tell.text()).user());
     }
 
+    @Test
+    void anOnlineStateReadsBackAndIsNoNoticeToAnyName() {
+        ChannelMessage.Online online = new ChannelMessage.Online("bob", 1765100000000123L, true);
+        assertEquals("~bob\n1765100000000123\n1", online.text());
+        assertEquals(online, ChannelMessage.Online.parse(online.text()));
+        assertEquals(new ChannelMessage.Online("ann", 7, false), ChannelMessage.Online.parse("~ann\n7\n0"));
+        assertNull(ChannelMessage.Online.parse(new ChannelMessage.Notice("bob", "@ann+bob", "{}").text()));
+        // a server that does not know it reads one as a notice to "~bob", which no name can be
+        assertEquals("~bob", ChannelMessage.Notice.parse(online.text()).user());
+    }
+
     /** Each script that publishes on a room's channel, run as the engine runs it, and what the reader makes of it. */
     @Test
     void whatTheScriptsPublishReadsAsTheMessageTheyMean() throws Exception {

@@ -349,6 +349,45 @@ abstract class MultiServerContract {
     }
 
     @Test
+    void aDirectConversationIsToldWhetherTheOtherNameIsOnlineOnAnyServer() throws Exception {
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        TestClient bobOnB = join(b, "bob");
+        TestClient annOnA = clients.add(TestClient.connect(URI.create(a.chatUri() + "?v=3&user=ann&room="
+                + URLEncoder.encode("@bob", StandardCharsets.UTF_8))));
+        JsonObject welcome = annOnA.welcome();
+        assertEquals(true, welcome.getBoolean("otherOnline"), () -> "bob is on the other server: " + welcome);
+        bobOnB.close();
+        JsonObject offline = annOnA.next("online");
+        assertEquals("@ann+bob", offline.getString("room"));
+        assertEquals("bob", offline.getString("user"));
+        assertEquals(false, offline.getBoolean("online"), () -> "bob's last connection anywhere closed: " + offline);
+        TestClient bobOnA = join(a, "bob");
+        assertEquals(true, annOnA.next("online").getBoolean("online"), "bob is back, on the server ann is on");
+        TestClient bobAgainOnB = join(b, "bob"); // a second server with bob: nothing changes
+        bobOnA.close();
+        annOnA.send("{\"type\":\"ping\"}");
+        assertEquals("pong", annOnA.next().getString("type"), "bob is still online, on the other server");
+        bobAgainOnB.close();
+        assertEquals(false, annOnA.next("online").getBoolean("online"));
+    }
+
+    @Test
+    void aNameWhoseServerDiedGoesOfflineOnceItsEntryExpires() throws Exception {
+        EmbeddedServer a = server();
+        join(a, "bob").close(); // held, then gone
+        // bob on a server that died: its entry, never renewed, lives a second or two; a version above any before
+        long seconds = Long.parseLong(ask("TIME").get(0));
+        ask("ZADD chat:online:{bob} " + (seconds + 2) * 1000 + " dead-server");
+        ask("HSET chat:online:{bob}:state v " + (seconds + 10) * 1_000_000 + " on 1");
+        TestClient annOnA = clients.add(TestClient.connect(URI.create(a.chatUri() + "?v=3&user=ann&room="
+                + URLEncoder.encode("@bob", StandardCharsets.UTF_8))));
+        assertEquals(true, annOnA.welcome().getBoolean("otherOnline"), "as Redis says, until the entry expires");
+        JsonObject offline = annOnA.next("online"); // within a period or two of the expiry (1 s each here)
+        assertEquals(false, offline.getBoolean("online"), () -> "swept: " + offline);
+    }
+
+    @Test
     void aNameClaimedOnOneServerIsHeldOnEveryServerAndAfterTheirRestart() throws Exception {
         EmbeddedServer a = server();
         EmbeddedServer b = server();
