@@ -60,6 +60,14 @@ final class RedisLink {
 
         /** A message on a subscribed channel. */
         void message(String channel, String message);
+
+        /**
+         * A channel is no longer subscribed: this server unsubscribed it, or Redis ended the
+         * subscription itself (a cluster node does, with a {@code sunsubscribe} nobody asked for,
+         * when the channel's hash slot moves to another node, and Lettuce does not subscribe it
+         * again): subscribe again what should still be.
+         */
+        void unsubscribed(String channel);
     }
 
     private final ChatConfig config;
@@ -329,6 +337,13 @@ final class RedisLink {
             public void smessage(String channel, String message) {
                 if (p == pubsub) { // not what a replaced connection still brings
                     listener.message(channel, message);
+                }
+            }
+
+            @Override
+            public void sunsubscribed(String channel, long count) {
+                if (p == pubsub && !closed) {
+                    listener.unsubscribed(channel);
                 }
             }
         });

@@ -112,6 +112,13 @@ public final class RedisRooms implements RoomRegistry {
                     channels.received(channel, message);
                 }
             }
+
+            @Override
+            public void unsubscribed(String channel) {
+                if (!probe.unsubscribed(channel)) {
+                    channels.unsubscribed(channel);
+                }
+            }
         });
         probe.start();
     }

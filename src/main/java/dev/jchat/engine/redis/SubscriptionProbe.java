@@ -61,6 +61,18 @@ final class SubscriptionProbe {
         });
     }
 
+    /**
+     * Whether {@code from} is the probe channel, which Redis no longer delivers here (in a cluster,
+     * its hash slot moved to another node): then it is subscribed again, on the slot's new node.
+     */
+    boolean unsubscribed(String from) {
+        if (!from.equals(channel)) {
+            return false;
+        }
+        subscribe();
+        return true;
+    }
+
     /** Whether a channel message is a probe (then it is taken here), on Lettuce's thread. */
     boolean heard(String from, String message) {
         if (!from.equals(channel)) {

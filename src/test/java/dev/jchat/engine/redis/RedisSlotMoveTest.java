@@ -1,0 +1,160 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.OpsClient;
+import dev.jchat.TestClient;
+import dev.jchat.config.ChatConfig;
+import dev.jchat.launcher.EmbeddedServer;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two chat servers on a Redis Cluster of three masters, writers on one and readers on the other,
+ * and the room's hash slot moved to another master while they chat ({@link RedisClusterNodes#moveSlot}).
+ * The old owner drops the servers' subscriptions to the room's sharded channel when it gives the
+ * slot up; each server subscribes again on the new owner and catches up from the room's stream, so
+ * that the readers, never reconnecting, get every acknowledged message once and in order, and
+ * what is sent after the move live. See docs/REDIS.md, "Cluster".
+ */
+class RedisSlotMoveTest {
+
+    private static final Duration PACE = Duration.ofMillis(20);
+
+    private final RedisChats chats = new RedisChats();
+    private RedisClusterNodes cluster;
+    private ChatTraffic traffic;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (traffic != null) {
+            traffic.close();
+        }
+        chats.close();
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private EmbeddedServer server(int probeSeconds) throws Exception {
+        ChatConfig config = RedisChats.config(cluster.url(), 3);
+        return chats.start(config.withEngine(config.engine().withRedisProbeSeconds(probeSeconds)));
+    }
+
+    @Test
+    void theChatFollowsItsRoomsSlotToAnotherMasterWithoutLossOrReconnect() throws Exception {
+        cluster = RedisClusterNodes.start();
+        EmbeddedServer a = server(1);
+        EmbeddedServer b = server(1);
+        String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+        String log = "chat:{" + room + "}:log";
+        traffic = new ChatTraffic(room);
+        List<ChatTraffic.Reader> readers = List.of(traffic.reader(b.chatUri(), "reader-1"), traffic.reader(b.chatUri(), "reader-2"));
+        List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-1", PACE), traffic.writer(a.chatUri(), "writer-2", PACE));
+        ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20);
+
+        RedisServer source = cluster.owner(log);
+        RedisServer target = cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
+        long moveStart = System.nanoTime();
+        cluster.moveSlot(log, target);
+        long moved = System.nanoTime();
+        assertSame(target, cluster.owner(log), "the slot is the target's");
+        assertTrue(target.ask("KEYS chat:{" + room + "}:*").contains(log), "the room's keys are on the new owner");
+        assertEquals(List.of(), source.ask("KEYS chat:{" + room + "}:*"), "and no longer on the old one");
+
+        ChatTraffic.awaitAcknowledged(writers, moved, 20); // published on the new owner
+        awaitReceived(readers, writers, moved, 20);          // and heard from it, live
+        traffic.stopWriting();
+        ChatTraffic.awaitDelivered(readers, writers);
+        traffic.close();
+
+        // the same counts as a failover's: lost, and ids two readers disagree on
+        RedisSentinelTest.Failover figures = RedisSentinelTest.Failover.of(moveStart, moved, readers, writers);
+        System.out.printf("slot move under traffic: sent %d, acknowledged %d, refused %d, unknown %d, lost %d,"
+                        + " the move took %.2f s%n", figures.sent(), figures.acknowledged(), figures.refused(),
+                figures.unknown(), figures.lost().size(), (moved - moveStart) / 1e9);
+        for (ChatTraffic.Reader reader : readers) {
+            assertEquals(List.of(), reader.disorders, reader.user + " got every message once, in id order");
+            assertEquals(1, reader.welcomes.get(), reader.user + " never had to connect again");
+        }
+        assertEquals(List.of(), figures.lost(), "every acknowledged message reached every reader");
+        assertEquals(List.of(), figures.disagreements(), "one order: each message has one id for everyone");
+        for (EmbeddedServer server : List.of(a, b)) {
+            awaitReady(server);
+        }
+    }
+
+    /**
+     * The channels every server listens to besides the rooms' follow their slots too: the notices
+     * (direct messages' notices to a name on another server) and each server's probe channel. They
+     * are subscribed again on the new node at once, not after the probe found the subscription
+     * stalled (which takes more than a probe period, 5 s here, and would say not ready meanwhile).
+     */
+    @Test
+    void theNoticesAndTheProbesFollowTheirSlots() throws Exception {
+        cluster = RedisClusterNodes.start();
+        EmbeddedServer a = server(5);
+        EmbeddedServer b = server(5);
+        RoomClients clients = chats.clients;
+        TestClient annOnA = clients.connect(a.chatUri(), "&user=ann");
+        annOnA.welcome();
+        List<String> channels = List.of("chat:notices", ((RedisRooms) a.hub().rooms()).subscriberName(),
+                ((RedisRooms) b.hub().rooms()).subscriberName());
+        long moved = System.nanoTime();
+        for (String channel : channels) {
+            RedisServer source = cluster.owner(channel);
+            cluster.moveSlot(channel, cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow());
+        }
+        for (String channel : channels) {
+            RedisServer owner = cluster.owner(channel);
+            int subscribers = channel.endsWith(":notices") ? 2 : 1;
+            long deadline = moved + TimeUnit.SECONDS.toNanos(3);
+            while (Integer.parseInt(owner.ask("PUBSUB SHARDNUMSUB " + channel).get(1)) < subscribers) {
+                assertTrue(System.nanoTime() < deadline, channel + " subscribed again on its new node");
+                Thread.sleep(20);
+            }
+        }
+        TestClient bobOnB = clients.add(TestClient.connect(URI.create(b.chatUri() + "?user=bob&room="
+                + URLEncoder.encode("@ann", StandardCharsets.UTF_8))));
+        bobOnB.welcome();
+        bobOnB.say("across");
+        assertEquals("across", annOnA.next("notice").getString("msg"), "noticed on the other server");
+        for (EmbeddedServer server : List.of(a, b)) {
+            awaitReady(server);
+        }
+    }
+
+    /**
+     * Waits, 20 s at most (fails after), until every reader got {@code count} of each writer's
+     * messages sent after {@code since}: the readers never reconnect, so these came live.
+     */
+    private static void awaitReceived(List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers, long since,
+                                      int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!readers.stream().allMatch(r -> writers.stream().allMatch(w -> w.sent.stream()
+                .filter(t -> w.sentAt.get(t) > since && r.gotAt.containsKey(t)).count() >= count))) {
+            assertTrue(System.nanoTime() < deadline, "the readers hear what is sent after the move, without reconnecting");
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits, 10 s at most (fails after), until the server's {@code /health/ready} says 200. */
+    private static void awaitReady(EmbeddedServer server) throws InterruptedException {
+        OpsClient ops = OpsClient.forChat(server.chatUri(), null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int status;
+        while ((status = ops.get("health/ready", null).statusCode()) != 200) {
+            assertTrue(System.nanoTime() < deadline, "ready again: " + status);
+            Thread.sleep(50);
+        }
+    }
+}
