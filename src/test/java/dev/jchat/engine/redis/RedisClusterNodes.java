@@ -97,9 +97,12 @@ final class RedisClusterNodes implements AutoCloseable {
      * MIGRATING, the slot's keys sent over with {@code MIGRATE} ({@code CLUSTER GETKEYSINSLOT} until
      * none is left), then {@code CLUSTER SETSLOT ... NODE} on the target, the old owner and the
      * other masters. Once the old owner gives the slot up it tells the subscribers of the slot's
-     * sharded channels with a {@code sunsubscribe} they did not ask for.
+     * sharded channels with a {@code sunsubscribe} they did not ask for. The target owns the slot
+     * for {@code handOver} before the old owner gives it up (the steps are one node at a time):
+     * meanwhile the old owner redirects the scripts there ({@code ASK}), which publish there, while
+     * the subscribers still listen on the old owner.
      */
-    void moveSlot(String key, RedisServer target) throws IOException {
+    void moveSlot(String key, RedisServer target, Duration handOver) throws IOException, InterruptedException {
         RedisServer source = owner(key);
         String slot = source.ask("CLUSTER KEYSLOT " + key).get(0);
         String sourceId = source.ask("CLUSTER MYID").get(0);
@@ -111,6 +114,7 @@ final class RedisClusterNodes implements AutoCloseable {
             ok(source, "MIGRATE 127.0.0.1 " + target.port() + " \"\" 0 5000 KEYS " + String.join(" ", keys));
         }
         ok(target, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+        Thread.sleep(handOver.toMillis());
         ok(source, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
         for (RedisServer node : nodes) {
             if (node != source && node != target) {
