@@ -93,7 +93,7 @@ final class Channels {
     void unsubscribed(String channel) {
         if (channel.equals(keys.notices())) {
             LOG.log(Level.INFO, "Redis ended the subscription to the notices (its hash slot moved): subscribing again");
-            listenToNotices();
+            link.resubscribe(channel);
             return;
         }
         String name = keys.roomOf(channel);

@@ -39,7 +39,8 @@ import java.util.function.Function;
  * ({@link RedisClock}, read again every second) before commands are taken again. Commands are never
  * sent again after a reconnect. The subscription connection can be replaced by a new one
  * ({@link #renewSubscriptions}) when it stopped delivering without Lettuce noticing (see
- * {@link SubscriptionProbe}). Thread-safe.
+ * {@link SubscriptionProbe}). A subscription Redis ends by itself (a cluster's slot moved) is told
+ * to the engine ({@link Listener#unsubscribed}), which subscribes it again. Thread-safe.
  */
 final class RedisLink {
 
@@ -196,6 +197,21 @@ final class RedisLink {
             return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis"));
         }
         return track(p.async().ssubscribe(channel));
+    }
+
+    /**
+     * Subscribes again a channel whose subscription Redis ended by itself (a cluster's slot moved),
+     * each second until it takes or the link closes: while a slot is half moved (the old owner gave
+     * it up, the new one not yet took it) each node sends the {@code SSUBSCRIBE} to the other, and
+     * Lettuce gives up after a few redirects.
+     */
+    void resubscribe(String channel) {
+        subscribe(channel).whenComplete((ok, error) -> {
+            if (error != null && !closed) {
+                LOG.log(Level.DEBUG, "subscribing a channel again failed, again in a second: {0}", error.toString());
+                hub.schedule(() -> resubscribe(channel), Duration.ofSeconds(1));
+            }
+        });
     }
 
     /** Unsubscribes a channel; nothing to do when the subscription connection was never made. */

@@ -69,7 +69,7 @@ final class SubscriptionProbe {
         if (!from.equals(channel)) {
             return false;
         }
-        subscribe();
+        link.resubscribe(channel);
         return true;
     }
 

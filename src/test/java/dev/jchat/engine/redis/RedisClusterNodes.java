@@ -100,9 +100,12 @@ final class RedisClusterNodes implements AutoCloseable {
      * sharded channels with a {@code sunsubscribe} they did not ask for. The target owns the slot
      * for {@code handOver} before the old owner gives it up (the steps are one node at a time):
      * meanwhile the old owner redirects the scripts there ({@code ASK}), which publish there, while
-     * the subscribers still listen on the old owner.
+     * the subscribers still listen on the old owner. With {@code oldOwnerFirst}, the other way
+     * round, as an operator may do by hand: the old owner gives the slot up {@code handOver}
+     * before the target takes it, and meanwhile each sends the other's clients to the other.
      */
-    void moveSlot(String key, RedisServer target, Duration handOver) throws IOException, InterruptedException {
+    void moveSlot(String key, RedisServer target, Duration handOver, boolean oldOwnerFirst)
+            throws IOException, InterruptedException {
         RedisServer source = owner(key);
         String slot = source.ask("CLUSTER KEYSLOT " + key).get(0);
         String sourceId = source.ask("CLUSTER MYID").get(0);
@@ -113,9 +116,9 @@ final class RedisClusterNodes implements AutoCloseable {
                 keys = source.ask("CLUSTER GETKEYSINSLOT " + slot + " 1000")) {
             ok(source, "MIGRATE 127.0.0.1 " + target.port() + " \"\" 0 5000 KEYS " + String.join(" ", keys));
         }
-        ok(target, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+        ok(oldOwnerFirst ? source : target, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
         Thread.sleep(handOver.toMillis());
-        ok(source, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+        ok(oldOwnerFirst ? target : source, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
         for (RedisServer node : nodes) {
             if (node != source && node != target) {
                 ok(node, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
