@@ -84,6 +84,28 @@ final class Channels {
         });
     }
 
+    /**
+     * A channel no longer subscribed, on Lettuce's thread. This server ends a room's subscription
+     * only once the room is gone from here ({@link #unsubscribe}); if it is here, Redis ended it
+     * (in a cluster, the room's hash slot moved to another node), and the room subscribes again, on
+     * the new node, then syncs: what was published meanwhile comes from the room's stream, in id
+     * order. The notices channel is never unsubscribed by this server, so it is subscribed again.
+     */
+    void unsubscribed(String channel) {
+        if (channel.equals(keys.notices())) {
+            LOG.log(Level.INFO, "Redis ended the subscription to the notices (its hash slot moved): subscribing again");
+            link.resubscribe(channel);
+            return;
+        }
+        String name = keys.roomOf(channel);
+        RedisRoom room = name == null ? null : rooms.get(name);
+        if (room != null) {
+            LOG.log(Level.DEBUG, "Redis ended the subscription of room {0} (its hash slot moved): subscribing again"
+                    + " and catching up", Field.room(name));
+            subscribe(room);
+        }
+    }
+
     /** A message heard on a channel, on Lettuce's thread: handed on, never handled here. */
     void received(String channel, String message) {
         if (channel.equals(keys.notices())) {

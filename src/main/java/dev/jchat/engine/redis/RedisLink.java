@@ -39,7 +39,8 @@ import java.util.function.Function;
  * ({@link RedisClock}, read again every second) before commands are taken again. Commands are never
  * sent again after a reconnect. The subscription connection can be replaced by a new one
  * ({@link #renewSubscriptions}) when it stopped delivering without Lettuce noticing (see
- * {@link SubscriptionProbe}). Thread-safe.
+ * {@link SubscriptionProbe}). A subscription Redis ends by itself (a cluster's slot moved) is told
+ * to the engine ({@link Listener#unsubscribed}), which subscribes it again. Thread-safe.
  */
 final class RedisLink {
 
@@ -60,6 +61,14 @@ final class RedisLink {
 
         /** A message on a subscribed channel. */
         void message(String channel, String message);
+
+        /**
+         * A channel is no longer subscribed: this server unsubscribed it, or Redis ended the
+         * subscription itself (a cluster node does, with a {@code sunsubscribe} nobody asked for,
+         * when the channel's hash slot moves to another node, and Lettuce does not subscribe it
+         * again): subscribe again what should still be.
+         */
+        void unsubscribed(String channel);
     }
 
     private final ChatConfig config;
@@ -203,6 +212,21 @@ final class RedisLink {
         return track(p.async().ssubscribe(channel));
     }
 
+    /**
+     * Subscribes again a channel whose subscription Redis ended by itself (a cluster's slot moved),
+     * each second until it takes or the link closes: while a slot is half moved (the old owner gave
+     * it up, the new one not yet took it) each node sends the {@code SSUBSCRIBE} to the other, and
+     * Lettuce gives up after a few redirects.
+     */
+    void resubscribe(String channel) {
+        subscribe(channel).whenComplete((ok, error) -> {
+            if (error != null && !closed) {
+                LOG.log(Level.DEBUG, "subscribing a channel again failed, again in a second: {0}", error.toString());
+                hub.schedule(() -> resubscribe(channel), Duration.ofSeconds(1));
+            }
+        });
+    }
+
     /** Unsubscribes a channel; nothing to do when the subscription connection was never made. */
     CompletableFuture<Void> unsubscribe(String channel) {
         StatefulRedisPubSubConnection<String, String> p = pubsub;
@@ -342,6 +366,13 @@ final class RedisLink {
             public void smessage(String channel, String message) {
                 if (p == pubsub) { // not what a replaced connection still brings
                     listener.message(channel, message);
+                }
+            }
+
+            @Override
+            public void sunsubscribed(String channel, long count) {
+                if (p == pubsub && !closed) {
+                    listener.unsubscribed(channel);
                 }
             }
         });

@@ -113,6 +113,13 @@ public final class RedisRooms implements RoomRegistry {
                     channels.received(channel, message);
                 }
             }
+
+            @Override
+            public void unsubscribed(String channel) {
+                if (!probe.unsubscribed(channel)) {
+                    channels.unsubscribed(channel);
+                }
+            }
         });
         probe.start();
     }
@@ -359,6 +366,11 @@ public final class RedisRooms implements RoomRegistry {
     /** For tests: the client name of this server's subscription connection in Redis. */
     String subscriberName() {
         return link.subscriberName();
+    }
+
+    /** For tests: the channels this server probes its subscription on ({@link SubscriptionProbe}). */
+    List<String> probeChannels() {
+        return link.probeChannels();
     }
 
     /** Who holds which name, in Redis: holds outlive restarts and are one across servers. */

@@ -91,6 +91,25 @@ final class SubscriptionProbe {
         return added;
     }
 
+    /**
+     * Whether {@code from} is a probe channel of this server's, which Redis no longer delivers here
+     * (in a cluster, its hash slot moved to another node): then it is subscribed again, on the
+     * slot's new node, while it is still one of the channels probed.
+     */
+    boolean unsubscribed(String from) {
+        if (!link.isProbeChannel(from)) {
+            return false;
+        }
+        boolean probed;
+        synchronized (this) {
+            probed = channels.containsKey(from);
+        }
+        if (probed) {
+            link.resubscribe(from);
+        }
+        return true;
+    }
+
     /** Whether a channel message is a probe (then it is taken here), on Lettuce's thread. */
     boolean heard(String from, String message) {
         if (!link.isProbeChannel(from)) {

@@ -282,11 +282,15 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** A free port below Linux's ephemeral ones whose cluster bus port (10 000 above) is free too. */
+    /**
+     * A free port whose cluster bus port (10 000 above) is free too, both below Linux's ephemeral
+     * ports (32768 on): a bus port among them could be taken by any outgoing connection between the
+     * check and the node's start (a cluster test failed so, "bind: Address already in use").
+     */
     private static int clusterPort() throws IOException {
         java.util.Random random = new java.util.Random();
         for (int tries = 0; tries < 1000; tries++) {
-            int port = 20_000 + random.nextInt(12_000);
+            int port = 10_000 + random.nextInt(12_000);
             if (free(port) && free(port + 10_000)) {
                 return port;
             }

@@ -85,12 +85,12 @@ class RedisSubscriptionTest {
             EmbeddedServer a = server(proxies.url());
             EmbeddedServer b = server(proxies.url());
             String subscriber = ((RedisRooms) a.hub().rooms()).subscriberName();
-            RedisServer probed = owner(cluster, subscriber); // the one channel probed before every master was
+            RedisServer probed = cluster.owner(subscriber); // the one channel probed before every master was
             String room = clients.room;
-            for (int i = 0; owner(cluster, "chat:{" + room + "}") == probed; i++) {
+            for (int i = 0; cluster.owner("chat:{" + room + "}") == probed; i++) {
                 room = clients.room + "-" + i;
             }
-            RedisServer node = owner(cluster, "chat:{" + room + "}");
+            RedisServer node = cluster.owner("chat:{" + room + "}");
             readThroughACut(a, b, room, "silently stalled on one node of a cluster",
                     () -> proxies.of(node).stallSubscribersNamed(subscriber));
         }
@@ -158,17 +158,6 @@ class RedisSubscriptionTest {
         TestClient client = clients.add(TestClient.connect(URI.create(server.chatUri() + "?room=" + room + "&user=" + user)));
         client.welcome();
         return client;
-    }
-
-    /** The node that serves {@code key}'s slot (the others answer MOVED). */
-    private static RedisServer owner(RedisClusterNodes cluster, String key) throws Exception {
-        for (RedisServer node : cluster.nodes()) {
-            String reply = node.ask("EXISTS " + key).get(0);
-            if (reply == null || !reply.startsWith("MOVED")) {
-                return node;
-            }
-        }
-        throw new AssertionError("no node serves " + key);
     }
 
     /** A {@link CuttingProxy} in front of each node, whose port the node announces to the cluster and its clients. */
