@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ final class RedisPresence {
     private final RedisKeys keys;
     private final String node = Audience.newEpoch(); // this server, in Redis' entries
     private final Map<String, Updates> updating = new ConcurrentHashMap<>(); // rooms with an update on its way
+    /** The longest a directory read waits for this server's presence updates. */
+    private static final Duration SETTLED_WITHIN = Duration.ofSeconds(2);
 
     RedisPresence(ChatConfig config, ChatHub hub, RedisLink link, RedisKeys keys) {
         this.config = config;
@@ -60,6 +63,7 @@ final class RedisPresence {
                 }
                 updates.queued.addAll(changes);
                 updates.told = true;
+                updates.expected = false;
                 send = !updates.inFlight;
                 updates.inFlight = true;
             }
@@ -67,6 +71,24 @@ final class RedisPresence {
                 updates.next();
             }
             return;
+        }
+    }
+
+    /**
+     * A change in the room's names is coming: its room told it to its members (a welcome, a join)
+     * and tells it here when its task ends ({@link #tell}). Until then, and until it is written, a
+     * directory read waits for it ({@link #settled}). No command is sent: the room's lock may be held.
+     */
+    void expect(String room) {
+        while (true) {
+            Updates updates = updating.computeIfAbsent(room, Updates::new);
+            synchronized (updates) {
+                if (updates.retired) {
+                    continue;
+                }
+                updates.expected = true;
+                return;
+            }
         }
     }
 
@@ -79,14 +101,16 @@ final class RedisPresence {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (Updates updates : updating.values()) {
             synchronized (updates) {
-                if (updates.inFlight) {
+                if (updates.inFlight || updates.expected) {
                     CompletableFuture<Void> written = new CompletableFuture<>();
-                    (updates.told ? updates.afterNext : updates.afterCurrent).add(written);
+                    (updates.told || updates.expected ? updates.afterNext : updates.afterCurrent).add(written);
                     waits.add(written);
                 }
             }
         }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+        // bounded: a change expected and never told, or Redis slow, delays the answer, never holds it
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, SETTLED_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** One room's updates: the one on its way, and the changes that wait for it. */
@@ -95,6 +119,7 @@ final class RedisPresence {
         private final List<String> queued = new ArrayList<>(); // guarded by this
         private boolean told;                                   // guarded by this: queued holds an update
         private boolean inFlight;                               // guarded by this
+        private boolean expected;                               // guarded by this: a change is coming ({@link #expect})
         private boolean retired;                                // guarded by this: out of the map, for good
         // guarded by this: who waits for the update on its way, and for the queued one
         private List<CompletableFuture<Void>> afterCurrent = new ArrayList<>();
@@ -119,8 +144,10 @@ final class RedisPresence {
                     afterNext = new ArrayList<>();
                 } else {
                     inFlight = false;
-                    retired = true;
-                    updating.remove(room, this); // a room with nothing to tell keeps no entry
+                    if (!expected) {
+                        retired = true;
+                        updating.remove(room, this); // a room with nothing to tell keeps no entry
+                    }
                 }
             }
             written.forEach(waiting -> waiting.complete(null));

@@ -105,11 +105,13 @@ final class RedisRoom implements Room {
             @Override
             public void here(String user) {
                 presenceChanges.add("+" + user);
+                engine.presence().expect(name); // told at the task's end; a directory read waits for it
             }
 
             @Override
             public void gone(String user) {
                 presenceChanges.add("-" + user);
+                engine.presence().expect(name);
             }
         }, engine.timer(), engine.sends(), sanctions);
     }
