@@ -213,7 +213,8 @@ abstract sealed class LettuceClient {
         @Override
         List<String> probeChannels(String base) {
             List<String> channels = new ArrayList<>();
-            for (RedisClusterNode node : subscriber.getPartitions()) {
+            // the commands' slot map: a probe published to a node that gave its slot up is MOVED, and that reads it again
+            for (RedisClusterNode node : client.getPartitions()) {
                 if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getSlots().isEmpty()) {
                     continue;
                 }
