@@ -7,6 +7,7 @@ import dev.jchat.room.Audience;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -32,7 +33,8 @@ import java.util.function.Function;
 
 /**
  * The link to Redis: Lettuce's client and its two connections, one for commands (pipelined:
- * nothing waits for a reply) and one for the subscriptions, their reconnects, and the way of
+ * nothing waits for a reply) and one for the subscriptions (and, with {@code CHAT_REDIS_WAIT_REPLICAS},
+ * those of the held chat messages: {@link Held}), their reconnects, and the way of
  * every command ({@link #call}): timed, counted while in flight so that a close lets the last ones
  * reach Redis, and failed at once while the command connection is not up with the scripts loaded.
  * On every connect of the command connection the scripts are loaded and Redis' clock is read
@@ -178,6 +180,80 @@ final class RedisLink {
     }
 
     /**
+     * As {@link #call}, on master {@code master} ({@link #masters}) of the command connection: a
+     * command about that node, such as {@code ROLE}.
+     */
+    <T> CompletableFuture<T> callOn(String master, String op,
+                                    Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        StatefulConnection<String, String> c = commands;
+        if (c == null || !commandsUp) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+        }
+        long start = System.nanoTime();
+        return track(client.onMaster(c, master).thenCompose(redis -> send(redis, command, c))
+                .whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+    }
+
+    /** The masters now: one, {@code ""}, for one Redis or Sentinel's; a cluster's by host:port. */
+    List<String> masters() {
+        return client.masters();
+    }
+
+    /** The master ({@link #masters}) that owns {@code key}'s hash slot now. */
+    String masterOf(String key) {
+        return client.masterOf(key);
+    }
+
+    /**
+     * The way of a held chat message of {@code key}'s hash slot to its master, and of its
+     * {@code WAIT} ({@link Replicated}); fails at once while the command connection is not up with
+     * the scripts loaded.
+     */
+    CompletableFuture<Held> held(String key) {
+        StatefulConnection<String, String> c = commands;
+        if (c == null || !commandsUp || closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+        }
+        return client.held(key).thenApply(connection -> new Held(connection, client.drops(connection)));
+    }
+
+    /**
+     * One held chat message's connection ({@link LettuceClient#held}), as it was when the message
+     * set out: a {@code WAIT} proves the replicas of what this connection wrote before it only if
+     * the connection never dropped in between (a new one has written nothing, and its {@code WAIT}
+     * would answer at once), so {@link #await} answers 0 replicas when it did. Thread-safe.
+     */
+    final class Held {
+        private final StatefulRedisConnection<String, String> connection;
+        private final long drops;
+
+        private Held(StatefulRedisConnection<String, String> connection, long drops) {
+            this.connection = connection;
+            this.drops = drops;
+        }
+
+        /** As {@link RedisLink#call}, on this connection. */
+        <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+            StatefulConnection<String, String> c = commands;
+            if (c == null || !commandsUp) {
+                return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+            }
+            long start = System.nanoTime();
+            return track(send(connection.async(), command, c)
+                    .whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+        }
+
+        /**
+         * {@code WAIT replicas millis} on this connection: how many replicas hold what it wrote, or
+         * 0 when it dropped since the message set out (no proof).
+         */
+        CompletableFuture<Long> await(int replicas, long millis) {
+            return call("wait", redis -> redis.waitForReplication(replicas, millis))
+                    .thenApply(count -> connection.isOpen() && client.drops(connection) == drops ? count : 0L);
+        }
+    }
+
+    /**
      * Subscribes a channel on the subscription connection, as a sharded channel ({@code SSUBSCRIBE}:
      * every channel of the engine is one, published to with {@code SPUBLISH}); in a cluster, on the
      * node of the channel's hash slot. Fails when that connection was never made.
@@ -231,7 +307,18 @@ final class RedisLink {
     private <T> CompletableFuture<T> send(StatefulConnection<String, String> c,
                                           Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         try {
-            return command.apply(client.async(c)).toCompletableFuture().whenComplete((result, error) -> {
+            return send(client.async(c), command, c);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@code command} on {@code redis}; a NOSCRIPT has the command connection {@code c} load the scripts again. */
+    private <T> CompletableFuture<T> send(RedisClusterAsyncCommands<String, String> redis,
+                                          Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command,
+                                          StatefulConnection<String, String> c) {
+        try {
+            return command.apply(redis).toCompletableFuture().whenComplete((result, error) -> {
                 if (error != null && Script.unknown(error)) {
                     prepare(c); // Redis forgot the scripts (SCRIPT FLUSH): unavailable until they are back
                 }

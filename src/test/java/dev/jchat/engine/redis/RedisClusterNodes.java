@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A Redis Cluster of three masters, every one a {@link RedisServer} on free ports, made with
+ * A Redis Cluster of three masters (and their replicas, if asked), every one a {@link RedisServer} on free ports, made with
  * {@code redis-cli --cluster create} as an operator makes one: what
  * {@code CHAT_REDIS_URL=redis-cluster://...} is tested on. Started once every node says the
  * cluster is ok. Not thread-safe: one test's fixture.
@@ -24,14 +24,22 @@ final class RedisClusterNodes implements AutoCloseable {
 
     /** Starts three nodes and makes them one cluster, the slots split evenly. */
     static RedisClusterNodes start() throws IOException, InterruptedException {
+        return start(0, 2_000);
+    }
+
+    /**
+     * Three masters with {@code replicas} replicas each, the slots split evenly; a node is taken for
+     * failed after {@code nodeTimeoutMillis}, and its replica promoted.
+     */
+    static RedisClusterNodes start(int replicas, int nodeTimeoutMillis) throws IOException, InterruptedException {
         RedisClusterNodes cluster = new RedisClusterNodes();
         try {
-            for (int i = 0; i < 3; i++) {
-                cluster.nodes.add(RedisServer.startClusterNode(2_000));
+            for (int i = 0; i < 3 * (1 + replicas); i++) {
+                cluster.nodes.add(RedisServer.startClusterNode(nodeTimeoutMillis));
             }
             List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             cluster.nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
-            command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            command.addAll(List.of("--cluster-replicas", Integer.toString(replicas), "--cluster-yes"));
             Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!create.waitFor(30, TimeUnit.SECONDS) || create.exitValue() != 0) {
@@ -57,6 +65,62 @@ final class RedisClusterNodes implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The master that owns {@code key}'s hash slot, as the live nodes' {@code CLUSTER NODES} say
+     * (the first that answers; a failed master is skipped), or null while none does.
+     */
+    RedisServer masterOf(String key) throws IOException {
+        for (RedisServer node : nodes) {
+            List<String> slot = node.ask("CLUSTER KEYSLOT " + key);
+            List<String> table = node.command("PING") == null ? List.of() : node.ask("CLUSTER NODES");
+            if (slot.isEmpty() || table.isEmpty() || table.get(0) == null) {
+                continue;
+            }
+            int wanted = Integer.parseInt(slot.get(0));
+            for (String line : table.get(0).split("\n")) {
+                String[] fields = line.strip().split(" ");
+                if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                    continue;
+                }
+                for (int i = 8; i < fields.length; i++) {
+                    String[] range = fields[i].split("-");
+                    if (range[0].startsWith("[")) {
+                        continue; // a slot being moved
+                    }
+                    int from = Integer.parseInt(range[0]);
+                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                    if (from <= wanted && wanted <= to) {
+                        return byAddress(fields[1]);
+                    }
+                }
+            }
+            return null;
+        }
+        return null;
+    }
+
+    /** The replica of {@code master} (the first its {@code ROLE} names), or null when it has none connected. */
+    RedisServer replicaOf(RedisServer master) throws IOException {
+        List<String> role = master.ask("ROLE");
+        return role.size() > 3 && "master".equals(role.get(0)) ? byAddress(role.get(2) + ":" + role.get(3)) : null;
+    }
+
+    /** Whether {@code node} is a master with {@code replicas} replicas online (its {@code INFO replication}). */
+    static boolean masterWith(RedisServer node, int replicas) {
+        try {
+            String info = String.valueOf(node.ask("INFO replication"));
+            return info.contains("role:master") && info.split("state=online", -1).length - 1 >= replicas;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The node at {@code host:port[@bus]}. */
+    private RedisServer byAddress(String address) {
+        int port = Integer.parseInt(address.replaceFirst("@.*", "").replaceFirst(".*:", ""));
+        return nodes.stream().filter(n -> n.port() == port).findFirst().orElse(null);
     }
 
     /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */

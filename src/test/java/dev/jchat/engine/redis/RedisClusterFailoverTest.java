@@ -1,0 +1,99 @@
+package dev.jchat.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jchat.config.ChatConfig;
+import dev.jchat.launcher.EmbeddedServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code CHAT_REDIS_WAIT_REPLICAS=1} on a Redis Cluster ({@code redis-cluster://}) of three masters
+ * with a replica each (real processes, {@link RedisClusterNodes}): messages are acknowledged once
+ * the room's master's replica holds them; then the master of a busy room is killed with SIGKILL
+ * under traffic from two chat servers, the cluster promotes its replica, and the chat follows it:
+ * no acknowledged message lost, every one delivered once and in one order to readers that
+ * resume. See docs/REDIS.md, "Redis Cluster" and "Acknowledged means replicated".
+ */
+class RedisClusterFailoverTest {
+
+    private static final int NODE_TIMEOUT_MS = 1_000;
+    private static final Duration PACE = Duration.ofMillis(20);
+
+    private final RedisChats chats = new RedisChats();
+    private RedisClusterNodes cluster;
+    private ChatTraffic traffic;
+
+    @AfterEach
+    void stopAll() throws Exception {
+        if (traffic != null) {
+            traffic.close();
+        }
+        chats.close();
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private EmbeddedServer server() throws Exception {
+        ChatConfig config = RedisChats.config(cluster.url(), 3);
+        return chats.start(config.withEngine(config.engine().withRedisProbeSeconds(1).withRedisWaitReplicas(1)));
+    }
+
+    @Test
+    void aMasterKilledUnderTrafficLosesNoAcknowledgedMessage() throws Exception {
+        cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS);
+        String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
+        RedisServer master = cluster.masterOf("chat:{" + room + "}");
+        assertNotNull(master, "a master owns the room's slot");
+        await(() -> RedisClusterNodes.masterWith(master, 1), 20, "the room's master has its replica online");
+        RedisServer replica = cluster.replicaOf(master);
+        assertNotNull(replica, "the room's master names its replica");
+
+        EmbeddedServer a = server();
+        EmbeddedServer b = server();
+        traffic = new ChatTraffic(room);
+        List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"));
+        List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
+        RedisSentinelTest.awaitAcknowledged(writers, Long.MIN_VALUE, 20); // acknowledged: the room's master's replica has them
+        assertTrue(Long.parseLong(replica.ask("DBSIZE").get(0)) > 0, "the replica holds the room's keys");
+
+        long kill = System.nanoTime();
+        master.kill();
+        await(() -> RedisClusterNodes.masterWith(replica, 0), 30, "the cluster promotes the replica");
+        long failedOver = System.nanoTime();
+        master.startAgain(); // as a supervisor would: it comes back as the new master's replica
+        await(() -> RedisClusterNodes.masterWith(replica, 1), 60, "the old master replicates the new one");
+        RedisSentinelTest.awaitAcknowledged(writers, failedOver, 30); // both servers publish, wait and hear again
+        traffic.stopWriting();
+        RedisSentinelTest.awaitDelivered(readers, writers);
+        traffic.close();
+
+        RedisSentinelTest.Failover figures = RedisSentinelTest.Failover.of(kill, failedOver, readers, writers);
+        System.out.println("cluster failover, CHAT_REDIS_WAIT_REPLICAS=1: " + figures);
+        for (ChatTraffic.Reader reader : readers) {
+            assertEquals(List.of(), reader.disorders, reader.user + " got every message once, in id order");
+        }
+        assertEquals(List.of(), figures.disagreements(), "one order: each message has one id for everyone");
+        assertEquals(List.of(), figures.lost(), "no acknowledged message lost");
+        assertTrue(figures.acknowledged() > 0 && figures.sent() >= figures.acknowledged() + figures.refused());
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Check check, int seconds, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!check.holds()) {
+            assertTrue(System.nanoTime() < deadline, what + " within " + seconds + " s");
+            Thread.sleep(50);
+        }
+    }
+}
