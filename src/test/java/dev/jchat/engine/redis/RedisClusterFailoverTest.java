@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jchat.TestClient;
 import dev.jchat.config.ChatConfig;
 import dev.jchat.launcher.EmbeddedServer;
+import jakarta.json.JsonObject;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -83,6 +86,54 @@ class RedisClusterFailoverTest {
         assertEquals(List.of(), figures.disagreements(), "one order: each message has one id for everyone");
         assertEquals(List.of(), figures.lost(), "no acknowledged message lost");
         assertTrue(figures.acknowledged() > 0 && figures.sent() >= figures.acknowledged() + figures.refused());
+    }
+
+    /**
+     * WAIT goes to the room's own master, on the connection that wrote the message: while that
+     * master's replica hangs (SIGSTOP: connected, acknowledging nothing) a message of the room is
+     * refused as {@code unavailable} and never appears, while a room on another master is
+     * acknowledged meanwhile (its WAIT is on another connection, and blocks nothing of this one).
+     */
+    @Test
+    void aMessageItsMastersReplicaDidNotGetIsRefusedWhileARoomOnAnotherMasterGoesOn() throws Exception {
+        cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS * 10); // a frozen replica is not failed meanwhile
+        String stuck = "s-" + UUID.randomUUID().toString().substring(0, 8);
+        RedisServer master = cluster.masterOf("chat:{" + stuck + "}");
+        String other;
+        do {
+            other = "o-" + UUID.randomUUID().toString().substring(0, 8);
+        } while (cluster.masterOf("chat:{" + other + "}") == master);
+        for (RedisServer node : List.of(master, cluster.masterOf("chat:{" + other + "}"))) {
+            await(() -> RedisClusterNodes.masterWith(node, 1), 20, "each master has its replica online");
+        }
+        RedisServer replica = cluster.replicaOf(master);
+        EmbeddedServer a = server();
+        TestClient here = chats.clients.add(TestClient.connect(URI.create(a.chatUri() + "?room=" + stuck + "&user=writer1")));
+        here.welcome();
+        TestClient there = chats.clients.add(TestClient.connect(URI.create(a.chatUri() + "?room=" + other + "&user=writer2")));
+        there.welcome();
+        here.say("kept");
+        assertEquals(1, here.nextChat().getInt("id"), "acknowledged once the replica has it");
+
+        replica.freeze();
+        try {
+            here.say("refused");
+            there.say("meanwhile");
+            assertEquals("meanwhile", there.nextChat().getString("msg"), "the other master's room goes on");
+            JsonObject error = here.skipTo("error");
+            assertEquals("unavailable", error.getString("code"), "no replica took it in time: " + error);
+        } finally {
+            replica.thaw();
+        }
+        await(() -> RedisClusterNodes.masterWith(master, 1), 20, "the replica is back");
+        here.say("after");
+        JsonObject after = here.nextChat();
+        assertEquals("after", after.getString("msg"));
+        assertEquals(3, after.getInt("id"), "the refused message's id is not given again");
+        TestClient late = chats.clients.add(TestClient.connect(URI.create(a.chatUri() + "?room=" + stuck + "&user=late")));
+        late.welcome();
+        assertEquals(List.of("kept", "after"), List.of(late.nextChat().getString("msg"), late.nextChat().getString("msg")),
+                "the refused one is not in the history");
     }
 
     private interface Check {
