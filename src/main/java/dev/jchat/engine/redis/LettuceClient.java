@@ -77,11 +77,14 @@ abstract sealed class LettuceClient {
      */
     abstract CompletableFuture<StatefulRedisConnection<String, String>> held(String key);
 
-    /** Which master owns {@code key}'s hash slot now, as {@link #masters} names it. */
-    abstract String masterOf(String key);
+    /** Which master owns {@code key}'s hash slot now, as {@link #masters} names it, by the slot map of {@code connection} ({@link #connect}). */
+    abstract String masterOf(StatefulConnection<String, String> connection, String key);
 
-    /** The masters now: {@code ""} for one Redis (or Sentinel's master, wherever it is), a cluster's as host:port. */
-    abstract List<String> masters();
+    /**
+     * The masters now, by the slot map of {@code connection} ({@link #connect}): {@code ""} for one
+     * Redis (or Sentinel's master, wherever it is), a cluster's as host:port.
+     */
+    abstract List<String> masters(StatefulConnection<String, String> connection);
 
     /** The command connection's commands on master {@code master} ({@link #masters}): for ROLE. */
     abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> onMaster(
@@ -165,12 +168,12 @@ abstract sealed class LettuceClient {
         }
 
         @Override
-        String masterOf(String key) {
+        String masterOf(StatefulConnection<String, String> connection, String key) {
             return "";
         }
 
         @Override
-        List<String> masters() {
+        List<String> masters(StatefulConnection<String, String> connection) {
             return List.of("");
         }
 
@@ -282,16 +285,20 @@ abstract sealed class LettuceClient {
             }).thenApply(this::counted);
         }
 
+        // the connection's slot map, never the client's getPartitions(), which blocks to read one when it has none
         @Override
-        String masterOf(String key) {
-            RedisClusterNode master = client.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+        @SuppressWarnings("unchecked")
+        String masterOf(StatefulConnection<String, String> connection, String key) {
+            RedisClusterNode master = ((StatefulRedisClusterConnection<String, String>) connection).getPartitions()
+                    .getMasterBySlot(SlotHash.getSlot(key));
             return master == null ? "?" : name(master);
         }
 
         @Override
-        List<String> masters() {
+        @SuppressWarnings("unchecked")
+        List<String> masters(StatefulConnection<String, String> connection) {
             List<String> masters = new ArrayList<>();
-            for (RedisClusterNode node : client.getPartitions()) {
+            for (RedisClusterNode node : ((StatefulRedisClusterConnection<String, String>) connection).getPartitions()) {
                 if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
                     masters.add(name(node));
                 }

@@ -194,14 +194,16 @@ final class RedisLink {
                 .whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
     }
 
-    /** The masters now: one, {@code ""}, for one Redis or Sentinel's; a cluster's by host:port. */
+    /** The masters now: one, {@code ""}, for one Redis or Sentinel's; a cluster's by host:port; none before a first connect. */
     List<String> masters() {
-        return client.masters();
+        StatefulConnection<String, String> c = commands;
+        return c == null ? List.of() : client.masters(c);
     }
 
-    /** The master ({@link #masters}) that owns {@code key}'s hash slot now. */
+    /** The master ({@link #masters}) that owns {@code key}'s hash slot now; {@code "?"} before a first connect. */
     String masterOf(String key) {
-        return client.masterOf(key);
+        StatefulConnection<String, String> c = commands;
+        return c == null ? "?" : client.masterOf(c, key);
     }
 
     /**
