@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -22,8 +23,10 @@ import io.lettuce.core.resource.ClientResources;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +68,15 @@ abstract sealed class LettuceClient {
     abstract CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSubAsync();
 
     abstract void addListener(RedisConnectionStateListener listener);
+
+    /**
+     * Runs {@code action}, on Lettuce's thread, each time a master that served hash slots serves
+     * none any more (a failover inside a cluster: it failed and its replica took its slots): the
+     * subscriptions made on it stay there, and Lettuce does not move them. Nothing for one Redis
+     * or Sentinel, where every connection drops and reconnects to the new master by itself.
+     */
+    void whenMasterLost(Runnable action) {
+    }
 
     /**
      * The connection for the held chat messages of {@code key}'s hash slot and their {@code WAIT}
@@ -208,9 +220,11 @@ abstract sealed class LettuceClient {
     private static final class Cluster extends LettuceClient {
         private final RedisClusterClient client;
         private final RedisClusterClient subscriber;
+        private final ClientResources resources;
         private CompletableFuture<StatefulRedisClusterConnection<String, String>> held; // guarded by this
 
         Cluster(String url, ClientResources resources, Duration timeout, String subscriberName) {
+            this.resources = resources;
             List<RedisURI> seeds = seeds(url, timeout, subscriberName);
             this.client = RedisClusterClient.create(resources, seeds);
             client.addListener(dropCounter());
@@ -224,6 +238,9 @@ abstract sealed class LettuceClient {
             return ((ClusterClientOptions.Builder) builder)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers() // MOVED, ASK, a node lost, reconnects
+                            // once a second at most, not Lettuce's 30 s: a refresh that came before the
+                            // replica's promotion must not keep the next one for half a minute
+                            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .build())
                     .build();
@@ -318,6 +335,40 @@ abstract sealed class LettuceClient {
 
         private static String name(RedisClusterNode node) {
             return node.getUri().getHost() + ":" + node.getUri().getPort();
+        }
+
+        /**
+         * Both clients tell a change of their slot map on the one event bus; the subscriptions'
+         * client reads its map again first, so that the new subscriptions go to the new masters.
+         */
+        @Override
+        void whenMasterLost(Runnable action) {
+            resources.eventBus().get().subscribe(event -> {
+                if (event instanceof ClusterTopologyChangedEvent change && masterLost(change)) {
+                    subscriber.refreshPartitionsAsync().whenComplete((ok, error) -> action.run());
+                }
+            });
+        }
+
+        /**
+         * Whether a node that held slots as a master before the change holds none after it: its
+         * replica took them. (A master only taken for failed still holds its slots: subscribing
+         * again then would subscribe on it again.)
+         */
+        private static boolean masterLost(ClusterTopologyChangedEvent change) {
+            Set<String> serving = new HashSet<>();
+            for (RedisClusterNode node : change.after()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                    serving.add(node.getNodeId());
+                }
+            }
+            for (RedisClusterNode node : change.before()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
+                        && !serving.contains(node.getNodeId())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -96,6 +96,12 @@ final class RedisLink {
         this.client = LettuceClient.of(config.engine().redisUrl(), config.engine().redisCluster(), resources,
                 COMMAND_TIMEOUT, subscriberName);
         client.addListener(new ConnectionStates());
+        client.whenMasterLost(() -> {
+            if (!closed && pubsub != null) {
+                LOG.log(Level.INFO, "a Redis Cluster master failed over: subscribing every channel again, on the new masters");
+                renewSubscriptions();
+            }
+        });
         this.connector = new Thread(this::connect, "chat-redis-connect");
         connector.setDaemon(true);
     }
@@ -171,12 +177,20 @@ final class RedisLink {
      * at once, without throwing, while that connection is not up with the scripts loaded.
      */
     <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return timed(op, c -> send(c, command));
+    }
+
+    /**
+     * What {@code send} sends, given the command connection, timed as {@code op} and counted while
+     * in flight; fails at once while that connection is not up with the scripts loaded.
+     */
+    private <T> CompletableFuture<T> timed(String op, Function<StatefulConnection<String, String>, CompletableFuture<T>> send) {
         StatefulConnection<String, String> c = commands;
         if (c == null || !commandsUp) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
         }
         long start = System.nanoTime();
-        return track(send(c, command).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+        return track(send.apply(c).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
     }
 
     /**
@@ -185,13 +199,7 @@ final class RedisLink {
      */
     <T> CompletableFuture<T> callOn(String master, String op,
                                     Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
-        StatefulConnection<String, String> c = commands;
-        if (c == null || !commandsUp) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
-        }
-        long start = System.nanoTime();
-        return track(client.onMaster(c, master).thenCompose(redis -> send(redis, command, c))
-                .whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+        return timed(op, c -> client.onMaster(c, master).thenCompose(redis -> send(redis, command, c)));
     }
 
     /** The masters now: one, {@code ""}, for one Redis or Sentinel's; a cluster's by host:port; none before a first connect. */
@@ -236,13 +244,7 @@ final class RedisLink {
 
         /** As {@link RedisLink#call}, on this connection. */
         <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
-            StatefulConnection<String, String> c = commands;
-            if (c == null || !commandsUp) {
-                return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
-            }
-            long start = System.nanoTime();
-            return track(send(connection.async(), command, c)
-                    .whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+            return timed(op, c -> send(connection.async(), command, c));
         }
 
         /**
