@@ -142,7 +142,7 @@ class RedisSentinelTest {
     }
 
     /** Waits until each writer had {@code count} messages sent after {@code since} acknowledged. */
-    static void awaitAcknowledged(List<ChatTraffic.Writer> writers, long since, int count)
+    private static void awaitAcknowledged(List<ChatTraffic.Writer> writers, long since, int count)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!writers.stream().allMatch(w -> w.acknowledged.keySet().stream().filter(t -> w.sentAt.get(t) > since)
@@ -153,7 +153,7 @@ class RedisSentinelTest {
     }
 
     /** Waits, 15 s at most, until every reader got every acknowledged message. */
-    static void awaitDelivered(List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers)
+    private static void awaitDelivered(List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline && !readers.stream().allMatch(r -> writers.stream()
