@@ -1,5 +1,7 @@
 package dev.jchat.engine.redis;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.jchat.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Chat in one room that goes on through failures, as real clients would: writers that send one
@@ -67,6 +71,8 @@ final class ChatTraffic implements AutoCloseable {
         final List<String> disorders = new CopyOnWriteArrayList<>();
         /** Text to when it first came (System.nanoTime). */
         final Map<String, Long> gotAt = new ConcurrentHashMap<>();
+        /** The welcomes it got: 1 while it never had to connect again. */
+        final AtomicInteger welcomes = new AtomicInteger();
 
         private Reader(String user) {
             this.user = user;
@@ -173,6 +179,7 @@ final class ChatTraffic implements AutoCloseable {
             JsonObject json = parse(frame.text());
             switch (json.getString("type", "")) {
                 case "welcome" -> {
+                    reader.welcomes.incrementAndGet();
                     if (!json.getString("epoch").equals(epoch)) {
                         lastId = 0; // ids of another epoch: this one's start from its replay
                     }
@@ -242,6 +249,25 @@ final class ChatTraffic implements AutoCloseable {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits, 30 s at most (fails after), until each writer had {@code count} messages sent after {@code since} acknowledged. */
+    static void awaitAcknowledged(List<Writer> writers, long since, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!writers.stream().allMatch(w -> w.acknowledged.keySet().stream().filter(t -> w.sentAt.get(t) > since)
+                .count() >= count)) {
+            assertTrue(System.nanoTime() < deadline, "the writers' messages are acknowledged again");
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits, 15 s at most, until every reader got every acknowledged message. */
+    static void awaitDelivered(List<Reader> readers, List<Writer> writers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline && !readers.stream().allMatch(r -> writers.stream()
+                .allMatch(w -> r.gotAt.keySet().containsAll(w.acknowledged.keySet())))) {
+            Thread.sleep(50);
         }
     }
 

@@ -144,6 +144,52 @@ final class RedisClusterNodes implements AutoCloseable {
         return reply;
     }
 
+    /** The master that serves {@code key}'s hash slot: the one that does not answer MOVED. */
+    RedisServer owner(String key) throws IOException {
+        for (RedisServer node : nodes) {
+            List<String> reply = node.ask("EXISTS " + key);
+            if (reply.isEmpty() || reply.get(0) == null || !reply.get(0).startsWith("MOVED")) {
+                return node;
+            }
+        }
+        throw new IOException("no node serves " + key);
+    }
+
+    /**
+     * Moves {@code key}'s hash slot, with every key in it, to {@code target}, by the steps an
+     * operator (or {@code redis-cli --cluster reshard}) takes: the target IMPORTING and the owner
+     * MIGRATING, the slot's keys sent over with {@code MIGRATE} ({@code CLUSTER GETKEYSINSLOT} until
+     * none is left), then {@code CLUSTER SETSLOT ... NODE} on the target, the old owner and the
+     * other masters. Once the old owner gives the slot up it tells the subscribers of the slot's
+     * sharded channels with a {@code sunsubscribe} they did not ask for.
+     */
+    void moveSlot(String key, RedisServer target) throws IOException {
+        RedisServer source = owner(key);
+        String slot = source.ask("CLUSTER KEYSLOT " + key).get(0);
+        String sourceId = source.ask("CLUSTER MYID").get(0);
+        String targetId = target.ask("CLUSTER MYID").get(0);
+        ok(target, "CLUSTER SETSLOT " + slot + " IMPORTING " + sourceId);
+        ok(source, "CLUSTER SETSLOT " + slot + " MIGRATING " + targetId);
+        for (List<String> keys = source.ask("CLUSTER GETKEYSINSLOT " + slot + " 1000"); !keys.isEmpty();
+                keys = source.ask("CLUSTER GETKEYSINSLOT " + slot + " 1000")) {
+            ok(source, "MIGRATE 127.0.0.1 " + target.port() + " \"\" 0 5000 KEYS " + String.join(" ", keys));
+        }
+        ok(target, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+        ok(source, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+        for (RedisServer node : nodes) {
+            if (node != source && node != target) {
+                ok(node, "CLUSTER SETSLOT " + slot + " NODE " + targetId);
+            }
+        }
+    }
+
+    private static void ok(RedisServer node, String command) throws IOException {
+        List<String> reply = node.ask(command);
+        if (!List.of("OK").equals(reply)) {
+            fail(command + " on " + node.port() + ": " + reply);
+        }
+    }
+
     @Override
     public void close() {
         for (RedisServer node : nodes) {

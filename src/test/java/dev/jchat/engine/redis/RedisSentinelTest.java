@@ -65,7 +65,7 @@ class RedisSentinelTest {
         traffic = new ChatTraffic("r-" + UUID.randomUUID().toString().substring(0, 8));
         List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"));
         List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
-        awaitAcknowledged(writers, Long.MIN_VALUE, 20);
+        ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20);
 
         RedisServer master = redis.master();
         RedisServer next = redis.other(master);
@@ -75,9 +75,9 @@ class RedisSentinelTest {
         long failedOver = System.nanoTime();
         master.startAgain(); // as a supervisor would: the sentinels make it the new master's replica
         redis.awaitReplicated(next);
-        awaitAcknowledged(writers, failedOver, 30); // both servers publish and hear again
+        ChatTraffic.awaitAcknowledged(writers, failedOver, 30); // both servers publish and hear again
         traffic.stopWriting();
-        awaitDelivered(readers, writers);
+        ChatTraffic.awaitDelivered(readers, writers);
         traffic.close();
 
         Failover figures = Failover.of(kill, failedOver, readers, writers);
@@ -139,27 +139,6 @@ class RedisSentinelTest {
         assertFalse(welcome.getBoolean("recovered"), "ids 4 to 6 are gone: " + welcome);
         assertNotEquals(epoch, welcome.getString("epoch"));
         assertEquals(3, welcome.getInt("lastId"), "the new master's sequence");
-    }
-
-    /** Waits until each writer had {@code count} messages sent after {@code since} acknowledged. */
-    private static void awaitAcknowledged(List<ChatTraffic.Writer> writers, long since, int count)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!writers.stream().allMatch(w -> w.acknowledged.keySet().stream().filter(t -> w.sentAt.get(t) > since)
-                .count() >= count)) {
-            assertTrue(System.nanoTime() < deadline, "the writers' messages are acknowledged again");
-            Thread.sleep(50);
-        }
-    }
-
-    /** Waits, 15 s at most, until every reader got every acknowledged message. */
-    private static void awaitDelivered(List<ChatTraffic.Reader> readers, List<ChatTraffic.Writer> writers)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && !readers.stream().allMatch(r -> writers.stream()
-                .allMatch(w -> r.gotAt.keySet().containsAll(w.acknowledged.keySet())))) {
-            Thread.sleep(50);
-        }
     }
 
     /**
