@@ -28,8 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Lettuce's client for {@code CHAT_REDIS_URL}, whichever kind of Redis it names: one Redis, or its
@@ -97,6 +99,15 @@ abstract sealed class LettuceClient {
      * Redis (or Sentinel's master, wherever it is), a cluster's as host:port.
      */
     abstract List<String> masters(StatefulConnection<String, String> connection);
+
+    /**
+     * {@code command} on every node that may run the engine's scripts, through {@code connection}
+     * ({@link #connect}): for {@code SCRIPT LOAD}. One Redis: that connection. A cluster: every node,
+     * masters and replicas (a replica may be promoted), but a node the cluster takes for failed,
+     * which would fail the whole (a replica promoted in its place holds the scripts already).
+     */
+    abstract CompletableFuture<Void> onEveryNode(StatefulConnection<String, String> connection,
+                                                 Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command);
 
     /** The command connection's commands on master {@code master} ({@link #masters}): for ROLE. */
     abstract CompletableFuture<RedisClusterAsyncCommands<String, String>> onMaster(
@@ -193,6 +204,12 @@ abstract sealed class LettuceClient {
         CompletableFuture<RedisClusterAsyncCommands<String, String>> onMaster(StatefulConnection<String, String> connection,
                                                                              String master) {
             return CompletableFuture.completedFuture(async(connection));
+        }
+
+        @Override
+        CompletableFuture<Void> onEveryNode(StatefulConnection<String, String> connection,
+                                            Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
+            return command.apply(async(connection)).toCompletableFuture().thenApply(result -> null);
         }
 
         @Override
@@ -331,6 +348,21 @@ abstract sealed class LettuceClient {
             return ((StatefulRedisClusterConnection<String, String>) connection)
                     .getConnectionAsync(master.substring(0, colon), Integer.parseInt(master.substring(colon + 1)))
                     .thenApply(StatefulRedisConnection::async);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void> onEveryNode(StatefulConnection<String, String> connection,
+                                            Function<RedisClusterAsyncCommands<String, String>, CompletionStage<?>> command) {
+            StatefulRedisClusterConnection<String, String> cluster = (StatefulRedisClusterConnection<String, String>) connection;
+            List<CompletableFuture<?>> each = new ArrayList<>();
+            for (RedisClusterNode node : cluster.getPartitions()) {
+                if (!node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.NOADDR)) {
+                    each.add(cluster.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+                            .thenCompose(c -> command.apply(c.async())));
+                }
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
         }
 
         private static String name(RedisClusterNode node) {

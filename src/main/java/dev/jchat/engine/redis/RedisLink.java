@@ -345,7 +345,9 @@ final class RedisLink {
         commandsUp = false;
         changed();
         List<CompletableFuture<?>> steps = new ArrayList<>();
-        Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
+        // on every node of a cluster but a failed one: Lettuce's own SCRIPT LOAD goes to every node,
+        // and a master killed (its replica promoted) would fail it until the master is back
+        Script.ALL.forEach(script -> steps.add(track(client.onEveryNode(c, script::load))));
         CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
         steps.add(time);
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {

@@ -68,8 +68,7 @@ class RedisClusterFailoverTest {
     void aMasterKilledUnderTrafficIsFollowed(int waitReplicas) throws Exception {
         cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS);
         String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
-        RedisServer master = cluster.masterOf("chat:{" + room + "}");
-        assertNotNull(master, "a master owns the room's slot");
+        RedisServer master = cluster.owner("chat:{" + room + "}");
         await(() -> RedisClusterNodes.masterWith(master, 1), 20, "the room's master has its replica online");
         RedisServer replica = cluster.replicaOf(master);
         assertNotNull(replica, "the room's master names its replica");
@@ -81,7 +80,7 @@ class RedisClusterFailoverTest {
         List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"),
                 traffic.reader(c.chatUri(), "reader-c"));
         List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
-        RedisSentinelTest.awaitAcknowledged(writers, Long.MIN_VALUE, 20); // acknowledged: the room's master's replica has them
+        ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20); // acknowledged: the room's master's replica has them
         assertTrue(Long.parseLong(replica.ask("DBSIZE").get(0)) > 0, "the replica holds the room's keys");
 
         long kill = System.nanoTime();
@@ -92,9 +91,9 @@ class RedisClusterFailoverTest {
             master.startAgain(); // as a supervisor would: it comes back as the new master's replica
             await(() -> RedisClusterNodes.masterWith(replica, 1), 60, "the old master replicates the new one");
         }
-        RedisSentinelTest.awaitAcknowledged(writers, failedOver, 30); // both servers publish, wait and hear again
+        ChatTraffic.awaitAcknowledged(writers, failedOver, 30); // both servers publish, wait and hear again
         traffic.stopWriting();
-        RedisSentinelTest.awaitDelivered(readers, writers);
+        ChatTraffic.awaitDelivered(readers, writers);
         traffic.close();
 
         RedisSentinelTest.Failover figures = RedisSentinelTest.Failover.of(kill, failedOver, readers, writers);
@@ -120,12 +119,12 @@ class RedisClusterFailoverTest {
     void aMessageItsMastersReplicaDidNotGetIsRefusedWhileARoomOnAnotherMasterGoesOn() throws Exception {
         cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS * 10); // a frozen replica is not failed meanwhile
         String stuck = "s-" + UUID.randomUUID().toString().substring(0, 8);
-        RedisServer master = cluster.masterOf("chat:{" + stuck + "}");
+        RedisServer master = cluster.owner("chat:{" + stuck + "}");
         String other;
         do {
             other = "o-" + UUID.randomUUID().toString().substring(0, 8);
-        } while (cluster.masterOf("chat:{" + other + "}") == master);
-        for (RedisServer node : List.of(master, cluster.masterOf("chat:{" + other + "}"))) {
+        } while (cluster.owner("chat:{" + other + "}") == master);
+        for (RedisServer node : List.of(master, cluster.owner("chat:{" + other + "}"))) {
             await(() -> RedisClusterNodes.masterWith(node, 1), 20, "each master has its replica online");
         }
         RedisServer replica = cluster.replicaOf(master);

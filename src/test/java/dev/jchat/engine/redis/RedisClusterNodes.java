@@ -67,40 +67,6 @@ final class RedisClusterNodes implements AutoCloseable {
         }
     }
 
-    /**
-     * The master that owns {@code key}'s hash slot, as the live nodes' {@code CLUSTER NODES} say
-     * (the first that answers; a failed master is skipped), or null while none does.
-     */
-    RedisServer masterOf(String key) throws IOException {
-        for (RedisServer node : nodes) {
-            List<String> slot = node.ask("CLUSTER KEYSLOT " + key);
-            List<String> table = node.command("PING") == null ? List.of() : node.ask("CLUSTER NODES");
-            if (slot.isEmpty() || table.isEmpty() || table.get(0) == null) {
-                continue;
-            }
-            int wanted = Integer.parseInt(slot.get(0));
-            for (String line : table.get(0).split("\n")) {
-                String[] fields = line.strip().split(" ");
-                if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
-                    continue;
-                }
-                for (int i = 8; i < fields.length; i++) {
-                    String[] range = fields[i].split("-");
-                    if (range[0].startsWith("[")) {
-                        continue; // a slot being moved
-                    }
-                    int from = Integer.parseInt(range[0]);
-                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
-                    if (from <= wanted && wanted <= to) {
-                        return byAddress(fields[1]);
-                    }
-                }
-            }
-            return null;
-        }
-        return null;
-    }
-
     /** The replica of {@code master} (the first its {@code ROLE} names), or null when it has none connected. */
     RedisServer replicaOf(RedisServer master) throws IOException {
         List<String> role = master.ask("ROLE");
