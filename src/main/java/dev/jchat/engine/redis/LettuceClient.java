@@ -91,7 +91,10 @@ abstract sealed class LettuceClient {
      */
     abstract CompletableFuture<StatefulRedisConnection<String, String>> held(String key);
 
-    /** Which master owns {@code key}'s hash slot now, as {@link #masters} names it, by the slot map of {@code connection} ({@link #connect}). */
+    /**
+     * Which master owns {@code key}'s hash slot now, as {@link #masters} names it, by the slot map
+     * of {@code connection} ({@link #connect}).
+     */
     abstract String masterOf(StatefulConnection<String, String> connection, String key);
 
     /**

@@ -243,7 +243,8 @@ final class RedisLink {
         }
 
         /** As {@link RedisLink#call}, on this connection. */
-        <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        <T> CompletableFuture<T> call(String op,
+                                      Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
             return timed(op, c -> send(connection.async(), command, c));
         }
 

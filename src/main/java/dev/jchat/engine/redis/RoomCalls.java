@@ -243,8 +243,8 @@ final class RoomCalls {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
         boolean hold = held != null;
-        Function<RedisClusterAsyncCommands<String, String>, CompletionStage<Object>> script = redis -> Script.PUBLISH.run(redis, roomKeys,
-                around[0], around[1], Integer.toString(config.historySize()),
+        Function<RedisClusterAsyncCommands<String, String>, CompletionStage<Object>> script = redis -> Script.PUBLISH.run(
+                redis, roomKeys, around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline), seen[0], seen[1], about[0],
                 Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3],

@@ -22,10 +22,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A Redis Cluster ({@code redis-cluster://}) of three masters with a replica each (real
  * processes, {@link RedisClusterNodes}): the master of a busy room is killed with SIGKILL under
  * traffic from two chat servers (and read on a third, which only hears it through its
- * subscription), the cluster promotes its replica, and the chat follows it, every
- * message acknowledged after the failover delivered once and in one order to readers that resume;
- * with {@code CHAT_REDIS_WAIT_REPLICAS=1} (a message acknowledged once the room's master's replica
- * holds it), no acknowledged message lost at all. See docs/REDIS.md, "Redis Cluster" and "Acknowledged means replicated".
+ * subscription), the cluster promotes its replica, and the chat follows it, every message
+ * acknowledged after the failover delivered once and in one order to readers that resume; with
+ * {@code CHAT_REDIS_WAIT_REPLICAS=1} (a message acknowledged once the room's master's replica holds
+ * it), no acknowledged message lost at all. See docs/REDIS.md, "Redis Cluster" and "Acknowledged
+ * means replicated".
  */
 class RedisClusterFailoverTest {
 
@@ -77,9 +78,10 @@ class RedisClusterFailoverTest {
         EmbeddedServer b = server(waitReplicas);
         EmbeddedServer c = server(waitReplicas); // readers only: what it delivers came through its subscription
         traffic = new ChatTraffic(room);
-        List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"),
-                traffic.reader(c.chatUri(), "reader-c"));
-        List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
+        List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"),
+                traffic.reader(b.chatUri(), "reader-b"), traffic.reader(c.chatUri(), "reader-c"));
+        List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE),
+                traffic.writer(b.chatUri(), "writer-b", PACE));
         ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20); // acknowledged: the room's master's replica has them
         assertTrue(Long.parseLong(replica.ask("DBSIZE").get(0)) > 0, "the replica holds the room's keys");
 
