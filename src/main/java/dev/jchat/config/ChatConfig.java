@@ -285,12 +285,6 @@ public final class ChatConfig extends Values {
 
         private Engine(Map<Setting, Object> all) {
             super(all, EnumSet.of(Part.ENGINE), Setting::variable);
-            if (redisCluster() && redisWaitReplicas() > 0) {
-                // WAIT counts the replicas of the connection's own node; a cluster's writes go to many
-                throw new ConfigException(REDIS_WAIT_REPLICAS.variable(),
-                        "must be 0 with a Redis Cluster (redis-cluster://): waiting for replicas is built for one Redis"
-                                + " and Sentinel only, not yet for a cluster");
-            }
         }
 
         public static Engine inMemory() {

@@ -153,7 +153,8 @@ public enum Setting {
             "with Redis: how soon the names of a server that died leave their rooms"),
     REDIS_WAIT_REPLICAS(ENGINE, whole(0, 0, 16),
             "with Redis: a chat message is published, and echoed to its sender, only once this many replicas of"
-                    + " the master hold it (Redis `WAIT`), else its sender gets `unavailable`; `0` publishes at once,"
+                    + " the master (in a cluster, the room's master) hold it (Redis `WAIT`), else its sender gets"
+                    + " `unavailable`; `0` publishes at once,"
                     + " and a failover can lose what the replica had not received yet (docs/REDIS.md)"),
     REDIS_PROBE_SECONDS(ENGINE, whole(2, 1, 60),
             "with Redis: how often each server checks that its subscription still delivers, by a message to itself;"

@@ -7,6 +7,7 @@ import dev.jchat.room.Audience;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -32,7 +33,8 @@ import java.util.function.Function;
 
 /**
  * The link to Redis: Lettuce's client and its two connections, one for commands (pipelined:
- * nothing waits for a reply) and one for the subscriptions, their reconnects, and the way of
+ * nothing waits for a reply) and one for the subscriptions (and, with {@code CHAT_REDIS_WAIT_REPLICAS},
+ * those of the held chat messages: {@link Held}), their reconnects, and the way of
  * every command ({@link #call}): timed, counted while in flight so that a close lets the last ones
  * reach Redis, and failed at once while the command connection is not up with the scripts loaded.
  * On every connect of the command connection the scripts are loaded and Redis' clock is read
@@ -103,6 +105,12 @@ final class RedisLink {
         this.client = LettuceClient.of(config.engine().redisUrl(), config.engine().redisCluster(), resources,
                 COMMAND_TIMEOUT, subscriberName);
         client.addListener(new ConnectionStates());
+        client.whenMasterLost(() -> {
+            if (!closed && pubsub != null) {
+                LOG.log(Level.INFO, "a Redis Cluster master failed over: subscribing every channel again, on the new masters");
+                renewSubscriptions();
+            }
+        });
         this.connector = new Thread(this::connect, "chat-redis-connect");
         connector.setDaemon(true);
     }
@@ -191,12 +199,85 @@ final class RedisLink {
      * at once, without throwing, while that connection is not up with the scripts loaded.
      */
     <T> CompletableFuture<T> call(String op, Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return timed(op, c -> send(c, command));
+    }
+
+    /**
+     * What {@code send} sends, given the command connection, timed as {@code op} and counted while
+     * in flight; fails at once while that connection is not up with the scripts loaded.
+     */
+    private <T> CompletableFuture<T> timed(String op, Function<StatefulConnection<String, String>, CompletableFuture<T>> send) {
         StatefulConnection<String, String> c = commands;
         if (c == null || !commandsUp) {
             return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
         }
         long start = System.nanoTime();
-        return track(send(c, command).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+        return track(send.apply(c).whenComplete((result, error) -> hub.metrics().engineCall(op, start)));
+    }
+
+    /**
+     * As {@link #call}, on master {@code master} ({@link #masters}) of the command connection: a
+     * command about that node, such as {@code ROLE}.
+     */
+    <T> CompletableFuture<T> callOn(String master, String op,
+                                    Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return timed(op, c -> client.onMaster(c, master).thenCompose(redis -> send(redis, command, c)));
+    }
+
+    /** The masters now: one, {@code ""}, for one Redis or Sentinel's; a cluster's by host:port; none before a first connect. */
+    List<String> masters() {
+        StatefulConnection<String, String> c = commands;
+        return c == null ? List.of() : client.masters(c);
+    }
+
+    /** The master ({@link #masters}) that owns {@code key}'s hash slot now; {@code "?"} before a first connect. */
+    String masterOf(String key) {
+        StatefulConnection<String, String> c = commands;
+        return c == null ? "?" : client.masterOf(c, key);
+    }
+
+    /**
+     * The way of a held chat message of {@code key}'s hash slot to its master, and of its
+     * {@code WAIT} ({@link Replicated}); fails at once while the command connection is not up with
+     * the scripts loaded.
+     */
+    CompletableFuture<Held> held(String key) {
+        StatefulConnection<String, String> c = commands;
+        if (c == null || !commandsUp || closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+        }
+        return client.held(key).thenApply(connection -> new Held(connection, client.drops(connection)));
+    }
+
+    /**
+     * One held chat message's connection ({@link LettuceClient#held}), as it was when the message
+     * set out: a {@code WAIT} proves the replicas of what this connection wrote before it only if
+     * the connection never dropped in between (a new one has written nothing, and its {@code WAIT}
+     * would answer at once), so {@link #await} answers 0 replicas when it did. Thread-safe.
+     */
+    final class Held {
+        private final StatefulRedisConnection<String, String> connection;
+        private final long drops;
+
+        private Held(StatefulRedisConnection<String, String> connection, long drops) {
+            this.connection = connection;
+            this.drops = drops;
+        }
+
+        /** As {@link RedisLink#call}, on this connection. */
+        <T> CompletableFuture<T> call(String op,
+                                      Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+            return timed(op, c -> send(connection.async(), command, c));
+        }
+
+        /**
+         * {@code WAIT replicas millis} on this connection: how many replicas hold what it wrote, or
+         * 0 when it dropped since the message set out (no proof).
+         */
+        CompletableFuture<Long> await(int replicas, long millis) {
+            return call("wait", redis -> redis.waitForReplication(replicas, millis))
+                    .thenApply(count -> connection.isOpen() && client.drops(connection) == drops ? count : 0L);
+        }
     }
 
     /**
@@ -268,7 +349,18 @@ final class RedisLink {
     private <T> CompletableFuture<T> send(StatefulConnection<String, String> c,
                                           Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         try {
-            return command.apply(client.async(c)).toCompletableFuture().whenComplete((result, error) -> {
+            return send(client.async(c), command, c);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@code command} on {@code redis}; a NOSCRIPT has the command connection {@code c} load the scripts again. */
+    private <T> CompletableFuture<T> send(RedisClusterAsyncCommands<String, String> redis,
+                                          Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command,
+                                          StatefulConnection<String, String> c) {
+        try {
+            return command.apply(redis).toCompletableFuture().whenComplete((result, error) -> {
                 if (error != null && Script.unknown(error)) {
                     prepare(c); // Redis forgot the scripts (SCRIPT FLUSH): unavailable until they are back
                 }
@@ -291,7 +383,9 @@ final class RedisLink {
         commandsUp = false;
         changed();
         List<CompletableFuture<?>> steps = new ArrayList<>();
-        Script.ALL.forEach(script -> steps.add(track(send(c, script::load))));
+        // on every node of a cluster but a failed one: Lettuce's own SCRIPT LOAD goes to every node,
+        // and a master killed (its replica promoted) would fail it until the master is back
+        Script.ALL.forEach(script -> steps.add(track(client.onEveryNode(c, script::load))));
         CompletableFuture<List<String>> time = track(send(c, redis -> redis.time()));
         steps.add(time);
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {

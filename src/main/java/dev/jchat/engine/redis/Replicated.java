@@ -3,15 +3,19 @@ package dev.jchat.engine.redis;
 import dev.jchat.ChatHub;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code CHAT_REDIS_WAIT_REPLICAS}: a chat message is published only once that many replicas hold
  * it, so that a failover to one of them never loses a message its sender saw acknowledged (the
  * echo). {@code publish.lua} numbers and stores the message but holds it (the room's held hash)
- * instead of publishing it; then {@link #settle} sends Redis {@code WAIT} on the same connection
- * (it waits for what that connection wrote), for as long as the message's deadline leaves, and
+ * instead of publishing it, on a connection of held messages to the room's master
+ * ({@link RedisLink.Held}: one Redis's, or in a cluster the master of the room's slot); then
+ * {@link #settle} sends Redis {@code WAIT} on that same connection (it waits for what that
+ * connection wrote, and blocks no other command), for as long as the message's deadline leaves, and
  * {@code release.lua} either marks it ready, publishing it and every ready one after it in id order,
  * or, with too few replicas, takes it out of the log: its sender gets {@code unavailable} and it is
  * never published. A message ready behind one still waiting is published when that one is settled,
@@ -37,8 +41,8 @@ final class Replicated {
     private final RedisKeys keys;
     private final int replicas;
     private final boolean webhooks; // a held message's webhook event is written when it is published
-    /** Replicas connected to the master, as {@code ROLE} said at most a second ago; MAX_VALUE before it did. */
-    private volatile int connected = Integer.MAX_VALUE;
+    /** Replicas connected to each master ({@link RedisLink#masters}), as {@code ROLE} said at most a second ago. */
+    private final Map<String, Integer> connected = new ConcurrentHashMap<>();
 
     Replicated(ChatHub hub, RedisLink link, RedisKeys keys, int replicas, boolean webhooks) {
         this.hub = hub;
@@ -50,8 +54,8 @@ final class Replicated {
     }
 
     /**
-     * Reads how many replicas the master has, every second: with fewer than asked, a {@code WAIT}
-     * could only time out, holding every command of this server behind it for the message's
+     * Reads how many replicas each master has, every second: with fewer than asked, a {@code WAIT}
+     * could only time out, holding the held messages of that master behind it for the message's
      * deadline, so a message is refused at once instead (a replica back is seen within a second).
      */
     private void countReplicas() {
@@ -59,24 +63,29 @@ final class Replicated {
             return;
         }
         if (link.reachable()) {
-            link.call("role", redis -> redis.role()).whenComplete((role, error) -> {
-                if (error == null && role.size() > 2 && "master".equals(String.valueOf(role.get(0)))
-                        && role.get(2) instanceof List<?> list) {
-                    connected = list.size();
-                } else if (error == null) {
-                    connected = 0; // not a master (a replica's answer): nothing written here is replicated
-                }
-            });
+            List<String> masters = link.masters();
+            connected.keySet().retainAll(masters);
+            for (String master : masters) {
+                link.callOn(master, "role", redis -> redis.role()).whenComplete((role, error) -> {
+                    if (error == null && role.size() > 2 && "master".equals(String.valueOf(role.get(0)))
+                            && role.get(2) instanceof List<?> list) {
+                        connected.put(master, list.size());
+                    } else if (error == null) {
+                        connected.put(master, 0); // a replica's answer: nothing written there is replicated
+                    }
+                });
+            }
         }
         hub.schedule(this::countReplicas, ROLE_PERIOD);
     }
 
     /**
-     * Whether the master had as many replicas as asked at the last count: without, a message is
-     * refused before it is even numbered.
+     * Whether the master of the room's slot had as many replicas as asked at the last count
+     * (a master not counted yet is given the benefit of the doubt): without, a message is refused
+     * before it is even numbered.
      */
-    boolean enough() {
-        return connected >= replicas;
+    boolean enough(String room) {
+        return connected.getOrDefault(link.masterOf(keys.held(room)), Integer.MAX_VALUE) >= replicas;
     }
 
     /** What a message refused for want of replicas fails with. */
@@ -86,15 +95,16 @@ final class Replicated {
     }
 
     /**
-     * Waits for the replicas to hold message {@code id} of the room, then has it published (now, or
+     * Waits for the replicas to hold message {@code id} of the room, written on {@code held}, then
+     * has it published through the command connection (now, or
      * once those before it are settled); fails, with the message taken out of the log, when too few
      * had it by {@code giveUpAt} (this server's clock).
      */
-    CompletionStage<Void> settle(String room, long id, long giveUpAt) {
+    CompletionStage<Void> settle(RedisLink.Held held, String room, long id, long giveUpAt) {
         long wait = giveUpAt - link.clock().now() - RELEASE_MILLIS;
-        CompletionStage<Long> acknowledged = wait < 1 || !enough() // WAIT with 0 would wait for ever
+        CompletionStage<Long> acknowledged = wait < 1 || !enough(room) // WAIT with 0 would wait for ever
                 ? CompletableFuture.completedStage(0L)
-                : link.call("wait", redis -> redis.waitForReplication(replicas, wait));
+                : held.await(replicas, wait);
         return acknowledged.handle((count, error) -> error == null && count >= replicas)
                 .thenCompose(enough -> release(room, id, enough ? "ok" : "drop"))
                 .thenCompose(state -> follow(room, id, state));

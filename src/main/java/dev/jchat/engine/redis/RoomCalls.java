@@ -14,6 +14,7 @@ import dev.jchat.room.RoomLog;
 import dev.jchat.room.Sanctions;
 import dev.jchat.webhook.WebhookEvents;
 import dev.jchat.ChatHub;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.OptionalLong;
@@ -87,14 +88,15 @@ final class RoomCalls {
     CompletionStage<Posted> publish(ChatMessage message, String seenEpoch, long seenId) {
         String[] around = FrameEncoder.chatAroundId(message);
         long giveUpAt = deadline();
-        boolean hold = replicated != null;
-        if (hold && !replicated.enough()) {
+        if (replicated != null && !replicated.enough(message.room())) {
             return CompletableFuture.failedStage(replicated.tooFew()); // WAIT could only time out
         }
-        return append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, true, seenEpoch, seenId,
-                giveUpAt, hold)
-                .thenCompose(reply -> !hold ? CompletableFuture.completedStage(reply) : replicated.settle(message.room(),
-                        Long.parseLong(String.valueOf(reply.get(0))), giveUpAt).thenApply(published -> reply))
+        CompletionStage<RedisLink.Held> way = replicated == null ? CompletableFuture.completedStage(null)
+                : link.held(keys.held(message.room()));
+        return way.thenCompose(held -> append(message.room(), around, new String[] {"chat", "", "", "", "", ""}, true,
+                seenEpoch, seenId, giveUpAt, held)
+                .thenCompose(reply -> held == null ? CompletableFuture.completedStage(reply) : replicated.settle(held,
+                        message.room(), Long.parseLong(String.valueOf(reply.get(0))), giveUpAt).thenApply(published -> reply)))
                 .thenApply(reply -> {
                     hub.metrics().published();
                     return new Posted(message.room(), Long.parseLong(String.valueOf(reply.get(0))), // {id, epoch}
@@ -165,7 +167,7 @@ final class RoomCalls {
                 moderation == null ? "" : SanctionsHash.field(moderation),
                 moderation == null ? "" : SanctionsHash.value(moderation)};
         return append(room, FrameEncoder.entryAroundId(entry), about, WebhookEvents.eventful(entry), seenEpoch, seenId,
-                giveUpAt, false).thenApply(reply -> {
+                giveUpAt, null).thenApply(reply -> {
             long id = Long.parseLong(String.valueOf(reply.get(0)));
             if (id > 0) {
                 hub.metrics().published();
@@ -221,30 +223,33 @@ final class RoomCalls {
     }
 
     /**
-     * Runs {@code publish.lua} for one entry; {@code hold}: stored, not published (see {@link Replicated});
+     * Runs {@code publish.lua} for one entry; with {@code held} (not null), on that connection, and the
+     * entry is stored, not published (see {@link Replicated});
      * {@code event}: the entry makes a webhook event, which publish.lua writes to their stream when webhooks are on.
      */
     private CompletionStage<List<?>> append(String room, String[] around, String[] about, boolean event, String seenEpoch,
-                                            long seenId, long giveUpAt, boolean hold) {
+                                            long seenId, long giveUpAt, RedisLink.Held held) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
         String[] roomKeys = event && config.webhookUrl() != null
                 ? new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
                         keys.held(room), keys.webhooks()}
                 : new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
                         keys.held(room)};
-        return publish(roomKeys, room, around, seen, about, giveUpAt, hold, 3).thenApply(reply -> (List<?>) reply);
+        return publish(roomKeys, room, around, seen, about, giveUpAt, held, 3).thenApply(reply -> (List<?>) reply);
     }
 
     private CompletionStage<Object> publish(String[] roomKeys, String room, String[] around, String[] seen, String[] about,
-                                            long giveUpAt, boolean hold, int tries) {
+                                            long giveUpAt, RedisLink.Held held, int tries) {
         RedisClock clock = link.clock();
         long deadline = clock.onRedis(giveUpAt); // the same instant on Redis' clock, or sooner
-        return link.call("publish", redis -> Script.PUBLISH.run(redis, roomKeys,
-                around[0], around[1], Integer.toString(config.historySize()),
+        boolean hold = held != null;
+        Function<RedisClusterAsyncCommands<String, String>, CompletionStage<Object>> script = redis -> Script.PUBLISH.run(
+                redis, roomKeys, around[0], around[1], Integer.toString(config.historySize()),
                 Long.toString(config.engine().historyDays() * 86_400L), Audience.newEpoch(), keys.channel(room),
                 Long.toString(deadline), seen[0], seen[1], about[0],
                 Long.toString((long) config.historySize() * RoomLog.ENTRIES_PER_MESSAGE), about[1], about[2], about[3],
-                about[4], about[5], hold ? "1" : ""))
+                about[4], about[5], hold ? "1" : "");
+        return (hold ? held.call("publish", script) : link.call("publish", script))
                 .handle((reply, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedStage(reply);
@@ -256,7 +261,7 @@ final class RoomCalls {
                         if (now < giveUpAt && tries > 1) { // a measure and a try suffice, unless a clock jumps on
                             hub.events().record(Level.WARNING, "Redis' clock and this server's disagreed: a message"
                                     + " refused as late before its deadline here was sent again", null);
-                            return publish(roomKeys, room, around, seen, about, giveUpAt, hold, tries - 1);
+                            return publish(roomKeys, room, around, seen, about, giveUpAt, held, tries - 1);
                         }
                     }
                     return CompletableFuture.<Object>failedStage(error);

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A Redis Cluster of three masters, every one a {@link RedisServer} on free ports, made with
+ * A Redis Cluster of three masters (and their replicas, if asked), every one a {@link RedisServer} on free ports, made with
  * {@code redis-cli --cluster create} as an operator makes one: what
  * {@code CHAT_REDIS_URL=redis-cluster://...} is tested on. Started once every node says the
  * cluster is ok. Not thread-safe: one test's fixture.
@@ -24,14 +24,22 @@ final class RedisClusterNodes implements AutoCloseable {
 
     /** Starts three nodes and makes them one cluster, the slots split evenly. */
     static RedisClusterNodes start() throws IOException, InterruptedException {
+        return start(0, 2_000);
+    }
+
+    /**
+     * Three masters with {@code replicas} replicas each, the slots split evenly; a node is taken for
+     * failed after {@code nodeTimeoutMillis}, and its replica promoted.
+     */
+    static RedisClusterNodes start(int replicas, int nodeTimeoutMillis) throws IOException, InterruptedException {
         RedisClusterNodes cluster = new RedisClusterNodes();
         try {
-            for (int i = 0; i < 3; i++) {
-                cluster.nodes.add(RedisServer.startClusterNode(2_000));
+            for (int i = 0; i < 3 * (1 + replicas); i++) {
+                cluster.nodes.add(RedisServer.startClusterNode(nodeTimeoutMillis));
             }
             List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             cluster.nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
-            command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            command.addAll(List.of("--cluster-replicas", Integer.toString(replicas), "--cluster-yes"));
             Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!create.waitFor(30, TimeUnit.SECONDS) || create.exitValue() != 0) {
@@ -57,6 +65,28 @@ final class RedisClusterNodes implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The replica of {@code master} (the first its {@code ROLE} names), or null when it has none connected. */
+    RedisServer replicaOf(RedisServer master) throws IOException {
+        List<String> role = master.ask("ROLE");
+        return role.size() > 3 && "master".equals(role.get(0)) ? byAddress(role.get(2) + ":" + role.get(3)) : null;
+    }
+
+    /** Whether {@code node} is a master with {@code replicas} replicas online (its {@code INFO replication}). */
+    static boolean masterWith(RedisServer node, int replicas) {
+        try {
+            String info = String.valueOf(node.ask("INFO replication"));
+            return info.contains("role:master") && info.split("state=online", -1).length - 1 >= replicas;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The node at {@code host:port[@bus]}. */
+    private RedisServer byAddress(String address) {
+        int port = Integer.parseInt(address.replaceFirst("@.*", "").replaceFirst(".*:", ""));
+        return nodes.stream().filter(n -> n.port() == port).findFirst().orElse(null);
     }
 
     /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * {@code CHAT_REDIS_WAIT_REPLICAS=1} on a real master and replica: a message is published only
  * once the replica holds it; while the replica hangs (connected, acknowledging nothing), its sender
  * gets {@code unavailable} and the message is taken out of the log, never to appear, even once the
- * replica is back and the room goes on. (A replica gone altogether is seen by the master's count of
+ * replica is back and the room goes on; a join meanwhile is answered at once (WAIT blocks only the
+ * held messages' connection). (A replica gone altogether is seen by the master's count of
  * replicas, and a message is then refused before it is numbered: {@code RedisSentinelTest}.)
  */
 class RedisWaitReplicasTest {
@@ -58,6 +59,12 @@ class RedisWaitReplicasTest {
 
         replica.freeze(); // connected, and acknowledging nothing: WAIT times out
         writer.say("refused");
+        // WAIT blocks only the held messages' connection: a join meanwhile (load.lua, presence) is
+        // answered while the message still waits for its replica
+        TestClient other = clients.add(TestClient.connect(java.net.URI.create(a.chatUri() + "?room=" + clients.room
+                + "-other&user=other")));
+        other.welcome();
+        writer.assertNothingPending();
         JsonObject error = writer.skipTo("error");
         assertEquals("unavailable", error.getString("code"), "no replica took it in time: " + error);
         String log = "chat:{" + clients.room + "}:log";
