@@ -24,6 +24,8 @@ final class RedisChats implements AutoCloseable, BeforeEachCallback, AfterEachCa
 
     final RoomClients clients = new RoomClients();
     private final List<EmbeddedServer> servers = new ArrayList<>();
+    private final List<AutoCloseable> before = new ArrayList<>(); // closed before the clients: load that drives them
+    private final List<AutoCloseable> after = new ArrayList<>();  // closed after the servers: the test's own Redis
     private final boolean ownRedis;
     private RedisServer redis;
 
@@ -55,10 +57,30 @@ final class RedisChats implements AutoCloseable, BeforeEachCallback, AfterEachCa
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        for (AutoCloseable load : before) {
+            load.close();
+        }
+        before.clear();
         close();
+        for (AutoCloseable redisOfTheTest : after) {
+            redisOfTheTest.close();
+        }
+        after.clear();
         if (redis != null) {
             redis.close();
         }
+    }
+
+    /** Closes {@code load} (traffic that drives the clients) after the test, before the clients and servers. */
+    <T extends AutoCloseable> T closedFirst(T load) {
+        before.add(load);
+        return load;
+    }
+
+    /** Closes {@code redisOfTheTest} (a Sentinel's, a cluster) after the test, once its servers are closed. */
+    <T extends AutoCloseable> T closedLast(T redisOfTheTest) {
+        after.add(redisOfTheTest);
+        return redisOfTheTest;
     }
 
     /** Loopback, a free port, no rate limit, rooms in the Redis at {@code redisUrl}, presence lasting {@code presenceTtlSeconds}. */

@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,20 +33,10 @@ class RedisClusterFailoverTest {
     private static final int NODE_TIMEOUT_MS = 1_000;
     private static final Duration PACE = Duration.ofMillis(20);
 
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = new RedisChats();
     private RedisClusterNodes cluster;
     private ChatTraffic traffic;
-
-    @AfterEach
-    void stopAll() throws Exception {
-        if (traffic != null) {
-            traffic.close();
-        }
-        chats.close();
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private EmbeddedServer server() throws Exception {
         return server(1);
@@ -67,7 +57,7 @@ class RedisClusterFailoverTest {
     @ParameterizedTest(name = "CHAT_REDIS_WAIT_REPLICAS={0}")
     @ValueSource(ints = {0, 1})
     void aMasterKilledUnderTrafficIsFollowed(int waitReplicas) throws Exception {
-        cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS);
+        cluster = chats.closedLast(RedisClusterNodes.start(1, NODE_TIMEOUT_MS));
         String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
         RedisServer master = cluster.owner("chat:{" + room + "}");
         await(() -> RedisClusterNodes.masterWith(master, 1), 20, "the room's master has its replica online");
@@ -77,7 +67,7 @@ class RedisClusterFailoverTest {
         EmbeddedServer a = server(waitReplicas);
         EmbeddedServer b = server(waitReplicas);
         EmbeddedServer c = server(waitReplicas); // readers only: what it delivers came through its subscription
-        traffic = new ChatTraffic(room);
+        traffic = chats.closedFirst(new ChatTraffic(room));
         List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"),
                 traffic.reader(b.chatUri(), "reader-b"), traffic.reader(c.chatUri(), "reader-c"));
         List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE),
@@ -119,7 +109,7 @@ class RedisClusterFailoverTest {
      */
     @Test
     void aMessageItsMastersReplicaDidNotGetIsRefusedWhileARoomOnAnotherMasterGoesOn() throws Exception {
-        cluster = RedisClusterNodes.start(1, NODE_TIMEOUT_MS * 10); // a frozen replica is not failed meanwhile
+        cluster = chats.closedLast(RedisClusterNodes.start(1, NODE_TIMEOUT_MS * 10)); // a frozen replica is not failed meanwhile
         String stuck = "s-" + UUID.randomUUID().toString().substring(0, 8);
         RedisServer master = cluster.owner("chat:{" + stuck + "}");
         String other;

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,20 +31,10 @@ class RedisSentinelTest {
     private static final int DOWN_AFTER_MS = 1_000;
     private static final Duration PACE = Duration.ofMillis(20);
 
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = new RedisChats();
     private RedisSentinels redis;
     private ChatTraffic traffic;
-
-    @AfterEach
-    void stopAll() throws Exception {
-        if (traffic != null) {
-            traffic.close();
-        }
-        chats.close();
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private EmbeddedServer server(String url, int waitReplicas) throws Exception {
         ChatConfig config = RedisChats.config(url, 3);
@@ -59,10 +49,10 @@ class RedisSentinelTest {
     @ParameterizedTest(name = "CHAT_REDIS_WAIT_REPLICAS={0}")
     @ValueSource(ints = {0, 1})
     void theServersFollowAFailoverAndTheChatGoesOnInOneOrder(int waitReplicas) throws Exception {
-        redis = RedisSentinels.start(DOWN_AFTER_MS);
+        redis = chats.closedLast(RedisSentinels.start(DOWN_AFTER_MS));
         EmbeddedServer a = server(redis.url(), waitReplicas);
         EmbeddedServer b = server(redis.url(), waitReplicas);
-        traffic = new ChatTraffic("r-" + UUID.randomUUID().toString().substring(0, 8));
+        traffic = chats.closedFirst(new ChatTraffic("r-" + UUID.randomUUID().toString().substring(0, 8)));
         List<ChatTraffic.Reader> readers = List.of(traffic.reader(a.chatUri(), "reader-a"), traffic.reader(b.chatUri(), "reader-b"));
         List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-a", PACE), traffic.writer(b.chatUri(), "writer-b", PACE));
         ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20);
@@ -102,7 +92,7 @@ class RedisSentinelTest {
      */
     @Test
     void aFailoverThatLosesWhatAServerDeliveredStartsANewEpoch() throws Exception {
-        redis = RedisSentinels.start(DOWN_AFTER_MS);
+        redis = chats.closedLast(RedisSentinels.start(DOWN_AFTER_MS));
         EmbeddedServer a = server(redis.url(), 0);
         RoomClients clients = chats.clients;
         TestClient reader = clients.connect(a.chatUri(), "&user=reader");

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,20 +37,10 @@ class RedisSlotMoveTest {
 
     private static final Duration PACE = Duration.ofMillis(20);
 
-    private final RedisChats chats = new RedisChats();
+    @RegisterExtension
+    final RedisChats chats = new RedisChats();
     private RedisClusterNodes cluster;
     private ChatTraffic traffic;
-
-    @AfterEach
-    void stopAll() throws Exception {
-        if (traffic != null) {
-            traffic.close();
-        }
-        chats.close();
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private EmbeddedServer server(int probeSeconds) throws Exception {
         ChatConfig config = RedisChats.config(cluster.url(), 3);
@@ -60,12 +50,12 @@ class RedisSlotMoveTest {
     @ParameterizedTest(name = "old owner first: {0}")
     @ValueSource(booleans = {false, true})
     void theChatFollowsItsRoomsSlotToAnotherMasterWithoutLossOrReconnect(boolean oldOwnerFirst) throws Exception {
-        cluster = RedisClusterNodes.start();
+        cluster = chats.closedLast(RedisClusterNodes.start());
         EmbeddedServer a = server(1);
         EmbeddedServer b = server(1);
         String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
         String log = "chat:{" + room + "}:log";
-        traffic = new ChatTraffic(room);
+        traffic = chats.closedFirst(new ChatTraffic(room));
         List<ChatTraffic.Reader> readers = List.of(traffic.reader(b.chatUri(), "reader-1"), traffic.reader(b.chatUri(), "reader-2"));
         List<ChatTraffic.Writer> writers = List.of(traffic.writer(a.chatUri(), "writer-1", PACE), traffic.writer(a.chatUri(), "writer-2", PACE));
         ChatTraffic.awaitAcknowledged(writers, Long.MIN_VALUE, 20);
@@ -118,7 +108,7 @@ class RedisSlotMoveTest {
     @ParameterizedTest(name = "old owner first: {0}")
     @ValueSource(booleans = {false, true})
     void theNoticesAndTheProbesFollowTheirSlots(boolean oldOwnerFirst) throws Exception {
-        cluster = RedisClusterNodes.start();
+        cluster = chats.closedLast(RedisClusterNodes.start());
         EmbeddedServer a = server(5);
         EmbeddedServer b = server(5);
         RoomClients clients = chats.clients;
