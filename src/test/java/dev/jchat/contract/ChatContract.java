@@ -33,6 +33,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The wire contract of docs/PROTOCOL.md, run against every runtime we ship: each subclass starts
@@ -569,6 +571,7 @@ public abstract class ChatContract {
     // --- liveness
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits for the idle timeout: beside the others (junit-platform.properties)
     void aSilentConnectionIsClosedWithACloseFrameAfterTheIdleTimeout() {
         TestClient silent = join("silent");
         long start = System.nanoTime();
@@ -581,6 +584,7 @@ public abstract class ChatContract {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits for the idle timeout: beside the others (junit-platform.properties)
     void pingsKeepAConnectionAlive() throws InterruptedException {
         TestClient alive = join("alive");
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONFIG.idleTimeoutSeconds() + 2L);
@@ -593,6 +597,7 @@ public abstract class ChatContract {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits for the idle timeout: beside the others (junit-platform.properties)
     void protocolLevelPingsKeepAConnectionAliveToo() throws InterruptedException {
         TestClient alive = join("pinging");
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(CONFIG.idleTimeoutSeconds() + 2L);
@@ -636,6 +641,7 @@ public abstract class ChatContract {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits for the idle timeout: beside the others (junit-platform.properties)
     void aConnectionThatOnlyReceivesIsIdleAndOneThatPingsIsNot() throws Exception {
         TestClient listener = join("listener");
         long start = System.nanoTime();
@@ -699,6 +705,7 @@ public abstract class ChatContract {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT) // waits for the idle timeout: beside the others (junit-platform.properties)
     void aPeerThatNeitherReadsNorSendsLeavesItsRoomWithinTheIdleTimeout() throws Exception {
         TestClient observer = join("observer");
         // A peer gone without a trace (its machine died, its network went): nothing ends the TCP
