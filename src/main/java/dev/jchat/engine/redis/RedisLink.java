@@ -20,7 +20,10 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +91,8 @@ final class RedisLink {
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean commandsUp;
     private volatile boolean pubsubUp;
+    /** The node connections of a cluster's subscription seen connected (weakly: replaced ones go). */
+    private final Set<RedisChannelHandler<?, ?>> nodeSubscriptions = Collections.newSetFromMap(new WeakHashMap<>());
     private volatile boolean reachable;
     private volatile boolean closed;
 
@@ -485,10 +490,31 @@ final class RedisLink {
             } else if (connection == pubsub) {
                 pubsubUp = true;
                 listener.subscriptionsUp();
+            } else if (connection instanceof StatefulRedisPubSubConnection && config.engine().redisCluster()) {
+                nodeSubscriptionConnected(connection);
+                return;
             } else {
                 return; // a first connect: connect() takes it from there
             }
             changed();
+        }
+
+        /**
+         * One node's part of a cluster's subscription connected. The first time, it was made for
+         * a first channel of the node's slots; again, it came back (the node closed it, or
+         * restarted), and Lettuce subscribes its channels again in one {@code SSUBSCRIBE}, which
+         * Redis refuses ({@code CROSSSLOT}) when they are of two slots: so every channel is
+         * subscribed again one by one, and every room syncs what it missed, as after any reconnect.
+         */
+        private void nodeSubscriptionConnected(RedisChannelHandler<?, ?> connection) {
+            boolean again;
+            synchronized (nodeSubscriptions) {
+                again = !nodeSubscriptions.add(connection);
+            }
+            if (again && !closed && pubsub != null && pubsubUp) {
+                LOG.log(Level.DEBUG, "a Redis Cluster node''s subscription connection came back: subscribing every channel again");
+                listener.subscriptionsUp();
+            }
         }
 
         @Override
