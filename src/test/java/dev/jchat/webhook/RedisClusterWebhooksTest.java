@@ -92,6 +92,14 @@ class RedisClusterWebhooksTest {
         rig.receiver().all(e -> true).stream().filter(r -> r.answered() == 200)
                 .forEach(r -> assertTrue(eventIds.add(r.event().getString("eventId")), r::body));
         rig.receiver().assertAllSigned();
+        for (String room : rooms) { // a stream delivered is no key left behind, nor listed
+            String stream = "chat:{" + room + "}:webhooks";
+            assertEquals(List.of("0"), rig.cluster().owner(stream).ask("EXISTS " + stream), stream);
+        }
+        for (int n = 0; n < 16; n++) {
+            String listed = "chat:webhooks:streams:{" + n + "}";
+            assertEquals(List.of("0"), rig.cluster().owner(listed).ask("SCARD " + listed), listed);
+        }
     }
 
     @Test

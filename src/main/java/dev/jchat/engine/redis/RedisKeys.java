@@ -119,12 +119,27 @@ record RedisKeys(String prefix) {
         return prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + ":{*}:webhooks";
     }
 
+    /** How many sets {@link #webhookStreams} spreads the rooms over. */
+    static final int WEBHOOK_STREAM_SETS = 16;
+
     /**
-     * Set of the {@link #webhooks} streams that may hold events: each publishing server adds its
-     * room's after its script (a second command: what it misses, the holder's sweep finds).
+     * Set of {@link #webhooks} streams that may hold events, the {@code n}th of
+     * {@link #WEBHOOK_STREAM_SETS}, each its own hash tag: each publishing server adds its room's
+     * stream to the room's set after its script (a second command: what it misses, the holder's
+     * sweep finds). Spread so that in a cluster no one key takes a command of every message.
      */
-    String webhookStreams() {
-        return prefix + ":webhooks:streams";
+    String webhookStreams(int n) {
+        return prefix + ":webhooks:streams:{" + n + "}";
+    }
+
+    /** The room of a {@link #webhooks(String)} stream. */
+    String roomOfWebhooks(String stream) {
+        return stream.substring(prefix.length() + 2, stream.length() - "}:webhooks".length());
+    }
+
+    /** The {@link #webhookStreams} set of a room's stream. */
+    String webhookStreamsOf(String room) {
+        return webhookStreams(Math.floorMod(room.hashCode(), WEBHOOK_STREAM_SETS));
     }
 
     /**

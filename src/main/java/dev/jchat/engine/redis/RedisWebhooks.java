@@ -84,7 +84,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
      * the event to the holder's next sweep ({@link #SWEEP}).
      */
     static <T> T listed(RedisLink link, RedisKeys keys, String room, T reply) {
-        link.call("webhooks", redis -> redis.sadd(keys.webhookStreams(), keys.webhooks(room))).whenComplete((added, error) -> {
+        link.call("webhooks", redis -> redis.sadd(keys.webhookStreamsOf(room), keys.webhooks(room))).whenComplete((added, error) -> {
             if (error != null) {
                 LOG.log(Level.DEBUG, "a room's webhook stream not listed: the next sweep finds it", error);
             }
@@ -177,9 +177,8 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     private CompletionStage<Boolean> deliver() {
         String[] offlineKeys = {keys.offlineDue(), keys.wholeNames(), keys.announced(), keys.nameEvents()};
         CompletionStage<?> known = link.call("webhooks", redis -> Script.OFFLINE.<Long>run(redis, offlineKeys))
-                .thenCompose(added -> link.call("webhooks", redis -> redis.smembers(keys.webhookStreams())))
+                .thenCompose(added -> listed(0))
                 .thenCompose(listed -> {
-                    listed.forEach(stream -> streams.putIfAbsent(stream, START));
                     if (System.nanoTime() - sweptAt < SWEEP.toNanos()) {
                         return CompletableFuture.completedStage(null);
                     }
@@ -192,6 +191,17 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
         }).thenApply(again -> {
             backlog = lengths;
             return again;
+        });
+    }
+
+    /** Adds the streams of the {@code n}th set of listed ones and of those after it. */
+    private CompletionStage<Void> listed(int n) {
+        if (n == RedisKeys.WEBHOOK_STREAM_SETS) {
+            return CompletableFuture.completedStage(null);
+        }
+        return link.call("webhooks", redis -> redis.smembers(keys.webhookStreams(n))).thenCompose(listed -> {
+            listed.forEach(stream -> streams.putIfAbsent(stream, START));
+            return listed(n + 1);
         });
     }
 
@@ -246,14 +256,14 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                 lengths += length; // offered, not delivered yet
                 return CompletableFuture.completedStage(null);
             }
-            return link.call("webhooks", redis -> redis.srem(keys.webhookStreams(), stream))
+            return link.call("webhooks", redis -> redis.srem(keys.webhookStreamsOf(keys.roomOfWebhooks(stream)), stream))
                     .thenCompose(removed -> link.call("webhooks", redis -> redis.xlen(stream)))
                     .thenCompose(again -> {
                         if (again == 0) {
                             streams.remove(stream);
                             return CompletableFuture.completedStage(null);
                         }
-                        return link.call("webhooks", redis -> redis.sadd(keys.webhookStreams(), stream))
+                        return link.call("webhooks", redis -> redis.sadd(keys.webhookStreamsOf(keys.roomOfWebhooks(stream)), stream))
                                 .thenAccept(added -> { });
                     });
         });
@@ -263,11 +273,12 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
         String id = entry.getId();
         Map<String, String> fields = entry.getBody();
         long since = Long.parseLong(id.substring(0, id.indexOf('-'))); // Redis' time when it was written
-        Runnable done = () -> link.call("webhooks", redis -> redis.xdel(stream, id)).whenComplete((deleted, error) -> {
-            if (error != null) { // delivered again by the next reader: at least once
-                hub.events().record(Level.WARNING, "a delivered webhook not acknowledged in Redis", error.toString());
-            }
-        });
+        Runnable done = () -> link.call("webhooks", redis -> Script.ACKED.<Long>run(redis, new String[] {stream}, id))
+                .whenComplete((deleted, error) -> {
+                    if (error != null) { // delivered again by the next reader: at least once
+                        hub.events().record(Level.WARNING, "a delivered webhook not acknowledged in Redis", error.toString());
+                    }
+                });
         Webhooks.Event event;
         if (fields.containsKey("f")) {
             ServerFrame frame = FrameEncoder.logFrame(fields.get("f"));

@@ -28,11 +28,12 @@ final class Script {
     static final Script POSITIONS = new Script("positions.lua", ScriptOutputType.INTEGER);
     static final Script UNREAD = new Script("unread.lua", ScriptOutputType.MULTI);
     static final Script LEASE = new Script("lease.lua", ScriptOutputType.INTEGER);
+    static final Script ACKED = new Script("acked.lua", ScriptOutputType.INTEGER);
     static final Script OFFLINE = new Script("offline.lua", ScriptOutputType.INTEGER);
     static final Script RELEASE = new Script("release.lua", ScriptOutputType.MULTI);
     static final Script ONLINE = new Script("online.lua", ScriptOutputType.MULTI);
     static final List<Script> ALL = List.of(PUBLISH, LOAD, PRESENCE, CLAIM, UNCLAIM, OWNERS, POSITIONS, UNREAD,
-            RELEASE, LEASE, OFFLINE, ONLINE);
+            RELEASE, LEASE, ACKED, OFFLINE, ONLINE);
 
     private final String source;
     private final String digest;
