@@ -151,6 +151,14 @@ record RedisKeys(String prefix) {
         return prefix + ":webhooks:{whole}:events";
     }
 
+    /**
+     * Stream of the webhook events an earlier version wrote, all in one: read by the holder when it
+     * takes the lease, as a room's stream, until it is empty (then it goes), so an upgrade loses none.
+     */
+    String earlierWebhooks() {
+        return prefix + ":webhooks";
+    }
+
     /** String: the id of the server delivering the webhooks, expiring unless it renews it. */
     String webhookLease() {
         return prefix + ":webhooks:lease";

@@ -164,6 +164,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                         backlog = 0;
                         holder = now;
                         if (now) {
+                            streams.put(keys.earlierWebhooks(), START); // first: its events came before the others
                             streams.put(keys.nameEvents(), START);
                             // a sweep first: what servers that died left unlisted
                             sweptAt = System.nanoTime() - SWEEP.toNanos();
@@ -250,6 +251,14 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     private CompletionStage<Void> forgetIfEmpty(String stream) {
         if (stream.equals(keys.nameEvents())) {
             return link.call("webhooks", redis -> redis.xlen(stream)).thenAccept(length -> lengths += length);
+        }
+        if (stream.equals(keys.earlierWebhooks())) { // never listed: forgotten once empty
+            return link.call("webhooks", redis -> redis.xlen(stream)).thenAccept(length -> {
+                lengths += length;
+                if (length == 0) {
+                    streams.remove(stream);
+                }
+            });
         }
         return link.call("webhooks", redis -> redis.xlen(stream)).thenCompose(length -> {
             if (length > 0) {
