@@ -67,6 +67,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     private final Map<String, String> streams = new LinkedHashMap<>();
     private long sweptAt; // System.nanoTime() of the last sweep's start, when holding
     private long lengths; // this step's
+    private int turn; // where the streams' order starts: one further each step
 
     RedisWebhooks(ChatHub hub, RedisLink link, RedisKeys keys, RedisPresence presence, Webhooks webhooks) {
         this.hub = hub;
@@ -164,7 +165,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                         backlog = 0;
                         holder = now;
                         if (now) {
-                            streams.put(keys.earlierWebhooks(), START); // first: its events came before the others
+                            streams.put(keys.earlierWebhooks(), START);
                             streams.put(keys.nameEvents(), START);
                             // a sweep first: what servers that died left unlisted
                             sweptAt = System.nanoTime() - SWEEP.toNanos();
@@ -187,12 +188,36 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                     return sweep(ScanCursor.INITIAL);
                 });
         return known.thenCompose(ready -> {
+            int room = Math.min(BATCH, webhooks.capacity() - webhooks.waiting());
+            if (room <= 0) {
+                return CompletableFuture.completedStage(false); // full: in a second
+            }
             lengths = 0;
-            return read(new ArrayList<>(streams.keySet()), 0, Math.min(BATCH, webhooks.capacity() - webhooks.waiting()));
-        }).thenApply(again -> {
-            backlog = lengths;
-            return again;
+            return read(order(), 0, room).thenApply(again -> {
+                if (!again) {
+                    backlog = lengths; // every stream looked at
+                }
+                return again;
+            });
         });
+    }
+
+    /**
+     * The streams to read this step: an earlier version's first (its events came before the
+     * others), then the rest starting one further each step, so that when the queue's room runs
+     * out before the last, busy streams early in the map do not keep the later ones waiting.
+     */
+    private List<String> order() {
+        List<String> rest = new ArrayList<>(streams.keySet());
+        boolean earlier = rest.remove(keys.earlierWebhooks());
+        List<String> order = new ArrayList<>(rest.size() + 1);
+        if (earlier) {
+            order.add(keys.earlierWebhooks());
+        }
+        int from = rest.isEmpty() ? 0 : Math.floorMod(turn++, rest.size());
+        order.addAll(rest.subList(from, rest.size()));
+        order.addAll(rest.subList(0, from));
+        return order;
     }
 
     /** Adds the streams of the {@code n}th set of listed ones and of those after it. */
