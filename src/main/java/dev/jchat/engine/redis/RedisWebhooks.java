@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Redis engine's webhooks (docs/REDIS.md, "Webhooks"). Events wait in streams: each room's in
@@ -67,6 +69,11 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
     private final Map<String, String> streams = new LinkedHashMap<>();
     private long sweptAt; // System.nanoTime() of the last sweep's start, when holding
     private long lengths; // this step's
+    /**
+     * Per stream, its entries offered and not yet acknowledged (decremented by the acknowledgements'
+     * threads); a new map with each lease, so a former holding's late acknowledgements count in its own.
+     */
+    private volatile Map<String, AtomicInteger> unacknowledged = new ConcurrentHashMap<>();
     private int turn; // where the streams' order starts: one further each step
 
     RedisWebhooks(ChatHub hub, RedisLink link, RedisKeys keys, RedisPresence presence, Webhooks webhooks) {
@@ -162,6 +169,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                     if (now != holder) {
                         webhooks.clear();
                         streams.clear();
+                        unacknowledged = new ConcurrentHashMap<>();
                         backlog = 0;
                         holder = now;
                         if (now) {
@@ -242,7 +250,7 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
 
     /**
      * Reads {@code order}'s streams from the {@code i}th, each from after the last entry offered, at
-     * most {@code room} entries in all; a stream with nothing more is forgotten once it is empty.
+     * most {@code room} entries in all; a stream with nothing more is looked at ({@link #nothingNew}).
      * Answers whether {@code room} ran out (then the next step comes at once).
      */
     private CompletionStage<Boolean> read(List<String> order, int i, int room) {
@@ -264,41 +272,46 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                 lengths += entries.size();
                 return read(order, i + 1, room - entries.size());
             }
-            return forgetIfEmpty(stream).thenCompose(forgotten -> read(order, i + 1, room));
+            return nothingNew(stream).thenCompose(looked -> read(order, i + 1, room));
         });
     }
 
     /**
-     * Forgets a room's stream that holds nothing (each entry offered was delivered or dropped, and
-     * deleted): unlisted first, then looked at again, so that an event a server writes meanwhile,
-     * and lists after writing it, is not missed. The stream of names is always read.
+     * A stream with nothing after the last entry offered. If it holds entries none of which is
+     * offered and unacknowledged, it is read again from its start (an acknowledgement that failed,
+     * or entries written under ids before the last one read: a stream that went, then came again on
+     * a master whose clock is behind). A room's stream that holds nothing (each entry offered was
+     * delivered or dropped, and deleted) is forgotten: unlisted first, then looked at again, so that
+     * an event a server writes meanwhile, and lists after writing it, is not missed. The stream of
+     * names is always read; an earlier version's is forgotten once empty.
      */
-    private CompletionStage<Void> forgetIfEmpty(String stream) {
-        if (stream.equals(keys.nameEvents())) {
-            return link.call("webhooks", redis -> redis.xlen(stream)).thenAccept(length -> lengths += length);
-        }
-        if (stream.equals(keys.earlierWebhooks())) { // never listed: forgotten once empty
-            return link.call("webhooks", redis -> redis.xlen(stream)).thenAccept(length -> {
-                lengths += length;
-                if (length == 0) {
-                    streams.remove(stream);
-                }
-            });
-        }
+    private CompletionStage<Void> nothingNew(String stream) {
         return link.call("webhooks", redis -> redis.xlen(stream)).thenCompose(length -> {
+            lengths += length;
             if (length > 0) {
-                lengths += length; // offered, not delivered yet
+                AtomicInteger open = unacknowledged.get(stream);
+                if (open == null || open.get() == 0) {
+                    streams.put(stream, START);
+                }
                 return CompletableFuture.completedStage(null);
             }
-            return link.call("webhooks", redis -> redis.srem(keys.webhookStreamsOf(keys.roomOfWebhooks(stream)), stream))
+            if (stream.equals(keys.nameEvents())) {
+                return CompletableFuture.completedStage(null);
+            }
+            if (stream.equals(keys.earlierWebhooks())) { // never listed
+                streams.remove(stream);
+                return CompletableFuture.completedStage(null);
+            }
+            String set = keys.webhookStreamsOf(keys.roomOfWebhooks(stream));
+            return link.call("webhooks", redis -> redis.srem(set, stream))
                     .thenCompose(removed -> link.call("webhooks", redis -> redis.xlen(stream)))
                     .thenCompose(again -> {
                         if (again == 0) {
                             streams.remove(stream);
+                            unacknowledged.remove(stream);
                             return CompletableFuture.completedStage(null);
                         }
-                        return link.call("webhooks", redis -> redis.sadd(keys.webhookStreamsOf(keys.roomOfWebhooks(stream)), stream))
-                                .thenAccept(added -> { });
+                        return link.call("webhooks", redis -> redis.sadd(set, stream)).thenAccept(added -> { });
                     });
         });
     }
@@ -307,9 +320,12 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
         String id = entry.getId();
         Map<String, String> fields = entry.getBody();
         long since = Long.parseLong(id.substring(0, id.indexOf('-'))); // Redis' time when it was written
+        AtomicInteger open = unacknowledged.computeIfAbsent(stream, s -> new AtomicInteger());
+        open.incrementAndGet();
         Runnable done = () -> link.call("webhooks", redis -> Script.ACKED.<Long>run(redis, new String[] {stream}, id))
                 .whenComplete((deleted, error) -> {
-                    if (error != null) { // delivered again by the next reader: at least once
+                    open.decrementAndGet(); // after the deletion: so a stream with none open holds nothing offered
+                    if (error != null) { // read and delivered again: at least once
                         hub.events().record(Level.WARNING, "a delivered webhook not acknowledged in Redis", error.toString());
                     }
                 });
@@ -325,7 +341,8 @@ final class RedisWebhooks implements OnlineNames.Whereabouts {
                     Instant.ofEpochMilli(Long.parseLong(fields.get("t")))), done);
         }
         if (!webhooks.offer(event)) {
-            // read only as many as it has room for, and only this loop offers: not expected; read again by the next holder
+            open.decrementAndGet();
+            // read only as many as it has room for, and only this loop offers: not expected; read again
             hub.events().record(Level.WARNING, "a webhook read from Redis found no room", null);
         }
     }
