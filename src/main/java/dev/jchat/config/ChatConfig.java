@@ -81,11 +81,6 @@ public final class ChatConfig extends Values {
         super(values, EnumSet.allOf(Part.class), spelling);
         security = new Security(all());
         engine = new Engine(all());
-        if (engine.redisCluster() && webhookUrl() != null) {
-            // the webhooks' stream and the whole chat's presence are keys of no room: two hash slots a script
-            throw new ConfigException(spelling.apply(Setting.WEBHOOK_URL), "cannot be set with a Redis Cluster"
-                    + " (redis-cluster://): webhooks are built for one Redis and Sentinel only, not yet for a cluster");
-        }
     }
 
     private ChatConfig(Map<Setting, Object> values) {

@@ -27,7 +27,12 @@ class RedisWebhooksIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     @RegisterExtension
-    final RedisRig rig = new RedisRig();
+    final RedisRig rig = new RedisRig(cluster());
+
+    /** Whether on a Redis Cluster of three masters ({@link RedisClusterWebhooksIT}) rather than one redis-server. */
+    boolean cluster() {
+        return false;
+    }
 
     private ServerProcess jar() throws Exception {
         return rig.started(StandaloneServer.start(Map.of("CHAT_REDIS_URL", rig.redisUrl(),

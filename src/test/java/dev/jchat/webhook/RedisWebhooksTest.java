@@ -99,9 +99,10 @@ class RedisWebhooksTest {
         try (StatefulRedisConnection<String, String> redisConnection = client.connect();
              LogLines logs = new LogLines("dev.jchat")) {
             RedisCommands<String, String> commands = redisConnection.sync();
-            // as publish.lua writes it, 25 hours ago by the stream id (Redis' time when written)
+            // as publish.lua writes it, 25 hours ago by the stream id (Redis' time when written), and not
+            // listed (as when its server died before listing it): the holder's sweep finds it
             long longAgo = System.currentTimeMillis() - Duration.ofHours(25).toMillis();
-            commands.xadd("chat:webhooks", new XAddArgs().id(longAgo + "-0"), Map.of("f",
+            commands.xadd("chat:{rw-old}:webhooks", new XAddArgs().id(longAgo + "-0"), Map.of("f",
                     "{\"type\":\"chat\",\"id\":1,\"user\":\"old\",\"dateTime\":\"2026-01-01T00:00:00Z\",\"msg\":\"x\","
                             + "\"room\":\"rw-old\"}"));
             EmbeddedServer a = server();
@@ -109,12 +110,36 @@ class RedisWebhooksTest {
                     .scrapeUntil(m -> OpsClient.value(m, "chat_webhook_dropped_total{reason=\"expired\"}") >= 1);
             assertEquals(1.0, OpsClient.value(metrics, "chat_webhook_dropped_total{reason=\"expired\"}"), metrics::toString);
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (commands.xlen("chat:webhooks") > 0 && System.nanoTime() < deadline) {
+            while (commands.xlen("chat:{rw-old}:webhooks") > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertEquals(0, commands.xlen("chat:webhooks"), "acknowledged and deleted");
+            assertEquals(0, commands.xlen("chat:{rw-old}:webhooks"), "acknowledged and deleted");
             assertTrue(rig.receiver().all(inRoom("rw-old")).isEmpty(), "dropped without a try");
             assertTrue(logs.text().contains("webhook dropped"), "a log line says so");
+            assertEquals(0, commands.exists("chat:{rw-old}:webhooks"), "an empty stream goes");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void theEventsAnEarlierVersionLeftInItsOneStreamAreDeliveredAfterAnUpgrade() throws Exception {
+        RedisClient client = RedisClient.create(rig.redisUrl());
+        try (StatefulRedisConnection<String, String> redisConnection = client.connect()) {
+            RedisCommands<String, String> commands = redisConnection.sync();
+            for (int id = 1; id <= 2; id++) { // as publish.lua wrote them before each room had its own stream
+                commands.xadd("chat:webhooks", Map.of("f", "{\"type\":\"chat\",\"id\":" + id + ",\"user\":\"old\","
+                        + "\"dateTime\":\"2026-12-07T00:00:00Z\",\"msg\":\"x\",\"room\":\"rw-earlier\"}"));
+            }
+            EmbeddedServer a = server();
+            TestClient ann = join(a, "rw-earlier", "ann");
+            long after = say(ann, "after the upgrade");
+            assertIds(rig.receiver().taken(inRoom("rw-earlier"), 3, WAIT), 1, 2, after);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (commands.exists("chat:webhooks") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, commands.exists("chat:webhooks"), "emptied, it goes");
         } finally {
             client.shutdown();
         }

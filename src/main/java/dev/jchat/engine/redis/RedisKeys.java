@@ -103,11 +103,59 @@ record RedisKeys(String prefix) {
     }
 
     /**
-     * Stream of the webhook events not yet delivered, read by the server holding {@link #webhookLease}
-     * through one consumer group: {@code f <frame>} (an entry of a room's log, written by
-     * {@code publish.lua}) or {@code n online|offline u <name> t <ms>}.
+     * Stream of the room's webhook events not yet delivered, in the room's slot so that
+     * {@code publish.lua} and {@code release.lua} write each with its entry: {@code f <frame>}.
+     * Read by the server holding {@link #webhookLease}; entries deleted once delivered or dropped.
      */
-    String webhooks() {
+    String webhooks(String room) {
+        return prefix + ":{" + room + "}:webhooks";
+    }
+
+    /**
+     * The pattern of every room's {@link #webhooks} stream, for {@code SCAN MATCH} (the prefix's
+     * glob characters escaped). No other key matches: the whole chat's keys do not start with {@code prefix:{}.
+     */
+    String everyRoomsWebhooks() {
+        return prefix.replaceAll("([\\\\*?\\[\\]])", "\\\\$1") + ":{*}:webhooks";
+    }
+
+    /** How many sets {@link #webhookStreams} spreads the rooms over. */
+    static final int WEBHOOK_STREAM_SETS = 16;
+
+    /**
+     * Set of {@link #webhooks} streams that may hold events, the {@code n}th of
+     * {@link #WEBHOOK_STREAM_SETS}, each its own hash tag: each publishing server adds its room's
+     * stream to the room's set after its script (a second command: what it misses, the holder's
+     * sweep finds). Spread so that in a cluster no one key takes a command of every message.
+     */
+    String webhookStreams(int n) {
+        return prefix + ":webhooks:streams:{" + n + "}";
+    }
+
+    /** The room of a {@link #webhooks(String)} stream. */
+    String roomOfWebhooks(String stream) {
+        return stream.substring(prefix.length() + 2, stream.length() - "}:webhooks".length());
+    }
+
+    /** The {@link #webhookStreams} set of a room's stream. */
+    String webhookStreamsOf(String room) {
+        return webhookStreams(Math.floorMod(room.hashCode(), WEBHOOK_STREAM_SETS));
+    }
+
+    /**
+     * Stream of the whole chat's {@code online} and {@code offline} events not yet delivered:
+     * {@code n online|offline u <name> t <ms>}. This and the other keys of the whole chat's names
+     * share the hash tag {@code {whole}}, so that {@code presence.lua} and {@code offline.lua} touch one slot.
+     */
+    String nameEvents() {
+        return prefix + ":webhooks:{whole}:events";
+    }
+
+    /**
+     * Stream of the webhook events an earlier version wrote, all in one: read by the holder when it
+     * takes the lease, as a room's stream, until it is empty (then it goes), so an upgrade loses none.
+     */
+    String earlierWebhooks() {
         return prefix + ":webhooks";
     }
 
@@ -118,22 +166,22 @@ record RedisKeys(String prefix) {
 
     /** Sorted set: {@code server|name} scored by when it expires, for the whole chat (as {@link #presence} for a room). */
     String wholePresence() {
-        return prefix + ":webhooks:presence";
+        return prefix + ":webhooks:{whole}:presence";
     }
 
     /** Hash: name to the number of servers it is on, in any room. */
     String wholeNames() {
-        return prefix + ":webhooks:names";
+        return prefix + ":webhooks:{whole}:names";
     }
 
-    /** Set: the names whose {@code online} went into {@link #webhooks} and no {@code offline} since. */
+    /** Set: the names whose {@code online} went into {@link #nameEvents} and no {@code offline} since. */
     String announced() {
-        return prefix + ":webhooks:online";
+        return prefix + ":webhooks:{whole}:online";
     }
 
     /** Sorted set: names gone from every server, scored by when their {@code offline} is due (ms). */
     String offlineDue() {
-        return prefix + ":webhooks:offline-due";
+        return prefix + ":webhooks:{whole}:offline-due";
     }
 
     /** Counter of the room's presence changes: the version of the latest ({@code presence.lua}). */

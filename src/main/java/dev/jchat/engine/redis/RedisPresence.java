@@ -194,11 +194,11 @@ final class RedisPresence {
     /**
      * The same for the whole chat's names, across rooms (the webhooks' {@code online} and
      * {@code offline}, {@link RedisWebhooks}): a name's first server anywhere adds {@code online} to
-     * the webhook stream unless it was announced already, its last one gone makes its offline due
+     * the stream of name events unless it was announced already, its last one gone makes its offline due
      * after {@code graceMillis}; a server that died is swept as in a room.
      */
     void tellWhole(List<String> changes, long graceMillis) {
-        String[] wholeKeys = {keys.wholePresence(), keys.wholeNames(), keys.webhooks(), keys.announced(), keys.offlineDue()};
+        String[] wholeKeys = {keys.wholePresence(), keys.wholeNames(), keys.nameEvents(), keys.announced(), keys.offlineDue()};
         run(wholeKeys, "", Long.toString(graceMillis), changes).whenComplete((counts, error) -> {
             if (error != null) {
                 hub.events().record(Level.WARNING, "presence not updated in Redis", error.toString());

@@ -147,9 +147,10 @@ final class Replicated {
     }
 
     private CompletionStage<List<Object>> release(String room, long id, String how) {
-        String[] roomKeys = webhooks ? new String[] {keys.held(room), keys.log(room), keys.texts(room), keys.webhooks()}
+        String[] roomKeys = webhooks ? new String[] {keys.held(room), keys.log(room), keys.texts(room), keys.webhooks(room)}
                 : new String[] {keys.held(room), keys.log(room), keys.texts(room)};
-        return link.call("release", redis -> Script.RELEASE.<List<Object>>run(redis, roomKeys, Long.toString(id), how,
-                keys.channel(room)));
+        CompletionStage<List<Object>> released = link.call("release", redis -> Script.RELEASE.<List<Object>>run(redis,
+                roomKeys, Long.toString(id), how, keys.channel(room)));
+        return webhooks ? released.thenApply(state -> RedisWebhooks.listed(link, keys, room, state)) : released;
     }
 }

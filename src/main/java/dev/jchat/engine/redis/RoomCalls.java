@@ -230,12 +230,15 @@ final class RoomCalls {
     private CompletionStage<List<?>> append(String room, String[] around, String[] about, boolean event, String seenEpoch,
                                             long seenId, long giveUpAt, RedisLink.Held held) {
         String[] seen = {seenEpoch == null ? "" : seenEpoch, Long.toString(seenId)};
-        String[] roomKeys = event && config.webhookUrl() != null
+        boolean webhooks = event && config.webhookUrl() != null;
+        String[] roomKeys = webhooks
                 ? new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
-                        keys.held(room), keys.webhooks()}
+                        keys.held(room), keys.webhooks(room)}
                 : new String[] {keys.meta(room), keys.log(room), keys.texts(room), keys.edits(room), keys.sanctions(room),
                         keys.held(room)};
-        return publish(roomKeys, room, around, seen, about, giveUpAt, held, 3).thenApply(reply -> (List<?>) reply);
+        return publish(roomKeys, room, around, seen, about, giveUpAt, held, 3)
+                .thenApply(reply -> webhooks && held == null ? RedisWebhooks.listed(link, keys, room, (List<?>) reply)
+                        : (List<?>) reply);
     }
 
     private CompletionStage<Object> publish(String[] roomKeys, String room, String[] around, String[] seen, String[] about,

@@ -1,9 +1,10 @@
 -- The webhooks' offline events that are due (run by the server holding the delivery lease, see
 -- RedisWebhooks): a name whose last server went (presence.lua, for the whole chat's names) and that
--- stayed away the grace gets one 'offline' event in the webhook stream, if it was announced online;
+-- stayed away the grace gets one 'offline' event in the stream of name events, if it was announced online;
 -- a name that came back meanwhile is no longer in the due set (presence.lua took it out).
 -- KEYS[1] the due set (name -> when due, ms on Redis' clock)   KEYS[2] the whole chat's names hash
---   (name -> servers it is on)   KEYS[3] the set of names announced online   KEYS[4] the webhook stream
+--   (name -> servers it is on)   KEYS[3] the set of names announced online   KEYS[4] the stream of name
+--   events (every key shares the hash tag {whole}: one slot)
 -- Returns how many offline events were added.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

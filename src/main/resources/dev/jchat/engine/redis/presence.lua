@@ -13,12 +13,12 @@
 --   taken for gone   ARGV[3] the room's channel
 -- ARGV[4] seconds the keys outlive the last change   ARGV[5] seconds a room without messages is kept
 -- ARGV[6] '' for a room; for the whole chat's names (the webhooks' online and offline, see
---   RedisWebhooks), the offline grace in ms: then KEYS[3] is the webhook stream, KEYS[4] the set of
+--   RedisWebhooks), the offline grace in ms: then KEYS[3] is the stream of name events, KEYS[4] the set of
 --   names announced online and KEYS[5] the sorted set of names whose offline is due (scored by when:
 --   now + ARGV[6] ms), which offline.lua reads; nothing is published, and a name's first server
 --   anywhere adds an 'online' event to the stream unless the name was announced already (then it is),
---   and its last server gone makes its offline due. (Those keys are no room's: webhooks are for one
---   Redis or Sentinel, not a cluster.)
+--   and its last server gone makes its offline due. (Those keys are no room's: they share the hash tag
+--   {whole}, so this touches one slot then too.)
 -- ARGV[7...] '+name' (here, or still here) or '-name' (gone)
 -- Returns {changes announced, names online} (0 for the whole chat's).
 local t = redis.call('TIME')

@@ -3,7 +3,7 @@
 -- KEYS[1] the room's meta hash (epoch, seq, chats, gone)   KEYS[2] its stream   KEYS[3] its texts hash
 -- KEYS[4] its edits hash   KEYS[5] its sanctions hash (mutes and bans, see SanctionsHash)
 -- KEYS[6] the room's held hash (see ARGV[17])
--- KEYS[7] (only when webhooks are on and the entry makes an event) the webhook stream: the entry's
+-- KEYS[7] (only when webhooks are on and the entry makes an event) the room's webhook stream: the entry's
 --   frame is added there in the same step, so each event is written once, with its entry or not at all
 -- ARGV[1] the frame before its id   ARGV[2] the frame after its id   ARGV[3] chat messages kept
 -- ARGV[4] seconds to keep the room after this entry   ARGV[5] the epoch to start, when there is none

@@ -6,7 +6,7 @@
 -- still waiting past its deadline is dropped by whoever comes (its server died, or gave up on it).
 -- KEYS[1] the room's held hash: id -> 'h' (waiting) or 'r' (ready), its deadline (ms, Redis' clock),
 --   a space, its channel message   KEYS[2] the room's stream   KEYS[3] its texts hash
--- KEYS[4] (only when webhooks are on) the webhook stream: a message published here gets its event there
+-- KEYS[4] (only when webhooks are on) the room's webhook stream: a message published here gets its event there
 -- ARGV[1] the message's id   ARGV[2] 'ok', 'drop' or 'flush'   ARGV[3] the room's channel
 -- Returns {'p'} when the message is published (now or before), {'g'} when it is gone (dropped, now
 -- or before, never to be published), {'w', deadline} while it is ready behind one still waiting

@@ -16,14 +16,14 @@ import java.util.stream.Collectors;
  * {@code CHAT_REDIS_URL=redis-cluster://...} is tested on. Started once every node says the
  * cluster is ok. Not thread-safe: one test's fixture.
  */
-final class RedisClusterNodes implements AutoCloseable {
+public final class RedisClusterNodes implements AutoCloseable {
 
     private static final Duration READY = Duration.ofSeconds(20);
 
     private final List<RedisServer> nodes = new ArrayList<>();
 
     /** Starts three nodes and makes them one cluster, the slots split evenly. */
-    static RedisClusterNodes start() throws IOException, InterruptedException {
+    public static RedisClusterNodes start() throws IOException, InterruptedException {
         return start(0, 2_000);
     }
 
@@ -90,7 +90,7 @@ final class RedisClusterNodes implements AutoCloseable {
     }
 
     /** {@code redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}. */
-    String url() {
+    public String url() {
         return "redis-cluster://" + nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
     }
 
@@ -111,7 +111,7 @@ final class RedisClusterNodes implements AutoCloseable {
     }
 
     /** The master that serves {@code key}'s hash slot: the one that does not answer MOVED. */
-    RedisServer owner(String key) throws IOException {
+    public RedisServer owner(String key) throws IOException {
         for (RedisServer node : nodes) {
             List<String> reply = node.ask("EXISTS " + key);
             if (reply.isEmpty() || reply.get(0) == null || !reply.get(0).startsWith("MOVED")) {
