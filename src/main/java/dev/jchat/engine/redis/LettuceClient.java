@@ -77,10 +77,13 @@ abstract sealed class LettuceClient {
     /**
      * The channels on which a server whose subscription is named {@code base} probes it
      * ({@link SubscriptionProbe}): {@code base} itself on one Redis; in a cluster, where the
-     * subscription is one connection a node, one channel in the slots of each master as the client
-     * knows them now ({@code base:{k}}, the first {@code k} whose slot the master serves).
+     * subscription is one connection a node, one channel in the slots of each master, by the slot
+     * map of {@code connection} ({@link #connect}; a probe published to a node that gave its slot up
+     * is answered {@code MOVED}, which has the map read again): {@code base:{k}}, the first {@code k}
+     * whose slot the master serves.
      */
-    abstract List<String> probeChannels(String base);
+    abstract List<String> probeChannels(StatefulConnection<String, String> connection, String base);
+
     /**
      * Runs {@code action}, on Lettuce's thread, each time a master that served hash slots serves
      * none any more (a failover inside a cluster: it failed and its replica took its slots): the
@@ -241,7 +244,7 @@ abstract sealed class LettuceClient {
         }
 
         @Override
-        List<String> probeChannels(String base) {
+        List<String> probeChannels(StatefulConnection<String, String> connection, String base) {
             return List.of(base);
         }
     }
@@ -337,25 +340,34 @@ abstract sealed class LettuceClient {
             }).thenApply(this::counted);
         }
 
-        // the connection's slot map, never the client's getPartitions(), which blocks to read one when it has none
         @Override
         @SuppressWarnings("unchecked")
         String masterOf(StatefulConnection<String, String> connection, String key) {
             RedisClusterNode master = ((StatefulRedisClusterConnection<String, String>) connection).getPartitions()
-                    .getMasterBySlot(SlotHash.getSlot(key));
+                    .getMasterBySlot(SlotHash.getSlot(key)); // the connection's map: see slotMap
             return master == null ? "?" : name(master);
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         List<String> masters(StatefulConnection<String, String> connection) {
-            List<String> masters = new ArrayList<>();
-            for (RedisClusterNode node : ((StatefulRedisClusterConnection<String, String>) connection).getPartitions()) {
+            return serving(slotMap(connection)).stream().map(Cluster::name).toList();
+        }
+
+        // the connection's slot map, never the client's getPartitions(), which blocks to read one when it has none
+        @SuppressWarnings("unchecked")
+        private static Iterable<RedisClusterNode> slotMap(StatefulConnection<String, String> connection) {
+            return ((StatefulRedisClusterConnection<String, String>) connection).getPartitions();
+        }
+
+        /** The masters among {@code nodes} that serve hash slots (a failed one's replica took its slots). */
+        private static List<RedisClusterNode> serving(Iterable<RedisClusterNode> nodes) {
+            List<RedisClusterNode> serving = new ArrayList<>();
+            for (RedisClusterNode node : nodes) {
                 if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                    masters.add(name(node));
+                    serving.add(node);
                 }
             }
-            return masters;
+            return serving;
         }
 
         @Override
@@ -406,19 +418,9 @@ abstract sealed class LettuceClient {
          * again then would subscribe on it again.)
          */
         private static boolean masterLost(ClusterTopologyChangedEvent change) {
-            Set<String> serving = new HashSet<>();
-            for (RedisClusterNode node : change.after()) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
-                    serving.add(node.getNodeId());
-                }
-            }
-            for (RedisClusterNode node : change.before()) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()
-                        && !serving.contains(node.getNodeId())) {
-                    return true;
-                }
-            }
-            return false;
+            Set<String> after = new HashSet<>();
+            serving(change.after()).forEach(node -> after.add(node.getNodeId()));
+            return serving(change.before()).stream().anyMatch(node -> !after.contains(node.getNodeId()));
         }
 
         @Override
@@ -440,13 +442,9 @@ abstract sealed class LettuceClient {
         }
 
         @Override
-        List<String> probeChannels(String base) {
+        List<String> probeChannels(StatefulConnection<String, String> connection, String base) {
             List<String> channels = new ArrayList<>();
-            // the commands' slot map: a probe published to a node that gave its slot up is MOVED, and that reads it again
-            for (RedisClusterNode node : client.getPartitions()) {
-                if (!node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.getSlots().isEmpty()) {
-                    continue;
-                }
+            for (RedisClusterNode node : serving(slotMap(connection))) {
                 for (int k = 0; ; k++) { // a master serves about 1/n of the slots: a few tries
                     String channel = base + PROBE_TAG + k + "}";
                     if (node.hasSlot(SlotHash.getSlot(channel))) {

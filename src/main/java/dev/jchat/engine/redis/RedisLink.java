@@ -156,7 +156,7 @@ final class RedisLink {
      * connection, and in a cluster one in each master's slots ({@link LettuceClient#probeChannels}).
      */
     List<String> probeChannels() {
-        return client.probeChannels(subscriberName);
+        return client.probeChannels(commands, subscriberName); // connected before the subscription ever is
     }
 
     /** Whether {@code channel} is one of this server's probe channels, now or before the slots moved. */
