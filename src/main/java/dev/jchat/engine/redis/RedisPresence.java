@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,23 +55,16 @@ final class RedisPresence {
      * changes in order although an update takes more than one command (see {@link #write}).
      */
     void tell(String room, List<String> changes) {
-        while (true) {
-            Updates updates = updating.computeIfAbsent(room, Updates::new);
-            boolean send;
-            synchronized (updates) {
-                if (updates.retired) {
-                    continue; // its last update just ended: a new entry carries on
-                }
-                updates.queued.addAll(changes);
-                updates.told = true;
-                updates.expected = false;
-                send = !updates.inFlight;
-                updates.inFlight = true;
-            }
-            if (send) {
-                updates.next();
-            }
-            return;
+        Updates toSend = locked(room, updates -> {
+            updates.queued.addAll(changes);
+            updates.told = true;
+            updates.expected = false;
+            boolean send = !updates.inFlight;
+            updates.inFlight = true;
+            return send ? updates : null;
+        });
+        if (toSend != null) {
+            toSend.next();
         }
     }
 
@@ -80,14 +74,20 @@ final class RedisPresence {
      * directory read waits for it ({@link #settled}). No command is sent: the room's lock may be held.
      */
     void expect(String room) {
+        locked(room, updates -> {
+            updates.expected = true;
+            return null;
+        });
+    }
+
+    /** {@code change} of the room's entry, under its lock: a live one, a new one if the last just retired. */
+    private <T> T locked(String room, Function<Updates, T> change) {
         while (true) {
             Updates updates = updating.computeIfAbsent(room, Updates::new);
             synchronized (updates) {
-                if (updates.retired) {
-                    continue;
+                if (!updates.retired) {
+                    return change.apply(updates);
                 }
-                updates.expected = true;
-                return;
             }
         }
     }
@@ -182,10 +182,9 @@ final class RedisPresence {
         String[] roomKeys = {keys.presence(room), keys.names(room), keys.presenceVersion(room), keys.meta(room)};
         boolean listed = !Direct.is(room);
         boolean arrivals = listed && changes.stream().anyMatch(change -> change.startsWith("+"));
-        CompletionStage<Boolean> before = arrivals
+        CompletionStage<?> before = arrivals
                 ? link.call("directory", redis -> redis.zadd(keys.directory(), ZAddArgs.Builder.nx(), -1, room))
-                        .thenApply(added -> true)
-                : CompletableFuture.completedFuture(true);
+                : CompletableFuture.completedFuture(null);
         return before.thenCompose(ready -> run(roomKeys, keys.channel(room), "", changes))
                 .thenCompose(counts -> !listed ? CompletableFuture.completedFuture(0L)
                         : link.call("directory", redis -> list(redis, room, counts.get(1))));
@@ -215,10 +214,9 @@ final class RedisPresence {
         return link.call("presence", redis -> Script.PRESENCE.<List<Long>>run(redis, presenceKeys, args.toArray(String[]::new)));
     }
 
-    /** The directory: rooms with a name online, scored by minus how many; direct conversations never. */
+    /** The directory: rooms with a name online, scored by minus how many (a direct conversation never comes here). */
     private CompletionStage<Long> list(RedisClusterAsyncCommands<String, String> redis, String room, long online) {
-        return online > 0 && !Direct.is(room) ? redis.zadd(keys.directory(), -online, room)
-                : redis.zrem(keys.directory(), room);
+        return online > 0 ? redis.zadd(keys.directory(), -online, room) : redis.zrem(keys.directory(), room);
     }
 
     /** Refreshes come three times per lifetime: a live server's names never expire between two. */
