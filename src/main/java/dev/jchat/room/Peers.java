@@ -119,7 +119,7 @@ public final class Peers {
      * conversation's welcome can say it; at once for any other connection or room.
      */
     public CompletionStage<Void> watch(Member member, String room) {
-        String other = member.v3() && member.name() != null ? Direct.other(room, member.name()) : null;
+        String other = watchable(member, room);
         if (other == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -150,7 +150,7 @@ public final class Peers {
      * anywhere, or null when not known (or the room or the connection is no watcher's).
      */
     public synchronized Boolean online(Member member, String room) {
-        String other = member.v3() && member.name() != null ? Direct.other(room, member.name()) : null;
+        String other = watchable(member, room);
         Watch watch = other == null ? null : watched.get(other);
         return watch == null || watch.state == null ? null : watch.state.online();
     }
@@ -161,7 +161,7 @@ public final class Peers {
      * that came since it was read is queued now, behind the welcome, its send started with the welcome's.
      */
     synchronized void welcomed(Member member, String room, Boolean said, Sends sends) {
-        String other = member.v3() && member.name() != null ? Direct.other(room, member.name()) : null;
+        String other = watchable(member, room);
         Watch watch = other == null ? null : watched.get(other);
         if (watch == null || !watch.watchers.containsKey(member)) {
             return;
@@ -221,6 +221,11 @@ public final class Peers {
         if (watch != null && watch.watchers.remove(member) != null && watch.watchers.isEmpty()) {
             watched.remove(name);
         }
+    }
+
+    /** The other name of direct conversation {@code room} when the member may watch it (a named version-3 one), or null. */
+    private static String watchable(Member member, String room) {
+        return member.v3() && member.name() != null ? Direct.other(room, member.name()) : null;
     }
 
     private static Frame frame(String room, String name, State state) {
