@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -127,6 +129,16 @@ public final class Receiver implements AutoCloseable {
         assertTrue(!received.isEmpty());
         for (Received r : received) {
             assertTrue(r.signed(), () -> "not signed right: " + r.body());
+        }
+    }
+
+    /** Asserts that no event it answered 200 came twice (one {@code eventId} each): at least once, not more. */
+    public synchronized void assertEachAcceptedOnce() {
+        Set<String> eventIds = new HashSet<>();
+        for (Received r : received) {
+            if (r.answered() == 200) {
+                assertTrue(eventIds.add(r.event().getString("eventId")), r::body);
+            }
         }
     }
 
