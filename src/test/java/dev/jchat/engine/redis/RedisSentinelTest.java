@@ -63,7 +63,11 @@ class RedisSentinelTest {
         master.kill();
         redis.awaitMaster(next);
         long failedOver = System.nanoTime();
-        master.startAgain(); // as a supervisor would: the sentinels make it the new master's replica
+        master.startAgain(); // as a supervisor would
+        // and told whose replica it is now, as the sentinels would tell it too: they do so only once
+        // they have watched it report itself a master for a while, which under a full run's load
+        // sometimes took longer than the minute below (it is the chat's following that is tested)
+        assertEquals("+OK", master.command("REPLICAOF 127.0.0.1 " + next.port()));
         redis.awaitReplicated(next);
         ChatTraffic.awaitAcknowledged(writers, failedOver, 30); // both servers publish and hear again
         traffic.stopWriting();
